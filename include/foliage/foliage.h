@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * foliage: the Linux memory-management subsystem as a library.
+ *
+ * This is the only header a user includes.  A foliage_machine is a guest:
+ * 1-8 NUMA nodes whose RAM is real host memory (one memfd per node), a buddy
+ * page allocator with Linux's semantics, and, in later layers, tasks with
+ * address spaces, devices and migration.  Every call returns 0 or a negative
+ * errno; the library never prints and never exits.
+ *
+ * Threads: any thread may call into a machine; each thread that does becomes
+ * one of the machine's CPUs (with its own per-CPU page lists), up to the
+ * number of CPUs the machine was created with.
+ */
+#ifndef _FOLIAGE_FOLIAGE_H
+#define _FOLIAGE_FOLIAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FOLIAGE_MAX_NODES	8
+#define FOLIAGE_MAX_CPUS	64
+#define FOLIAGE_PAGE_SIZE	4096UL
+#define FOLIAGE_MAX_ORDER	10
+
+struct foliage_machine;
+
+struct foliage_config {
+	unsigned int nr_nodes;		/* NUMA nodes, 1..8 */
+	uint64_t bytes_per_node;	/* RAM per node, 16 MiB..64 GiB+ */
+	uint64_t movable_bytes_per_node; /* top part of each node: ZONE_MOVABLE */
+	unsigned int nr_cpus;		/* CPUs (threads) allowed in, 1..64 */
+	bool prefault;			/* populate all guest RAM at creation */
+	bool init_on_alloc;		/* boot parameter init_on_alloc=1 */
+	bool init_on_free;		/* boot parameter init_on_free=1 */
+};
+
+/* Fill @cfg with defaults: 1 node of 64 MiB, 2 CPUs, nothing else. */
+void foliage_config_init(struct foliage_config *cfg);
+
+/* Boot a machine; *@out is set on success. */
+int foliage_machine_create(const struct foliage_config *cfg,
+			   struct foliage_machine **out);
+void foliage_machine_destroy(struct foliage_machine *m);
+
+/*
+ * GFP flags, with Linux's bit values.  foliage_gfp_parse() accepts Linux's
+ * spellings joined by '|': "GFP_KERNEL|__GFP_ZERO", "GFP_HIGHUSER_MOVABLE".
+ */
+#define FOLIAGE_GFP_ZERO	(1U << 8)
+#define FOLIAGE_GFP_KERNEL	0xcc0U
+#define FOLIAGE_GFP_USER	0x100cc0U
+#define FOLIAGE_GFP_HIGHUSER_MOVABLE 0x100ccaU
+#define FOLIAGE_GFP_TRANSHUGE	0x1c24caU
+#define FOLIAGE_GFP_COMP	(1U << 18)
+#define FOLIAGE_GFP_NOWARN	(1U << 13)
+#define FOLIAGE_GFP_THISNODE	(1U << 21)
+#define FOLIAGE_GFP_MOVABLE	(1U << 3)
+int foliage_gfp_parse(const char *str, unsigned int *gfp);
+/* Render @gfp as the kernel's trace output does; returns the length. */
+int foliage_gfp_format(unsigned int gfp, char *buf, size_t len);
+
+/*
+ * Page allocation.  @nid < 0 means the calling CPU's node.  An allocation
+ * of order > 0 with FOLIAGE_GFP_COMP is a compound page (large folio).
+ */
+int foliage_alloc_pages(struct foliage_machine *m, unsigned int gfp,
+			unsigned int order, int nid, unsigned long *pfn);
+/* Free flags: FOLIAGE_FREE_ZEROED frees with FPI_ZEROED (known zero). */
+#define FOLIAGE_FREE_ZEROED	0x1U
+int foliage_free_pages(struct foliage_machine *m, unsigned long pfn,
+		       unsigned int order, unsigned int flags);
+/* The host address of guest frame @pfn (NULL if not RAM). */
+void *foliage_pfn_to_virt(struct foliage_machine *m, unsigned long pfn);
+/* Return every per-CPU list page to the buddy lists. */
+int foliage_drain_pages(struct foliage_machine *m);
+
+/* Facts about a frame, for tests and tools. */
+struct foliage_page_info {
+	int nid;			/* node */
+	int zone;			/* 0 Normal, 1 Movable */
+	int migratetype;		/* of its pageblock */
+	int refcount;			/* _refcount */
+	bool buddy;			/* head of a free buddy block */
+	unsigned int buddy_order;	/* its order, if buddy */
+	bool zeroed;			/* PG_zeroed */
+	bool reported;			/* PG_reported */
+	bool compound;			/* part of a compound page */
+	unsigned int folio_order;	/* order of its folio, 0 if none */
+};
+int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
+		      struct foliage_page_info *info);
+
+/*
+ * Knobs, by their sysctl/debugfs names: "vm.init_on_alloc",
+ * "vm.min_free_kbytes", "vm.watermark_scale_factor",
+ * "vm.percpu_pagelist_high_fraction", "fail_page_alloc.probability",
+ * ".interval", ".times", ".min-order", ".seed", ".ignore-gfp-wait",
+ * "tracing.on", "debug.full".  "vm.init_on_free" is a boot parameter
+ * (foliage_config) and gives -EBUSY here.
+ */
+int foliage_set(struct foliage_machine *m, const char *key, const char *value);
+int foliage_get(struct foliage_machine *m, const char *key, long *value);
+
+/* A counter of /proc/vmstat by its name (summed over nodes and zones). */
+int foliage_vmstat(struct foliage_machine *m, const char *name,
+		   unsigned long *value);
+
+/*
+ * Render a kernel text file: "buddyinfo", "pagetypeinfo", "vmstat",
+ * "meminfo", "zoneinfo", "trace".  *@out is malloc()ed, NUL-terminated;
+ * the caller frees it.  FOLIAGE_RENDER_JSON gives the same data as JSON.
+ */
+#define FOLIAGE_RENDER_JSON	0x1U
+int foliage_render(struct foliage_machine *m, const char *what,
+		   unsigned int flags, char **out);
+
+/*
+ * Proof.  foliage_validate() runs every structure validator now (debug and
+ * release builds alike).  In debug builds the validators also run after
+ * every public operation.  A broken invariant is recorded as a "bug": the
+ * operation still returns, and foliage_bugs() counts them.
+ */
+int foliage_validate(struct foliage_machine *m);
+unsigned long foliage_bugs(struct foliage_machine *m);
+/* The first recorded bug's description, or NULL. */
+const char *foliage_first_bug(struct foliage_machine *m);
+/* Whether this library was built with CONFIG_DEBUG_VM. */
+bool foliage_debug_vm(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _FOLIAGE_FOLIAGE_H */

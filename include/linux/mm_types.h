@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * struct page and struct folio.
+ *
+ * Glossary and invariants (see also mmzone.h):
+ *
+ *   page	one 4 KiB frame of guest RAM; 64 bytes, one per pfn in mem_map
+ *   folio	a head page and its 2^order - 1 tails, overlaid on the first
+ *		struct pages of the block (page 1 carries the large-folio fields)
+ *   free page	a page on a buddy free list (PageBuddy set on the block's
+ *		head, order in ->private) or on a per-CPU list
+ *
+ *   page_to_pfn(p) == p - mem_map
+ *   tail:  page->compound_head == (unsigned long)head | 1
+ *   free buddy head: PageBuddy && _refcount == 0 && buddy_order == ->private
+ *   allocated: _refcount >= 1 (0 for frozen pages), page_type untyped
+ *   _mapcount == number of PTE mappings - 1 (so -1 when unmapped)
+ *   folio_ref_count(f) >= folio_mapcount(f) + folio_pincount-ish pins
+ */
+#ifndef _FOLIAGE_LINUX_MM_TYPES_H
+#define _FOLIAGE_LINUX_MM_TYPES_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+
+struct address_space;
+
+struct page {
+	unsigned long flags;		/* PG_* bits, see page-flags.h */
+	union {
+		struct list_head lru;	/* buddy / pcp free list, or LRU */
+		struct {
+			unsigned long compound_head; /* tail: head | 1 */
+			unsigned long __pad_lru;
+		};
+		struct {
+			void *__filler;
+			unsigned int mlock_count;
+		};
+	};
+	struct address_space *mapping;	/* file, or anon_vma | PAGE_MAPPING_ANON */
+	pgoff_t index;			/* offset in mapping, in pages */
+	unsigned long private;		/* buddy order while free; owner's data */
+	union {
+		atomic_t _mapcount;	/* PTE mappings - 1 */
+		unsigned int page_type;	/* PGTY_* << 24 when typed */
+	};
+	atomic_t _refcount;		/* references; 0 when free or frozen */
+	unsigned long memcg_data;	/* unused: foliage has no memcg */
+};
+
+BUILD_BUG_ON(sizeof(struct page) != 64);
+
+/*
+ * A folio overlays the first three struct pages of a (possibly large) block.
+ * Page 0 is the head; page 1 holds the large-folio counters, as in Linux.
+ * Only folios of order >= 1 may touch the page-1 fields.
+ */
+struct folio {
+	/* page 0 */
+	union {
+		struct {
+			unsigned long flags;	/* PG_* of the head */
+			struct list_head lru;	/* LRU or a private list */
+			struct address_space *mapping; /* see struct page */
+			pgoff_t index;		/* offset of the head */
+			void *private;		/* owner's data */
+			atomic_t _mapcount;	/* head's PTE mappings - 1 */
+			atomic_t _refcount;	/* references to the folio */
+			unsigned long memcg_data; /* unused */
+		};
+		struct page page;
+	};
+	/* page 1 */
+	union {
+		struct {
+			unsigned long _flags_1;	/* low byte: folio order */
+			unsigned long _head_1;	/* compound_head of page 1 */
+			atomic_t _large_mapcount; /* all mappings - 1 */
+			atomic_t _nr_pages_mapped; /* pages mapped by PTEs */
+			atomic_t _entire_mapcount; /* PMD/PUD mappings - 1 */
+			atomic_t _pincount;	/* FOLL_PIN pins */
+			unsigned long _folio_nr_pages; /* 1 << order */
+			unsigned long _hugetlb_private; /* hugetlb HPG_* bits */
+		};
+		struct page __page_1;
+	};
+	/* page 2 */
+	union {
+		struct {
+			unsigned long _flags_2;	/* unused */
+			unsigned long _head_2;	/* compound_head of page 2 */
+			struct list_head _deferred_list; /* deferred split */
+			void *_hugetlb_subpool;	/* hugetlb subpool */
+		};
+		struct page __page_2;
+	};
+};
+
+#define FOLIO_MATCH(pg, fl) \
+	BUILD_BUG_ON(offsetof(struct page, pg) != offsetof(struct folio, fl))
+FOLIO_MATCH(flags, flags);
+FOLIO_MATCH(lru, lru);
+FOLIO_MATCH(mapping, mapping);
+FOLIO_MATCH(index, index);
+FOLIO_MATCH(private, private);
+FOLIO_MATCH(_mapcount, _mapcount);
+FOLIO_MATCH(_refcount, _refcount);
+BUILD_BUG_ON(offsetof(struct folio, _head_1) !=
+	     sizeof(struct page) + offsetof(struct page, compound_head));
+BUILD_BUG_ON(offsetof(struct folio, _head_2) !=
+	     2 * sizeof(struct page) + offsetof(struct page, compound_head));
+BUILD_BUG_ON(sizeof(struct folio) != 3 * sizeof(struct page));
+
+#define page_folio(p)	((struct folio *)_compound_head(p))
+#define folio_page(f, n) (&(f)->page + (n))
+
+static inline unsigned long _compound_head(const struct page *page)
+{
+	unsigned long head = READ_ONCE(page->compound_head);
+
+	if (head & 1)
+		return head - 1;
+	return (unsigned long)page;
+}
+
+#define compound_head(p) ((struct page *)_compound_head(p))
+
+#endif /* _FOLIAGE_LINUX_MM_TYPES_H */

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Page flags and page types.
+ *
+ * page->flags holds the PG_* bits below; zone and node are not stored there
+ * (foliage derives them from the pfn, see page_zone()).  Several flags are
+ * aliases whose meaning depends on what the page is, as in Linux:
+ *
+ *	PG_zeroed   == PG_private    on free buddy pages: contents known zero
+ *	PG_reported == PG_uptodate   on free buddy pages: reported to the host
+ *	PG_anon_exclusive == PG_mappedtodisk  on anon pages
+ *
+ * The page type (buddy, table, ...) lives in the top byte of page->page_type,
+ * which overlays _mapcount; an untyped page has page_type == UINT_MAX, i.e.
+ * _mapcount == -1.
+ */
+#ifndef _FOLIAGE_LINUX_PAGE_FLAGS_H
+#define _FOLIAGE_LINUX_PAGE_FLAGS_H
+
+#include <linux/mm_types.h>
+
+enum pageflags {
+	PG_locked,
+	PG_writeback,
+	PG_referenced,
+	PG_uptodate,
+	PG_dirty,
+	PG_lru,
+	PG_head,
+	PG_waiters,
+	PG_active,
+	PG_workingset,
+	PG_owner_priv_1,
+	PG_owner_2,
+	PG_arch_1,
+	PG_reserved,
+	PG_private,
+	PG_private_2,
+	PG_reclaim,
+	PG_swapbacked,
+	PG_unevictable,
+	PG_dropbehind,
+	PG_mlocked,
+	PG_hwpoison,
+	PG_young,
+	PG_idle,
+	PG_arch_2,
+	PG_mappedtodisk = PG_owner_2,
+	PG_anon_exclusive = PG_mappedtodisk,
+	PG_zeroed = PG_private,
+	PG_reported = PG_uptodate,
+	PG_swapcache = PG_owner_priv_1,
+	/* hugetlb folio flags live in folio->private, see hugetlb.h */
+	__NR_PAGEFLAGS = PG_arch_2 + 1,
+};
+
+/*
+ * Flags that must be clear when a page is handed out or freed: free-time
+ * preparation clears them (which is what makes a stale PG_private from a
+ * filesystem never read back as PG_zeroed).
+ */
+#define PAGE_FLAGS_CHECK_AT_FREE \
+	(BIT(PG_lru) | BIT(PG_locked) | BIT(PG_private) | BIT(PG_private_2) | \
+	 BIT(PG_writeback) | BIT(PG_reserved) | BIT(PG_active) | \
+	 BIT(PG_unevictable) | BIT(PG_mlocked) | BIT(PG_swapbacked))
+#define PAGE_FLAGS_CHECK_AT_PREP (((1UL << __NR_PAGEFLAGS) - 1) & \
+				  ~BIT(PG_hwpoison))
+
+#define PAGEFLAG_OPS(uname, lname)					\
+static inline bool Page##uname(const struct page *page)		\
+{ return test_bit(PG_##lname, &page->flags); }			\
+static inline void SetPage##uname(struct page *page)			\
+{ set_bit(PG_##lname, &page->flags); }					\
+static inline void ClearPage##uname(struct page *page)			\
+{ clear_bit(PG_##lname, &page->flags); }				\
+static inline void __SetPage##uname(struct page *page)			\
+{ __set_bit(PG_##lname, &page->flags); }				\
+static inline void __ClearPage##uname(struct page *page)		\
+{ __clear_bit(PG_##lname, &page->flags); }				\
+static inline bool TestClearPage##uname(struct page *page)		\
+{ return test_and_clear_bit(PG_##lname, &page->flags); }
+
+PAGEFLAG_OPS(Locked, locked)
+PAGEFLAG_OPS(Referenced, referenced)
+PAGEFLAG_OPS(Uptodate, uptodate)
+PAGEFLAG_OPS(Dirty, dirty)
+PAGEFLAG_OPS(LRU, lru)
+PAGEFLAG_OPS(Head, head)
+PAGEFLAG_OPS(Active, active)
+PAGEFLAG_OPS(Reserved, reserved)
+PAGEFLAG_OPS(Private, private)
+PAGEFLAG_OPS(SwapBacked, swapbacked)
+PAGEFLAG_OPS(Unevictable, unevictable)
+PAGEFLAG_OPS(Mlocked, mlocked)
+PAGEFLAG_OPS(HWPoison, hwpoison)
+PAGEFLAG_OPS(AnonExclusive, anon_exclusive)
+/* Meaningful only on free pages (buddy or pcp): contents known to be zero. */
+PAGEFLAG_OPS(Zeroed, zeroed)
+/* Meaningful only on free buddy pages: this block was reported to the host. */
+PAGEFLAG_OPS(Reported, reported)
+
+/* Page types, stored in the top byte of page->page_type. */
+enum pagetype {
+	PGTY_buddy = 0xf0,
+	PGTY_offline = 0xf1,
+	PGTY_table = 0xf2,
+	PGTY_guard = 0xf3,
+	PGTY_hugetlb = 0xf4,
+	PGTY_slab = 0xf5,
+	PGTY_zsmalloc = 0xf6,
+	PGTY_unaccepted = 0xf7,
+	PGTY_large_kmalloc = 0xf8,
+	PGTY_mapcount_underflow = 0xff,
+};
+
+static inline bool page_type_has_type(unsigned int page_type)
+{
+	return page_type < ((unsigned int)PGTY_mapcount_underflow << 24);
+}
+
+#define PAGE_TYPE_OPS(uname, lname)					\
+static inline bool Page##uname(const struct page *page)		\
+{ return (READ_ONCE(page->page_type) >> 24) == PGTY_##lname; }		\
+static inline void __SetPage##uname(struct page *page)			\
+{ WRITE_ONCE(page->page_type, (unsigned int)PGTY_##lname << 24); }	\
+static inline void __ClearPage##uname(struct page *page)		\
+{ WRITE_ONCE(page->page_type, UINT32_MAX); }
+
+PAGE_TYPE_OPS(Buddy, buddy)
+PAGE_TYPE_OPS(Offline, offline)
+PAGE_TYPE_OPS(Table, table)
+PAGE_TYPE_OPS(Guard, guard)
+PAGE_TYPE_OPS(Hugetlb, hugetlb)
+
+static inline bool PageTail(const struct page *page)
+{
+	return READ_ONCE(page->compound_head) & 1;
+}
+
+static inline bool PageCompound(const struct page *page)
+{
+	return PageHead(page) || PageTail(page);
+}
+
+#endif /* _FOLIAGE_LINUX_PAGE_FLAGS_H */

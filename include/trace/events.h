@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Trace events.  Each event is recorded, when tracing is on, into the
+ * machine's ring buffer as a fixed-size binary entry; mm/trace.c renders the
+ * buffer in the ftrace text format of Linux 6.18 (one line an event, after
+ * the "# tracer: nop" header), byte-compatible with /sys/kernel/tracing/trace.
+ */
+#ifndef _FOLIAGE_TRACE_EVENTS_H
+#define _FOLIAGE_TRACE_EVENTS_H
+
+#include <linux/mm.h>
+
+enum trace_event_type {
+	TRACE_MM_PAGE_ALLOC,
+	TRACE_MM_PAGE_FREE,
+	TRACE_MM_PAGE_ALLOC_ZONE_LOCKED,
+	TRACE_MM_PAGE_PCPU_DRAIN,
+	TRACE_MM_PAGE_ALLOC_EXTFRAG,
+	NR_TRACE_EVENT_TYPES
+};
+
+/* One recorded event; which fields mean something depends on the type. */
+struct trace_entry {
+	u64 ts_ns;			/* CLOCK_MONOTONIC at the event */
+	u16 type;			/* enum trace_event_type */
+	u16 cpu;			/* CPU it ran on */
+	int pid;			/* host thread id */
+	unsigned long pfn;		/* page, or -1UL for none */
+	unsigned int order;		/* allocation order */
+	int migratetype;		/* migratetype */
+	unsigned long gfp_flags;	/* gfp */
+	int percpu_refill;		/* zone_locked: for a pcp refill */
+	int arg[4];			/* extfrag: fallback_order, ... */
+};
+
+/* The ring buffer: the newest TRACE_BUFFER_ENTRIES events are kept. */
+#define TRACE_BUFFER_ENTRIES	65536
+
+struct trace_buffer {
+	spinlock_t lock;		/* writers */
+	unsigned long written;		/* events ever recorded */
+	struct trace_entry entries[TRACE_BUFFER_ENTRIES]; /* ring */
+};
+
+void trace_record(const struct trace_entry *e);
+void trace_buffer_free(struct trace_buffer *tb);
+/* Empty the buffer (like writing to tracefs's trace file). */
+void trace_buffer_reset(void);
+
+static inline bool trace_on(void)
+{
+	return unlikely(READ_ONCE(this_machine->tracing_on));
+}
+
+static inline void trace_mm_page_alloc(struct page *page, unsigned int order,
+				       gfp_t gfp, int migratetype)
+{
+	if (trace_on()) {
+		struct trace_entry e = {
+			.type = TRACE_MM_PAGE_ALLOC,
+			.pfn = page ? page_to_pfn(page) : -1UL,
+			.order = order, .gfp_flags = gfp,
+			.migratetype = migratetype,
+		};
+		trace_record(&e);
+	}
+}
+
+static inline void trace_mm_page_free(struct page *page, unsigned int order)
+{
+	if (trace_on()) {
+		struct trace_entry e = {
+			.type = TRACE_MM_PAGE_FREE,
+			.pfn = page_to_pfn(page), .order = order,
+		};
+		trace_record(&e);
+	}
+}
+
+static inline void trace_mm_page_alloc_zone_locked(struct page *page,
+						   unsigned int order,
+						   int migratetype,
+						   int percpu_refill)
+{
+	if (trace_on()) {
+		struct trace_entry e = {
+			.type = TRACE_MM_PAGE_ALLOC_ZONE_LOCKED,
+			.pfn = page ? page_to_pfn(page) : -1UL,
+			.order = order, .migratetype = migratetype,
+			.percpu_refill = percpu_refill,
+		};
+		trace_record(&e);
+	}
+}
+
+static inline void trace_mm_page_pcpu_drain(struct page *page,
+					    unsigned int order,
+					    int migratetype)
+{
+	if (trace_on()) {
+		struct trace_entry e = {
+			.type = TRACE_MM_PAGE_PCPU_DRAIN,
+			.pfn = page_to_pfn(page), .order = order,
+			.migratetype = migratetype,
+		};
+		trace_record(&e);
+	}
+}
+
+/* arg: alloc_order, fallback_order, alloc_migratetype, fallback_migratetype */
+static inline void trace_mm_page_alloc_extfrag(struct page *page,
+					       int alloc_order,
+					       int fallback_order,
+					       int alloc_mt, int fallback_mt)
+{
+	if (trace_on()) {
+		struct trace_entry e = {
+			.type = TRACE_MM_PAGE_ALLOC_EXTFRAG,
+			.pfn = page_to_pfn(page),
+			.arg = { alloc_order, fallback_order, alloc_mt,
+				 fallback_mt },
+		};
+		trace_record(&e);
+	}
+}
+
+#endif /* _FOLIAGE_TRACE_EVENTS_H */

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mm-internal declarations shared by the files of mm/.
+ */
+#ifndef _FOLIAGE_MM_INTERNAL_H
+#define _FOLIAGE_MM_INTERNAL_H
+
+#include <linux/gfp.h>
+#include <linux/vmstat.h>
+
+/* Free Page Internal flags, for __free_one_page() and friends. */
+typedef unsigned int fpi_t;
+#define FPI_NONE		0
+#define FPI_SKIP_REPORT_NOTIFY	BIT(0)	/* don't tell page reporting */
+#define FPI_TO_TAIL		BIT(1)	/* put the block at the list tail */
+#define FPI_ZEROED		BIT(4)	/* contents known zero: set PG_zeroed */
+
+/* No user address to zero around: clear in address order. */
+#define USER_ADDR_NONE		(~0UL)
+
+/* alloc_flags, as in mm/internal.h. */
+#define ALLOC_WMARK_MIN		WMARK_MIN
+#define ALLOC_WMARK_LOW		WMARK_LOW
+#define ALLOC_WMARK_HIGH	WMARK_HIGH
+#define ALLOC_NO_WATERMARKS	0x04
+#define ALLOC_WMARK_MASK	(ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM		0x08
+#define ALLOC_NON_BLOCK		0x10
+#define ALLOC_MIN_RESERVE	0x20
+#define ALLOC_CPUSET		0x40
+#define ALLOC_NOFRAGMENT	0x100
+#define ALLOC_HIGHATOMIC	0x200
+#define ALLOC_RESERVES	(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | \
+			 ALLOC_HIGHATOMIC | ALLOC_OOM)
+
+/*
+ * What one allocation carries through the page allocator.  user_addr is the
+ * fault address of a user allocation (seed 000): zeroing clears the page
+ * containing it last, so that it is cache-hot when the fault returns.
+ */
+struct alloc_context {
+	struct zonelist *zonelist;	/* zones to try, in order */
+	int preferred_nid;		/* node asked for */
+	enum zone_type highest_zoneidx;	/* highest zone gfp allows */
+	int migratetype;		/* from gfp */
+	unsigned long user_addr;	/* fault address, or USER_ADDR_NONE */
+	bool frozen;			/* hand out with refcount 0 */
+};
+
+static inline bool pcp_allowed_order(unsigned int order)
+{
+	return order <= PAGE_ALLOC_COSTLY_ORDER || order == HPAGE_PMD_ORDER;
+}
+
+static inline unsigned long pageblock_start_pfn(unsigned long pfn)
+{
+	return ALIGN_DOWN(pfn, pageblock_nr_pages);
+}
+
+static inline bool is_migrate_isolate(int mt)
+{
+	return mt == MIGRATE_ISOLATE;
+}
+
+static inline bool migratetype_is_mergeable(int mt)
+{
+	return mt < MIGRATE_PCPTYPES;
+}
+
+static inline bool free_area_empty(const struct free_area *area, int mt)
+{
+	return list_empty(&area->free_list[mt]);
+}
+
+/* page_alloc.c */
+struct page *__alloc_pages_ac(gfp_t gfp, unsigned int order, int nid,
+			      unsigned long user_addr, bool frozen);
+void __free_frozen_pages(struct page *page, unsigned int order, fpi_t fpi);
+void set_pageblock_migratetype(struct page *page, int mt);
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+		       int highest_zoneidx, unsigned int alloc_flags);
+void setup_per_zone_wmarks(void);
+void zone_pcp_update(struct zone *zone);
+void __free_pages_core(struct page *page, unsigned int order);
+void build_all_zonelists(void);
+int find_free_block_head(unsigned long pfn, unsigned long *head_pfn,
+			 unsigned int *order);
+
+/* mm_init.c: deferred struct page initialisation */
+void init_deferred_block(struct zone *zone, struct page *page);
+static inline bool block_is_deferred(const struct zone *zone,
+				     unsigned long pfn)
+{
+	unsigned long idx = (pfn - zone->zone_start_pfn) >> MAX_PAGE_ORDER;
+
+	return zone->deferred_init && test_bit(idx, zone->deferred_init);
+}
+void init_single_page(struct page *page);
+
+/* fail_page_alloc.c */
+bool should_fail_alloc_page(gfp_t gfp, unsigned int order);
+void fault_attr_init(struct fault_attr *attr);
+
+/* debug.c */
+int validate_zone(struct zone *zone);
+int validate_machine(void);
+bool memchr_inv_zero(const void *p, size_t bytes);
+void check_zeroed_content(struct page *page, unsigned int order,
+			  const char *why);
+
+/* vmstat.c */
+unsigned long zone_numa_event_state(const struct zone *zone,
+				    enum numa_stat_item item);
+
+#endif /* _FOLIAGE_MM_INTERNAL_H */

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Booting a machine: guest RAM, mem_map, nodes, zones, pageblocks, and
+ * handing all memory to the buddy allocator (mm/mm_init.c, written anew).
+ *
+ * Deferred struct page initialisation.  At boot only the head struct page
+ * of each max-order (4 MiB) block is written; the block goes on the free
+ * lists as one order-10 buddy and its bit in zone->deferred_init is set.
+ * The other 1023 struct pages stay as the anonymous mapping gave them
+ * (zero, so never PageBuddy) until the block is first split or handed out,
+ * when init_deferred_block() writes them.  Untouched memory thus costs the
+ * host neither guest RAM nor memmap, and a 64 GiB node boots in
+ * milliseconds.  A block is either wholly deferred (a single free order-10
+ * buddy) or wholly initialised, so buddy merging, which never crosses a
+ * max-order block, never reads an uninitialised struct page.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+#include <linux/host_ram.h>
+#include <trace/events.h>
+
+#define MIN_NODE_BYTES	(16 * SZ_1M)
+
+void init_single_page(struct page *page)
+{
+	memset(page, 0, sizeof(*page));
+	atomic_set(&page->_mapcount, -1);
+}
+
+/* Write the struct pages of a max-order block left deferred at boot. */
+void init_deferred_block(struct zone *zone, struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+	unsigned long idx = (pfn - zone->zone_start_pfn) >> MAX_PAGE_ORDER;
+	unsigned long i;
+
+	for (i = 1; i < MAX_ORDER_NR_PAGES; i++)
+		init_single_page(page + i);
+	__clear_bit(idx, zone->deferred_init);
+}
+
+void foliage_config_init(struct foliage_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->nr_nodes = 1;
+	cfg->bytes_per_node = 64 * SZ_1M;
+	cfg->nr_cpus = 2;
+}
+
+static int check_config(const struct foliage_config *cfg)
+{
+	if (cfg->nr_nodes < 1 || cfg->nr_nodes > MAX_NUMNODES)
+		return -EINVAL;
+	if (cfg->bytes_per_node < MIN_NODE_BYTES ||
+	    cfg->bytes_per_node > (1ULL << 40) ||
+	    cfg->bytes_per_node % PAGE_SIZE)
+		return -EINVAL;
+	if (cfg->movable_bytes_per_node >= cfg->bytes_per_node ||
+	    cfg->movable_bytes_per_node % PAGE_SIZE)
+		return -EINVAL;
+	if (cfg->nr_cpus < 1 || cfg->nr_cpus > NR_CPUS)
+		return -EINVAL;
+	return 0;
+}
+
+static int init_zone(struct zone *zone, pg_data_t *pgdat, enum zone_type zt,
+		     unsigned long start_pfn, unsigned long nr_pages,
+		     int nr_cpus)
+{
+	unsigned long nr_blocks = DIV_ROUND_UP(nr_pages, pageblock_nr_pages);
+	unsigned long nr_max = DIV_ROUND_UP(nr_pages, MAX_ORDER_NR_PAGES);
+	unsigned int o, mt;
+	int cpu, p;
+
+	spin_lock_init(&zone->lock);
+	zone->zone_pgdat = pgdat;
+	zone->zone_idx = zt;
+	zone->name = zone_names[zt];
+	zone->zone_start_pfn = start_pfn;
+	zone->spanned_pages = nr_pages;
+	zone->present_pages = nr_pages;
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		for (mt = 0; mt < MIGRATE_TYPES; mt++)
+			INIT_LIST_HEAD(&zone->free_area[o].free_list[mt]);
+	if (!nr_pages)
+		return 0;
+
+	zone->pageblock_flags = malloc(nr_blocks);
+	zone->deferred_init = calloc(DIV_ROUND_UP(nr_max, 64), sizeof(long));
+	zone->per_cpu_pageset = calloc(nr_cpus, sizeof(struct per_cpu_pages));
+	if (!zone->pageblock_flags || !zone->deferred_init ||
+	    !zone->per_cpu_pageset)
+		return -ENOMEM;
+	/* Linux boots every pageblock as Movable. */
+	memset(zone->pageblock_flags, MIGRATE_MOVABLE, nr_blocks);
+	for (cpu = 0; cpu < nr_cpus; cpu++) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+		spin_lock_init(&pcp->lock);
+		for (p = 0; p < NR_PCP_LISTS; p++)
+			INIT_LIST_HEAD(&pcp->lists[p]);
+		pcp->high = 0;
+		pcp->batch = 1;
+	}
+	return 0;
+}
+
+static void free_zone(struct zone *zone)
+{
+	free(zone->pageblock_flags);
+	free(zone->deferred_init);
+	free(zone->per_cpu_pageset);
+}
+
+/* Give a zone's memory to the buddy allocator, as memblock_free_all(). */
+static void free_zone_memory(struct zone *zone)
+{
+	unsigned long pfn = zone->zone_start_pfn, end = zone_end_pfn(zone);
+
+	for (; pfn + MAX_ORDER_NR_PAGES <= end; pfn += MAX_ORDER_NR_PAGES) {
+		unsigned long idx = (pfn - zone->zone_start_pfn) >>
+				    MAX_PAGE_ORDER;
+
+		init_single_page(pfn_to_page(pfn));
+		__set_bit(idx, zone->deferred_init);
+		__free_pages_core(pfn_to_page(pfn), MAX_PAGE_ORDER);
+	}
+	/* A partial block at the end: initialise, free in aligned pieces. */
+	while (pfn < end) {
+		unsigned int order = __builtin_ctzl(pfn);
+		unsigned long i;
+
+		if (order > MAX_PAGE_ORDER)
+			order = MAX_PAGE_ORDER;
+		while (pfn + (1UL << order) > end)
+			order--;
+		for (i = 0; i < (1UL << order); i++)
+			init_single_page(pfn_to_page(pfn + i));
+		__free_pages_core(pfn_to_page(pfn), order);
+		pfn += 1UL << order;
+	}
+}
+
+static int init_node(struct foliage_machine *m, int nid)
+{
+	const struct foliage_config *cfg = &m->config;
+	unsigned long nr_pages = cfg->bytes_per_node >> PAGE_SHIFT;
+	unsigned long nr_movable = cfg->movable_bytes_per_node >> PAGE_SHIFT;
+	unsigned long start = (unsigned long)nid << m->node_shift;
+	pg_data_t *pgdat;
+	int ret;
+
+	/* ZONE_MOVABLE starts on a max-order boundary, like movablecore=. */
+	nr_movable = ALIGN(nr_movable, MAX_ORDER_NR_PAGES);
+	if (nr_movable >= nr_pages)
+		return -EINVAL;
+	pgdat = calloc(1, sizeof(*pgdat));
+	if (!pgdat)
+		return -ENOMEM;
+	m->node_data[nid] = pgdat;
+	pgdat->node_id = nid;
+	pgdat->node_start_pfn = start;
+	pgdat->node_present_pages = nr_pages;
+	pgdat->node_spanned_pages = nr_pages;
+	ret = init_zone(&pgdat->node_zones[ZONE_NORMAL], pgdat, ZONE_NORMAL,
+			start, nr_pages - nr_movable, cfg->nr_cpus);
+	if (ret)
+		return ret;
+	ret = init_zone(&pgdat->node_zones[ZONE_MOVABLE], pgdat, ZONE_MOVABLE,
+			start + nr_pages - nr_movable, nr_movable,
+			cfg->nr_cpus);
+	if (ret)
+		return ret;
+	pgdat->nr_zones = nr_movable ? 2 : 1;
+	return host_ram_create(&pgdat->ram, nid, cfg->bytes_per_node,
+			       m->direct_map + (start << PAGE_SHIFT),
+			       cfg->prefault);
+}
+
+/* min_free_kbytes = sqrt(lowmem_kbytes * 16), within [128, 262144]. */
+static int calculate_min_free_kbytes(struct foliage_machine *m)
+{
+	unsigned long lowmem_kbytes = 0;
+	int nid;
+
+	for (nid = 0; nid < m->nr_nodes; nid++)
+		lowmem_kbytes += zone_managed_pages(
+			&m->node_data[nid]->node_zones[ZONE_NORMAL]) <<
+			(PAGE_SHIFT - 10);
+	return clamp(int_sqrt(lowmem_kbytes * 16), 128UL, 262144UL);
+}
+
+static unsigned long machine_generation;
+
+int foliage_machine_create(const struct foliage_config *cfg,
+			   struct foliage_machine **out)
+{
+	struct foliage_machine *m, *prev = this_machine;
+	unsigned long node_pages, span_pages;
+	int nid, z, ret;
+
+	if (!cfg || !out)
+		return -EINVAL;
+	ret = check_config(cfg);
+	if (ret)
+		return ret;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->config = *cfg;
+	m->nr_nodes = cfg->nr_nodes;
+	m->nr_cpus = cfg->nr_cpus;
+	m->generation = __atomic_add_fetch(&machine_generation, 1,
+					   __ATOMIC_RELAXED);
+	spin_lock_init(&m->bug_lock);
+	m->sysctl.init_on_alloc = cfg->init_on_alloc;
+	m->sysctl.init_on_free = cfg->init_on_free;
+	m->sysctl.watermark_scale_factor = 10;
+	fault_attr_init(&m->fail_page_alloc);
+
+	/* Node n's pfns start at n << node_shift (1 GiB aligned at least). */
+	node_pages = cfg->bytes_per_node >> PAGE_SHIFT;
+	m->node_shift = max(ilog2_ul(roundup_pow_of_two(node_pages)),
+			    (unsigned int)PUD_ORDER);
+	span_pages = (unsigned long)m->nr_nodes << m->node_shift;
+	m->max_pfn = span_pages;
+
+	m->direct_map_bytes = span_pages << PAGE_SHIFT;
+	m->direct_map = mmap(NULL, m->direct_map_bytes, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m->direct_map == MAP_FAILED) {
+		ret = -ENOMEM;
+		m->direct_map = NULL;
+		goto out_destroy;
+	}
+	m->mem_map_bytes = span_pages * sizeof(struct page);
+	m->mem_map = mmap(NULL, m->mem_map_bytes, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m->mem_map == MAP_FAILED) {
+		ret = -ENOMEM;
+		m->mem_map = NULL;
+		goto out_destroy;
+	}
+
+	for (nid = 0; nid < m->nr_nodes; nid++) {
+		ret = init_node(m, nid);
+		if (ret)
+			goto out_destroy;
+	}
+
+	/* From here on code runs "in" the new machine. */
+	ret = __machine_enter(m);
+	if (ret)
+		goto out_destroy;
+	for (nid = 0; nid < m->nr_nodes; nid++)
+		for (z = 0; z < MAX_NR_ZONES; z++)
+			if (populated_zone(&m->node_data[nid]->node_zones[z]))
+				free_zone_memory(
+					&m->node_data[nid]->node_zones[z]);
+	m->sysctl.min_free_kbytes = calculate_min_free_kbytes(m);
+	build_all_zonelists();
+	setup_per_zone_wmarks();
+	for (nid = 0; nid < m->nr_nodes; nid++)
+		for (z = 0; z < MAX_NR_ZONES; z++)
+			if (populated_zone(&m->node_data[nid]->node_zones[z]))
+				zone_pcp_update(
+					&m->node_data[nid]->node_zones[z]);
+	*out = m;
+	machine_exit_op(m);
+	return 0;
+
+out_destroy:
+	foliage_machine_destroy(m);
+	if (prev)
+		if (machine_enter(prev))
+			this_machine = NULL;
+	return ret;
+}
+
+void foliage_machine_destroy(struct foliage_machine *m)
+{
+	int nid, z;
+
+	if (!m)
+		return;
+	for (nid = 0; nid < m->nr_nodes; nid++) {
+		pg_data_t *pgdat = m->node_data[nid];
+
+		if (!pgdat)
+			continue;
+		for (z = 0; z < MAX_NR_ZONES; z++)
+			free_zone(&pgdat->node_zones[z]);
+		host_ram_destroy(pgdat->ram);
+		free(pgdat);
+	}
+	if (m->direct_map)
+		munmap(m->direct_map, m->direct_map_bytes);
+	if (m->mem_map)
+		munmap(m->mem_map, m->mem_map_bytes);
+	trace_buffer_free(m->trace);
+	if (this_machine == m)
+		this_machine = NULL;
+	free(m);
+}

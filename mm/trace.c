@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The trace ring buffer: recording side.  Rendering, in the ftrace text
+ * format, is in mm/trace_output.c.
+ */
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <trace/events.h>
+
+static __thread int trace_tid;
+
+void trace_record(const struct trace_entry *e)
+{
+	struct foliage_machine *m = this_machine;
+	struct trace_buffer *tb = m->trace;
+	struct trace_entry *slot;
+	struct timespec ts;
+
+	if (!tb) {
+		tb = calloc(1, sizeof(*tb));
+		if (!tb)
+			return;	/* tracing is best effort, as in Linux */
+		spin_lock_init(&tb->lock);
+		if (!__atomic_compare_exchange_n(&m->trace, &(struct trace_buffer *){ NULL },
+						 tb, false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE)) {
+			free(tb);
+			tb = m->trace;
+		}
+	}
+	if (!trace_tid)
+		trace_tid = gettid();
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	spin_lock(&tb->lock);
+	slot = &tb->entries[tb->written % TRACE_BUFFER_ENTRIES];
+	*slot = *e;
+	slot->ts_ns = (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	slot->cpu = smp_processor_id();
+	slot->pid = trace_tid;
+	tb->written++;
+	spin_unlock(&tb->lock);
+}
+
+void trace_buffer_reset(void)
+{
+	struct trace_buffer *tb = this_machine->trace;
+
+	if (!tb)
+		return;
+	spin_lock(&tb->lock);
+	tb->written = 0;
+	spin_unlock(&tb->lock);
+}
+
+void trace_buffer_free(struct trace_buffer *tb)
+{
+	free(tb);
+}
