@@ -220,6 +220,9 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->sysctl.init_on_free = cfg->init_on_free;
 	m->sysctl.watermark_scale_factor = 10;
 	fault_attr_init(&m->fail_page_alloc);
+#ifdef CONFIG_DEBUG_VM_FULL
+	m->debug_full = true;
+#endif
 
 	/* Node n's pfns start at n << node_shift (1 GiB aligned at least). */
 	node_pages = cfg->bytes_per_node >> PAGE_SHIFT;
