@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages foliage builds and tests with, if missing.
 set -e
-pkgs="libcmocka-dev libjson-c-dev pkg-config"
+pkgs="libcmocka-dev libjson-c-dev libbsd-dev pkg-config"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

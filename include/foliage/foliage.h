@@ -133,6 +133,90 @@ const char *foliage_first_bug(struct foliage_machine *m);
 /* Whether this library was built with CONFIG_DEBUG_VM. */
 bool foliage_debug_vm(void);
 
+/*
+ * Tasks and address spaces.  A task is a guest process: a pid and an mm.
+ * Protections, flags and advice take Linux's values (PROT_*, MAP_*,
+ * MADV_*, MREMAP_* from <sys/mman.h>; the FOLIAGE_ names below are the
+ * same numbers).  Addresses are the task's virtual addresses.
+ */
+struct foliage_task;
+struct foliage_file;
+
+#define FOLIAGE_PROT_NONE	0x0
+#define FOLIAGE_PROT_READ	0x1
+#define FOLIAGE_PROT_WRITE	0x2
+#define FOLIAGE_PROT_EXEC	0x4
+#define FOLIAGE_MAP_SHARED	0x01
+#define FOLIAGE_MAP_PRIVATE	0x02
+#define FOLIAGE_MAP_FIXED	0x10
+#define FOLIAGE_MAP_ANONYMOUS	0x20
+#define FOLIAGE_MAP_NORESERVE	0x4000
+#define FOLIAGE_MAP_POPULATE	0x8000
+#define FOLIAGE_MAP_FIXED_NOREPLACE 0x100000
+#define FOLIAGE_MREMAP_MAYMOVE	1
+#define FOLIAGE_MREMAP_FIXED	2
+#define FOLIAGE_MREMAP_DONTUNMAP 4
+#define FOLIAGE_MADV_NORMAL	0
+#define FOLIAGE_MADV_DONTNEED	4
+#define FOLIAGE_MADV_FREE	8
+#define FOLIAGE_MADV_DONTFORK	10
+#define FOLIAGE_MADV_DOFORK	11
+#define FOLIAGE_MADV_HUGEPAGE	14
+#define FOLIAGE_MADV_NOHUGEPAGE	15
+#define FOLIAGE_MADV_WIPEONFORK	18
+#define FOLIAGE_MADV_KEEPONFORK	19
+#define FOLIAGE_MADV_POPULATE_READ 22
+#define FOLIAGE_MADV_POPULATE_WRITE 23
+
+/* A new task with an empty address space. */
+int foliage_task_create(struct foliage_machine *m, const char *name,
+			struct foliage_task **out);
+/* fork(): the child gets a copy of @parent's address space (COW). */
+int foliage_fork(struct foliage_task *parent, const char *name,
+		 struct foliage_task **child);
+/* exit(): tear down the address space and free the task. */
+int foliage_exit(struct foliage_task *task);
+int foliage_task_pid(const struct foliage_task *task);
+struct foliage_machine *foliage_task_machine(const struct foliage_task *task);
+
+/* A memfd-like file of @bytes (shmem page cache). */
+int foliage_file_create(struct foliage_machine *m, const char *name,
+			uint64_t bytes, struct foliage_file **out);
+/* Drop the creator's reference (close()); mappings keep the file alive. */
+void foliage_file_put(struct foliage_file *file);
+
+/* mmap(2); @file NULL for anonymous.  *@addr_out is the mapping's start. */
+int foliage_mmap(struct foliage_task *task, unsigned long addr,
+		 unsigned long len, int prot, int flags,
+		 struct foliage_file *file, uint64_t offset,
+		 unsigned long *addr_out);
+int foliage_munmap(struct foliage_task *task, unsigned long addr,
+		   unsigned long len);
+int foliage_mprotect(struct foliage_task *task, unsigned long addr,
+		     unsigned long len, int prot);
+int foliage_mremap(struct foliage_task *task, unsigned long old_addr,
+		   unsigned long old_len, unsigned long new_len, int flags,
+		   unsigned long new_addr, unsigned long *addr_out);
+int foliage_madvise(struct foliage_task *task, unsigned long addr,
+		    unsigned long len, int advice);
+
+/*
+ * Read or write user memory through the page tables, faulting as the task
+ * would.  -EFAULT where the task would get SIGSEGV or SIGBUS, with the
+ * first failing address in *@fault_addr (if not NULL).
+ */
+int foliage_access(struct foliage_task *task, unsigned long addr, void *buf,
+		   size_t len, bool write, unsigned long *fault_addr);
+/* FOLL_PIN the pages of a range (faulting them in), and release them. */
+int foliage_pin(struct foliage_task *task, unsigned long addr,
+		unsigned long len, bool write);
+int foliage_unpin(struct foliage_task *task, unsigned long addr,
+		  unsigned long len);
+
+/* "maps", "smaps", "smaps_rollup" of a task, in Linux's format. */
+int foliage_render_task(struct foliage_task *task, const char *what,
+			unsigned int flags, char **out);
+
 #ifdef __cplusplus
 }
 #endif

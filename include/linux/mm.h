@@ -218,4 +218,109 @@ static inline bool get_pageblock_isolate(const struct page *page)
 /* Hex dump helper for bug reports: "pfn 0x.. flags 0x.. ref .. map ..". */
 int dump_page_str(const struct page *page, char *buf, size_t len);
 
+
+/* ---- VMAs ---------------------------------------------------------- */
+
+#define VM_NONE		0x00000000UL
+#define VM_READ		0x00000001UL
+#define VM_WRITE	0x00000002UL
+#define VM_EXEC		0x00000004UL
+#define VM_SHARED	0x00000008UL
+#define VM_MAYREAD	0x00000010UL
+#define VM_MAYWRITE	0x00000020UL
+#define VM_MAYEXEC	0x00000040UL
+#define VM_MAYSHARE	0x00000080UL
+#define VM_GROWSDOWN	0x00000100UL
+#define VM_UFFD_MISSING	0x00000200UL
+#define VM_PFNMAP	0x00000400UL
+#define VM_UFFD_WP	0x00001000UL
+#define VM_LOCKED	0x00002000UL
+#define VM_IO		0x00004000UL
+#define VM_SEQ_READ	0x00008000UL
+#define VM_RAND_READ	0x00010000UL
+#define VM_DONTCOPY	0x00020000UL
+#define VM_DONTEXPAND	0x00040000UL
+#define VM_LOCKONFAULT	0x00080000UL
+#define VM_ACCOUNT	0x00100000UL
+#define VM_NORESERVE	0x00200000UL
+#define VM_HUGETLB	0x00400000UL
+#define VM_SYNC		0x00800000UL
+#define VM_ARCH_1	0x01000000UL
+#define VM_WIPEONFORK	0x02000000UL
+#define VM_DONTDUMP	0x04000000UL
+#define VM_SOFTDIRTY	0x08000000UL
+#define VM_MIXEDMAP	0x10000000UL
+#define VM_HUGEPAGE	0x20000000UL
+#define VM_NOHUGEPAGE	0x40000000UL
+#define VM_MERGEABLE	0x80000000UL
+
+#define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
+/* Flags that don't prevent two VMAs from merging. */
+#define VM_IGNORE_MERGE	VM_SOFTDIRTY
+
+static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
+{
+	return !vma->vm_ops && !vma->vm_file;
+}
+
+static inline unsigned long vma_pages(const struct vm_area_struct *vma)
+{
+	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+}
+
+static inline bool is_cow_mapping(vm_flags_t flags)
+{
+	return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+}
+
+static inline pgoff_t linear_page_index(const struct vm_area_struct *vma,
+					unsigned long address)
+{
+	return ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+}
+
+/* vm_page_prot for @vm_flags, as x86's protection_map. */
+pgprot_t vm_get_page_prot(vm_flags_t vm_flags);
+
+/* VMA tree (mm/vma.c) */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr);
+struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
+				     struct vm_area_struct **prev);
+struct vm_area_struct *vma_next(struct mm_struct *mm,
+				struct vm_area_struct *vma);
+struct vm_area_struct *vma_prev(struct mm_struct *mm,
+				struct vm_area_struct *vma);
+struct vm_area_struct *vma_first(struct mm_struct *mm);
+#define for_each_vma(mm, vma) \
+	for ((vma) = vma_first(mm); (vma); (vma) = vma_next((mm), (vma)))
+
+/* ---- faults -------------------------------------------------------- */
+
+#define FAULT_FLAG_WRITE	0x0001
+#define FAULT_FLAG_MKWRITE	0x0002
+#define FAULT_FLAG_ALLOW_RETRY	0x0004
+#define FAULT_FLAG_REMOTE	0x0080
+#define FAULT_FLAG_INSTRUCTION	0x0100
+#define FAULT_FLAG_UNSHARE	0x0400
+#define FAULT_FLAG_ORIG_PTE_VALID 0x0800
+
+typedef unsigned int vm_fault_t;
+#define VM_FAULT_OOM		0x000001
+#define VM_FAULT_SIGBUS		0x000002
+#define VM_FAULT_MAJOR		0x000004
+#define VM_FAULT_HWPOISON	0x000010
+#define VM_FAULT_SIGSEGV	0x000040
+#define VM_FAULT_NOPAGE		0x000100
+#define VM_FAULT_LOCKED		0x000200
+#define VM_FAULT_RETRY		0x000400
+#define VM_FAULT_FALLBACK	0x000800
+#define VM_FAULT_DONE_COW	0x001000
+#define VM_FAULT_ERROR	(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | \
+			 VM_FAULT_HWPOISON)
+
+/* mm/memory.c */
+vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
+			   unsigned int flags);
+
 #endif /* _FOLIAGE_LINUX_MM_H */

@@ -126,4 +126,91 @@ static inline unsigned long _compound_head(const struct page *page)
 
 #define compound_head(p) ((struct page *)_compound_head(p))
 
+
+/* ---- address spaces ------------------------------------------------- */
+
+#include <bsd/sys/tree.h>
+#include <pthread.h>
+
+typedef unsigned long vm_flags_t;
+typedef struct { u64 pgprot; } pgprot_t;
+
+struct anon_vma;
+struct file;
+struct vm_operations_struct;
+
+/*
+ * One virtual memory area: [vm_start, vm_end) of one mm with one set of
+ * flags, one backing (anonymous, or a file at vm_pgoff) and one anon_vma.
+ *
+ *   vm_start < vm_end, both page aligned
+ *   page at address a maps file/anon offset vm_pgoff + (a - vm_start) / PAGE_SIZE
+ *   every VMA that may map a page of anon_vma A is on A's tree through an
+ *	anon_vma_chain in its anon_vma_chain list (mm/rmap.c)
+ */
+struct vm_area_struct {
+	unsigned long vm_start;		/* first address */
+	unsigned long vm_end;		/* one past the last address */
+	struct mm_struct *vm_mm;	/* owner */
+	pgprot_t vm_page_prot;		/* PTE bits for new mappings */
+	vm_flags_t vm_flags;		/* VM_* */
+	RB_ENTRY(vm_area_struct) vm_rb;	/* in mm->mm_rb, keyed by vm_end */
+	unsigned long vm_pgoff;		/* offset of vm_start, in pages */
+	struct file *vm_file;		/* mapped file, or NULL */
+	const struct vm_operations_struct *vm_ops; /* fault handlers */
+	void *vm_private_data;		/* owner's data */
+	struct anon_vma *anon_vma;	/* rmap of its anonymous pages */
+	struct list_head anon_vma_chain; /* its anon_vma_chains */
+	struct {
+		RB_ENTRY(vm_area_struct) rb; /* in the file's i_mmap tree */
+		unsigned long rb_subtree_last; /* interval tree augment */
+	} shared;
+	unsigned long vm_refcnt;	/* references from lazy anon rmap */
+};
+
+RB_HEAD(vma_tree, vm_area_struct);
+
+enum {
+	MM_FILEPAGES,		/* resident file pages */
+	MM_ANONPAGES,		/* resident anonymous pages */
+	MM_SWAPENTS,		/* swap entries */
+	MM_SHMEMPAGES,		/* resident shmem pages */
+	NR_MM_COUNTERS
+};
+
+/* mm->flags */
+#define MMF_HAS_PINNED		27	/* FOLL_PIN ever taken on this mm */
+
+/*
+ * An address space.
+ *
+ *   map_count == number of VMAs in mm_rb
+ *   rss_stat[MM_ANONPAGES] == base pages of anon folios mapped (PTE or PMD)
+ *   pgtables_bytes == PAGE_SIZE * page-table pages below the pgd
+ */
+struct mm_struct {
+	struct vma_tree mm_rb;		/* VMAs, ordered */
+	int map_count;			/* VMAs */
+	unsigned long mmap_base;	/* top of the top-down mmap area */
+	unsigned long task_size;	/* end of user space */
+	u64 *pgd;			/* top-level page table (guest RAM) */
+	struct page *pgd_page;		/* its struct page */
+	atomic_t mm_users;		/* tasks sharing this mm */
+	atomic_t mm_count;		/* references to the struct */
+	pthread_rwlock_t mmap_lock;	/* the mmap lock */
+	spinlock_t page_table_lock;	/* page-table allocation */
+	atomic_long_t rss_stat[NR_MM_COUNTERS]; /* resident pages */
+	atomic_long_t pgtables_bytes;	/* page-table memory */
+	unsigned long total_vm;		/* pages mapped */
+	unsigned long locked_vm;	/* VM_LOCKED pages */
+	atomic_long_t pinned_vm;	/* FOLL_PIN'ed pages */
+	unsigned long data_vm;		/* private writable pages */
+	unsigned long exec_vm;		/* executable pages */
+	unsigned long stack_vm;		/* stack pages */
+	unsigned long hiwater_rss;	/* high-watermark of RSS */
+	unsigned long hiwater_vm;	/* high-watermark of total_vm */
+	unsigned long flags;		/* MMF_* */
+	unsigned long tlb_flush_seq;	/* TLB flushes issued for this mm */
+};
+
 #endif /* _FOLIAGE_LINUX_MM_TYPES_H */

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Page tables: entry types and accessors (the layout is arch's, see
+ * arch/x86/include/asm/pgtable_types.h), walking helpers, and swap-format
+ * entries (migration entries).
+ *
+ * Page-table pages are guest pages from the page allocator (PageTable type,
+ * NR_PAGETABLE, mm->pgtables_bytes), zeroed at allocation; entries live in
+ * guest RAM.  Each PTE table has its own lock (the split PTE lock, kept in
+ * the table page's ->private); PMD/PUD/PGD entries change under
+ * mm->page_table_lock.
+ *
+ * Invariants (checked by validate_mm()):
+ *   a present PTE maps a page with _mapcount >= 0 of a folio whose
+ *	refcount >= its total mapcount
+ *   a PMD with _PAGE_PSE maps a PMD-order folio (entire_mapcount >= 0)
+ */
+#ifndef _FOLIAGE_LINUX_PGTABLE_H
+#define _FOLIAGE_LINUX_PGTABLE_H
+
+#include <asm/pgtable_types.h>
+#include <linux/mm.h>
+
+typedef struct { u64 pte; } pte_t;
+typedef struct { u64 pmd; } pmd_t;
+typedef struct { u64 pud; } pud_t;
+typedef struct { u64 pgd; } pgd_t;
+typedef struct { unsigned long val; } swp_entry_t;
+
+#define PTRS_PER_PTE	512
+#define PTRS_PER_PMD	512
+#define PTRS_PER_PUD	512
+#define PTRS_PER_PGD	512
+#define PMD_SHIFT	21
+#define PUD_SHIFT	30
+#define PGDIR_SHIFT	39
+#define PMD_SIZE	(1UL << PMD_SHIFT)
+#define PMD_MASK	(~(PMD_SIZE - 1))
+#define PUD_SIZE	(1UL << PUD_SHIFT)
+#define PUD_MASK	(~(PUD_SIZE - 1))
+#define PGDIR_SIZE	(1UL << PGDIR_SHIFT)
+#define PGDIR_MASK	(~(PGDIR_SIZE - 1))
+#define HPAGE_PMD_SIZE	PMD_SIZE
+
+/* End of user space for a 4-level (47-bit) x86-64 task. */
+#define TASK_SIZE_MAX	((1UL << 47) - PAGE_SIZE)
+
+static inline unsigned long pgd_index(unsigned long a) { return (a >> PGDIR_SHIFT) & 511; }
+static inline unsigned long pud_index(unsigned long a) { return (a >> PUD_SHIFT) & 511; }
+static inline unsigned long pmd_index(unsigned long a) { return (a >> PMD_SHIFT) & 511; }
+static inline unsigned long pte_index(unsigned long a) { return (a >> PAGE_SHIFT) & 511; }
+
+/* Next boundary of a level, clamped to @end (the kernel's *_addr_end). */
+#define __addr_end(addr, end, size) ({					\
+	unsigned long __b = ((addr) + (size)) & ~((size) - 1);		\
+	(__b - 1 < (end) - 1) ? __b : (end);				\
+})
+#define pgd_addr_end(a, e)	__addr_end(a, e, PGDIR_SIZE)
+#define pud_addr_end(a, e)	__addr_end(a, e, PUD_SIZE)
+#define pmd_addr_end(a, e)	__addr_end(a, e, PMD_SIZE)
+
+/* ---- PTEs ---- */
+static inline pte_t __pte(u64 v) { return (pte_t){ v }; }
+static inline u64 pte_val(pte_t p) { return p.pte; }
+static inline bool pte_none(pte_t p) { return !p.pte; }
+static inline bool pte_present(pte_t p) { return p.pte & (_PAGE_PRESENT | _PAGE_PROTNONE); }
+static inline bool pte_protnone(pte_t p) { return (p.pte & (_PAGE_PRESENT | _PAGE_PROTNONE)) == _PAGE_PROTNONE; }
+static inline bool pte_write(pte_t p) { return p.pte & _PAGE_RW; }
+static inline bool pte_dirty(pte_t p) { return p.pte & _PAGE_DIRTY; }
+static inline bool pte_young(pte_t p) { return p.pte & _PAGE_ACCESSED; }
+static inline bool pte_special(pte_t p) { return p.pte & _PAGE_SPECIAL; }
+static inline bool pte_soft_dirty(pte_t p) { return p.pte & _PAGE_SOFT_DIRTY; }
+static inline bool pte_uffd_wp(pte_t p) { return p.pte & _PAGE_UFFD_WP; }
+static inline unsigned long pte_pfn(pte_t p) { return (p.pte & PTE_PFN_MASK) >> PAGE_SHIFT; }
+static inline pte_t pte_mkwrite(pte_t p) { return __pte(p.pte | _PAGE_RW); }
+static inline pte_t pte_wrprotect(pte_t p) { return __pte(p.pte & ~_PAGE_RW); }
+static inline pte_t pte_mkdirty(pte_t p) { return __pte(p.pte | _PAGE_DIRTY | _PAGE_SOFT_DIRTY); }
+static inline pte_t pte_mkclean(pte_t p) { return __pte(p.pte & ~_PAGE_DIRTY); }
+static inline pte_t pte_mkyoung(pte_t p) { return __pte(p.pte | _PAGE_ACCESSED); }
+static inline pte_t pte_mkold(pte_t p) { return __pte(p.pte & ~_PAGE_ACCESSED); }
+static inline pte_t pte_mkspecial(pte_t p) { return __pte(p.pte | _PAGE_SPECIAL); }
+static inline pte_t pte_mksoft_dirty(pte_t p) { return __pte(p.pte | _PAGE_SOFT_DIRTY); }
+static inline pte_t pte_clear_soft_dirty(pte_t p) { return __pte(p.pte & ~_PAGE_SOFT_DIRTY); }
+static inline pte_t pte_mkuffd_wp(pte_t p) { return __pte(p.pte | _PAGE_UFFD_WP); }
+static inline pte_t pte_clear_uffd_wp(pte_t p) { return __pte(p.pte & ~_PAGE_UFFD_WP); }
+static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
+{
+	return __pte(((u64)pfn << PAGE_SHIFT) | prot.pgprot);
+}
+static inline pte_t mk_pte(struct page *page, pgprot_t prot)
+{
+	return pfn_pte(page_to_pfn(page), prot);
+}
+/* Change protection bits, keeping pfn and the accessed/dirty/soft bits. */
+static inline pte_t pte_modify(pte_t p, pgprot_t prot)
+{
+	const u64 keep = PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY |
+			 _PAGE_SPECIAL | _PAGE_SOFT_DIRTY | _PAGE_UFFD_WP;
+
+	return __pte((p.pte & keep) | (prot.pgprot & ~keep));
+}
+
+/* ---- PMDs, PUDs, PGDs ---- */
+static inline pmd_t __pmd(u64 v) { return (pmd_t){ v }; }
+static inline u64 pmd_val(pmd_t p) { return p.pmd; }
+static inline bool pmd_none(pmd_t p) { return !p.pmd; }
+static inline bool pmd_present(pmd_t p) { return p.pmd & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE); }
+static inline bool pmd_trans_huge(pmd_t p) { return (p.pmd & _PAGE_PSE) && (p.pmd & (_PAGE_PRESENT | _PAGE_PROTNONE)); }
+static inline bool pmd_leaf(pmd_t p) { return pmd_present(p) && (p.pmd & _PAGE_PSE); }
+static inline bool pmd_write(pmd_t p) { return p.pmd & _PAGE_RW; }
+static inline bool pmd_dirty(pmd_t p) { return p.pmd & _PAGE_DIRTY; }
+static inline bool pmd_young(pmd_t p) { return p.pmd & _PAGE_ACCESSED; }
+static inline unsigned long pmd_pfn(pmd_t p) { return (p.pmd & PTE_PFN_MASK) >> PAGE_SHIFT; }
+static inline pmd_t pmd_mkhuge(pmd_t p) { return __pmd(p.pmd | _PAGE_PSE); }
+static inline pmd_t pmd_mkwrite(pmd_t p) { return __pmd(p.pmd | _PAGE_RW); }
+static inline pmd_t pmd_wrprotect(pmd_t p) { return __pmd(p.pmd & ~_PAGE_RW); }
+static inline pmd_t pmd_mkdirty(pmd_t p) { return __pmd(p.pmd | _PAGE_DIRTY | _PAGE_SOFT_DIRTY); }
+static inline pmd_t pmd_mkclean(pmd_t p) { return __pmd(p.pmd & ~_PAGE_DIRTY); }
+static inline pmd_t pmd_mkyoung(pmd_t p) { return __pmd(p.pmd | _PAGE_ACCESSED); }
+static inline pmd_t pmd_mkold(pmd_t p) { return __pmd(p.pmd & ~_PAGE_ACCESSED); }
+static inline pmd_t pfn_pmd(unsigned long pfn, pgprot_t prot)
+{
+	return __pmd(((u64)pfn << PAGE_SHIFT) | prot.pgprot);
+}
+static inline pmd_t pmd_modify(pmd_t p, pgprot_t prot)
+{
+	const u64 keep = PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY |
+			 _PAGE_PSE | _PAGE_SOFT_DIRTY | _PAGE_UFFD_WP;
+
+	return __pmd((p.pmd & keep) | (prot.pgprot & ~keep));
+}
+static inline pud_t __pud(u64 v) { return (pud_t){ v }; }
+static inline bool pud_none(pud_t p) { return !p.pud; }
+static inline pgd_t __pgd(u64 v) { return (pgd_t){ v }; }
+static inline bool pgd_none(pgd_t p) { return !p.pgd; }
+/* A table entry pointing at the next-level table page @pfn. */
+#define _PAGE_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
+static inline u64 table_entry(unsigned long pfn)
+{
+	return ((u64)pfn << PAGE_SHIFT) | _PAGE_TABLE;
+}
+static inline unsigned long table_entry_pfn(u64 e)
+{
+	return (e & PTE_PFN_MASK) >> PAGE_SHIFT;
+}
+
+/* ---- swap-format entries (migration) ---- */
+enum {
+	SWP_MIGRATION_READ = 29,	/* read-only migration entry */
+	SWP_MIGRATION_READ_EXCLUSIVE,	/* anon exclusive, read-only */
+	SWP_MIGRATION_WRITE,		/* writable migration entry */
+	SWP_TYPE_MAX = 31,
+};
+
+static inline swp_entry_t swp_entry(unsigned int type, unsigned long offset)
+{
+	return (swp_entry_t){ ((unsigned long)type << 58) | offset };
+}
+static inline unsigned int swp_type(swp_entry_t e) { return e.val >> 58; }
+static inline unsigned long swp_offset(swp_entry_t e) { return e.val & ((1UL << 58) - 1); }
+static inline bool is_swap_pte(pte_t p) { return !pte_none(p) && !pte_present(p); }
+static inline swp_entry_t pte_to_swp_entry(pte_t p)
+{
+	unsigned int type = (p.pte >> _PAGE_SWP_TYPE_SHIFT) &
+			    ((1U << _PAGE_SWP_TYPE_BITS) - 1);
+	unsigned long off = (p.pte >> _PAGE_SWP_OFFSET_SHIFT) &
+			    ((1ULL << _PAGE_SWP_OFFSET_BITS) - 1);
+
+	return swp_entry(type, off);
+}
+static inline pte_t swp_entry_to_pte(swp_entry_t e)
+{
+	return __pte(((u64)swp_type(e) << _PAGE_SWP_TYPE_SHIFT) |
+		     ((u64)swp_offset(e) << _PAGE_SWP_OFFSET_SHIFT));
+}
+static inline bool is_migration_entry(swp_entry_t e)
+{
+	return swp_type(e) >= SWP_MIGRATION_READ &&
+	       swp_type(e) <= SWP_MIGRATION_WRITE;
+}
+static inline bool is_writable_migration_entry(swp_entry_t e)
+{
+	return swp_type(e) == SWP_MIGRATION_WRITE;
+}
+static inline swp_entry_t make_migration_entry(unsigned long pfn, bool write,
+					       bool exclusive)
+{
+	return swp_entry(write ? SWP_MIGRATION_WRITE :
+			 exclusive ? SWP_MIGRATION_READ_EXCLUSIVE :
+				     SWP_MIGRATION_READ, pfn);
+}
+static inline unsigned long swp_offset_pfn(swp_entry_t e) { return swp_offset(e); }
+
+/* ---- page-table pages ---- */
+
+/* The split PTE lock of a page-table page. */
+static inline spinlock_t *ptlock_ptr(struct page *table)
+{
+	return (spinlock_t *)&table->private;
+}
+
+static inline void *table_address(u64 entry)
+{
+	return pfn_to_virt(table_entry_pfn(entry));
+}
+
+#endif /* _FOLIAGE_LINUX_PGTABLE_H */
