@@ -48,6 +48,7 @@ struct foliage_cpu {
 	/* NUMA events per (nid * MAX_NR_ZONES + zone) */
 	unsigned long numa_events[MAX_NUMNODES * MAX_NR_ZONES]
 				 [NR_VM_NUMA_EVENT_ITEMS];
+	unsigned long shmem_ino_batch;	/* next shm_mnt inode number (shmem.c) */
 };
 
 /* Tunables with their sysctl names. */
@@ -83,6 +84,8 @@ struct foliage_machine {
 	unsigned long nr_bugs;		/* broken invariants seen */
 	char first_bug[FOLIAGE_BUG_MSG_LEN]; /* description of the first */
 	spinlock_t bug_lock;		/* protects first_bug */
+	spinlock_t shmem_stat_lock;	/* protects shmem_next_ino */
+	unsigned long shmem_next_ino;	/* shm_mnt's next inode batch */
 };
 
 extern __thread struct foliage_machine *this_machine;

@@ -323,4 +323,141 @@ typedef unsigned int vm_fault_t;
 vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 			   unsigned int flags);
 
+/* ---- VMA backings (mm/shmem.c implements shmem's) ------------------- */
+
+struct vm_fault;
+
+/*
+ * What a VMA's backing provides, as Linux's vm_operations_struct.  shmem
+ * files and shared anonymous mappings use shmem's operations (mm/shmem.c);
+ * anonymous VMAs have none.  Unset members are NULL.
+ *
+ * ->fault finds or allocates the page for vmf->pgoff and returns it in
+ * vmf->page with a reference (locked when it returns VM_FAULT_LOCKED);
+ * the core maps it.  ->map_pages maps pages already cached in
+ * [start_pgoff, end_pgoff] around a read fault (fault-around) under the
+ * PTE lock and returns VM_FAULT_NOPAGE if it mapped vmf->address.
+ */
+struct vm_operations_struct {
+	void (*open)(struct vm_area_struct *vma); /* a copy was made */
+	void (*close)(struct vm_area_struct *vma); /* VMA is going away */
+	vm_fault_t (*fault)(struct vm_fault *vmf); /* find the page */
+	vm_fault_t (*map_pages)(struct vm_fault *vmf, pgoff_t start_pgoff,
+				pgoff_t end_pgoff); /* fault-around */
+	vm_fault_t (*page_mkwrite)(struct vm_fault *vmf); /* before write */
+	const char *(*name)(struct vm_area_struct *vma); /* maps name */
+};
+
+/* ---- per-mm resident page counters ---------------------------------- */
+
+static inline unsigned long get_mm_counter(struct mm_struct *mm, int member)
+{
+	long v = atomic_long_read(&mm->rss_stat[member]);
+
+	return v < 0 ? 0 : v;
+}
+
+static inline void add_mm_counter(struct mm_struct *mm, int member,
+				  long value)
+{
+	atomic_long_add(value, &mm->rss_stat[member]);
+}
+
+static inline void inc_mm_counter(struct mm_struct *mm, int member)
+{
+	add_mm_counter(mm, member, 1);
+}
+
+static inline void dec_mm_counter(struct mm_struct *mm, int member)
+{
+	add_mm_counter(mm, member, -1);
+}
+
+static inline unsigned long get_mm_rss(struct mm_struct *mm)
+{
+	return get_mm_counter(mm, MM_FILEPAGES) +
+	       get_mm_counter(mm, MM_ANONPAGES) +
+	       get_mm_counter(mm, MM_SHMEMPAGES);
+}
+
+/* ---- folio lock and dirty bit ------------------------------------- */
+
+/*
+ * The folio lock is PG_locked used as a bit spinlock (foliage never sleeps
+ * on I/O, so nobody holds it long).
+ */
+static inline bool folio_trylock(struct folio *folio)
+{
+	return !folio_test_set_locked(folio);
+}
+
+static inline void folio_lock(struct folio *folio)
+{
+	while (!folio_trylock(folio))
+		__builtin_ia32_pause();
+}
+
+static inline void folio_unlock(struct folio *folio)
+{
+	folio_clear_locked(folio);
+}
+
+/*
+ * Mark a folio's contents newer than its backing store.  Anonymous and
+ * shmem folios have no writeback accounting (noop_dirty_folio); returns
+ * true if the folio was clean.
+ */
+static inline bool folio_mark_dirty(struct folio *folio)
+{
+	return !folio_test_set_dirty(folio);
+}
+
+/* ---- FOLL_PIN accounting (mm/gup.c) ---------------------------------- */
+
+/*
+ * A FOLL_PIN pin of a small folio adds GUP_PIN_COUNTING_BIAS to its
+ * refcount; a large folio counts pins in _pincount and takes one
+ * reference per pin.  So a small folio with refcount >= 1024 "may be
+ * pinned": false positives are allowed, false negatives are not.
+ */
+#define GUP_PIN_COUNTING_BIAS	(1U << 10)
+
+static inline bool folio_maybe_dma_pinned(struct folio *folio)
+{
+	if (folio_test_large(folio))
+		return atomic_read(&folio->_pincount) > 0;
+	return (unsigned int)folio_ref_count(folio) >= GUP_PIN_COUNTING_BIAS;
+}
+
+/*
+ * Whether fork must copy @folio of a COW mapping instead of sharing it:
+ * only if the mm ever pinned anything and the folio may be pinned.
+ */
+static inline bool folio_needs_cow_for_dma(struct vm_area_struct *vma,
+					   struct folio *folio)
+{
+	if (!test_bit(MMF_HAS_PINNED, &vma->vm_mm->flags))
+		return false;
+	return folio_maybe_dma_pinned(folio);
+}
+
+/* gup_flags: Linux's values (mm_types.h), then its mm/internal.h ones */
+#define FOLL_WRITE		0x0001	/* check the PTE is writable */
+#define FOLL_GET		0x0002	/* take a reference on the page */
+#define FOLL_DUMP		0x0004	/* no zero page: -EFAULT (core dumps) */
+#define FOLL_FORCE		0x0008	/* ptrace: override VMA permissions */
+#define FOLL_NOWAIT		0x0010	/* don't wait for I/O */
+#define FOLL_NOFAULT		0x0020	/* never fault */
+#define FOLL_HWPOISON		0x0040	/* -EHWPOISON on poisoned pages */
+#define FOLL_ANON		0x0080	/* anonymous VMAs only */
+#define FOLL_LONGTERM		0x0100	/* pinned for an unbounded time */
+#define FOLL_SPLIT_PMD		0x0200	/* split huge PMDs first */
+#define FOLL_TOUCH		0x2000	/* mark the page accessed */
+#define FOLL_TRIED		0x4000	/* second try */
+#define FOLL_REMOTE		0x8000	/* not the current task's mm */
+#define FOLL_PIN		0x10000	/* a pin: release with unpin_user_page() */
+#define FOLL_FAST_ONLY		0x20000	/* lockless walk only */
+#define FOLL_UNLOCKABLE		0x40000	/* may drop the mmap lock */
+#define FOLL_MADV_POPULATE	0x80000	/* MADV_POPULATE_(READ|WRITE) */
+
 #endif /* _FOLIAGE_LINUX_MM_H */

@@ -12,10 +12,12 @@
 #include <linux/rmap.h>
 #include <linux/fs.h>
 #include <linux/sched.h>
+#include <linux/err.h>
 
 struct foliage_task {
 	struct task_struct task;	/* the kernel's view */
 	struct foliage_machine *machine; /* owner */
+	struct list_head pins;		/* foliage_pin() ranges (mm/gup.c) */
 };
 
 /* ---- mm/pgtable.c: page-table pages and walking ---- */
@@ -114,6 +116,24 @@ void folio_add_lru(struct folio *folio);
 /* Drop a reference; on the last one free (removing from the LRU). */
 void folio_put_lru(struct folio *folio);
 
+/*
+ * The page mapped by a present PTE/PMD, or NULL for the shared zero page
+ * and other special mappings (smaps and GUP skip those).
+ */
+struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr,
+			    pte_t pte);
+struct folio *vm_normal_folio(struct vm_area_struct *vma, unsigned long addr,
+			      pte_t pte);
+struct page *vm_normal_page_pmd(struct vm_area_struct *vma,
+				unsigned long addr, pmd_t pmd);
+/*
+ * Map @nr pages of @folio from @page at @addr into vmf->pte (locked by the
+ * caller), with rmap and the mm counter: the tail of finish_fault(), also
+ * used by fault-around (filemap_map_pages() in mm/shmem.c).
+ */
+void set_pte_range(struct vm_fault *vmf, struct folio *folio,
+		   struct page *page, unsigned int nr, unsigned long addr);
+
 /* ---- mm/mprotect.c, mm/mremap.c: page-table parts ---- */
 long change_protection(struct vm_area_struct *vma, unsigned long start,
 		       unsigned long end, pgprot_t newprot);
@@ -147,6 +167,84 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t object_size);
 void kmem_cache_destroy(struct kmem_cache *s);
 void *kmem_cache_zalloc(struct kmem_cache *s);
 void kmem_cache_free(struct kmem_cache *s, void *obj);
+
+/* ---- mm/shmem.c, mm/gup.c, mm/task_mmu.c ---- */
+
+/*
+ * A file as the public API hands it out: every struct file foliage opens
+ * (memfds, and the "dev/zero" files of shared anonymous mappings) is the
+ * first member of one of these, freed with the last fput().
+ */
+struct foliage_file {
+	struct file file;		/* the open file */
+	struct foliage_machine *machine; /* the machine it lives in */
+};
+
+/*
+ * One page fault, as the core (mm/memory.c) hands it to a VMA's
+ * vm_operations (Linux's struct vm_fault).
+ */
+struct vm_fault {
+	struct vm_area_struct *vma;	/* the faulting VMA */
+	gfp_t gfp_mask;			/* for allocations */
+	pgoff_t pgoff;			/* page offset of address in the backing */
+	unsigned long address;		/* faulting address, page aligned */
+	unsigned long real_address;	/* faulting address as accessed */
+	unsigned int flags;		/* FAULT_FLAG_* */
+	pud_t *pud;			/* the PUD entry of address */
+	pmd_t *pmd;			/* the PMD entry of address */
+	union {
+		pte_t orig_pte;		/* the PTE when the fault began */
+		pmd_t orig_pmd;		/* the PMD, for huge faults */
+	};
+	struct page *cow_page;		/* private copy for a COW fault */
+	struct page *page;		/* ->fault's result */
+	pte_t *pte;			/* mapped PTE (map_pages, finish_fault) */
+	spinlock_t *ptl;		/* lock of that PTE table */
+};
+
+/* shmem's fault-around: map cached folios of [start_pgoff, end_pgoff]. */
+vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+			     pgoff_t end_pgoff);
+
+/* The mm counter (MM_ANONPAGES, MM_SHMEMPAGES...) a folio's pages count in. */
+static inline int mm_counter(const struct folio *folio)
+{
+	if (folio_test_anon(folio))
+		return MM_ANONPAGES;
+	return mm_counter_file(folio);
+}
+
+/*
+ * get_user_pages: walk [start, start + nr_pages pages) of @mm as @gup_flags
+ * say (FOLL_WRITE, FOLL_PIN, FOLL_GET, FOLL_FORCE, FOLL_TOUCH...), faulting
+ * pages in with handle_mm_fault(), and take a reference (FOLL_GET) or a
+ * pin (FOLL_PIN) on each page into @pages (may be NULL with neither).
+ * Returns the number of pages done, or -errno if none was: -EFAULT where
+ * the task would get SIGSEGV/SIGBUS, -ENOMEM.  Caller holds mmap_lock
+ * for read.
+ */
+long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr_pages, unsigned int gup_flags,
+			   struct page **pages);
+long pin_user_pages_remote(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr_pages, unsigned int gup_flags,
+			   struct page **pages);
+void unpin_user_page(struct page *page);
+void unpin_user_pages(struct page **pages, unsigned long npages);
+/*
+ * The page mapped at @address of @vma, referenced or pinned as @foll_flags
+ * say; NULL if nothing suitable is mapped (the caller faults and retries),
+ * ERR_PTR(-EFAULT) for a page it may not have, ERR_PTR(-EMLINK) when a
+ * read-only pin needs the page unshared first (gup_must_unshare()).
+ * Caller holds mmap_lock.
+ */
+struct page *follow_page_mask(struct vm_area_struct *vma,
+			      unsigned long address, unsigned int foll_flags,
+			      unsigned long *page_mask);
+/* Release every foliage_pin() the task still holds (at exit, like a
+ * driver's file being closed). */
+void gup_task_exit(struct foliage_task *task);
 
 /* ---- mm/validate_mm.c ---- */
 int validate_mm(struct mm_struct *mm);

@@ -99,6 +99,38 @@ PAGEFLAG_OPS(Zeroed, zeroed)
 /* Meaningful only on free buddy pages: this block was reported to the host. */
 PAGEFLAG_OPS(Reported, reported)
 
+/*
+ * Folio flags: the head page's PG_* bits, with Linux's folio_test_*(),
+ * folio_set_*(), folio_clear_*() (atomic) and __folio_set_*() (non-atomic,
+ * for folios nobody else can see yet).
+ */
+#define FOLIO_FLAG_OPS(lname)						\
+static inline bool folio_test_##lname(const struct folio *folio)	\
+{ return test_bit(PG_##lname, &folio->flags); }			\
+static inline void folio_set_##lname(struct folio *folio)		\
+{ set_bit(PG_##lname, &folio->flags); }				\
+static inline void folio_clear_##lname(struct folio *folio)		\
+{ clear_bit(PG_##lname, &folio->flags); }				\
+static inline void __folio_set_##lname(struct folio *folio)		\
+{ __set_bit(PG_##lname, &folio->flags); }				\
+static inline void __folio_clear_##lname(struct folio *folio)		\
+{ __clear_bit(PG_##lname, &folio->flags); }			\
+static inline bool folio_test_set_##lname(struct folio *folio)	\
+{ return test_and_set_bit(PG_##lname, &folio->flags); }		\
+static inline bool folio_test_clear_##lname(struct folio *folio)	\
+{ return test_and_clear_bit(PG_##lname, &folio->flags); }
+
+FOLIO_FLAG_OPS(locked)
+FOLIO_FLAG_OPS(referenced)
+FOLIO_FLAG_OPS(uptodate)
+FOLIO_FLAG_OPS(dirty)
+FOLIO_FLAG_OPS(lru)
+FOLIO_FLAG_OPS(active)
+FOLIO_FLAG_OPS(workingset)
+FOLIO_FLAG_OPS(swapbacked)
+FOLIO_FLAG_OPS(unevictable)
+FOLIO_FLAG_OPS(mlocked)
+
 /* Page types, stored in the top byte of page->page_type. */
 enum pagetype {
 	PGTY_buddy = 0xf0,
