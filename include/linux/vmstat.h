@@ -83,4 +83,15 @@ unsigned long global_zone_page_state(enum zone_stat_item item);
 unsigned long global_node_page_state(enum node_stat_item item);
 unsigned long global_numa_event_state(enum numa_stat_item item);
 
+/*
+ * Node items counted in pages but shown in THPs by /proc/vmstat and
+ * /proc/zoneinfo (Linux's vmstat_item_print_in_thp()).
+ */
+static inline bool vmstat_item_print_in_thp(enum node_stat_item item)
+{
+	return item == NR_ANON_THPS || item == NR_FILE_THPS ||
+	       item == NR_SHMEM_THPS || item == NR_SHMEM_PMDMAPPED ||
+	       item == NR_FILE_PMDMAPPED;
+}
+
 #endif /* _FOLIAGE_LINUX_VMSTAT_H */
