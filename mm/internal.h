@@ -81,6 +81,8 @@ bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 		       int highest_zoneidx, unsigned int alloc_flags);
 void setup_per_zone_wmarks(void);
 void zone_pcp_update(struct zone *zone);
+void zone_pcp_disable(struct zone *zone);
+void zone_pcp_enable(struct zone *zone);
 void __free_pages_core(struct page *page, unsigned int order);
 void build_all_zonelists(void);
 int find_free_block_head(unsigned long pfn, unsigned long *head_pfn,

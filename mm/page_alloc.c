@@ -1971,6 +1971,36 @@ void zone_pcp_update(struct zone *zone)
 }
 
 /*
+ * Make every CPU's pcp lists of @zone pass pages straight through to the
+ * buddy lists, as memory offlining and memory-failure handling do: high 0
+ * and batch 1, so that each free drains at once and each allocation takes
+ * a single page from the buddy lists, then drain what the lists hold.
+ * zone_pcp_enable() sizes them again from the watermarks.  Linux holds
+ * pcp_batch_high_lock from disable to enable so that nothing resizes the
+ * lists meanwhile; foliage's resizer (a vm.percpu_pagelist_high_fraction
+ * write) does not take such a lock, so callers must not race one.
+ */
+void zone_pcp_disable(struct zone *zone)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < this_machine->nr_cpus; cpu++) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+		spin_lock(&pcp->lock);
+		pcp->high = 0;
+		pcp->batch = 1;
+		spin_unlock(&pcp->lock);
+	}
+	drain_all_pages(zone);
+}
+
+void zone_pcp_enable(struct zone *zone)
+{
+	zone_pcp_update(zone);
+}
+
+/*
  * Each node's fallback zonelist: its own zones highest first, then the
  * other nodes in order of distance (all equal here: nid+1, nid+2, ...).
  */
