@@ -97,10 +97,6 @@ void zap_page_range_single(struct vm_area_struct *vma, unsigned long addr,
 /* fork: copy @src_vma's page tables to @dst_vma (one PTE at a time). */
 int __must_check copy_page_range(struct vm_area_struct *dst_vma,
 				 struct vm_area_struct *src_vma);
-/* Fault in [start, end) as MADV_POPULATE_(READ|WRITE)/MAP_POPULATE. */
-int __must_check faultin_page_range(struct vm_area_struct *vma,
-				    unsigned long start, unsigned long end,
-				    bool write);
 /* Split a PMD-mapped THP into PTEs (before a partial unmap/mprotect). */
 void split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 		    unsigned long address);
@@ -115,6 +111,11 @@ unsigned long thp_vma_allowable_orders(struct vm_area_struct *vma,
 void folio_add_lru(struct folio *folio);
 /* Drop a reference; on the last one free (removing from the LRU). */
 void folio_put_lru(struct folio *folio);
+/*
+ * An access seen by software (GUP's FOLL_TOUCH): PG_referenced, then
+ * activation on the second call, as Linux's mm/swap.c.
+ */
+void folio_mark_accessed(struct folio *folio);
 
 /*
  * The page mapped by a present PTE/PMD, or NULL for the shared zero page
@@ -128,8 +129,9 @@ struct page *vm_normal_page_pmd(struct vm_area_struct *vma,
 				unsigned long addr, pmd_t pmd);
 /*
  * Map @nr pages of @folio from @page at @addr into vmf->pte (locked by the
- * caller), with rmap and the mm counter: the tail of finish_fault(), also
- * used by fault-around (filemap_map_pages() in mm/shmem.c).
+ * caller), with rmap, as Linux's set_pte_range(): the tail of
+ * finish_fault(), also used by fault-around (filemap_map_pages() in
+ * mm/shmem.c).  The caller adds the mm counter, as in Linux.
  */
 void set_pte_range(struct vm_fault *vmf, struct folio *folio,
 		   struct page *page, unsigned int nr, unsigned long addr);
@@ -245,6 +247,21 @@ struct page *follow_page_mask(struct vm_area_struct *vma,
 /* Release every foliage_pin() the task still holds (at exit, like a
  * driver's file being closed). */
 void gup_task_exit(struct foliage_task *task);
+/*
+ * MADV_POPULATE_(READ|WRITE) of [start, end) inside @vma (Linux's
+ * faultin_page_range(), in mm/gup.c as there): 0, or -ENOMEM (no VMA, out
+ * of memory), -EINVAL (VMA forbids the access), -EFAULT (SIGBUS/SIGSEGV),
+ * -EHWPOISON.  Caller holds mmap_lock for read.
+ */
+int __must_check faultin_page_range(struct vm_area_struct *vma,
+				    unsigned long start, unsigned long end,
+				    bool write);
+/*
+ * MAP_POPULATE (and mlock): fault in [start, end) of @vma, writing to
+ * break COW in private writable mappings; pages done or -errno.
+ */
+long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start,
+			     unsigned long end);
 
 /* ---- mm/validate_mm.c ---- */
 int validate_mm(struct mm_struct *mm);
