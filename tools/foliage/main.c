@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * foliage: the command-line front end of the library.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "run FILE|-       run a scenario (see docs/scenario.md)" },
+	{ "demo", cmd_demo, "demo             run the built-in demo scenario" },
+	{ "bench", cmd_bench, "bench NAME|all   run a benchmark (bench --help lists them)" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: foliage COMMAND [ARGS]\n\n"
+		   "The Linux memory-management subsystem as a library: build a guest,\n"
+		   "run workloads, check invariants, measure.\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s\n", commands[i].help);
+	fprintf(f, "\n'foliage COMMAND --help' tells more about a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "foliage: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

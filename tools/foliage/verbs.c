@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The verbs of the scenario language and their table.  Each handler gets a
+ * line already checked against its usage (word count, known keys), parses
+ * and checks every value, and only then calls into the library.
+ *
+ * A later layer adds its verbs (tasks, mmap, fork...) here: a handler and
+ * a row in scn_verbs[], with its usage line, which is also its help.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+
+static int do_machine(struct scenario *s, struct scn_args *a)
+{
+	struct foliage_config cfg = s->config;
+	const char *v;
+	uint64_t movable = 0;
+	int ret;
+
+	if (s->m)
+		return scn_usage(s, "machine: one machine per scenario (booted "
+				 "at line %u)", s->machine_line);
+	if ((v = scn_arg(a, "nodes")) &&
+	    (ret = scn_parse_uint(s, "nodes", v, 1, FOLIAGE_MAX_NODES,
+				  &cfg.nr_nodes)))
+		return ret;
+	if ((v = scn_arg(a, "mem")) &&
+	    (ret = scn_parse_size(s, "mem", v, &cfg.bytes_per_node)))
+		return ret;
+	if ((v = scn_arg(a, "movable")) &&
+	    (ret = scn_parse_size(s, "movable", v, &movable)))
+		return ret;
+	if ((v = scn_arg(a, "prefault")) &&
+	    (ret = scn_parse_bool(s, "prefault", v, &cfg.prefault)))
+		return ret;
+	if ((v = scn_arg(a, "cpus")) &&
+	    (ret = scn_parse_uint(s, "cpus", v, 1, FOLIAGE_MAX_CPUS,
+				  &cfg.nr_cpus)))
+		return ret;
+	if (cfg.bytes_per_node % FOLIAGE_PAGE_SIZE)
+		return scn_usage(s, "machine: mem=%s is not a multiple of the "
+				 "page size (4K)", scn_arg(a, "mem"));
+	if (movable % FOLIAGE_PAGE_SIZE)
+		return scn_usage(s, "machine: movable=%s is not a multiple of "
+				 "the page size (4K)", scn_arg(a, "movable"));
+	if (movable >= cfg.bytes_per_node)
+		return scn_usage(s, "machine: movable= must be smaller than "
+				 "mem=");
+	cfg.movable_bytes_per_node = movable;
+
+	ret = foliage_machine_create(&cfg, &s->m);
+	if (ret == -EINVAL)
+		return scn_usage(s, "machine: the library rejects this "
+				 "configuration (nodes 1..%d, mem 16M..1T per "
+				 "node, movable rounded up to 4M below mem)",
+				 FOLIAGE_MAX_NODES);
+	if (ret)
+		return scn_fail(s, "machine: cannot boot: %s", scn_errstr(ret));
+	s->config = cfg;
+	s->machine_line = s->line;
+	return SCN_OK;
+}
+
+static int do_set(struct scenario *s, struct scn_args *a)
+{
+	const char *key, *value;
+	bool b;
+	int ret;
+
+	if (a->nr_kvs != 1 || a->nr_words)
+		return scn_usage(s, "set: expected one KEY=VALUE (usage: set "
+				 "KEY=VALUE)");
+	key = a->kvs[0].key;
+	value = a->kvs[0].value;
+	if (!s->m) {
+		bool on_alloc = !strcmp(key, "vm.init_on_alloc");
+
+		if (!on_alloc && strcmp(key, "vm.init_on_free"))
+			return scn_usage(s, "set %s: only the boot parameters "
+					 "vm.init_on_alloc and vm.init_on_free "
+					 "can be set before 'machine'", key);
+		ret = scn_parse_bool(s, key, value, &b);
+		if (ret)
+			return ret;
+		if (on_alloc)
+			s->config.init_on_alloc = b;
+		else
+			s->config.init_on_free = b;
+		return SCN_OK;
+	}
+	ret = foliage_set(s->m, key, value);
+	switch (ret) {
+	case 0:
+		return SCN_OK;
+	case -ENOENT:
+		return scn_usage(s, "set: unknown knob '%s'", key);
+	case -EINVAL:
+		return scn_usage(s, "set: bad value '%s' for %s", value, key);
+	case -ERANGE:
+		return scn_usage(s, "set: %s=%s is out of range", key, value);
+	case -EBUSY:
+		return scn_usage(s, "set: %s is a boot parameter: set it before "
+				 "'machine'", key);
+	default:
+		return scn_fail(s, "set %s=%s: %s", key, value, scn_errstr(ret));
+	}
+}
+
+static int do_alloc(struct scenario *s, struct scn_args *a)
+{
+	const char *name = a->words[0], *v;
+	unsigned int order = 0, nid = 0, gfp = FOLIAGE_GFP_KERNEL;
+	struct scn_alloc *al;
+	bool have_nid = false;
+	unsigned long pfn;
+	int ret;
+
+	if (!scn_valid_name(name))
+		return scn_usage(s, "alloc: bad name '%s': a letter or '_', "
+				 "then letters, digits, '_', '.', '-'", name);
+	if (scn_expect_subject(name))
+		return scn_usage(s, "alloc: '%s' is a word of 'expect', not a "
+				 "name", name);
+	al = scn_find(s, name);
+	if (al && al->state == ALLOC_LIVE)
+		return scn_usage(s, "alloc: duplicate name '%s': it holds the "
+				 "allocation of line %u", name, al->line);
+	if ((v = scn_arg(a, "order")) &&
+	    (ret = scn_parse_uint(s, "order", v, 0, FOLIAGE_MAX_ORDER, &order)))
+		return ret;
+	if ((v = scn_arg(a, "node"))) {
+		ret = scn_parse_uint(s, "node", v, 0, s->config.nr_nodes - 1,
+				     &nid);
+		if (ret)
+			return ret;
+		have_nid = true;
+	}
+	if ((v = scn_arg(a, "gfp")) && (ret = scn_parse_gfp(s, v, &gfp)))
+		return ret;
+
+	al = scn_new_alloc(s, name);
+	if (!al)
+		return scn_fail(s, "alloc: out of memory");
+	ret = foliage_alloc_pages(s->m, gfp, order, have_nid ? (int)nid : -1,
+				  &pfn);
+	if (ret && ret != -ENOMEM)
+		return scn_fail(s, "alloc %s: %s", name, scn_errstr(ret));
+	al->state = ret ? ALLOC_FAILED : ALLOC_LIVE;
+	al->pfn = ret ? 0 : pfn;
+	al->order = order;
+	al->gfp = gfp;
+	al->nid = have_nid ? (int)nid : -1;
+	al->err = ret;
+	al->line = s->line;
+	return SCN_OK;
+}
+
+static int do_free(struct scenario *s, struct scn_args *a)
+{
+	unsigned int flags = 0;
+	struct scn_alloc *al;
+	int ret;
+
+	if (a->nr_words == 2) {
+		if (strcmp(a->words[1], "zeroed"))
+			return scn_usage(s, "free: unexpected '%s' (usage: free "
+					 "NAME [zeroed])", a->words[1]);
+		flags |= FOLIAGE_FREE_ZEROED;
+	}
+	al = scn_find_live(s, a->words[0]);
+	if (!al)
+		return SCN_USAGE;
+	ret = foliage_free_pages(s->m, al->pfn, al->order, flags);
+	if (ret)
+		return scn_fail(s, "free %s: %s", al->name, scn_errstr(ret));
+	al->state = ALLOC_FREED;
+	al->line = s->line;
+	return SCN_OK;
+}
+
+static int do_fill(struct scenario *s, struct scn_args *a)
+{
+	unsigned long i, nr_pages;
+	struct scn_alloc *al;
+	unsigned char byte;
+	int ret;
+
+	ret = scn_parse_name_byte(s, a->words[0], a->words[1], &al, &byte);
+	if (ret)
+		return ret;
+	nr_pages = 1UL << al->order;
+	for (i = 0; i < nr_pages; i++) {
+		void *p = scn_page_virt(s, al, i);
+
+		if (!p)
+			return SCN_FAIL;
+		memset(p, byte, FOLIAGE_PAGE_SIZE);
+	}
+	return SCN_OK;
+}
+
+static const char *const show_files[] = {
+	"buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo", "trace",
+};
+
+char *scn_render(struct scenario *s, const char *what, unsigned int flags)
+{
+	char *text = NULL;
+	int ret = foliage_render(s->m, what, flags, &text);
+
+	if (ret) {
+		scn_fail(s, "cannot render %s: %s", what, scn_errstr(ret));
+		return NULL;
+	}
+	return text;
+}
+
+/* Print the lines of @text that contain @pattern (all of them if NULL). */
+static void print_lines(FILE *out, const char *text, const char *pattern)
+{
+	const char *line, *end;
+
+	for (line = text; *line; line = end) {
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		if (pattern && !memmem(line, end - line, pattern,
+				       strlen(pattern)))
+			continue;
+		fwrite(line, 1, end - line, out);
+		if (end[-1] != '\n')
+			fputc('\n', out);
+	}
+}
+
+static int do_show(struct scenario *s, struct scn_args *a)
+{
+	const char *what = a->words[0];
+	const char *pattern = a->nr_words > 1 ? a->words[1] : NULL;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
+		if (!strcmp(show_files[i], what))
+			break;
+	if (i == sizeof(show_files) / sizeof(show_files[0]))
+		return scn_usage(s, "show: unknown file '%s' (buddyinfo, "
+				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
+				 "trace)", what);
+	text = scn_render(s, what, s->json ? FOLIAGE_RENDER_JSON : 0);
+	if (!text)
+		return SCN_FAIL;
+	/* A JSON document is printed whole: a pattern filters text lines. */
+	print_lines(s->out, text, s->json ? NULL : pattern);
+	free(text);
+	return SCN_OK;
+}
+
+static int do_drain(struct scenario *s, struct scn_args *a)
+{
+	int ret = foliage_drain_pages(s->m);
+
+	return ret ? scn_fail(s, "drain: %s", scn_errstr(ret)) : SCN_OK;
+}
+
+static int do_check(struct scenario *s, struct scn_args *a)
+{
+	int ret = foliage_validate(s->m);
+	const char *bug;
+
+	if (!ret)
+		return SCN_OK;
+	bug = foliage_first_bug(s->m);
+	return scn_fail(s, "check failed: %s%s%s", scn_errstr(ret),
+			bug ? "; first bug: " : "", bug ? bug : "");
+}
+
+static int do_echo(struct scenario *s, struct scn_args *a)
+{
+	fprintf(s->out, "%s\n", a->rest);
+	return SCN_OK;
+}
+
+static void drop_mark(struct scenario *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_mark; i++)
+		free(s->mark[i].name);
+	free(s->mark);
+	s->mark = NULL;
+	s->nr_mark = 0;
+}
+
+/* Snapshot every /proc/vmstat counter, for 'expect vmstat NAME delta'. */
+static int do_mark(struct scenario *s, struct scn_args *a)
+{
+	char *text = scn_render(s, "vmstat", 0), *line, *save = NULL;
+	struct scn_counter *c;
+	unsigned int nr = 0;
+
+	if (!text)
+		return SCN_FAIL;
+	drop_mark(s);
+	for (line = text; *line; line++)
+		nr += *line == '\n';
+	s->mark = calloc(nr + 1, sizeof(*s->mark));
+	if (!s->mark)
+		goto nomem;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[128];
+		unsigned long value;
+
+		if (sscanf(line, "%127s %lu", name, &value) != 2)
+			continue;
+		c = &s->mark[s->nr_mark];
+		c->name = strdup(name);
+		if (!c->name)
+			goto nomem;
+		c->value = value;
+		s->nr_mark++;
+	}
+	free(text);
+	s->mark_line = s->line;
+	return SCN_OK;
+nomem:
+	free(text);
+	drop_mark(s);
+	return scn_fail(s, "mark: out of memory");
+}
+
+const struct scn_verb scn_verbs[] = {
+	{ "machine", do_machine, 0, 0, "nodes mem movable prefault cpus",
+	  SCN_VERB_BEFORE_MACHINE,
+	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
+	  "[cpus=N]" },
+	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
+	  "set KEY=VALUE" },
+	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
+	  "alloc NAME [order=N] [node=N] [gfp=FLAG|FLAG...]" },
+	{ "free", do_free, 1, 2, "", 0, "free NAME [zeroed]" },
+	{ "fill", do_fill, 2, 2, "", 0, "fill NAME BYTE" },
+	{ "show", do_show, 1, 2, "", 0,
+	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace "
+	  "[PATTERN]" },
+	{ "drain", do_drain, 0, 0, "", 0, "drain" },
+	{ "check", do_check, 0, 0, "", 0, "check" },
+	{ "mark", do_mark, 0, 0, "", 0, "mark" },
+	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
+	  "expect vmstat|meminfo|buddyinfo|page|bytes|bugs|knob ... | "
+	  "expect NAME failed|ok" },
+	{ "echo", do_echo, 0, 0, NULL,
+	  SCN_VERB_BEFORE_MACHINE | SCN_VERB_RAW, "echo TEXT" },
+};
+
+const unsigned int scn_nr_verbs = sizeof(scn_verbs) / sizeof(scn_verbs[0]);
