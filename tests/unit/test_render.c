@@ -12,6 +12,7 @@
  *  - machine: after known allocations on a real foliage machine, the
  *    rendered numbers are what the allocator must have done.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1240,6 +1241,63 @@ static void test_trace_machine(void **state)
 	test_machine_done(m);
 }
 
+/* ---- concurrency ------------------------------------------------------- */
+
+struct churn {
+	struct foliage_machine *m;	/* the machine */
+	int rounds;			/* alloc/free rounds to run */
+	int failures;			/* calls that did not return 0 */
+};
+
+static void *churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	unsigned long pfn[4];
+	int i, j;
+
+	for (i = 0; i < c->rounds; i++) {
+		for (j = 0; j < 4; j++)
+			if (foliage_alloc_pages(c->m, j & 1 ? GFP_KERNEL :
+						FOLIAGE_GFP_HIGHUSER_MOVABLE,
+						j, -1, &pfn[j]))
+				c->failures++;
+		for (j = 0; j < 4; j++)
+			if (foliage_free_pages(c->m, pfn[j], j, 0))
+				c->failures++;
+	}
+	return NULL;
+}
+
+/*
+ * Rendering takes the allocator's locks in its order (pcp->lock before
+ * zone->lock), so it can run while another CPU allocates and frees.
+ */
+static void test_render_concurrent(void **state)
+{
+	static const char *const files[] = {
+		"buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo",
+		"trace",
+	};
+	struct foliage_machine *m = test_machine(1, 64);
+	struct churn c = { .m = m, .rounds = 300 };
+	pthread_t t;
+	int i;
+
+	(void)state;
+	assert_int_equal(foliage_set(m, "tracing.on", "1"), 0);
+	assert_int_equal(pthread_create(&t, NULL, churn_thread, &c), 0);
+	for (i = 0; i < 60; i++) {
+		char *out = render(m, files[i % ARRAY_SIZE(files)],
+				   i & 1 ? FOLIAGE_RENDER_JSON : 0);
+
+		assert_true(strlen(out) > 0);
+		free(out);
+	}
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(c.failures, 0);
+	test_machine_done(m);
+}
+
 /* ---- errors ------------------------------------------------------------------ */
 
 static void test_render_errors(void **state)
@@ -1279,6 +1337,7 @@ int main(void)
 		cmocka_unit_test(test_trace_print_fmt),
 		cmocka_unit_test(test_trace_hash_ptr),
 		cmocka_unit_test(test_trace_machine),
+		cmocka_unit_test(test_render_concurrent),
 		cmocka_unit_test(test_render_errors),
 	};
 
