@@ -22,6 +22,7 @@
 #include <foliage/foliage.h>
 #include <linux/mmzone.h>
 #include <linux/mm_types.h>
+#include <linux/huge_mm.h>
 
 struct trace_buffer;
 
@@ -62,6 +63,18 @@ struct vm_sysctl {
 
 #define FOLIAGE_BUG_MSG_LEN	256
 
+/*
+ * Counted TLB maintenance (mm/tlb.c), as x86's flush_tlb_mm_range() decides
+ * it: a range of more than tlb_single_page_flush_ceiling entries becomes a
+ * full flush.  All counters only grow.
+ */
+struct tlb_stats {
+	unsigned long flush_all;	/* whole-mm flushes */
+	unsigned long flush_range;	/* ranged flushes, entry by entry */
+	unsigned long flush_pages;	/* entries invalidated by those */
+	unsigned long flush_one;	/* single-page flushes */
+};
+
 struct foliage_machine {
 	struct foliage_config config;	/* as created */
 	unsigned long generation;	/* unique per machine, for this_cpu */
@@ -86,6 +99,14 @@ struct foliage_machine {
 	spinlock_t bug_lock;		/* protects first_bug */
 	spinlock_t shmem_stat_lock;	/* protects shmem_next_ino */
 	unsigned long shmem_next_ino;	/* shm_mnt's next inode batch */
+	struct tlb_stats tlb;		/* TLB flushes (mm/tlb.c) */
+	struct thp_settings thp;	/* transparent_hugepage knobs */
+	/* hugepages-NkB/stats, by order (mm/huge_memory.c) */
+	unsigned long mthp_stats[THP_PMD_ORDER + 1][__MTHP_STAT_COUNT];
+	struct page *zero_page;		/* the shared zero page (memory.c) */
+	unsigned long zero_pfn;		/* its pfn */
+	struct folio *huge_zero_folio;	/* PMD-order zero folio, on first use */
+	spinlock_t huge_zero_lock;	/* serialises allocating it */
 };
 
 extern __thread struct foliage_machine *this_machine;

@@ -190,6 +190,32 @@ enum {
 	MAX_ZONELISTS
 };
 
+/*
+ * The LRU lists of a node (mm/swap.c).  A folio with PG_lru is on exactly
+ * one of them: anon or file by !PG_swapbacked, active by PG_active,
+ * unevictable by PG_unevictable.
+ *
+ *   node NR_LRU_BASE + lru == base pages on lists[lru]
+ *   zone NR_ZONE_LRU_BASE + lru == those of them in that zone
+ */
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+#define LRU_ACTIVE		1
+#define LRU_FILE		2
+#define NR_LRU_BASE		NR_INACTIVE_ANON
+#define NR_ZONE_LRU_BASE	NR_ZONE_INACTIVE_ANON
+
+struct lruvec {
+	struct list_head lists[NR_LRU_LISTS]; /* folios, linked by ->lru */
+	spinlock_t lru_lock;		/* the lists and PG_lru/PG_active */
+};
+
 struct host_ram;
 
 typedef struct pglist_data {
@@ -202,6 +228,7 @@ typedef struct pglist_data {
 	unsigned long node_spanned_pages; /* pfns spanned */
 	struct host_ram *ram;		/* the host memfd backing this node */
 	atomic_long_t vm_stat[NR_VM_NODE_STAT_ITEMS]; /* node counters */
+	struct lruvec __lruvec;		/* LRU lists (mm/swap.c) */
 } pg_data_t;
 
 static inline int zone_idx(const struct zone *zone)

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The LRU lists, as much of Linux's mm/swap.c (and mm_inline.h) as the
+ * address-space layer needs: user folios go on their node's LRU when they
+ * are first mapped or cached, move to the active list on a second access,
+ * and come off when their last reference goes.
+ *
+ * Linux's classic (non-MGLRU) lists.  Linux first collects new folios in
+ * per-CPU batches of 15 and moves them to the lists in bulk; foliage adds
+ * them at once, i.e. as if every batch had just been drained, so that
+ * meminfo's Active/Inactive lines never lag (see docs/fidelity.md).
+ *
+ *   PG_lru <=> the folio is on lruvec->lists[folio_lru_list(folio)]
+ *	(the unevictable "list" is a count only: ->lru holds mlock_count)
+ *   node NR_LRU_BASE + lru == base pages on that list (zone counters too)
+ *   a folio on an LRU list holds no reference for being there (Linux's
+ *	lists don't either; freeing takes it off)
+ */
+#include "internal.h"
+#include <linux/mm_contract.h>
+
+static struct lruvec *folio_lruvec(const struct folio *folio)
+{
+	return &NODE_DATA(folio_nid(folio))->__lruvec;
+}
+
+static bool folio_is_file_lru(const struct folio *folio)
+{
+	return !folio_test_swapbacked(folio);
+}
+
+static bool folio_evictable(const struct folio *folio)
+{
+	return !folio_test_mlocked(folio);
+}
+
+/* Which list a folio belongs on, from its flags (folio_lru_list()). */
+static enum lru_list folio_lru_list(const struct folio *folio)
+{
+	enum lru_list lru;
+
+	if (folio_test_unevictable(folio))
+		return LRU_UNEVICTABLE;
+	lru = folio_is_file_lru(folio) ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON;
+	if (folio_test_active(folio))
+		lru += LRU_ACTIVE;
+	return lru;
+}
+
+static void update_lru_size(struct folio *folio, enum lru_list lru, long nr)
+{
+	mod_node_page_state(NODE_DATA(folio_nid(folio)), NR_LRU_BASE + lru, nr);
+	mod_zone_page_state(folio_zone(folio), NR_ZONE_LRU_BASE + lru, nr);
+}
+
+/* Caller holds lruvec->lru_lock. */
+static void lruvec_add_folio(struct lruvec *lruvec, struct folio *folio)
+{
+	enum lru_list lru = folio_lru_list(folio);
+
+	update_lru_size(folio, lru, folio_nr_pages(folio));
+	/* Unevictable folios are only counted: ->lru holds mlock_count. */
+	if (lru != LRU_UNEVICTABLE)
+		list_add(&folio->lru, &lruvec->lists[lru]);
+}
+
+static void lruvec_del_folio(struct lruvec *lruvec, struct folio *folio)
+{
+	enum lru_list lru = folio_lru_list(folio);
+
+	if (lru != LRU_UNEVICTABLE)
+		list_del(&folio->lru);
+	update_lru_size(folio, lru, -(long)folio_nr_pages(folio));
+}
+
+void lru_init(void)
+{
+	int nid, lru;
+
+	for (nid = 0; nid < this_machine->nr_nodes; nid++) {
+		struct lruvec *lruvec = &NODE_DATA(nid)->__lruvec;
+
+		for (lru = 0; lru < NR_LRU_LISTS; lru++)
+			INIT_LIST_HEAD(&lruvec->lists[lru]);
+		spin_lock_init(&lruvec->lru_lock);
+	}
+}
+
+/* lru_add(): an mlocked folio goes to the unevictable list. */
+void folio_add_lru(struct folio *folio)
+{
+	struct lruvec *lruvec = folio_lruvec(folio);
+	long nr_pages = folio_nr_pages(folio);
+	bool was_unevictable;
+
+	VM_WARN_ON(folio_test_lru(folio));
+	spin_lock(&lruvec->lru_lock);
+	was_unevictable = folio_test_clear_unevictable(folio);
+	if (folio_evictable(folio)) {
+		if (was_unevictable)
+			count_vm_events(UNEVICTABLE_PGS_RESCUED, nr_pages);
+	} else {
+		folio_clear_active(folio);
+		folio_set_unevictable(folio);
+		folio->page.mlock_count = 0;
+		if (!was_unevictable)
+			count_vm_events(UNEVICTABLE_PGS_CULLED, nr_pages);
+	}
+	lruvec_add_folio(lruvec, folio);
+	folio_set_lru(folio);
+	spin_unlock(&lruvec->lru_lock);
+}
+
+void folio_add_lru_vma(struct folio *folio, struct vm_area_struct *vma)
+{
+	/* mlock_new_folio() for VM_LOCKED VMAs is the mlock issue's. */
+	folio_add_lru(folio);
+}
+
+/* The folio is on the LRU and nobody may use it any more: take it off. */
+static void __page_cache_release(struct folio *folio)
+{
+	struct lruvec *lruvec;
+
+	if (!folio_test_lru(folio))
+		return;
+	lruvec = folio_lruvec(folio);
+	spin_lock(&lruvec->lru_lock);
+	lruvec_del_folio(lruvec, folio);
+	/* __folio_clear_lru_flags() */
+	folio_clear_lru(folio);
+	if (!(folio_test_active(folio) && folio_test_unevictable(folio))) {
+		folio_clear_active(folio);
+		folio_clear_unevictable(folio);
+	}
+	spin_unlock(&lruvec->lru_lock);
+}
+
+/*
+ * The last reference is gone: off the LRU, then back to the allocator.
+ * An anon folio's ->mapping is cleared here (Linux's free_pages_prepare()
+ * does it for PageMappingFlags pages) along with its nr_anon mTHP count.
+ * PG_swapbacked is cleared too: foliage's allocator counts it among the
+ * flags that must be clear at free, Linux's does not.
+ */
+static void __folio_put(struct folio *folio)
+{
+	__page_cache_release(folio);
+	if (folio_test_anon(folio)) {
+		mod_mthp_stat(folio_order(folio), MTHP_STAT_NR_ANON, -1);
+		folio->mapping = NULL;
+	}
+	folio_clear_swapbacked(folio);
+	free_frozen_pages(&folio->page, folio_order(folio));
+}
+
+void folio_put_refs_lru(struct folio *folio, int refs)
+{
+	if (folio_ref_sub_and_test(folio, refs))
+		__folio_put(folio);
+}
+
+void folio_put_lru(struct folio *folio)
+{
+	folio_put_refs_lru(folio, 1);
+}
+
+/* lru_activate(): inactive -> active, counted in pgactivate. */
+static void folio_activate(struct folio *folio)
+{
+	struct lruvec *lruvec = folio_lruvec(folio);
+
+	spin_lock(&lruvec->lru_lock);
+	if (folio_test_lru(folio) && !folio_test_active(folio) &&
+	    !folio_test_unevictable(folio)) {
+		lruvec_del_folio(lruvec, folio);
+		folio_set_active(folio);
+		lruvec_add_folio(lruvec, folio);
+		count_vm_events(PGACTIVATE, folio_nr_pages(folio));
+	}
+	spin_unlock(&lruvec->lru_lock);
+}
+
+void folio_mark_accessed(struct folio *folio)
+{
+	if (!folio_test_referenced(folio)) {
+		folio_set_referenced(folio);
+	} else if (folio_test_unevictable(folio)) {
+		/* Never rotated: marking it accessed has no effect. */
+	} else if (!folio_test_active(folio)) {
+		if (folio_test_lru(folio))
+			folio_activate(folio);
+		else
+			folio_set_active(folio);
+		folio_clear_referenced(folio);
+	}
+}
+
+bool folio_isolate_lru(struct folio *folio)
+{
+	struct lruvec *lruvec = folio_lruvec(folio);
+	bool ret = false;
+
+	spin_lock(&lruvec->lru_lock);
+	if (folio_test_lru(folio)) {
+		folio_get(folio);
+		lruvec_del_folio(lruvec, folio);
+		folio_clear_lru(folio);
+		ret = true;
+	}
+	spin_unlock(&lruvec->lru_lock);
+	return ret;
+}
+
+void folio_putback_lru(struct folio *folio)
+{
+	folio_add_lru(folio);
+	folio_put_lru(folio);
+}
