@@ -96,8 +96,12 @@ unsigned long vmstat_value(unsigned int idx)
 	if (idx < NR_VM_NUMA_EVENT_ITEMS)
 		return global_numa_event_state(idx);
 	idx -= NR_VM_NUMA_EVENT_ITEMS;
-	if (idx < NR_VM_NODE_STAT_ITEMS)
-		return global_node_page_state(idx);
+	if (idx < NR_VM_NODE_STAT_ITEMS) {
+		unsigned long v = global_node_page_state(idx);
+
+		/* THP counters are kept in pages, shown in THPs. */
+		return vmstat_item_print_in_thp(idx) ? v / HPAGE_PMD_NR : v;
+	}
 	idx -= NR_VM_NODE_STAT_ITEMS;
 	if (idx < NR_VMSTAT_WB_ITEMS + NR_VMSTAT_MEMMAP_ITEMS)
 		return 0;

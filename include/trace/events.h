@@ -107,7 +107,11 @@ static inline void trace_mm_page_pcpu_drain(struct page *page,
 	}
 }
 
-/* arg: alloc_order, fallback_order, alloc_migratetype, fallback_migratetype */
+/*
+ * arg: alloc_order, fallback_order, alloc_migratetype, fallback_migratetype;
+ * change_ownership (did the allocation take the pageblock over?) is
+ * recorded at trace time, as Linux does, in the percpu_refill slot.
+ */
 static inline void trace_mm_page_alloc_extfrag(struct page *page,
 					       int alloc_order,
 					       int fallback_order,
@@ -119,6 +123,8 @@ static inline void trace_mm_page_alloc_extfrag(struct page *page,
 			.pfn = page_to_pfn(page),
 			.arg = { alloc_order, fallback_order, alloc_mt,
 				 fallback_mt },
+			.percpu_refill = alloc_mt ==
+					 get_pageblock_migratetype(page),
 		};
 		trace_record(&e);
 	}
