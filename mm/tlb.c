@@ -370,7 +370,8 @@ int tlb_render_seq(struct seq_buf *s, bool json)
 	return json_show(s, obj, err);
 }
 
-int render_tlb(struct foliage_machine *m, char **out)
+int render_seq_text(struct foliage_machine *m,
+		    int (*fn)(struct seq_buf *s, bool json), char **out)
 {
 	struct seq_buf s;
 	int ret = machine_enter(m);
@@ -378,10 +379,15 @@ int render_tlb(struct foliage_machine *m, char **out)
 	if (ret)
 		return ret;
 	seq_buf_init(&s);
-	ret = tlb_render_seq(&s, false);
+	ret = fn(&s, false);
 	if (ret) {
 		seq_buf_free(&s);
 		return ret;
 	}
 	return seq_buf_finish(&s, out);
+}
+
+int render_tlb(struct foliage_machine *m, char **out)
+{
+	return render_seq_text(m, tlb_render_seq, out);
 }

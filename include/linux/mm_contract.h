@@ -187,6 +187,9 @@ pmd_t pmdp_invalidate(struct vm_area_struct *vma, unsigned long addr,
 /* render "tlb": the counters as "name value" lines (or JSON). */
 int render_tlb(struct foliage_machine *m, char **out);
 int tlb_render_seq(struct seq_buf *s, bool json);
+/* Run a seq_buf renderer @fn inside @m and hand its text to *@out. */
+int render_seq_text(struct foliage_machine *m,
+		    int (*fn)(struct seq_buf *s, bool json), char **out);
 
 /*
  * mmu_gather, Linux's asm-generic/tlb.h: zap clears entries and records
@@ -257,6 +260,15 @@ void tlb_flush_mmu(struct mmu_gather *tlb);
 void tlb_finish_mmu(struct mmu_gather *tlb);
 
 /* ---- mm/memory.c, mm/huge_memory.c: faults, zap, copy ---- */
+
+#define HPAGE_PMD_MASK		(~(HPAGE_PMD_SIZE - 1))
+
+/* The folio's contents are valid: PG_uptodate, after them (release). */
+static inline void folio_mark_uptodate(struct folio *folio)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	folio_set_uptodate(folio);
+}
 
 /*
  * Boot of the address-space layer's page side, called by mm_init once the
