@@ -107,7 +107,22 @@ struct foliage_machine {
 	unsigned long zero_pfn;		/* its pfn */
 	struct folio *huge_zero_folio;	/* PMD-order zero folio, on first use */
 	spinlock_t huge_zero_lock;	/* serialises allocating it */
+	struct list_head tasks;		/* live tasks (task_struct.tasks) */
+	spinlock_t tasks_lock;		/* protects tasks and last_pid */
+	bool tasks_inited;		/* tasks list initialised */
+	int last_pid;			/* pid of the newest task */
+	int sysctl_max_map_count;	/* vm.max_map_count, once set */
+	bool max_map_count_set;		/* else DEFAULT_MAX_MAP_COUNT */
+	atomic_long_t vm_committed_as;	/* pages of commit charge */
 };
+
+/* mm/task.c: exit every task left when the machine is destroyed. */
+void exit_all_tasks(struct foliage_machine *m);
+/*
+ * mm/validate_mm.c: validate_mm() of every task's mm, and page tables
+ * against mapcounts, refcounts and counters over the whole machine.
+ */
+int validate_all_mms(void);
 
 extern __thread struct foliage_machine *this_machine;
 extern __thread struct foliage_cpu *this_cpu;

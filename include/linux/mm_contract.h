@@ -486,6 +486,14 @@ void anon_vma_lock_write(struct anon_vma *anon_vma);
 void anon_vma_unlock_write(struct anon_vma *anon_vma);
 void i_mmap_insert(struct address_space *mapping, struct vm_area_struct *vma);
 void i_mmap_remove(struct address_space *mapping, struct vm_area_struct *vma);
+/*
+ * Before (pre) and after (post) mm/vma.c changes vm_start, vm_end or
+ * vm_pgoff of @vma: take each of its avcs off its anon_vma's interval tree
+ * and put it back with the new range.  Caller holds the anon_vma lock
+ * (anon_vma_lock_write(vma->anon_vma)).
+ */
+void anon_vma_interval_tree_pre_update_vma(struct vm_area_struct *vma);
+void anon_vma_interval_tree_post_update_vma(struct vm_area_struct *vma);
 
 /* ---- mm/slab.c: object caches with slabinfo accounting ---- */
 struct kmem_cache;

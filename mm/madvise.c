@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * madvise(2) (Linux 6.18's mm/madvise.c, written anew), for the advice
+ * foliage models:
+ *
+ *   MADV_DONTNEED	zap the range (anon pages go; file pages are refaulted
+ *			from the page cache); empty PTE tables are freed
+ *   MADV_FREE		anonymous only: exclusive anon folios become lazyfree
+ *			(PTEs clean and old, PG_swapbacked clear, pglazyfree
+ *			counted); a later write dirties the PTE again, which
+ *			is what reclaim would check.  foliage has no reclaim,
+ *			so a lazyfree page stays mapped until it is zapped.
+ *   MADV_POPULATE_READ/WRITE  fault the range in: -ENOMEM at a hole,
+ *			-EINVAL where the VMA forbids the access, -EFAULT
+ *			where the task would get SIGBUS/SIGSEGV
+ *   MADV_HUGEPAGE/NOHUGEPAGE, MADV_DONTFORK/DOFORK, MADV_WIPEONFORK/
+ *			KEEPONFORK, MADV_NORMAL/SEQUENTIAL/RANDOM,
+ *			MADV_DONTDUMP/DODUMP	VMA flags: merge or split
+ *
+ * Holes in the range don't stop the advice: it is applied to every mapped
+ * part and -ENOMEM returned at the end.  A flag change that cannot split
+ * a VMA (max_map_count) gives -EAGAIN, as on Linux.
+ */
+#include "vma.h"
+
+#define MADV_NORMAL		0
+#define MADV_RANDOM		1
+#define MADV_SEQUENTIAL		2
+#define MADV_WILLNEED		3
+#define MADV_DONTNEED		FOLIAGE_MADV_DONTNEED
+#define MADV_FREE		FOLIAGE_MADV_FREE
+#define MADV_DONTFORK		FOLIAGE_MADV_DONTFORK
+#define MADV_DOFORK		FOLIAGE_MADV_DOFORK
+#define MADV_HUGEPAGE		FOLIAGE_MADV_HUGEPAGE
+#define MADV_NOHUGEPAGE		FOLIAGE_MADV_NOHUGEPAGE
+#define MADV_DONTDUMP		16
+#define MADV_DODUMP		17
+#define MADV_WIPEONFORK		FOLIAGE_MADV_WIPEONFORK
+#define MADV_KEEPONFORK		FOLIAGE_MADV_KEEPONFORK
+#define MADV_POPULATE_READ	FOLIAGE_MADV_POPULATE_READ
+#define MADV_POPULATE_WRITE	FOLIAGE_MADV_POPULATE_WRITE
+
+static bool madvise_behavior_valid(int behavior)
+{
+	switch (behavior) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+	case MADV_DONTDUMP:
+	case MADV_DODUMP:
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- MADV_FREE ----------------------------------------------------- */
+
+/*
+ * Mark an exclusive anonymous folio lazily freeable (folio_mark_lazyfree()
+ * with the LRU move done at once): reclaim may drop it while it is clean.
+ */
+static void folio_mark_lazyfree(struct folio *folio)
+{
+	if (folio_test_anon(folio) && folio_test_swapbacked(folio) &&
+	    !folio_test_unevictable(folio)) {
+		folio_clear_swapbacked(folio);
+		count_vm_events(PGLAZYFREE, folio_nr_pages(folio));
+	}
+}
+
+static void madvise_free_huge_pmd(struct mmu_gather *tlb,
+				  struct vm_area_struct *vma, pmd_t *pmd,
+				  unsigned long addr, unsigned long next)
+{
+	spinlock_t *ptl = pmd_lock(vma->vm_mm, pmd);
+	pmd_t orig = pmdp_get(pmd);
+	struct folio *folio;
+	struct page *page;
+
+	if (!pmd_trans_huge(orig))
+		goto out;
+	page = vm_normal_page_pmd(vma, addr, orig);
+	if (!page)
+		goto out;
+	folio = page_folio(page);
+	/* Only the whole, exclusively mapped folio. */
+	if (folio_mapcount(folio) != 1 || next - addr != HPAGE_PMD_SIZE)
+		goto out;
+	if (folio_test_dirty(folio))
+		folio_clear_dirty(folio);
+	if (pmd_young(orig) || pmd_dirty(orig)) {
+		set_pmd(pmd, pmd_mkclean(pmd_mkold(orig)));
+		tlb_flush_pmd_range(tlb, addr, HPAGE_PMD_SIZE);
+	}
+	folio_mark_lazyfree(folio);
+out:
+	spin_unlock(ptl);
+}
+
+/*
+ * Whether the @nr PTEs from @pte map @folio whole, in order, from @addr:
+ * a large folio is made lazyfree only when the range maps all of it here
+ * (Linux would try to split a partly covered one; foliage leaves it).
+ */
+static bool ptes_map_whole_folio(struct vm_area_struct *vma, pte_t *pte,
+				 unsigned long addr, struct folio *folio,
+				 unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		pte_t ptent = ptep_get(pte + i);
+
+		if (!pte_present(ptent) ||
+		    pte_pfn(ptent) != folio_pfn(folio) + i ||
+		    vm_normal_folio(vma, addr + i * PAGE_SIZE, ptent) != folio)
+			return false;
+	}
+	return true;
+}
+
+static void madvise_free_pte_range(struct mmu_gather *tlb,
+				   struct vm_area_struct *vma, pmd_t *pmd,
+				   unsigned long addr, unsigned long end)
+{
+	spinlock_t *ptl;
+	pte_t *start_pte, *pte;
+	unsigned long nr, i;
+
+	start_pte = pte = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);
+	if (!pte)
+		return;
+	for (; addr < end; pte += nr, addr += nr * PAGE_SIZE) {
+		pte_t ptent = ptep_get(pte);
+		struct folio *folio;
+
+		nr = 1;
+		if (!pte_present(ptent))
+			continue;
+		folio = vm_normal_folio(vma, addr, ptent);
+		if (!folio)
+			continue;
+		if (folio_test_large(folio)) {
+			unsigned long fnr = folio_nr_pages(folio);
+
+			if (pte_pfn(ptent) != folio_pfn(folio) ||
+			    addr + fnr * PAGE_SIZE > end ||
+			    !ptes_map_whole_folio(vma, pte, addr, folio, fnr) ||
+			    folio_mapcount(folio) != (int)fnr)
+				continue;
+			nr = fnr;
+		} else if (folio_mapcount(folio) != 1) {
+			continue;	/* shared with a fork: not ours alone */
+		}
+		if (folio_test_dirty(folio)) {
+			if (!folio_trylock(folio))
+				continue;
+			folio_clear_dirty(folio);
+			folio_unlock(folio);
+		}
+		for (i = 0; i < nr; i++) {
+			ptent = ptep_get(pte + i);
+			if (pte_young(ptent) || pte_dirty(ptent)) {
+				set_pte(pte + i, pte_mkclean(pte_mkold(ptent)));
+				tlb_flush_pte_range(tlb, addr + i * PAGE_SIZE,
+						    PAGE_SIZE);
+			}
+		}
+		folio_mark_lazyfree(folio);
+	}
+	pte_unmap_unlock(start_pte, ptl);
+}
+
+static int madvise_free_single_vma(struct vm_area_struct *vma,
+				   unsigned long start, unsigned long end)
+{
+	struct mmu_gather tlb;
+	unsigned long addr, next;
+
+	if (!vma_is_anonymous(vma))
+		return -EINVAL;
+	start = max(vma->vm_start, start);
+	if (start >= vma->vm_end)
+		return -EINVAL;
+	end = min(vma->vm_end, end);
+	if (end <= vma->vm_start)
+		return -EINVAL;
+
+	tlb_gather_mmu(&tlb, vma->vm_mm, false);
+	for (addr = start; addr < end; addr = next) {
+		pmd_t *pmd = pmd_lookup(vma->vm_mm, addr);
+		pmd_t val;
+
+		next = pmd_addr_end(addr, end);
+		if (!pmd)
+			continue;
+		val = pmdp_get(pmd);
+		if (pmd_none(val))
+			continue;
+		if (pmd_trans_huge(val)) {
+			if (next - addr == HPAGE_PMD_SIZE) {
+				madvise_free_huge_pmd(&tlb, vma, pmd, addr, next);
+				continue;
+			}
+			/* Part of a THP: its PTEs are handled below. */
+			split_huge_pmd(vma, pmd, addr);
+		}
+		madvise_free_pte_range(&tlb, vma, pmd, addr, next);
+	}
+	tlb_finish_mmu(&tlb);
+	return 0;
+}
+
+/* ---- DONTNEED / FREE ----------------------------------------------- */
+
+static int madvise_dontneed_free(struct vm_area_struct *vma,
+				 unsigned long start, unsigned long end,
+				 int behavior)
+{
+	struct mmu_gather tlb;
+
+	if (vma->vm_flags & (VM_PFNMAP | VM_LOCKED))
+		return -EINVAL;
+	if (start == end)
+		return 0;
+	if (behavior == MADV_FREE)
+		return madvise_free_single_vma(vma, start, end);
+	tlb_gather_mmu(&tlb, vma->vm_mm, false);
+	zap_vma_dontneed(&tlb, vma, start, end - start);
+	tlb_finish_mmu(&tlb);
+	return 0;
+}
+
+/* ---- flags --------------------------------------------------------- */
+
+static int madvise_update_vma(struct vm_area_struct **pvma,
+			      struct vm_area_struct *prev,
+			      unsigned long start, unsigned long end,
+			      vm_flags_t new_flags)
+{
+	struct vm_area_struct *vma = *pvma;
+
+	if (new_flags == vma->vm_flags)
+		return 0;
+	vma = vma_modify_flags(prev, vma, start, end, new_flags);
+	if (IS_ERR(vma))
+		return PTR_ERR(vma);
+	*pvma = vma;
+	WRITE_ONCE(vma->vm_flags, new_flags);
+	return 0;
+}
+
+/*
+ * Apply @behavior to [start, end) inside one VMA (Linux's
+ * madvise_vma_behavior()).  *@pvma is the VMA covering the range after.
+ */
+static int madvise_vma_behavior(struct vm_area_struct **pvma,
+				struct vm_area_struct *prev,
+				unsigned long start, unsigned long end,
+				int behavior)
+{
+	struct vm_area_struct *vma = *pvma;
+	vm_flags_t new_flags = vma->vm_flags;
+	int error;
+
+	switch (behavior) {
+	case MADV_WILLNEED:
+		return 0;	/* no swap, no readahead: nothing to start */
+	case MADV_DONTNEED:
+	case MADV_FREE:
+		return madvise_dontneed_free(vma, start, end, behavior);
+	case MADV_NORMAL:
+		new_flags &= ~(VM_RAND_READ | VM_SEQ_READ);
+		break;
+	case MADV_SEQUENTIAL:
+		new_flags = (new_flags & ~VM_RAND_READ) | VM_SEQ_READ;
+		break;
+	case MADV_RANDOM:
+		new_flags = (new_flags & ~VM_SEQ_READ) | VM_RAND_READ;
+		break;
+	case MADV_DONTFORK:
+		new_flags |= VM_DONTCOPY;
+		break;
+	case MADV_DOFORK:
+		if (new_flags & VM_IO)
+			return -EINVAL;
+		new_flags &= ~VM_DONTCOPY;
+		break;
+	case MADV_WIPEONFORK:
+		/* Only private anonymous memory can be wiped. */
+		if (vma->vm_file || (new_flags & VM_SHARED))
+			return -EINVAL;
+		new_flags |= VM_WIPEONFORK;
+		break;
+	case MADV_KEEPONFORK:
+		new_flags &= ~VM_WIPEONFORK;
+		break;
+	case MADV_DONTDUMP:
+		new_flags |= VM_DONTDUMP;
+		break;
+	case MADV_DODUMP:
+		if (new_flags & VM_SPECIAL)
+			return -EINVAL;
+		new_flags &= ~VM_DONTDUMP;
+		break;
+	case MADV_HUGEPAGE:
+		new_flags = (new_flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+		break;
+	case MADV_NOHUGEPAGE:
+		new_flags = (new_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+		break;
+	}
+	error = madvise_update_vma(pvma, prev, start, end, new_flags);
+	/* Kernel resources temporarily unavailable: -EAGAIN. */
+	if (error == -ENOMEM)
+		error = -EAGAIN;
+	return error;
+}
+
+/*
+ * MADV_POPULATE_(READ|WRITE) (Linux's madvise_populate()): stops at the
+ * first error, with what came before it populated.
+ */
+static int madvise_populate(struct mm_struct *mm, unsigned long start,
+			    unsigned long end, bool write)
+{
+	while (start < end) {
+		struct vm_area_struct *vma = vma_lookup(mm, start);
+		unsigned long vend;
+		int ret;
+
+		if (!vma)
+			return -ENOMEM;	/* a hole */
+		/* check_vma_flags() without FOLL_FORCE */
+		if ((vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
+		    (write && !(vma->vm_flags & VM_WRITE)) ||
+		    (!write && !(vma->vm_flags & VM_READ)))
+			return -EINVAL;
+		vend = min(end, vma->vm_end);
+		ret = faultin_page_range(vma, start, vend, write);
+		switch (ret) {
+		case 0:
+			break;
+		case -EINVAL:
+		case -EFAULT:
+		case -EHWPOISON:
+			return ret;
+		default:
+			return -ENOMEM;
+		}
+		start = vend;
+	}
+	return 0;
+}
+
+/* madvise(2) with mmap_lock held for write. */
+int do_madvise(struct mm_struct *mm, unsigned long start, size_t len_in,
+	       int behavior)
+{
+	struct vm_area_struct *vma, *prev;
+	unsigned long end, len, range_end;
+	int unmapped_error = 0, error;
+
+	if (!madvise_behavior_valid(behavior))
+		return -EINVAL;
+	if (offset_in_page(start))
+		return -EINVAL;
+	len = PAGE_ALIGN(len_in);
+	if (len_in && !len)
+		return -EINVAL;
+	end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	if (behavior == MADV_POPULATE_READ || behavior == MADV_POPULATE_WRITE)
+		return madvise_populate(mm, start, end,
+					behavior == MADV_POPULATE_WRITE);
+
+	vma = find_vma_prev(mm, start, &prev);
+	if (vma && start > vma->vm_start)
+		prev = vma;
+	for (;;) {
+		if (!vma)
+			return -ENOMEM;
+		if (start < vma->vm_start) {
+			/* A hole: carry on, report it at the end. */
+			unmapped_error = -ENOMEM;
+			start = vma->vm_start;
+			if (start >= end)
+				break;
+		}
+		range_end = min(vma->vm_end, end);
+		error = madvise_vma_behavior(&vma, prev, start, range_end,
+					     behavior);
+		if (error)
+			return error;
+		prev = vma;
+		if (range_end < vma->vm_end)
+			range_end = vma->vm_end;
+		if (range_end >= end)
+			break;
+		vma = find_vma(mm, vma->vm_end);
+		start = range_end;
+	}
+	return unmapped_error;
+}
