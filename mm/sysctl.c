@@ -47,6 +47,7 @@ enum {
 	K_WATERMARK_SCALE_FACTOR, K_PCP_HIGH_FRACTION,
 	K_FAIL_PROBABILITY, K_FAIL_INTERVAL, K_FAIL_TIMES, K_FAIL_MIN_ORDER,
 	K_FAIL_SEED, K_FAIL_IGNORE_WAIT, K_FAIL_IGNORE_HIGHMEM,
+	K_MAX_MAP_COUNT,
 	K_TRACING_ON, K_DEBUG_FULL, NR_KNOBS
 };
 
@@ -70,6 +71,7 @@ static const struct knob knobs[NR_KNOBS] = {
 				 0, 1 },
 	[K_FAIL_IGNORE_HIGHMEM] = { "fail_page_alloc.ignore-gfp-highmem",
 				    KNOB_BOOL, 0, 1 },
+	[K_MAX_MAP_COUNT] = { "vm.max_map_count", KNOB_INT, 0, 0x7fffffff },
 	[K_TRACING_ON] = { "tracing.on", KNOB_BOOL, 0, 1 },
 	[K_DEBUG_FULL] = { "debug.full", KNOB_BOOL, 0, 1 },
 };
@@ -157,6 +159,10 @@ int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	case K_FAIL_IGNORE_HIGHMEM:
 		fa->ignore_gfp_highmem = v;
 		break;
+	case K_MAX_MAP_COUNT:
+		m->sysctl_max_map_count = v;
+		m->max_map_count_set = true;
+		break;
 	case K_TRACING_ON:
 		WRITE_ONCE(m->tracing_on, v);
 		break;
@@ -195,6 +201,10 @@ int foliage_get(struct foliage_machine *m, const char *key, long *value)
 	case K_FAIL_SEED: *value = fa->seed; break;
 	case K_FAIL_IGNORE_WAIT: *value = fa->ignore_gfp_reclaim; break;
 	case K_FAIL_IGNORE_HIGHMEM: *value = fa->ignore_gfp_highmem; break;
+	case K_MAX_MAP_COUNT:
+		*value = m->max_map_count_set ? m->sysctl_max_map_count :
+						 DEFAULT_MAX_MAP_COUNT;
+		break;
 	case K_TRACING_ON: *value = m->tracing_on; break;
 	case K_DEBUG_FULL: *value = m->debug_full; break;
 	}

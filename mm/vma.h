@@ -31,8 +31,6 @@
 
 #include "internal.h"
 
-/* sysctl vm.max_map_count's default (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN). */
-#define DEFAULT_MAX_MAP_COUNT	65530
 /* vm.mmap_min_addr (CONFIG_DEFAULT_MMAP_MIN_ADDR on x86-64 distros). */
 #define MMAP_MIN_ADDR		65536UL
 /* stack_guard_gap: 256 pages. */

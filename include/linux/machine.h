@@ -116,6 +116,9 @@ struct foliage_machine {
 	atomic_long_t vm_committed_as;	/* pages of commit charge */
 };
 
+/* sysctl vm.max_map_count's default (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN). */
+#define DEFAULT_MAX_MAP_COUNT	65530
+
 /* mm/task.c: exit every task left when the machine is destroyed. */
 void exit_all_tasks(struct foliage_machine *m);
 /*
