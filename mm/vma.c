@@ -569,6 +569,52 @@ static int dup_anon_vma(struct vm_area_struct *dst, struct vm_area_struct *src,
 }
 
 /*
+ * Could @a and @b (adjacent, @a first) one day merge, access flags aside?
+ * Then they may share an anon_vma (Linux's anon_vma_compatible()).
+ */
+static bool anon_vma_compatible(const struct vm_area_struct *a,
+				const struct vm_area_struct *b)
+{
+	return a->vm_end == b->vm_start && a->vm_file == b->vm_file &&
+	       !((a->vm_flags ^ b->vm_flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) &&
+	       b->vm_pgoff == a->vm_pgoff + PHYS_PFN(b->vm_start - a->vm_start);
+}
+
+static struct anon_vma *reusable_anon_vma(struct vm_area_struct *old,
+					  struct vm_area_struct *a,
+					  struct vm_area_struct *b)
+{
+	if (anon_vma_compatible(a, b)) {
+		struct anon_vma *anon_vma = READ_ONCE(old->anon_vma);
+
+		if (anon_vma && list_is_singular_chain(&old->anon_vma_chain))
+			return anon_vma;
+	}
+	return NULL;
+}
+
+/*
+ * The anon_vma a neighbour of @vma could lend it at its first fault, so
+ * that a later mprotect can merge them again: next's first, then prev's
+ * (Linux's find_mergeable_anon_vma(), used by anon_vma_prepare()).
+ */
+struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma)
+{
+	struct vm_area_struct *next = vma_next(vma->vm_mm, vma);
+	struct vm_area_struct *prev = vma_prev(vma->vm_mm, vma);
+	struct anon_vma *anon_vma = NULL;
+
+	if (next) {
+		anon_vma = reusable_anon_vma(next, vma, next);
+		if (anon_vma)
+			return anon_vma;
+	}
+	if (prev)
+		anon_vma = reusable_anon_vma(prev, prev, vma);
+	return anon_vma;
+}
+
+/*
  * Carry a merge out (Linux's commit_merge()).  One VMA (target, or middle
  * when next grows left) takes [vmg->start, vmg->end) at vmg->pgoff; the
  * adjusted neighbour's start moves to vmg->end; removed VMAs go.
