@@ -3,17 +3,25 @@
 # Habits of kernel developers on top of CMake + Ninja:
 #   make            release build (build/)
 #   make demo       build and run the embedded demo scenario
-#   make check      ASan+UBSan+CONFIG_DEBUG_VM build (build-check/), all tests
+#   make check      ASan+UBSan+CONFIG_DEBUG_VM build (build-check/), all tests,
+#                   then the leak check under valgrind (build-vg/)
 #   make check-full the same with the expensive checks on (content checks)
 #   make bench      release build, then every benchmark
 #   make clean
 BUILD       ?= build
 CHECK_BUILD ?= build-check
 FULL_BUILD  ?= build-full
+VG_BUILD    ?= build-vg
+# Test programs that also run under valgrind (no ASan there): the allocator,
+# the renderers and the CLI's demo.  valgrind cannot reserve a 64 GiB guest,
+# so test_machine stays ASan-only.
+VG_TESTS    ?= test_smoke test_page_alloc test_render
+VALGRIND    ?= valgrind --quiet --error-exitcode=1 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect,possible
 CMAKE       ?= cmake -G Ninja
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps demo check check-full bench clean
+.PHONY: all deps demo check check-asan check-valgrind check-full bench clean
 
 all: deps
 	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -25,11 +33,25 @@ deps:
 demo: all
 	@./$(BUILD)/tools/foliage/foliage demo
 
-check: deps
+check: check-asan check-valgrind
+
+check-asan: deps
 	@$(CMAKE) -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug \
 		-DFOLIAGE_DEBUG_VM=ON -DFOLIAGE_SANITIZE=ON >/dev/null
 	@ninja -C $(CHECK_BUILD) -j $(JOBS)
 	@cd $(CHECK_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+check-valgrind: deps
+	@$(CMAKE) -S . -B $(VG_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+		-DFOLIAGE_DEBUG_VM=ON >/dev/null
+	@ninja -C $(VG_BUILD) -j $(JOBS) $(VG_TESTS) foliage-cli
+	@set -e; for t in $(VG_TESTS); do \
+		echo "valgrind: $$t"; \
+		$(VALGRIND) ./$(VG_BUILD)/tests/$$t >/dev/null; \
+	done; \
+	echo "valgrind: foliage demo"; \
+	$(VALGRIND) ./$(VG_BUILD)/tools/foliage/foliage demo --quiet >/dev/null; \
+	echo "valgrind: no leaks, no errors"
 
 check-full: deps
 	@$(CMAKE) -S . -B $(FULL_BUILD) -DCMAKE_BUILD_TYPE=Debug \
@@ -41,4 +63,4 @@ bench: all
 	@./$(BUILD)/tools/foliage/foliage bench all
 
 clean:
-	rm -rf $(BUILD) $(CHECK_BUILD) $(FULL_BUILD)
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FULL_BUILD) $(VG_BUILD)
