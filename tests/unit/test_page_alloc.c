@@ -841,18 +841,23 @@ static void test_frozen_pages(void **state)
 static void test_isolate_and_putback(void **state)
 {
 	unsigned long pfn;
+	int got[4];
 
 	(void)state;
 	assert_int_equal(foliage_validate(m), 0);
+	/* No assertion under the lock: a failure would leave it held. */
 	spin_lock(&Z->lock);
-	for (pfn = 0; pfn < 3072; pfn += 1024)
-		assert_int_equal(__isolate_free_page(pfn_to_page(pfn), 10), 1024);
+	for (pfn = 0; pfn < NR_PAGES; pfn += 1024)
+		got[pfn / 1024] = __isolate_free_page(pfn_to_page(pfn), 10);
+	spin_unlock(&Z->lock);
+	assert_int_equal(got[0], 1024);
+	assert_int_equal(got[1], 1024);
+	assert_int_equal(got[2], 1024);
 	/* 1024 left: not more than min (128) + 1024. */
-	assert_int_equal(__isolate_free_page(pfn_to_page(3072), 10), 0);
+	assert_int_equal(got[3], 0);
 	assert_true(PageBuddy(pfn_to_page(3072)));
 	assert_false(PageBuddy(pfn_to_page(0)));
 	assert_int_equal(zone_free_pages(Z), 1024);
-	spin_unlock(&Z->lock);
 	assert_free_accounting(m);
 	assert_machine_ok(m);
 
@@ -867,6 +872,7 @@ static void test_isolate_and_putback(void **state)
 static void test_isolate_resets_pageblock(void **state)
 {
 	struct page *page = alloc_pages(GFP_KERNEL, 0);
+	int got, mt0, mt1;
 
 	(void)state;
 	assert_int_equal(get_pfnblock_migratetype(0), MIGRATE_UNMOVABLE);
@@ -875,11 +881,15 @@ static void test_isolate_resets_pageblock(void **state)
 	assert_int_equal(free_list_len(Z, 10, MIGRATE_UNMOVABLE), 1);
 
 	spin_lock(&Z->lock);
-	assert_int_equal(__isolate_free_page(pfn_to_page(0), 10), 1024);
-	assert_int_equal(get_pfnblock_migratetype(0), MIGRATE_MOVABLE);
-	assert_int_equal(get_pfnblock_migratetype(512), MIGRATE_MOVABLE);
-	__putback_isolated_page(pfn_to_page(0), 10, MIGRATE_MOVABLE);
+	got = __isolate_free_page(pfn_to_page(0), 10);
+	mt0 = get_pfnblock_migratetype(0);
+	mt1 = get_pfnblock_migratetype(512);
+	if (got)
+		__putback_isolated_page(pfn_to_page(0), 10, MIGRATE_MOVABLE);
 	spin_unlock(&Z->lock);
+	assert_int_equal(got, 1024);
+	assert_int_equal(mt0, MIGRATE_MOVABLE);
+	assert_int_equal(mt1, MIGRATE_MOVABLE);
 	assert_int_equal(free_list_len(Z, 10, MIGRATE_MOVABLE), 4);
 	assert_all_free(NR_PAGES);
 }
