@@ -37,7 +37,7 @@ static u64 fault_rand(struct fault_attr *attr)
 	return z ^ (z >> 31);
 }
 
-static bool should_fail(struct fault_attr *attr)
+bool should_fail(struct fault_attr *attr)
 {
 	if (attr->times == 0)
 		return false;

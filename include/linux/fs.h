@@ -22,7 +22,8 @@ struct address_space {
 	unsigned long i_pages_size;	/* slots in i_pages */
 	unsigned long nrpages;		/* base pages cached */
 	pthread_rwlock_t i_mmap_rwsem;	/* protects i_mmap */
-	struct vma_tree i_mmap;		/* VMAs mapping the file (see rmap) */
+	struct interval_tree_root i_mmap; /* VMAs mapping the file, by pgoff
+					   * (rmap.c: i_mmap_insert/remove) */
 	unsigned long nr_mmaps;		/* VMAs on i_mmap */
 	pthread_rwlock_t invalidate_lock; /* faults vs truncation */
 	spinlock_t i_lock;		/* i_pages */

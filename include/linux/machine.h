@@ -25,6 +25,7 @@
 #include <linux/huge_mm.h>
 
 struct trace_buffer;
+struct kmem_cache;
 
 /* fail_page_alloc, as in lib/fault-inject.c with its debugfs knobs. */
 struct fault_attr {
@@ -40,6 +41,12 @@ struct fault_attr {
 	unsigned long failures;		/* calls failed so far */
 	spinlock_t lock;		/* protects the counters and rng */
 };
+
+/*
+ * lib/fault-inject.c's should_fail(): whether this call fails, counting
+ * it against interval and times.  Caller holds attr->lock.
+ */
+bool should_fail(struct fault_attr *attr);
 
 struct foliage_cpu {
 	int id;				/* cpu number */
@@ -97,6 +104,12 @@ struct foliage_machine {
 	unsigned long nr_bugs;		/* broken invariants seen */
 	char first_bug[FOLIAGE_BUG_MSG_LEN]; /* description of the first */
 	spinlock_t bug_lock;		/* protects first_bug */
+	struct list_head slab_caches;	/* kmem_caches, newest first (slab.c) */
+	spinlock_t slab_lock;		/* protects slab_caches */
+	struct kmem_cache *cache_vm_area_struct; /* vm_area_cachep */
+	struct kmem_cache *cache_anon_vma; /* anon_vma_cachep */
+	struct kmem_cache *cache_anon_vma_chain; /* anon_vma_chain_cachep */
+	struct fault_attr failslab;	/* failslab fault injection */
 	spinlock_t shmem_stat_lock;	/* protects shmem_next_ino */
 	unsigned long shmem_next_ino;	/* shm_mnt's next inode batch */
 	struct tlb_stats tlb;		/* TLB flushes (mm/tlb.c) */

@@ -480,10 +480,14 @@ void exit_mmap(struct mm_struct *mm);
 int __must_check do_munmap(struct mm_struct *mm, unsigned long start,
 			   unsigned long len);
 
-/* ---- mm/rmap.c ---- */
-/* Lock order: mmap_lock > anon_vma root rwsem > i_mmap_rwsem > ptl. */
-void anon_vma_lock_write(struct anon_vma *anon_vma);
-void anon_vma_unlock_write(struct anon_vma *anon_vma);
+/* ---- mm/rmap.c (and include/linux/rmap.h) ---- */
+/*
+ * Lock order: mmap_lock > i_mmap_rwsem > anon_vma root rwsem > ptl.
+ * i_mmap_insert/remove: link @vma into (out of) its file's i_mmap tree,
+ * keyed by [vm_pgoff, vm_pgoff + vma_pages - 1]; caller holds
+ * mapping->i_mmap_rwsem for write (i_mmap_lock_write) and removes before
+ * changing vm_start, vm_end or vm_pgoff, inserting again after.
+ */
 void i_mmap_insert(struct address_space *mapping, struct vm_area_struct *vma);
 void i_mmap_remove(struct address_space *mapping, struct vm_area_struct *vma);
 /*
@@ -494,13 +498,80 @@ void i_mmap_remove(struct address_space *mapping, struct vm_area_struct *vma);
  */
 void anon_vma_interval_tree_pre_update_vma(struct vm_area_struct *vma);
 void anon_vma_interval_tree_post_update_vma(struct vm_area_struct *vma);
+static inline void i_mmap_lock_write(struct address_space *mapping)
+{
+	pthread_rwlock_wrlock(&mapping->i_mmap_rwsem);
+}
+
+static inline void i_mmap_unlock_write(struct address_space *mapping)
+{
+	pthread_rwlock_unlock(&mapping->i_mmap_rwsem);
+}
+
+static inline void i_mmap_lock_read(struct address_space *mapping)
+{
+	pthread_rwlock_rdlock(&mapping->i_mmap_rwsem);
+}
+
+static inline void i_mmap_unlock_read(struct address_space *mapping)
+{
+	pthread_rwlock_unlock(&mapping->i_mmap_rwsem);
+}
 
 /* ---- mm/slab.c: object caches with slabinfo accounting ---- */
 struct kmem_cache;
+/* A cache of @object_size-byte objects, accounted at that size (8-aligned). */
 struct kmem_cache *kmem_cache_create(const char *name, size_t object_size);
+/*
+ * A cache whose objects take @host_size bytes here but are accounted as
+ * Linux's @linux_size (its s->size, the "objsize" column of slabinfo).
+ */
+struct kmem_cache *kmem_cache_create_as(const char *name, size_t host_size,
+					unsigned int linux_size);
 void kmem_cache_destroy(struct kmem_cache *s);
+/* A zeroed object, or NULL (host out of memory, or failslab). */
 void *kmem_cache_zalloc(struct kmem_cache *s);
 void kmem_cache_free(struct kmem_cache *s, void *obj);
+
+/*
+ * The machine's caches of the address-space layer, created at boot by
+ * kmem_caches_init() (from foliage_machine_create()) and freed by
+ * kmem_caches_exit() (foliage_machine_destroy()); both are idempotent.
+ * Linux's object sizes on x86-64 (6.18, /proc/slabinfo "objsize"):
+ */
+#define VM_AREA_STRUCT_LINUX_BYTES	192
+#define ANON_VMA_LINUX_BYTES		104
+#define ANON_VMA_CHAIN_LINUX_BYTES	64
+#define vm_area_cachep		(this_machine->cache_vm_area_struct)
+#define anon_vma_cachep		(this_machine->cache_anon_vma)
+#define anon_vma_chain_cachep	(this_machine->cache_anon_vma_chain)
+int __must_check kmem_caches_init(struct foliage_machine *m);
+void kmem_caches_exit(struct foliage_machine *m);
+
+/* One row of /proc/slabinfo, and foliage's own two counters. */
+struct slabinfo {
+	char name[32];			/* cache name */
+	unsigned long active_objs;	/* objects in use */
+	unsigned long num_objs;		/* objects in all slabs */
+	unsigned int objsize;		/* Linux's object size, bytes */
+	unsigned int objperslab;	/* objects per slab */
+	unsigned int pagesperslab;	/* pages per slab */
+	unsigned long active_slabs;	/* slabs with objects in use */
+	unsigned long num_slabs;	/* slabs */
+	unsigned long total_allocs;	/* allocations ever (not shown) */
+	unsigned long failed;		/* failslab failures (not shown) */
+};
+void kmem_cache_get_info(const struct kmem_cache *s, struct slabinfo *info);
+/* SLUB's order of a slab of @size-byte objects on @nr_cpus CPUs. */
+unsigned int slab_calculate_order(unsigned int size, unsigned int nr_cpus);
+/* Every cache of @m, newest first (malloc()ed array in *@rows). */
+int slabinfo_snapshot(struct foliage_machine *m, struct slabinfo **rows,
+		      unsigned int *nr_rows);
+/* Linux's /proc/slabinfo text of @rows (malloc()ed in *@out). */
+int slabinfo_format(const struct slabinfo *rows, unsigned int nr_rows,
+		    char **out);
+/* /proc/slabinfo of @m: foliage_render(m, "slabinfo"). */
+int render_slabinfo(struct foliage_machine *m, char **out);
 
 /* ---- mm/shmem.c, mm/gup.c, mm/task_mmu.c ---- */
 

@@ -130,6 +130,7 @@ static inline unsigned long _compound_head(const struct page *page)
 /* ---- address spaces ------------------------------------------------- */
 
 #include <bsd/sys/tree.h>
+#include <linux/interval_tree.h>
 #include <pthread.h>
 
 typedef unsigned long vm_flags_t;
@@ -161,10 +162,7 @@ struct vm_area_struct {
 	void *vm_private_data;		/* owner's data */
 	struct anon_vma *anon_vma;	/* rmap of its anonymous pages */
 	struct list_head anon_vma_chain; /* its anon_vma_chains */
-	struct {
-		RB_ENTRY(vm_area_struct) rb; /* in the file's i_mmap tree */
-		unsigned long rb_subtree_last; /* interval tree augment */
-	} shared;
+	struct interval_tree_node shared; /* in the file's i_mmap (rmap.c) */
 	unsigned long vm_refcnt;	/* references from lazy anon rmap */
 };
 

@@ -3,47 +3,66 @@
  * Reverse mapping: from a folio to every (VMA, address) that maps it.
  *
  * Classic anon_vma (Linux's mm/rmap.c).  Each anonymous VMA points at one
- * anon_vma (its own, created on first fault by anon_vma_prepare()), and is
- * linked by an anon_vma_chain to that one and to every anon_vma of its
- * ancestors (fork: anon_vma_fork()), because it may map their pages.  An
- * anon folio's ->mapping is its anon_vma | PAGE_MAPPING_ANON, ->index its
- * page offset (vma->vm_pgoff-based).
+ * anon_vma (its own, created on first fault by anon_vma_prepare(), or a
+ * mergeable neighbour's), and is linked by an anon_vma_chain to that one
+ * and to every anon_vma of its ancestors (fork: anon_vma_fork()), because
+ * it may map their pages.  An anon folio's ->mapping is its anon_vma |
+ * PAGE_MAPPING_ANON, ->index its page offset (vma->vm_pgoff-based).  A
+ * file folio is found through its mapping's i_mmap tree instead.
  *
- *   vma on anon_vma A's tree  <=>  an avc with avc->vma == vma, avc->anon_vma == A
- *   A->root->... : every anon_vma of a fork tree shares the root's lock
- *   A->num_children == anon_vmas whose parent is A
+ *   vma on anon_vma A's tree  <=>  an avc with avc->vma == vma,
+ *	avc->anon_vma == A, on vma->anon_vma_chain and in A->rb_root
+ *   avc->rb caches [vma->vm_pgoff, vma->vm_pgoff + vma_pages(vma) - 1]
+ *   vma->anon_vma != NULL  <=>  vma->anon_vma_chain is not empty, and
+ *	vma->anon_vma is one of its chains' anon_vmas
+ *   A->root->rwsem locks every anon_vma of A's fork tree
+ *   A->num_children == anon_vmas whose ->parent is A, + 1 for a root
+ *	(its self-parent link), while A's tree is not empty
  *   A->num_active_vmas == VMAs whose vma->anon_vma == A
+ *   A->refcount == 1 while A's tree is not empty, + 1 per anon_vma whose
+ *	->root is A (other than A), + transient folio_get_anon_vma()s
  *   folio->mapping == A | PAGE_MAPPING_ANON  =>  every VMA mapping the
  *	folio is on A's tree (rmap_walk finds all of them)
+ *
+ * Mapcounts (CONFIG_PAGE_MAPCOUNT, Linux 6.18's default):
+ *   page->_mapcount + 1 == PTEs mapping the page
+ *   large folio: _large_mapcount + 1 == all PTE and PMD mappings,
+ *	_entire_mapcount + 1 == PMD mappings,
+ *	_nr_pages_mapped == pages with PTE mappings
+ *		+ ENTIRELY_MAPPED if the folio has a PMD mapping
+ *   NR_ANON_MAPPED / NR_FILE_MAPPED count pages mapped at least once;
+ *   NR_ANON_THPS / NR_SHMEM_PMDMAPPED / NR_FILE_PMDMAPPED pages of
+ *	PMD-mapped folios
  */
 #ifndef _FOLIAGE_LINUX_RMAP_H
 #define _FOLIAGE_LINUX_RMAP_H
 
-#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/interval_tree.h>
 
 #define PAGE_MAPPING_ANON	0x1UL
 #define PAGE_MAPPING_FLAGS	0x3UL
+#define FOLIO_MAPPING_ANON	PAGE_MAPPING_ANON
 
-struct anon_vma_chain;
-
-RB_HEAD(avc_tree, anon_vma_chain);
+/* _nr_pages_mapped: the PMD-mapping bias, and the PTE-mapped page count. */
+#define ENTIRELY_MAPPED		0x800000
+#define FOLIO_PAGES_MAPPED	(ENTIRELY_MAPPED - 1)
 
 struct anon_vma {
 	struct anon_vma *root;		/* root of this fork tree */
 	pthread_rwlock_t rwsem;		/* only the root's is used */
-	atomic_t refcount;		/* users: VMAs' avcs, folios in migration */
+	atomic_t refcount;		/* see the invariants above */
 	unsigned long num_children;	/* anon_vmas forked from this one */
 	unsigned long num_active_vmas;	/* VMAs with vma->anon_vma == this */
-	struct anon_vma *parent;	/* anon_vma forked from */
-	struct avc_tree rb_root;	/* avcs, an interval tree by pgoff */
+	struct anon_vma *parent;	/* anon_vma forked from (self: root) */
+	struct interval_tree_root rb_root; /* avcs, an interval tree by pgoff */
 };
 
 struct anon_vma_chain {
 	struct vm_area_struct *vma;	/* the VMA */
 	struct anon_vma *anon_vma;	/* an anon_vma it may map pages of */
 	struct list_head same_vma;	/* on vma->anon_vma_chain */
-	RB_ENTRY(anon_vma_chain) rb;	/* in anon_vma->rb_root */
-	unsigned long rb_subtree_last;	/* interval tree augment */
+	struct interval_tree_node rb;	/* in anon_vma->rb_root */
 };
 
 static inline bool folio_test_anon(const struct folio *folio)
@@ -59,6 +78,11 @@ static inline struct anon_vma *folio_anon_vma(const struct folio *folio)
 				   ~PAGE_MAPPING_FLAGS);
 }
 
+static inline bool folio_test_pmd_mappable(const struct folio *folio)
+{
+	return folio_order(folio) >= HPAGE_PMD_ORDER;
+}
+
 /* rmap_t flags for folio_add_*_rmap */
 typedef int rmap_t;
 #define RMAP_NONE		0x0
@@ -71,6 +95,68 @@ int __must_check anon_vma_clone(struct vm_area_struct *dst,
 int __must_check anon_vma_fork(struct vm_area_struct *vma,
 			       struct vm_area_struct *pvma);
 void unlink_anon_vmas(struct vm_area_struct *vma);
+/*
+ * The anon_vma of an adjacent VMA that @vma may share on its first fault
+ * (Linux's find_mergeable_anon_vma() in mm/vma.c): the next VMA's, else
+ * the previous one's, if compatible for a later merge and not forked.
+ */
+struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma);
+
+static inline void get_anon_vma(struct anon_vma *anon_vma)
+{
+	atomic_inc(&anon_vma->refcount);
+}
+void __put_anon_vma(struct anon_vma *anon_vma);
+static inline void put_anon_vma(struct anon_vma *anon_vma)
+{
+	if (atomic_dec_and_test(&anon_vma->refcount))
+		__put_anon_vma(anon_vma);
+}
+
+/* The fork tree's lock: the root anon_vma's rwsem. */
+static inline void anon_vma_lock_write(struct anon_vma *anon_vma)
+{
+	pthread_rwlock_wrlock(&anon_vma->root->rwsem);
+}
+
+static inline void anon_vma_unlock_write(struct anon_vma *anon_vma)
+{
+	pthread_rwlock_unlock(&anon_vma->root->rwsem);
+}
+
+static inline void anon_vma_lock_read(struct anon_vma *anon_vma)
+{
+	pthread_rwlock_rdlock(&anon_vma->root->rwsem);
+}
+
+static inline bool anon_vma_trylock_read(struct anon_vma *anon_vma)
+{
+	return !pthread_rwlock_tryrdlock(&anon_vma->root->rwsem);
+}
+
+static inline void anon_vma_unlock_read(struct anon_vma *anon_vma)
+{
+	pthread_rwlock_unlock(&anon_vma->root->rwsem);
+}
+
+/*
+ * Before changing vm_start, vm_end or vm_pgoff of a VMA whose avcs are on
+ * their anon_vmas' trees, take them out; put them back after (the keys are
+ * cached).  Caller holds the anon_vma lock for write.
+ */
+void anon_vma_interval_tree_pre_update_vma(struct vm_area_struct *vma);
+void anon_vma_interval_tree_post_update_vma(struct vm_area_struct *vma);
+/* A walk of the avcs of @anon_vma overlapping pgoffs [start, last]. */
+#define anon_vma_interval_tree_foreach(avc, anon_vma, start, last)	\
+	interval_tree_for_each_entry(avc, &(anon_vma)->rb_root, rb,	\
+				     start, last)
+/* Likewise the VMAs of a file's i_mmap. */
+#define vma_interval_tree_foreach(vma, mapping, start, last)		\
+	interval_tree_for_each_entry(vma, &(mapping)->i_mmap, shared,	\
+				     start, last)
+
+/* A pinned reference on a mapped anon folio's anon_vma (migration). */
+struct anon_vma *folio_get_anon_vma(const struct folio *folio);
 
 /* Mapcounts.  "rmap" updates are made under the page-table lock. */
 void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
@@ -103,6 +189,27 @@ void folio_dup_file_rmap_ptes(struct folio *folio, struct page *page,
 			      int nr_pages, struct vm_area_struct *dst_vma);
 void folio_dup_file_rmap_pmd(struct folio *folio, struct page *page,
 			     struct vm_area_struct *dst_vma);
+/*
+ * Mark an AnonExclusive page of a possibly shared folio shared, before
+ * GUP or migration makes it so; -EBUSY if the folio may be pinned.
+ */
+int __must_check folio_try_share_anon_rmap_pte(struct folio *folio,
+					       struct page *page);
+int __must_check folio_try_share_anon_rmap_pmd(struct folio *folio,
+					       struct page *page);
+/* COW reuse: move an exclusively owned folio to @vma's own anon_vma. */
+void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma);
+
+#define folio_add_anon_rmap_pte(folio, page, vma, address, flags) \
+	folio_add_anon_rmap_ptes(folio, page, 1, vma, address, flags)
+#define folio_add_file_rmap_pte(folio, page, vma) \
+	folio_add_file_rmap_ptes(folio, page, 1, vma)
+#define folio_remove_rmap_pte(folio, page, vma) \
+	folio_remove_rmap_ptes(folio, page, 1, vma)
+#define folio_try_dup_anon_rmap_pte(folio, page, dst_vma, src_vma) \
+	folio_try_dup_anon_rmap_ptes(folio, page, 1, dst_vma, src_vma)
+#define folio_dup_file_rmap_pte(folio, page, dst_vma) \
+	folio_dup_file_rmap_ptes(folio, page, 1, dst_vma)
 
 static inline int page_mapcount(const struct page *page)
 {
@@ -127,6 +234,12 @@ static inline int folio_entire_mapcount(const struct folio *folio)
 	return atomic_read(&folio->_entire_mapcount) + 1;
 }
 
+/* Pages of a large folio mapped by PTEs (not counting a PMD mapping). */
+static inline int folio_nr_pages_mapped(const struct folio *folio)
+{
+	return atomic_read(&folio->_nr_pages_mapped) & FOLIO_PAGES_MAPPED;
+}
+
 /* Rmap walks (mm/rmap.c). */
 struct rmap_walk_control {
 	void *arg;			/* for the callbacks */
@@ -134,12 +247,97 @@ struct rmap_walk_control {
 	bool (*rmap_one)(struct folio *folio, struct vm_area_struct *vma,
 			 unsigned long address, void *arg);
 	bool (*done)(struct folio *folio); /* stop early when true */
+	/* Skip VMAs for which this returns true. */
+	bool (*invalid_vma)(struct vm_area_struct *vma, void *arg);
 	bool try_lock;			/* don't block on the anon_vma lock */
 	bool contended;			/* try_lock failed */
 };
 
+/* Call rwc->rmap_one for every VMA that may map @folio. */
 void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc);
+/* The same with the anon_vma / i_mmap lock already held. */
+void rmap_walk_locked(struct folio *folio, struct rmap_walk_control *rwc);
+/*
+ * The address of page offset @pgoff (of a folio of @nr_pages) in @vma: the
+ * first address of the range inside @vma, or -EFAULT if none is.
+ */
 unsigned long vma_address(const struct vm_area_struct *vma, pgoff_t pgoff,
 			  unsigned long nr_pages);
+
+/*
+ * page_vma_mapped_walk: find each PTE or PMD of @vma that maps a page of
+ * [pfn, pfn + nr_pages) (page offsets from pgoff), starting at ->address.
+ * Each true return has ->pte (NULL for a PMD mapping: ->pmd) and ->ptl
+ * held; page_vma_mapped_walk_done() ends a walk early.
+ */
+#define PVMW_SYNC		(1 << 0) /* wait for the page-table lock */
+#define PVMW_MIGRATION		(1 << 1) /* find migration entries instead */
+
+struct page_vma_mapped_walk {
+	unsigned long pfn;		/* first pfn of the range */
+	unsigned long nr_pages;		/* pages in the range */
+	pgoff_t pgoff;			/* page offset of pfn */
+	struct vm_area_struct *vma;	/* the VMA to search */
+	unsigned long address;		/* current address */
+	pmd_t *pmd;			/* the PMD entry of address */
+	pte_t *pte;			/* the PTE of address, or NULL */
+	spinlock_t *ptl;		/* lock held while returning true */
+	unsigned int flags;		/* PVMW_* */
+};
+
+#define DEFINE_FOLIO_VMA_WALK(name, _folio, _vma, _address, _flags)	\
+	struct page_vma_mapped_walk name = {				\
+		.pfn = folio_pfn(_folio),				\
+		.nr_pages = folio_nr_pages(_folio),			\
+		.pgoff = (_folio)->index,				\
+		.vma = _vma,						\
+		.address = _address,					\
+		.flags = _flags,					\
+	}
+
+bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw);
+void page_vma_mapped_walk_done(struct page_vma_mapped_walk *pvmw);
+
+/* Users of the walk. */
+/*
+ * How many VMAs referenced @folio since the last call (young PTEs/PMDs,
+ * cleared as found); the union of their flags in *@vm_flags.  -1 if the
+ * walk gave up on a contended lock.
+ */
+int folio_referenced(struct folio *folio, bool is_locked,
+		     vm_flags_t *vm_flags);
+
+enum ttu_flags {
+	TTU_SPLIT_HUGE_PMD	= 0x4,	/* split huge PMD if any */
+	TTU_IGNORE_MLOCK	= 0x8,	/* ignore mlock */
+	TTU_SYNC		= 0x10,	/* avoid racy checks with PVMW_SYNC */
+	TTU_HWPOISON		= 0x20,	/* do convert pte to hwpoison entry */
+	TTU_BATCH_FLUSH		= 0x40,	/* batch TLB flushes where possible */
+	TTU_RMAP_LOCKED		= 0x80,	/* do not grab rmap lock */
+};
+/*
+ * Unmap @folio from every page table (file folios; anon only when lazily
+ * freed and clean: foliage has no swap).  Caller holds a reference and
+ * the folio lock.  Succeeded if !folio_mapped(folio) afterwards.
+ */
+void try_to_unmap(struct folio *folio, enum ttu_flags flags);
+/*
+ * Replace every mapping of @folio by a migration entry (keeping write,
+ * AnonExclusive, young, dirty, soft-dirty and uffd-wp), for migration.
+ * Caller holds a reference and the folio lock.
+ */
+void try_to_migrate(struct folio *folio, enum ttu_flags flags);
+
+/* mm/rmap.c: debug checks (validate_*()). */
+/* The anon_vma chains of @mm's VMAs against the invariants above. */
+int validate_anon_vmas(struct mm_struct *mm);
+/*
+ * rmap completeness over @nr_mms address spaces: every anon and file folio
+ * mapped by their page tables is found by rmap_walk() at exactly the
+ * (VMA, address, level) places a scan of the page tables finds.  With
+ * @all_mms (the set is every mm of the machine), page and folio mapcounts
+ * must also equal what the scan counted.
+ */
+int validate_rmap(struct mm_struct **mms, unsigned int nr_mms, bool all_mms);
 
 #endif /* _FOLIAGE_LINUX_RMAP_H */

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Object caches with SLUB's /proc/slabinfo accounting.
+ *
+ * The kernel objects of the address-space layer (vm_area_struct, anon_vma,
+ * anon_vma_chain) are host memory: foliage's structs are not Linux's, and
+ * only their count and cost matter to a user comparing designs.  A cache
+ * therefore hands out calloc()ed objects of the host struct's size and
+ * accounts them as SLUB would lay out Linux's object size:
+ *
+ *   objperslab, pagesperslab   SLUB's calculate_order() for the Linux size
+ *				with the machine's CPU count (slub_min_objects
+ *				= 4 * (fls(nr_cpus) + 1), max order 3, waste
+ *				at most 1/16, then 1/8, 1/4, 1/2 of a slab)
+ *   active_objs		objects allocated and not yet freed
+ *   num_slabs == active_slabs	ceil(active_objs / objperslab)
+ *   num_objs			num_slabs * objperslab
+ *
+ * That is, foliage's slabs are always packed: a real SLUB cache also holds
+ * partially used slabs and per-CPU slabs, so Linux's num_objs is larger for
+ * the same active_objs (docs/fidelity.md).  The slab pages are not taken
+ * from guest RAM, so they do not show in MemFree or Slab: of /proc/meminfo.
+ *
+ * failslab, as Linux's fault-injection knob of that name (probability,
+ * interval, times, and foliage's seed), makes kmem_cache_zalloc() fail;
+ * unlike Linux it considers every allocation (foliage's allocations carry
+ * no gfp mask for ignore-gfp-wait to look at).
+ *
+ * Caches live in the machine, newest first on m->slab_caches as Linux's
+ * slab_caches list (which is the order /proc/slabinfo prints).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include <linux/mm_contract.h>
+
+#define SLUB_MAX_ORDER		3	/* PAGE_ALLOC_COSTLY_ORDER */
+#define MAX_OBJS_PER_PAGE	32767	/* since objects is a u15 */
+
+struct kmem_cache {
+	char name[32];			/* as /proc/slabinfo shows it */
+	size_t host_size;		/* bytes of one object here */
+	unsigned int size;		/* Linux's s->size: objsize */
+	unsigned int order;		/* pages per slab = 1 << order */
+	unsigned int objects;		/* objects per slab */
+	atomic_long_t active;		/* objects allocated, not freed */
+	atomic_long_t total_allocs;	/* kmem_cache_zalloc() successes */
+	atomic_long_t failed;		/* allocations failslab failed */
+	struct list_head list;		/* on machine->slab_caches */
+	struct foliage_machine *machine; /* owner */
+};
+
+static unsigned int fls_uint(unsigned int x)
+{
+	return x ? 32 - __builtin_clz(x) : 0;
+}
+
+static unsigned int get_order_bytes(unsigned long bytes)
+{
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}
+
+static unsigned int order_objects(unsigned int order, unsigned int size)
+{
+	return (PAGE_SIZE << order) / size;
+}
+
+/* The smallest order in [min_order, max_order] wasting <= 1/fract. */
+static unsigned int calc_slab_order(unsigned int size, unsigned int min_order,
+				    unsigned int max_order,
+				    unsigned int fract_leftover)
+{
+	unsigned int order;
+
+	for (order = min_order; order <= max_order; order++) {
+		unsigned int slab_size = PAGE_SIZE << order;
+
+		if (slab_size % size <= slab_size / fract_leftover)
+			break;
+	}
+	return order;
+}
+
+/* SLUB's slab order for objects of @size bytes on @nr_cpus CPUs. */
+unsigned int slab_calculate_order(unsigned int size, unsigned int nr_cpus)
+{
+	unsigned int min_objects, max_objects, min_order, fraction, order;
+
+	min_objects = 4 * (fls_uint(nr_cpus) + 1);
+	max_objects = max(order_objects(SLUB_MAX_ORDER, size), 1U);
+	min_objects = min(min_objects, max_objects);
+	min_order = get_order_bytes((unsigned long)min_objects * size);
+	if (order_objects(min_order, size) > MAX_OBJS_PER_PAGE)
+		return get_order_bytes((unsigned long)size *
+				       MAX_OBJS_PER_PAGE) - 1;
+	for (fraction = 16; fraction > 1; fraction /= 2) {
+		order = calc_slab_order(size, min_order, SLUB_MAX_ORDER,
+					fraction);
+		if (order <= SLUB_MAX_ORDER)
+			return order;
+	}
+	return get_order_bytes(size);
+}
+
+static struct kmem_cache *__kmem_cache_create(struct foliage_machine *m,
+					      const char *name,
+					      size_t host_size,
+					      unsigned int linux_size)
+{
+	struct kmem_cache *s;
+
+	if (!host_size || !linux_size || strlen(name) >= sizeof(s->name))
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->host_size = host_size;
+	s->size = linux_size;
+	s->order = slab_calculate_order(linux_size, m->nr_cpus);
+	s->objects = order_objects(s->order, linux_size);
+	s->machine = m;
+	spin_lock(&m->slab_lock);
+	list_add(&s->list, &m->slab_caches);
+	spin_unlock(&m->slab_lock);
+	return s;
+}
+
+static void __kmem_cache_destroy(struct kmem_cache *s)
+{
+	struct foliage_machine *m = s->machine;
+
+	spin_lock(&m->slab_lock);
+	list_del(&s->list);
+	spin_unlock(&m->slab_lock);
+	free(s);
+}
+
+struct kmem_cache *kmem_cache_create_as(const char *name, size_t host_size,
+					unsigned int linux_size)
+{
+	return __kmem_cache_create(this_machine, name, host_size, linux_size);
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t object_size)
+{
+	return kmem_cache_create_as(name, object_size,
+				    ALIGN(object_size, sizeof(void *)));
+}
+
+void kmem_cache_destroy(struct kmem_cache *s)
+{
+	if (!s)
+		return;
+	/* Linux: "kmem_cache_destroy %s: Slab cache still has objects" */
+	if (atomic_long_read(&s->active))
+		report_bug("kmem_cache_destroy %s: Slab cache still has %ld objects",
+			   s->name, atomic_long_read(&s->active));
+	__kmem_cache_destroy(s);
+}
+
+/* failslab: should this allocation fail? */
+static bool should_failslab(void)
+{
+	struct fault_attr *attr = &this_machine->failslab;
+	bool fail;
+
+	if (likely(!READ_ONCE(attr->probability)))
+		return false;
+	spin_lock(&attr->lock);
+	fail = should_fail(attr);
+	spin_unlock(&attr->lock);
+	return fail;
+}
+
+void *kmem_cache_zalloc(struct kmem_cache *s)
+{
+	void *obj;
+
+	if (should_failslab()) {
+		atomic_long_add(1, &s->failed);
+		return NULL;
+	}
+	obj = calloc(1, s->host_size);
+	if (!obj)
+		return NULL;
+	atomic_long_add(1, &s->active);
+	atomic_long_add(1, &s->total_allocs);
+	return obj;
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	if (!obj)
+		return;
+	VM_WARN_ON(atomic_long_read(&s->active) <= 0);
+	atomic_long_add(-1, &s->active);
+	free(obj);
+}
+
+void kmem_cache_get_info(const struct kmem_cache *s, struct slabinfo *info)
+{
+	unsigned long active = max(atomic_long_read(&s->active), 0L);
+
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "%s", s->name);
+	info->active_objs = active;
+	info->num_slabs = DIV_ROUND_UP(active, s->objects);
+	info->active_slabs = info->num_slabs;
+	info->num_objs = info->num_slabs * s->objects;
+	info->objsize = s->size;
+	info->objperslab = s->objects;
+	info->pagesperslab = 1U << s->order;
+	info->total_allocs = atomic_long_read(&s->total_allocs);
+	info->failed = atomic_long_read(&s->failed);
+}
+
+/*
+ * Boot: the machine's cache list, failslab, and the caches foliage
+ * accounts.  Idempotent, like kmem_caches_exit().
+ */
+int kmem_caches_init(struct foliage_machine *m)
+{
+	if (m->slab_caches.next)
+		return 0;		/* already up */
+	INIT_LIST_HEAD(&m->slab_caches);
+	spin_lock_init(&m->slab_lock);
+	fault_attr_init(&m->failslab);
+	/*
+	 * Linux's boot creates anon_vma and anon_vma_chain (anon_vma_init())
+	 * before vm_area_struct, so slabinfo lists them in the reverse order.
+	 */
+	m->cache_anon_vma = __kmem_cache_create(m, "anon_vma",
+			sizeof(struct anon_vma), ANON_VMA_LINUX_BYTES);
+	m->cache_anon_vma_chain = __kmem_cache_create(m, "anon_vma_chain",
+			sizeof(struct anon_vma_chain), ANON_VMA_CHAIN_LINUX_BYTES);
+	m->cache_vm_area_struct = __kmem_cache_create(m, "vm_area_struct",
+			sizeof(struct vm_area_struct), VM_AREA_STRUCT_LINUX_BYTES);
+	if (!m->cache_anon_vma || !m->cache_anon_vma_chain ||
+	    !m->cache_vm_area_struct) {
+		kmem_caches_exit(m);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Machine teardown: free every cache.  Objects still allocated belong to
+ * whoever leaked them; there is no machine left to report them to.
+ */
+void kmem_caches_exit(struct foliage_machine *m)
+{
+	struct kmem_cache *s, *n;
+
+	if (!m->slab_caches.next)
+		return;
+	list_for_each_entry_safe(s, n, &m->slab_caches, list)
+		__kmem_cache_destroy(s);
+	m->cache_anon_vma = NULL;
+	m->cache_anon_vma_chain = NULL;
+	m->cache_vm_area_struct = NULL;
+	m->slab_caches.next = m->slab_caches.prev = NULL;
+}
+
+/* ---- /proc/slabinfo ------------------------------------------------- */
+
+/* Linux's slabinfo header (mm/slab_common.c), "version: 2.1". */
+static const char slabinfo_header[] =
+	"slabinfo - version: 2.1\n"
+	"# name            <active_objs> <num_objs> <objsize> <objperslab> "
+	"<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : "
+	"slabdata <active_slabs> <num_slabs> <sharedavail>\n";
+
+int slabinfo_format(const struct slabinfo *rows, unsigned int nr_rows,
+		    char **out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	unsigned int i;
+
+	if (!f)
+		return -ENOMEM;
+	fputs(slabinfo_header, f);
+	for (i = 0; i < nr_rows; i++) {
+		const struct slabinfo *r = &rows[i];
+
+		fprintf(f, "%-17s %6lu %6lu %6u %4u %4u", r->name,
+			r->active_objs, r->num_objs, r->objsize,
+			r->objperslab, r->pagesperslab);
+		/* SLUB has no tunables and no shared arrays. */
+		fprintf(f, " : tunables %4u %4u %4u", 0U, 0U, 0U);
+		fprintf(f, " : slabdata %6lu %6lu %6lu\n", r->active_slabs,
+			r->num_slabs, 0UL);
+	}
+	if (fclose(f) || !buf) {
+		free(buf);
+		return -ENOMEM;
+	}
+	*out = buf;
+	return 0;
+}
+
+int slabinfo_snapshot(struct foliage_machine *m, struct slabinfo **rows,
+		      unsigned int *nr_rows)
+{
+	struct kmem_cache *s;
+	unsigned int n = 0;
+
+	*rows = NULL;
+	*nr_rows = 0;
+	if (!m->slab_caches.next)
+		return 0;
+	spin_lock(&m->slab_lock);
+	list_for_each_entry(s, &m->slab_caches, list)
+		n++;
+	*rows = calloc(n ? n : 1, sizeof(**rows));
+	if (!*rows) {
+		spin_unlock(&m->slab_lock);
+		return -ENOMEM;
+	}
+	n = 0;
+	list_for_each_entry(s, &m->slab_caches, list)
+		kmem_cache_get_info(s, &(*rows)[n++]);
+	spin_unlock(&m->slab_lock);
+	*nr_rows = n;
+	return 0;
+}
+
+int render_slabinfo(struct foliage_machine *m, char **out)
+{
+	struct slabinfo *rows;
+	unsigned int nr;
+	int ret;
+
+	ret = slabinfo_snapshot(m, &rows, &nr);
+	if (ret)
+		return ret;
+	ret = slabinfo_format(rows, nr, out);
+	free(rows);
+	return ret;
+}
