@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include <linux/mm_contract.h>
 #include <trace/events.h>
 
 static int parse_long(const char *s, long *v)
@@ -47,6 +48,8 @@ enum {
 	K_WATERMARK_SCALE_FACTOR, K_PCP_HIGH_FRACTION,
 	K_FAIL_PROBABILITY, K_FAIL_INTERVAL, K_FAIL_TIMES, K_FAIL_MIN_ORDER,
 	K_FAIL_SEED, K_FAIL_IGNORE_WAIT, K_FAIL_IGNORE_HIGHMEM,
+	K_FAILSLAB_PROBABILITY, K_FAILSLAB_INTERVAL, K_FAILSLAB_TIMES,
+	K_FAILSLAB_SEED,
 	K_MAX_MAP_COUNT,
 	K_TRACING_ON, K_DEBUG_FULL, NR_KNOBS
 };
@@ -71,10 +74,19 @@ static const struct knob knobs[NR_KNOBS] = {
 				 0, 1 },
 	[K_FAIL_IGNORE_HIGHMEM] = { "fail_page_alloc.ignore-gfp-highmem",
 				    KNOB_BOOL, 0, 1 },
+	[K_FAILSLAB_PROBABILITY] = { "failslab.probability", KNOB_INT,
+				     0, 100 },
+	[K_FAILSLAB_INTERVAL] = { "failslab.interval", KNOB_INT, 1, 1L << 40 },
+	[K_FAILSLAB_TIMES] = { "failslab.times", KNOB_INT, -1, 1L << 40 },
+	[K_FAILSLAB_SEED] = { "failslab.seed", KNOB_INT, 0, 1L << 62 },
 	[K_MAX_MAP_COUNT] = { "vm.max_map_count", KNOB_INT, 0, 0x7fffffff },
 	[K_TRACING_ON] = { "tracing.on", KNOB_BOOL, 0, 1 },
 	[K_DEBUG_FULL] = { "debug.full", KNOB_BOOL, 0, 1 },
 };
+
+/* transparent_hugepage/<file> knobs live in mm/huge_memory.c. */
+#define THP_KNOB_PREFIX		"transparent_hugepage."
+#define THP_KNOB_PREFIX_LEN	(sizeof(THP_KNOB_PREFIX) - 1)
 
 static int find_knob(const char *key)
 {
@@ -106,6 +118,12 @@ int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 
 	if (ret)
 		return ret;
+	if (!strncmp(key, THP_KNOB_PREFIX, THP_KNOB_PREFIX_LEN)) {
+		ret = thp_sysfs_set(key + THP_KNOB_PREFIX_LEN, value);
+		if (!ret)
+			machine_exit_op(m);
+		return ret;
+	}
 	k = find_knob(key);
 	if (k < 0)
 		return k;
@@ -159,6 +177,20 @@ int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	case K_FAIL_IGNORE_HIGHMEM:
 		fa->ignore_gfp_highmem = v;
 		break;
+	case K_FAILSLAB_PROBABILITY:
+		WRITE_ONCE(m->failslab.probability, v);
+		break;
+	case K_FAILSLAB_INTERVAL:
+		m->failslab.interval = v;
+		m->failslab.calls = 0;
+		break;
+	case K_FAILSLAB_TIMES:
+		m->failslab.times = v;
+		break;
+	case K_FAILSLAB_SEED:
+		m->failslab.seed = v;
+		m->failslab.rng = v;
+		break;
 	case K_MAX_MAP_COUNT:
 		m->sysctl_max_map_count = v;
 		m->max_map_count_set = true;
@@ -181,6 +213,8 @@ int foliage_get(struct foliage_machine *m, const char *key, long *value)
 
 	if (ret)
 		return ret;
+	if (!strncmp(key, THP_KNOB_PREFIX, THP_KNOB_PREFIX_LEN))
+		return thp_sysfs_get(key + THP_KNOB_PREFIX_LEN, value);
 	k = find_knob(key);
 	if (k < 0)
 		return k;
@@ -201,6 +235,10 @@ int foliage_get(struct foliage_machine *m, const char *key, long *value)
 	case K_FAIL_SEED: *value = fa->seed; break;
 	case K_FAIL_IGNORE_WAIT: *value = fa->ignore_gfp_reclaim; break;
 	case K_FAIL_IGNORE_HIGHMEM: *value = fa->ignore_gfp_highmem; break;
+	case K_FAILSLAB_PROBABILITY: *value = m->failslab.probability; break;
+	case K_FAILSLAB_INTERVAL: *value = m->failslab.interval; break;
+	case K_FAILSLAB_TIMES: *value = m->failslab.times; break;
+	case K_FAILSLAB_SEED: *value = m->failslab.seed; break;
 	case K_MAX_MAP_COUNT:
 		*value = m->max_map_count_set ? m->sysctl_max_map_count :
 						 DEFAULT_MAX_MAP_COUNT;
