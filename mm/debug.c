@@ -62,7 +62,7 @@ static inline void mark_free(unsigned long *map, unsigned long idx,
 static int validate_free_lists(struct zone *zone, unsigned long *free_map)
 {
 	unsigned long start = zone->zone_start_pfn, end = zone_end_pfn(zone);
-	unsigned long nr_free_pages = 0, nr_free_blocks = 0;
+	unsigned long nr_free_pages = 0, nr_free_blocks = 0, nr_highatomic = 0;
 	unsigned int order;
 	int ret = 0, mt;
 
@@ -110,6 +110,8 @@ static int validate_free_lists(struct zone *zone, unsigned long *free_map)
 					zbug(zone, "free pfn 0x%lx on two lists",
 					     pfn);
 				mark_free(free_map, pfn - start, nr);
+				if (mt == MIGRATE_HIGHATOMIC)
+					nr_highatomic += nr;
 				if (!is_migrate_isolate(mt)) {
 					nr_free_pages += nr;
 					if (order >= pageblock_order)
@@ -128,6 +130,9 @@ static int validate_free_lists(struct zone *zone, unsigned long *free_map)
 	if (nr_free_pages != zone_page_state(zone, NR_FREE_PAGES))
 		zbug(zone, "NR_FREE_PAGES %lu but %lu free on lists",
 		     zone_page_state(zone, NR_FREE_PAGES), nr_free_pages);
+	if (nr_highatomic != zone->nr_free_highatomic)
+		zbug(zone, "nr_free_highatomic %lu but %lu on HighAtomic lists",
+		     zone->nr_free_highatomic, nr_highatomic);
 	if (nr_free_blocks != zone_page_state(zone, NR_FREE_PAGES_BLOCKS))
 		zbug(zone, "NR_FREE_PAGES_BLOCKS %lu but %lu on lists",
 		     zone_page_state(zone, NR_FREE_PAGES_BLOCKS),

@@ -66,6 +66,8 @@ static inline void account_freepages(struct zone *zone, long nr_pages, int mt)
 	if (is_migrate_isolate(mt))
 		return;
 	mod_zone_page_state(zone, NR_FREE_PAGES, nr_pages);
+	if (mt == MIGRATE_HIGHATOMIC)
+		zone->nr_free_highatomic += nr_pages;
 }
 
 static inline void __add_to_free_list(struct page *page, struct zone *zone,
@@ -590,7 +592,8 @@ static inline int nr_pcp_alloc(struct per_cpu_pages *pcp, unsigned int order)
 
 	if (unlikely(pcp->high < batch))
 		return 1;
-	if (order)
+	/* Scale to the order, but a batch of one stays one block. */
+	if (batch > 1)
 		batch = max(batch >> order, 2);
 	return batch;
 }
@@ -1185,16 +1188,20 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned lon
 	unsigned int o;
 
 	free_pages -= (1L << order) - 1;
-	if (likely(!(alloc_flags & ALLOC_RESERVES)))
-		free_pages -= z->nr_reserved_highatomic;
-	else {
+	if (likely(!(alloc_flags & ALLOC_RESERVES))) {
+		/* Free HighAtomic pages are for those who may use them. */
+		free_pages -= READ_ONCE(z->nr_free_highatomic);
+	} else {
+		/* __GFP_HIGH gets half of min; non-blocking ones a bit more. */
 		if (alloc_flags & ALLOC_MIN_RESERVE) {
 			min -= min / 2;
-			if (alloc_flags & ALLOC_OOM)
-				min -= min / 2;
+			/* A bare GFP_NOWAIT gets none of the min reserve. */
+			if (alloc_flags & ALLOC_NON_BLOCK)
+				min -= min / 4;
 		}
-		if (alloc_flags & ALLOC_NON_BLOCK)
-			min -= min / 4;
+		/* OOM victims dig deeper still: they are about to free. */
+		if (alloc_flags & ALLOC_OOM)
+			min -= min / 2;
 	}
 	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
 		return false;
@@ -1317,7 +1324,7 @@ static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
 					   unsigned int alloc_flags,
 					   const struct alloc_context *ac)
 {
-	struct zone *preferred = ac->zonelist->_zonerefs[0].zone;
+	struct zone *preferred = NULL;
 	struct zoneref *z;
 
 	for (z = ac->zonelist->_zonerefs; z->zone; z++) {
@@ -1327,6 +1334,9 @@ static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
 
 		if (z->zone_idx > (int)ac->highest_zoneidx)
 			continue;
+		/* The first usable zone is the preferred one (NUMA stats). */
+		if (!preferred)
+			preferred = zone;
 		if (!(alloc_flags & ALLOC_NO_WATERMARKS)) {
 			unsigned long mark = wmark_pages(zone, alloc_flags &
 							 ALLOC_WMARK_MASK);
@@ -1482,8 +1492,11 @@ unsigned long alloc_pages_bulk(gfp_t gfp, int nid, unsigned long nr_pages,
 		nr_populated++;
 	if (nr_populated == nr_pages)
 		return nr_populated;
-	if (nr_pages - nr_populated == 1 || should_fail_alloc_page(gfp, 0))
+	if (nr_pages - nr_populated == 1)
 		goto failed;
+	/* An injected failure fails the whole call, as prepare_alloc_pages(). */
+	if (should_fail_alloc_page(gfp, 0))
+		return nr_populated;
 
 	if (nid < 0 || nid >= this_machine->nr_nodes)
 		nid = numa_node_id();
@@ -1496,6 +1509,9 @@ unsigned long alloc_pages_bulk(gfp_t gfp, int nid, unsigned long nr_pages,
 	for (z = ac.zonelist->_zonerefs; z->zone; z++) {
 		if (z->zone_idx > (int)ac.highest_zoneidx)
 			continue;
+		/* Only the preferred node: anything else is the slow path's. */
+		if (zone_to_nid(z->zone) != nid)
+			break;
 		if (zone_watermark_ok(z->zone, 0, low_wmark_pages(z->zone) +
 				      nr_pages, ac.highest_zoneidx,
 				      ALLOC_WMARK_LOW)) {

@@ -125,6 +125,7 @@ struct zone {
 	unsigned long _watermark[NR_WMARK]; /* in pages */
 	long lowmem_reserve[MAX_NR_ZONES]; /* pages kept from lower-zone allocs */
 	unsigned long nr_reserved_highatomic; /* pages in HighAtomic blocks */
+	unsigned long nr_free_highatomic; /* free pages on HighAtomic lists */
 	struct pglist_data *zone_pgdat;	/* owning node */
 	struct per_cpu_pages *per_cpu_pageset; /* [NR_CPUS] */
 	unsigned long zone_start_pfn;	/* first pfn */
