@@ -189,7 +189,46 @@ static inline swp_entry_t make_migration_entry(unsigned long pfn, bool write,
 			 exclusive ? SWP_MIGRATION_READ_EXCLUSIVE :
 				     SWP_MIGRATION_READ, pfn);
 }
-static inline unsigned long swp_offset_pfn(swp_entry_t e) { return swp_offset(e); }
+static inline bool is_readable_exclusive_migration_entry(swp_entry_t e)
+{
+	return swp_type(e) == SWP_MIGRATION_READ_EXCLUSIVE;
+}
+/*
+ * A migration entry's offset is the pfn, and above it (Linux x86-64's
+ * migration_entry_supports_ad()) the young and dirty bits of the PTE it
+ * replaced, so that remove_migration_ptes() can restore them.
+ */
+#define SWP_PFN_BITS		40
+#define SWP_PFN_MASK		((1UL << SWP_PFN_BITS) - 1)
+#define SWP_MIG_YOUNG_BIT	SWP_PFN_BITS
+#define SWP_MIG_DIRTY_BIT	(SWP_PFN_BITS + 1)
+static inline unsigned long swp_offset_pfn(swp_entry_t e)
+{
+	return swp_offset(e) & SWP_PFN_MASK;
+}
+static inline swp_entry_t make_migration_entry_young(swp_entry_t e)
+{
+	return (swp_entry_t){ e.val | BIT(SWP_MIG_YOUNG_BIT) };
+}
+static inline bool is_migration_entry_young(swp_entry_t e)
+{
+	return e.val & BIT(SWP_MIG_YOUNG_BIT);
+}
+static inline swp_entry_t make_migration_entry_dirty(swp_entry_t e)
+{
+	return (swp_entry_t){ e.val | BIT(SWP_MIG_DIRTY_BIT) };
+}
+static inline bool is_migration_entry_dirty(swp_entry_t e)
+{
+	return e.val & BIT(SWP_MIG_DIRTY_BIT);
+}
+/* Bits a swap-format PTE keeps beside its entry (type and offset). */
+static inline pte_t pte_swp_mksoft_dirty(pte_t p) { return __pte(p.pte | _PAGE_SWP_SOFT_DIRTY); }
+static inline bool pte_swp_soft_dirty(pte_t p) { return p.pte & _PAGE_SWP_SOFT_DIRTY; }
+static inline pte_t pte_swp_mkuffd_wp(pte_t p) { return __pte(p.pte | _PAGE_SWP_UFFD_WP); }
+static inline bool pte_swp_uffd_wp(pte_t p) { return p.pte & _PAGE_SWP_UFFD_WP; }
+static inline pte_t pte_swp_mkexclusive(pte_t p) { return __pte(p.pte | _PAGE_SWP_EXCLUSIVE); }
+static inline bool pte_swp_exclusive(pte_t p) { return p.pte & _PAGE_SWP_EXCLUSIVE; }
 
 /* ---- page-table pages ---- */
 

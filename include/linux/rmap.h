@@ -96,9 +96,9 @@ int __must_check anon_vma_fork(struct vm_area_struct *vma,
 			       struct vm_area_struct *pvma);
 void unlink_anon_vmas(struct vm_area_struct *vma);
 /*
- * The anon_vma of an adjacent VMA that @vma may share on its first fault
- * (Linux's find_mergeable_anon_vma() in mm/vma.c): the next VMA's, else
- * the previous one's, if compatible for a later merge and not forked.
+ * The anon_vma of an adjacent VMA that @vma may share on its first fault:
+ * the next VMA's, else the previous one's, if compatible for a later merge
+ * and not forked (Linux's find_mergeable_anon_vma(), in mm/vma.c).
  */
 struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma);
 

@@ -1,0 +1,1737 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reverse mapping, classic anon_vma (Linux 6.18's mm/rmap.c semantics,
+ * written anew; see include/linux/rmap.h for the objects and invariants).
+ *
+ * Three parts:
+ *
+ *   anon_vma lifecycle   anon_vma_prepare() on the first anonymous fault
+ *			  (sharing a mergeable neighbour's anon_vma),
+ *			  anon_vma_clone() on split/merge/mremap,
+ *			  anon_vma_fork() (with the num_children /
+ *			  num_active_vmas reuse rule), unlink_anon_vmas();
+ *			  the avc and i_mmap interval trees
+ *   mapcounts		  folio_add_*_rmap_*(), folio_remove_rmap_*(),
+ *			  folio_try_dup_anon_rmap_*() for fork, with the
+ *			  NR_ANON_MAPPED/NR_FILE_MAPPED/..PMDMAPPED counters
+ *   walks		  rmap_walk() over the anon_vma or i_mmap tree,
+ *			  page_vma_mapped_walk() to the PTE/PMD in one VMA,
+ *			  and their users folio_referenced(), try_to_unmap(),
+ *			  try_to_migrate(); validate_rmap() proves the walks
+ *			  complete against a scan of the page tables
+ *
+ * Differences from Linux (docs/fidelity.md): no mlock bookkeeping, no
+ * deferred split queue for partially unmapped anon THPs, no mm-id
+ * tracking of large folios (CONFIG_MM_ID), no PMD migration entries
+ * (try_to_migrate() splits a PMD mapping with TTU_SPLIT_HUGE_PMD, else
+ * fails), no swap (try_to_unmap() of an anon folio only discards a
+ * clean lazily-freed one).
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include <linux/mm_contract.h>
+
+/* ---- anon_vma and anon_vma_chain objects ------------------------------ */
+
+static struct anon_vma *anon_vma_alloc(void)
+{
+	struct anon_vma *anon_vma = kmem_cache_zalloc(anon_vma_cachep);
+
+	if (!anon_vma)
+		return NULL;
+	pthread_rwlock_init(&anon_vma->rwsem, NULL);
+	atomic_set(&anon_vma->refcount, 1);
+	anon_vma->num_children = 0;
+	anon_vma->num_active_vmas = 0;
+	anon_vma->parent = anon_vma;
+	/* A root until anon_vma_fork() says otherwise. */
+	anon_vma->root = anon_vma;
+	return anon_vma;
+}
+
+static void anon_vma_free(struct anon_vma *anon_vma)
+{
+	VM_WARN_ON(atomic_read(&anon_vma->refcount));
+	VM_WARN_ON(!interval_tree_empty(&anon_vma->rb_root));
+	/*
+	 * A walker that found the anon_vma through a folio may still hold
+	 * the root's lock (folio_lock_anon_vma_read()): wait for it.
+	 */
+	anon_vma_lock_write(anon_vma);
+	anon_vma_unlock_write(anon_vma);
+	pthread_rwlock_destroy(&anon_vma->rwsem);
+	kmem_cache_free(anon_vma_cachep, anon_vma);
+}
+
+void __put_anon_vma(struct anon_vma *anon_vma)
+{
+	struct anon_vma *root = anon_vma->root;
+
+	anon_vma_free(anon_vma);
+	if (root != anon_vma && atomic_dec_and_test(&root->refcount))
+		anon_vma_free(root);
+}
+
+static struct anon_vma_chain *anon_vma_chain_alloc(void)
+{
+	return kmem_cache_zalloc(anon_vma_chain_cachep);
+}
+
+static void anon_vma_chain_free(struct anon_vma_chain *avc)
+{
+	kmem_cache_free(anon_vma_chain_cachep, avc);
+}
+
+static unsigned long vma_last_pgoff(const struct vm_area_struct *vma)
+{
+	return vma->vm_pgoff + vma_pages(vma) - 1;
+}
+
+static void avc_tree_insert(struct anon_vma_chain *avc)
+{
+	avc->rb.start = avc->vma->vm_pgoff;
+	avc->rb.last = vma_last_pgoff(avc->vma);
+	interval_tree_insert(&avc->rb, &avc->anon_vma->rb_root);
+}
+
+static void avc_tree_remove(struct anon_vma_chain *avc)
+{
+	interval_tree_remove(&avc->rb, &avc->anon_vma->rb_root);
+}
+
+static void anon_vma_chain_link(struct vm_area_struct *vma,
+				struct anon_vma_chain *avc,
+				struct anon_vma *anon_vma)
+{
+	avc->vma = vma;
+	avc->anon_vma = anon_vma;
+	list_add(&avc->same_vma, &vma->anon_vma_chain);
+	avc_tree_insert(avc);
+}
+
+void anon_vma_interval_tree_pre_update_vma(struct vm_area_struct *vma)
+{
+	struct anon_vma_chain *avc;
+
+	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
+		avc_tree_remove(avc);
+}
+
+void anon_vma_interval_tree_post_update_vma(struct vm_area_struct *vma)
+{
+	struct anon_vma_chain *avc;
+
+	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
+		avc_tree_insert(avc);
+}
+
+void i_mmap_insert(struct address_space *mapping, struct vm_area_struct *vma)
+{
+	vma->shared.start = vma->vm_pgoff;
+	vma->shared.last = vma_last_pgoff(vma);
+	interval_tree_insert(&vma->shared, &mapping->i_mmap);
+	mapping->nr_mmaps++;
+}
+
+void i_mmap_remove(struct address_space *mapping, struct vm_area_struct *vma)
+{
+	interval_tree_remove(&vma->shared, &mapping->i_mmap);
+	mapping->nr_mmaps--;
+}
+
+/* ---- anon_vma lifecycle ------------------------------------------------ */
+
+/*
+ * The first anonymous fault in @vma: give it an anon_vma, a neighbour's
+ * if find_mergeable_anon_vma() offers one (so that an mprotect split can
+ * merge back), else a new root.  Caller holds mmap_lock for read; two
+ * faulting threads race under mm->page_table_lock.
+ */
+static int __anon_vma_prepare(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct anon_vma *anon_vma, *allocated = NULL;
+	struct anon_vma_chain *avc;
+
+	avc = anon_vma_chain_alloc();
+	if (!avc)
+		return -ENOMEM;
+	anon_vma = find_mergeable_anon_vma(vma);
+	if (!anon_vma) {
+		anon_vma = anon_vma_alloc();
+		if (!anon_vma)
+			goto out_free_avc;
+		anon_vma->num_children++;	/* self-parent link of a root */
+		allocated = anon_vma;
+	}
+
+	anon_vma_lock_write(anon_vma);
+	spin_lock(&mm->page_table_lock);
+	if (likely(!vma->anon_vma)) {
+		vma->anon_vma = anon_vma;
+		anon_vma_chain_link(vma, avc, anon_vma);
+		anon_vma->num_active_vmas++;
+		allocated = NULL;
+		avc = NULL;
+	}
+	spin_unlock(&mm->page_table_lock);
+	anon_vma_unlock_write(anon_vma);
+
+	/* Lost a race with another thread's fault. */
+	if (unlikely(allocated))
+		put_anon_vma(allocated);
+	if (unlikely(avc))
+		anon_vma_chain_free(avc);
+	return 0;
+
+out_free_avc:
+	anon_vma_chain_free(avc);
+	return -ENOMEM;
+}
+
+int anon_vma_prepare(struct vm_area_struct *vma)
+{
+	if (likely(vma->anon_vma))
+		return 0;
+	return __anon_vma_prepare(vma);
+}
+
+/*
+ * Lock the root of @anon_vma's tree, unless @root (already locked) is it:
+ * every anon_vma on one VMA's chain shares a root, so a walk of the chain
+ * takes the lock once.
+ */
+static struct anon_vma *lock_anon_vma_root(struct anon_vma *root,
+					   struct anon_vma *anon_vma)
+{
+	struct anon_vma *new_root = anon_vma->root;
+
+	if (new_root != root) {
+		if (WARN_ON_ONCE(root))
+			pthread_rwlock_unlock(&root->rwsem);
+		root = new_root;
+		pthread_rwlock_wrlock(&root->rwsem);
+	}
+	return root;
+}
+
+static void unlock_anon_vma_root(struct anon_vma *root)
+{
+	if (root)
+		pthread_rwlock_unlock(&root->rwsem);
+}
+
+/*
+ * Link @dst to every anon_vma @src is linked to, oldest first (so @dst's
+ * chain lists them newest first, like @src's).  Split, merge and mremap
+ * (dst->anon_vma already equal to src->anon_vma) want an exact copy; fork
+ * (dst->anon_vma NULL) may instead adopt an anon_vma of the chain that no
+ * VMA uses any more and that has at most one child, so that a task that
+ * forks in a loop does not grow an endless chain.  A root is never
+ * adopted: its self-parent link and a child make two.
+ */
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct anon_vma_chain *avc, *pavc;
+	struct anon_vma *root = NULL;
+
+	for (pavc = list_last_entry(&src->anon_vma_chain,
+				    struct anon_vma_chain, same_vma);
+	     &pavc->same_vma != &src->anon_vma_chain;
+	     pavc = list_entry(pavc->same_vma.prev, struct anon_vma_chain,
+			       same_vma)) {
+		struct anon_vma *anon_vma;
+
+		/* Linux tries GFP_NOWAIT under the lock, then GFP_KERNEL. */
+		avc = anon_vma_chain_alloc();
+		if (unlikely(!avc)) {
+			unlock_anon_vma_root(root);
+			root = NULL;
+			avc = anon_vma_chain_alloc();
+			if (!avc)
+				goto enomem_failure;
+		}
+		anon_vma = pavc->anon_vma;
+		root = lock_anon_vma_root(root, anon_vma);
+		anon_vma_chain_link(dst, avc, anon_vma);
+
+		if (!dst->anon_vma && src->anon_vma &&
+		    anon_vma->num_children < 2 &&
+		    anon_vma->num_active_vmas == 0)
+			dst->anon_vma = anon_vma;
+	}
+	if (dst->anon_vma)
+		dst->anon_vma->num_active_vmas++;
+	unlock_anon_vma_root(root);
+	return 0;
+
+enomem_failure:
+	/* Not counted in num_active_vmas yet: don't let unlink uncount it. */
+	dst->anon_vma = NULL;
+	unlink_anon_vmas(dst);
+	return -ENOMEM;
+}
+
+/*
+ * fork: link the child's @vma to all of the parent @pvma's anon_vmas (it
+ * maps their pages until COW), then give it an anon_vma of its own for the
+ * pages it COWs, a child of pvma's in the same fork tree: one anon_vma and
+ * one more avc than the parent has, unless an unused one was adopted.
+ */
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *anon_vma;
+	int error;
+
+	if (!pvma->anon_vma)
+		return 0;
+	/* Drop the copied pointer: reuse or allocate below. */
+	vma->anon_vma = NULL;
+	error = anon_vma_clone(vma, pvma);
+	if (error)
+		return error;
+	if (vma->anon_vma)
+		return 0;
+
+	anon_vma = anon_vma_alloc();
+	if (!anon_vma)
+		goto out_error;
+	anon_vma->num_active_vmas++;
+	avc = anon_vma_chain_alloc();
+	if (!avc)
+		goto out_error_free_anon_vma;
+	/* Its lock is the root's; the root lives as long as it does. */
+	anon_vma->root = pvma->anon_vma->root;
+	anon_vma->parent = pvma->anon_vma;
+	get_anon_vma(anon_vma->root);
+	vma->anon_vma = anon_vma;
+	anon_vma_lock_write(anon_vma);
+	anon_vma_chain_link(vma, avc, anon_vma);
+	anon_vma->parent->num_children++;
+	anon_vma_unlock_write(anon_vma);
+	return 0;
+
+out_error_free_anon_vma:
+	put_anon_vma(anon_vma);
+out_error:
+	unlink_anon_vmas(vma);
+	return -ENOMEM;
+}
+
+/*
+ * @vma goes away (or loses its pages): unlink its avcs, and free the
+ * anon_vmas left with no VMA on their trees, newest first so that a root
+ * goes last.  Freeing takes the root's lock, so it is done after the
+ * first loop drops it.
+ */
+void unlink_anon_vmas(struct vm_area_struct *vma)
+{
+	struct anon_vma_chain *avc, *next;
+	struct anon_vma *root = NULL;
+
+	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {
+		struct anon_vma *anon_vma = avc->anon_vma;
+
+		root = lock_anon_vma_root(root, anon_vma);
+		avc_tree_remove(avc);
+		/* Empty anon_vmas stay on the list, to be freed below. */
+		if (interval_tree_empty(&anon_vma->rb_root)) {
+			anon_vma->parent->num_children--;
+			continue;
+		}
+		list_del(&avc->same_vma);
+		anon_vma_chain_free(avc);
+	}
+	if (vma->anon_vma) {
+		vma->anon_vma->num_active_vmas--;
+		/* The VMA may live on; its next fault prepares again. */
+		vma->anon_vma = NULL;
+	}
+	unlock_anon_vma_root(root);
+
+	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {
+		struct anon_vma *anon_vma = avc->anon_vma;
+
+		VM_WARN_ON(anon_vma->num_children);
+		VM_WARN_ON(anon_vma->num_active_vmas);
+		put_anon_vma(anon_vma);
+		list_del(&avc->same_vma);
+		anon_vma_chain_free(avc);
+	}
+}
+
+/*
+ * A reference on the anon_vma of a mapped anon folio, which keeps it (not
+ * its tree) alive across unmapping: migration holds one while the folio is
+ * replaced by migration entries.
+ */
+struct anon_vma *folio_get_anon_vma(const struct folio *folio)
+{
+	struct anon_vma *anon_vma = folio_anon_vma(folio);
+
+	if (!anon_vma || !folio_mapped(folio))
+		return NULL;
+	if (!atomic_add_unless(&anon_vma->refcount, 1, 0))
+		return NULL;
+	/* Unmapped meanwhile: the anon_vma may be another's by now. */
+	if (!folio_mapped(folio)) {
+		put_anon_vma(anon_vma);
+		return NULL;
+	}
+	return anon_vma;
+}
+
+/* ---- mapcounts ---------------------------------------------------------- */
+
+enum rmap_level {
+	RMAP_LEVEL_PTE,
+	RMAP_LEVEL_PMD,
+};
+
+static void __folio_rmap_sanity_checks(const struct folio *folio,
+				       const struct page *page, int nr_pages,
+				       enum rmap_level level)
+{
+	VM_WARN_ON(nr_pages <= 0);
+	VM_WARN_ON(page_folio(page) != folio);
+	VM_WARN_ON(page_folio(page + nr_pages - 1) != folio);
+	if (level == RMAP_LEVEL_PMD) {
+		VM_WARN_ON(folio_nr_pages(folio) < HPAGE_PMD_NR);
+		VM_WARN_ON(nr_pages != HPAGE_PMD_NR);
+	}
+}
+
+/* The node counters of pages newly (un)mapped: Linux's __folio_mod_stat. */
+static void __folio_mod_stat(struct folio *folio, int nr, int nr_pmdmapped)
+{
+	pg_data_t *pgdat = NODE_DATA(folio_nid(folio));
+	bool anon = folio_test_anon(folio);
+
+	if (nr)
+		mod_node_page_state(pgdat, anon ? NR_ANON_MAPPED :
+					    NR_FILE_MAPPED, nr);
+	if (!nr_pmdmapped)
+		return;
+	if (anon)
+		mod_node_page_state(pgdat, NR_ANON_THPS, nr_pmdmapped);
+	else
+		mod_node_page_state(pgdat, folio_test_swapbacked(folio) ?
+				    NR_SHMEM_PMDMAPPED : NR_FILE_PMDMAPPED,
+				    nr_pmdmapped);
+}
+
+/*
+ * Count @nr_pages new PTE mappings from @page, or one PMD mapping, of
+ * @folio.  Returns the pages that became mapped (counted in
+ * NR_*_MAPPED); *@nr_pmdmapped gets the folio's pages when its first PMD
+ * mapping was added.
+ */
+static int __folio_add_rmap(struct folio *folio, struct page *page,
+			    int nr_pages, enum rmap_level level,
+			    int *nr_pmdmapped)
+{
+	atomic_t *mapped = &folio->_nr_pages_mapped;
+	const int orig_nr_pages = nr_pages;
+	int first = 0, nr = 0;
+
+	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
+	switch (level) {
+	case RMAP_LEVEL_PTE:
+		if (!folio_test_large(folio)) {
+			nr = atomic_inc_and_test(&folio->_mapcount);
+			break;
+		}
+		do {
+			first += atomic_inc_and_test(&page->_mapcount);
+		} while (page++, --nr_pages > 0);
+		/* Pages under a PMD mapping were counted already. */
+		if (first && atomic_add_return(first, mapped) < ENTIRELY_MAPPED)
+			nr = first;
+		atomic_add(orig_nr_pages, &folio->_large_mapcount);
+		break;
+	case RMAP_LEVEL_PMD:
+		first = atomic_inc_and_test(&folio->_entire_mapcount);
+		if (first) {
+			nr = atomic_add_return(ENTIRELY_MAPPED, mapped);
+			if (likely(nr < ENTIRELY_MAPPED + ENTIRELY_MAPPED)) {
+				*nr_pmdmapped = folio_nr_pages(folio);
+				/* The pages not PTE-mapped before. */
+				nr = *nr_pmdmapped - (nr & FOLIO_PAGES_MAPPED);
+				if (unlikely(nr < 0))
+					nr = 0;
+			} else {
+				nr = 0;
+			}
+		}
+		atomic_inc(&folio->_large_mapcount);
+		break;
+	}
+	return nr;
+}
+
+/* The folio's anon_vma and index agree with the mapping being added. */
+static void __page_check_anon_rmap(const struct folio *folio,
+				   const struct page *page,
+				   const struct vm_area_struct *vma,
+				   unsigned long address)
+{
+	VM_WARN_ON(!vma->anon_vma ||
+		   folio_anon_vma(folio)->root != vma->anon_vma->root);
+	VM_WARN_ON(folio->index + (page - &folio->page) !=
+		   linear_page_index(vma, address));
+}
+
+static void __folio_add_anon_rmap(struct folio *folio, struct page *page,
+				  int nr_pages, struct vm_area_struct *vma,
+				  unsigned long address, rmap_t flags,
+				  enum rmap_level level)
+{
+	int i, nr, nr_pmdmapped = 0;
+
+	VM_WARN_ON(!folio_test_anon(folio));
+	nr = __folio_add_rmap(folio, page, nr_pages, level, &nr_pmdmapped);
+	__page_check_anon_rmap(folio, page, vma, address);
+	__folio_mod_stat(folio, nr, nr_pmdmapped);
+
+	if (flags & RMAP_EXCLUSIVE) {
+		/* A PMD mapping keeps AnonExclusive on its first page only. */
+		if (level == RMAP_LEVEL_PTE)
+			for (i = 0; i < nr_pages; i++)
+				SetPageAnonExclusive(page + i);
+		else
+			SetPageAnonExclusive(page);
+	}
+	/* An exclusive page is mapped once. */
+	for (i = 0; i < nr_pages; i++)
+		VM_WARN_ON((atomic_read(&page[i]._mapcount) > 0 ||
+			    (folio_test_large(folio) &&
+			     folio_entire_mapcount(folio) > 1)) &&
+			   PageAnonExclusive(&page[i]));
+}
+
+/*
+ * Map @nr_pages pages from @page of an existing anon folio by PTEs at
+ * @address in @vma (swap-in, remove_migration_ptes, split of a PMD).
+ * RMAP_EXCLUSIVE marks the pages AnonExclusive.  Caller holds the PTL.
+ */
+void folio_add_anon_rmap_ptes(struct folio *folio, struct page *page,
+			      int nr_pages, struct vm_area_struct *vma,
+			      unsigned long address, rmap_t flags)
+{
+	__folio_add_anon_rmap(folio, page, nr_pages, vma, address, flags,
+			      RMAP_LEVEL_PTE);
+}
+
+void folio_add_anon_rmap_pmd(struct folio *folio, struct page *page,
+			     struct vm_area_struct *vma, unsigned long address,
+			     rmap_t flags)
+{
+	__folio_add_anon_rmap(folio, page, HPAGE_PMD_NR, vma, address, flags,
+			      RMAP_LEVEL_PMD);
+}
+
+/*
+ * Make @folio anonymous in @vma's anon_vma: an exclusive folio in the
+ * VMA's own anon_vma, a shared one in the root (the oldest, which every
+ * VMA of the fork tree is linked to).
+ */
+static void __folio_set_anon(struct folio *folio, struct vm_area_struct *vma,
+			     unsigned long address, bool exclusive)
+{
+	struct anon_vma *anon_vma = vma->anon_vma;
+
+	VM_WARN_ON(!anon_vma);
+	if (!exclusive)
+		anon_vma = anon_vma->root;
+	WRITE_ONCE(folio->mapping, (struct address_space *)
+		   ((unsigned long)anon_vma | FOLIO_MAPPING_ANON));
+	folio->index = linear_page_index(vma, address);
+}
+
+/*
+ * A new anonymous folio's first mapping, of all its pages at @address
+ * (by PTEs, or by one PMD if it is PMD-sized): mapcounts set outright.
+ */
+void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
+			     unsigned long address, rmap_t flags)
+{
+	const int nr = folio_nr_pages(folio);
+	const bool exclusive = flags & RMAP_EXCLUSIVE;
+	int i, nr_pmdmapped = 0;
+
+	VM_WARN_ON(address < vma->vm_start ||
+		   address + ((unsigned long)nr << PAGE_SHIFT) > vma->vm_end);
+	if (!folio_test_swapbacked(folio))
+		__folio_set_swapbacked(folio);
+	__folio_set_anon(folio, vma, address, exclusive);
+
+	if (likely(!folio_test_large(folio))) {
+		atomic_set(&folio->_mapcount, 0);
+		if (exclusive)
+			SetPageAnonExclusive(&folio->page);
+	} else if (!folio_test_pmd_mappable(folio)) {
+		for (i = 0; i < nr; i++) {
+			struct page *page = folio_page(folio, i);
+
+			atomic_set(&page->_mapcount, 0);
+			if (exclusive)
+				SetPageAnonExclusive(page);
+		}
+		atomic_set(&folio->_large_mapcount, nr - 1);
+		atomic_set(&folio->_nr_pages_mapped, nr);
+	} else {
+		atomic_set(&folio->_entire_mapcount, 0);
+		atomic_set(&folio->_large_mapcount, 0);
+		atomic_set(&folio->_nr_pages_mapped, ENTIRELY_MAPPED);
+		if (exclusive)
+			SetPageAnonExclusive(&folio->page);
+		nr_pmdmapped = nr;
+	}
+	__folio_mod_stat(folio, nr, nr_pmdmapped);
+}
+
+static void __folio_add_file_rmap(struct folio *folio, struct page *page,
+				  int nr_pages, enum rmap_level level)
+{
+	int nr, nr_pmdmapped = 0;
+
+	VM_WARN_ON(folio_test_anon(folio));
+	nr = __folio_add_rmap(folio, page, nr_pages, level, &nr_pmdmapped);
+	__folio_mod_stat(folio, nr, nr_pmdmapped);
+}
+
+void folio_add_file_rmap_ptes(struct folio *folio, struct page *page,
+			      int nr_pages, struct vm_area_struct *vma)
+{
+	__folio_add_file_rmap(folio, page, nr_pages, RMAP_LEVEL_PTE);
+}
+
+void folio_add_file_rmap_pmd(struct folio *folio, struct page *page,
+			     struct vm_area_struct *vma)
+{
+	__folio_add_file_rmap(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
+}
+
+static void __folio_remove_rmap(struct folio *folio, struct page *page,
+				int nr_pages, enum rmap_level level)
+{
+	atomic_t *mapped = &folio->_nr_pages_mapped;
+	int last = 0, nr = 0, nr_pmdmapped = 0;
+
+	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
+	switch (level) {
+	case RMAP_LEVEL_PTE:
+		if (!folio_test_large(folio)) {
+			nr = atomic_add_negative(-1, &folio->_mapcount);
+			break;
+		}
+		atomic_sub(nr_pages, &folio->_large_mapcount);
+		do {
+			last += atomic_add_negative(-1, &page->_mapcount);
+		} while (page++, --nr_pages > 0);
+		/* Pages still under a PMD mapping stay counted. */
+		if (last && atomic_sub_return(last, mapped) < ENTIRELY_MAPPED)
+			nr = last;
+		break;
+	case RMAP_LEVEL_PMD:
+		atomic_dec(&folio->_large_mapcount);
+		last = atomic_add_negative(-1, &folio->_entire_mapcount);
+		if (last) {
+			nr = atomic_sub_return(ENTIRELY_MAPPED, mapped);
+			if (likely(nr < ENTIRELY_MAPPED)) {
+				nr_pmdmapped = folio_nr_pages(folio);
+				/* The pages no PTE maps either. */
+				nr = nr_pmdmapped - (nr & FOLIO_PAGES_MAPPED);
+				if (unlikely(nr < 0))
+					nr = 0;
+			} else {
+				nr = 0;
+			}
+		}
+		break;
+	}
+	/*
+	 * Linux queues a partially unmapped anon large folio for deferred
+	 * split here; foliage has no shrinker to split it later.
+	 */
+	__folio_mod_stat(folio, -nr, -nr_pmdmapped);
+	/*
+	 * ->mapping stays set while unmapped: a racing add may have set it,
+	 * and freeing clears it.
+	 */
+}
+
+void folio_remove_rmap_ptes(struct folio *folio, struct page *page,
+			    int nr_pages, struct vm_area_struct *vma)
+{
+	__folio_remove_rmap(folio, page, nr_pages, RMAP_LEVEL_PTE);
+}
+
+void folio_remove_rmap_pmd(struct folio *folio, struct page *page,
+			   struct vm_area_struct *vma)
+{
+	__folio_remove_rmap(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
+}
+
+/*
+ * fork of anon mappings: the child maps the parent's pages too, so none
+ * can stay AnonExclusive, unless the folio may be DMA-pinned, in which
+ * case the child must get a copy (-EBUSY) so the pin keeps seeing the
+ * parent's page.
+ */
+static int __folio_try_dup_anon_rmap(struct folio *folio, struct page *page,
+				     int nr_pages,
+				     struct vm_area_struct *src_vma,
+				     enum rmap_level level)
+{
+	const int orig_nr_pages = nr_pages;
+	bool maybe_pinned;
+	int i;
+
+	VM_WARN_ON(!folio_test_anon(folio));
+	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
+	maybe_pinned = folio_needs_cow_for_dma(src_vma, folio);
+
+	switch (level) {
+	case RMAP_LEVEL_PTE:
+		if (unlikely(maybe_pinned))
+			for (i = 0; i < nr_pages; i++)
+				if (PageAnonExclusive(page + i))
+					return -EBUSY;
+		if (!folio_test_large(folio)) {
+			if (PageAnonExclusive(page))
+				ClearPageAnonExclusive(page);
+			atomic_inc(&folio->_mapcount);
+			break;
+		}
+		do {
+			if (PageAnonExclusive(page))
+				ClearPageAnonExclusive(page);
+			atomic_inc(&page->_mapcount);
+		} while (page++, --nr_pages > 0);
+		atomic_add(orig_nr_pages, &folio->_large_mapcount);
+		break;
+	case RMAP_LEVEL_PMD:
+		if (PageAnonExclusive(page)) {
+			if (unlikely(maybe_pinned))
+				return -EBUSY;
+			ClearPageAnonExclusive(page);
+		}
+		atomic_inc(&folio->_entire_mapcount);
+		atomic_inc(&folio->_large_mapcount);
+		break;
+	}
+	return 0;
+}
+
+int folio_try_dup_anon_rmap_ptes(struct folio *folio, struct page *page,
+				 int nr_pages, struct vm_area_struct *dst_vma,
+				 struct vm_area_struct *src_vma)
+{
+	return __folio_try_dup_anon_rmap(folio, page, nr_pages, src_vma,
+					 RMAP_LEVEL_PTE);
+}
+
+int folio_try_dup_anon_rmap_pmd(struct folio *folio, struct page *page,
+				struct vm_area_struct *dst_vma,
+				struct vm_area_struct *src_vma)
+{
+	return __folio_try_dup_anon_rmap(folio, page, HPAGE_PMD_NR, src_vma,
+					 RMAP_LEVEL_PMD);
+}
+
+/* fork of file mappings: more mappings of pages already counted mapped. */
+static void __folio_dup_file_rmap(struct folio *folio, struct page *page,
+				  int nr_pages, enum rmap_level level)
+{
+	const int orig_nr_pages = nr_pages;
+
+	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
+	switch (level) {
+	case RMAP_LEVEL_PTE:
+		if (!folio_test_large(folio)) {
+			atomic_inc(&folio->_mapcount);
+			break;
+		}
+		do {
+			atomic_inc(&page->_mapcount);
+		} while (page++, --nr_pages > 0);
+		atomic_add(orig_nr_pages, &folio->_large_mapcount);
+		break;
+	case RMAP_LEVEL_PMD:
+		atomic_inc(&folio->_entire_mapcount);
+		atomic_inc(&folio->_large_mapcount);
+		break;
+	}
+}
+
+void folio_dup_file_rmap_ptes(struct folio *folio, struct page *page,
+			      int nr_pages, struct vm_area_struct *dst_vma)
+{
+	__folio_dup_file_rmap(folio, page, nr_pages, RMAP_LEVEL_PTE);
+}
+
+void folio_dup_file_rmap_pmd(struct folio *folio, struct page *page,
+			     struct vm_area_struct *dst_vma)
+{
+	__folio_dup_file_rmap(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
+}
+
+static int __folio_try_share_anon_rmap(struct folio *folio, struct page *page,
+				       int nr_pages, enum rmap_level level)
+{
+	VM_WARN_ON(!folio_test_anon(folio));
+	VM_WARN_ON(!PageAnonExclusive(page));
+	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
+	/*
+	 * The caller cleared (or write-protected) the mapping first, so no
+	 * new pin can appear behind this check.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (unlikely(folio_maybe_dma_pinned(folio)))
+		return -EBUSY;
+	ClearPageAnonExclusive(page);
+	return 0;
+}
+
+int folio_try_share_anon_rmap_pte(struct folio *folio, struct page *page)
+{
+	return __folio_try_share_anon_rmap(folio, page, 1, RMAP_LEVEL_PTE);
+}
+
+int folio_try_share_anon_rmap_pmd(struct folio *folio, struct page *page)
+{
+	return __folio_try_share_anon_rmap(folio, page, HPAGE_PMD_NR,
+					   RMAP_LEVEL_PMD);
+}
+
+void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma)
+{
+	struct anon_vma *anon_vma = vma->anon_vma;
+
+	VM_WARN_ON(!folio_test_locked(folio));
+	VM_WARN_ON(!anon_vma);
+	WRITE_ONCE(folio->mapping, (struct address_space *)
+		   ((unsigned long)anon_vma | FOLIO_MAPPING_ANON));
+}
+
+/* ---- rmap walks ---------------------------------------------------------- */
+
+unsigned long vma_address(const struct vm_area_struct *vma, pgoff_t pgoff,
+			  unsigned long nr_pages)
+{
+	unsigned long address;
+
+	if (pgoff >= vma->vm_pgoff) {
+		address = vma->vm_start +
+			  ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+		/* Beyond the VMA (or wrapped)? */
+		if (address < vma->vm_start || address >= vma->vm_end)
+			address = -EFAULT;
+	} else if (pgoff + nr_pages - 1 >= vma->vm_pgoff) {
+		/* The folio starts before the VMA and reaches into it. */
+		address = vma->vm_start;
+	} else {
+		address = -EFAULT;
+	}
+	return address;
+}
+
+/*
+ * Lock the anon_vma of @folio for reading, or NULL: not anon, unmapped,
+ * or (try_lock) contended.
+ */
+static struct anon_vma *rmap_walk_anon_lock(const struct folio *folio,
+					    struct rmap_walk_control *rwc)
+{
+	struct anon_vma *anon_vma = folio_anon_vma(folio);
+
+	if (!anon_vma)
+		return NULL;
+	if (anon_vma_trylock_read(anon_vma))
+		return anon_vma;
+	if (rwc->try_lock) {
+		rwc->contended = true;
+		return NULL;
+	}
+	anon_vma_lock_read(anon_vma);
+	return anon_vma;
+}
+
+/* Each VMA of @folio's pgoff range: Linux's rmap_walk_anon(). */
+static void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
+			   bool locked)
+{
+	const unsigned long nr_pages = folio_nr_pages(folio);
+	pgoff_t pgoff_start = folio->index;
+	pgoff_t pgoff_end = pgoff_start + nr_pages - 1;
+	struct anon_vma *anon_vma;
+	struct anon_vma_chain *avc;
+
+	if (locked) {
+		anon_vma = folio_anon_vma(folio);
+		VM_WARN_ON(!anon_vma);
+	} else {
+		anon_vma = rmap_walk_anon_lock(folio, rwc);
+	}
+	if (!anon_vma)
+		return;
+	anon_vma_interval_tree_foreach(avc, anon_vma, pgoff_start, pgoff_end) {
+		struct vm_area_struct *vma = avc->vma;
+		unsigned long address = vma_address(vma, pgoff_start,
+						    nr_pages);
+
+		VM_WARN_ON(address == -EFAULT);
+		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
+			continue;
+		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+			break;
+		if (rwc->done && rwc->done(folio))
+			break;
+	}
+	if (!locked)
+		anon_vma_unlock_read(anon_vma);
+}
+
+/* Each VMA of the file mapping @folio's range: rmap_walk_file(). */
+static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
+			   bool locked)
+{
+	struct address_space *mapping = folio_mapping_file(folio);
+	const unsigned long nr_pages = folio_nr_pages(folio);
+	pgoff_t pgoff_start = folio->index;
+	pgoff_t pgoff_end = pgoff_start + nr_pages - 1;
+	struct vm_area_struct *vma;
+
+	if (!mapping)
+		return;
+	if (!locked) {
+		if (pthread_rwlock_tryrdlock(&mapping->i_mmap_rwsem)) {
+			if (rwc->try_lock) {
+				rwc->contended = true;
+				return;
+			}
+			i_mmap_lock_read(mapping);
+		}
+	}
+	vma_interval_tree_foreach(vma, mapping, pgoff_start, pgoff_end) {
+		unsigned long address = vma_address(vma, pgoff_start,
+						    nr_pages);
+
+		VM_WARN_ON(address == -EFAULT);
+		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
+			continue;
+		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+			break;
+		if (rwc->done && rwc->done(folio))
+			break;
+	}
+	if (!locked)
+		i_mmap_unlock_read(mapping);
+}
+
+void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc)
+{
+	if (folio_test_anon(folio))
+		rmap_walk_anon(folio, rwc, false);
+	else
+		rmap_walk_file(folio, rwc, false);
+}
+
+void rmap_walk_locked(struct folio *folio, struct rmap_walk_control *rwc)
+{
+	if (folio_test_anon(folio))
+		rmap_walk_anon(folio, rwc, true);
+	else
+		rmap_walk_file(folio, rwc, true);
+}
+
+/* ---- page_vma_mapped_walk ----------------------------------------------- */
+
+/* One past the last address of the walk's range in its VMA. */
+static unsigned long vma_address_end(const struct page_vma_mapped_walk *pvmw)
+{
+	const struct vm_area_struct *vma = pvmw->vma;
+	unsigned long address;
+
+	if (pvmw->nr_pages == 1)
+		return pvmw->address + PAGE_SIZE;
+	address = vma->vm_start +
+		  ((pvmw->pgoff + pvmw->nr_pages - vma->vm_pgoff) << PAGE_SHIFT);
+	if (address < vma->vm_start || address > vma->vm_end)
+		address = vma->vm_end;
+	return address;
+}
+
+void page_vma_mapped_walk_done(struct page_vma_mapped_walk *pvmw)
+{
+	if (pvmw->ptl)
+		spin_unlock(pvmw->ptl);
+	pvmw->ptl = NULL;
+}
+
+static bool not_found(struct page_vma_mapped_walk *pvmw)
+{
+	page_vma_mapped_walk_done(pvmw);
+	return false;
+}
+
+/* Does the PTE at pvmw->pte map (or migrate) a page of the range? */
+static bool check_pte(const struct page_vma_mapped_walk *pvmw)
+{
+	pte_t ptent = ptep_get(pvmw->pte);
+	unsigned long pfn;
+
+	if (pvmw->flags & PVMW_MIGRATION) {
+		swp_entry_t entry;
+
+		if (!is_swap_pte(ptent))
+			return false;
+		entry = pte_to_swp_entry(ptent);
+		if (!is_migration_entry(entry))
+			return false;
+		pfn = swp_offset_pfn(entry);
+	} else {
+		if (!pte_present(ptent))
+			return false;
+		pfn = pte_pfn(ptent);
+	}
+	return pfn >= pvmw->pfn && pfn < pvmw->pfn + pvmw->nr_pages;
+}
+
+static bool check_pmd(unsigned long pfn, const struct page_vma_mapped_walk *pvmw)
+{
+	return pfn + HPAGE_PMD_NR - 1 >= pvmw->pfn &&
+	       pfn <= pvmw->pfn + pvmw->nr_pages - 1;
+}
+
+/* Move to the next @size boundary (ULONG_MAX on wrap). */
+static void step_forward(struct page_vma_mapped_walk *pvmw, unsigned long size)
+{
+	pvmw->address = (pvmw->address + size) & ~(size - 1);
+	if (!pvmw->address)
+		pvmw->address = ULONG_MAX;
+}
+
+/*
+ * The next PTE or PMD of pvmw->vma at or after pvmw->address that maps a
+ * page of the range, with its lock held; false (nothing held) at the end.
+ */
+bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
+{
+	struct mm_struct *mm = pvmw->vma->vm_mm;
+	unsigned long end;
+	pmd_t pmde;
+
+	/* A PMD mapping was the only possible one, and was returned. */
+	if (pvmw->pmd && !pvmw->pte)
+		return not_found(pvmw);
+	end = vma_address_end(pvmw);
+	if (pvmw->pte)
+		goto next_pte;
+restart:
+	do {
+		pvmw->pmd = pmd_lookup(mm, pvmw->address);
+		if (!pvmw->pmd) {
+			step_forward(pvmw, PUD_SIZE);
+			continue;
+		}
+		pmde = pmdp_get(pvmw->pmd);
+		if (pmd_trans_huge(pmde)) {
+			pvmw->ptl = pmd_lock(mm, pvmw->pmd);
+			pmde = pmdp_get(pvmw->pmd);
+			if (pmd_trans_huge(pmde)) {
+				if ((pvmw->flags & PVMW_MIGRATION) ||
+				    !check_pmd(pmd_pfn(pmde), pvmw))
+					return not_found(pvmw);
+				return true;
+			}
+			/* Split under us: look at the PTEs. */
+			spin_unlock(pvmw->ptl);
+			pvmw->ptl = NULL;
+		} else if (!pmd_is_table(pmde)) {
+			step_forward(pvmw, PMD_SIZE);
+			continue;
+		}
+		pvmw->pte = pte_offset_map_lock(mm, pvmw->pmd, pvmw->address,
+						&pvmw->ptl);
+		if (!pvmw->pte) {
+			pvmw->ptl = NULL;
+			step_forward(pvmw, PMD_SIZE);
+			continue;
+		}
+		for (;;) {
+			if (check_pte(pvmw))
+				return true;
+next_pte:
+			do {
+				pvmw->address += PAGE_SIZE;
+				if (pvmw->address >= end)
+					return not_found(pvmw);
+				/* Crossed into the next page table? */
+				if ((pvmw->address & (PMD_SIZE - PAGE_SIZE)) == 0) {
+					spin_unlock(pvmw->ptl);
+					pvmw->ptl = NULL;
+					pvmw->pte = NULL;
+					goto restart;
+				}
+				pvmw->pte++;
+			} while (pte_none(ptep_get(pvmw->pte)));
+		}
+	} while (pvmw->address < end);
+	return false;
+}
+
+/* Walk again from the VMA address of the range (after a PMD split). */
+static void page_vma_mapped_walk_restart(struct page_vma_mapped_walk *pvmw)
+{
+	page_vma_mapped_walk_done(pvmw);
+	pvmw->pmd = NULL;
+	pvmw->pte = NULL;
+}
+
+/* ---- folio_referenced ------------------------------------------------- */
+
+struct folio_referenced_arg {
+	int mapcount;			/* mappings not yet seen */
+	int referenced;			/* VMAs with a young mapping */
+	vm_flags_t vm_flags;		/* their flags */
+};
+
+static bool ptep_test_and_clear_young(pte_t *ptep)
+{
+	return __atomic_fetch_and(&ptep->pte, ~_PAGE_ACCESSED,
+				  __ATOMIC_RELAXED) & _PAGE_ACCESSED;
+}
+
+/* x86: a cleared young bit needs no flush of a PTE, but does of a PMD. */
+static bool pmdp_clear_flush_young(struct vm_area_struct *vma,
+				   unsigned long address, pmd_t *pmdp)
+{
+	bool young = __atomic_fetch_and(&pmdp->pmd, ~_PAGE_ACCESSED,
+					__ATOMIC_RELAXED) & _PAGE_ACCESSED;
+
+	if (young)
+		flush_tlb_range(vma, address, address + HPAGE_PMD_SIZE);
+	return young;
+}
+
+static bool folio_referenced_one(struct folio *folio,
+				 struct vm_area_struct *vma,
+				 unsigned long address, void *arg)
+{
+	struct folio_referenced_arg *pra = arg;
+	DEFINE_FOLIO_VMA_WALK(pvmw, folio, vma, address, 0);
+	int referenced = 0;
+
+	while (page_vma_mapped_walk(&pvmw)) {
+		address = pvmw.address;
+		if (pvmw.pte) {
+			if (ptep_test_and_clear_young(pvmw.pte))
+				referenced++;
+		} else if (pmdp_clear_flush_young(vma, address, pvmw.pmd)) {
+			referenced++;
+		}
+		pra->mapcount--;
+	}
+	if (referenced)
+		clear_bit(PG_idle, &folio->flags);
+	if (test_and_clear_bit(PG_young, &folio->flags))
+		referenced++;
+	if (referenced) {
+		pra->referenced++;
+		pra->vm_flags |= vma->vm_flags & ~VM_LOCKED;
+	}
+	return pra->mapcount != 0;	/* stop once every mapping was seen */
+}
+
+/* Mappings without recency (MADV_SEQUENTIAL/RANDOM) don't count. */
+static bool invalid_folio_referenced_vma(struct vm_area_struct *vma, void *arg)
+{
+	return vma->vm_flags & (VM_SEQ_READ | VM_RAND_READ);
+}
+
+int folio_referenced(struct folio *folio, bool is_locked,
+		     vm_flags_t *vm_flags)
+{
+	struct folio_referenced_arg pra = {
+		.mapcount = folio_mapcount(folio),
+	};
+	struct rmap_walk_control rwc = {
+		.rmap_one = folio_referenced_one,
+		.arg = &pra,
+		.try_lock = true,
+		.invalid_vma = invalid_folio_referenced_vma,
+	};
+	bool we_locked = false;
+
+	*vm_flags = 0;
+	if (!pra.mapcount || !folio->mapping)
+		return 0;
+	if (!is_locked && !folio_test_anon(folio)) {
+		we_locked = folio_trylock(folio);
+		if (!we_locked)
+			return 1;
+	}
+	rmap_walk(folio, &rwc);
+	*vm_flags = pra.vm_flags;
+	if (we_locked)
+		folio_unlock(folio);
+	return rwc.contended ? -1 : pra.referenced;
+}
+
+/* ---- try_to_unmap, try_to_migrate -------------------------------------- */
+
+static void update_hiwater_rss(struct mm_struct *mm)
+{
+	unsigned long rss = get_mm_rss(mm);
+
+	if (mm->hiwater_rss < rss)
+		mm->hiwater_rss = rss;
+}
+
+static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
+			     unsigned long address, void *arg)
+{
+	enum ttu_flags flags = (enum ttu_flags)(long)arg;
+	DEFINE_FOLIO_VMA_WALK(pvmw, folio, vma, address, 0);
+	struct mm_struct *mm = vma->vm_mm;
+	bool ret = true;
+
+	if (flags & TTU_SYNC)
+		pvmw.flags = PVMW_SYNC;
+	while (page_vma_mapped_walk(&pvmw)) {
+		struct page *subpage;
+		pte_t pteval;
+
+		if (!pvmw.pte) {
+			if (flags & TTU_SPLIT_HUGE_PMD) {
+				split_huge_pmd_locked(vma, pvmw.address,
+						      pvmw.pmd);
+				flags &= ~TTU_SPLIT_HUGE_PMD;
+				page_vma_mapped_walk_restart(&pvmw);
+				continue;
+			}
+			ret = false;
+			page_vma_mapped_walk_done(&pvmw);
+			break;
+		}
+		subpage = folio_page(folio, pte_pfn(ptep_get(pvmw.pte)) -
+					    folio_pfn(folio));
+		address = pvmw.address;
+		pteval = ptep_clear_flush(vma, address, pvmw.pte);
+		if (pte_dirty(pteval))
+			folio_mark_dirty(folio);
+		update_hiwater_rss(mm);
+
+		if (folio_test_anon(folio)) {
+			int ref_count, map_count;
+
+			/*
+			 * No swap: only a lazily freed (MADV_FREE) folio
+			 * that nobody redirtied or references can go.
+			 */
+			if (folio_test_swapbacked(folio)) {
+				set_pte(pvmw.pte, pteval);
+				ret = false;
+				page_vma_mapped_walk_done(&pvmw);
+				break;
+			}
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			ref_count = folio_ref_count(folio);
+			map_count = folio_mapcount(folio);
+			if (ref_count != 1 + map_count ||
+			    folio_test_dirty(folio)) {
+				/* Redirtied or referenced: keep it. */
+				set_pte(pvmw.pte, pteval);
+				folio_set_swapbacked(folio);
+				ret = false;
+				page_vma_mapped_walk_done(&pvmw);
+				break;
+			}
+			dec_mm_counter(mm, MM_ANONPAGES);
+		} else {
+			dec_mm_counter(mm, mm_counter_file(folio));
+		}
+		folio_remove_rmap_pte(folio, subpage, vma);
+		folio_put_lru(folio);
+	}
+	return ret;
+}
+
+static bool folio_not_mapped(struct folio *folio)
+{
+	return !folio_mapped(folio);
+}
+
+void try_to_unmap(struct folio *folio, enum ttu_flags flags)
+{
+	struct rmap_walk_control rwc = {
+		.rmap_one = try_to_unmap_one,
+		.arg = (void *)(long)flags,
+		.done = folio_not_mapped,
+	};
+
+	if (flags & TTU_RMAP_LOCKED)
+		rmap_walk_locked(folio, &rwc);
+	else
+		rmap_walk(folio, &rwc);
+}
+
+static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
+			       unsigned long address, void *arg)
+{
+	enum ttu_flags flags = (enum ttu_flags)(long)arg;
+	DEFINE_FOLIO_VMA_WALK(pvmw, folio, vma, address, 0);
+	struct mm_struct *mm = vma->vm_mm;
+	bool ret = true;
+
+	if (flags & TTU_SYNC)
+		pvmw.flags = PVMW_SYNC;
+	while (page_vma_mapped_walk(&pvmw)) {
+		struct page *subpage;
+		bool anon_exclusive;
+		swp_entry_t entry;
+		unsigned long pfn;
+		pte_t pteval, swp_pte;
+
+		if (!pvmw.pte) {
+			if (flags & TTU_SPLIT_HUGE_PMD) {
+				split_huge_pmd_locked(vma, pvmw.address,
+						      pvmw.pmd);
+				flags &= ~TTU_SPLIT_HUGE_PMD;
+				page_vma_mapped_walk_restart(&pvmw);
+				continue;
+			}
+			/* No PMD migration entries in foliage. */
+			ret = false;
+			page_vma_mapped_walk_done(&pvmw);
+			break;
+		}
+		pfn = pte_pfn(ptep_get(pvmw.pte));
+		subpage = folio_page(folio, pfn - folio_pfn(folio));
+		address = pvmw.address;
+		anon_exclusive = folio_test_anon(folio) &&
+				 PageAnonExclusive(subpage);
+
+		pteval = ptep_clear_flush(vma, address, pvmw.pte);
+		if (pte_dirty(pteval))
+			folio_mark_dirty(folio);
+		update_hiwater_rss(mm);
+
+		/* The PTE is gone: no GUP can pin through it any more. */
+		if (anon_exclusive &&
+		    folio_try_share_anon_rmap_pte(folio, subpage)) {
+			set_pte(pvmw.pte, pteval);
+			ret = false;
+			page_vma_mapped_walk_done(&pvmw);
+			break;
+		}
+		entry = make_migration_entry(pfn, pte_write(pteval),
+					     anon_exclusive);
+		if (pte_young(pteval))
+			entry = make_migration_entry_young(entry);
+		if (pte_dirty(pteval))
+			entry = make_migration_entry_dirty(entry);
+		swp_pte = swp_entry_to_pte(entry);
+		if (pte_soft_dirty(pteval))
+			swp_pte = pte_swp_mksoft_dirty(swp_pte);
+		if (pte_uffd_wp(pteval))
+			swp_pte = pte_swp_mkuffd_wp(swp_pte);
+		set_pte(pvmw.pte, swp_pte);
+		/* The entry keeps the page counted in the mm's RSS. */
+		folio_remove_rmap_pte(folio, subpage, vma);
+		folio_put_lru(folio);
+	}
+	return ret;
+}
+
+void try_to_migrate(struct folio *folio, enum ttu_flags flags)
+{
+	struct rmap_walk_control rwc = {
+		.rmap_one = try_to_migrate_one,
+		.arg = (void *)(long)flags,
+		.done = folio_not_mapped,
+	};
+
+	if (flags & TTU_RMAP_LOCKED)
+		rmap_walk_locked(folio, &rwc);
+	else
+		rmap_walk(folio, &rwc);
+}
+
+/* ---- validation -------------------------------------------------------- */
+
+#define rmap_bug(fmt, ...)	report_bug("rmap: " fmt, ##__VA_ARGS__)
+
+static bool avc_chain_has(const struct vm_area_struct *vma,
+			  const struct anon_vma *anon_vma,
+			  const struct anon_vma_chain *upto)
+{
+	const struct anon_vma_chain *avc;
+
+	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma) {
+		if (avc == upto)
+			break;
+		if (avc->anon_vma == anon_vma)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The chains of @mm's VMAs: anon_vma set iff the chain is non-empty and
+ * then among it; each avc points back at its VMA, caches the VMA's pgoff
+ * range, sits in a valid tree of an anon_vma of the VMA's fork tree, and
+ * no anon_vma appears twice.
+ */
+int validate_anon_vmas(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	for_each_vma(mm, vma) {
+		const struct anon_vma_chain *avc;
+		struct anon_vma *anon_vma = vma->anon_vma;
+
+		if (!anon_vma) {
+			if (!list_empty(&vma->anon_vma_chain)) {
+				rmap_bug("vma %lx-%lx: avcs but no anon_vma",
+					 vma->vm_start, vma->vm_end);
+				ret = -EINVAL;
+			}
+			continue;
+		}
+		anon_vma_lock_read(anon_vma);
+		if (!avc_chain_has(vma, anon_vma, NULL)) {
+			rmap_bug("vma %lx-%lx: anon_vma %p not on its chain",
+				 vma->vm_start, vma->vm_end, (void *)anon_vma);
+			ret = -EINVAL;
+		}
+		list_for_each_entry(avc, &vma->anon_vma_chain, same_vma) {
+			if (avc->vma != vma ||
+			    avc->rb.start != vma->vm_pgoff ||
+			    avc->rb.last != vma_last_pgoff(vma) ||
+			    avc->anon_vma->root != anon_vma->root ||
+			    avc_chain_has(vma, avc->anon_vma, avc) ||
+			    interval_tree_validate(&avc->anon_vma->rb_root)) {
+				rmap_bug("vma %lx-%lx pgoff %lx: bad avc for anon_vma %p ([%lx, %lx])",
+					 vma->vm_start, vma->vm_end,
+					 vma->vm_pgoff, (void *)avc->anon_vma,
+					 avc->rb.start, avc->rb.last);
+				ret = -EINVAL;
+			}
+		}
+		anon_vma_unlock_read(anon_vma);
+	}
+	return ret;
+}
+
+/* One mapping of a page: by a PTE (level 0) or a PMD (level 1). */
+struct rmap_record {
+	unsigned long folio_pfn;	/* head pfn of the mapped folio */
+	const struct vm_area_struct *vma; /* where */
+	unsigned long addr;		/* PTE or PMD address */
+	int level;			/* 0 PTE, 1 PMD */
+};
+
+struct rmap_records {
+	struct rmap_record *r;		/* array */
+	size_t nr, size;		/* used, allocated */
+	int err;			/* -ENOMEM once an append failed */
+};
+
+static void record_add(struct rmap_records *recs, unsigned long folio_pfn,
+		       const struct vm_area_struct *vma, unsigned long addr,
+		       int level)
+{
+	if (recs->nr == recs->size) {
+		size_t size = recs->size ? 2 * recs->size : 256;
+		struct rmap_record *r = realloc(recs->r, size * sizeof(*r));
+
+		if (!r) {
+			recs->err = -ENOMEM;
+			return;
+		}
+		recs->r = r;
+		recs->size = size;
+	}
+	recs->r[recs->nr++] = (struct rmap_record){ folio_pfn, vma, addr,
+						    level };
+}
+
+static int record_cmp(const void *a, const void *b)
+{
+	const struct rmap_record *x = a, *y = b;
+
+	if (x->folio_pfn != y->folio_pfn)
+		return x->folio_pfn < y->folio_pfn ? -1 : 1;
+	if (x->vma != y->vma)
+		return (unsigned long)x->vma < (unsigned long)y->vma ? -1 : 1;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->level - y->level;
+}
+
+/* Every present user mapping of a folio in @vma, by its page tables. */
+static void scan_vma(struct vm_area_struct *vma, struct rmap_records *recs)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long addr, next;
+
+	for (addr = vma->vm_start; addr < vma->vm_end; addr = next) {
+		spinlock_t *ptl;
+		pmd_t *pmd, pmde;
+		pte_t *pte;
+
+		next = pmd_addr_end(addr, vma->vm_end);
+		pmd = pmd_lookup(mm, addr);
+		if (!pmd) {
+			next = pud_addr_end(addr, vma->vm_end);
+			continue;
+		}
+		pmde = pmdp_get(pmd);
+		if (pmd_trans_huge(pmde)) {
+			ptl = pmd_lock(mm, pmd);
+			pmde = pmdp_get(pmd);
+			if (pmd_trans_huge(pmde) && !is_huge_zero_pmd(pmde))
+				record_add(recs, folio_pfn(page_folio(
+						pmd_page(pmde))), vma,
+					   addr & PMD_MASK, 1);
+			spin_unlock(ptl);
+			if (pmd_trans_huge(pmde))
+				continue;
+		}
+		pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+		if (!pte)
+			continue;
+		for (; addr < next; addr += PAGE_SIZE, pte++) {
+			pte_t ptent = ptep_get(pte);
+			unsigned long pfn = pte_pfn(ptent);
+
+			if (!pte_present(ptent) || pte_special(ptent) ||
+			    !pfn_valid(pfn) || is_zero_pfn(pfn))
+				continue;
+			record_add(recs, folio_pfn(page_folio(pfn_to_page(pfn))),
+				   vma, addr, 0);
+		}
+		pte_unmap_unlock(pte, ptl);
+	}
+}
+
+struct rmap_check_arg {
+	struct rmap_records found;	/* what the walk found */
+	struct mm_struct **mms;		/* the address spaces checked */
+	unsigned int nr_mms;		/* how many */
+};
+
+static bool rmap_check_one(struct folio *folio, struct vm_area_struct *vma,
+			   unsigned long address, void *arg)
+{
+	struct rmap_check_arg *ca = arg;
+	DEFINE_FOLIO_VMA_WALK(pvmw, folio, vma, address, PVMW_SYNC);
+	unsigned int i;
+
+	for (i = 0; i < ca->nr_mms; i++)
+		if (ca->mms[i] == vma->vm_mm)
+			break;
+	if (i == ca->nr_mms)
+		return true;		/* an address space not checked */
+	while (page_vma_mapped_walk(&pvmw))
+		record_add(&ca->found, folio_pfn(folio), vma, pvmw.address,
+			   pvmw.pte ? 0 : 1);
+	return true;
+}
+
+/* Compare the scan's records of one folio with what rmap_walk() finds. */
+static int check_folio_rmap(struct folio *folio, const struct rmap_record *want,
+			    size_t nr_want, struct rmap_check_arg *ca,
+			    bool all_mms)
+{
+	struct rmap_walk_control rwc = {
+		.rmap_one = rmap_check_one,
+		.arg = ca,
+	};
+	size_t i;
+
+	if (!folio->mapping) {
+		rmap_bug("folio pfn %lx is mapped (%lx in vma %lx-%lx) but has no mapping",
+			 folio_pfn(folio), want[0].addr, want[0].vma->vm_start,
+			 want[0].vma->vm_end);
+		return -EINVAL;
+	}
+	ca->found.nr = 0;
+	rmap_walk(folio, &rwc);
+	if (ca->found.err)
+		return ca->found.err;
+	qsort(ca->found.r, ca->found.nr, sizeof(*ca->found.r), record_cmp);
+	for (i = 0; i < nr_want || i < ca->found.nr; i++) {
+		const struct rmap_record *w = i < nr_want ? &want[i] : NULL;
+		const struct rmap_record *f = i < ca->found.nr ?
+					      &ca->found.r[i] : NULL;
+
+		if (w && f && !record_cmp(w, f))
+			continue;
+		if (w && (!f || record_cmp(w, f) < 0))
+			rmap_bug("%s folio pfn %lx index %lx: %s at %lx in vma %lx-%lx (pgoff %lx) missed by rmap_walk",
+				 folio_test_anon(folio) ? "anon" : "file",
+				 folio_pfn(folio), folio->index,
+				 w->level ? "PMD" : "PTE", w->addr,
+				 w->vma->vm_start, w->vma->vm_end,
+				 w->vma->vm_pgoff);
+		else
+			rmap_bug("%s folio pfn %lx index %lx: rmap_walk found a %s at %lx in vma %lx-%lx that the page tables lack",
+				 folio_test_anon(folio) ? "anon" : "file",
+				 folio_pfn(folio), folio->index,
+				 f->level ? "PMD" : "PTE", f->addr,
+				 f->vma->vm_start, f->vma->vm_end);
+		return -EINVAL;
+	}
+	if (all_mms && folio_mapcount(folio) != (int)nr_want) {
+		rmap_bug("folio pfn %lx: mapcount %d but %zu mappings",
+			 folio_pfn(folio), folio_mapcount(folio), nr_want);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Collect the anon_vmas linked from @mms, each once (and their roots). */
+static int collect_anon_vmas(struct mm_struct **mms, unsigned int nr_mms,
+			     struct anon_vma ***out, size_t *nr_out)
+{
+	struct anon_vma **set = NULL;
+	size_t nr = 0, size = 0, i;
+	unsigned int m;
+
+	for (m = 0; m < nr_mms; m++) {
+		struct vm_area_struct *vma;
+
+		for_each_vma(mms[m], vma) {
+			struct anon_vma_chain *avc;
+
+			list_for_each_entry(avc, &vma->anon_vma_chain,
+					    same_vma) {
+				struct anon_vma *cand[2] = {
+					avc->anon_vma, avc->anon_vma->root
+				};
+				int c;
+
+				for (c = 0; c < 2; c++) {
+					for (i = 0; i < nr; i++)
+						if (set[i] == cand[c])
+							break;
+					if (i < nr)
+						continue;
+					if (nr == size) {
+						struct anon_vma **n;
+
+						size = size ? 2 * size : 64;
+						n = realloc(set, size *
+							    sizeof(*set));
+						if (!n) {
+							free(set);
+							return -ENOMEM;
+						}
+						set = n;
+					}
+					set[nr++] = cand[c];
+				}
+			}
+		}
+	}
+	*out = set;
+	*nr_out = nr;
+	return 0;
+}
+
+/*
+ * With every mm of the machine: each anon_vma's num_active_vmas,
+ * num_children and refcount equal a recount (no folio_get_anon_vma()
+ * references are held between operations).
+ */
+static int check_anon_vma_counts(struct mm_struct **mms, unsigned int nr_mms)
+{
+	struct anon_vma **set;
+	size_t nr, i, j;
+	int ret;
+
+	ret = collect_anon_vmas(mms, nr_mms, &set, &nr);
+	if (ret)
+		return ret;
+	for (i = 0; i < nr; i++) {
+		struct anon_vma *a = set[i];
+		unsigned long active = 0, children = 0;
+		long refs = interval_tree_empty(&a->rb_root) ? 0 : 1;
+		unsigned int m;
+
+		for (m = 0; m < nr_mms; m++) {
+			struct vm_area_struct *vma;
+
+			for_each_vma(mms[m], vma)
+				active += vma->anon_vma == a;
+		}
+		for (j = 0; j < nr; j++) {
+			struct anon_vma *b = set[j];
+
+			if (b->parent == a &&
+			    !interval_tree_empty(&b->rb_root))
+				children++;
+			if (b->root == a && b != a)
+				refs++;
+		}
+		if (a->num_active_vmas != active ||
+		    a->num_children != children ||
+		    atomic_read(&a->refcount) != refs) {
+			rmap_bug("anon_vma %p: num_active_vmas %lu/%lu num_children %lu/%lu refcount %d/%ld",
+				 (void *)a, a->num_active_vmas, active,
+				 a->num_children, children,
+				 atomic_read(&a->refcount), refs);
+			ret = -EINVAL;
+		}
+	}
+	free(set);
+	return ret;
+}
+
+int validate_rmap(struct mm_struct **mms, unsigned int nr_mms, bool all_mms)
+{
+	struct rmap_records recs = { 0 };
+	struct rmap_check_arg ca = { .mms = mms, .nr_mms = nr_mms };
+	unsigned int m;
+	size_t i, j;
+	int ret = 0, err;
+
+	for (m = 0; m < nr_mms; m++) {
+		struct vm_area_struct *vma;
+
+		err = validate_anon_vmas(mms[m]);
+		ret = ret ?: err;
+		for_each_vma(mms[m], vma)
+			scan_vma(vma, &recs);
+	}
+	if (recs.err) {
+		ret = recs.err;
+		goto out;
+	}
+	qsort(recs.r, recs.nr, sizeof(*recs.r), record_cmp);
+	for (i = 0; i < recs.nr; i = j) {
+		for (j = i + 1; j < recs.nr; j++)
+			if (recs.r[j].folio_pfn != recs.r[i].folio_pfn)
+				break;
+		err = check_folio_rmap(page_folio(pfn_to_page(recs.r[i].folio_pfn)),
+				       &recs.r[i], j - i, &ca, all_mms);
+		ret = ret ?: err;
+	}
+	if (all_mms) {
+		err = check_anon_vma_counts(mms, nr_mms);
+		ret = ret ?: err;
+	}
+out:
+	free(recs.r);
+	free(ca.found.r);
+	return ret;
+}
