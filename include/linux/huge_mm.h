@@ -92,4 +92,18 @@ struct thp_settings {
 	unsigned long huge_anon_orders_inherit; /* sizes set to "inherit" */
 };
 
+/* The highest order in a non-empty mask of orders. */
+static inline unsigned int highest_order(unsigned long orders)
+{
+	return (unsigned int)(sizeof(long) * 8 - 1) - __builtin_clzl(orders);
+}
+
+/* Drop @prev from *@orders; the next highest, or 0 when none is left. */
+static inline unsigned int next_order(unsigned long *orders,
+				      unsigned int prev)
+{
+	*orders &= ~BIT(prev);
+	return *orders ? highest_order(*orders) : 0;
+}
+
 #endif /* _FOLIAGE_LINUX_HUGE_MM_H */
