@@ -374,7 +374,13 @@ static void __show_smap(struct seq_buf *s, const struct mem_size_stats *mss,
 	seq_kb(s, "Locked:         ", mss->pss_locked >> PSS_SHIFT);
 }
 
-/* VmFlags mnemonics by bit, as x86-64 Linux 6.18 prints them. */
+/*
+ * VmFlags mnemonics by bit, as x86-64 Linux 6.18 prints them; "" for a
+ * flag never printed, NULL for a bit Linux does not know ("??").  The
+ * reference kernel (tests/golden) was built without CONFIG_MEM_SOFT_DIRTY,
+ * so it never shows "sd"; foliage keeps VM_SOFTDIRTY and the PTE
+ * soft-dirty bits, but prints VmFlags as that kernel does.
+ */
 static const char *const vm_flag_mnemonics[64] = {
 	[0] = "rd", [1] = "wr", [2] = "ex", [3] = "sh",
 	[4] = "mr", [5] = "mw", [6] = "me", [7] = "ms",
@@ -382,7 +388,7 @@ static const char *const vm_flag_mnemonics[64] = {
 	[13] = "lo", [14] = "io", [15] = "sr", [16] = "rr",
 	[17] = "dc", [18] = "de", [19] = "lf", [20] = "ac",
 	[21] = "nr", [22] = "ht", [23] = "sf", [24] = "ar",
-	[25] = "wf", [26] = "dd", [27] = "sd", [28] = "mm",
+	[25] = "wf", [26] = "dd", [27] = "", [28] = "mm",
 	[29] = "hg", [30] = "nh", [31] = "mg",
 };
 
@@ -392,17 +398,26 @@ BUILD_BUG_ON(VM_UFFD_WP != BIT(12));
 BUILD_BUG_ON(VM_SOFTDIRTY != BIT(27));
 BUILD_BUG_ON(VM_MERGEABLE != BIT(31));
 
+/* What VmFlags shows for bit @i of @flags, or NULL for nothing. */
+static const char *vm_flag_name(vm_flags_t flags, unsigned int i)
+{
+	if (!(flags & BIT(i)))
+		return NULL;
+	/* An unknown bit shows as "??", as Linux shows it. */
+	if (!vm_flag_mnemonics[i])
+		return "??";
+	return vm_flag_mnemonics[i][0] ? vm_flag_mnemonics[i] : NULL;
+}
+
 static void show_smap_vma_flags(struct seq_buf *s, vm_flags_t flags)
 {
+	const char *name;
 	unsigned int i;
 
 	seq_puts(s, "VmFlags: ");
-	for (i = 0; i < ARRAY_SIZE(vm_flag_mnemonics); i++) {
-		if (!(flags & BIT(i)))
-			continue;
-		/* An unknown bit shows as "??", as Linux shows it. */
-		seq_printf(s, "%s ", vm_flag_mnemonics[i] ?: "??");
-	}
+	for (i = 0; i < ARRAY_SIZE(vm_flag_mnemonics); i++)
+		if ((name = vm_flag_name(flags, i)))
+			seq_printf(s, "%s ", name);
 	seq_putc(s, '\n');
 }
 
@@ -496,6 +511,7 @@ struct json_object *map_vma_json(const struct smaps_vma *v, bool smaps,
 				 int *err)
 {
 	struct json_object *obj = json_new_object(err), *vmflags;
+	const char *name;
 	unsigned int i;
 
 	header_json(obj, v->start, v->end, v->flags, v->pgoff, v->dev_major,
@@ -509,9 +525,8 @@ struct json_object *map_vma_json(const struct smaps_vma *v, bool smaps,
 	json_set_u64(obj, "THPeligible", v->thp_eligible, err);
 	vmflags = json_new_array(err);
 	for (i = 0; i < ARRAY_SIZE(vm_flag_mnemonics); i++)
-		if (v->flags & BIT(i))
-			json_push(vmflags, json_object_new_string(
-				  vm_flag_mnemonics[i] ?: "??"), err);
+		if ((name = vm_flag_name(v->flags, i)))
+			json_push(vmflags, json_object_new_string(name), err);
 	json_set(obj, "VmFlags", vmflags, err);
 	return obj;
 }
