@@ -22,20 +22,6 @@
 
 /* ---- accounting ------------------------------------------------------ */
 
-/* Mappings of @page: its own PTE mappings plus the folio's PMD mappings. */
-static int folio_precise_page_mapcount(const struct folio *folio,
-				       const struct page *page)
-{
-	int mapcount = atomic_read(&page->_mapcount) + 1;
-
-	/* A typed page's page_type overlays _mapcount: no mappings. */
-	if (mapcount < 0)
-		mapcount = 0;
-	if (folio_test_large(folio))
-		mapcount += folio_entire_mapcount(folio);
-	return mapcount;
-}
-
 static void smaps_page_accumulate(struct mem_size_stats *mss,
 				  const struct folio *folio,
 				  unsigned long size, u64 pss, bool dirty,

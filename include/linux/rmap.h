@@ -234,6 +234,23 @@ static inline int folio_entire_mapcount(const struct folio *folio)
 	return atomic_read(&folio->_entire_mapcount) + 1;
 }
 
+/*
+ * Mappings of @page of @folio: its own PTE mappings plus the folio's PMD
+ * mappings (CONFIG_PAGE_MAPCOUNT's folio_precise_page_mapcount()).
+ */
+static inline int folio_precise_page_mapcount(const struct folio *folio,
+					      const struct page *page)
+{
+	int mapcount = atomic_read(&page->_mapcount) + 1;
+
+	/* A typed page's page_type overlays _mapcount: no mappings. */
+	if (mapcount < 0)
+		mapcount = 0;
+	if (folio_test_large(folio))
+		mapcount += folio_entire_mapcount(folio);
+	return mapcount;
+}
+
 /* Pages of a large folio mapped by PTEs (not counting a PMD mapping). */
 static inline int folio_nr_pages_mapped(const struct folio *folio)
 {
