@@ -54,13 +54,11 @@ bool should_fail(struct fault_attr *attr)
 	return true;
 }
 
-bool should_fail_alloc_page(gfp_t gfp, unsigned int order)
+bool __should_fail_alloc_page(gfp_t gfp, unsigned int order)
 {
 	struct fault_attr *attr = &this_machine->fail_page_alloc;
 	bool fail;
 
-	if (likely(!READ_ONCE(attr->probability)))
-		return false;
 	if (order < attr->min_order)
 		return false;
 	if (gfp & __GFP_NOFAIL)

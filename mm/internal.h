@@ -100,7 +100,15 @@ static inline bool block_is_deferred(const struct zone *zone,
 void init_single_page(struct page *page);
 
 /* fail_page_alloc.c */
-bool should_fail_alloc_page(gfp_t gfp, unsigned int order);
+bool __should_fail_alloc_page(gfp_t gfp, unsigned int order);
+/* Off unless fail_page_alloc.probability is set: keep that test inline. */
+static __always_inline bool should_fail_alloc_page(gfp_t gfp,
+						   unsigned int order)
+{
+	if (likely(!READ_ONCE(this_machine->fail_page_alloc.probability)))
+		return false;
+	return __should_fail_alloc_page(gfp, order);
+}
 void fault_attr_init(struct fault_attr *attr);
 
 /* debug.c */

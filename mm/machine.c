@@ -12,6 +12,7 @@
 __thread struct foliage_machine *this_machine;
 __thread struct foliage_cpu *this_cpu;
 __thread unsigned long this_machine_generation;
+__thread bool machine_up;
 static __thread int this_tid;
 
 /*
@@ -37,6 +38,7 @@ int __machine_enter(struct foliage_machine *m)
 	m->cpus[cpu].nid = cpu % m->nr_nodes;
 	__atomic_store_n(&m->cpus[cpu].owner_tid, this_tid, __ATOMIC_RELEASE);
 found:
+	machine_up = m->up;
 	this_machine = m;
 	this_cpu = &m->cpus[cpu];
 	this_machine_generation = m->generation;

@@ -78,6 +78,7 @@ static int init_zone(struct zone *zone, pg_data_t *pgdat, enum zone_type zt,
 	spin_lock_init(&zone->lock);
 	zone->zone_pgdat = pgdat;
 	zone->zone_idx = zt;
+	zone->zid = pgdat->node_id * MAX_NR_ZONES + zt;
 	zone->name = zone_names[zt];
 	zone->zone_start_pfn = start_pfn;
 	zone->spanned_pages = nr_pages;
@@ -213,6 +214,8 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->config = *cfg;
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
+	/* Only one thread can ever run a one-CPU machine: see atomic.h. */
+	m->up = cfg->nr_cpus == 1;
 	m->generation = __atomic_add_fetch(&machine_generation, 1,
 					   __ATOMIC_RELAXED);
 	spin_lock_init(&m->bug_lock);
@@ -278,8 +281,10 @@ int foliage_machine_create(const struct foliage_config *cfg,
 out_destroy:
 	foliage_machine_destroy(m);
 	if (prev)
-		if (machine_enter(prev))
+		if (machine_enter(prev)) {
 			this_machine = NULL;
+			machine_up = false;
+		}
 	return ret;
 }
 
@@ -304,7 +309,9 @@ void foliage_machine_destroy(struct foliage_machine *m)
 	if (m->mem_map)
 		munmap(m->mem_map, m->mem_map_bytes);
 	trace_buffer_free(m->trace);
-	if (this_machine == m)
+	if (this_machine == m) {
 		this_machine = NULL;
+		machine_up = false;
+	}
 	free(m);
 }

@@ -706,7 +706,7 @@ static void bad_page(struct page *page, const char *reason)
 	report_bug("Bad page state: %s: %s", reason, buf);
 }
 
-static bool check_pages_enabled(void)
+static __always_inline bool check_pages_enabled(void)
 {
 #ifdef CONFIG_DEBUG_VM
 	return true;
@@ -741,19 +741,14 @@ static void kernel_init_pages(struct page *page, unsigned long nr_pages)
 	memset(page_address(page), 0, nr_pages << PAGE_SHIFT);
 }
 
-/*
- * Free-time preparation: undo the compound page, check for bad state,
- * clear every page flag (so a stale PG_private can never read as
- * PG_zeroed), and zero for init_on_free.  False: do not free the page.
- */
-static bool free_pages_prepare(struct page *page, unsigned int order)
+/* The tail pages of a block being freed; true if any is bad. */
+static noinline bool free_tail_pages_prepare(struct page *page,
+					     unsigned int order)
 {
 	unsigned long nr_pages = 1UL << order, i;
 	bool bad = false;
 
-	trace_mm_page_free(page, order);
-
-	if (unlikely(order && PageHead(page))) {
+	if (PageHead(page)) {
 		struct folio *folio = (struct folio *)page;
 
 		if (check_pages_enabled() &&
@@ -792,11 +787,27 @@ static bool free_pages_prepare(struct page *page, unsigned int order)
 			p->flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
 		}
 		__ClearPageHead(page);
-	} else if (unlikely(order) && check_pages_enabled()) {
+	} else if (check_pages_enabled()) {
 		for (i = 1; i < nr_pages; i++)
 			if (free_page_is_bad(page + i))
 				bad = true;
 	}
+	return bad;
+}
+
+/*
+ * Free-time preparation: undo the compound page, check for bad state,
+ * clear every page flag (so a stale PG_private can never read as
+ * PG_zeroed), and zero for init_on_free.  False: do not free the page.
+ */
+static __always_inline bool free_pages_prepare(struct page *page,
+					       unsigned int order)
+{
+	bool bad = false;
+
+	trace_mm_page_free(page, order);
+	if (unlikely(order))
+		bad = free_tail_pages_prepare(page, order);
 	if (check_pages_enabled() && free_page_is_bad(page))
 		bad = true;
 	if (bad)
@@ -805,12 +816,12 @@ static bool free_pages_prepare(struct page *page, unsigned int order)
 	page->mapping = NULL;
 	page->private = 0;
 	page->flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
-	if (this_machine->sysctl.init_on_free)
-		kernel_init_pages(page, nr_pages);
+	if (unlikely(this_machine->sysctl.init_on_free))
+		kernel_init_pages(page, 1UL << order);
 	return true;
 }
 
-static void free_frozen_page_commit(struct zone *zone,
+static __always_inline void free_frozen_page_commit(struct zone *zone,
 				    struct per_cpu_pages *pcp,
 				    struct page *page, int mt,
 				    unsigned int order)
@@ -827,7 +838,9 @@ static void free_frozen_page_commit(struct zone *zone,
 	}
 }
 
-void __free_frozen_pages(struct page *page, unsigned int order, fpi_t fpi)
+static __always_inline void free_frozen_pages_inline(struct page *page,
+						     unsigned int order,
+						     fpi_t fpi)
 {
 	unsigned long pfn = page_to_pfn(page);
 	struct per_cpu_pages *pcp;
@@ -839,14 +852,14 @@ void __free_frozen_pages(struct page *page, unsigned int order, fpi_t fpi)
 	if (fpi & FPI_ZEROED)
 		__SetPageZeroed(page);
 
-	zone = page_zone(page);
+	zone = pfn_zone(pfn);
 	if (!pcp_allowed_order(order)) {
 		count_vm_events(PGFREE, 1L << order);
 		free_one_page(zone, page, pfn, order, fpi);
 		return;
 	}
 
-	mt = get_pfnblock_migratetype(pfn);
+	mt = zone_pfnblock_migratetype(zone, pfn);
 	if (unlikely(mt >= MIGRATE_PCPTYPES)) {
 		if (is_migrate_isolate(mt)) {
 			count_vm_events(PGFREE, 1L << order);
@@ -866,6 +879,11 @@ void __free_frozen_pages(struct page *page, unsigned int order, fpi_t fpi)
 	}
 }
 
+void __free_frozen_pages(struct page *page, unsigned int order, fpi_t fpi)
+{
+	free_frozen_pages_inline(page, order, fpi);
+}
+
 void free_frozen_pages(struct page *page, unsigned int order)
 {
 	__free_frozen_pages(page, order, FPI_NONE);
@@ -877,12 +895,13 @@ void free_frozen_pages_zeroed(struct page *page, unsigned int order)
 	__free_frozen_pages(page, order, FPI_ZEROED);
 }
 
-static void ___free_pages(struct page *page, unsigned int order, fpi_t fpi)
+static __always_inline void ___free_pages(struct page *page,
+					 unsigned int order, fpi_t fpi)
 {
 	bool head = PageHead(page);
 
 	if (atomic_dec_and_test(&page->_refcount)) {
-		__free_frozen_pages(page, order, fpi);
+		free_frozen_pages_inline(page, order, fpi);
 	} else if (!head) {
 		/* Someone holds page 0: free the rest, in aligned pieces. */
 		while (order-- > 0)
@@ -1029,16 +1048,11 @@ static inline bool want_init_on_alloc(gfp_t gfp)
  * written.  Otherwise __GFP_ZERO or init_on_alloc clear it once, around
  * @user_addr for user folios.
  */
-static void post_alloc_hook(struct page *page, unsigned int order, gfp_t gfp,
-			    bool zeroed, unsigned long user_addr)
+static noinline void __post_alloc_init(struct page *page, unsigned int order,
+				       bool zeroed, unsigned long user_addr)
 {
 	unsigned long nr_pages = 1UL << order;
-	bool init = !this_machine->sysctl.init_on_free &&
-		    want_init_on_alloc(gfp);
 
-	page->private = 0;
-	if (!init)
-		return;
 	if (zeroed) {
 		count_vm_events(PGZERO_SKIPPED, nr_pages);
 		if (unlikely(this_machine->debug_full))
@@ -1052,6 +1066,29 @@ static void post_alloc_hook(struct page *page, unsigned int order, gfp_t gfp,
 	count_vm_events(PGZERO_CLEARED, nr_pages);
 }
 
+static __always_inline void post_alloc_hook(struct page *page,
+					    unsigned int order, gfp_t gfp,
+					    bool zeroed, unsigned long user_addr)
+{
+	page->private = 0;
+	if (!this_machine->sysctl.init_on_free && want_init_on_alloc(gfp))
+		__post_alloc_init(page, order, zeroed, user_addr);
+}
+
+/*
+ * Read and clear PG_zeroed of a block just taken off a list.  The block
+ * belongs to this CPU now, so no atomic is needed (the seed's
+ * "read-then-clear").
+ */
+static __always_inline bool take_page_zeroed(struct page *page)
+{
+	bool zeroed = PageZeroed(page);
+
+	if (zeroed)
+		__ClearPageZeroed(page);
+	return zeroed;
+}
+
 static bool check_new_page_bad(struct page *page)
 {
 	if (atomic_read(&page->_mapcount) != -1 || page->mapping ||
@@ -1063,23 +1100,28 @@ static bool check_new_page_bad(struct page *page)
 	return false;
 }
 
-static bool check_new_pages(struct page *page, unsigned int order)
+static noinline bool __check_new_pages(struct page *page, unsigned int order)
 {
 	unsigned long i;
 
-	if (!check_pages_enabled())
-		return false;
 	for (i = 0; i < (1UL << order); i++)
 		if (check_new_page_bad(page + i))
 			return true;
 	return false;
 }
 
+static __always_inline bool check_new_pages(struct page *page,
+					    unsigned int order)
+{
+	return check_pages_enabled() && __check_new_pages(page, order);
+}
+
 /*
  * Turn a block taken off the lists into what the caller asked for.  @zeroed
  * is the block's PG_zeroed, which rmqueue() read and cleared.
  */
-static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp,
+static __always_inline void prep_new_page(struct page *page,
+					  unsigned int order, gfp_t gfp,
 			  const struct alloc_context *ac, bool zeroed)
 {
 	if (order && (gfp & __GFP_COMP))
@@ -1089,7 +1131,8 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp,
 		set_page_refcounted(page);
 }
 
-static void zone_statistics(struct zone *preferred, struct zone *z, long nr)
+static __always_inline void zone_statistics(struct zone *preferred,
+					    struct zone *z, long nr)
 {
 	enum numa_stat_item local = zone_to_nid(z) == numa_node_id() ?
 				    NUMA_LOCAL : NUMA_OTHER;
@@ -1103,7 +1146,8 @@ static void zone_statistics(struct zone *preferred, struct zone *z, long nr)
 	count_numa_events(z, local, nr);
 }
 
-static struct page *rmqueue_pcplist(struct zone *preferred, struct zone *zone,
+static __always_inline struct page *rmqueue_pcplist(struct zone *preferred,
+						    struct zone *zone,
 				    unsigned int order, int mt,
 				    unsigned int alloc_flags, bool *zeroed)
 {
@@ -1129,7 +1173,7 @@ static struct page *rmqueue_pcplist(struct zone *preferred, struct zone *zone,
 	list_del(&page->lru);
 	pcp->count -= 1 << order;
 	spin_unlock(&pcp->lock);
-	*zeroed = TestClearPageZeroed(page);
+	*zeroed = take_page_zeroed(page);
 
 	__count_zid_vm_events(PGALLOC, zone_idx(zone), 1L << order);
 	zone_statistics(preferred, zone, 1);
@@ -1152,7 +1196,7 @@ static struct page *rmqueue_buddy(struct zone *preferred, struct zone *zone,
 						  MIGRATE_HIGHATOMIC);
 	}
 	if (page)
-		*zeroed = TestClearPageZeroed(page);
+		*zeroed = take_page_zeroed(page);
 	spin_unlock(&zone->lock);
 	if (!page)
 		return NULL;
@@ -1165,7 +1209,8 @@ static struct page *rmqueue_buddy(struct zone *preferred, struct zone *zone,
  * Take a block for an allocation.  Its PG_zeroed is read and cleared here,
  * on every allocation, and returned in *@zeroed.
  */
-static struct page *rmqueue(struct zone *preferred, struct zone *zone,
+static __always_inline struct page *rmqueue(struct zone *preferred,
+					    struct zone *zone,
 			    unsigned int order, unsigned int alloc_flags,
 			    int mt, bool *zeroed)
 {
@@ -1221,6 +1266,23 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned lon
 			return true;
 	}
 	return false;
+}
+
+/* The common case: order 0, plenty free, no reserves involved. */
+static __always_inline bool zone_watermark_fast(struct zone *z,
+						unsigned int order,
+						unsigned long mark,
+						int highest_zoneidx,
+						unsigned int alloc_flags)
+{
+	long free_pages = zone_page_state(z, NR_FREE_PAGES);
+
+	if (!order && !(alloc_flags & ALLOC_RESERVES) &&
+	    free_pages - (long)READ_ONCE(z->nr_free_highatomic) >
+	    (long)(mark + z->lowmem_reserve[highest_zoneidx]))
+		return true;
+	return __zone_watermark_ok(z, order, mark, highest_zoneidx,
+				   alloc_flags, free_pages);
 }
 
 bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
@@ -1320,7 +1382,8 @@ static bool unreserve_highatomic_pageblock(const struct alloc_context *ac)
 	return ret;
 }
 
-static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
+static __always_inline struct page *get_page_from_freelist(gfp_t gfp,
+							   unsigned int order,
 					   unsigned int alloc_flags,
 					   const struct alloc_context *ac)
 {
@@ -1341,9 +1404,9 @@ static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
 			unsigned long mark = wmark_pages(zone, alloc_flags &
 							 ALLOC_WMARK_MASK);
 
-			if (!zone_watermark_ok(zone, order, mark,
-					       ac->highest_zoneidx,
-					       alloc_flags))
+			if (!zone_watermark_fast(zone, order, mark,
+						 ac->highest_zoneidx,
+						 alloc_flags))
 				continue;
 		}
 		page = rmqueue(preferred, zone, order, alloc_flags,
@@ -1385,7 +1448,8 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
  * for __GFP_HIGH), drain the per-CPU lists, give back HighAtomic reserves,
  * and fail.  __GFP_NOFAIL cannot loop forever here: it fails like the rest.
  */
-static struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned int order,
+static noinline struct page *__alloc_pages_slowpath(gfp_t gfp,
+						    unsigned int order,
 					   struct alloc_context *ac)
 {
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
@@ -1403,8 +1467,11 @@ static struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned int order,
 	return page;
 }
 
-struct page *__alloc_pages_ac(gfp_t gfp, unsigned int order, int nid,
-			      unsigned long user_addr, bool frozen)
+static __always_inline struct page *alloc_pages_inline(gfp_t gfp,
+						       unsigned int order,
+						       int nid,
+						       unsigned long user_addr,
+						       bool frozen)
 {
 	struct alloc_context ac;
 	struct page *page = NULL;
@@ -1435,10 +1502,16 @@ out:
 	return page;
 }
 
+struct page *__alloc_pages_ac(gfp_t gfp, unsigned int order, int nid,
+			      unsigned long user_addr, bool frozen)
+{
+	return alloc_pages_inline(gfp, order, nid, user_addr, frozen);
+}
+
 struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid)
 {
-	return __alloc_pages_ac(gfp, order, preferred_nid, USER_ADDR_NONE,
-				false);
+	return alloc_pages_inline(gfp, order, preferred_nid, USER_ADDR_NONE,
+				  false);
 }
 
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
@@ -1448,7 +1521,8 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
-	return __alloc_pages(gfp, order, numa_node_id());
+	return alloc_pages_inline(gfp, order, numa_node_id(), USER_ADDR_NONE,
+				  false);
 }
 
 struct page *alloc_frozen_pages(gfp_t gfp, unsigned int order, int nid)
@@ -1545,7 +1619,7 @@ unsigned long alloc_pages_bulk(gfp_t gfp, int nid, unsigned long nr_pages,
 		page = list_first_entry(list, struct page, lru);
 		list_del(&page->lru);
 		pcp->count--;
-		zeroed = TestClearPageZeroed(page);
+		zeroed = take_page_zeroed(page);
 		if (check_new_pages(page, 0))
 			continue;
 		nr_account++;
@@ -1772,10 +1846,11 @@ int alloc_contig_range(unsigned long start, unsigned long end, gfp_t gfp)
 
 	isolate_range(zone, bstart, bend);
 	for (pfn = start; pfn < end;) {
-		unsigned long head, block_end;
-		unsigned int order;
+		unsigned long head = pfn, block_end;
+		unsigned int order = 0;
 		struct page *page;
 
+		/* Checked above, under the same lock: it is there. */
 		find_free_block_head(pfn, &head, &order);
 		page = pfn_to_page(head);
 		prepare_block(zone, page, order);

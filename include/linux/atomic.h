@@ -9,6 +9,28 @@
 
 #include <linux/compiler.h>
 
+/*
+ * On a machine with one CPU, Linux x86 patches the lock prefix out of every
+ * atomic and spinlock (alternatives_smp_unlock()): nothing can race with
+ * the only CPU.  foliage does the same: while a thread runs a one-CPU
+ * machine, machine_up is set (by machine_enter()) and read-modify-writes
+ * become plain loads and stores.  Threads outside such a machine always
+ * use real atomics.
+ */
+extern __thread bool machine_up;
+
+/* *p += v, without or with the lock prefix; yields the new value. */
+#define __up_add(p, v, order) ({					\
+	typeof(*(p)) __n;						\
+	if (machine_up) {						\
+		__n = __atomic_load_n((p), __ATOMIC_RELAXED) + (v);	\
+		__atomic_store_n((p), __n, __ATOMIC_RELAXED);		\
+	} else {							\
+		__n = __atomic_add_fetch((p), (v), (order));		\
+	}								\
+	__n;								\
+})
+
 typedef struct { int counter; } atomic_t;
 typedef struct { long counter; } atomic_long_t;
 
@@ -26,12 +48,12 @@ static inline void atomic_set(atomic_t *v, int i)
 
 static inline void atomic_add(int i, atomic_t *v)
 {
-	__atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED);
+	__up_add(&v->counter, i, __ATOMIC_RELAXED);
 }
 
 static inline void atomic_sub(int i, atomic_t *v)
 {
-	__atomic_fetch_sub(&v->counter, i, __ATOMIC_RELAXED);
+	__up_add(&v->counter, -i, __ATOMIC_RELAXED);
 }
 
 static inline void atomic_inc(atomic_t *v)
@@ -46,12 +68,12 @@ static inline void atomic_dec(atomic_t *v)
 
 static inline int atomic_add_return(int i, atomic_t *v)
 {
-	return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST);
+	return __up_add(&v->counter, i, __ATOMIC_SEQ_CST);
 }
 
 static inline int atomic_sub_return(int i, atomic_t *v)
 {
-	return __atomic_sub_fetch(&v->counter, i, __ATOMIC_SEQ_CST);
+	return __up_add(&v->counter, -i, __ATOMIC_SEQ_CST);
 }
 
 static inline bool atomic_dec_and_test(atomic_t *v)
@@ -71,6 +93,13 @@ static inline bool atomic_add_negative(int i, atomic_t *v)
 
 static inline int atomic_cmpxchg(atomic_t *v, int old, int new)
 {
+	if (machine_up) {
+		int cur = atomic_read(v);
+
+		if (cur == old)
+			atomic_set(v, new);
+		return cur;
+	}
 	__atomic_compare_exchange_n(&v->counter, &old, new, false,
 				    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
 	return old;
@@ -81,6 +110,12 @@ static inline bool atomic_add_unless(atomic_t *v, int a, int u)
 {
 	int c = atomic_read(v);
 
+	if (machine_up) {
+		if (c == u)
+			return false;
+		atomic_set(v, c + a);
+		return true;
+	}
 	do {
 		if (c == u)
 			return false;
@@ -102,12 +137,12 @@ static inline void atomic_long_set(atomic_long_t *v, long i)
 
 static inline void atomic_long_add(long i, atomic_long_t *v)
 {
-	__atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED);
+	__up_add(&v->counter, i, __ATOMIC_RELAXED);
 }
 
 static inline long atomic_long_add_return(long i, atomic_long_t *v)
 {
-	return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST);
+	return __up_add(&v->counter, i, __ATOMIC_SEQ_CST);
 }
 
 /* Non-atomic bit operations, for fields only one CPU writes at a time. */
@@ -129,11 +164,19 @@ static inline bool test_bit(unsigned int nr, const unsigned long *addr)
 
 static inline void set_bit(unsigned int nr, unsigned long *addr)
 {
+	if (machine_up) {
+		__set_bit(nr, addr);
+		return;
+	}
 	__atomic_fetch_or(&addr[nr / 64], 1UL << (nr % 64), __ATOMIC_RELAXED);
 }
 
 static inline void clear_bit(unsigned int nr, unsigned long *addr)
 {
+	if (machine_up) {
+		__clear_bit(nr, addr);
+		return;
+	}
 	__atomic_fetch_and(&addr[nr / 64], ~(1UL << (nr % 64)),
 			   __ATOMIC_RELAXED);
 }
@@ -142,6 +185,12 @@ static inline bool test_and_set_bit(unsigned int nr, unsigned long *addr)
 {
 	unsigned long m = 1UL << (nr % 64);
 
+	if (machine_up) {
+		bool old = test_bit(nr, addr);
+
+		__set_bit(nr, addr);
+		return old;
+	}
 	return __atomic_fetch_or(&addr[nr / 64], m, __ATOMIC_SEQ_CST) & m;
 }
 
@@ -149,6 +198,12 @@ static inline bool test_and_clear_bit(unsigned int nr, unsigned long *addr)
 {
 	unsigned long m = 1UL << (nr % 64);
 
+	if (machine_up) {
+		bool old = test_bit(nr, addr);
+
+		__clear_bit(nr, addr);
+		return old;
+	}
 	return __atomic_fetch_and(&addr[nr / 64], ~m, __ATOMIC_SEQ_CST) & m;
 }
 

@@ -195,6 +195,18 @@ static inline unsigned char *pfn_pageblock_flags(unsigned long pfn)
 				      pageblock_order];
 }
 
+/* The migratetype of @pfn's pageblock, @zone being pfn_zone(pfn). */
+static inline int zone_pfnblock_migratetype(const struct zone *zone,
+					    unsigned long pfn)
+{
+	unsigned char f = READ_ONCE(zone->pageblock_flags[
+		(pfn - zone->zone_start_pfn) >> pageblock_order]);
+
+	if (f & PB_migrate_isolate)
+		return MIGRATE_ISOLATE;
+	return f & PB_migrate_mask;
+}
+
 static inline int get_pfnblock_migratetype(unsigned long pfn)
 {
 	unsigned char f = READ_ONCE(*pfn_pageblock_flags(pfn));

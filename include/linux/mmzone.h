@@ -134,6 +134,7 @@ struct zone {
 	atomic_long_t managed_pages;	/* pages the buddy allocator owns */
 	const char *name;		/* "Normal", "Movable" */
 	enum zone_type zone_idx;	/* ZONE_* */
+	int zid;			/* nid * MAX_NR_ZONES + zone_idx */
 	unsigned char *pageblock_flags;	/* one byte per pageblock */
 	unsigned long *deferred_init;	/* max-order blocks with uninit memmap */
 	struct free_area free_area[NR_PAGE_ORDERS]; /* the buddy lists */

@@ -7,7 +7,7 @@
 #ifndef _FOLIAGE_LINUX_SPINLOCK_H
 #define _FOLIAGE_LINUX_SPINLOCK_H
 
-#include <linux/compiler.h>
+#include <linux/atomic.h>
 
 typedef struct {
 	unsigned char locked;		/* 1 while held */
@@ -20,13 +20,24 @@ static inline void spin_lock_init(spinlock_t *lock)
 	lock->locked = 0;
 }
 
+/* On a one-CPU machine the lock is a flag, as UP kernels make it. */
 static inline bool spin_trylock(spinlock_t *lock)
 {
+	if (machine_up) {
+		if (lock->locked)
+			return false;
+		__atomic_store_n(&lock->locked, 1, __ATOMIC_RELAXED);
+		return true;
+	}
 	return !__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE);
 }
 
 static inline void spin_lock(spinlock_t *lock)
 {
+	if (machine_up) {
+		__atomic_store_n(&lock->locked, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE)) {
 		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED))
 			__builtin_ia32_pause();

@@ -72,8 +72,7 @@ static inline unsigned long node_page_state(const pg_data_t *pgdat,
 static inline void count_numa_events(struct zone *zone,
 				     enum numa_stat_item item, long delta)
 {
-	unsigned long *p = &this_cpu->numa_events[zone_to_nid(zone) *
-			MAX_NR_ZONES + zone_idx(zone)][item];
+	unsigned long *p = &this_cpu->numa_events[zone->zid][item];
 
 	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + delta,
 			 __ATOMIC_RELAXED);

@@ -4,7 +4,12 @@
  * the host does for the same job in the same run.
  *
  *   pcp_pair        alloc_pages(GFP_KERNEL, 0) + __free_pages(), warm: the
- *		     page comes from and goes back to this CPU's pcp list
+ *		     page comes from and goes back to this CPU's pcp list, on a
+ *		     machine with 2 CPUs (SMP: pcp->lock and the refcount
+ *		     are locked instructions)
+ *   pcp_pair_up     the same on a machine with 1 CPU, where Linux x86
+ *		     patches every lock prefix out (alternatives_smp_unlock),
+ *		     and so does foliage (see include/linux/atomic.h)
  *   buddy_pair      the same under zone_pcp_disable(): each page is split
  *		     off and merged back into the buddy lists under zone->lock
  *   malloc_pair     glibc malloc(4096) + free(), one byte written, in this
@@ -50,7 +55,8 @@
 #define NR_ZERO_ALLOCS		128UL
 
 struct alloc_bench {
-	struct foliage_machine *m;	/* the guest */
+	struct foliage_machine *m;	/* the guest, 2 CPUs */
+	struct foliage_machine *m_up;	/* the same with 1 CPU */
 	struct zone *zone;		/* where GFP_KERNEL order-0 pages are */
 	void *heap_buf;			/* ZERO_BYTES of host heap */
 	struct page *guest_block;	/* an order-ZERO_ORDER block held */
@@ -84,6 +90,16 @@ static int run_pcp_pair(void *arg, double *value)
 {
 	struct alloc_bench *ab = arg;
 	int ret = machine_enter(ab->m);
+
+	if (ret)
+		return ret;
+	return order0_pairs(NR_PCP_PAIRS, value);
+}
+
+static int run_pcp_pair_up(void *arg, double *value)
+{
+	struct alloc_bench *ab = arg;
+	int ret = machine_enter(ab->m_up);
 
 	if (ret)
 		return ret;
@@ -285,11 +301,15 @@ static int alloc_bench_setup(struct alloc_bench *ab, struct bench_report *r)
 	cfg.nr_cpus = BENCH_NR_CPUS;
 	cfg.prefault = true;
 	snprintf(r->config, sizeof(r->config),
-		 "1 node x %lu MiB, %d CPUs, prefault=1, %s build",
+		 "1 node x %lu MiB, %d CPUs (and 1), prefault=1, %s build",
 		 BENCH_RAM_BYTES >> 20, BENCH_NR_CPUS,
 		 foliage_debug_vm() ? "CONFIG_DEBUG_VM" : "release");
 
 	ret = foliage_machine_create(&cfg, &ab->m);
+	if (ret)
+		return ret;
+	cfg.nr_cpus = 1;
+	ret = foliage_machine_create(&cfg, &ab->m_up);
 	if (ret)
 		return ret;
 	/* A public call enters the machine; the rest runs inside it. */
@@ -314,6 +334,8 @@ static void alloc_bench_teardown(struct alloc_bench *ab)
 		__free_pages(ab->guest_block, ZERO_ORDER);
 	if (ab->m)
 		foliage_machine_destroy(ab->m);
+	if (ab->m_up)
+		foliage_machine_destroy(ab->m_up);
 }
 
 int bench_alloc(struct bench_report *r)
@@ -322,6 +344,8 @@ int bench_alloc(struct bench_report *r)
 	const struct bench_case cases[] = {
 		{ "pcp_pair", "order-0 alloc+free, pcp lists", "ns/pair",
 		  run_pcp_pair, &ab },
+		{ "pcp_pair_up", "order-0 alloc+free, pcp lists, 1-CPU machine",
+		  "ns/pair", run_pcp_pair_up, &ab },
 		{ "buddy_pair", "order-0 alloc+free, buddy (pcp disabled)",
 		  "ns/pair", run_buddy_pair, &ab },
 		{ "malloc_pair", "glibc malloc(4096)+free", "ns/pair",
@@ -343,10 +367,17 @@ int bench_alloc(struct bench_report *r)
 	ret = bench_run_cases(r, cases, sizeof(cases) / sizeof(cases[0]));
 	if (ret < 0)
 		goto out_teardown;
-	ret = bench_compare(r, "pcp pair / malloc pair", "pcp_pair",
+	/*
+	 * Like with like: a one-CPU machine (no lock prefixes) against glibc
+	 * in a single-threaded process (which skips its locks), and a
+	 * two-CPU machine against glibc in a process with two threads.
+	 */
+	ret = bench_compare(r, "pcp pair 1 CPU / malloc pair", "pcp_pair_up",
 			    "malloc_pair", BENCH_AT_MOST, 1.0) ?:
-	      bench_compare(r, "pcp pair / malloc pair (2 threads)",
-			    "pcp_pair", "malloc_mt_pair", BENCH_NO_TARGET, 0) ?:
+	      bench_compare(r, "pcp pair 2 CPUs / malloc pair (2 threads)",
+			    "pcp_pair", "malloc_mt_pair", BENCH_AT_MOST, 1.0) ?:
+	      bench_compare(r, "pcp pair 2 CPUs / malloc pair", "pcp_pair",
+			    "malloc_pair", BENCH_NO_TARGET, 0) ?:
 	      bench_compare(r, "buddy pair / pcp pair", "buddy_pair",
 			    "pcp_pair", BENCH_NO_TARGET, 0) ?:
 	      bench_compare(r, "zeroing / memset (host heap)", "zero_order9",
