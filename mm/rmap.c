@@ -677,6 +677,30 @@ void folio_remove_rmap_pmd(struct folio *folio, struct page *page,
 	__folio_remove_rmap(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
 }
 
+/* More mappings of pages already counted mapped: fork's duplicates. */
+static void __folio_dup_rmap(struct folio *folio, struct page *page,
+			     int nr_pages, enum rmap_level level)
+{
+	const int orig_nr_pages = nr_pages;
+
+	switch (level) {
+	case RMAP_LEVEL_PTE:
+		if (!folio_test_large(folio)) {
+			atomic_inc(&folio->_mapcount);
+			break;
+		}
+		do {
+			atomic_inc(&page->_mapcount);
+		} while (page++, --nr_pages > 0);
+		atomic_add(orig_nr_pages, &folio->_large_mapcount);
+		break;
+	case RMAP_LEVEL_PMD:
+		atomic_inc(&folio->_entire_mapcount);
+		atomic_inc(&folio->_large_mapcount);
+		break;
+	}
+}
+
 /*
  * fork of anon mappings: the child maps the parent's pages too, so none
  * can stay AnonExclusive, unless the folio may be DMA-pinned, in which
@@ -688,7 +712,6 @@ static int __folio_try_dup_anon_rmap(struct folio *folio, struct page *page,
 				     struct vm_area_struct *src_vma,
 				     enum rmap_level level)
 {
-	const int orig_nr_pages = nr_pages;
 	bool maybe_pinned;
 	int i;
 
@@ -696,35 +719,20 @@ static int __folio_try_dup_anon_rmap(struct folio *folio, struct page *page,
 	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
 	maybe_pinned = folio_needs_cow_for_dma(src_vma, folio);
 
-	switch (level) {
-	case RMAP_LEVEL_PTE:
+	if (level == RMAP_LEVEL_PTE) {
 		if (unlikely(maybe_pinned))
 			for (i = 0; i < nr_pages; i++)
 				if (PageAnonExclusive(page + i))
 					return -EBUSY;
-		if (!folio_test_large(folio)) {
-			if (PageAnonExclusive(page))
-				ClearPageAnonExclusive(page);
-			atomic_inc(&folio->_mapcount);
-			break;
-		}
-		do {
-			if (PageAnonExclusive(page))
-				ClearPageAnonExclusive(page);
-			atomic_inc(&page->_mapcount);
-		} while (page++, --nr_pages > 0);
-		atomic_add(orig_nr_pages, &folio->_large_mapcount);
-		break;
-	case RMAP_LEVEL_PMD:
-		if (PageAnonExclusive(page)) {
-			if (unlikely(maybe_pinned))
-				return -EBUSY;
-			ClearPageAnonExclusive(page);
-		}
-		atomic_inc(&folio->_entire_mapcount);
-		atomic_inc(&folio->_large_mapcount);
-		break;
+		for (i = 0; i < nr_pages; i++)
+			if (PageAnonExclusive(page + i))
+				ClearPageAnonExclusive(page + i);
+	} else if (PageAnonExclusive(page)) {
+		if (unlikely(maybe_pinned))
+			return -EBUSY;
+		ClearPageAnonExclusive(page);
 	}
+	__folio_dup_rmap(folio, page, nr_pages, level);
 	return 0;
 }
 
@@ -744,41 +752,18 @@ int folio_try_dup_anon_rmap_pmd(struct folio *folio, struct page *page,
 					 RMAP_LEVEL_PMD);
 }
 
-/* fork of file mappings: more mappings of pages already counted mapped. */
-static void __folio_dup_file_rmap(struct folio *folio, struct page *page,
-				  int nr_pages, enum rmap_level level)
-{
-	const int orig_nr_pages = nr_pages;
-
-	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
-	switch (level) {
-	case RMAP_LEVEL_PTE:
-		if (!folio_test_large(folio)) {
-			atomic_inc(&folio->_mapcount);
-			break;
-		}
-		do {
-			atomic_inc(&page->_mapcount);
-		} while (page++, --nr_pages > 0);
-		atomic_add(orig_nr_pages, &folio->_large_mapcount);
-		break;
-	case RMAP_LEVEL_PMD:
-		atomic_inc(&folio->_entire_mapcount);
-		atomic_inc(&folio->_large_mapcount);
-		break;
-	}
-}
-
 void folio_dup_file_rmap_ptes(struct folio *folio, struct page *page,
 			      int nr_pages, struct vm_area_struct *dst_vma)
 {
-	__folio_dup_file_rmap(folio, page, nr_pages, RMAP_LEVEL_PTE);
+	__folio_rmap_sanity_checks(folio, page, nr_pages, RMAP_LEVEL_PTE);
+	__folio_dup_rmap(folio, page, nr_pages, RMAP_LEVEL_PTE);
 }
 
 void folio_dup_file_rmap_pmd(struct folio *folio, struct page *page,
 			     struct vm_area_struct *dst_vma)
 {
-	__folio_dup_file_rmap(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
+	__folio_rmap_sanity_checks(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
+	__folio_dup_rmap(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
 }
 
 static int __folio_try_share_anon_rmap(struct folio *folio, struct page *page,
@@ -862,6 +847,21 @@ static struct anon_vma *rmap_walk_anon_lock(const struct folio *folio,
 	return anon_vma;
 }
 
+/* Visit one VMA the folio's range overlaps; false to end the walk. */
+static bool rmap_walk_vma(struct folio *folio, struct vm_area_struct *vma,
+			  struct rmap_walk_control *rwc)
+{
+	unsigned long address = vma_address(vma, folio->index,
+					    folio_nr_pages(folio));
+
+	VM_WARN_ON(address == -EFAULT);
+	if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
+		return true;
+	if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+		return false;
+	return !(rwc->done && rwc->done(folio));
+}
+
 /* Each VMA of @folio's pgoff range: Linux's rmap_walk_anon(). */
 static void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
 			   bool locked)
@@ -880,19 +880,9 @@ static void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
 	}
 	if (!anon_vma)
 		return;
-	anon_vma_interval_tree_foreach(avc, anon_vma, pgoff_start, pgoff_end) {
-		struct vm_area_struct *vma = avc->vma;
-		unsigned long address = vma_address(vma, pgoff_start,
-						    nr_pages);
-
-		VM_WARN_ON(address == -EFAULT);
-		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
-			continue;
-		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+	anon_vma_interval_tree_foreach(avc, anon_vma, pgoff_start, pgoff_end)
+		if (!rmap_walk_vma(folio, avc->vma, rwc))
 			break;
-		if (rwc->done && rwc->done(folio))
-			break;
-	}
 	if (!locked)
 		anon_vma_unlock_read(anon_vma);
 }
@@ -918,18 +908,9 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 			i_mmap_lock_read(mapping);
 		}
 	}
-	vma_interval_tree_foreach(vma, mapping, pgoff_start, pgoff_end) {
-		unsigned long address = vma_address(vma, pgoff_start,
-						    nr_pages);
-
-		VM_WARN_ON(address == -EFAULT);
-		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
-			continue;
-		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+	vma_interval_tree_foreach(vma, mapping, pgoff_start, pgoff_end)
+		if (!rmap_walk_vma(folio, vma, rwc))
 			break;
-		if (rwc->done && rwc->done(folio))
-			break;
-	}
 	if (!locked)
 		i_mmap_unlock_read(mapping);
 }
