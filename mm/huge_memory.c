@@ -531,7 +531,7 @@ int copy_huge_pmd(struct mm_struct *dst_mm, struct mm_struct *src_mm,
 	if (unlikely(folio_try_dup_anon_rmap_pmd(src_folio, src_page, dst_vma,
 						 src_vma))) {
 		/* Maybe pinned: split, and the PTE copy will copy it. */
-		folio_put(src_folio);
+		folio_put_lru(src_folio);
 		pte_free(dst_mm, pgtable);
 		if (src_ptl != dst_ptl)
 			spin_unlock(src_ptl);

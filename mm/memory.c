@@ -1340,7 +1340,7 @@ static int copy_present_pte(struct vm_area_struct *dst_vma,
 								 dst_vma,
 								 src_vma))) {
 				/* Maybe pinned: copy it. */
-				folio_put(folio);
+				folio_put_lru(folio);
 				return copy_present_page(dst_vma, src_vma,
 							 dst_pte, src_pte,
 							 addr, rss, prealloc,
