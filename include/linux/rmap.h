@@ -78,6 +78,12 @@ static inline struct anon_vma *folio_anon_vma(const struct folio *folio)
 				   ~PAGE_MAPPING_FLAGS);
 }
 
+/* The last page offset @vma maps: its interval-tree key is [pgoff, last]. */
+static inline unsigned long vma_last_pgoff(const struct vm_area_struct *vma)
+{
+	return vma->vm_pgoff + vma_pages(vma) - 1;
+}
+
 static inline bool folio_test_pmd_mappable(const struct folio *folio)
 {
 	return folio_order(folio) >= HPAGE_PMD_ORDER;
@@ -257,7 +263,7 @@ static inline int folio_nr_pages_mapped(const struct folio *folio)
 	return atomic_read(&folio->_nr_pages_mapped) & FOLIO_PAGES_MAPPED;
 }
 
-/* Rmap walks (mm/rmap.c). */
+/* Rmap walks (mm/rmap.c; page_vma_mapped_walk in mm/page_vma_mapped.c). */
 struct rmap_walk_control {
 	void *arg;			/* for the callbacks */
 	/* Called per mapping; return false to stop the walk. */
@@ -315,6 +321,14 @@ struct page_vma_mapped_walk {
 bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw);
 void page_vma_mapped_walk_done(struct page_vma_mapped_walk *pvmw);
 
+/* Walk again from the start of the range (after splitting a PMD). */
+static inline void page_vma_mapped_walk_restart(struct page_vma_mapped_walk *pvmw)
+{
+	page_vma_mapped_walk_done(pvmw);
+	pvmw->pmd = NULL;
+	pvmw->pte = NULL;
+}
+
 /* Users of the walk. */
 /*
  * How many VMAs referenced @folio since the last call (young PTEs/PMDs,
@@ -345,16 +359,13 @@ void try_to_unmap(struct folio *folio, enum ttu_flags flags);
  */
 void try_to_migrate(struct folio *folio, enum ttu_flags flags);
 
-/* mm/rmap.c: debug checks (validate_*()). */
+/* mm/validate_rmap.c: debug checks (the folio side: mm/rmap_check.c). */
 /* The anon_vma chains of @mm's VMAs against the invariants above. */
 int validate_anon_vmas(struct mm_struct *mm);
 /*
- * rmap completeness over @nr_mms address spaces: every anon and file folio
- * mapped by their page tables is found by rmap_walk() at exactly the
- * (VMA, address, level) places a scan of the page tables finds.  With
- * @all_mms (the set is every mm of the machine), page and folio mapcounts
- * must also equal what the scan counted.
+ * @mms are every mm of the machine: each anon_vma their chains reach has
+ * num_active_vmas, num_children and refcount equal to a recount.
  */
-int validate_rmap(struct mm_struct **mms, unsigned int nr_mms, bool all_mms);
+int validate_anon_vma_counts(struct mm_struct **mms, unsigned int nr_mms);
 
 #endif /* _FOLIAGE_LINUX_RMAP_H */
