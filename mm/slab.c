@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "render.h"
 #include <linux/mm_contract.h>
 
 #define SLUB_MAX_ORDER		3	/* PAGE_ALLOC_COSTLY_ORDER */
@@ -270,41 +270,63 @@ void kmem_caches_exit(struct foliage_machine *m)
 
 /* ---- /proc/slabinfo ------------------------------------------------- */
 
-/* Linux's slabinfo header (mm/slab_common.c), "version: 2.1". */
-static const char slabinfo_header[] =
-	"slabinfo - version: 2.1\n"
-	"# name            <active_objs> <num_objs> <objsize> <objperslab> "
-	"<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : "
-	"slabdata <active_slabs> <num_slabs> <sharedavail>\n";
-
-int slabinfo_format(const struct slabinfo *rows, unsigned int nr_rows,
-		    char **out)
+void slabinfo_show(struct seq_buf *s, const struct slabinfo *rows,
+		   unsigned int nr_rows)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
 	unsigned int i;
 
-	if (!f)
-		return -ENOMEM;
-	fputs(slabinfo_header, f);
+	/* Linux's header (mm/slab_common.c), "version: 2.1". */
+	seq_puts(s, "slabinfo - version: 2.1\n");
+	seq_puts(s, "# name            <active_objs> <num_objs> <objsize> "
+		    "<objperslab> <pagesperslab>");
+	seq_puts(s, " : tunables <limit> <batchcount> <sharedfactor>");
+	seq_puts(s, " : slabdata <active_slabs> <num_slabs> <sharedavail>");
+	seq_putc(s, '\n');
 	for (i = 0; i < nr_rows; i++) {
 		const struct slabinfo *r = &rows[i];
 
-		fprintf(f, "%-17s %6lu %6lu %6u %4u %4u", r->name,
-			r->active_objs, r->num_objs, r->objsize,
-			r->objperslab, r->pagesperslab);
+		seq_printf(s, "%-17s %6lu %6lu %6u %4u %4u", r->name,
+			   r->active_objs, r->num_objs, r->objsize,
+			   r->objperslab, r->pagesperslab);
 		/* SLUB has no tunables and no shared arrays. */
-		fprintf(f, " : tunables %4u %4u %4u", 0U, 0U, 0U);
-		fprintf(f, " : slabdata %6lu %6lu %6lu\n", r->active_slabs,
-			r->num_slabs, 0UL);
+		seq_printf(s, " : tunables %4u %4u %4u", 0U, 0U, 0U);
+		seq_printf(s, " : slabdata %6lu %6lu %6lu", r->active_slabs,
+			   r->num_slabs, 0UL);
+		seq_putc(s, '\n');
 	}
-	if (fclose(f) || !buf) {
-		free(buf);
-		return -ENOMEM;
+}
+
+/* {"caches": [{"name": ..., "active_objs": ..., ...}, ...]} */
+struct json_object *slabinfo_json(const struct slabinfo *rows,
+				  unsigned int nr_rows, int *err)
+{
+	struct json_object *obj = json_new_object(err);
+	struct json_object *caches = json_new_array(err);
+	unsigned int i;
+
+	for (i = 0; caches && i < nr_rows; i++) {
+		const struct slabinfo *r = &rows[i];
+		struct json_object *c = json_new_object(err);
+
+		if (!c)
+			break;
+		json_set_str(c, "name", r->name, err);
+		json_set_u64(c, "active_objs", r->active_objs, err);
+		json_set_u64(c, "num_objs", r->num_objs, err);
+		json_set_u64(c, "objsize", r->objsize, err);
+		json_set_u64(c, "objperslab", r->objperslab, err);
+		json_set_u64(c, "pagesperslab", r->pagesperslab, err);
+		json_set_u64(c, "active_slabs", r->active_slabs, err);
+		json_set_u64(c, "num_slabs", r->num_slabs, err);
+		json_set_u64(c, "total_allocs", r->total_allocs, err);
+		json_set_u64(c, "failslab_failures", r->failed, err);
+		json_push(caches, c, err);
 	}
-	*out = buf;
-	return 0;
+	if (obj)
+		json_set(obj, "caches", caches, err);
+	else
+		json_object_put(caches);
+	return obj;
 }
 
 int slabinfo_snapshot(struct foliage_machine *m, struct slabinfo **rows,
@@ -333,16 +355,26 @@ int slabinfo_snapshot(struct foliage_machine *m, struct slabinfo **rows,
 	return 0;
 }
 
-int render_slabinfo(struct foliage_machine *m, char **out)
+int slabinfo_render_seq(struct seq_buf *s, bool json)
 {
 	struct slabinfo *rows;
 	unsigned int nr;
-	int ret;
+	int ret, err = 0;
 
-	ret = slabinfo_snapshot(m, &rows, &nr);
+	ret = slabinfo_snapshot(this_machine, &rows, &nr);
 	if (ret)
 		return ret;
-	ret = slabinfo_format(rows, nr, out);
+	if (json) {
+		ret = json_show(s, slabinfo_json(rows, nr, &err), err);
+	} else {
+		slabinfo_show(s, rows, nr);
+		ret = s->err;
+	}
 	free(rows);
 	return ret;
+}
+
+int render_slabinfo(struct foliage_machine *m, char **out)
+{
+	return render_seq_text(m, slabinfo_render_seq, out);
 }

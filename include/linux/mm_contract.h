@@ -567,10 +567,17 @@ unsigned int slab_calculate_order(unsigned int size, unsigned int nr_cpus);
 /* Every cache of @m, newest first (malloc()ed array in *@rows). */
 int slabinfo_snapshot(struct foliage_machine *m, struct slabinfo **rows,
 		      unsigned int *nr_rows);
-/* Linux's /proc/slabinfo text of @rows (malloc()ed in *@out). */
-int slabinfo_format(const struct slabinfo *rows, unsigned int nr_rows,
-		    char **out);
-/* /proc/slabinfo of @m: foliage_render(m, "slabinfo"). */
+/* Linux's /proc/slabinfo text of @rows; and the same as JSON. */
+void slabinfo_show(struct seq_buf *s, const struct slabinfo *rows,
+		   unsigned int nr_rows);
+struct json_object;
+struct json_object *slabinfo_json(const struct slabinfo *rows,
+				  unsigned int nr_rows, int *err);
+/*
+ * render "slabinfo" (foliage_render's table takes slabinfo_render_seq),
+ * and the text alone (malloc()ed in *@out).
+ */
+int slabinfo_render_seq(struct seq_buf *s, bool json);
 int render_slabinfo(struct foliage_machine *m, char **out);
 
 /* ---- mm/shmem.c, mm/gup.c, mm/task_mmu.c ---- */

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "helpers.h"
-#include "internal.h"
+#include "render.h"
 #include <linux/mm_contract.h>
 
 static struct foliage_machine *slab_machine(unsigned int nr_cpus)
@@ -124,9 +126,12 @@ static void test_slabinfo_format_golden(void **state)
 		{ "anon_vma", 357, 390, 104, 39, 1, 10, 10 },
 	};
 	char *golden = read_golden("slabinfo.head"), *text = NULL;
+	struct seq_buf s;
 
 	(void)state;
-	assert_int_equal(slabinfo_format(rows, 3, &text), 0);
+	seq_buf_init(&s);
+	slabinfo_show(&s, rows, 3);
+	assert_int_equal(seq_buf_finish(&s, &text), 0);
 	assert_string_equal(text, golden);
 	free(text);
 	free(golden);
@@ -169,6 +174,36 @@ static void test_render_slabinfo(void **state)
 	for (i = 0; i < 65; i++)
 		kmem_cache_free(m->cache_anon_vma_chain, avc[i]);
 	kmem_cache_free(m->cache_anon_vma, av[0]);
+	slab_machine_done(m);
+}
+
+/* The same rows as JSON, through the renderer foliage_render uses. */
+static void test_slabinfo_json(void **state)
+{
+	struct foliage_machine *m = slab_machine(2);
+	struct json_object *obj, *caches, *c, *v;
+	void *p = kmem_cache_zalloc(m->cache_anon_vma);
+	char *text = NULL;
+	struct seq_buf s;
+
+	(void)state;
+	seq_buf_init(&s);
+	assert_int_equal(slabinfo_render_seq(&s, true), 0);
+	assert_int_equal(seq_buf_finish(&s, &text), 0);
+	obj = json_tokener_parse(text);
+	assert_non_null(obj);
+	assert_true(json_object_object_get_ex(obj, "caches", &caches));
+	assert_int_equal(json_object_array_length(caches), 3);
+	c = json_object_array_get_idx(caches, 2);
+	assert_true(json_object_object_get_ex(c, "name", &v));
+	assert_string_equal(json_object_get_string(v), "anon_vma");
+	assert_true(json_object_object_get_ex(c, "active_objs", &v));
+	assert_int_equal(json_object_get_int64(v), 1);
+	assert_true(json_object_object_get_ex(c, "num_objs", &v));
+	assert_int_equal(json_object_get_int64(v), 39);
+	json_object_put(obj);
+	free(text);
+	kmem_cache_free(m->cache_anon_vma, p);
 	slab_machine_done(m);
 }
 
@@ -264,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_cache_accounting),
 		cmocka_unit_test(test_slabinfo_format_golden),
 		cmocka_unit_test(test_render_slabinfo),
+		cmocka_unit_test(test_slabinfo_json),
 		cmocka_unit_test(test_kmem_cache_create),
 		cmocka_unit_test(test_destroy_with_objects_is_a_bug),
 		cmocka_unit_test(test_failslab),
