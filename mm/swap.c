@@ -16,6 +16,8 @@
  *   a folio on an LRU list holds no reference for being there (Linux's
  *	lists don't either; freeing takes it off)
  */
+#include <string.h>
+
 #include "internal.h"
 #include <linux/mm_contract.h>
 
@@ -216,4 +218,65 @@ void folio_putback_lru(struct folio *folio)
 {
 	folio_add_lru(folio);
 	folio_put_lru(folio);
+}
+
+/*
+ * The LRU invariants, for the debug validators: every folio on a list has
+ * PG_lru and belongs on that list and node, and the node and zone counters
+ * equal the pages on the lists (the unevictable count is not checked: its
+ * folios are on no list).  0, or -EUCLEAN after report_bug().
+ */
+int validate_lru(void)
+{
+	struct foliage_machine *m = this_machine;
+	unsigned long zone_pages[MAX_NR_ZONES][NR_LRU_LISTS];
+	int nid, lru, z, ret = 0;
+
+	for (nid = 0; nid < m->nr_nodes; nid++) {
+		pg_data_t *pgdat = NODE_DATA(nid);
+		struct lruvec *lruvec = &pgdat->__lruvec;
+
+		if (!lruvec->lists[0].next)
+			continue;	/* not booted */
+		memset(zone_pages, 0, sizeof(zone_pages));
+		spin_lock(&lruvec->lru_lock);
+		for (lru = 0; lru < LRU_UNEVICTABLE; lru++) {
+			unsigned long nr = 0;
+			struct folio *folio;
+
+			list_for_each_entry(folio, &lruvec->lists[lru], lru) {
+				if (!folio_test_lru(folio) ||
+				    folio_lru_list(folio) != (enum lru_list)lru ||
+				    folio_nid(folio) != nid) {
+					report_bug("LRU: folio pfn %#lx on list %d of node %d",
+						   folio_pfn(folio), lru, nid);
+					ret = -EUCLEAN;
+				}
+				nr += folio_nr_pages(folio);
+				zone_pages[zone_idx(folio_zone(folio))][lru] +=
+					folio_nr_pages(folio);
+			}
+			if (nr != node_page_state(pgdat, NR_LRU_BASE + lru)) {
+				report_bug("LRU: node %d list %d holds %lu pages, counter %lu",
+					   nid, lru, nr,
+					   node_page_state(pgdat, NR_LRU_BASE + lru));
+				ret = -EUCLEAN;
+			}
+			for (z = 0; z < MAX_NR_ZONES; z++) {
+				struct zone *zone = &pgdat->node_zones[z];
+
+				if (zone_pages[z][lru] !=
+				    zone_page_state(zone, NR_ZONE_LRU_BASE + lru)) {
+					report_bug("LRU: zone %s of node %d list %d: %lu pages, counter %lu",
+						   zone->name, nid, lru,
+						   zone_pages[z][lru],
+						   zone_page_state(zone,
+							NR_ZONE_LRU_BASE + lru));
+					ret = -EUCLEAN;
+				}
+			}
+		}
+		spin_unlock(&lruvec->lru_lock);
+	}
+	return ret;
 }

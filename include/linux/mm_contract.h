@@ -459,6 +459,8 @@ bool folio_isolate_lru(struct folio *folio);
 void folio_putback_lru(struct folio *folio);
 /* Set up the LRU lists of every node (from zero_page_init()). */
 void lru_init(void);
+/* Lists agree with PG_lru and the LRU counters (debug validators). */
+int validate_lru(void);
 
 /* ---- mm/mprotect.c, mm/mremap.c: page-table parts ---- */
 long change_protection(struct vm_area_struct *vma, unsigned long start,

@@ -258,6 +258,7 @@ static void test_pt_flush_policy(void **state)
 /* The LRU: inactive on arrival, active on a second access, off at free. */
 static void test_pt_lru(void **state)
 {
+	struct foliage_machine *f_machine = ((struct pt_fixture *)*state)->m;
 	pg_data_t *pgdat = NODE_DATA(0);
 	unsigned long ia = node_page_state(pgdat, NR_INACTIVE_ANON);
 	unsigned long aa = node_page_state(pgdat, NR_ACTIVE_ANON);
@@ -287,6 +288,15 @@ static void test_pt_lru(void **state)
 	assert_int_equal(node_page_state(pgdat, NR_INACTIVE_ANON), ia);
 	assert_int_equal(node_page_state(pgdat, NR_ACTIVE_ANON), aa + 16);
 	assert_int_equal(sum_vm_event(PGACTIVATE), act + 16);
+
+	assert_int_equal(validate_lru(), 0);
+	/* A folio on the wrong list is caught. */
+	folio_clear_active(anon);
+	assert_int_equal(validate_lru(), -EUCLEAN);
+	assert_int_equal(foliage_bugs(f_machine), 1);
+	folio_set_active(anon);
+	f_machine->nr_bugs = 0;
+	assert_int_equal(validate_lru(), 0);
 
 	folio_put_lru(anon);
 	folio_put_lru(file);
