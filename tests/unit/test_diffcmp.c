@@ -289,6 +289,31 @@ static void test_compare_pages(void **state)
 	assert_int_equal(dc_compare_pages(f, r, 2, &d), -EINVAL);
 }
 
+/* The golden slabinfo rows; a cache not in the text is not found. */
+static void test_parse_slabinfo(void **state)
+{
+	static const char *const names[] = {
+		"anon_vma", "anon_vma_chain", "vm_area_struct", "dentry",
+	};
+	char *text = read_golden("slabinfo.head");
+	struct dc_slab_row rows[4];
+
+	(void)state;
+	dc_parse_slabinfo(text, names, 4, rows);
+	assert_true(rows[0].found);
+	assert_int_equal(rows[0].active_objs, 357);
+	assert_int_equal(rows[0].num_objs, 390);
+	assert_int_equal(rows[0].objsize, 104);
+	assert_int_equal(rows[0].objperslab, 39);
+	assert_int_equal(rows[1].active_objs, 418);
+	assert_int_equal(rows[1].objsize, 64);
+	assert_int_equal(rows[2].active_objs, 722);
+	assert_int_equal(rows[2].objperslab, 21);
+	assert_int_equal(rows[2].pagesperslab, 1);
+	assert_false(rows[3].found);
+	free(text);
+}
+
 static void test_compare_count(void **state)
 {
 	struct dc_divergence d;
@@ -316,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_compare_files),
 		cmocka_unit_test(test_page_from_pagemap),
 		cmocka_unit_test(test_compare_pages),
+		cmocka_unit_test(test_parse_slabinfo),
 		cmocka_unit_test(test_compare_count),
 	};
 

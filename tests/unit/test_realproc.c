@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 
 #include "helpers.h"
+#include "diffcmp.h"
 #include "realproc.h"
 
 #define PAGE		4096UL
@@ -430,14 +431,23 @@ static void test_objects_exact(void **state)
  */
 #define SLAB_TRIES	3
 
-static long slab_delta(const struct realproc_slab_row *before,
-		       const struct realproc_slab_row *after, int cache)
+static void slabinfo(struct dc_slab_row rows[REALPROC_NR_CACHES])
+{
+	char *text;
+
+	assert_int_equal(realproc_slabinfo(true, &text), 0);
+	dc_parse_slabinfo(text, realproc_cache_name, REALPROC_NR_CACHES, rows);
+	free(text);
+}
+
+static long slab_delta(const struct dc_slab_row *before,
+		       const struct dc_slab_row *after, int cache)
 {
 	return (long)after[cache].active_objs -
 	       (long)before[cache].active_objs;
 }
 
-static bool slab_within(const struct realproc_slab_row *rows, int cache,
+static bool slab_within(const struct dc_slab_row *rows, int cache,
 			long delta, long expect)
 {
 	long tolerance = expect / 10 + 2 * (long)rows[cache].objperslab;
@@ -449,8 +459,8 @@ static bool slab_within(const struct realproc_slab_row *rows, int cache,
 
 static void test_slabinfo_regions(void **state)
 {
-	struct realproc_slab_row r0[REALPROC_NR_CACHES], r1[REALPROC_NR_CACHES];
-	struct realproc_slab_row r2[REALPROC_NR_CACHES];
+	struct dc_slab_row r0[REALPROC_NR_CACHES], r1[REALPROC_NR_CACHES];
+	struct dc_slab_row r2[REALPROC_NR_CACHES];
 	bool touch_ok = false, fork_ok = false;
 	int try;
 
@@ -461,14 +471,14 @@ static void test_slabinfo_regions(void **state)
 		struct realproc_task *t = new_task(rp), *c;
 
 		map_regions(t);
-		assert_int_equal(realproc_slabinfo(r0, true), 0);
+		slabinfo(r0);
 		assert_true(r0[REALPROC_ANON_VMA].found);
 		assert_true(r0[REALPROC_ANON_VMA_CHAIN].found);
 		touch_regions(t);
-		assert_int_equal(realproc_slabinfo(r1, true), 0);
+		slabinfo(r1);
 		c = fork_task(t);
 		touch_regions(c);
-		assert_int_equal(realproc_slabinfo(r2, true), 0);
+		slabinfo(r2);
 		touch_ok = touch_ok ||
 			(slab_within(r1, REALPROC_ANON_VMA,
 				     slab_delta(r0, r1, REALPROC_ANON_VMA),

@@ -461,6 +461,27 @@ int dc_compare_pages(const struct dc_page_set *foliage,
 
 /* ---- object counts --------------------------------------------------------- */
 
+void dc_parse_slabinfo(const char *text, const char *const *names,
+		       unsigned int nr, struct dc_slab_row *rows)
+{
+	const char *p;
+	unsigned int i;
+
+	memset(rows, 0, nr * sizeof(*rows));
+	for (p = text; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+		struct dc_slab_row r = { .found = true };
+		char name[64];
+
+		if (sscanf(p, "%63s %lu %lu %lu %lu %lu", name, &r.active_objs,
+			   &r.num_objs, &r.objsize, &r.objperslab,
+			   &r.pagesperslab) != 6)
+			continue;
+		for (i = 0; i < nr; i++)
+			if (!strcmp(name, names[i]))
+				rows[i] = r;
+	}
+}
+
 int dc_compare_count(const char *what, long foliage, long real,
 		     long tolerance, struct dc_divergence *div)
 {

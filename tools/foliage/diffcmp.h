@@ -153,6 +153,19 @@ int dc_compare_pages(const struct dc_page_set *foliage,
 		     const struct dc_page_set *real, unsigned int nr_sets,
 		     struct dc_divergence *div);
 
+/* One /proc/slabinfo row (foliage renders the same format). */
+struct dc_slab_row {
+	bool found;			/* the row exists (cache not merged away) */
+	unsigned long active_objs;	/* <active_objs> */
+	unsigned long num_objs;		/* <num_objs> */
+	unsigned long objsize;		/* <objsize>, bytes */
+	unsigned long objperslab;	/* <objperslab> */
+	unsigned long pagesperslab;	/* <pagesperslab> */
+};
+/* The rows of the @nr caches @names (rows[i] for names[i]) in @text. */
+void dc_parse_slabinfo(const char *text, const char *const *names,
+		       unsigned int nr, struct dc_slab_row *rows);
+
 /*
  * An object count against the kernel's: equal within @tolerance.  0 or 1
  * with *@div set (task "-", field @what).

@@ -941,46 +941,25 @@ static void slab_shrink(void)
 	}
 }
 
-int realproc_slabinfo(struct realproc_slab_row rows[REALPROC_NR_CACHES],
-		      bool shrink)
+int realproc_slabinfo(bool shrink, char **text)
 {
-	char *text, *line, *save = NULL;
-	int ret, i;
-
 	if (shrink)
 		slab_shrink();
-	ret = read_whole("/proc/slabinfo", &text);
-	if (ret)
-		return ret;
-	memset(rows, 0, REALPROC_NR_CACHES * sizeof(*rows));
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		struct realproc_slab_row r = { .found = true };
-		char name[64];
-
-		if (sscanf(line, "%63s %lu %lu %lu %lu %lu", name,
-			   &r.active_objs, &r.num_objs, &r.objsize,
-			   &r.objperslab, &r.pagesperslab) != 6)
-			continue;
-		for (i = 0; i < REALPROC_NR_CACHES; i++)
-			if (!strcmp(name, realproc_cache_name[i]))
-				rows[i] = r;
-	}
-	free(text);
-	return 0;
+	return read_whole("/proc/slabinfo", text);
 }
 
 bool realproc_observable(char *why, size_t len)
 {
-	struct realproc_slab_row rows[REALPROC_NR_CACHES];
-	uint64_t entry = 0;
 	static volatile char probe = 1;
-	char path[64];
+	uint64_t entry = 0;
+	char path[64], *text;
 	int ret;
 
 	if (!why)
 		len = 0;
-	ret = realproc_slabinfo(rows, false);
+	ret = realproc_slabinfo(false, &text);
+	if (!ret)
+		free(text);
 	if (ret) {
 		snprintf(why, len, "/proc/slabinfo is not readable (%s)",
 			 strerror(-ret));

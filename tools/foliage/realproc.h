@@ -159,22 +159,13 @@ enum realproc_cache {
 };
 extern const char *const realproc_cache_name[REALPROC_NR_CACHES];
 
-/* One /proc/slabinfo row. */
-struct realproc_slab_row {
-	bool found;			/* the row exists (cache not merged away) */
-	unsigned long active_objs;	/* <active_objs> */
-	unsigned long num_objs;		/* <num_objs> */
-	unsigned long objsize;		/* <objsize>, bytes */
-	unsigned long objperslab;	/* <objperslab> */
-	unsigned long pagesperslab;	/* <pagesperslab> */
-};
 /*
- * The rows of the three caches now; with @shrink, the caches are shrunk
- * first (/sys/kernel/slab/NAME/shrink), flushing the per-CPU slabs.
- * -EACCES (or another errno) if /proc/slabinfo cannot be read.
+ * /proc/slabinfo now, malloc()ed (diffcmp.h parses it); with @shrink, the
+ * three caches are shrunk first (/sys/kernel/slab/NAME/shrink), which
+ * flushes their per-CPU slabs.  -EACCES (or another errno) if it cannot
+ * be read.
  */
-int realproc_slabinfo(struct realproc_slab_row rows[REALPROC_NR_CACHES],
-		      bool shrink);
+int realproc_slabinfo(bool shrink, char **text);
 
 /* Objects allocated and freed by realproc's processes since creation. */
 struct realproc_objects {
