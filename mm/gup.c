@@ -684,6 +684,14 @@ struct gup_pin {
 	struct page *pages[];		/* pinned pages; NULL once unpinned */
 };
 
+/*
+ * Protects every task's pin list (foliage_task.pins): pin records come and
+ * go only through the public calls, so one lock for all is plenty.  Taken
+ * outside the allocator's locks (unpinning may free pages).
+ */
+static spinlock_t pins_lock;
+
+/* Caller holds pins_lock. */
 static struct list_head *task_pins(struct foliage_task *task)
 {
 	/* Tasks come zeroed from their allocator: start the list here. */
@@ -736,13 +744,18 @@ int foliage_pin(struct foliage_task *task, unsigned long addr,
 	pin->start = start;
 	pin->nr_pages = nr_pages;
 	pin->nr_pinned = nr_pages;
+	spin_lock(&pins_lock);
 	list_add_tail(&pin->list, task_pins(task));
+	spin_unlock(&pins_lock);
 out:
 	machine_exit_op(task->machine);
 	return ret;
 }
 
-/* Unpin @pin's pages inside [start, end); free it when none is left. */
+/*
+ * Unpin @pin's pages inside [start, end); free it when none is left.
+ * Caller holds pins_lock.
+ */
 static unsigned long gup_pin_release(struct gup_pin *pin, unsigned long start,
 				     unsigned long end)
 {
@@ -775,8 +788,10 @@ int foliage_unpin(struct foliage_task *task, unsigned long addr,
 	ret = pin_range_enter(task, addr, len, &start, &end);
 	if (ret)
 		return ret;
+	spin_lock(&pins_lock);
 	list_for_each_entry_safe(pin, next, task_pins(task), list)
 		released += gup_pin_release(pin, start, end);
+	spin_unlock(&pins_lock);
 	machine_exit_op(task->machine);
 	return released ? 0 : -EINVAL;
 }
@@ -785,6 +800,8 @@ void gup_task_exit(struct foliage_task *task)
 {
 	struct gup_pin *pin, *next;
 
+	spin_lock(&pins_lock);
 	list_for_each_entry_safe(pin, next, task_pins(task), list)
 		gup_pin_release(pin, 0, ~0UL);
+	spin_unlock(&pins_lock);
 }

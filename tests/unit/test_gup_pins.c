@@ -5,6 +5,8 @@
  * unsharing before a pin, fork copying pinned pages, and pins outliving
  * their mapping and their task.
  */
+#include <pthread.h>
+
 #include "pt_helpers.h"
 
 #define RW	(FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE)
@@ -253,6 +255,47 @@ static void test_pin_outlives_mapping(void **state)
 	assert_int_equal(pins_held(), 0);
 }
 
+/* One CPU pinning and unpinning its own page of a shared task, over and over. */
+struct pinner {
+	struct foliage_task *task;	/* the task both CPUs pin in */
+	unsigned long addr;		/* this CPU's page */
+	int failures;			/* calls that did not return 0 */
+};
+
+static void *pin_loop(void *arg)
+{
+	struct pinner *p = arg;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		p->failures += !!foliage_pin(p->task, p->addr, PAGE_SIZE,
+					     i & 1);
+		p->failures += !!foliage_unpin(p->task, p->addr, PAGE_SIZE);
+	}
+	return NULL;
+}
+
+/* Two CPUs pin and unpin in one task at once: the pin records hold. */
+static void test_pin_concurrent(void **state)
+{
+	struct foliage_task *t = new_task(m, "t");
+	struct pinner p[2] = { { .task = t, .addr = BASE },
+			       { .task = t, .addr = BASE + PAGE_SIZE } };
+	pthread_t thread;
+
+	(void)state;
+	map(t, BASE, 2 * PAGE_SIZE, RW, ANON, NULL, 0);
+	fill(t, BASE, 9, 2 * PAGE_SIZE);
+	assert_int_equal(pthread_create(&thread, NULL, pin_loop, &p[1]), 0);
+	pin_loop(&p[0]);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	assert_int_equal(p[0].failures + p[1].failures, 0);
+	assert_int_equal(pins_held(), 0);
+	assert_int_equal(vmstat(m, "nr_foll_pin_acquired"), 1000);
+	assert_int_equal(folio_ref_count(page_folio(page_at(t, BASE))), 1);
+	assert_int_equal(foliage_exit(t), 0);
+}
+
 #define FIXTURE_TEST(fn) \
 	cmocka_unit_test_setup_teardown(fn, setup, task_fixture_teardown)
 
@@ -266,6 +309,7 @@ int main(void)
 		FIXTURE_TEST(test_pin_zero_page),
 		FIXTURE_TEST(test_pin_fails_whole),
 		FIXTURE_TEST(test_pin_outlives_mapping),
+		FIXTURE_TEST(test_pin_concurrent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
