@@ -43,12 +43,13 @@
 				 sizeof(MFD_NAME_PREFIX))
 #define O_RDWR_LARGEFILE	(02 | 0100000)	/* O_RDWR | O_LARGEFILE */
 
-/* shmem_get_folio_gfp()'s modes, as Linux's enum sgp_type. */
+/*
+ * shmem_get_folio_gfp()'s modes, the two of Linux's enum sgp_type that
+ * foliage uses (it has no write() or fallocate() for the others).
+ */
 enum sgp_type {
 	SGP_READ,	/* don't allocate: NULL for a hole */
-	SGP_NOALLOC,	/* like SGP_READ, but the caller is writing */
 	SGP_CACHE,	/* allocate a page for a hole inside i_size */
-	SGP_WRITE,	/* the same, and mark it referenced */
 };
 
 static const char shmem_aops[] = "shmem";	/* marks shmem mappings */
@@ -304,8 +305,8 @@ static void shmem_delete_from_page_cache(struct folio *folio)
 }
 
 /*
- * Find the folio at @index, or allocate one for a hole (SGP_CACHE and
- * SGP_WRITE, inside i_size).  On success *@foliop is the folio, locked,
+ * Find the folio at @index, or allocate one for a hole (SGP_CACHE, inside
+ * i_size).  On success *@foliop is the folio, locked,
  * with a reference for the caller, or NULL for a hole under SGP_READ.
  * @vmf (may be NULL) gives the fault address the allocator zeroes around.
  */
@@ -331,12 +332,10 @@ repeat:
 			folio_put_lru(folio);
 			goto repeat;
 		}
-		if (sgp == SGP_WRITE)
-			folio_set_referenced(folio);
 		*foliop = folio;
 		return 0;
 	}
-	if (sgp == SGP_READ || sgp == SGP_NOALLOC) {
+	if (sgp == SGP_READ) {
 		*foliop = NULL;
 		return 0;
 	}
@@ -361,8 +360,6 @@ repeat:
 		return ret;
 	}
 	folio_add_lru(folio);
-	if (sgp == SGP_WRITE)
-		folio_set_referenced(folio);
 	*foliop = folio;
 	return 0;
 }
