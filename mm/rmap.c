@@ -584,6 +584,8 @@ void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 		nr_pmdmapped = nr;
 	}
 	__folio_mod_stat(folio, nr, nr_pmdmapped);
+	/* hugepages-NkB/stats/nr_anon; the free of the folio takes it back. */
+	mod_mthp_stat(folio_order(folio), MTHP_STAT_NR_ANON, 1);
 }
 
 static void __folio_add_file_rmap(struct folio *folio, struct page *page,
