@@ -1,0 +1,706 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reverse-map checker: does rmap_walk() find every (VMA, address) whose
+ * PTE or PMD maps a folio, and nothing else?  See mm/rmap_check.h for the
+ * two views compared and the invariants.
+ *
+ * The page-table view is built here from scratch, VMA by VMA, and the
+ * reverse-map view looks pages up itself at the addresses their page
+ * offsets give, so that neither side trusts the code under test beyond
+ * rmap_walk()'s choice of VMAs; page_vma_mapped_walk() is then checked
+ * against both.  The machine must be quiet: every task's mmap_lock is
+ * taken for write (tasks_lock, then mmap_lock, then the rmap locks that
+ * rmap_walk() takes, then page-table locks: Linux's order).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "rmap_check.h"
+#include <linux/mm_contract.h>
+
+struct map_vec {
+	struct rmap_map *v;		/* array */
+	size_t nr;			/* used */
+	size_t size;			/* allocated */
+};
+
+/* One check of the machine. */
+struct rmap_checker {
+	struct foliage_task **tasks;	/* live tasks, mmap_lock held */
+	unsigned int nr_tasks;		/* how many */
+	struct vm_area_struct **vmas;	/* their VMAs, sorted by pointer */
+	size_t nr_vmas;			/* how many */
+	struct anon_vma **anon_vmas;	/* anon_vmas their avcs link, sorted */
+	size_t nr_anon_vmas;		/* how many */
+	struct map_vec scan;		/* the page-table view */
+	struct map_vec walk;		/* one folio: found through rmap */
+	struct map_vec pvmw;		/* one folio: page_vma_mapped_walk() */
+	struct map_vec visits;		/* one folio: rmap_one() calls */
+	struct rmap_check_stats *st;	/* counts */
+	int err;			/* -ENOMEM once an append failed */
+	int ret;			/* -EINVAL once a bug was reported */
+};
+
+#define rcheck_bug(c, ...) do {						\
+	report_bug("rmap check: " __VA_ARGS__);				\
+	(c)->ret = -EINVAL;						\
+} while (0)
+
+static void map_add(struct rmap_checker *c, struct map_vec *mv,
+		    unsigned long folio_pfn, struct vm_area_struct *vma,
+		    unsigned long addr, unsigned int page, bool pmd)
+{
+	if (mv->nr == mv->size) {
+		size_t size = mv->size ? 2 * mv->size : 64;
+		struct rmap_map *v = realloc(mv->v, size * sizeof(*v));
+
+		if (!v) {
+			c->err = -ENOMEM;
+			return;
+		}
+		mv->v = v;
+		mv->size = size;
+	}
+	mv->v[mv->nr++] = (struct rmap_map){
+		.folio_pfn = folio_pfn, .vma = vma, .addr = addr,
+		.page = page, .pmd = pmd,
+	};
+}
+
+static int map_cmp(const void *a, const void *b);
+
+static void sort_maps(struct map_vec *mv)
+{
+	if (mv->nr)
+		qsort(mv->v, mv->nr, sizeof(*mv->v), map_cmp);
+}
+
+static int cmp_ulong(unsigned long a, unsigned long b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* Order of the comparison: folio, VMA (by pointer), address, level. */
+static int map_cmp(const void *a, const void *b)
+{
+	const struct rmap_map *x = a, *y = b;
+
+	return cmp_ulong(x->folio_pfn, y->folio_pfn) ?:
+	       cmp_ulong((unsigned long)x->vma, (unsigned long)y->vma) ?:
+	       cmp_ulong(x->addr, y->addr) ?:
+	       cmp_ulong(x->pmd, y->pmd) ?:
+	       cmp_ulong(x->page, y->page);
+}
+
+static int ptr_cmp(const void *a, const void *b)
+{
+	return cmp_ulong(*(const unsigned long *)a, *(const unsigned long *)b);
+}
+
+static bool ptr_in(void *const *set, size_t nr, const void *p)
+{
+	return nr && bsearch(&p, set, nr, sizeof(*set), ptr_cmp) != NULL;
+}
+
+static int task_pid_of(const struct rmap_checker *c,
+		       const struct mm_struct *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr_tasks; i++)
+		if (c->tasks[i]->task.mm == mm)
+			return c->tasks[i]->task.pid;
+	return -1;
+}
+
+/* ---- quiet machine: every mm locked, its VMAs and anon_vmas listed ---- */
+
+static int ptr_push(void ***set, size_t *nr, size_t *size, void *p)
+{
+	if (*nr == *size) {
+		size_t n = *size ? 2 * *size : 64;
+		void **s = realloc(*set, n * sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		*set = s;
+		*size = n;
+	}
+	(*set)[(*nr)++] = p;
+	return 0;
+}
+
+/* Sort a pointer set and drop repeats. */
+static size_t ptr_set_finish(void **set, size_t nr)
+{
+	size_t i, n = 0;
+
+	if (nr)
+		qsort(set, nr, sizeof(*set), ptr_cmp);
+	for (i = 0; i < nr; i++)
+		if (!n || set[n - 1] != set[i])
+			set[n++] = set[i];
+	return n;
+}
+
+static void unlock_tasks(struct rmap_checker *c, unsigned int nr)
+{
+	while (nr--)
+		pthread_rwlock_unlock(&c->tasks[nr]->task.mm->mmap_lock);
+}
+
+/*
+ * Hold m->tasks_lock and every task's mmap_lock for write; -EBUSY (nothing
+ * held) if someone else holds one of them.
+ */
+static int lock_machine(struct rmap_checker *c)
+{
+	struct foliage_machine *m = this_machine;
+	size_t vsize = 0, asize = 0;
+	struct foliage_task *t;
+	unsigned int n = 0, i;
+
+	spin_lock(&m->tasks_lock);
+	list_for_each_entry(t, &m->tasks, task.tasks)
+		n++;
+	/* On -ENOMEM, unlock_machine() releases what is held. */
+	c->tasks = calloc(n ? n : 1, sizeof(*c->tasks));
+	if (!c->tasks)
+		return -ENOMEM;
+	list_for_each_entry(t, &m->tasks, task.tasks) {
+		if (pthread_rwlock_trywrlock(&t->task.mm->mmap_lock)) {
+			unlock_tasks(c, c->nr_tasks);
+			spin_unlock(&m->tasks_lock);
+			free(c->tasks);
+			c->tasks = NULL;
+			c->nr_tasks = 0;
+			return -EBUSY;
+		}
+		c->tasks[c->nr_tasks++] = t;
+	}
+	/* The sets a walk's findings are checked against. */
+	for (i = 0; i < c->nr_tasks; i++) {
+		struct vm_area_struct *vma;
+
+		for_each_vma(c->tasks[i]->task.mm, vma) {
+			struct anon_vma_chain *avc;
+
+			if (ptr_push((void ***)&c->vmas, &c->nr_vmas, &vsize,
+				     vma))
+				return -ENOMEM;
+			list_for_each_entry(avc, &vma->anon_vma_chain,
+					    same_vma)
+				if (ptr_push((void ***)&c->anon_vmas,
+					     &c->nr_anon_vmas, &asize,
+					     avc->anon_vma))
+					return -ENOMEM;
+		}
+	}
+	c->nr_vmas = ptr_set_finish((void **)c->vmas, c->nr_vmas);
+	c->nr_anon_vmas = ptr_set_finish((void **)c->anon_vmas,
+					 c->nr_anon_vmas);
+	return 0;
+}
+
+static void unlock_machine(struct rmap_checker *c)
+{
+	unlock_tasks(c, c->nr_tasks);
+	spin_unlock(&this_machine->tasks_lock);
+	free(c->tasks);
+	free(c->vmas);
+	free(c->anon_vmas);
+	free(c->scan.v);
+	free(c->walk.v);
+	free(c->pvmw.v);
+	free(c->visits.v);
+}
+
+/* ---- the page-table view -------------------------------------------- */
+
+static void scan_entry(struct rmap_checker *c, struct vm_area_struct *vma,
+		       unsigned long addr, unsigned long pfn, bool pmd)
+{
+	struct folio *folio;
+
+	/* validate_all_mms() reports entries that map no RAM. */
+	if (!pfn_valid(pfn))
+		return;
+	folio = page_folio(pfn_to_page(pfn));
+	map_add(c, &c->scan, folio_pfn(folio), vma, addr,
+		pfn - folio_pfn(folio), pmd);
+	if (pmd)
+		c->st->pmd_maps++;
+	else
+		c->st->pte_maps++;
+}
+
+/* Every present PTE and huge PMD of @vma that maps a normal page. */
+static void scan_vma(struct rmap_checker *c, struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long addr, end;
+
+	for (addr = vma->vm_start; addr < vma->vm_end; addr = end) {
+		pte_t *ptes, *pte;
+		spinlock_t *ptl;
+		pmd_t *pmd, pmde;
+
+		end = pmd_addr_end(addr, vma->vm_end);
+		pmd = pmd_lookup(mm, addr);
+		if (!pmd)
+			continue;
+		pmde = pmdp_get(pmd);
+		if (pmd_trans_huge(pmde)) {
+			if (!is_huge_zero_pmd(pmde))
+				scan_entry(c, vma, addr & PMD_MASK,
+					   pmd_pfn(pmde), true);
+			continue;
+		}
+		ptes = pte_offset_map_lock(mm, pmd, addr, &ptl);
+		if (!ptes)
+			continue;
+		for (pte = ptes; addr < end; addr += PAGE_SIZE, pte++) {
+			pte_t ptent = ptep_get(pte);
+
+			if (!pte_present(ptent) || pte_special(ptent) ||
+			    is_zero_pfn(pte_pfn(ptent)))
+				continue;
+			scan_entry(c, vma, addr, pte_pfn(ptent), false);
+		}
+		pte_unmap_unlock(ptes, ptl);
+	}
+}
+
+/* ---- the reverse-map view ------------------------------------------- */
+
+/*
+ * Look @folio's pages up in @vma at the addresses their page offsets give:
+ * a PTE mapping page i there, or a huge PMD whose range holds it.
+ */
+static void lookup_folio(struct rmap_checker *c, struct folio *folio,
+			 struct vm_area_struct *vma)
+{
+	unsigned long head = folio_pfn(folio), nr = folio_nr_pages(folio);
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		pgoff_t pgoff = folio->index + i;
+		unsigned long addr;
+		spinlock_t *ptl;
+		pmd_t *pmd, pmde;
+		pte_t *pte;
+
+		if (pgoff < vma->vm_pgoff ||
+		    pgoff - vma->vm_pgoff >= vma_pages(vma))
+			continue;
+		addr = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+		pmd = pmd_lookup(mm, addr);
+		if (!pmd)
+			continue;
+		pmde = pmdp_get(pmd);
+		if (pmd_trans_huge(pmde)) {
+			unsigned long first = pmd_pfn(pmde);
+			unsigned long at = first +
+					   ((addr & ~PMD_MASK) >> PAGE_SHIFT);
+
+			/* Once per PMD: at its first page of the folio. */
+			if (at == head + i &&
+			    (i == 0 || !(addr & ~PMD_MASK)) &&
+			    !is_huge_zero_pmd(pmde)) {
+				map_add(c, &c->walk, head, vma, addr & PMD_MASK,
+					first - head, true);
+				c->st->rmap_pmd_maps++;
+			}
+			/* On to the folio's first page after this PMD. */
+			i += ((PMD_SIZE - (addr & ~PMD_MASK)) >> PAGE_SHIFT) - 1;
+			continue;
+		}
+		pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+		if (!pte)
+			continue;
+		if (pte_present(ptep_get(pte)) &&
+		    !pte_special(ptep_get(pte)) &&
+		    pte_pfn(ptep_get(pte)) == head + i) {
+			map_add(c, &c->walk, head, vma, addr, i, false);
+			c->st->rmap_pte_maps++;
+		}
+		pte_unmap_unlock(pte, ptl);
+	}
+}
+
+/* What page_vma_mapped_walk() finds in @vma, from @address. */
+static void pvmw_folio(struct rmap_checker *c, struct folio *folio,
+		       struct vm_area_struct *vma, unsigned long address)
+{
+	DEFINE_FOLIO_VMA_WALK(pvmw, folio, vma, address, PVMW_SYNC);
+	unsigned long head = folio_pfn(folio);
+
+	while (page_vma_mapped_walk(&pvmw)) {
+		unsigned long pfn;
+
+		if (pvmw.pte)
+			pfn = pte_pfn(ptep_get(pvmw.pte));
+		else
+			pfn = pmd_pfn(pmdp_get(pvmw.pmd));
+		map_add(c, &c->pvmw, head, vma,
+			pvmw.pte ? pvmw.address : pvmw.address & PMD_MASK,
+			pfn - head, !pvmw.pte);
+		c->st->pvmw_maps++;
+	}
+}
+
+static bool check_rmap_one(struct folio *folio, struct vm_area_struct *vma,
+			   unsigned long address, void *arg)
+{
+	struct rmap_checker *c = arg;
+	unsigned long nr = folio_nr_pages(folio);
+	pgoff_t first = folio->index, last = first + nr - 1;
+	unsigned long want;
+
+	c->st->vma_visits++;
+	map_add(c, &c->visits, folio_pfn(folio), vma, address, 0, false);
+	/* Only a live VMA may be dereferenced. */
+	if (!ptr_in((void **)c->vmas, c->nr_vmas, vma)) {
+		rcheck_bug(c, "%s folio pfn 0x%lx index 0x%lx: rmap_walk names vma %p, which no live mm has",
+			   folio_test_anon(folio) ? "anon" : "file",
+			   folio_pfn(folio), folio->index, (void *)vma);
+		c->st->bad_visits++;
+		return true;
+	}
+	if (last < vma->vm_pgoff ||
+	    first >= vma->vm_pgoff + vma_pages(vma)) {
+		rcheck_bug(c, "%s folio pfn 0x%lx index 0x%lx: rmap_walk names vma 0x%lx-0x%lx pgoff 0x%lx (pid %d), outside its page offsets",
+			   folio_test_anon(folio) ? "anon" : "file",
+			   folio_pfn(folio), folio->index, vma->vm_start,
+			   vma->vm_end, vma->vm_pgoff,
+			   task_pid_of(c, vma->vm_mm));
+		c->st->bad_visits++;
+		return true;
+	}
+	want = vma->vm_start +
+	       ((first > vma->vm_pgoff ? first - vma->vm_pgoff : 0) <<
+		PAGE_SHIFT);
+	if (address != want) {
+		rcheck_bug(c, "%s folio pfn 0x%lx index 0x%lx: rmap_walk gives address 0x%lx in vma 0x%lx-0x%lx pgoff 0x%lx (pid %d), not 0x%lx",
+			   folio_test_anon(folio) ? "anon" : "file",
+			   folio_pfn(folio), folio->index, address,
+			   vma->vm_start, vma->vm_end, vma->vm_pgoff,
+			   task_pid_of(c, vma->vm_mm), want);
+		c->st->bad_visits++;
+	}
+	lookup_folio(c, folio, vma);
+	pvmw_folio(c, folio, vma, want);
+	return true;
+}
+
+/* ---- comparing the two views ---------------------------------------- */
+
+/* Why rmap_walk() could not find a mapping the page tables have. */
+static const char *missed_why(const struct rmap_checker *c,
+			      struct folio *folio, const struct rmap_map *w)
+{
+	const struct vm_area_struct *vma = w->vma;
+	unsigned long linear = vma->vm_start +
+			       ((folio->index + w->page - vma->vm_pgoff) <<
+				PAGE_SHIFT);
+	size_t i;
+
+	if (folio_test_anon(folio)) {
+		const struct anon_vma_chain *avc;
+
+		if (!vma->anon_vma)
+			return "the vma has no anon_vma";
+		list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
+			if (avc->anon_vma == folio_anon_vma(folio))
+				goto linked;
+		return "the vma is not linked to the folio's anon_vma";
+	} else if (!vma->vm_file ||
+		   vma->vm_file->f_mapping != folio->mapping) {
+		return "the vma maps another file";
+	}
+linked:
+	for (i = 0; i < c->visits.nr; i++)
+		if (c->visits.v[i].vma == vma)
+			break;
+	if (i == c->visits.nr)
+		return "rmap_walk did not name the vma";
+	if ((w->pmd ? (linear & PMD_MASK) : linear) != w->addr)
+		return "the address disagrees with index and vm_pgoff";
+	return "the lookup at its address found something else";
+}
+
+static void report_map(struct rmap_checker *c, struct folio *folio,
+		       const struct rmap_map *r, const char *side,
+		       const char *why)
+{
+	rcheck_bug(c, "%s folio pfn 0x%lx index 0x%lx: %s at 0x%lx (page %u) in vma 0x%lx-0x%lx pgoff 0x%lx (pid %d) %s%s%s",
+		   folio_test_anon(folio) ? "anon" : "file", folio_pfn(folio),
+		   folio->index, r->pmd ? "PMD" : "PTE", r->addr, r->page,
+		   r->vma->vm_start, r->vma->vm_end, r->vma->vm_pgoff,
+		   task_pid_of(c, r->vma->vm_mm), side, why ? ": " : "",
+		   why ? why : "");
+}
+
+/*
+ * Compare two sorted lists of one folio's mappings; report what only one
+ * side has.  Returns how many mappings only @a has, and only @b in *@only_b.
+ */
+static unsigned long compare_maps(struct rmap_checker *c, struct folio *folio,
+				  const struct rmap_map *a, size_t nr_a,
+				  const struct rmap_map *b, size_t nr_b,
+				  const char *a_only, const char *b_only,
+				  bool explain, unsigned long *only_b)
+{
+	unsigned long only_a = 0;
+	size_t i = 0, j = 0;
+
+	*only_b = 0;
+	while (i < nr_a || j < nr_b) {
+		int d = i == nr_a ? 1 : j == nr_b ? -1 :
+			map_cmp(&a[i], &b[j]);
+
+		if (!d) {
+			i++;
+			j++;
+		} else if (d < 0) {
+			report_map(c, folio, &a[i], a_only,
+				   explain ? missed_why(c, folio, &a[i]) : NULL);
+			only_a++;
+			i++;
+		} else {
+			report_map(c, folio, &b[j], b_only, NULL);
+			(*only_b)++;
+			j++;
+		}
+	}
+	return only_a;
+}
+
+/* Walk @folio, whose mappings per the page tables are @want. */
+static void walk_folio(struct rmap_checker *c, struct folio *folio)
+{
+	struct rmap_walk_control rwc = {
+		.rmap_one = check_rmap_one,
+		.arg = c,
+	};
+	size_t i;
+
+	c->walk.nr = c->pvmw.nr = c->visits.nr = 0;
+	rmap_walk(folio, &rwc);
+	sort_maps(&c->walk);
+	sort_maps(&c->pvmw);
+	sort_maps(&c->visits);
+	for (i = 1; i < c->visits.nr; i++) {
+		if (c->visits.v[i].vma != c->visits.v[i - 1].vma)
+			continue;
+		rcheck_bug(c, "%s folio pfn 0x%lx index 0x%lx: rmap_walk names vma %p twice",
+			   folio_test_anon(folio) ? "anon" : "file",
+			   folio_pfn(folio), folio->index,
+			   (void *)c->visits.v[i].vma);
+		c->st->bad_visits++;
+	}
+}
+
+/*
+ * Check one folio: @want (sorted, maybe empty) are its mappings in the
+ * page tables.
+ */
+static void check_folio(struct rmap_checker *c, struct folio *folio,
+			const struct rmap_map *want, size_t nr_want)
+{
+	unsigned long extra, diff_b;
+	bool anon = folio_test_anon(folio);
+
+	c->st->folios++;
+	if (anon)
+		c->st->anon_folios++;
+	else
+		c->st->file_folios++;
+	if (!nr_want)
+		c->st->unmapped_folios++;
+	if (anon && !nr_want) {
+		if (folio_mapped(folio))
+			rcheck_bug(c, "anon folio pfn 0x%lx index 0x%lx: mapcount %d but no page table maps it",
+				   folio_pfn(folio), folio->index,
+				   folio_mapcount(folio));
+		return;
+	}
+	if (anon && !ptr_in((void **)c->anon_vmas, c->nr_anon_vmas,
+			    folio_anon_vma(folio))) {
+		report_map(c, folio, &want[0], "in the page tables",
+			   "its anon_vma is linked to no live vma");
+		c->st->missed += nr_want;
+		return;
+	}
+	if (!anon && !folio_mapping_file(folio)) {
+		if (nr_want) {
+			report_map(c, folio, &want[0], "in the page tables",
+				   "the folio has no mapping");
+			c->st->missed += nr_want;
+		}
+		return;
+	}
+	walk_folio(c, folio);
+	c->st->missed += compare_maps(c, folio, want, nr_want, c->walk.v,
+				      c->walk.nr, "in the page tables, missed by rmap_walk",
+				      "found through rmap_walk, not in the page tables",
+				      true, &extra);
+	c->st->extra += extra;
+	if (compare_maps(c, folio, c->walk.v, c->walk.nr, c->pvmw.v,
+			 c->pvmw.nr, "missed by page_vma_mapped_walk",
+			 "found by page_vma_mapped_walk only", false, &diff_b) ||
+	    diff_b)
+		c->st->pvmw_mismatches++;
+}
+
+/* Head pfns of the folios on every node's LRU lists, sorted. */
+static int collect_lru(unsigned long **out, size_t *nr_out)
+{
+	struct foliage_machine *m = this_machine;
+	size_t nr = 0, size = 0;
+	void **set = NULL;
+	int nid, lru, err = 0;
+
+	for (nid = 0; nid < m->nr_nodes && !err; nid++) {
+		struct lruvec *lruvec = &m->node_data[nid]->__lruvec;
+
+		spin_lock(&lruvec->lru_lock);
+		for (lru = 0; lru < LRU_UNEVICTABLE && !err; lru++) {
+			struct folio *folio;
+
+			/* No user folio yet: zero_page_init() not run. */
+			if (!lruvec->lists[lru].next)
+				continue;
+			list_for_each_entry(folio, &lruvec->lists[lru], lru) {
+				err = ptr_push(&set, &nr, &size,
+					       (void *)folio_pfn(folio));
+				if (err)
+					break;
+			}
+		}
+		spin_unlock(&lruvec->lru_lock);
+	}
+	if (err) {
+		free(set);
+		return err;
+	}
+	*out = (unsigned long *)set;
+	*nr_out = ptr_set_finish(set, nr);
+	return 0;
+}
+
+static int check_machine(struct rmap_checker *c)
+{
+	unsigned long *lru = NULL;
+	size_t nr_lru = 0, i = 0, j = 0;
+	int ret;
+
+	for (i = 0; i < c->nr_tasks; i++) {
+		struct vm_area_struct *vma;
+
+		c->st->mms++;
+		for_each_vma(c->tasks[i]->task.mm, vma) {
+			c->st->vmas++;
+			scan_vma(c, vma);
+		}
+	}
+	ret = collect_lru(&lru, &nr_lru);
+	if (ret || c->err)
+		goto out;
+	sort_maps(&c->scan);
+	/* Each folio once, from both lists merged: mapped ones, LRU ones. */
+	for (i = 0, j = 0; i < c->scan.nr || j < nr_lru;) {
+		unsigned long pfn;
+		size_t k = i;
+
+		if (j == nr_lru ||
+		    (i < c->scan.nr && c->scan.v[i].folio_pfn <= lru[j]))
+			pfn = c->scan.v[i].folio_pfn;
+		else
+			pfn = lru[j];
+		while (k < c->scan.nr && c->scan.v[k].folio_pfn == pfn)
+			k++;
+		while (j < nr_lru && lru[j] == pfn)
+			j++;
+		check_folio(c, page_folio(pfn_to_page(pfn)),
+			    k > i ? &c->scan.v[i] : NULL, k - i);
+		i = k;
+		if (c->err)
+			break;
+	}
+out:
+	free(lru);
+	return ret ?: c->err ?: c->ret;
+}
+
+int rmap_check_machine(struct rmap_check_stats *stats)
+{
+	struct rmap_checker c = { .st = stats };
+	int ret;
+
+	memset(stats, 0, sizeof(*stats));
+	if (!this_machine->tasks_inited)
+		return 0;
+	ret = lock_machine(&c);
+	if (ret == -EBUSY)
+		return ret;
+	if (!ret)
+		ret = check_machine(&c);
+	unlock_machine(&c);
+	return ret;
+}
+
+int validate_rmap(void)
+{
+	struct rmap_check_stats stats;
+	int ret = rmap_check_machine(&stats);
+
+	return ret == -EBUSY ? 0 : ret;
+}
+
+static int map_by_vma_cmp(const void *a, const void *b)
+{
+	const struct rmap_map *x = a, *y = b;
+
+	return cmp_ulong(x->vma->vm_start, y->vma->vm_start) ?:
+	       cmp_ulong((unsigned long)x->vma, (unsigned long)y->vma) ?:
+	       cmp_ulong(x->addr, y->addr);
+}
+
+int rmap_check_folio(struct folio *folio, struct rmap_map **maps,
+		     size_t *nr_maps)
+{
+	struct rmap_check_stats stats = { 0 };
+	struct rmap_checker c = { .st = &stats };
+	int ret;
+
+	*maps = NULL;
+	*nr_maps = 0;
+	if (!this_machine->tasks_inited)
+		return 0;
+	ret = lock_machine(&c);
+	if (ret == -EBUSY)
+		return ret;
+	if (ret)
+		goto out;
+	if (folio_test_anon(folio) &&
+	    (!folio_mapped(folio) ||
+	     !ptr_in((void **)c.anon_vmas, c.nr_anon_vmas,
+		     folio_anon_vma(folio)))) {
+		ret = -EINVAL;
+		goto out;
+	}
+	walk_folio(&c, folio);
+	ret = c.err ?: c.ret;
+	if (!ret && c.walk.nr) {
+		qsort(c.walk.v, c.walk.nr, sizeof(*c.walk.v), map_by_vma_cmp);
+		*maps = c.walk.v;
+		*nr_maps = c.walk.nr;
+		c.walk.v = NULL;
+	}
+out:
+	unlock_machine(&c);
+	return ret;
+}
