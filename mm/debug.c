@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include <linux/mm_contract.h>
 
 int dump_page_str(const struct page *page, char *buf, size_t len)
 {
@@ -324,7 +325,7 @@ int validate_zone(struct zone *zone)
 int validate_machine(void)
 {
 	struct foliage_machine *m = this_machine;
-	int nid, z, ret = 0;
+	int nid, z, err, ret = 0;
 
 	for (nid = 0; nid < m->nr_nodes; nid++)
 		for (z = 0; z < MAX_NR_ZONES; z++) {
@@ -332,5 +333,9 @@ int validate_machine(void)
 
 			ret = ret ?: err;
 		}
+	err = validate_lru();
+	ret = ret ?: err;
+	err = validate_all_mms();
+	ret = ret ?: err;
 	return ret;
 }

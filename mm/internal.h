@@ -76,6 +76,8 @@ static inline bool free_area_empty(const struct free_area *area, int mt)
 struct page *__alloc_pages_ac(gfp_t gfp, unsigned int order, int nid,
 			      unsigned long user_addr, bool frozen);
 void __free_frozen_pages(struct page *page, unsigned int order, fpi_t fpi);
+/* swap.c: a folio's last reference went: off the LRU, then freed. */
+void __folio_put(struct folio *folio, fpi_t fpi);
 void set_pageblock_migratetype(struct page *page, int mt);
 bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 		       int highest_zoneidx, unsigned int alloc_flags);

@@ -43,13 +43,14 @@ int zero_page_init(void)
 	lru_init();
 	thp_settings_init();
 	spin_lock_init(&m->huge_zero_lock);
-	page = alloc_pages(GFP_KERNEL | __GFP_ZERO, 0);
-	if (!page)
-		return -ENOMEM;
-	/* Linux's empty_zero_page is in the kernel image: reserved. */
-	__SetPageReserved(page);
+	/*
+	 * Linux's empty_zero_page is in the kernel image: reserved memory the
+	 * buddy allocator never had.  foliage's kernel image is one page past
+	 * node 0's RAM (mm_init.c), zero as a fresh memfd is.
+	 */
+	page = pfn_to_page(m->kernel_image_pfn);
 	m->zero_page = page;
-	m->zero_pfn = page_to_pfn(page);
+	m->zero_pfn = m->kernel_image_pfn;
 	return 0;
 }
 
@@ -61,12 +62,9 @@ void zero_page_exit(void)
 		folio_put(m->huge_zero_folio);
 		m->huge_zero_folio = NULL;
 	}
-	if (m->zero_page) {
-		__ClearPageReserved(m->zero_page);
-		__free_pages(m->zero_page, 0);
-		m->zero_page = NULL;
-		m->zero_pfn = 0;
-	}
+	/* The zero page is the kernel image's: nothing to free. */
+	m->zero_page = NULL;
+	m->zero_pfn = 0;
 }
 
 struct page *zero_page(void)

@@ -20,6 +20,7 @@
 
 #include "internal.h"
 #include <linux/host_ram.h>
+#include <linux/mm_contract.h>
 #include <trace/events.h>
 
 #define MIN_NODE_BYTES	(16 * SZ_1M)
@@ -176,9 +177,27 @@ static int init_node(struct foliage_machine *m, int nid)
 	if (ret)
 		return ret;
 	pgdat->nr_zones = nr_movable ? 2 : 1;
-	return host_ram_create(&pgdat->ram, nid, cfg->bytes_per_node,
+	/* Node 0's memfd also holds the kernel image page. */
+	return host_ram_create(&pgdat->ram, nid,
+			       cfg->bytes_per_node + (nid ? 0 : PAGE_SIZE),
 			       m->direct_map + (start << PAGE_SHIFT),
 			       cfg->prefault);
+}
+
+/*
+ * The kernel image: memory the boot loader placed and memblock reserved
+ * before the buddy allocator got the rest.  foliage's holds only what must
+ * be a guest page without belonging to the allocator (the shared zero
+ * page): one page past node 0's RAM, in no zone, PageReserved, not in
+ * MemTotal, as Linux's kernel image is not.
+ */
+static void init_kernel_image(struct foliage_machine *m)
+{
+	struct page *page = m->mem_map + m->kernel_image_pfn;
+
+	init_single_page(page);
+	__SetPageReserved(page);
+	set_page_count(page, 1);
 }
 
 /* min_free_kbytes = sqrt(lowmem_kbytes * 16), within [128, 262144]. */
@@ -227,10 +246,15 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->debug_full = true;
 #endif
 
-	/* Node n's pfns start at n << node_shift (1 GiB aligned at least). */
+	/*
+	 * Node n's pfns start at n << node_shift (1 GiB aligned at least).
+	 * Node 0 has one more page after its RAM: the kernel image (see
+	 * init_kernel_image()), so the span covers node_pages + 1.
+	 */
 	node_pages = cfg->bytes_per_node >> PAGE_SHIFT;
-	m->node_shift = max(ilog2_ul(roundup_pow_of_two(node_pages)),
+	m->node_shift = max(ilog2_ul(roundup_pow_of_two(node_pages + 1)),
 			    (unsigned int)PUD_ORDER);
+	m->kernel_image_pfn = node_pages;
 	span_pages = (unsigned long)m->nr_nodes << m->node_shift;
 	m->max_pfn = span_pages;
 
@@ -261,6 +285,7 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	ret = __machine_enter(m);
 	if (ret)
 		goto out_destroy;
+	init_kernel_image(m);
 	for (nid = 0; nid < m->nr_nodes; nid++)
 		for (z = 0; z < MAX_NR_ZONES; z++)
 			if (populated_zone(&m->node_data[nid]->node_zones[z]))
@@ -274,6 +299,13 @@ int foliage_machine_create(const struct foliage_config *cfg,
 			if (populated_zone(&m->node_data[nid]->node_zones[z]))
 				zone_pcp_update(
 					&m->node_data[nid]->node_zones[z]);
+	/* The rest of mm's boot: object caches, LRUs, zero pages, THP. */
+	ret = kmem_caches_init(m);
+	if (ret)
+		goto out_destroy;
+	ret = zero_page_init();
+	if (ret)
+		goto out_destroy;
 	*out = m;
 	machine_exit_op(m);
 	return 0;
@@ -294,6 +326,12 @@ void foliage_machine_destroy(struct foliage_machine *m)
 
 	if (!m)
 		return;
+	/* Tasks still alive exit, as at shutdown; then mm's own objects. */
+	if (m->nr_cpus && !machine_enter(m)) {
+		exit_all_tasks(m);
+		zero_page_exit();
+	}
+	kmem_caches_exit(m);
 	for (nid = 0; nid < m->nr_nodes; nid++) {
 		pg_data_t *pgdat = m->node_data[nid];
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include <linux/mm_contract.h>
 #include <trace/events.h>
 
 const char *const migratetype_names[MIGRATE_TYPES] = {
@@ -808,6 +809,13 @@ static __always_inline bool free_pages_prepare(struct page *page,
 	trace_mm_page_free(page, order);
 	if (unlikely(order))
 		bad = free_tail_pages_prepare(page, order);
+	/* An anon folio's mapping goes here, as in Linux; so does a type. */
+	if (folio_test_anon((struct folio *)page)) {
+		mod_mthp_stat(order, MTHP_STAT_NR_ANON, -1);
+		page->mapping = NULL;
+	}
+	if (unlikely(page_type_has_type(page->page_type)))
+		page->page_type = UINT32_MAX;
 	if (check_pages_enabled() && free_page_is_bad(page))
 		bad = true;
 	if (bad)
@@ -919,17 +927,23 @@ void free_pages_zeroed(struct page *page, unsigned int order)
 	___free_pages(page, order, FPI_ZEROED);
 }
 
+/* The last reference: off the LRU (mm/swap.c), then freed. */
 void folio_put(struct folio *folio)
 {
 	if (atomic_dec_and_test(&folio->_refcount))
-		__free_frozen_pages(&folio->page, folio_order(folio), FPI_NONE);
+		__folio_put(folio, FPI_NONE);
+}
+
+void folio_put_refs(struct folio *folio, int refs)
+{
+	if (folio_ref_sub_and_test(folio, refs))
+		__folio_put(folio, FPI_NONE);
 }
 
 void folio_put_zeroed(struct folio *folio)
 {
 	if (atomic_dec_and_test(&folio->_refcount))
-		__free_frozen_pages(&folio->page, folio_order(folio),
-				    FPI_ZEROED);
+		__folio_put(folio, FPI_ZEROED);
 }
 
 void put_page(struct page *page)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "render.h"
+#include <linux/mm_contract.h>
 
 /* ---- text buffer ---------------------------------------------------- */
 
@@ -190,6 +191,10 @@ static const struct {
 	{ "meminfo", render_meminfo },
 	{ "zoneinfo", render_zoneinfo },
 	{ "trace", render_trace },
+	{ "slabinfo", slabinfo_render_seq },
+	{ "tlb", tlb_render_seq },
+	{ "thp", thp_sysfs_render_seq },
+	{ "mthp_stats", mthp_stats_render_seq },
 };
 
 int foliage_render(struct foliage_machine *m, const char *what,

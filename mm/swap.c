@@ -139,32 +139,14 @@ static void __page_cache_release(struct folio *folio)
 }
 
 /*
- * The last reference is gone: off the LRU, then back to the allocator.
- * An anon folio's ->mapping is cleared here (Linux's free_pages_prepare()
- * does it for PageMappingFlags pages) along with its nr_anon mTHP count.
- * PG_swapbacked is cleared too: foliage's allocator counts it among the
- * flags that must be clear at free, Linux's does not.
+ * The last reference is gone: off the LRU, then back to the allocator
+ * (which clears an anon folio's ->mapping, as Linux's free_pages_prepare()
+ * does).  Called by folio_put() and friends in mm/page_alloc.c.
  */
-static void __folio_put(struct folio *folio)
+void __folio_put(struct folio *folio, fpi_t fpi)
 {
 	__page_cache_release(folio);
-	if (folio_test_anon(folio)) {
-		mod_mthp_stat(folio_order(folio), MTHP_STAT_NR_ANON, -1);
-		folio->mapping = NULL;
-	}
-	folio_clear_swapbacked(folio);
-	free_frozen_pages(&folio->page, folio_order(folio));
-}
-
-void folio_put_refs_lru(struct folio *folio, int refs)
-{
-	if (folio_ref_sub_and_test(folio, refs))
-		__folio_put(folio);
-}
-
-void folio_put_lru(struct folio *folio)
-{
-	folio_put_refs_lru(folio, 1);
+	__free_frozen_pages(&folio->page, folio_order(folio), fpi);
 }
 
 /* lru_activate(): inactive -> active, counted in pgactivate. */

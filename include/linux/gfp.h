@@ -44,6 +44,7 @@ void free_pages_zeroed(struct page *page, unsigned int order);
 void free_frozen_pages(struct page *page, unsigned int order);
 void free_frozen_pages_zeroed(struct page *page, unsigned int order);
 void folio_put(struct folio *folio);
+void folio_put_refs(struct folio *folio, int refs);
 void folio_put_zeroed(struct folio *folio);
 void put_page(struct page *page);
 void put_page_zeroed(struct page *page);

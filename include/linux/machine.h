@@ -88,6 +88,7 @@ struct foliage_machine {
 	int nr_nodes;			/* nodes */
 	unsigned int node_shift;	/* pfn bits per node */
 	unsigned long max_pfn;		/* one past the last pfn of any node */
+	unsigned long kernel_image_pfn;	/* reserved page past node 0's RAM */
 	struct page *mem_map;		/* struct page for every pfn */
 	size_t mem_map_bytes;		/* size of the mem_map reservation */
 	char *direct_map;		/* guest RAM, pfn << PAGE_SHIFT */

@@ -8,6 +8,7 @@
 #ifndef _FOLIAGE_LINUX_MM_CONTRACT_H
 #define _FOLIAGE_LINUX_MM_CONTRACT_H
 
+#include <linux/gfp.h>
 #include <linux/pgtable.h>
 #include <linux/rmap.h>
 #include <linux/fs.h>
@@ -440,15 +441,21 @@ int mthp_stats_render_seq(struct seq_buf *s, bool json);
  * New folios go on their node's LRU lists at once (Linux batches them per
  * CPU first; foliage adds them as if drained): inactive anon for
  * swap-backed folios (anon and shmem), inactive file otherwise,
- * unevictable when mlocked.  Every folio with PG_lru must lose its last
- * reference through folio_put_lru()/folio_put_refs_lru(), which take it off
- * the list before freeing (and clear an anon folio's ->mapping).
+ * unevictable when mlocked.  folio_put() takes a folio off its list when
+ * the last reference goes, as in Linux.  folio_put_lru() and
+ * folio_put_refs_lru() are the older names of folio_put() and
+ * folio_put_refs().
  */
 void folio_add_lru(struct folio *folio);
 void folio_add_lru_vma(struct folio *folio, struct vm_area_struct *vma);
-void folio_put_lru(struct folio *folio);
-/* Drop @refs references; free the folio if they were the last. */
-void folio_put_refs_lru(struct folio *folio, int refs);
+static inline void folio_put_lru(struct folio *folio)
+{
+	folio_put(folio);
+}
+static inline void folio_put_refs_lru(struct folio *folio, int refs)
+{
+	folio_put_refs(folio, refs);
+}
 /*
  * An access seen by software (GUP's FOLL_TOUCH, zap of a young PTE):
  * PG_referenced, then activation on the second call.

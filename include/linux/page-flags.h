@@ -62,7 +62,7 @@ enum pageflags {
 #define PAGE_FLAGS_CHECK_AT_FREE \
 	(BIT(PG_lru) | BIT(PG_locked) | BIT(PG_private) | BIT(PG_private_2) | \
 	 BIT(PG_writeback) | BIT(PG_reserved) | BIT(PG_active) | \
-	 BIT(PG_unevictable) | BIT(PG_mlocked) | BIT(PG_swapbacked))
+	 BIT(PG_unevictable) | BIT(PG_mlocked))
 #define PAGE_FLAGS_CHECK_AT_PREP (((1UL << __NR_PAGEFLAGS) - 1) & \
 				  ~BIT(PG_hwpoison))
 
