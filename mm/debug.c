@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "rmap_check.h"
 #include <linux/mm_contract.h>
 
 int dump_page_str(const struct page *page, char *buf, size_t len)
@@ -336,6 +337,8 @@ int validate_machine(void)
 	err = validate_lru();
 	ret = ret ?: err;
 	err = validate_all_mms();
+	ret = ret ?: err;
+	err = validate_rmap();
 	ret = ret ?: err;
 	return ret;
 }
