@@ -706,6 +706,7 @@ int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len)
 	unsigned long end = start + len, nstart, nend;
 	struct vm_area_struct *vma;
 	int ret = 0;
+	long done;
 
 	for (nstart = start; nstart < end; nstart = nend) {
 		vma = find_vma_intersection(mm, nstart, end);
@@ -717,11 +718,12 @@ int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len)
 			continue;
 		if (!(vma->vm_flags & VM_ACCESS_FLAGS))
 			continue;	/* PROT_NONE is never populated */
-		ret = faultin_page_range(vma, nstart, nend,
-					 (vma->vm_flags & (VM_WRITE | VM_SHARED))
-					 == VM_WRITE);
-		if (ret)
+		/* FOLL_FORCE reads, as __mm_populate() does for exec-only. */
+		done = populate_vma_page_range(vma, nstart, nend);
+		if (done < 0) {
+			ret = done;
 			break;
+		}
 	}
 	return ret;
 }
