@@ -30,7 +30,9 @@ all: deps
 deps:
 	@sh tools/install-deps.sh
 
-demo: all
+demo: deps
+	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@ninja -C $(BUILD) -j $(JOBS) foliage-cli
 	@./$(BUILD)/tools/foliage/foliage demo
 
 check: check-asan check-valgrind
@@ -59,7 +61,9 @@ check-full: deps
 	@ninja -C $(FULL_BUILD) -j $(JOBS)
 	@cd $(FULL_BUILD) && ctest --output-on-failure -j $(JOBS)
 
-bench: all
+bench: deps
+	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@ninja -C $(BUILD) -j $(JOBS) foliage-cli
 	@./$(BUILD)/tools/foliage/foliage bench all
 
 clean:
