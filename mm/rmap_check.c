@@ -33,6 +33,8 @@ struct rmap_checker {
 	size_t nr_vmas;			/* how many */
 	struct anon_vma **anon_vmas;	/* anon_vmas their avcs link, sorted */
 	size_t nr_anon_vmas;		/* how many */
+	struct address_space **files;	/* mappings of their files, sorted */
+	size_t nr_files;		/* how many */
 	struct map_vec scan;		/* the page-table view */
 	struct map_vec walk;		/* one folio: found through rmap */
 	struct map_vec pvmw;		/* one folio: page_vma_mapped_walk() */
@@ -157,7 +159,7 @@ static void unlock_tasks(struct rmap_checker *c, unsigned int nr)
 static int lock_machine(struct rmap_checker *c)
 {
 	struct foliage_machine *m = this_machine;
-	size_t vsize = 0, asize = 0;
+	size_t vsize = 0, asize = 0, fsize = 0;
 	struct foliage_task *t;
 	unsigned int n = 0, i;
 
@@ -189,6 +191,10 @@ static int lock_machine(struct rmap_checker *c)
 			if (ptr_push((void ***)&c->vmas, &c->nr_vmas, &vsize,
 				     vma))
 				return -ENOMEM;
+			if (vma->vm_file &&
+			    ptr_push((void ***)&c->files, &c->nr_files, &fsize,
+				     vma->vm_file->f_mapping))
+				return -ENOMEM;
 			list_for_each_entry(avc, &vma->anon_vma_chain,
 					    same_vma)
 				if (ptr_push((void ***)&c->anon_vmas,
@@ -200,6 +206,7 @@ static int lock_machine(struct rmap_checker *c)
 	c->nr_vmas = ptr_set_finish((void **)c->vmas, c->nr_vmas);
 	c->nr_anon_vmas = ptr_set_finish((void **)c->anon_vmas,
 					 c->nr_anon_vmas);
+	c->nr_files = ptr_set_finish((void **)c->files, c->nr_files);
 	return 0;
 }
 
@@ -210,6 +217,7 @@ static void unlock_machine(struct rmap_checker *c)
 	free(c->tasks);
 	free(c->vmas);
 	free(c->anon_vmas);
+	free(c->files);
 	free(c->scan.v);
 	free(c->walk.v);
 	free(c->pvmw.v);
@@ -402,9 +410,9 @@ static const char *missed_why(const struct rmap_checker *c,
 			      struct folio *folio, const struct rmap_map *w)
 {
 	const struct vm_area_struct *vma = w->vma;
+	pgoff_t pgoff = folio->index + w->page;
 	unsigned long linear = vma->vm_start +
-			       ((folio->index + w->page - vma->vm_pgoff) <<
-				PAGE_SHIFT);
+			       ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
 	size_t i;
 
 	if (folio_test_anon(folio)) {
@@ -426,7 +434,8 @@ linked:
 			break;
 	if (i == c->visits.nr)
 		return "rmap_walk did not name the vma";
-	if ((w->pmd ? (linear & PMD_MASK) : linear) != w->addr)
+	if (pgoff < vma->vm_pgoff ||
+	    (w->pmd ? (linear & PMD_MASK) : linear) != w->addr)
 		return "the address disagrees with index and vm_pgoff";
 	return "the lookup at its address found something else";
 }
@@ -542,6 +551,18 @@ static void check_folio(struct rmap_checker *c, struct folio *folio,
 		}
 		return;
 	}
+	/*
+	 * A file no live VMA maps has an empty i_mmap, and nothing keeps
+	 * its mapping alive for a walk while another CPU may close it.
+	 */
+	if (!anon && !nr_want &&
+	    !ptr_in((void **)c->files, c->nr_files, folio->mapping)) {
+		if (folio_mapped(folio))
+			rcheck_bug(c, "file folio pfn 0x%lx index 0x%lx: mapcount %d but no page table maps it",
+				   folio_pfn(folio), folio->index,
+				   folio_mapcount(folio));
+		return;
+	}
 	walk_folio(c, folio);
 	c->st->missed += compare_maps(c, folio, want, nr_want, c->walk.v,
 				      c->walk.nr, "in the page tables, missed by rmap_walk",
@@ -555,7 +576,11 @@ static void check_folio(struct rmap_checker *c, struct folio *folio,
 		c->st->pvmw_mismatches++;
 }
 
-/* Head pfns of the folios on every node's LRU lists, sorted. */
+/*
+ * Head pfns of the folios on every node's LRU lists, sorted, each with a
+ * reference taken: a CPU unpinning a folio that no page table maps any
+ * more (which takes no mmap_lock) cannot free it under the check.
+ */
 static int collect_lru(unsigned long **out, size_t *nr_out)
 {
 	struct foliage_machine *m = this_machine;
@@ -574,21 +599,34 @@ static int collect_lru(unsigned long **out, size_t *nr_out)
 			if (!lruvec->lists[lru].next)
 				continue;
 			list_for_each_entry(folio, &lruvec->lists[lru], lru) {
+				/* Its last reference is going: not ours. */
+				if (!atomic_add_unless(&folio->_refcount, 1, 0))
+					continue;
 				err = ptr_push(&set, &nr, &size,
 					       (void *)folio_pfn(folio));
-				if (err)
+				if (err) {
+					folio_put(folio);
 					break;
+				}
 			}
 		}
 		spin_unlock(&lruvec->lru_lock);
 	}
-	if (err) {
-		free(set);
-		return err;
-	}
 	*out = (unsigned long *)set;
-	*nr_out = ptr_set_finish(set, nr);
+	*nr_out = nr;
+	if (err)
+		return err;
+	/* Sorted, for the merge with the scan; each folio is listed once. */
+	if (nr)
+		qsort(set, nr, sizeof(*set), ptr_cmp);
 	return 0;
+}
+
+static void put_lru(unsigned long *lru, size_t nr)
+{
+	while (nr--)
+		folio_put(page_folio(pfn_to_page(lru[nr])));
+	free(lru);
 }
 
 static int check_machine(struct rmap_checker *c)
@@ -631,7 +669,7 @@ static int check_machine(struct rmap_checker *c)
 			break;
 	}
 out:
-	free(lru);
+	put_lru(lru, nr_lru);
 	return ret ?: c->err ?: c->ret;
 }
 
