@@ -2,8 +2,9 @@
 /*
  * 'expect': assertions of a scenario.  The first word after 'expect' names
  * what is looked at (a subject: vmstat, meminfo, buddyinfo, page, bytes,
- * bugs, knob), or else it is an allocation's name followed by 'failed' or
- * 'ok'.  Numbers are compared with one of == != < <= > >=; an expect that
+ * bugs, knob; and about address spaces, in as_expect.c: fault, maps, vma,
+ * smaps, rollup, shadow, read), or else it is an allocation's name
+ * followed by 'failed' or 'ok'.  Numbers are compared with one of == != < <= > >=; an expect that
  * does not hold says what it saw:
  *
  *	FILE:LINE: expect failed: vmstat pgzero_skipped is 0, expected == 512
@@ -15,49 +16,41 @@
 
 #include "scenario.h"
 
-enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, NR_OPS };
-
-static const char *const op_names[NR_OPS] = {
-	[OP_EQ] = "==", [OP_NE] = "!=", [OP_LT] = "<",
-	[OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=",
+static const char *const op_names[SCN_NR_OPS] = {
+	[SCN_EQ] = "==", [SCN_NE] = "!=", [SCN_LT] = "<",
+	[SCN_LE] = "<=", [SCN_GT] = ">", [SCN_GE] = ">=",
 };
 
-/* "OP VALUE", the end of most expects. */
-struct cmp {
-	enum cmp_op op;			/* how seen compares with value */
-	uint64_t value;			/* what it is compared with */
-};
-
-static int parse_cmp(struct scenario *s, const char *op, const char *value,
-		     struct cmp *c)
+int scn_parse_cmp(struct scenario *s, const char *op, const char *value,
+		  struct scn_cmp *c)
 {
 	int i;
 
-	for (i = 0; i < NR_OPS; i++)
+	for (i = 0; i < SCN_NR_OPS; i++)
 		if (!strcmp(op, op_names[i]))
 			break;
-	if (i == NR_OPS)
+	if (i == SCN_NR_OPS)
 		return scn_usage(s, "expect: bad operator '%s' (== != < <= > "
 				 ">=)", op);
 	c->op = i;
 	return scn_parse_u64(s, "value", value, 0, UINT64_MAX, &c->value);
 }
 
-static bool cmp_holds(const struct cmp *c, uint64_t seen)
+static bool cmp_holds(const struct scn_cmp *c, uint64_t seen)
 {
 	switch (c->op) {
-	case OP_EQ: return seen == c->value;
-	case OP_NE: return seen != c->value;
-	case OP_LT: return seen < c->value;
-	case OP_LE: return seen <= c->value;
-	case OP_GT: return seen > c->value;
-	case OP_GE: return seen >= c->value;
+	case SCN_EQ: return seen == c->value;
+	case SCN_NE: return seen != c->value;
+	case SCN_LT: return seen < c->value;
+	case SCN_LE: return seen <= c->value;
+	case SCN_GT: return seen > c->value;
+	case SCN_GE: return seen >= c->value;
 	default: return false;
 	}
 }
 
-static int check_cmp(struct scenario *s, const char *what,
-		     const struct cmp *c, uint64_t seen)
+int scn_check_cmp(struct scenario *s, const char *what,
+		  const struct scn_cmp *c, uint64_t seen)
 {
 	if (cmp_holds(c, seen))
 		return SCN_OK;
@@ -73,7 +66,7 @@ static int expect_vmstat(struct scenario *s, struct scn_args *a)
 	bool delta = a->nr_words == 5;
 	unsigned long value, then = 0;
 	char what[160];
-	struct cmp c;
+	struct scn_cmp c;
 	unsigned int i;
 	int ret;
 
@@ -81,7 +74,7 @@ static int expect_vmstat(struct scenario *s, struct scn_args *a)
 		return scn_usage(s, "expect vmstat: expected 'delta' or an "
 				 "operator after %s, not '%s'", name,
 				 a->words[2]);
-	ret = parse_cmp(s, a->words[a->nr_words - 2],
+	ret = scn_parse_cmp(s, a->words[a->nr_words - 2],
 			a->words[a->nr_words - 1], &c);
 	if (ret)
 		return ret;
@@ -97,7 +90,7 @@ static int expect_vmstat(struct scenario *s, struct scn_args *a)
 				scn_errstr(ret));
 	if (!delta) {
 		snprintf(what, sizeof(what), "vmstat %s", name);
-		return check_cmp(s, what, &c, value);
+		return scn_check_cmp(s, what, &c, value);
 	}
 	for (i = 0; i < s->nr_mark; i++)
 		if (!strcmp(s->mark[i].name, name))
@@ -108,7 +101,7 @@ static int expect_vmstat(struct scenario *s, struct scn_args *a)
 		return scn_fail(s, "expect failed: %s is -%lu, expected %s %llu",
 				what, then - value, op_names[c.op],
 				(unsigned long long)c.value);
-	return check_cmp(s, what, &c, value - then);
+	return scn_check_cmp(s, what, &c, value - then);
 }
 
 /* expect meminfo FIELD OP VALUE: the number as /proc/meminfo prints it. */
@@ -119,10 +112,10 @@ static int expect_meminfo(struct scenario *s, struct scn_args *a)
 	char *text, *line, what[160];
 	unsigned long long value;
 	bool found = false;
-	struct cmp c;
+	struct scn_cmp c;
 	int ret;
 
-	ret = parse_cmp(s, a->words[2], a->words[3], &c);
+	ret = scn_parse_cmp(s, a->words[2], a->words[3], &c);
 	if (ret)
 		return ret;
 	text = scn_render(s, "meminfo", 0);
@@ -141,7 +134,7 @@ static int expect_meminfo(struct scenario *s, struct scn_args *a)
 		return scn_usage(s, "expect meminfo: no field '%s' in "
 				 "/proc/meminfo", field);
 	snprintf(what, sizeof(what), "meminfo %s", field);
-	return check_cmp(s, what, &c, value);
+	return scn_check_cmp(s, what, &c, value);
 }
 
 /*
@@ -156,7 +149,7 @@ static int expect_buddyinfo(struct scenario *s, struct scn_args *a)
 	unsigned long long value = 0;
 	char *text, *line, *p, what[160];
 	bool found = false;
-	struct cmp c;
+	struct scn_cmp c;
 	int ret;
 
 	if (!node || !zone || !order_str)
@@ -166,7 +159,7 @@ static int expect_buddyinfo(struct scenario *s, struct scn_args *a)
 				  &nid)) ||
 	    (ret = scn_parse_uint(s, "order", order_str, 0, FOLIAGE_MAX_ORDER,
 				  &order)) ||
-	    (ret = parse_cmp(s, a->words[1], a->words[2], &c)))
+	    (ret = scn_parse_cmp(s, a->words[1], a->words[2], &c)))
 		return ret;
 	text = scn_render(s, "buddyinfo", 0);
 	if (!text)
@@ -194,7 +187,7 @@ static int expect_buddyinfo(struct scenario *s, struct scn_args *a)
 				 "zone %s in /proc/buddyinfo", order, nid, zone);
 	snprintf(what, sizeof(what), "buddyinfo node %u zone %s order %u", nid,
 		 zone, order);
-	return check_cmp(s, what, &c, value);
+	return scn_check_cmp(s, what, &c, value);
 }
 
 static const char *const zone_names[] = { "Normal", "Movable" };
@@ -414,21 +407,21 @@ static int expect_bytes(struct scenario *s, struct scn_args *a)
 /* expect bugs OP VALUE: the number of bugs the library recorded. */
 static int expect_bugs(struct scenario *s, struct scn_args *a)
 {
-	struct cmp c;
-	int ret = parse_cmp(s, a->words[1], a->words[2], &c);
+	struct scn_cmp c;
+	int ret = scn_parse_cmp(s, a->words[1], a->words[2], &c);
 
-	return ret ? ret : check_cmp(s, "bugs", &c, foliage_bugs(s->m));
+	return ret ? ret : scn_check_cmp(s, "bugs", &c, foliage_bugs(s->m));
 }
 
 /* expect knob KEY OP VALUE: a knob's value, as foliage_get() reads it. */
 static int expect_knob(struct scenario *s, struct scn_args *a)
 {
 	char what[160];
-	struct cmp c;
+	struct scn_cmp c;
 	long value;
 	int ret;
 
-	ret = parse_cmp(s, a->words[2], a->words[3], &c);
+	ret = scn_parse_cmp(s, a->words[2], a->words[3], &c);
 	if (ret)
 		return ret;
 	ret = foliage_get(s->m, a->words[1], &value);
@@ -443,7 +436,7 @@ static int expect_knob(struct scenario *s, struct scn_args *a)
 		return scn_fail(s, "expect failed: %s is %ld, expected %s %llu",
 				what, value, op_names[c.op],
 				(unsigned long long)c.value);
-	return check_cmp(s, what, &c, value);
+	return scn_check_cmp(s, what, &c, value);
 }
 
 /* expect NAME failed|ok: how NAME's allocation went. */
@@ -486,6 +479,21 @@ static const struct scn_verb subjects[] = {
 	{ "bytes", expect_bytes, 3, 3, "", 0, "expect bytes NAME BYTE" },
 	{ "bugs", expect_bugs, 3, 3, "", 0, "expect bugs OP VALUE" },
 	{ "knob", expect_knob, 4, 4, "", 0, "expect knob KEY OP VALUE" },
+	{ "fault", scn_expect_fault, 3, 4, "at", 0,
+	  "expect fault TASK ADDR|RANGE [read|write] [at=ADDR]" },
+	{ "maps", scn_expect_maps, 5, 5, "", 0,
+	  "expect maps TASK count OP N" },
+	{ "vma", scn_expect_vma, 3, 4, "flags start end size offset", 0,
+	  "expect vma TASK ADDR none | expect vma TASK ADDR [flags=PERMS] "
+	  "[start=ADDR] [end=ADDR] [size=SIZE] [offset=SIZE]" },
+	{ "smaps", scn_expect_smaps, 6, 6, "", 0,
+	  "expect smaps TASK ADDR FIELD OP VALUE | expect smaps TASK ADDR "
+	  "VmFlags has|lacks FLAG" },
+	{ "rollup", scn_expect_rollup, 5, 5, "", 0,
+	  "expect rollup TASK FIELD OP VALUE" },
+	{ "shadow", scn_expect_shadow, 1, 2, "", 0, "expect shadow [TASK]" },
+	{ "read", scn_expect_read, 3, 3, "", 0,
+	  "expect read ==|!= DATA | expect read all BYTE" },
 };
 
 static const struct scn_verb outcome = {

@@ -25,9 +25,15 @@ static void run_usage(FILE *f)
 	scn_expect_print_usage(f, "  ");
 	fprintf(f,
 		"\nOP is one of == != < <= > >=.  SIZE is bytes with an optional\n"
-		"K, M, G or T suffix (64M).  Numbers are decimal or 0x hex.\n\n"
+		"K, M, G or T suffix (64M), or 0x hex.  Numbers are decimal or 0x\n"
+		"hex.  ADDR is 0xHEX, NAME or NAME+OFF (a mapping's start); RANGE\n"
+		"is NAME (a whole mapping) or ADDR:LEN; PROT is none or some of\n"
+		"r, w, x; DATA is 0x and hex byte pairs, or a word of text.  The\n"
+		"verbs task to unpin may end with '=> -ERRNO': the operation must\n"
+		"fail with that errno.\n\n"
 		"exit status: 0 the scenario ran and every expect held;\n"
-		"1 an expect, a check or a bug the library recorded failed it;\n"
+		"1 an expect, a check, a library error or a bug the library\n"
+		"recorded failed it;\n"
 		"2 the scenario (or the command line) is wrong.\n"
 		"Messages are 'FILE:LINE: message' on stderr.  See docs/scenario.md.\n");
 }

@@ -24,8 +24,11 @@ void scenario_destroy(struct scenario *s)
 {
 	unsigned int i;
 
-	if (s->m)
+	if (s->m) {
+		scn_teardown(s, true);
 		foliage_machine_destroy(s->m);
+	}
+	scn_free_spaces(s);
 	for (i = 0; i < s->nr_allocs; i++)
 		free(s->allocs[i].name);
 	free(s->allocs);
@@ -107,21 +110,26 @@ int scn_parse_uint(struct scenario *s, const char *what, const char *str,
 	return ret;
 }
 
-/* A number of bytes with an optional binary suffix: 64M, 2G, 4096. */
+/*
+ * A number of bytes with an optional binary suffix: 64M, 2G, 4096; or
+ * 0x hex without a suffix: 0x3000.
+ */
 int scn_parse_size(struct scenario *s, const char *what, const char *str,
 		   uint64_t *bytes)
 {
 	static const char suffixes[] = "KMGT";
+	bool hex = str[0] == '0' && (str[1] == 'x' || str[1] == 'X');
 	unsigned long long v;
 	const char *p;
 	unsigned int shift = 0;
 	char *end;
 
 	errno = 0;
-	if (!isdigit((unsigned char)*str))
+	if (!isdigit((unsigned char)*str) ||
+	    (hex && !isxdigit((unsigned char)str[2])))
 		goto bad;
-	v = strtoull(str, &end, 10);
-	if (errno)
+	v = strtoull(hex ? str + 2 : str, &end, hex ? 16 : 10);
+	if (errno || (hex && *end))
 		goto bad;
 	if (*end) {
 		p = strchr(suffixes, toupper((unsigned char)*end));
@@ -135,7 +143,8 @@ int scn_parse_size(struct scenario *s, const char *what, const char *str,
 	return 0;
 bad:
 	return scn_usage(s, "%s: bad size '%s' for %s: expected bytes with an "
-			 "optional K, M, G or T suffix (e.g. 64M)", s->verb, str,
+			 "optional K, M, G or T suffix (e.g. 64M), or 0x hex",
+			 s->verb, str,
 			 what);
 }
 
@@ -408,7 +417,7 @@ int scn_check_usage(struct scenario *s, const struct scn_verb *v,
 
 static void unknown_verb(struct scenario *s, const char *verb)
 {
-	char list[512];
+	char list[1024];
 	size_t n = 0;
 	unsigned int i;
 
@@ -419,6 +428,34 @@ static void unknown_verb(struct scenario *s, const char *verb)
 	scn_usage(s, "unknown verb '%s' (verbs: %s)", verb, list);
 }
 
+/*
+ * '=> -ERRNO' at the end of a line: the operation must fail with that
+ * errno.  Take it off @a's words into s->want_err.
+ */
+static int take_want_err(struct scenario *s, const struct scn_verb *v,
+			 struct scn_args *a)
+{
+	unsigned int i, n = a->nr_words;
+	int ret;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(a->words[i], "=>"))
+			break;
+	if (i == n)
+		return SCN_OK;
+	if (!(v->flags & SCN_VERB_ERRNO))
+		return scn_usage(s, "%s: '=> -ERRNO' is for the verbs that call "
+				 "the library about tasks and memory", v->name);
+	if (i != n - 2)
+		return scn_usage(s, "%s: '=> -ERRNO' must end the line (usage: "
+				 "%s [=> -ERRNO])", v->name, v->usage);
+	ret = scn_parse_errno(s, a->words[n - 1], &s->want_err);
+	if (ret)
+		return ret;
+	a->nr_words -= 2;
+	return SCN_OK;
+}
+
 /* Run one line (comment removed, not blank). */
 static int run_line(struct scenario *s, char *line)
 {
@@ -426,9 +463,19 @@ static int run_line(struct scenario *s, char *line)
 	struct scn_args a;
 	int ret;
 
+	s->want_err = 0;
+	s->got_err = false;
 	tokenize(line, &a);
 	s->verb = a.verb;
 	v = find_verb(a.verb);
+	if (!v && s->hooks && s->hooks->unknown_verb) {
+		ret = tokenize_args(s, (char *)a.rest, &a);
+		if (ret)
+			return ret;
+		ret = s->hooks->unknown_verb(s, &a);
+		if (ret >= 0)
+			return ret;
+	}
 	if (!v) {
 		unknown_verb(s, a.verb);
 		return SCN_USAGE;
@@ -440,11 +487,25 @@ static int run_line(struct scenario *s, char *line)
 		ret = tokenize_args(s, (char *)a.rest, &a);
 		if (ret)
 			return ret;
+		ret = take_want_err(s, v, &a);
+		if (ret)
+			return ret;
 		ret = scn_check_usage(s, v, &a);
 		if (ret)
 			return ret;
 	}
-	return v->fn(s, &a);
+	if (s->hooks && s->hooks->before) {
+		ret = s->hooks->before(s, &a);
+		if (ret)
+			return ret;
+	}
+	ret = v->fn(s, &a);
+	if (!ret && s->want_err && !s->got_err)
+		ret = scn_fail(s, "%s succeeded, expected -%s", v->name,
+			       scn_errname(s->want_err));
+	if (s->hooks && s->hooks->after)
+		ret = s->hooks->after(s, &a, ret);
+	return ret;
 }
 
 /* Cut the comment and the surrounding blanks; NULL for an empty line. */
@@ -492,6 +553,14 @@ int scenario_run(struct scenario *s, FILE *f)
 		ret = scn_usage(s, "read error: %s", strerror(errno));
 	if (!ret && !s->m)
 		ret = scn_usage(s, "no 'machine' in the scenario");
+	/* Exit the tasks and close the files: their teardown is tested too. */
+	if (!ret) {
+		s->verb = "end";
+		ret = scn_teardown(s, false);
+		if (!ret && foliage_bugs(s->m) > bugs)
+			ret = scn_fail(s, "at the end: BUG: %s",
+				       foliage_first_bug(s->m));
+	}
 	free(buf);
 	s->verb = NULL;
 	fflush(s->out);

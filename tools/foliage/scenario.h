@@ -27,6 +27,8 @@
 
 #include <foliage/foliage.h>
 
+#include "shadow.h"
+
 enum scn_status {
 	SCN_OK = 0,
 	SCN_FAIL = 1,
@@ -69,6 +71,65 @@ struct scn_alloc {
 	unsigned int line;		/* line of the alloc (or the free) */
 };
 
+/* A task of the scenario (task, fork). */
+struct scn_task {
+	char *name;			/* as written in the scenario */
+	struct foliage_task *task;	/* NULL once it exited */
+	int pid;			/* its pid, kept after exit */
+	unsigned int line;		/* line of its task/fork, then of its exit */
+	struct shadow shadow;		/* what the scenario wrote in it */
+};
+
+/* A memfd-like file of the scenario (file, close). */
+struct scn_file {
+	char *name;			/* as written in the scenario */
+	struct foliage_file *file;	/* NULL once closed */
+	uint64_t bytes;			/* its size */
+	unsigned int line;		/* line of its file, then of its close */
+};
+
+/*
+ * A named mapping (mmap TASK NAME ...): its addresses, which follow the
+ * mremaps done through the name, and stay after an munmap (to check that
+ * nothing is there any more).
+ */
+struct scn_map {
+	char *name;			/* as written in the scenario */
+	struct scn_task *task;		/* the task it was mapped in */
+	unsigned long start;		/* first byte */
+	unsigned long len;		/* bytes, page-aligned */
+	unsigned int line;		/* line of its mmap */
+};
+
+/* What the last 'read' read, for 'expect read'. */
+struct scn_read {
+	unsigned int line;		/* line of the read; 0: none yet */
+	int err;			/* its error ('=> -ERRNO'), or 0 */
+	unsigned long addr;		/* where it read */
+	size_t len;			/* bytes in buf */
+	unsigned char *buf;		/* what it read */
+};
+
+struct scenario;
+struct scn_args;
+
+/*
+ * Hooks of a program that runs scenarios and follows each line ('foliage
+ * diff').  Each returns SCN_*; NULL members are skipped.
+ */
+struct scn_hooks {
+	/* A verb not in the table: its status, or -1 if not the hook's. */
+	int (*unknown_verb)(struct scenario *s, struct scn_args *a);
+	/* A line checked against its usage, before its handler runs. */
+	int (*before)(struct scenario *s, struct scn_args *a);
+	/*
+	 * After the handler, with its status (what the line returns
+	 * unless the hook changes it); s->want_err and s->got_err tell
+	 * whether the operation failed as its '=> -ERRNO' expected.
+	 */
+	int (*after)(struct scenario *s, struct scn_args *a, int status);
+};
+
 /* One /proc/vmstat line, as snapshot by 'mark'. */
 struct scn_counter {
 	char *name;			/* counter name */
@@ -92,6 +153,17 @@ struct scenario {
 	struct scn_counter *mark;	/* vmstat at the last 'mark' */
 	unsigned int nr_mark;		/* entries in mark */
 	unsigned int mark_line;		/* line of the last 'mark', 0: none */
+	struct scn_task **tasks;	/* every task, live or exited */
+	unsigned int nr_tasks;		/* entries in tasks */
+	struct scn_file **files;	/* every file, open or closed */
+	unsigned int nr_files;		/* entries in files */
+	struct scn_map **maps;		/* every named mapping */
+	unsigned int nr_maps;		/* entries in maps */
+	struct scn_read read;		/* the last 'read' */
+	int want_err;			/* the line's '=> -ERRNO', 0: none */
+	bool got_err;			/* the line's operation failed with it */
+	const struct scn_hooks *hooks;	/* a follower's hooks, or NULL */
+	void *hook_data;		/* for the hooks */
 };
 
 /* One verb of the language. */
@@ -107,6 +179,7 @@ struct scn_verb {
 
 #define SCN_VERB_BEFORE_MACHINE	0x1U	/* allowed before 'machine' */
 #define SCN_VERB_RAW		0x2U	/* takes the rest of the line as is */
+#define SCN_VERB_ERRNO		0x4U	/* may end with '=> -ERRNO' */
 
 extern const struct scn_verb scn_verbs[];
 extern const unsigned int scn_nr_verbs;
@@ -174,6 +247,14 @@ void *scn_page_virt(struct scenario *s, const struct scn_alloc *al,
 
 /* The strerror()-like name of a negative errno. */
 const char *scn_errstr(int err);
+/* The symbolic name of a negative errno: "ENOMEM". */
+const char *scn_errname(int err);
+/*
+ * The library failed the line's operation with @err: SCN_OK if the line
+ * ends with '=> -ERRNO' naming it, else "VERB: message (-ERRNO)DETAIL"
+ * and SCN_FAIL.  @detail may be NULL.
+ */
+int scn_lib_error(struct scenario *s, int err, const char *detail);
 
 /* 'expect' (expect.c); and whether @name is one of its subjects. */
 int scn_expect(struct scenario *s, struct scn_args *a);
@@ -186,5 +267,131 @@ void scn_expect_print_usage(FILE *f, const char *indent);
  * after a message.
  */
 char *scn_render(struct scenario *s, const char *what, unsigned int flags);
+/* Print the lines of @text that contain @pattern (all of them if NULL). */
+void scn_print_lines(FILE *out, const char *text, const char *pattern);
+
+/*
+ * Address spaces (tasks.c): names of tasks, files and mappings, and the
+ * values that designate memory.
+ *
+ *	ADDR	0xHEX, or NAME, NAME+OFF, NAME-OFF (a mapping's start, moved)
+ *	RANGE	NAME (a whole mapping), or ADDR:LEN
+ *	PROT	none, or some of r w x (rw, rx, rwx...)
+ */
+struct scn_range {
+	unsigned long start;		/* first byte */
+	unsigned long len;		/* bytes */
+	struct scn_map *map;		/* the mapping, when RANGE is a NAME */
+};
+
+/* Who holds @name among tasks, files, mappings and allocations, or NULL. */
+const char *scn_name_owner(struct scenario *s, const char *name);
+/* @name may name a new task, file or mapping; else a message. */
+int scn_check_new_name(struct scenario *s, const char *name);
+/* The live task / open file called @name; NULL after a message. */
+struct scn_task *scn_find_task(struct scenario *s, const char *name);
+struct scn_file *scn_find_file(struct scenario *s, const char *name);
+struct scn_task *scn_new_task(struct scenario *s, const char *name);
+struct scn_file *scn_new_file(struct scenario *s, const char *name);
+struct scn_map *scn_new_map(struct scenario *s, const char *name);
+/* Undo the last scn_new_*() (its operation failed). */
+void scn_forget_task(struct scenario *s);
+void scn_forget_file(struct scenario *s);
+void scn_forget_map(struct scenario *s);
+/*
+ * Exit every live task and close every open file, as the end of a
+ * scenario does; SCN_FAIL after a message if an exit fails (unless @quiet).
+ */
+int scn_teardown(struct scenario *s, bool quiet);
+/* Free the tables of tasks, files and mappings (after scn_teardown()). */
+void scn_free_spaces(struct scenario *s);
+
+int scn_parse_addr(struct scenario *s, const char *what, const char *str,
+		   unsigned long *addr);
+int scn_parse_range(struct scenario *s, const char *str,
+		    struct scn_range *r);
+int scn_parse_prot(struct scenario *s, const char *str, int *prot);
+/* DATA: 0x and pairs of hex digits, or else the word's characters. */
+int scn_parse_data(struct scenario *s, const char *str, unsigned char **buf,
+		   size_t *len);
+/* "-ENOMEM": the negative errno. */
+int scn_parse_errno(struct scenario *s, const char *str, int *err);
+
+/* One line of /proc/PID/maps, and for smaps the lines of its fields. */
+struct scn_vma {
+	unsigned long start;		/* vm_start */
+	unsigned long end;		/* vm_end */
+	char perms[5];			/* "rw-p" */
+	unsigned long long offset;	/* file offset in bytes */
+	unsigned int dev_major;		/* device of the file */
+	unsigned int dev_minor;		/* (0:0 when anonymous) */
+	unsigned long inode;		/* 0 when anonymous */
+	const char *path;		/* the name column, maybe "" */
+	char **fields;			/* smaps: its "Name: value" lines */
+	unsigned int nr_fields;		/* entries in fields */
+};
+
+/* A task's maps, smaps or smaps_rollup, parsed. */
+struct scn_maps {
+	char *text;			/* the rendered file, cut into lines */
+	char **lines;			/* its lines */
+	unsigned int nr_lines;		/* entries in lines */
+	struct scn_vma *vma;		/* its VMAs (one for smaps_rollup) */
+	unsigned int nr_vma;		/* entries in vma */
+};
+
+int scn_maps_read(struct scenario *s, struct scn_task *t, const char *what,
+		  struct scn_maps *maps);
+void scn_maps_free(struct scn_maps *maps);
+/* The VMA that contains @addr, or NULL. */
+struct scn_vma *scn_maps_find(struct scn_maps *maps, unsigned long addr);
+/* A field's line of a VMA of smaps ("Rss:  8 kB"), or NULL. */
+const char *scn_vma_field(const struct scn_vma *v, const char *field);
+/* Whether smaps' VmFlags of @v lists @mnemonic ("dc", "wf"). */
+bool scn_vma_has_flag(const struct scn_vma *v, const char *mnemonic);
+
+/* Verbs of address spaces (as_verbs.c), for the table of verbs.c. */
+int scn_do_task(struct scenario *s, struct scn_args *a);
+int scn_do_fork(struct scenario *s, struct scn_args *a);
+int scn_do_exit(struct scenario *s, struct scn_args *a);
+int scn_do_file(struct scenario *s, struct scn_args *a);
+int scn_do_close(struct scenario *s, struct scn_args *a);
+int scn_do_mmap(struct scenario *s, struct scn_args *a);
+int scn_do_munmap(struct scenario *s, struct scn_args *a);
+int scn_do_mprotect(struct scenario *s, struct scn_args *a);
+int scn_do_mremap(struct scenario *s, struct scn_args *a);
+int scn_do_madvise(struct scenario *s, struct scn_args *a);
+int scn_do_touch(struct scenario *s, struct scn_args *a);
+int scn_do_write(struct scenario *s, struct scn_args *a);
+int scn_do_read(struct scenario *s, struct scn_args *a);
+int scn_do_pin(struct scenario *s, struct scn_args *a);
+int scn_do_unpin(struct scenario *s, struct scn_args *a);
+/* show maps|smaps|smaps_rollup TASK [PATTERN] */
+int scn_show_task(struct scenario *s, struct scn_args *a);
+
+/* expect subjects of address spaces (as_expect.c), for expect.c. */
+int scn_expect_fault(struct scenario *s, struct scn_args *a);
+int scn_expect_maps(struct scenario *s, struct scn_args *a);
+int scn_expect_vma(struct scenario *s, struct scn_args *a);
+int scn_expect_smaps(struct scenario *s, struct scn_args *a);
+int scn_expect_rollup(struct scenario *s, struct scn_args *a);
+int scn_expect_shadow(struct scenario *s, struct scn_args *a);
+int scn_expect_read(struct scenario *s, struct scn_args *a);
+/* Shadow checks (as_expect.c): every claim of @t reads back; SCN_*. */
+int scn_shadow_check(struct scenario *s, struct scn_task *t);
+
+/* "OP VALUE" of expect, shared by expect.c and as_expect.c. */
+enum scn_op { SCN_EQ, SCN_NE, SCN_LT, SCN_LE, SCN_GT, SCN_GE, SCN_NR_OPS };
+
+struct scn_cmp {
+	enum scn_op op;			/* how seen compares with value */
+	uint64_t value;			/* what it is compared with */
+};
+
+int scn_parse_cmp(struct scenario *s, const char *op, const char *value,
+		  struct scn_cmp *c);
+/* SCN_OK if @seen satisfies @c, else "expect failed: WHAT is ..." */
+int scn_check_cmp(struct scenario *s, const char *what,
+		  const struct scn_cmp *c, uint64_t seen);
 
 #endif /* _FOLIAGE_SCENARIO_H */

@@ -4,8 +4,9 @@
  * line already checked against its usage (word count, known keys), parses
  * and checks every value, and only then calls into the library.
  *
- * A later layer adds its verbs (tasks, mmap, fork...) here: a handler and
- * a row in scn_verbs[], with its usage line, which is also its help.
+ * The verbs of address spaces (task, mmap, touch...) have their handlers
+ * in as_verbs.c; every verb has its row in scn_verbs[] here, with its
+ * usage line, which is also its help.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -113,6 +114,7 @@ static int do_alloc(struct scenario *s, struct scn_args *a)
 {
 	const char *name = a->words[0], *v;
 	unsigned int order = 0, nid = 0, gfp = FOLIAGE_GFP_KERNEL;
+	const char *owner;
 	struct scn_alloc *al;
 	bool have_nid = false;
 	unsigned long pfn;
@@ -124,6 +126,10 @@ static int do_alloc(struct scenario *s, struct scn_args *a)
 	if (scn_expect_subject(name))
 		return scn_usage(s, "alloc: '%s' is a word of 'expect', not a "
 				 "name", name);
+	owner = scn_name_owner(s, name);
+	if (owner && strcmp(owner, "allocation"))
+		return scn_usage(s, "alloc: '%s' is the name of a %s", name,
+				 owner);
 	al = scn_find(s, name);
 	if (al && al->state == ALLOC_LIVE)
 		return scn_usage(s, "alloc: duplicate name '%s': it holds the "
@@ -202,8 +208,10 @@ static int do_fill(struct scenario *s, struct scn_args *a)
 	return SCN_OK;
 }
 
+/* The machine's files of 'show'; a task's are in as_verbs.c. */
 static const char *const show_files[] = {
 	"buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo", "trace",
+	"tlb", "slabinfo", "thp",
 };
 
 char *scn_render(struct scenario *s, const char *what, unsigned int flags)
@@ -218,8 +226,7 @@ char *scn_render(struct scenario *s, const char *what, unsigned int flags)
 	return text;
 }
 
-/* Print the lines of @text that contain @pattern (all of them if NULL). */
-static void print_lines(FILE *out, const char *text, const char *pattern)
+void scn_print_lines(FILE *out, const char *text, const char *pattern)
 {
 	const char *line, *end;
 
@@ -239,21 +246,34 @@ static int do_show(struct scenario *s, struct scn_args *a)
 {
 	const char *what = a->words[0];
 	const char *pattern = a->nr_words > 1 ? a->words[1] : NULL;
-	char *text;
+	char *text = NULL;
 	size_t i;
+	int ret;
 
+	if (!strcmp(what, "maps") || !strcmp(what, "smaps") ||
+	    !strcmp(what, "smaps_rollup"))
+		return scn_show_task(s, a);
 	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
 		if (!strcmp(show_files[i], what))
 			break;
 	if (i == sizeof(show_files) / sizeof(show_files[0]))
 		return scn_usage(s, "show: unknown file '%s' (buddyinfo, "
 				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
-				 "trace)", what);
-	text = scn_render(s, what, s->json ? FOLIAGE_RENDER_JSON : 0);
-	if (!text)
-		return SCN_FAIL;
+				 "trace, tlb, slabinfo, thp; maps, smaps, "
+				 "smaps_rollup of a task)", what);
+	if (a->nr_words > 2)
+		return scn_usage(s, "unexpected argument '%s' (usage: show "
+				 "%s [PATTERN])", a->words[2], what);
+	ret = foliage_render(s->m, what, s->json ? FOLIAGE_RENDER_JSON : 0,
+			     &text);
+	if (ret == -ENOENT)
+		return scn_fail(s, "show: %s is not supported yet by this "
+				"library", what);
+	if (ret)
+		return scn_fail(s, "cannot render %s: %s", what,
+				scn_errstr(ret));
 	/* A JSON document is printed whole: a pattern filters text lines. */
-	print_lines(s->out, text, s->json ? NULL : pattern);
+	scn_print_lines(s->out, text, s->json ? NULL : pattern);
 	free(text);
 	return SCN_OK;
 }
@@ -343,15 +363,40 @@ const struct scn_verb scn_verbs[] = {
 	  "alloc NAME [order=N] [node=N] [gfp=FLAG|FLAG...]" },
 	{ "free", do_free, 1, 2, "", 0, "free NAME [zeroed]" },
 	{ "fill", do_fill, 2, 2, "", 0, "fill NAME BYTE" },
-	{ "show", do_show, 1, 2, "", 0,
-	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace "
+	{ "show", do_show, 1, 3, "", 0,
+	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
+	  "slabinfo|thp [PATTERN] | show maps|smaps|smaps_rollup TASK "
 	  "[PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
 	{ "mark", do_mark, 0, 0, "", 0, "mark" },
+	{ "task", scn_do_task, 1, 1, "", SCN_VERB_ERRNO, "task NAME" },
+	{ "fork", scn_do_fork, 2, 2, "", SCN_VERB_ERRNO, "fork PARENT CHILD" },
+	{ "exit", scn_do_exit, 1, 1, "", SCN_VERB_ERRNO, "exit TASK" },
+	{ "file", scn_do_file, 2, 2, "", SCN_VERB_ERRNO, "file NAME SIZE" },
+	{ "close", scn_do_close, 1, 1, "", 0, "close FILE" },
+	{ "mmap", scn_do_mmap, 3, 8, "at prot file off", SCN_VERB_ERRNO,
+	  "mmap TASK NAME LEN [at=ADDR] [prot=PROT] [shared|private] "
+	  "[fixed|noreplace] [populate] [file=FILE [off=OFF]]" },
+	{ "munmap", scn_do_munmap, 2, 2, "", SCN_VERB_ERRNO,
+	  "munmap TASK RANGE" },
+	{ "mprotect", scn_do_mprotect, 3, 3, "", SCN_VERB_ERRNO,
+	  "mprotect TASK RANGE PROT" },
+	{ "mremap", scn_do_mremap, 3, 6, "at", SCN_VERB_ERRNO,
+	  "mremap TASK RANGE NEWLEN [maymove] [fixed at=ADDR] [dontunmap]" },
+	{ "madvise", scn_do_madvise, 3, 3, "", SCN_VERB_ERRNO,
+	  "madvise TASK RANGE ADVICE" },
+	{ "touch", scn_do_touch, 3, 3, "", SCN_VERB_ERRNO,
+	  "touch TASK RANGE read|write" },
+	{ "write", scn_do_write, 3, 3, "", SCN_VERB_ERRNO,
+	  "write TASK ADDR DATA" },
+	{ "read", scn_do_read, 3, 3, "", SCN_VERB_ERRNO, "read TASK ADDR LEN" },
+	{ "pin", scn_do_pin, 2, 3, "", SCN_VERB_ERRNO,
+	  "pin TASK RANGE [read|write]" },
+	{ "unpin", scn_do_unpin, 2, 2, "", SCN_VERB_ERRNO, "unpin TASK RANGE" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
-	  "expect vmstat|meminfo|buddyinfo|page|bytes|bugs|knob ... | "
-	  "expect NAME failed|ok" },
+	  "expect vmstat|meminfo|buddyinfo|page|bytes|bugs|knob|fault|maps|"
+	  "vma|smaps|rollup|shadow|read ... | expect NAME failed|ok" },
 	{ "echo", do_echo, 0, 0, NULL,
 	  SCN_VERB_BEFORE_MACHINE | SCN_VERB_RAW, "echo TEXT" },
 };

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shadow memory: what a scenario wrote into one task's address space, so
+ * that 'expect shadow' can read every such byte back through the page
+ * tables (the oracle of issue 3, section 8).
+ *
+ * A shadow is a set of claims "the byte at ADDR holds V", grouped by 4K
+ * page of the task's address space in an RB tree.  A page's claims take
+ * one of three shapes, so that touching hundreds of megabytes stays cheap:
+ *
+ *	SHADOW_PATTERN	every byte of the page: pattern(seed)  ('touch write')
+ *	SHADOW_ZERO	every byte of the page: 0              (a wiped page)
+ *	SHADOW_BYTES	the bytes set in valid[]: data[]       ('write', parts)
+ *
+ * Invariants:
+ *	a page without claims is not in the tree;
+ *	nr_bytes == sum over pages of (4096 if PATTERN or ZERO,
+ *					popcount(valid) if BYTES).
+ *
+ * Operations follow what the address space does: an munmap drops claims,
+ * an mremap moves them, a fork copies them, MADV_DONTNEED of anonymous
+ * memory turns them into zeroes.
+ */
+#ifndef _FOLIAGE_SHADOW_H
+#define _FOLIAGE_SHADOW_H
+
+#include <bsd/sys/tree.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHADOW_PAGE_SIZE	4096UL
+#define SHADOW_PAGE_MASK	(~(SHADOW_PAGE_SIZE - 1))
+
+enum shadow_kind {
+	SHADOW_PATTERN,			/* whole page, from seed */
+	SHADOW_ZERO,			/* whole page, zero */
+	SHADOW_BYTES,			/* the bytes in valid[], from data[] */
+};
+
+struct shadow_page {
+	RB_ENTRY(shadow_page) node;	/* in shadow.root, by addr */
+	unsigned long addr;		/* page-aligned address */
+	enum shadow_kind kind;		/* shape of the claims, above */
+	uint64_t seed;			/* SHADOW_PATTERN: the pattern's seed */
+	unsigned char *data;		/* SHADOW_BYTES: 4096 values */
+	uint64_t *valid;		/* SHADOW_BYTES: 64 words, bit = claimed */
+};
+
+RB_HEAD(shadow_tree, shadow_page);
+
+struct shadow {
+	struct shadow_tree root;	/* claimed pages, by address */
+	unsigned long nr_pages;		/* pages in root */
+	unsigned long nr_bytes;		/* claimed bytes, see above */
+};
+
+void shadow_init(struct shadow *sh);
+void shadow_destroy(struct shadow *sh);
+
+/*
+ * The seed of the page at @addr written by task @pid at line @line: two
+ * touches never write the same bytes.
+ */
+uint64_t shadow_seed(unsigned long addr, int pid, unsigned int line);
+/* The 4096 bytes of the pattern of @seed (what 'touch write' writes). */
+void shadow_pattern(uint64_t seed, unsigned char *page);
+
+/* Claim @len bytes at @addr hold @buf.  0 or -ENOMEM (nothing changed). */
+int shadow_record(struct shadow *sh, unsigned long addr, const void *buf,
+		  size_t len);
+/* Claim the whole page at @addr holds pattern(@seed).  0 or -ENOMEM. */
+int shadow_record_pattern(struct shadow *sh, unsigned long addr,
+			  uint64_t seed);
+/* Forget the claims on [@start, @end).  0 or -ENOMEM. */
+int shadow_drop(struct shadow *sh, unsigned long start, unsigned long end);
+/* The claimed bytes of [@start, @end) now hold 0.  0 or -ENOMEM. */
+int shadow_zero(struct shadow *sh, unsigned long start, unsigned long end);
+/*
+ * Move the claims of [@from, @from + @len) to @to, dropping those that
+ * were on the destination (mremap).  All three page-aligned; 0 or -EINVAL.
+ */
+int shadow_move(struct shadow *sh, unsigned long from, unsigned long len,
+		unsigned long to);
+/* Copy every claim of @src into the empty @dst (fork).  0 or -ENOMEM. */
+int shadow_copy(struct shadow *dst, const struct shadow *src);
+
+/* The claimed pages in address order. */
+struct shadow_page *shadow_first(struct shadow *sh);
+struct shadow_page *shadow_next(struct shadow *sh, struct shadow_page *p);
+/*
+ * What page @p claims: the expected value of each byte in @data (4096)
+ * and whether it is claimed in @claimed (4096).
+ */
+void shadow_page_expect(const struct shadow_page *p, unsigned char *data,
+			bool *claimed);
+
+#endif /* _FOLIAGE_SHADOW_H */
