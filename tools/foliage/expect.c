@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * 'expect': assertions of a scenario.  The first word after 'expect' names
- * what is looked at (a subject: vmstat, meminfo, buddyinfo, page, bytes,
- * bugs, knob; and about address spaces, in as_expect.c: fault, maps, vma,
- * smaps, rollup, shadow, read), or else it is an allocation's name
- * followed by 'failed' or 'ok'.  Numbers are compared with one of == != < <= > >=; an expect that
- * does not hold says what it saw:
+ * what is looked at (a subject: vmstat, tlb, meminfo, buddyinfo, mthp,
+ * slabinfo, page, bytes, bugs, knob; and about address spaces, in
+ * as_expect.c: fault, maps, vma, smaps, rollup, shadow, read), or else it
+ * is an allocation's name followed by 'failed' or 'ok'.  Numbers are
+ * compared with one of == != < <= > >=; an expect that does not hold says
+ * what it saw:
  *
  *	FILE:LINE: expect failed: vmstat pgzero_skipped is 0, expected == 512
  */
@@ -59,46 +60,93 @@ int scn_check_cmp(struct scenario *s, const char *what,
 			(unsigned long long)c->value);
 }
 
-/* expect vmstat NAME [delta] OP VALUE */
-static int expect_vmstat(struct scenario *s, struct scn_args *a)
+/*
+ * The number after "KEY" and @sep at the start of a line of @text
+ * ("MemFree:  1234 kB", "tlb_flush_all 3"); false if no line has it.
+ */
+static bool find_number(const char *text, const char *key, char sep,
+			unsigned long long *value)
 {
-	const char *name = a->words[1];
+	size_t len = strlen(key);
+	const char *line;
+
+	for (line = text; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL) {
+		if (!strncmp(line, key, len) && line[len] == sep) {
+			*value = strtoull(line + len + 1, NULL, 10);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A counter of @file (vmstat or tlb) by @name; 0, -ENOENT if there is no
+ * such counter, or SCN_FAIL after a message.
+ */
+static int counter_value(struct scenario *s, const char *file,
+			 const char *name, unsigned long long *value)
+{
+	unsigned long v;
+	char *text;
+	int ret;
+
+	if (!strcmp(file, "vmstat")) {
+		ret = foliage_vmstat(s->m, name, &v);
+		*value = v;
+		if (ret && ret != -ENOENT)
+			return scn_fail(s, "expect vmstat %s: %s", name,
+					scn_errstr(ret));
+		return ret;
+	}
+	text = scn_render(s, file, 0);
+	if (!text)
+		return SCN_FAIL;
+	ret = find_number(text, name, ' ', value) ? 0 : -ENOENT;
+	free(text);
+	return ret;
+}
+
+/* expect vmstat|tlb NAME [delta] OP VALUE */
+static int expect_counter(struct scenario *s, struct scn_args *a)
+{
+	const char *file = a->words[0], *name = a->words[1];
 	bool delta = a->nr_words == 5;
-	unsigned long value, then = 0;
+	unsigned long long value, then = 0;
 	char what[160];
 	struct scn_cmp c;
 	unsigned int i;
 	int ret;
 
 	if (delta && strcmp(a->words[2], "delta"))
-		return scn_usage(s, "expect vmstat: expected 'delta' or an "
-				 "operator after %s, not '%s'", name,
+		return scn_usage(s, "expect %s: expected 'delta' or an "
+				 "operator after %s, not '%s'", file, name,
 				 a->words[2]);
 	ret = scn_parse_cmp(s, a->words[a->nr_words - 2],
-			a->words[a->nr_words - 1], &c);
+			    a->words[a->nr_words - 1], &c);
 	if (ret)
 		return ret;
 	if (delta && !s->mark_line)
-		return scn_usage(s, "expect vmstat %s delta: no 'mark' before "
-				 "this line", name);
-	ret = foliage_vmstat(s->m, name, &value);
+		return scn_usage(s, "expect %s %s delta: no 'mark' before "
+				 "this line", file, name);
+	ret = counter_value(s, file, name, &value);
 	if (ret == -ENOENT)
-		return scn_usage(s, "expect vmstat: no counter '%s' in "
-				 "/proc/vmstat", name);
+		return scn_usage(s, "expect %s: no counter '%s' in %s", file,
+				 name, !strcmp(file, "vmstat") ?
+				 "/proc/vmstat" : "the tlb file");
 	if (ret)
-		return scn_fail(s, "expect vmstat %s: %s", name,
-				scn_errstr(ret));
+		return ret;
 	if (!delta) {
-		snprintf(what, sizeof(what), "vmstat %s", name);
+		snprintf(what, sizeof(what), "%s %s", file, name);
 		return scn_check_cmp(s, what, &c, value);
 	}
 	for (i = 0; i < s->nr_mark; i++)
 		if (!strcmp(s->mark[i].name, name))
 			then = s->mark[i].value;
-	snprintf(what, sizeof(what), "vmstat %s delta (since line %u)", name,
+	snprintf(what, sizeof(what), "%s %s delta (since line %u)", file, name,
 		 s->mark_line);
 	if (value < then)
-		return scn_fail(s, "expect failed: %s is -%lu, expected %s %llu",
+		return scn_fail(s, "expect failed: %s is -%llu, expected %s %llu",
 				what, then - value, op_names[c.op],
 				(unsigned long long)c.value);
 	return scn_check_cmp(s, what, &c, value - then);
@@ -108,11 +156,10 @@ static int expect_vmstat(struct scenario *s, struct scn_args *a)
 static int expect_meminfo(struct scenario *s, struct scn_args *a)
 {
 	const char *field = a->words[1];
-	size_t len = strlen(field);
-	char *text, *line, what[160];
 	unsigned long long value;
-	bool found = false;
+	char *text, what[160];
 	struct scn_cmp c;
+	bool found;
 	int ret;
 
 	ret = scn_parse_cmp(s, a->words[2], a->words[3], &c);
@@ -121,20 +168,84 @@ static int expect_meminfo(struct scenario *s, struct scn_args *a)
 	text = scn_render(s, "meminfo", 0);
 	if (!text)
 		return SCN_FAIL;
-	for (line = text; line && *line; line = strchr(line, '\n'),
-	     line = line ? line + 1 : NULL) {
-		if (!strncmp(line, field, len) && line[len] == ':') {
-			value = strtoull(line + len + 1, NULL, 10);
-			found = true;
-			break;
-		}
-	}
+	found = find_number(text, field, ':', &value);
 	free(text);
 	if (!found)
 		return scn_usage(s, "expect meminfo: no field '%s' in "
 				 "/proc/meminfo", field);
 	snprintf(what, sizeof(what), "meminfo %s", field);
 	return scn_check_cmp(s, what, &c, value);
+}
+
+/*
+ * expect mthp SIZE STAT OP VALUE: a multi-size THP counter, as
+ * /sys/kernel/mm/transparent_hugepage/hugepages-SIZE/stats/STAT has it.
+ */
+static int expect_mthp(struct scenario *s, struct scn_args *a)
+{
+	const char *size = a->words[1], *stat = a->words[2];
+	unsigned long long value;
+	char *text, key[160];
+	struct scn_cmp c;
+	bool found;
+	int ret;
+
+	ret = scn_parse_cmp(s, a->words[3], a->words[4], &c);
+	if (ret)
+		return ret;
+	text = scn_render(s, "mthp_stats", 0);
+	if (!text)
+		return SCN_FAIL;
+	snprintf(key, sizeof(key), "hugepages-%s/stats/%s", size, stat);
+	found = find_number(text, key, ':', &value);
+	free(text);
+	if (!found)
+		return scn_usage(s, "expect mthp: no %s (sizes as sysfs names "
+				 "them: 16kB ... 2048kB)", key);
+	return scn_check_cmp(s, key, &c, value);
+}
+
+static const char *const slab_fields[] = {
+	"active_objs", "num_objs", "objsize", "objperslab", "pagesperslab",
+	"active_slabs", "num_slabs",
+};
+
+/* expect slabinfo CACHE FIELD OP VALUE: a number of /proc/slabinfo. */
+static int expect_slabinfo(struct scenario *s, struct scn_args *a)
+{
+	const char *cache = a->words[1], *field = a->words[2];
+	unsigned long long v[7];
+	char *text, *line, name[64], what[160];
+	bool found = false;
+	struct scn_cmp c;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < 7; i++)
+		if (!strcmp(field, slab_fields[i]))
+			break;
+	if (i == 7)
+		return scn_usage(s, "expect slabinfo: unknown field '%s' "
+				 "(active_objs num_objs objsize objperslab "
+				 "pagesperslab active_slabs num_slabs)", field);
+	ret = scn_parse_cmp(s, a->words[3], a->words[4], &c);
+	if (ret)
+		return ret;
+	text = scn_render(s, "slabinfo", 0);
+	if (!text)
+		return SCN_FAIL;
+	for (line = text; line && *line && !found; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL)
+		found = sscanf(line, "%63s %llu %llu %llu %llu %llu : tunables "
+			       "%*u %*u %*u : slabdata %llu %llu", name, &v[0],
+			       &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]) == 8 &&
+			!strcmp(name, cache);
+	free(text);
+	if (!found)
+		return scn_usage(s, "expect slabinfo: no cache '%s' in "
+				 "/proc/slabinfo", cache);
+	snprintf(what, sizeof(what), "slabinfo %s %s", cache, field);
+	return scn_check_cmp(s, what, &c, v[i]);
 }
 
 /*
@@ -468,8 +579,14 @@ static int expect_outcome(struct scenario *s, struct scn_args *a)
  * lets the handler check them (expect page takes properties as keys).
  */
 static const struct scn_verb subjects[] = {
-	{ "vmstat", expect_vmstat, 4, 5, "", 0,
+	{ "vmstat", expect_counter, 4, 5, "", 0,
 	  "expect vmstat NAME [delta] OP VALUE" },
+	{ "tlb", expect_counter, 4, 5, "", 0,
+	  "expect tlb NAME [delta] OP VALUE" },
+	{ "mthp", expect_mthp, 5, 5, "", 0,
+	  "expect mthp SIZE STAT OP VALUE" },
+	{ "slabinfo", expect_slabinfo, 5, 5, "", 0,
+	  "expect slabinfo CACHE FIELD OP VALUE" },
 	{ "meminfo", expect_meminfo, 4, 4, "", 0,
 	  "expect meminfo FIELD OP VALUE" },
 	{ "buddyinfo", expect_buddyinfo, 3, 3, "node zone order", 0,

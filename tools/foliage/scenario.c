@@ -325,7 +325,10 @@ void scenario_print_verbs(FILE *f, const char *indent)
 		fprintf(f, "%s%s\n", indent, scn_verbs[i].usage);
 }
 
-/* A key is what may stand before '=' in KEY=VALUE: not "==", "<=", ">=". */
+/*
+ * A key is what may stand before '=' in KEY=VALUE: not "==", "<=", ">=".
+ * '/' is for sysfs names (transparent_hugepage.hugepages-64kB/enabled).
+ */
 static bool is_key(const char *word, size_t len)
 {
 	size_t i;
@@ -333,7 +336,7 @@ static bool is_key(const char *word, size_t len)
 	if (!len)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)word[i]) && !strchr("_.-", word[i]))
+		if (!isalnum((unsigned char)word[i]) && !strchr("_.-/", word[i]))
 			return false;
 	return true;
 }

@@ -211,7 +211,7 @@ static int do_fill(struct scenario *s, struct scn_args *a)
 /* The machine's files of 'show'; a task's are in as_verbs.c. */
 static const char *const show_files[] = {
 	"buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo", "trace",
-	"tlb", "slabinfo", "thp",
+	"tlb", "slabinfo", "thp", "mthp_stats",
 };
 
 char *scn_render(struct scenario *s, const char *what, unsigned int flags)
@@ -259,8 +259,8 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (i == sizeof(show_files) / sizeof(show_files[0]))
 		return scn_usage(s, "show: unknown file '%s' (buddyinfo, "
 				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
-				 "trace, tlb, slabinfo, thp; maps, smaps, "
-				 "smaps_rollup of a task)", what);
+				 "trace, tlb, slabinfo, thp, mthp_stats; maps, "
+				 "smaps, smaps_rollup of a task)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
 				 "%s [PATTERN])", a->words[2], what);
@@ -314,23 +314,14 @@ static void drop_mark(struct scenario *s)
 	s->nr_mark = 0;
 }
 
-/* Snapshot every /proc/vmstat counter, for 'expect vmstat NAME delta'. */
-static int do_mark(struct scenario *s, struct scn_args *a)
+/* Append the "name value" lines of @text to the mark; false: no memory. */
+static bool mark_add(struct scenario *s, char *text)
 {
-	char *text = scn_render(s, "vmstat", 0), *line, *save = NULL;
-	struct scn_counter *c;
-	unsigned int nr = 0;
+	char *line, *save = NULL;
 
-	if (!text)
-		return SCN_FAIL;
-	drop_mark(s);
-	for (line = text; *line; line++)
-		nr += *line == '\n';
-	s->mark = calloc(nr + 1, sizeof(*s->mark));
-	if (!s->mark)
-		goto nomem;
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
+		struct scn_counter *c;
 		char name[128];
 		unsigned long value;
 
@@ -339,17 +330,45 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 		c = &s->mark[s->nr_mark];
 		c->name = strdup(name);
 		if (!c->name)
-			goto nomem;
+			return false;
 		c->value = value;
 		s->nr_mark++;
 	}
-	free(text);
+	return true;
+}
+
+/*
+ * Snapshot every /proc/vmstat counter and the TLB flush counters, for
+ * 'expect vmstat|tlb NAME delta'.
+ */
+static int do_mark(struct scenario *s, struct scn_args *a)
+{
+	char *vmstat = scn_render(s, "vmstat", 0), *tlb, *line;
+	unsigned int nr = 0;
+	bool ok;
+
+	if (!vmstat)
+		return SCN_FAIL;
+	tlb = scn_render(s, "tlb", 0);
+	if (!tlb) {
+		free(vmstat);
+		return SCN_FAIL;
+	}
+	drop_mark(s);
+	for (line = vmstat; *line; line++)
+		nr += *line == '\n';
+	for (line = tlb; *line; line++)
+		nr += *line == '\n';
+	s->mark = calloc(nr + 2, sizeof(*s->mark));
+	ok = s->mark && mark_add(s, vmstat) && mark_add(s, tlb);
+	free(vmstat);
+	free(tlb);
+	if (!ok) {
+		drop_mark(s);
+		return scn_fail(s, "mark: out of memory");
+	}
 	s->mark_line = s->line;
 	return SCN_OK;
-nomem:
-	free(text);
-	drop_mark(s);
-	return scn_fail(s, "mark: out of memory");
 }
 
 const struct scn_verb scn_verbs[] = {
@@ -365,8 +384,8 @@ const struct scn_verb scn_verbs[] = {
 	{ "fill", do_fill, 2, 2, "", 0, "fill NAME BYTE" },
 	{ "show", do_show, 1, 3, "", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
-	  "slabinfo|thp [PATTERN] | show maps|smaps|smaps_rollup TASK "
-	  "[PATTERN]" },
+	  "slabinfo|thp|mthp_stats [PATTERN] | show maps|smaps|smaps_rollup "
+	  "TASK [PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
 	{ "mark", do_mark, 0, 0, "", 0, "mark" },
@@ -395,8 +414,9 @@ const struct scn_verb scn_verbs[] = {
 	  "pin TASK RANGE [read|write]" },
 	{ "unpin", scn_do_unpin, 2, 2, "", SCN_VERB_ERRNO, "unpin TASK RANGE" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
-	  "expect vmstat|meminfo|buddyinfo|page|bytes|bugs|knob|fault|maps|"
-	  "vma|smaps|rollup|shadow|read ... | expect NAME failed|ok" },
+	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
+	  "knob|fault|maps|vma|smaps|rollup|shadow|read ... | expect NAME "
+	  "failed|ok" },
 	{ "echo", do_echo, 0, 0, NULL,
 	  SCN_VERB_BEFORE_MACHINE | SCN_VERB_RAW, "echo TEXT" },
 };
