@@ -67,19 +67,6 @@ static bool madvise_behavior_valid(int behavior)
 
 /* ---- MADV_FREE ----------------------------------------------------- */
 
-/*
- * Mark an exclusive anonymous folio lazily freeable (folio_mark_lazyfree()
- * with the LRU move done at once): reclaim may drop it while it is clean.
- */
-static void folio_mark_lazyfree(struct folio *folio)
-{
-	if (folio_test_anon(folio) && folio_test_swapbacked(folio) &&
-	    !folio_test_unevictable(folio)) {
-		folio_clear_swapbacked(folio);
-		count_vm_events(PGLAZYFREE, folio_nr_pages(folio));
-	}
-}
-
 static void madvise_free_huge_pmd(struct mmu_gather *tlb,
 				  struct vm_area_struct *vma, pmd_t *pmd,
 				  unsigned long addr, unsigned long next)

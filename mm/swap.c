@@ -165,6 +165,34 @@ static void folio_activate(struct folio *folio)
 	spin_unlock(&lruvec->lru_lock);
 }
 
+/*
+ * MADV_FREE: a clean anon folio may be dropped by reclaim instead of being
+ * swapped (Linux's folio_mark_lazyfree() and lru_lazyfree(), with the
+ * per-CPU batch drained at once).  It stops being swap-backed, so it moves
+ * to the inactive file list, unreferenced, and counts in pglazyfree.
+ */
+void folio_mark_lazyfree(struct folio *folio)
+{
+	struct lruvec *lruvec;
+	bool on_lru;
+
+	if (!folio_test_anon(folio) || !folio_test_swapbacked(folio) ||
+	    folio_test_unevictable(folio))
+		return;
+	lruvec = folio_lruvec(folio);
+	spin_lock(&lruvec->lru_lock);
+	on_lru = folio_test_lru(folio);
+	if (on_lru)
+		lruvec_del_folio(lruvec, folio);
+	folio_clear_active(folio);
+	folio_clear_referenced(folio);
+	folio_clear_swapbacked(folio);
+	if (on_lru)
+		lruvec_add_folio(lruvec, folio);
+	spin_unlock(&lruvec->lru_lock);
+	count_vm_events(PGLAZYFREE, folio_nr_pages(folio));
+}
+
 void folio_mark_accessed(struct folio *folio)
 {
 	if (!folio_test_referenced(folio)) {

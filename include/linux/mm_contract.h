@@ -461,6 +461,8 @@ static inline void folio_put_refs_lru(struct folio *folio, int refs)
  * PG_referenced, then activation on the second call.
  */
 void folio_mark_accessed(struct folio *folio);
+/* MADV_FREE: no longer swap-backed, onto the inactive file list. */
+void folio_mark_lazyfree(struct folio *folio);
 /* Take a folio off the LRU (isolation for migration); false if not on. */
 bool folio_isolate_lru(struct folio *folio);
 void folio_putback_lru(struct folio *folio);
