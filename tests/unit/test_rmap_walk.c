@@ -5,7 +5,7 @@
  * the checkers (mm/rmap_check.c: every mapped folio's walk against a scan
  * of every page table of the machine; mm/validate_rmap.c: the anon_vma
  * chains and counters).  Then the walk's users: folio_referenced(),
- * try_to_unmap() (test_rmap_unmap.c: try_to_migrate() and anon unmap).
+ * try_to_unmap() (try_to_migrate(): test_rmap_migrate.c).
  */
 #include "rmap_helpers.h"
 
@@ -320,6 +320,60 @@ static void test_try_to_unmap_file(void **state)
 }
 
 /*
+ * try_to_unmap() of anonymous memory: foliage has no swap, so only a
+ * lazily freed (MADV_FREE) folio nobody wrote since can go; a written one
+ * is kept and made swap-backed again.
+ */
+static void test_try_to_unmap_lazyfree(void **state)
+{
+	struct foliage_task *t = new_task(m, "t");
+	struct folio *clean, *redirtied;
+	unsigned long anon;
+
+	map_anon(t, BASE, 2 * PAGE_SIZE);
+	fill(t, BASE, 'z', 2 * PAGE_SIZE);
+	clean = folio_at(t, BASE);
+	redirtied = folio_at(t, BASE + PAGE_SIZE);
+	/* Swap-backed: refused, the PTE put back. */
+	folio_get(clean);
+	folio_lock(clean);
+	try_to_unmap(clean, 0);
+	assert_true(folio_mapped(clean));
+	folio_unlock(clean);
+	folio_put_lru(clean);
+
+	assert_int_equal(foliage_madvise(t, BASE, 2 * PAGE_SIZE,
+					 FOLIAGE_MADV_FREE), 0);
+	assert_false(folio_test_swapbacked(clean));
+	fill(t, BASE + PAGE_SIZE, 'w', 1);
+	anon = get_mm_counter(t->task.mm, MM_ANONPAGES);
+
+	/* Reclaim's view: isolated (its reference), locked, unmapped. */
+	assert_int_equal(machine_enter(m), 0);
+	assert_true(folio_isolate_lru(clean));
+	folio_lock(clean);
+	try_to_unmap(clean, 0);
+	folio_unlock(clean);
+	assert_false(folio_mapped(clean));
+	assert_int_equal(folio_ref_count(clean), 1);
+	assert_int_equal(get_mm_counter(t->task.mm, MM_ANONPAGES), anon - 1);
+	folio_put_lru(clean);
+
+	assert_true(folio_isolate_lru(redirtied));
+	folio_lock(redirtied);
+	try_to_unmap(redirtied, 0);
+	folio_unlock(redirtied);
+	assert_true(folio_mapped(redirtied));
+	assert_true(folio_test_swapbacked(redirtied));
+	folio_putback_lru(redirtied);
+	assert_rmap_ok(m);
+	/* The discarded page reads back as zeros, the other as written. */
+	expect_fill(t, BASE, 0, PAGE_SIZE);
+	expect_fill(t, BASE + PAGE_SIZE, 'w', 1);
+	assert_rmap_ok(m);
+}
+
+/*
  * fork with a pinned exclusive page: the child gets its own copy at once
  * (folio_try_dup_anon_rmap_pte() says -EBUSY), so the pinned folio stays
  * exclusive to the parent, found in the parent only.
@@ -418,6 +472,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_try_to_unmap_file, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_try_to_unmap_lazyfree,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_copies_pinned_page,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkers_catch_corruption,
