@@ -1387,8 +1387,15 @@ static void copy_nonpresent_pte(struct vm_area_struct *dst_vma,
 		u64 keep = pte_val(pte) & (_PAGE_SWP_SOFT_DIRTY |
 					   _PAGE_SWP_UFFD_WP);
 
-		entry = make_migration_entry(swp_offset_pfn(entry), false,
-					     false);
+		swp_entry_t rd = make_migration_entry(swp_offset_pfn(entry),
+						      false, false);
+
+		/* The young and dirty bits travel with the entry. */
+		if (is_migration_entry_young(entry))
+			rd = make_migration_entry_young(rd);
+		if (is_migration_entry_dirty(entry))
+			rd = make_migration_entry_dirty(rd);
+		entry = rd;
 		pte = __pte(pte_val(swp_entry_to_pte(entry)) | keep);
 		set_pte(src_pte, pte);
 	}

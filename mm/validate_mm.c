@@ -313,8 +313,17 @@ static void walk_pte_table(struct mm_struct *mm, struct recount *rc,
 		unsigned long addr = base + ((unsigned long)i << PAGE_SHIFT);
 		struct vm_area_struct *vma;
 
-		if (pte_none(pte) || !pte_present(pte))
+		if (pte_none(pte))
 			continue;
+		if (!pte_present(pte)) {
+			swp_entry_t entry = pte_to_swp_entry(pte);
+
+			/* A page under migration stays in RSS, as in Linux. */
+			if (is_migration_entry(entry))
+				rss[mm_counter(page_folio(pfn_to_page(
+					swp_offset_pfn(entry))))]++;
+			continue;
+		}
 		vma = vma_lookup(mm, addr);
 		if (!vma) {
 			mm_bug(mm, "present pte %llx at %lx outside any vma",
@@ -520,6 +529,27 @@ static bool lock_all_mms(struct foliage_machine *m)
 	return true;
 }
 
+/* anon_vma counts over every mm of the machine; all mms locked. */
+static int validate_all_anon_vma_counts(struct foliage_machine *m)
+{
+	struct mm_struct **mms;
+	struct foliage_task *t;
+	unsigned int nr = 0;
+	int ret;
+
+	list_for_each_entry(t, &m->tasks, task.tasks)
+		nr++;
+	mms = calloc(nr ? nr : 1, sizeof(*mms));
+	if (!mms)
+		return -ENOMEM;
+	nr = 0;
+	list_for_each_entry(t, &m->tasks, task.tasks)
+		mms[nr++] = t->task.mm;
+	ret = validate_anon_vma_counts(mms, nr);
+	free(mms);
+	return ret;
+}
+
 int validate_all_mms(void)
 {
 	struct foliage_machine *m = this_machine;
@@ -548,11 +578,15 @@ int validate_all_mms(void)
 			continue;
 		err = validate_mm(t->task.mm);
 		ret = ret ?: err;
+		err = validate_anon_vmas(t->task.mm);
+		ret = ret ?: err;
 		walk_mm(t->task.mm, &rc);
 	}
 	ret = ret ?: rc.err;
 	if (!locked)
 		goto out;
+	err = validate_all_anon_vma_counts(m);
+	ret = ret ?: err;
 
 	/* Every folio seen, once. */
 	for (i = 0; i < rc.pages.size; i++) {
