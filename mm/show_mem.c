@@ -10,8 +10,6 @@
  *   Buffers, SwapTotal/Free, Zswap(ped), NFS_Unstable, Bounce,
  *   WritebackTmp, VmallocUsed/Chunk, Percpu	0: no block devices, swap,
  *						vmalloc or percpu allocator
- *   Committed_AS				0 until address spaces account
- *						their commit charge
  *   HugePages_*, Hugetlb			0 until there is a hugetlb pool;
  *						Hugepagesize is 2048 kB
  *   VmallocTotal				x86-64's 4-level vmalloc area
@@ -195,6 +193,9 @@ void meminfo_snapshot(struct meminfo *mi)
 	v[MI_PAGETABLES] = K(global_node_page_state(NR_PAGETABLE));
 	v[MI_SECPAGETABLES] = K(global_node_page_state(NR_SEC_PAGE_TABLE_PAGES));
 	v[MI_COMMITLIMIT] = K(vm_commit_limit(totalram));
+	/* The commit charge of private writable mappings (mm/mmap.c). */
+	v[MI_COMMITTED_AS] = K(max(atomic_long_read(
+		&this_machine->vm_committed_as), 0L));
 	v[MI_VMALLOCTOTAL] = VMALLOC_TOTAL_KB;
 	v[MI_ANONHUGEPAGES] = K(global_node_page_state(NR_ANON_THPS));
 	v[MI_SHMEMHUGEPAGES] = K(global_node_page_state(NR_SHMEM_THPS));
