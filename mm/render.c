@@ -96,6 +96,7 @@ int seq_buf_finish(struct seq_buf *s, char **out)
 		seq_buf_free(s);
 		return err;
 	}
+	s->buf[s->len] = '\0';
 	*out = s->buf;
 	return 0;
 }

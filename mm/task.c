@@ -58,17 +58,21 @@ int foliage_task_create(struct foliage_machine *m, const char *name,
 	if (ret)
 		return ret;
 	t = task_alloc(m, name);
-	if (!t)
-		return -ENOMEM;
+	if (!t) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	t->task.mm = mm_alloc();
 	if (!t->task.mm) {
 		free(t);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
 	task_publish(m, t);
 	*out = t;
+out:
 	machine_exit_op(m);
-	return 0;
+	return ret;
 }
 
 int foliage_fork(struct foliage_task *parent, const char *name,

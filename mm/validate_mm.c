@@ -174,7 +174,14 @@ static int validate_vmas(struct mm_struct *mm)
 			mm_bug(mm, "find_vma(%lx) misses its vma", vma->vm_start);
 			ret = -EINVAL;
 		}
-		if (prev && vmas_mergeable(prev, vma)) {
+		/*
+		 * fork copies VMAs without merging them: a child's
+		 * wipe-on-fork neighbours lose their anon_vmas and stay
+		 * apart until an operation tries a merge, as in Linux.
+		 */
+		if (prev && vmas_mergeable(prev, vma) &&
+		    !(prev->vm_flags & vma->vm_flags & VM_WIPEONFORK &&
+		      !prev->anon_vma && !vma->anon_vma)) {
 			mm_bug(mm, "vmas %lx-%lx and %lx-%lx left unmerged",
 			       prev->vm_start, prev->vm_end, vma->vm_start,
 			       vma->vm_end);
