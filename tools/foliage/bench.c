@@ -15,10 +15,14 @@
 #include "bench.h"
 #include "cli.h"
 
-/* Later benchmarks (fault, fork, rmap, migrate) are added here. */
+/* Later benchmarks (rmap, migrate) are added here. */
 static const struct bench benches[] = {
 	{ "alloc", "order-0 alloc+free vs malloc, __GFP_ZERO vs memset",
 	  bench_alloc },
+	{ "fault", "MADV_POPULATE_WRITE of 256 MiB, 4K and THP, vs the host kernel",
+	  bench_fault },
+	{ "fork", "fork of 256 MiB and 1 GiB of 4K pages, and COW, vs the host kernel",
+	  bench_fork },
 };
 
 #define NR_BENCHES	(sizeof(benches) / sizeof(benches[0]))
@@ -87,12 +91,14 @@ int bench_run_cases(struct bench_report *r, const struct bench_case *cases,
 	r->nr_rows = first + nr;
 
 	/* One unrecorded pass: caches, pcp lists and host pages get warm. */
+	r->round = -1;
 	for (i = 0; i < nr; i++) {
 		ret = cases[i].fn(cases[i].arg, &v);
 		if (ret)
 			return ret;
 	}
 	for (run = 0; run < r->runs; run++) {
+		r->round = run;
 		for (i = 0; i < nr; i++) {
 			ret = cases[i].fn(cases[i].arg, &v);
 			if (ret)
@@ -104,6 +110,28 @@ int bench_run_cases(struct bench_report *r, const struct bench_case *cases,
 		bench_stat_compute(&r->rows[first + i].stat,
 				   r->rows[first + i].samples, r->runs);
 	return first;
+}
+
+int bench_add_row(struct bench_report *r, const char *key, const char *name,
+		  const char *unit, const double *samples)
+{
+	struct bench_row *row;
+
+	if (!r->runs || r->runs > BENCH_MAX_RUNS)
+		return -EINVAL;
+	if (r->nr_rows >= BENCH_MAX_ROWS)
+		return -ENOSPC;
+	row = &r->rows[r->nr_rows];
+	memset(row, 0, sizeof(*row));
+	row->key = key;
+	row->name = name;
+	row->unit = unit;
+	row->samples = calloc(r->runs, sizeof(double));
+	if (!row->samples)
+		return -ENOMEM;
+	memcpy(row->samples, samples, r->runs * sizeof(double));
+	bench_stat_compute(&row->stat, row->samples, r->runs);
+	return r->nr_rows++;
 }
 
 int bench_find_row(const struct bench_report *r, const char *key)

@@ -78,6 +78,7 @@ struct bench_report {
 	int nr_rows;			/* used entries of rows[] */
 	struct bench_ratio ratios[BENCH_MAX_ROWS]; /* comparisons */
 	int nr_ratios;			/* used entries of ratios[] */
+	int round;			/* round being run, -1 in the warm-up */
 };
 
 /*
@@ -101,6 +102,46 @@ struct bench {
 
 /* bench_alloc.c */
 int bench_alloc(struct bench_report *r);
+/* bench_fault.c */
+int bench_fault(struct bench_report *r);
+/* bench_fork.c */
+int bench_fork(struct bench_report *r);
+
+/* bench_host.c: the host kernel doing the same work in a real process */
+enum host_op {
+	HOST_POPULATE,			/* time MADV_POPULATE_WRITE of a new region */
+	HOST_MAP,			/* map and populate the helper's region */
+	HOST_FORK,			/* time fork() of the helper */
+	HOST_FORK_COW,			/* fork; the child times a write per page */
+	HOST_QUIT,			/* exit */
+};
+
+struct host_req {
+	int op;				/* enum host_op */
+	bool thp;			/* HOST_POPULATE: MADV_HUGEPAGE or NOHUGEPAGE */
+	uint64_t bytes;			/* size of the region */
+};
+
+struct host_result {
+	int err;			/* 0 or -errno, from the helper */
+	uint64_t ns;			/* the timed step */
+	uint64_t thp_fault_alloc;	/* /proc/vmstat delta around it */
+	uint64_t thp_fault_fallback;	/* /proc/vmstat delta around it */
+	uint64_t vm_pte_kb;		/* the forked child's VmPTE */
+};
+
+/* A helper process: start it before the guest exists (it forks the CLI). */
+struct host_proc {
+	int pid;			/* the helper process, -1 if none */
+	int req_fd;			/* requests to it */
+	int reply_fd;			/* its replies */
+};
+
+int host_proc_start(struct host_proc *hp);
+/* One request and its reply; returns 0 or the -errno of either side. */
+int host_proc_call(struct host_proc *hp, const struct host_req *req,
+		   struct host_result *res);
+void host_proc_stop(struct host_proc *hp);
 
 /* bench.c: the harness */
 
@@ -113,6 +154,19 @@ static inline uint64_t bench_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/*
+ * CPU time of the calling thread (user and system), in nanoseconds: what a
+ * synchronous operation cost, without the time the thread waited for a CPU
+ * (used where a run is long enough for a busy machine to preempt it).
+ */
+static inline uint64_t bench_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 /* Nanoseconds per operation, or bytes per nanosecond (= GB/s). */
 double bench_ns_per_op(uint64_t ns, unsigned long nr_ops);
 double bench_gb_per_s(uint64_t ns, uint64_t bytes);
@@ -122,6 +176,14 @@ double bench_gb_per_s(uint64_t ns, uint64_t bytes);
  */
 int bench_run_cases(struct bench_report *r, const struct bench_case *cases,
 		    int nr);
+/*
+ * Append a row whose r->runs samples a benchmark recorded itself, one per
+ * round (a counter read beside a timed case, a quantity derived from
+ * another row).  A case records its round's value at samples[r->round];
+ * r->round is -1 during the warm-up.  Returns the row's index or -errno.
+ */
+int bench_add_row(struct bench_report *r, const char *key, const char *name,
+		  const char *unit, const double *samples);
 /* Index of the row with @key, -1 if none. */
 int bench_find_row(const struct bench_report *r, const char *key);
 /*
