@@ -241,7 +241,7 @@ static struct folio *vma_alloc_anon_folio_pmd(struct vm_area_struct *vma,
 		count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_FALLBACK);
 		return NULL;
 	}
-	folio_mark_uptodate(folio);
+	__folio_mark_uptodate(folio);
 	return folio;
 }
 

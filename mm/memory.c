@@ -265,7 +265,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 
 	nr_pages = folio_nr_pages(folio);
 	addr = ALIGN_DOWN(vmf->address, nr_pages * PAGE_SIZE);
-	folio_mark_uptodate(folio);
+	__folio_mark_uptodate(folio);
 
 	entry = mk_pte(&folio->page, vma->vm_page_prot);
 	if (vma->vm_flags & VM_WRITE)
@@ -479,7 +479,7 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 		return ret;
 
 	copy_user_page(vmf->cow_page, vmf->page);
-	folio_mark_uptodate(folio);
+	__folio_mark_uptodate(folio);
 	ret |= finish_fault(vmf);
 	cache = page_folio(vmf->page);
 	folio_unlock(cache);
@@ -659,7 +659,7 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf)
 	}
 	if (!pfn_is_zero)
 		copy_user_page(&new_folio->page, vmf->page);
-	folio_mark_uptodate(new_folio);
+	__folio_mark_uptodate(new_folio);
 
 	vmf->pte = pte_offset_map_lock(mm, vmf->pmd, vmf->address, &vmf->ptl);
 	if (likely(vmf->pte && pte_same(ptep_get(vmf->pte), vmf->orig_pte))) {
@@ -1308,7 +1308,7 @@ static int copy_present_page(struct vm_area_struct *dst_vma,
 		return -EAGAIN;
 	copy_user_page(&new_folio->page, page);
 	*prealloc = NULL;
-	folio_mark_uptodate(new_folio);
+	__folio_mark_uptodate(new_folio);
 	folio_add_new_anon_rmap(new_folio, dst_vma, addr, RMAP_EXCLUSIVE);
 	folio_add_lru_vma(new_folio, dst_vma);
 	rss[MM_ANONPAGES]++;

@@ -271,6 +271,13 @@ static inline void folio_mark_uptodate(struct folio *folio)
 	folio_set_uptodate(folio);
 }
 
+/* The same for a folio nobody else can see yet: no atomic needed. */
+static inline void __folio_mark_uptodate(struct folio *folio)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__set_bit(PG_uptodate, &folio->flags);
+}
+
 /*
  * Boot of the address-space layer's page side, called by mm_init once the
  * allocator works: LRU lists, THP defaults, the shared zero page (one
