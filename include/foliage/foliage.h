@@ -213,6 +213,32 @@ int foliage_pin(struct foliage_task *task, unsigned long addr,
 int foliage_unpin(struct foliage_task *task, unsigned long addr,
 		  unsigned long len);
 
+/*
+ * What /proc/PID/pagemap and the page tables say about the page at @addr
+ * of @task (Linux 6.18 with CONFIG_PAGE_MAPCOUNT).  present, pfn, file and
+ * exclusive are pagemap's PM_PRESENT, PFN, PM_FILE and PM_MMAP_EXCLUSIVE
+ * (the page's precise mapcount is 1; for a PMD-mapped folio, that of the
+ * PMD's first page, as Linux computes it); the rest are facts pagemap
+ * does not show.  An address without a VMA or an entry is not present.
+ */
+struct foliage_pte_info {
+	bool vma;			/* a VMA covers @addr */
+	bool present;			/* PM_PRESENT: a page is mapped */
+	bool swap;			/* PM_SWAP: a swap or migration entry */
+	bool huge;			/* mapped by a PMD */
+	bool zero;			/* the shared zero page or huge zero page */
+	bool file;			/* PM_FILE: not an anonymous folio */
+	bool exclusive;			/* PM_MMAP_EXCLUSIVE */
+	bool anon_exclusive;		/* PageAnonExclusive */
+	bool write;			/* the entry allows writes */
+	bool dirty;			/* the entry is dirty */
+	bool young;			/* the entry is young (accessed) */
+	unsigned long pfn;		/* the frame, if present */
+	int mapcount;			/* the page's precise mapcount */
+};
+int foliage_page_state(struct foliage_task *task, unsigned long addr,
+		       struct foliage_pte_info *out);
+
 /* "maps", "smaps", "smaps_rollup" of a task, in Linux's format. */
 int foliage_render_task(struct foliage_task *task, const char *what,
 			unsigned int flags, char **out);

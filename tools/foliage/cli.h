@@ -10,5 +10,6 @@
 int cmd_run(int argc, char **argv);	/* run.c: foliage run FILE|- */
 int cmd_demo(int argc, char **argv);	/* demo.c: the embedded scenario */
 int cmd_bench(int argc, char **argv);	/* bench.c: foliage bench NAME */
+int cmd_diff(int argc, char **argv);	/* diff.c: foliage diff FILE */
 
 #endif /* _FOLIAGE_CLI_H */

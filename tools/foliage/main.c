@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run FILE|-       run a scenario (see docs/scenario.md)" },
 	{ "demo", cmd_demo, "demo             run the built-in demo scenario" },
 	{ "bench", cmd_bench, "bench NAME|all   run a benchmark (bench --help lists them)" },
+	{ "diff", cmd_diff, "diff FILE|-      run a scenario in foliage and in real processes, compare" },
 };
 
 static void usage(FILE *f)

@@ -256,7 +256,13 @@ static void trace_teardown(struct realproc_trace *tr)
 
 #define TRACE_INSTANCE_PREFIX	"foliage-realproc-"
 
-/* Remove the instances of controllers that died without tearing down. */
+/* Trace instances this process has made, to name the next one. */
+static unsigned int nr_instances;
+
+/*
+ * Remove the instances (foliage-realproc-PID-N) of controllers that died
+ * without tearing down.
+ */
 static void trace_remove_stale(const char *instances)
 {
 	size_t len = strlen(TRACE_INSTANCE_PREFIX);
@@ -304,8 +310,11 @@ static int trace_setup(struct realproc_trace *tr, pid_t pid)
 	if (i == sizeof(trace_roots) / sizeof(trace_roots[0]))
 		return -EOPNOTSUPP;
 	trace_remove_stale(path);
+	/* PID-N: the N-th of this process (a controller may have several). */
 	if (snprintf(tr->dir, sizeof(tr->dir), "%s/" TRACE_INSTANCE_PREFIX
-		     "%d", path, (int)getpid()) >= (int)sizeof(tr->dir))
+		     "%d-%u", path, (int)getpid(),
+		     __atomic_fetch_add(&nr_instances, 1, __ATOMIC_RELAXED)) >=
+	    (int)sizeof(tr->dir))
 		return -ENAMETOOLONG;
 	rmdir(tr->dir);		/* left by an earlier process of our pid */
 	if (mkdir(tr->dir, 0700)) {

@@ -1,0 +1,1304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * foliage diff FILE|-: run a scenario's user-level operations twice, in
+ * foliage and in real processes on the running kernel (realproc.h), and
+ * stop at the first place where the two disagree (docs/diff.md).
+ *
+ * The scenario runs as 'foliage run' runs it; the runner's hooks
+ * (struct scn_hooks) let this file follow each line:
+ *
+ *	before	a line runs: note what a line through a mapping's NAME
+ *		meant before the line moves the name (mremap)
+ *	after	the line ran in foliage: do the same in the task's real
+ *		process, compare the outcomes (the errno, the bytes read),
+ *		then compare the two machines (below)
+ *	compare	a verb of 'foliage diff' only: compare now
+ *
+ * What is compared (diffcmp.h): every live task's smaps inside the window
+ * (VMA boundaries, permissions, offsets, files, Rss, Pss, Shared/Private
+ * Clean/Dirty, Anonymous, AnonHugePages), every mapped page's state and
+ * which pages share a frame across tasks (pagemap), and the anon_vma,
+ * anon_vma_chain and vm_area_struct objects the operations left allocated.
+ * Without 'compare' lines, the machines are compared after every line
+ * that operates on tasks; with them, only there (the outcome of every
+ * operation is still compared at once).
+ *
+ * Objects.  A real task is a process whose program, stack and vdso lie
+ * outside the window and cost objects of their own when it forks and
+ * exits.  With tracefs, every real task has a twin in a second realproc
+ * with an empty window, forked and exited alike: the real tasks' objects
+ * minus the twins' are the window's, exactly, and must equal foliage's.
+ * At 'compare' lines /proc/slabinfo is checked too, system-wide, within
+ * 10% plus two slabs per cache: other processes allocate meanwhile.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "diff.h"
+#include "diffcmp.h"
+#include "realproc.h"
+#include "scenario.h"
+
+#define PAGE_BYTES		4096UL
+#define THP_SYSFS		"/sys/kernel/mm/transparent_hugepage"
+#define SKIP_STATUS		77	/* CTest's SKIP_RETURN_CODE */
+
+/* A task of the scenario on the real side. */
+struct diff_task {
+	struct realproc_task *real;	/* its process; NULL once exited */
+	struct realproc_task *twin;	/* its twin, or NULL */
+};
+
+struct diff {
+	struct scenario *s;		/* the run */
+	struct realproc *rp;		/* the real tasks */
+	struct realproc *twins;		/* their twins (NULL: no tracing) */
+	struct diff_task *tasks;	/* parallel to s->tasks */
+	unsigned int nr_tasks;		/* entries in tasks */
+	struct realproc_file **files;	/* parallel to s->files */
+	unsigned int nr_files;		/* entries in files */
+	unsigned long win_start;	/* the window */
+	unsigned long win_end;		/* its end */
+	bool markers;			/* compare at 'compare' lines only */
+	bool pages;			/* compare pages too */
+	bool verbose;			/* say what was compared */
+	uint64_t fields;		/* smaps fields (DC_FIELD bits) */
+	unsigned int cmp_flags;		/* DC_CMP_* */
+	bool objects;			/* foliage renders slabinfo */
+	long foliage_base[REALPROC_NR_CACHES]; /* foliage's objects at start */
+	char *slab_base;		/* /proc/slabinfo at the last compare */
+	long foliage_mark[REALPROC_NR_CACHES]; /* foliage's objects then */
+	long twins_mark[REALPROC_NR_CACHES]; /* the twins' objects then */
+	struct scn_map *old_map;	/* mremap through a NAME: the map */
+	unsigned long old_start;	/* and its range before the line */
+	unsigned long old_len;		/* (its length) */
+	unsigned long nr_ops;		/* operations done on both sides */
+	unsigned long nr_compares;	/* comparisons made */
+};
+
+/* "FILE:LINE: diverged: ..." and SCN_FAIL. */
+static int diverged(struct diff *d, const struct dc_divergence *div)
+{
+	char buf[512];
+
+	dc_divergence_format(div, buf, sizeof(buf));
+	return scn_fail(d->s, "diverged: %s", buf);
+}
+
+/* A failure of the real side itself (not a divergence). */
+static int real_error(struct diff *d, const char *what, int err)
+{
+	if (err == -ERANGE)
+		return scn_usage(d->s, "diff: %s: outside the window "
+				 "%#lx-%#lx, where real processes cannot "
+				 "follow", what, d->win_start, d->win_end);
+	return scn_fail(d->s, "diff: the real process failed to %s: %s",
+			what, strerror(-err));
+}
+
+static const char *errno_text(int err, char *buf, size_t len)
+{
+	if (!err)
+		snprintf(buf, len, "success");
+	else
+		snprintf(buf, len, "-%s", scn_errname(err));
+	return buf;
+}
+
+/* The outcome of the line's operation on both sides. */
+static int compare_result(struct diff *d, const char *task, int foliage,
+			  int real)
+{
+	struct dc_divergence div = { .addr = 0 };
+
+	if (foliage == real)
+		return SCN_OK;
+	snprintf(div.task, sizeof(div.task), "%s", task);
+	snprintf(div.field, sizeof(div.field), "%s", d->s->verb);
+	errno_text(foliage, div.foliage, sizeof(div.foliage));
+	errno_text(real, div.real, sizeof(div.real));
+	return diverged(d, &div);
+}
+
+/* ---- the machines --------------------------------------------------- */
+
+static int scn_task_index(struct scenario *s, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_tasks; i++)
+		if (!strcmp(s->tasks[i]->name, name))
+			return (int)i;
+	return -1;
+}
+
+static int scn_file_index(struct scenario *s, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_files; i++)
+		if (!strcmp(s->files[i]->name, name))
+			return (int)i;
+	return -1;
+}
+
+/* Both sides' smaps of task @i inside the window, parsed. */
+static int task_smaps(struct diff *d, unsigned int i, struct dc_maps *f,
+		      struct dc_maps *r)
+{
+	struct scn_task *st = d->s->tasks[i];
+	char *ftext = NULL, *rtext = NULL;
+	int ret;
+
+	ret = foliage_render_task(st->task, "smaps", 0, &ftext);
+	if (ret)
+		return scn_fail(d->s, "diff: smaps of %s: %s", st->name,
+				strerror(-ret));
+	ret = realproc_proc_read(d->tasks[i].real, "smaps", &rtext);
+	if (ret) {
+		free(ftext);
+		return real_error(d, "read smaps", ret);
+	}
+	ret = dc_parse_maps(ftext, d->win_start, d->win_end, f);
+	if (!ret) {
+		ret = dc_parse_maps(rtext, d->win_start, d->win_end, r);
+		if (ret)
+			dc_maps_free(f);
+	}
+	free(ftext);
+	free(rtext);
+	if (ret)
+		return scn_fail(d->s, "diff: cannot parse smaps of %s (%s)",
+				st->name, strerror(-ret));
+	return SCN_OK;
+}
+
+/* Whether the real page with pagemap @entry is the (huge) zero page. */
+static bool real_zero_page(uint64_t entry)
+{
+	uint64_t flags = 0;
+
+	if (!(entry & REALPROC_PM_PRESENT) || (entry & REALPROC_PM_EXCLUSIVE))
+		return false;
+	if (realproc_kpageflags(entry & REALPROC_PM_PFN_MASK, &flags))
+		return false;
+	return flags & REALPROC_KPF_ZERO_PAGE;
+}
+
+/* The page sets of the comparison: one per VMA of each live task. */
+struct page_sets {
+	struct dc_page_set *f;		/* foliage's */
+	struct dc_page_set *r;		/* Linux's */
+	unsigned int nr;		/* sets in each */
+	unsigned int cap;		/* sets allocated */
+};
+
+static void page_sets_free(struct page_sets *ps)
+{
+	unsigned int i;
+
+	for (i = 0; i < ps->nr; i++) {
+		free((void *)ps->f[i].pages);
+		free((void *)ps->r[i].pages);
+	}
+	free(ps->f);
+	free(ps->r);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/* The pages of one VMA [start, end) of task @i, on both sides. */
+static int vma_pages(struct diff *d, unsigned int i, unsigned long start,
+		     unsigned long end, struct page_sets *ps)
+{
+	struct foliage_task *ft = d->s->tasks[i]->task;
+	unsigned long nr = (end - start) / PAGE_BYTES, n;
+	struct dc_page *fp, *rp;
+	uint64_t *pm;
+	int ret;
+
+	if (ps->nr == ps->cap) {
+		unsigned int cap = ps->cap ? 2 * ps->cap : 16;
+		struct dc_page_set *f = realloc(ps->f, cap * sizeof(*f));
+		struct dc_page_set *r = f ? realloc(ps->r, cap * sizeof(*r)) :
+					NULL;
+
+		if (f)
+			ps->f = f;
+		if (!r)
+			return -ENOMEM;
+		ps->r = r;
+		ps->cap = cap;
+	}
+	fp = calloc(nr, sizeof(*fp));
+	rp = calloc(nr, sizeof(*rp));
+	pm = calloc(nr, sizeof(*pm));
+	ret = fp && rp && pm ? 0 : -ENOMEM;
+	if (!ret)
+		ret = realproc_pagemap(d->tasks[i].real, start, nr, pm);
+	for (n = 0; !ret && n < nr; n++) {
+		struct foliage_pte_info info;
+
+		ret = foliage_page_state(ft, start + n * PAGE_BYTES, &info);
+		fp[n] = (struct dc_page){
+			.frame = info.zero ? 0 : info.pfn,
+			.present = info.present, .zero = info.zero,
+			.file = info.file, .exclusive = info.exclusive,
+		};
+		dc_page_from_pagemap(pm[n], real_zero_page(pm[n]), &rp[n]);
+	}
+	free(pm);
+	if (ret) {
+		free(fp);
+		free(rp);
+		return ret;
+	}
+	ps->f[ps->nr] = (struct dc_page_set){ d->s->tasks[i]->name, start, nr,
+					      fp };
+	ps->r[ps->nr] = (struct dc_page_set){ d->s->tasks[i]->name, start, nr,
+					      rp };
+	ps->nr++;
+	return 0;
+}
+
+/* Readings of /proc/slabinfo before a difference counts, 100 ms apart. */
+#define SLAB_READINGS	3
+
+/* The objects of foliage's machine, and of the twins (net), now. */
+static int objects_now(struct diff *d, long foliage[REALPROC_NR_CACHES],
+		       long twins[REALPROC_NR_CACHES])
+{
+	struct dc_slab_row rows[REALPROC_NR_CACHES];
+	struct realproc_objects to = { { 0 } };
+	char *text;
+	int i, ret;
+
+	ret = foliage_render(d->s->m, "slabinfo", 0, &text);
+	if (ret)
+		return scn_fail(d->s, "diff: slabinfo: %s", strerror(-ret));
+	dc_parse_slabinfo(text, realproc_cache_name, REALPROC_NR_CACHES,
+			  rows);
+	free(text);
+	if (d->twins && (ret = realproc_objects(d->twins, &to)))
+		return real_error(d, "count objects", ret);
+	for (i = 0; i < REALPROC_NR_CACHES; i++) {
+		foliage[i] = (long)rows[i].active_objs;
+		twins[i] = (long)to.allocs[i] - (long)to.frees[i];
+	}
+	return SCN_OK;
+}
+
+/*
+ * The objects foliage's tasks hold (net since the machine booted) against
+ * the real tasks' less their twins'.
+ */
+static int compare_objects(struct diff *d)
+{
+	long foliage[REALPROC_NR_CACHES], twins[REALPROC_NR_CACHES];
+	struct realproc_objects ro;
+	struct dc_divergence div;
+	int i, ret;
+
+	if (!d->twins || !d->objects)
+		return SCN_OK;
+	ret = objects_now(d, foliage, twins);
+	if (ret)
+		return ret;
+	ret = realproc_objects(d->rp, &ro);
+	if (ret)
+		return real_error(d, "count objects", ret);
+	for (i = 0; i < REALPROC_NR_CACHES; i++) {
+		long r = (long)ro.allocs[i] - (long)ro.frees[i] - twins[i];
+
+		if (dc_compare_count(realproc_cache_name[i],
+				     foliage[i] - d->foliage_base[i], r, 0,
+				     &div))
+			return diverged(d, &div);
+	}
+	return SCN_OK;
+}
+
+/*
+ * /proc/slabinfo since the last 'compare' (or the start) against what
+ * foliage's anon_vma and anon_vma_chain objects did meanwhile, plus the
+ * twins' (the real side has theirs on top of the window's): within 10%
+ * plus two slabs.  Other processes allocate and free meanwhile, so a
+ * reading out of tolerance is taken again, up to SLAB_READINGS times;
+ * then it is a divergence, unless tracing counted the objects exactly
+ * (and found them equal): a note then.  vm_area_struct is left out:
+ * every process on the machine churns it, and the maps comparison
+ * counts the VMAs exactly.
+ */
+static int compare_slabinfo(struct diff *d)
+{
+	static const int caches[] = { REALPROC_ANON_VMA,
+				      REALPROC_ANON_VMA_CHAIN };
+	struct dc_slab_row base[REALPROC_NR_CACHES], now[REALPROC_NR_CACHES];
+	long foliage[REALPROC_NR_CACHES], twins[REALPROC_NR_CACHES];
+	struct dc_divergence div;
+	int i, c, reading, ret;
+	char *text = NULL, buf[512];
+
+	if (!d->slab_base || !d->objects)
+		return SCN_OK;
+	ret = objects_now(d, foliage, twins);
+	if (ret)
+		return ret;
+	dc_parse_slabinfo(d->slab_base, realproc_cache_name,
+			  REALPROC_NR_CACHES, base);
+	for (reading = 1;; reading++) {
+		free(text);
+		ret = realproc_slabinfo(true, &text);
+		if (ret)
+			return real_error(d, "read /proc/slabinfo", ret);
+		dc_parse_slabinfo(text, realproc_cache_name,
+				  REALPROC_NR_CACHES, now);
+		for (c = 0; c < 2; c++) {
+			long expect, delta, tolerance;
+			char what[48];
+
+			i = caches[c];
+			if (!now[i].found)
+				continue;
+			expect = foliage[i] - d->foliage_mark[i] +
+				 2 * (twins[i] - d->twins_mark[i]);
+			delta = (long)now[i].active_objs -
+				(long)base[i].active_objs;
+			tolerance = labs(expect) / 10 +
+				    2 * (long)now[i].objperslab;
+			snprintf(what, sizeof(what), "%s (slabinfo)",
+				 realproc_cache_name[i]);
+			if (dc_compare_count(what, expect, delta, tolerance,
+					     &div))
+				break;
+		}
+		if (c == 2 || reading == SLAB_READINGS)
+			break;
+		usleep(100 * 1000);
+	}
+	/* The next 'compare' measures from here. */
+	free(d->slab_base);
+	d->slab_base = text;
+	memcpy(d->foliage_mark, foliage, sizeof(foliage));
+	memcpy(d->twins_mark, twins, sizeof(twins));
+	if (c == 2)
+		return SCN_OK;
+	if (!d->twins)
+		return diverged(d, &div);
+	dc_divergence_format(&div, buf, sizeof(buf));
+	fprintf(stderr, "%s:%u: note: %s, beyond the tolerance: other "
+		"processes' objects (the exact count agreed)\n", d->s->file,
+		d->s->line, buf);
+	return SCN_OK;
+}
+
+/* Compare everything now; @slabinfo too (at 'compare' lines). */
+static int compare_all(struct diff *d, bool slabinfo)
+{
+	struct page_sets ps = { .nr = 0 };
+	struct dc_divergence div;
+	unsigned int i, v, nr_tasks = 0;
+	int ret = SCN_OK, cmp;
+
+	for (i = 0; i < d->nr_tasks && !ret; i++) {
+		struct dc_maps f, r;
+
+		if (!d->tasks[i].real)
+			continue;
+		ret = task_smaps(d, i, &f, &r);
+		if (ret)
+			break;
+		nr_tasks++;
+		if (dc_compare_maps(d->s->tasks[i]->name, &f, &r, d->fields,
+				    d->cmp_flags, &div))
+			ret = diverged(d, &div);
+		for (v = 0; !ret && d->pages && v < f.nr; v++)
+			if (vma_pages(d, i, f.vma[v].start, f.vma[v].end, &ps))
+				ret = scn_fail(d->s, "diff: cannot read the "
+					       "pages of %s",
+					       d->s->tasks[i]->name);
+		dc_maps_free(&f);
+		dc_maps_free(&r);
+	}
+	if (!ret && ps.nr) {
+		cmp = dc_compare_pages(ps.f, ps.r, ps.nr, &div);
+		if (cmp < 0)
+			ret = scn_fail(d->s, "diff: pages: %s", strerror(-cmp));
+		else if (cmp)
+			ret = diverged(d, &div);
+	}
+	page_sets_free(&ps);
+	if (!ret)
+		ret = compare_objects(d);
+	if (!ret && slabinfo)
+		ret = compare_slabinfo(d);
+	if (!ret)
+		d->nr_compares++;
+	if (!ret && d->verbose)
+		fprintf(d->s->out, "  diff: %u task(s) agree\n", nr_tasks);
+	return ret;
+}
+
+/* ---- one operation on the real side ------------------------------------ */
+
+static int push_task(struct diff *d, struct realproc_task *real,
+		     struct realproc_task *twin)
+{
+	struct diff_task *n = realloc(d->tasks, (d->nr_tasks + 1) *
+				      sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	d->tasks = n;
+	d->tasks[d->nr_tasks++] = (struct diff_task){ real, twin };
+	return 0;
+}
+
+/* task NAME / fork PARENT CHILD: a new process on each side. */
+static int real_new_task(struct diff *d, struct scn_args *a, bool fork)
+{
+	struct realproc_task *real = NULL, *twin = NULL;
+	struct diff_task *parent = NULL;
+	int ret, i;
+
+	if (d->nr_tasks == d->s->nr_tasks)
+		return SCN_OK;		/* it failed as expected in foliage */
+	if (fork) {
+		i = scn_task_index(d->s, a->words[0]);
+		if (i < 0 || !d->tasks[i].real)
+			return scn_fail(d->s, "diff: no real task %s",
+					a->words[0]);
+		parent = &d->tasks[i];
+		ret = realproc_fork(parent->real, &real);
+		if (!ret && parent->twin)
+			ret = realproc_fork(parent->twin, &twin);
+	} else {
+		ret = realproc_task_create(d->rp, &real);
+		if (!ret && d->twins)
+			ret = realproc_task_create(d->twins, &twin);
+	}
+	if (ret)
+		return real_error(d, fork ? "fork" : "start a task", ret);
+	if (push_task(d, real, twin))
+		return scn_fail(d->s, "diff: out of memory");
+	return SCN_OK;
+}
+
+static int real_exit(struct diff *d, struct scn_args *a)
+{
+	int i = scn_task_index(d->s, a->words[0]), ret;
+	struct diff_task *t;
+
+	if (i < 0 || (unsigned int)i >= d->nr_tasks || d->s->tasks[i]->task)
+		return SCN_OK;		/* still alive: the exit failed */
+	t = &d->tasks[i];
+	ret = realproc_exit(t->real);
+	t->real = NULL;
+	if (t->twin && !ret)
+		ret = realproc_exit(t->twin);
+	t->twin = NULL;
+	return ret ? real_error(d, "exit", ret) : SCN_OK;
+}
+
+static int real_file(struct diff *d, struct scn_args *a, bool close)
+{
+	struct realproc_file **n;
+	int i, ret;
+
+	if (close) {
+		i = scn_file_index(d->s, a->words[0]);
+		if (i >= 0 && (unsigned int)i < d->nr_files &&
+		    !d->s->files[i]->file) {
+			realproc_file_put(d->files[i]);
+			d->files[i] = NULL;
+		}
+		return SCN_OK;
+	}
+	if (d->nr_files == d->s->nr_files)
+		return SCN_OK;
+	n = realloc(d->files, (d->nr_files + 1) * sizeof(*n));
+	if (!n)
+		return scn_fail(d->s, "diff: out of memory");
+	d->files = n;
+	ret = realproc_file_create(d->rp, d->s->files[d->nr_files]->name,
+				   d->s->files[d->nr_files]->bytes,
+				   &d->files[d->nr_files]);
+	if (ret)
+		return real_error(d, "create a file", ret);
+	d->nr_files++;
+	return SCN_OK;
+}
+
+/* The real task of the line's TASK word (a live one: the line ran). */
+static struct realproc_task *line_task(struct diff *d, struct scn_args *a)
+{
+	int i = scn_task_index(d->s, a->words[0]);
+
+	if (i < 0 || (unsigned int)i >= d->nr_tasks)
+		return NULL;
+	return d->tasks[i].real;
+}
+
+static bool in_window(struct diff *d, unsigned long addr, unsigned long len)
+{
+	return addr >= d->win_start && addr <= d->win_end &&
+	       len <= d->win_end - addr;
+}
+
+/* The option words after the fixed ones: whether @word is among them. */
+static bool has_word(struct scn_args *a, unsigned int first, const char *word)
+{
+	unsigned int i;
+
+	for (i = first; i < a->nr_words; i++)
+		if (!strcmp(a->words[i], word))
+			return true;
+	return false;
+}
+
+static int real_mmap(struct diff *d, struct scn_args *a, int foliage_ret,
+		     int *real_ret)
+{
+	struct realproc_task *t = line_task(d, a);
+	struct realproc_file *file = NULL;
+	unsigned long addr = d->win_start;
+	uint64_t len, off = 0;
+	int prot = PROT_READ | PROT_WRITE, flags;
+	const char *v;
+	int i;
+
+	if (scn_parse_size(d->s, "the length", a->words[2], &len) ||
+	    ((v = scn_arg(a, "prot")) && scn_parse_prot(d->s, v, &prot)) ||
+	    ((v = scn_arg(a, "off")) && scn_parse_size(d->s, "off=", v, &off)))
+		return SCN_USAGE;
+	flags = has_word(a, 3, "shared") ? MAP_SHARED : MAP_PRIVATE;
+	if ((v = scn_arg(a, "file"))) {
+		i = scn_file_index(d->s, v);
+		if (i < 0 || (unsigned int)i >= d->nr_files || !d->files[i])
+			return scn_fail(d->s, "diff: no real file %s", v);
+		file = d->files[i];
+	} else {
+		flags |= MAP_ANONYMOUS;
+	}
+	if (has_word(a, 3, "populate"))
+		flags |= MAP_POPULATE;
+	if (has_word(a, 3, "noreplace"))
+		flags |= MAP_FIXED_NOREPLACE;
+	else
+		flags |= MAP_FIXED;
+	if (!foliage_ret) {
+		/* Where foliage put it: the mapping just named. */
+		const struct scn_map *mp = d->s->maps[d->s->nr_maps - 1];
+
+		addr = mp->start;
+		if (!in_window(d, addr, mp->len))
+			return scn_usage(d->s, "diff: %s was mapped at %#lx, "
+					 "outside the window %#lx-%#lx: give "
+					 "at=ADDR inside it", mp->name, addr,
+					 d->win_start, d->win_end);
+	} else if ((v = scn_arg(a, "at")) &&
+		   scn_parse_addr(d->s, "at=", v, &addr)) {
+		return SCN_USAGE;
+	}
+	*real_ret = realproc_mmap(t, addr, len, prot, flags, file, off, NULL);
+	return SCN_OK;
+}
+
+/*
+ * mremap.  When it may move and the kernel would choose where (it grows
+ * with MREMAP_MAYMOVE, or MREMAP_DONTUNMAP, without MREMAP_FIXED), the
+ * real process follows foliage's choice, known through the mapping's
+ * NAME: in place if foliage stayed, else first in place (Linux's first
+ * choice: if that works, foliage moved where Linux would not), then with
+ * MREMAP_FIXED to foliage's address.
+ */
+static int real_mremap(struct diff *d, struct scn_args *a, int foliage_ret,
+		       int *real_ret)
+{
+	struct realproc_task *t = line_task(d, a);
+	unsigned long old_start, old_len, at = 0, new_addr;
+	struct dc_divergence div = { .addr = 0 };
+	int flags = 0, in_place;
+	struct scn_range r;
+	uint64_t new_len;
+	const char *v;
+
+	if (scn_parse_size(d->s, "the new length", a->words[2], &new_len) ||
+	    ((v = scn_arg(a, "at")) && scn_parse_addr(d->s, "at=", v, &at)))
+		return SCN_USAGE;
+	if (d->old_map) {
+		old_start = d->old_start;
+		old_len = d->old_len;
+	} else {
+		if (scn_parse_range(d->s, a->words[1], &r))
+			return SCN_USAGE;
+		old_start = r.start;
+		old_len = r.len;
+	}
+	if (has_word(a, 3, "maymove"))
+		flags |= MREMAP_MAYMOVE;
+	if (has_word(a, 3, "fixed"))
+		flags |= MREMAP_FIXED;
+	if (has_word(a, 3, "dontunmap"))
+		flags |= MREMAP_DONTUNMAP;
+	in_place = flags & ~(MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
+	if (!(flags & MREMAP_MAYMOVE) || (flags & MREMAP_FIXED) ||
+	    (new_len <= old_len && !(flags & MREMAP_DONTUNMAP))) {
+		*real_ret = realproc_mremap(t, old_start, old_len, new_len,
+					    flags, at, NULL);
+		return SCN_OK;
+	}
+	if (foliage_ret) {
+		/* foliage refused: Linux must refuse in place too. */
+		*real_ret = realproc_mremap(t, old_start, old_len, new_len,
+					    in_place, 0, NULL);
+		return SCN_OK;
+	}
+	if (!d->old_map || d->old_map->task != d->s->tasks[
+	    scn_task_index(d->s, a->words[0])])
+		return scn_usage(d->s, "diff: mremap may move without 'fixed "
+				 "at=': give RANGE as the task's own mapping "
+				 "NAME, so that the real process can follow "
+				 "foliage");
+	new_addr = d->old_map->start;
+	if (!(flags & MREMAP_DONTUNMAP)) {
+		*real_ret = realproc_mremap(t, old_start, old_len, new_len,
+					    in_place, 0, NULL);
+		if (new_addr == old_start || *real_ret != -ENOMEM) {
+			if (new_addr == old_start || *real_ret)
+				return SCN_OK;
+			snprintf(div.task, sizeof(div.task), "%s",
+				 a->words[0]);
+			div.addr = old_start;
+			snprintf(div.field, sizeof(div.field), "mremap");
+			snprintf(div.foliage, sizeof(div.foliage),
+				 "moved to %#lx", new_addr);
+			snprintf(div.real, sizeof(div.real), "grows in place");
+			return diverged(d, &div);
+		}
+	}
+	*real_ret = realproc_mremap(t, old_start, old_len, new_len,
+				    flags | MREMAP_FIXED, new_addr, NULL);
+	return SCN_OK;
+}
+
+static const struct {
+	const char *name;		/* as the scenario writes it */
+	int advice;			/* MADV_* */
+} advices[] = {
+	{ "normal", MADV_NORMAL }, { "dontneed", MADV_DONTNEED },
+	{ "free", MADV_FREE }, { "populate_read", MADV_POPULATE_READ },
+	{ "populate_write", MADV_POPULATE_WRITE },
+	{ "hugepage", MADV_HUGEPAGE }, { "nohugepage", MADV_NOHUGEPAGE },
+	{ "dontfork", MADV_DONTFORK }, { "dofork", MADV_DOFORK },
+	{ "wipeonfork", MADV_WIPEONFORK }, { "keeponfork", MADV_KEEPONFORK },
+};
+
+/* munmap, mprotect, madvise: TASK RANGE [ARG]. */
+static int real_range_op(struct diff *d, struct scn_args *a, int *real_ret)
+{
+	struct realproc_task *t = line_task(d, a);
+	struct scn_range r;
+	unsigned int i;
+	int prot;
+
+	if (scn_parse_range(d->s, a->words[1], &r))
+		return SCN_USAGE;
+	if (!strcmp(a->verb, "munmap")) {
+		*real_ret = realproc_munmap(t, r.start, r.len);
+	} else if (!strcmp(a->verb, "mprotect")) {
+		if (scn_parse_prot(d->s, a->words[2], &prot))
+			return SCN_USAGE;
+		*real_ret = realproc_mprotect(t, r.start, r.len, prot);
+	} else {
+		for (i = 0; i < sizeof(advices) / sizeof(advices[0]); i++)
+			if (!strcmp(advices[i].name, a->words[2]))
+				break;
+		if (i == sizeof(advices) / sizeof(advices[0]))
+			return SCN_USAGE;
+		*real_ret = realproc_madvise(t, r.start, r.len,
+					     advices[i].advice);
+	}
+	return SCN_OK;
+}
+
+/*
+ * touch TASK RANGE read|write: the bytes foliage wrote (shadow.h's
+ * pattern of each page, seeded by the page, foliage's pid of the task and
+ * the line), written by the real task a chunk at a time.
+ */
+static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
+{
+	struct realproc_task *t = line_task(d, a);
+	struct scn_task *st = d->s->tasks[scn_task_index(d->s, a->words[0])];
+	const size_t max = 256 * PAGE_BYTES;
+	unsigned long addr, end, from, fault = 0;
+	unsigned char *buf, *page;
+	struct scn_range r;
+	size_t n = 0;
+
+	if (scn_parse_range(d->s, a->words[1], &r))
+		return SCN_USAGE;
+	if (!strcmp(a->words[2], "read")) {
+		*real_ret = realproc_touch_read(t, r.start, r.len, &fault);
+		return SCN_OK;
+	}
+	buf = malloc(max + PAGE_BYTES);
+	if (!buf)
+		return scn_fail(d->s, "diff: out of memory");
+	page = buf + max;
+	*real_ret = 0;
+	end = r.start + r.len;
+	for (from = addr = r.start; addr < end && !*real_ret;) {
+		unsigned long base = addr & ~(PAGE_BYTES - 1);
+		unsigned long next = base + PAGE_BYTES < end ?
+				     base + PAGE_BYTES : end;
+
+		shadow_pattern(shadow_seed(base, st->pid, d->s->line), page);
+		memcpy(buf + n, page + (addr - base), next - addr);
+		n += next - addr;
+		addr = next;
+		if (n == max || addr == end) {
+			*real_ret = realproc_write(t, from, buf, n, &fault);
+			from = addr;
+			n = 0;
+		}
+	}
+	free(buf);
+	return SCN_OK;
+}
+
+static int real_write(struct diff *d, struct scn_args *a, int *real_ret)
+{
+	struct realproc_task *t = line_task(d, a);
+	unsigned long addr;
+	unsigned char *buf;
+	size_t len;
+
+	if (scn_parse_addr(d->s, "the address", a->words[1], &addr) ||
+	    scn_parse_data(d->s, a->words[2], &buf, &len))
+		return SCN_USAGE;
+	*real_ret = realproc_write(t, addr, buf, len, NULL);
+	free(buf);
+	return SCN_OK;
+}
+
+/* read TASK ADDR LEN: the same bytes as foliage read. */
+static int real_read(struct diff *d, struct scn_args *a, int foliage_ret,
+		     int *real_ret)
+{
+	struct realproc_task *t = line_task(d, a);
+	struct dc_divergence div = { .addr = 0 };
+	unsigned long addr;
+	unsigned char *buf;
+	uint64_t len;
+	size_t i;
+
+	if (scn_parse_addr(d->s, "the address", a->words[1], &addr) ||
+	    scn_parse_size(d->s, "the length", a->words[2], &len))
+		return SCN_USAGE;
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return scn_fail(d->s, "diff: out of memory");
+	*real_ret = realproc_read(t, addr, buf, len, NULL);
+	if (*real_ret || foliage_ret || d->s->read.len != len) {
+		free(buf);
+		return SCN_OK;
+	}
+	for (i = 0; i < len && buf[i] == d->s->read.buf[i]; i++)
+		;
+	if (i < len) {
+		snprintf(div.task, sizeof(div.task), "%s", a->words[0]);
+		div.addr = addr + i;
+		snprintf(div.field, sizeof(div.field), "byte read");
+		snprintf(div.foliage, sizeof(div.foliage), "%#04x",
+			 d->s->read.buf[i]);
+		snprintf(div.real, sizeof(div.real), "%#04x", buf[i]);
+		free(buf);
+		return diverged(d, &div);
+	}
+	free(buf);
+	return SCN_OK;
+}
+
+/* ---- THP: foliage's knobs follow the host's ---------------------------- */
+
+/* The selected word of a sysfs choice file ("always [madvise] never"). */
+static int sysfs_choice(const char *path, char *word, size_t len)
+{
+	char buf[256], *l, *r;
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	l = strchr(buf, '[');
+	r = l ? strchr(l, ']') : NULL;
+	if (l && !r)
+		return -EINVAL;
+	if (l) {
+		*r = '\0';
+		l++;
+	} else {
+		/* A plain value (use_zero_page). */
+		buf[strcspn(buf, "\n")] = '\0';
+		l = buf;
+	}
+	if (strlen(l) >= len)
+		return -E2BIG;
+	memcpy(word, l, strlen(l) + 1);
+	return 0;
+}
+
+/*
+ * Set foliage's transparent_hugepage knobs to the host's, which the real
+ * processes live under.  A host setting foliage cannot take makes THP
+ * scenarios incomparable: SCN_USAGE.
+ */
+static int follow_host_thp(struct diff *d)
+{
+	static const char *const files[] = {
+		"enabled", "defrag", "use_zero_page",
+		"hugepages-16kB/enabled", "hugepages-32kB/enabled",
+		"hugepages-64kB/enabled", "hugepages-128kB/enabled",
+		"hugepages-256kB/enabled", "hugepages-512kB/enabled",
+		"hugepages-1024kB/enabled", "hugepages-2048kB/enabled",
+	};
+	char path[256], key[128], word[32];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), THP_SYSFS "/%s", files[i]);
+		if (sysfs_choice(path, word, sizeof(word)))
+			continue;
+		snprintf(key, sizeof(key), "transparent_hugepage.%s",
+			 files[i]);
+		ret = foliage_set(d->s->m, key, word);
+		if (ret)
+			return scn_usage(d->s, "diff: the host's %s is '%s', "
+					 "which foliage cannot set (%s)", path,
+					 word, strerror(-ret));
+	}
+	return SCN_OK;
+}
+
+/* 'set transparent_hugepage.X V' must keep the host's setting. */
+static int check_thp_set(struct diff *d, struct scn_args *a)
+{
+	static const char prefix[] = "transparent_hugepage.";
+	char path[256], word[32];
+	const char *key, *value;
+
+	if (a->nr_kvs != 1)
+		return SCN_OK;
+	key = a->kvs[0].key;
+	value = a->kvs[0].value;
+	if (strncmp(key, prefix, sizeof(prefix) - 1))
+		return SCN_OK;
+	snprintf(path, sizeof(path), THP_SYSFS "/%s",
+		 key + sizeof(prefix) - 1);
+	if (sysfs_choice(path, word, sizeof(word)) || strcmp(word, value))
+		return scn_usage(d->s, "diff: the real processes run with the "
+				 "host's %s ('%s'): a scenario cannot set it to "
+				 "'%s'", path, word, value);
+	return SCN_OK;
+}
+
+/*
+ * The machine is up: its THP knobs follow the host's, and foliage's
+ * object counts start here (if it renders slabinfo).
+ */
+static int machine_up(struct diff *d)
+{
+	struct dc_slab_row rows[REALPROC_NR_CACHES];
+	char *text;
+	int i;
+
+	if (!foliage_render(d->s->m, "slabinfo", 0, &text)) {
+		dc_parse_slabinfo(text, realproc_cache_name,
+				  REALPROC_NR_CACHES, rows);
+		free(text);
+		d->objects = true;
+		for (i = 0; i < REALPROC_NR_CACHES; i++) {
+			d->foliage_base[i] = rows[i].active_objs;
+			d->foliage_mark[i] = rows[i].active_objs;
+		}
+	}
+	return follow_host_thp(d);
+}
+
+/* ---- the hooks ----------------------------------------------------------- */
+
+static struct diff *diff_of(struct scenario *s)
+{
+	return s->hook_data;
+}
+
+/*
+ * Before a line: refuse what real processes cannot do; for mremap, the
+ * range a mapping's NAME stands for before the line moves it.
+ */
+static int diff_before(struct scenario *s, struct scn_args *a)
+{
+	struct diff *d = diff_of(s);
+	unsigned int i;
+
+	d->old_map = NULL;
+	if (!strcmp(a->verb, "pin") || !strcmp(a->verb, "unpin"))
+		return scn_usage(s, "diff: %s: real processes have no "
+				 "pin_user_pages() here", a->verb);
+	if (strcmp(a->verb, "mremap") || a->nr_words < 2)
+		return SCN_OK;
+	for (i = 0; i < s->nr_maps; i++) {
+		if (!strcmp(s->maps[i]->name, a->words[1])) {
+			d->old_map = s->maps[i];
+			d->old_start = s->maps[i]->start;
+			d->old_len = s->maps[i]->len;
+		}
+	}
+	return SCN_OK;
+}
+
+/* The verbs that operate on tasks, and how the real side does them. */
+enum real_op {
+	OP_NONE, OP_TASK, OP_FORK, OP_EXIT, OP_FILE, OP_CLOSE, OP_MMAP,
+	OP_RANGE, OP_MREMAP, OP_TOUCH, OP_WRITE, OP_READ,
+};
+
+static enum real_op real_op_of(const char *verb)
+{
+	static const struct {
+		const char *verb;	/* the scenario's */
+		enum real_op op;	/* what the real side does */
+	} ops[] = {
+		{ "task", OP_TASK }, { "fork", OP_FORK }, { "exit", OP_EXIT },
+		{ "file", OP_FILE }, { "close", OP_CLOSE },
+		{ "mmap", OP_MMAP }, { "munmap", OP_RANGE },
+		{ "mprotect", OP_RANGE }, { "madvise", OP_RANGE },
+		{ "mremap", OP_MREMAP }, { "touch", OP_TOUCH },
+		{ "write", OP_WRITE }, { "read", OP_READ },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strcmp(ops[i].verb, verb))
+			return ops[i].op;
+	return OP_NONE;
+}
+
+/* After a line ran in foliage with @status: the same for real. */
+static int diff_after(struct scenario *s, struct scn_args *a, int status)
+{
+	struct diff *d = diff_of(s);
+	enum real_op op = real_op_of(a->verb);
+	int foliage_ret = s->got_err ? s->want_err : 0, real_ret = 0;
+	int ret = SCN_OK;
+
+	if (status)
+		return status;
+	if (!strcmp(a->verb, "machine"))
+		return machine_up(d);
+	if (!strcmp(a->verb, "set"))
+		return check_thp_set(d, a);
+	switch (op) {
+	case OP_NONE:
+		return SCN_OK;
+	case OP_TASK:
+	case OP_FORK:
+		ret = real_new_task(d, a, op == OP_FORK);
+		break;
+	case OP_EXIT:
+		ret = real_exit(d, a);
+		break;
+	case OP_FILE:
+	case OP_CLOSE:
+		return real_file(d, a, op == OP_CLOSE);
+	case OP_MMAP:
+		ret = real_mmap(d, a, foliage_ret, &real_ret);
+		break;
+	case OP_RANGE:
+		ret = real_range_op(d, a, &real_ret);
+		break;
+	case OP_MREMAP:
+		ret = real_mremap(d, a, foliage_ret, &real_ret);
+		break;
+	case OP_TOUCH:
+		ret = real_touch(d, a, &real_ret);
+		break;
+	case OP_WRITE:
+		ret = real_write(d, a, &real_ret);
+		break;
+	case OP_READ:
+		ret = real_read(d, a, foliage_ret, &real_ret);
+		break;
+	}
+	if (ret)
+		return ret;
+	if (real_ret == -ERANGE)
+		return real_error(d, a->verb, real_ret);
+	d->nr_ops++;
+	if (op != OP_TASK && op != OP_FORK && op != OP_EXIT)
+		ret = compare_result(d, a->words[0], foliage_ret, real_ret);
+	if (!ret && !d->markers)
+		ret = compare_all(d, false);
+	return ret;
+}
+
+/* 'compare': a verb of 'foliage diff' only. */
+static int diff_unknown_verb(struct scenario *s, struct scn_args *a)
+{
+	struct diff *d = diff_of(s);
+
+	if (strcmp(a->verb, "compare"))
+		return -1;
+	if (!s->m)
+		return scn_usage(s, "compare: no machine yet");
+	return compare_all(d, true);
+}
+
+static const struct scn_hooks diff_hooks = {
+	.unknown_verb = diff_unknown_verb,
+	.before = diff_before,
+	.after = diff_after,
+};
+
+/* ---- the command ---------------------------------------------------------- */
+
+/* Whether @text has a 'compare' line. */
+static bool has_markers(const char *text)
+{
+	const char *p;
+
+	for (p = text; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+		p += strspn(p, " \t");
+		if (!strncmp(p, "compare", 7) && strchr(" \t#\n", p[7]))
+			return true;
+	}
+	return false;
+}
+
+static void diff_free(struct diff *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nr_files; i++)
+		realproc_file_put(d->files[i]);
+	free(d->files);
+	free(d->tasks);
+	realproc_destroy(d->rp);
+	realproc_destroy(d->twins);
+	free(d->slab_base);
+}
+
+/* The real processes, their twins, slabinfo at the start. */
+static int diff_start(struct diff *d, const struct diff_options *o,
+		      char *why, size_t len)
+{
+	struct realproc_config cfg;
+	int ret;
+
+	realproc_config_init(&cfg);
+	ret = realproc_create(&cfg, &d->rp);
+	if (ret) {
+		snprintf(why, len, "cannot start the real processes: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	if (realproc_tracing(d->rp)) {
+		ret = realproc_create(&cfg, &d->twins);
+		if (ret) {
+			snprintf(why, len, "cannot start the twins: %s",
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	d->win_start = realproc_window_start(d->rp);
+	d->win_end = realproc_window_end(d->rp);
+	d->pages = !o->no_pages;
+	d->verbose = o->verbose;
+	d->fields = o->all_fields ? ~0ULL : DC_FIELDS_DEFAULT;
+	d->cmp_flags = o->all_fields ? DC_CMP_VMFLAGS : 0;
+	if (realproc_slabinfo(true, &d->slab_base))
+		d->slab_base = NULL;
+	return 0;
+}
+
+int diff_run(FILE *in, bool markers,
+	     const struct diff_options *o, struct scenario *s)
+{
+	struct diff d = { .s = s, .markers = markers };
+	char why[256];
+	int ret;
+
+	if (!realproc_observable(why, sizeof(why)) ||
+	    diff_start(&d, o, why, sizeof(why))) {
+		fprintf(stderr, "foliage diff: skipped: %s\n", why);
+		diff_free(&d);
+		return SKIP_STATUS;
+	}
+	s->verbose = o->verbose;
+	s->hooks = &diff_hooks;
+	s->hook_data = &d;
+	ret = scenario_run(s, in);
+	if (!ret)
+		printf("foliage diff: %s: %lu operations on both sides, %lu "
+		       "comparisons, no divergence; objects %s\n", s->file,
+		       d.nr_ops, d.nr_compares,
+		       !d.objects ? "not compared (foliage has no slabinfo)" :
+		       d.twins ? "exact (by tracing)" :
+		       "by slabinfo at 'compare' lines");
+	diff_free(&d);
+	return ret;
+}
+
+static void diff_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: foliage diff [options] FILE|-\n"
+		"       foliage diff [options] --random SEED [--steps N]\n\n"
+		"Run a scenario's operations on tasks both in foliage and in real\n"
+		"processes of the running kernel, and compare them: after every\n"
+		"operation, or at 'compare' lines if the scenario has any.  The\n"
+		"first divergence is told as 'FILE:LINE: diverged: task T ADDR\n"
+		"FIELD: foliage X, Linux Y'.  Needs root (PFNs in pagemap,\n"
+		"/proc/slabinfo); tracefs makes object counts exact.\n\n"
+		"options:\n"
+		"  -r, --random SEED  a random scenario instead of FILE\n"
+		"  -n, --steps N      its number of operations (default 200)\n"
+		"  -p, --print        print the random scenario's lines\n"
+		"      --thp          random: MADV_HUGEPAGE and 2M-aligned ranges\n"
+		"      --no-pages     compare maps and smaps, not pagemap\n"
+		"      --all-fields   compare every smaps field and VmFlags\n"
+		"  -v, --verbose      print each line and each comparison\n"
+		"  -h, --help         this text\n\n"
+		"exit status: 0 no divergence; 1 a divergence (or a failed\n"
+		"expect); 2 a scenario real processes cannot follow; 77 this\n"
+		"machine cannot be observed (skipped).  See docs/diff.md.\n");
+}
+
+/* The whole of @f, or NULL. */
+static char *slurp(FILE *f)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap), *more;
+	size_t n;
+
+	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 4096) {
+			more = realloc(buf, cap * 2);
+			if (!more) {
+				free(buf);
+				return NULL;
+			}
+			buf = more;
+			cap *= 2;
+		}
+	}
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	enum { OPT_THP = 1000, OPT_NO_PAGES, OPT_ALL_FIELDS };
+	static const struct option options[] = {
+		{ "random", required_argument, NULL, 'r' },
+		{ "steps", required_argument, NULL, 'n' },
+		{ "print", no_argument, NULL, 'p' },
+		{ "thp", no_argument, NULL, OPT_THP },
+		{ "no-pages", no_argument, NULL, OPT_NO_PAGES },
+		{ "all-fields", no_argument, NULL, OPT_ALL_FIELDS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct diff_options o = { .verbose = false };
+	unsigned long long seed = 0, steps = 200;
+	bool random = false;
+	struct scenario s;
+	char name[64], *text = NULL, *end;
+	const char *file;
+	FILE *in;
+	int c, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "r:n:pvh", options, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+		case 'n':
+			errno = 0;
+			*(c == 'r' ? &seed : &steps) = strtoull(optarg, &end, 0);
+			if (errno || !*optarg || *end) {
+				fprintf(stderr, "foliage diff: bad number '%s'\n",
+					optarg);
+				return SCN_USAGE;
+			}
+			random |= c == 'r';
+			break;
+		case 'p':
+			o.print = true;
+			break;
+		case OPT_THP:
+			o.thp = true;
+			break;
+		case OPT_NO_PAGES:
+			o.no_pages = true;
+			break;
+		case OPT_ALL_FIELDS:
+			o.all_fields = true;
+			break;
+		case 'v':
+			o.verbose = true;
+			break;
+		case 'h':
+			diff_usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "foliage diff: unknown option '%s'\n"
+				"Try 'foliage diff --help'.\n", argv[optind - 1]);
+			return SCN_USAGE;
+		}
+	}
+	if (random == (optind != argc) || optind < argc - 1) {
+		fprintf(stderr, "foliage diff: expected one FILE (or '-'), or "
+			"--random SEED\nTry 'foliage diff --help'.\n");
+		return SCN_USAGE;
+	}
+	if (random) {
+		snprintf(name, sizeof(name), "random-%llu", seed);
+		scenario_init(&s, name, stdout);
+		in = diff_random_open(&s, seed, (unsigned int)steps, &o);
+	} else {
+		file = argv[optind];
+		in = strcmp(file, "-") ? fopen(file, "r") : stdin;
+		text = in ? slurp(in) : NULL;
+		if (in && in != stdin)
+			fclose(in);
+		in = text ? fmemopen(text, strlen(text), "r") : NULL;
+		scenario_init(&s, file, stdout);
+	}
+	if (!in) {
+		fprintf(stderr, "foliage diff: cannot read %s: %s\n",
+			random ? name : argv[optind], strerror(errno));
+		scenario_destroy(&s);
+		free(text);
+		return SCN_USAGE;
+	}
+	ret = diff_run(in, text && has_markers(text), &o, &s);
+	fclose(in);
+	scenario_destroy(&s);
+	free(text);
+	return ret;
+}
