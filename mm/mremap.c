@@ -376,14 +376,18 @@ static unsigned long vrm_set_new_addr(struct vma_remap_struct *vrm)
 	return 0;
 }
 
-/* After a DONTUNMAP move the source stays, empty and uncharged. */
+/*
+ * After a DONTUNMAP move the source stays, empty.  It keeps VM_ACCOUNT and
+ * its charge (the new mapping was charged in full), as in Linux: only the
+ * mlock flags go.
+ */
 static void dontunmap_complete(struct vma_remap_struct *vrm,
 			       struct vm_area_struct *new_vma)
 {
 	unsigned long start = vrm->addr, end = vrm->addr + vrm->old_len;
 	struct vm_area_struct *vma = vrm->vma;
 
-	vma->vm_flags &= ~(VM_LOCKED_MASK | VM_ACCOUNT);
+	vma->vm_flags &= ~VM_LOCKED_MASK;
 	/* Its pages are all gone: it needs no anon_vma any more. */
 	if (new_vma != vma && start == vma->vm_start && end == vma->vm_end) {
 		unlink_anon_vmas(vma);
