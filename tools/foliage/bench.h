@@ -32,7 +32,7 @@
 
 struct json_object;
 
-#define BENCH_MAX_ROWS		16
+#define BENCH_MAX_ROWS		32
 #define BENCH_MAX_RUNS		1000
 #define BENCH_DEFAULT_RUNS	11
 
@@ -102,6 +102,8 @@ struct bench {
 
 /* bench_alloc.c */
 int bench_alloc(struct bench_report *r);
+/* bench_rmap.c */
+int bench_rmap(struct bench_report *r);
 /* bench_fault.c */
 int bench_fault(struct bench_report *r);
 /* bench_fork.c */
