@@ -148,12 +148,19 @@ static void madvise_free_pte_range(struct mmu_gather *tlb,
 			    folio_mapcount(folio) != (int)fnr)
 				continue;
 			nr = fnr;
-		} else if (folio_mapcount(folio) != 1) {
-			continue;	/* shared with a fork: not ours alone */
 		}
+		/*
+		 * Only a dirty folio must be ours alone to be cleaned; a clean
+		 * one shared with a fork is still made lazyfree for this task,
+		 * as in Linux (reclaim keeps it if any mapping redirties it).
+		 */
 		if (folio_test_dirty(folio)) {
 			if (!folio_trylock(folio))
 				continue;
+			if (folio_mapcount(folio) != (int)folio_nr_pages(folio)) {
+				folio_unlock(folio);
+				continue;
+			}
 			folio_clear_dirty(folio);
 			folio_unlock(folio);
 		}
