@@ -4,34 +4,7 @@
  * said, for the migration issue.  As migration does, the folio is
  * referenced and locked.
  */
-#include "rmap_helpers.h"
-
-#define BASE		0x20000000UL
-#define RW		(FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE)
-#define PRIV_FIXED	(FOLIAGE_MAP_PRIVATE | FOLIAGE_MAP_FIXED)
-#define ANON_FIXED	(PRIV_FIXED | FOLIAGE_MAP_ANONYMOUS)
-#define SHARED_FIXED	(FOLIAGE_MAP_SHARED | FOLIAGE_MAP_FIXED)
-
-static struct foliage_machine *m;
-
-static int setup(void **state)
-{
-	m = pt_machine(1, 128);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	exit_all_tasks(m);
-	pt_machine_done(m);
-	return 0;
-}
-
-static void map_anon(struct foliage_task *t, unsigned long addr,
-		     unsigned long len)
-{
-	map(t, addr, len, RW, ANON_FIXED, NULL, 0);
-}
+#include "rmap_fixture.h"
 
 /*
  * try_to_migrate(): every PTE of a folio becomes a migration entry that
@@ -110,8 +83,8 @@ static void test_try_to_migrate(void **state)
 	assert_int_equal(foliage_exit(c), 0);
 	assert_int_equal(foliage_exit(p), 0);
 	assert_int_equal(machine_enter(m), 0);
-	folio_put_lru(shared);
-	folio_put_lru(excl);
+	folio_put(shared);
+	folio_put(excl);
 }
 
 /*
@@ -148,7 +121,7 @@ static void test_try_to_migrate_exclusive_and_pinned(void **state)
 	assert_rmap_ok(m);
 	assert_int_equal(foliage_exit(t), 0);
 	assert_int_equal(machine_enter(m), 0);
-	folio_put_lru(migrated);
+	folio_put(migrated);
 }
 
 int main(void)

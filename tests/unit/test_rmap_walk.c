@@ -7,34 +7,7 @@
  * chains and counters).  Then the walk's users: folio_referenced(),
  * try_to_unmap() (try_to_migrate(): test_rmap_migrate.c).
  */
-#include "rmap_helpers.h"
-
-#define BASE		0x20000000UL
-#define RW		(FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE)
-#define PRIV_FIXED	(FOLIAGE_MAP_PRIVATE | FOLIAGE_MAP_FIXED)
-#define ANON_FIXED	(PRIV_FIXED | FOLIAGE_MAP_ANONYMOUS)
-#define SHARED_FIXED	(FOLIAGE_MAP_SHARED | FOLIAGE_MAP_FIXED)
-
-static struct foliage_machine *m;
-
-static int setup(void **state)
-{
-	m = pt_machine(1, 128);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	exit_all_tasks(m);
-	pt_machine_done(m);
-	return 0;
-}
-
-static void map_anon(struct foliage_task *t, unsigned long addr,
-		     unsigned long len)
-{
-	map(t, addr, len, RW, ANON_FIXED, NULL, 0);
-}
+#include "rmap_fixture.h"
 
 /*
  * fork then COW in the child:
@@ -311,7 +284,7 @@ static void test_try_to_unmap_file(void **state)
 	assert_non_null(page_at(t1, BASE + PAGE_SIZE));
 	assert_rmap_ok(m);
 	assert_int_equal(machine_enter(m), 0);
-	folio_put_lru(folio);
+	folio_put(folio);
 	/* Still cached: both tasks read it back. */
 	expect_fill(t2, BASE, 'u', PAGE_SIZE);
 	assert_ptr_equal(folio_at(t2, BASE), folio);
@@ -340,7 +313,7 @@ static void test_try_to_unmap_lazyfree(void **state)
 	try_to_unmap(clean, 0);
 	assert_true(folio_mapped(clean));
 	folio_unlock(clean);
-	folio_put_lru(clean);
+	folio_put(clean);
 
 	assert_int_equal(foliage_madvise(t, BASE, 2 * PAGE_SIZE,
 					 FOLIAGE_MADV_FREE), 0);
@@ -357,7 +330,7 @@ static void test_try_to_unmap_lazyfree(void **state)
 	assert_false(folio_mapped(clean));
 	assert_int_equal(folio_ref_count(clean), 1);
 	assert_int_equal(get_mm_counter(t->task.mm, MM_ANONPAGES), anon - 1);
-	folio_put_lru(clean);
+	folio_put(clean);
 
 	assert_true(folio_isolate_lru(redirtied));
 	folio_lock(redirtied);
