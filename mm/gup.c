@@ -67,7 +67,7 @@ static void gup_put_folio(struct folio *folio, int refs, unsigned int flags)
 	/* Drop all but one, then the last through the LRU-aware put. */
 	if (refs > 1)
 		atomic_sub(refs - 1, &folio->_refcount);
-	folio_put_lru(folio);
+	folio_put(folio);
 }
 
 void unpin_user_page(struct page *page)

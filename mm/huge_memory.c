@@ -409,10 +409,10 @@ vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf)
 		if (unlikely(!pmd_same(pmdp_get(vmf->pmd), orig_pmd))) {
 			spin_unlock(ptl);
 			folio_unlock(folio);
-			folio_put_lru(folio);
+			folio_put(folio);
 			return 0;
 		}
-		folio_put_lru(folio);
+		folio_put(folio);
 	}
 	if (PageAnonExclusive(page)) {
 		folio_unlock(folio);
@@ -531,7 +531,7 @@ int copy_huge_pmd(struct mm_struct *dst_mm, struct mm_struct *src_mm,
 	if (unlikely(folio_try_dup_anon_rmap_pmd(src_folio, src_page, dst_vma,
 						 src_vma))) {
 		/* Maybe pinned: split, and the PTE copy will copy it. */
-		folio_put_lru(src_folio);
+		folio_put(src_folio);
 		pte_free(dst_mm, pgtable);
 		if (src_ptl != dst_ptl)
 			spin_unlock(src_ptl);
@@ -611,7 +611,7 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd,
 		if (pmd_young(old_pmd))
 			folio_set_referenced(folio);
 		folio_remove_rmap_pmd(folio, page, vma);
-		folio_put_lru(folio);
+		folio_put(folio);
 		add_mm_counter(mm, mm_counter_file(folio), -(long)HPAGE_PMD_NR);
 		return;
 	}

@@ -317,7 +317,7 @@ static vm_fault_t __do_fault(struct vm_fault *vmf)
 	if (unlikely(PageHWPoison(vmf->page))) {
 		if (ret & VM_FAULT_LOCKED)
 			folio_unlock(folio);
-		folio_put_lru(folio);
+		folio_put(folio);
 		vmf->page = NULL;
 		return VM_FAULT_HWPOISON;
 	}
@@ -453,7 +453,7 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
 	folio = page_folio(vmf->page);
 	folio_unlock(folio);
 	if (unlikely(ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)))
-		folio_put_lru(folio);
+		folio_put(folio);
 	return ret;
 }
 
@@ -483,7 +483,7 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	ret |= finish_fault(vmf);
 	cache = page_folio(vmf->page);
 	folio_unlock(cache);
-	folio_put_lru(cache);
+	folio_put(cache);
 	if (unlikely(ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)))
 		goto uncharge_out;
 	return ret;
@@ -516,7 +516,7 @@ static vm_fault_t do_shared_fault(struct vm_fault *vmf)
 		folio_unlock(folio);
 		tmp = vma->vm_ops->page_mkwrite(vmf);
 		if (unlikely(tmp & (VM_FAULT_ERROR | VM_FAULT_NOPAGE))) {
-			folio_put_lru(folio);
+			folio_put(folio);
 			return tmp;
 		}
 		if (!(tmp & VM_FAULT_LOCKED))
@@ -526,7 +526,7 @@ static vm_fault_t do_shared_fault(struct vm_fault *vmf)
 	ret |= finish_fault(vmf);
 	if (unlikely(ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))) {
 		folio_unlock(folio);
-		folio_put_lru(folio);
+		folio_put(folio);
 		return ret;
 	}
 	fault_dirty_shared_page(folio);
@@ -704,13 +704,13 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf)
 	}
 
 	if (new_folio)
-		folio_put_lru(new_folio);
+		folio_put(new_folio);
 	if (old_folio)
-		folio_put_lru(old_folio);
+		folio_put(old_folio);
 	return 0;
 out:
 	if (old_folio)
-		folio_put_lru(old_folio);
+		folio_put(old_folio);
 	return ret;
 }
 
@@ -723,14 +723,14 @@ static vm_fault_t wp_page_shared(struct vm_fault *vmf, struct folio *folio)
 	folio_get(folio);
 	if (vma->vm_ops && vma->vm_ops->page_mkwrite) {
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
-		folio_put_lru(folio);
+		folio_put(folio);
 		/* No foliage backing wants write notification yet. */
 		return VM_FAULT_SIGBUS;
 	}
 	wp_page_reuse(vmf);
 	folio_lock(folio);
 	fault_dirty_shared_page(folio);
-	folio_put_lru(folio);
+	folio_put(folio);
 	return ret;
 }
 
@@ -1338,7 +1338,7 @@ static int copy_present_pte(struct vm_area_struct *dst_vma,
 								 dst_vma,
 								 src_vma))) {
 				/* Maybe pinned: copy it. */
-				folio_put_lru(folio);
+				folio_put(folio);
 				return copy_present_page(dst_vma, src_vma,
 							 dst_pte, src_pte,
 							 addr, rss, prealloc,

@@ -1089,7 +1089,7 @@ static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 			dec_mm_counter(mm, mm_counter_file(folio));
 		}
 		folio_remove_rmap_pte(folio, subpage, vma);
-		folio_put_lru(folio);
+		folio_put(folio);
 	}
 	return ret;
 }
@@ -1176,7 +1176,7 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 		set_pte(pvmw.pte, swp_pte);
 		/* The entry keeps the page counted in the mm's RSS. */
 		folio_remove_rmap_pte(folio, subpage, vma);
-		folio_put_lru(folio);
+		folio_put(folio);
 	}
 	return ret;
 }

@@ -301,7 +301,7 @@ static void shmem_delete_from_page_cache(struct folio *folio)
 	folio->mapping = NULL;
 	shmem_stat_mod(folio, -nr);
 	spin_unlock(&mapping->i_lock);
-	folio_put_lru(folio);
+	folio_put(folio);
 }
 
 /*
@@ -329,7 +329,7 @@ repeat:
 		/* Truncated while we waited for the lock? */
 		if (unlikely(folio->mapping != mapping)) {
 			folio_unlock(folio);
-			folio_put_lru(folio);
+			folio_put(folio);
 			goto repeat;
 		}
 		*foliop = folio;
@@ -399,7 +399,7 @@ static void shmem_undo_range(struct inode *inode, pgoff_t start)
 		if (folio->mapping == mapping && !folio_mapped(folio))
 			shmem_delete_from_page_cache(folio);
 		folio_unlock(folio);
-		folio_put_lru(folio);
+		folio_put(folio);
 	}
 }
 
@@ -448,7 +448,7 @@ int shmem_truncate(struct inode *inode, unsigned long long new_size)
 
 			memset((char *)folio_address(folio) + off, 0,
 			       PAGE_SIZE - off);
-			folio_put_lru(folio);
+			folio_put(folio);
 		}
 	} else {
 		WRITE_ONCE(inode->i_size, new_size);
@@ -507,7 +507,7 @@ static struct folio *next_uptodate_folio(struct address_space *mapping,
 unlock:
 		folio_unlock(folio);
 skip:
-		folio_put_lru(folio);
+		folio_put(folio);
 	}
 	return NULL;
 }
@@ -555,7 +555,7 @@ vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 			folio_get(folio);
 		}
 		folio_unlock(folio);
-		folio_put_lru(folio);
+		folio_put(folio);
 		index++;
 	} while ((folio = next_uptodate_folio(mapping, &index, end_pgoff)));
 	add_mm_counter(mm, counter, rss);
@@ -564,7 +564,7 @@ vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 
 out_folio:
 	folio_unlock(folio);
-	folio_put_lru(folio);
+	folio_put(folio);
 	return ret;
 }
 

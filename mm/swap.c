@@ -227,7 +227,7 @@ bool folio_isolate_lru(struct folio *folio)
 void folio_putback_lru(struct folio *folio)
 {
 	folio_add_lru(folio);
-	folio_put_lru(folio);
+	folio_put(folio);
 }
 
 /*

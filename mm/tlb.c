@@ -271,7 +271,7 @@ static void tlb_batch_pages_flush(struct mmu_gather *tlb)
 
 			if (slot & ENCODED_PAGE_NR_PAGES_NEXT)
 				refs = batch->slots[++i];
-			folio_put_refs_lru(page_folio(page), refs);
+			folio_put_refs(page_folio(page), refs);
 		}
 		batch->nr = 0;
 	}

@@ -449,20 +449,10 @@ int mthp_stats_render_seq(struct seq_buf *s, bool json);
  * CPU first; foliage adds them as if drained): inactive anon for
  * swap-backed folios (anon and shmem), inactive file otherwise,
  * unevictable when mlocked.  folio_put() takes a folio off its list when
- * the last reference goes, as in Linux.  folio_put_lru() and
- * folio_put_refs_lru() are the older names of folio_put() and
- * folio_put_refs().
+ * the last reference goes, as in Linux.
  */
 void folio_add_lru(struct folio *folio);
 void folio_add_lru_vma(struct folio *folio, struct vm_area_struct *vma);
-static inline void folio_put_lru(struct folio *folio)
-{
-	folio_put(folio);
-}
-static inline void folio_put_refs_lru(struct folio *folio, int refs)
-{
-	folio_put_refs(folio, refs);
-}
 /*
  * An access seen by software (GUP's FOLL_TOUCH, zap of a young PTE):
  * PG_referenced, then activation on the second call.

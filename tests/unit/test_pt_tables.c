@@ -298,8 +298,8 @@ static void test_pt_lru(void **state)
 	f_machine->nr_bugs = 0;
 	assert_int_equal(validate_lru(), 0);
 
-	folio_put_lru(anon);
-	folio_put_lru(file);
+	folio_put(anon);
+	folio_put(file);
 	assert_int_equal(node_page_state(pgdat, NR_ACTIVE_ANON), aa);
 	assert_int_equal(node_page_state(pgdat, NR_INACTIVE_FILE), ifl);
 	assert_int_equal(nr_free(), free_before);

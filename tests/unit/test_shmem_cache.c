@@ -125,9 +125,9 @@ static void test_cache_fill(void **state)
 	assert_int_equal(folio_ref_count(folio), 3);
 	assert_ptr_equal(filemap_get_folio(ff->file.f_mapping, 0), folio);
 	assert_int_equal(folio_ref_count(folio), 4);
-	folio_put_lru(folio);
-	folio_put_lru(folio);
-	folio_put_lru(folio);
+	folio_put(folio);
+	folio_put(folio);
+	folio_put(folio);
 
 	/* Holes: not created without @create, not found by lookup. */
 	assert_null(filemap_get_folio(ff->file.f_mapping, 1));
@@ -135,7 +135,7 @@ static void test_cache_fill(void **state)
 			 -ENOENT);
 	/* The partial last page is inside the file, the next is not. */
 	assert_int_equal(shmem_get_folio(ff_inode(ff), 3, &again, true), 0);
-	folio_put_lru(again);
+	folio_put(again);
 	assert_int_equal(shmem_get_folio(ff_inode(ff), 4, &again, true),
 			 -EINVAL);
 	assert_int_equal(node_stat(NR_SHMEM), shmem0 + 2);
@@ -170,28 +170,28 @@ static void test_truncate(void **state)
 
 	/* Keep a reference on page 3: it leaves the cache all the same. */
 	for (i = 0; i < 3; i++)
-		folio_put_lru(folio[i]);
+		folio_put(folio[i]);
 	assert_int_equal(shmem_truncate(ff_inode(ff), PAGE_SIZE + 100), 0);
 	assert_int_equal(ff_inode(ff)->i_size, PAGE_SIZE + 100);
 	assert_int_equal(ff->file.f_mapping->nrpages, 2);
 	assert_int_equal(node_stat(NR_SHMEM), shmem0 + 2);
 	assert_null(folio[3]->mapping);
 	assert_int_equal(folio_ref_count(folio[3]), 1);
-	folio_put_lru(folio[3]);
+	folio_put(folio[3]);
 
 	/* Page 1 keeps its first 100 bytes, the rest reads as zeros. */
 	assert_int_equal(shmem_get_folio(ff_inode(ff), 1, &folio[1], false), 0);
 	assert_true(mem_is(folio_address(folio[1]), 0x22, 100));
 	assert_true(mem_is((char *)folio_address(folio[1]) + 100, 0,
 			   PAGE_SIZE - 100));
-	folio_put_lru(folio[1]);
+	folio_put(folio[1]);
 
 	/* Grow: page 2 is a hole again, and a new one reads zeros. */
 	assert_int_equal(shmem_truncate(ff_inode(ff), 4 * PAGE_SIZE), 0);
 	assert_null(filemap_get_folio(ff->file.f_mapping, 2));
 	assert_int_equal(shmem_get_folio(ff_inode(ff), 2, &folio[2], true), 0);
 	assert_true(mem_is(folio_address(folio[2]), 0, PAGE_SIZE));
-	folio_put_lru(folio[2]);
+	folio_put(folio[2]);
 	assert_int_equal(node_stat(NR_SHMEM), shmem0 + 3);
 
 	foliage_file_put(ff);
@@ -211,7 +211,7 @@ static void test_file_refs(void **state)
 	file = get_file(&ff->file);
 	assert_int_equal(atomic_read(&file->f_count), 2);
 	assert_int_equal(shmem_get_folio(file->f_inode, 0, &folio, true), 0);
-	folio_put_lru(folio);
+	folio_put(folio);
 	/* The creator closes: the "mapping" keeps file and pages. */
 	foliage_file_put(ff);
 	assert_int_equal(atomic_read(&file->f_count), 1);
