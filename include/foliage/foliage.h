@@ -66,8 +66,10 @@ int foliage_gfp_parse(const char *str, unsigned int *gfp);
 int foliage_gfp_format(unsigned int gfp, char *buf, size_t len);
 
 /*
- * Page allocation.  @nid < 0 means the calling CPU's node.  An allocation
- * of order > 0 with FOLIAGE_GFP_COMP is a compound page (large folio).
+ * Page allocation.  @nid -1 means the calling CPU's node; any other value
+ * must be a node of @m (else -EINVAL).  An allocation of order > 0 with
+ * FOLIAGE_GFP_COMP is a compound page (large folio).  The page calls take
+ * any pfn: one that is not guest RAM gives -EINVAL (NULL).
  */
 int foliage_alloc_pages(struct foliage_machine *m, unsigned int gfp,
 			unsigned int order, int nid, unsigned long *pfn);
