@@ -390,7 +390,7 @@ int scn_shadow_check(struct scenario *s, struct scn_task *t)
 		ret = shadow_check_page(s, t, p, &maps, &skipped);
 	scn_maps_free(&maps);
 	if (!ret && s->verbose)
-		fprintf(s->out, "  shadow %s: %lu bytes read back, %lu in "
+		fprintf(scn_note(s), "  shadow %s: %lu bytes read back, %lu in "
 			"PROT_NONE memory skipped\n", t->name,
 			t->shadow.nr_bytes - skipped, skipped);
 	return ret;

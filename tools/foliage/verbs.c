@@ -226,26 +226,10 @@ char *scn_render(struct scenario *s, const char *what, unsigned int flags)
 	return text;
 }
 
-void scn_print_lines(FILE *out, const char *text, const char *pattern)
-{
-	const char *line, *end;
-
-	for (line = text; *line; line = end) {
-		end = strchr(line, '\n');
-		end = end ? end + 1 : line + strlen(line);
-		if (pattern && !memmem(line, end - line, pattern,
-				       strlen(pattern)))
-			continue;
-		fwrite(line, 1, end - line, out);
-		if (end[-1] != '\n')
-			fputc('\n', out);
-	}
-}
-
 static int do_show(struct scenario *s, struct scn_args *a)
 {
 	const char *what = a->words[0];
-	const char *pattern = a->nr_words > 1 ? a->words[1] : NULL;
+	struct scn_show sh = { .what = what, .pattern = scn_arg(a, "grep") };
 	char *text = NULL;
 	size_t i;
 	int ret;
@@ -263,7 +247,13 @@ static int do_show(struct scenario *s, struct scn_args *a)
 				 "smaps, smaps_rollup of a task)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
-				 "%s [PATTERN])", a->words[2], what);
+				 "%s [PATTERN|grep=PATTERN])", a->words[2], what);
+	if (a->nr_words > 1) {
+		if (sh.pattern)
+			return scn_usage(s, "show: PATTERN given twice ('%s' and "
+					 "grep=%s)", a->words[1], sh.pattern);
+		sh.pattern = a->words[1];
+	}
 	ret = foliage_render(s->m, what, s->json ? FOLIAGE_RENDER_JSON : 0,
 			     &text);
 	if (ret == -ENOENT)
@@ -272,10 +262,9 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (ret)
 		return scn_fail(s, "cannot render %s: %s", what,
 				scn_errstr(ret));
-	/* A JSON document is printed whole: a pattern filters text lines. */
-	scn_print_lines(s->out, text, s->json ? NULL : pattern);
+	ret = scn_show_print(s, &sh, text);
 	free(text);
-	return SCN_OK;
+	return ret;
 }
 
 static int do_drain(struct scenario *s, struct scn_args *a)
@@ -299,7 +288,7 @@ static int do_check(struct scenario *s, struct scn_args *a)
 
 static int do_echo(struct scenario *s, struct scn_args *a)
 {
-	fprintf(s->out, "%s\n", a->rest);
+	fprintf(scn_note(s), "%s\n", a->rest);
 	return SCN_OK;
 }
 
@@ -382,10 +371,10 @@ const struct scn_verb scn_verbs[] = {
 	  "alloc NAME [order=N] [node=N] [gfp=FLAG|FLAG...]" },
 	{ "free", do_free, 1, 2, "", 0, "free NAME [zeroed]" },
 	{ "fill", do_fill, 2, 2, "", 0, "fill NAME BYTE" },
-	{ "show", do_show, 1, 3, "", 0,
+	{ "show", do_show, 1, 3, "grep", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
-	  "slabinfo|thp|mthp_stats [PATTERN] | show maps|smaps|smaps_rollup "
-	  "TASK [PATTERN]" },
+	  "slabinfo|thp|mthp_stats [PATTERN|grep=PATTERN] | show maps|smaps|"
+	  "smaps_rollup TASK [RANGE] [grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
 	{ "mark", do_mark, 0, 0, "", 0, "mark" },
