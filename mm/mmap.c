@@ -615,6 +615,23 @@ unacct_error:
 	return error;
 }
 
+/*
+ * Whether a file mapping of @len bytes at page offset @pgoff stays within
+ * the largest offset the file can have, as Linux's file_mmap_ok().  Every
+ * foliage file is a shmem file, a regular file (S_ISREG), whose limit is
+ * MAX_LFS_FILESIZE; Linux checks this after placing the mapping, so a
+ * MAP_FIXED_NOREPLACE clash (-EEXIST) wins over it.
+ */
+static bool file_mmap_ok(unsigned long pgoff, unsigned long len)
+{
+	u64 maxsize = MAX_LFS_FILESIZE;
+
+	if (len > maxsize)
+		return false;
+	maxsize -= len;
+	return pgoff <= maxsize >> PAGE_SHIFT;
+}
+
 unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		      unsigned long addr, unsigned long len, unsigned long prot,
 		      unsigned long flags, unsigned long pgoff,
@@ -650,6 +667,8 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 	if (file) {
 		unsigned int accmode = file->f_flags & 3;
 
+		if (!file_mmap_ok(pgoff, len))
+			return -EOVERFLOW;
 		switch (flags & MAP_TYPE) {
 		case FOLIAGE_MAP_SHARED:
 			flags &= LEGACY_MAP_MASK;

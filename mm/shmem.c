@@ -36,7 +36,6 @@
 #include "internal.h"
 
 #define SHMEM_INO_BATCH		1024
-#define MAX_LFS_FILESIZE	((unsigned long long)LLONG_MAX)
 /* memfd_create() names: "memfd:" + at most this many bytes */
 #define MFD_NAME_PREFIX		"memfd:"
 #define MFD_NAME_MAX_LEN	(sizeof(((struct inode *)0)->name) - \
