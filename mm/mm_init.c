@@ -238,6 +238,8 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->generation = __atomic_add_fetch(&machine_generation, 1,
 					   __ATOMIC_RELAXED);
 	spin_lock_init(&m->bug_lock);
+	spin_lock_init(&m->files_lock);
+	INIT_LIST_HEAD(&m->files);
 	m->sysctl.init_on_alloc = cfg->init_on_alloc;
 	m->sysctl.init_on_free = cfg->init_on_free;
 	m->sysctl.watermark_scale_factor = 10;
@@ -329,6 +331,7 @@ void foliage_machine_destroy(struct foliage_machine *m)
 	/* Tasks still alive exit, as at shutdown; then mm's own objects. */
 	if (m->nr_cpus && !machine_enter(m)) {
 		exit_all_tasks(m);
+		put_all_files(m);
 		zero_page_exit();
 	}
 	kmem_caches_exit(m);

@@ -184,7 +184,11 @@ struct foliage_machine *foliage_task_machine(const struct foliage_task *task);
 /* A memfd-like file of @bytes (shmem page cache). */
 int foliage_file_create(struct foliage_machine *m, const char *name,
 			uint64_t bytes, struct foliage_file **out);
-/* Drop the creator's reference (close()); mappings keep the file alive. */
+/*
+ * Drop the creator's reference (close()); mappings keep the file alive.
+ * The machine owns its files: foliage_machine_destroy() frees those never
+ * put.
+ */
 void foliage_file_put(struct foliage_file *file);
 
 /* mmap(2); @file NULL for anonymous.  *@addr_out is the mapping's start. */

@@ -129,6 +129,9 @@ struct foliage_machine {
 	int sysctl_max_map_count;	/* vm.max_map_count, once set */
 	bool max_map_count_set;		/* else DEFAULT_MAX_MAP_COUNT */
 	atomic_long_t vm_committed_as;	/* pages of commit charge */
+	/* harden: the machine owns its files (mm/shmem.c) */
+	struct list_head files;		/* every live foliage_file */
+	spinlock_t files_lock;		/* protects files */
 };
 
 /* sysctl vm.max_map_count's default (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN). */
@@ -136,6 +139,11 @@ struct foliage_machine {
 
 /* mm/task.c: exit every task left when the machine is destroyed. */
 void exit_all_tasks(struct foliage_machine *m);
+/*
+ * mm/shmem.c: drop the references users never put to the files left when
+ * the machine is destroyed (after exit_all_tasks()), freeing them.
+ */
+void put_all_files(struct foliage_machine *m);
 /*
  * mm/validate_mm.c: validate_mm() of every task's mm, and page tables
  * against mapcounts, refcounts and counters over the whole machine.

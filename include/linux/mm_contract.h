@@ -598,6 +598,7 @@ int render_slabinfo(struct foliage_machine *m, char **out);
 struct foliage_file {
 	struct file file;		/* the open file */
 	struct foliage_machine *machine; /* the machine it lives in */
+	struct list_head machine_files;	/* on machine->files */
 };
 
 /*
