@@ -41,6 +41,10 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 	    (ret = scn_parse_uint(s, "cpus", v, 1, FOLIAGE_MAX_CPUS,
 				  &cfg.nr_cpus)))
 		return ret;
+	if (cfg.bytes_per_node < (16ULL << 20) ||
+	    cfg.bytes_per_node > (1ULL << 40))
+		return scn_usage(s, "machine: mem=%s is out of range (16M..1T "
+				 "per node)", scn_arg(a, "mem"));
 	if (cfg.bytes_per_node % FOLIAGE_PAGE_SIZE)
 		return scn_usage(s, "machine: mem=%s is not a multiple of the "
 				 "page size (4K)", scn_arg(a, "mem"));
@@ -48,8 +52,10 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 		return scn_usage(s, "machine: movable=%s is not a multiple of "
 				 "the page size (4K)", scn_arg(a, "movable"));
 	if (movable >= cfg.bytes_per_node)
-		return scn_usage(s, "machine: movable= must be smaller than "
-				 "mem=");
+		return scn_usage(s, "machine: movable=%s must be smaller than "
+				 "mem=%s", scn_arg(a, "movable"),
+				 scn_arg(a, "mem") ? scn_arg(a, "mem") :
+				 "64M (the default)");
 	cfg.movable_bytes_per_node = movable;
 
 	ret = foliage_machine_create(&cfg, &s->m);
