@@ -39,7 +39,8 @@ check: check-asan check-valgrind
 
 check-asan: deps
 	@$(CMAKE) -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug \
-		-DFOLIAGE_DEBUG_VM=ON -DFOLIAGE_SANITIZE=ON >/dev/null
+		-DFOLIAGE_DEBUG_VM=ON -DFOLIAGE_SANITIZE=ON \
+		-DFOLIAGE_WERROR=ON >/dev/null
 	@ninja -C $(CHECK_BUILD) -j $(JOBS)
 	@cd $(CHECK_BUILD) && ctest --output-on-failure -j $(JOBS)
 

@@ -722,7 +722,7 @@ int scn_do_touch(struct scenario *s, struct scn_args *a)
 {
 	struct scn_range r;
 	struct scn_task *t;
-	bool write;
+	bool write = false;
 	int ret;
 
 	if ((ret = parse_task_range(s, a, &t, &r)) ||
