@@ -165,6 +165,7 @@ struct scenario {
 	bool got_err;			/* the line's operation failed with it */
 	const struct scn_hooks *hooks;	/* a follower's hooks, or NULL */
 	void *hook_data;		/* for the hooks */
+	uint64_t max_guest_bytes;	/* 'machine' limit (fuzzing); 0: none */
 };
 
 /* One verb of the language. */

@@ -57,6 +57,11 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 				 scn_arg(a, "mem") ? scn_arg(a, "mem") :
 				 "64M (the default)");
 	cfg.movable_bytes_per_node = movable;
+	if (s->max_guest_bytes &&
+	    cfg.nr_nodes * cfg.bytes_per_node > s->max_guest_bytes)
+		return scn_usage(s, "machine: this runner boots at most %llu "
+				 "MiB of guest RAM",
+				 (unsigned long long)s->max_guest_bytes >> 20);
 
 	ret = foliage_machine_create(&cfg, &s->m);
 	if (ret == -EINVAL)
