@@ -42,6 +42,8 @@ int host_ram_create(struct host_ram **out, int nid, size_t bytes, void *at,
 		ret = -errno;
 		goto out_close;
 	}
+	/* Sparse too: one guest page touched is one host page (mm_init.c). */
+	(void)madvise(p, bytes, MADV_NOHUGEPAGE);
 	if (prefault && madvise(p, bytes, MADV_POPULATE_WRITE)) {
 		ret = -errno;
 		goto out_close;	/* the caller unmaps the whole reservation */
@@ -86,4 +88,19 @@ size_t host_ram_resident_bytes(const struct host_ram *ram)
 	if (fstat(ram->fd, &st))
 		return 0;
 	return (size_t)st.st_blocks * 512;
+}
+
+uint64_t host_mem_available(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb << 10;
 }

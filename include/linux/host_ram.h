@@ -9,6 +9,8 @@
 #ifndef _FOLIAGE_LINUX_HOST_RAM_H
 #define _FOLIAGE_LINUX_HOST_RAM_H
 
+#include <stdint.h>
+
 #include <linux/compiler.h>
 
 struct host_ram {
@@ -29,5 +31,7 @@ int __must_check host_ram_discard(struct host_ram *ram, size_t offset,
 				  size_t bytes);
 /* Bytes of the memfd the host really holds now. */
 size_t host_ram_resident_bytes(const struct host_ram *ram);
+/* The host's MemAvailable in bytes, or 0 if /proc/meminfo does not say. */
+uint64_t host_mem_available(void);
 
 #endif /* _FOLIAGE_LINUX_HOST_RAM_H */
