@@ -290,6 +290,17 @@ struct scn_range {
 	struct scn_map *map;		/* the mapping, when RANGE is a NAME */
 };
 
+/*
+ * Why (why.c): ": length 0" and the like, for scn_lib_error()'s detail,
+ * from the values of a refused mmap or range operation; NULL if they do
+ * not explain @err.
+ */
+const char *scn_why_mmap(char *buf, size_t len, int err, unsigned long at,
+			 uint64_t bytes, uint64_t off, bool fixed,
+			 bool noreplace);
+const char *scn_why_range(char *buf, size_t len, int err, unsigned long start,
+			  unsigned long bytes);
+
 /* What one 'show' prints (show.c). */
 struct scn_show {
 	const char *what;		/* "smaps", "vmstat"... */
