@@ -1005,10 +1005,11 @@ static bool should_zap_folio(struct zap_details *details, struct folio *folio)
 
 /*
  * How many of the next @max_nr PTEs map consecutive pages of @folio
- * (Linux's folio_pte_batch() for zap: any write/dirty/young bits).
+ * (Linux's folio_pte_batch_flags() with FPB_MERGE_YOUNG_DIRTY, as zap
+ * and MADV_FREE use it: any write/dirty/young bits, merged in *@merged).
  */
-static unsigned int zap_pte_batch(struct folio *folio, pte_t *pte, pte_t ptent,
-				  unsigned int max_nr, pte_t *merged)
+unsigned int folio_pte_batch_merge(struct folio *folio, pte_t *pte, pte_t ptent,
+				   unsigned int max_nr, pte_t *merged)
 {
 	unsigned long pfn = pte_pfn(ptent);
 	unsigned long end_pfn = folio_pfn(folio) + folio_nr_pages(folio);
@@ -1084,7 +1085,7 @@ static unsigned int zap_present_ptes(struct mmu_gather *tlb,
 		return 1;
 	}
 	if (folio_test_large(folio) && max_nr != 1)
-		nr = zap_pte_batch(folio, pte, ptent, max_nr, &merged);
+		nr = folio_pte_batch_merge(folio, pte, ptent, max_nr, &merged);
 	if (zap_present_folio_ptes(tlb, vma, folio, page, pte, merged, nr,
 				   addr, rss))
 		*force_flush = true;

@@ -404,6 +404,18 @@ void split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 void split_huge_pmd_address(struct vm_area_struct *vma,
 			    unsigned long address);
 /*
+ * Split an anonymous large folio into order-0 folios (Linux's
+ * split_folio(), split_huge_page_to_list_to_order() to order 0): every
+ * mapping becomes a migration entry, the folio is split, and each page
+ * is mapped back, an all-zero one as the shared zero page (leaving RSS).
+ * Counted in thp_split_page / hugepages-NkB/stats/split (or _failed).
+ * Caller holds the folio lock and a reference; the head stays locked
+ * and referenced, the other pages are unlocked and left to their
+ * mappings.  0, -EBUSY (unmapped), -EAGAIN (other references: pinned or
+ * in use), -EINVAL (order 0, or not anon).
+ */
+int split_folio(struct folio *folio);
+/*
  * Before a VMA's bounds move to @start/@end: split huge PMDs straddling
  * them (vma_adjust_trans_huge; call it for the next VMA too if its start
  * moves).
@@ -460,6 +472,16 @@ void folio_add_lru_vma(struct folio *folio, struct vm_area_struct *vma);
 void folio_mark_accessed(struct folio *folio);
 /* MADV_FREE: no longer swap-backed, onto the inactive file list. */
 void folio_mark_lazyfree(struct folio *folio);
+/*
+ * How many of the next @max_nr PTEs from @pte (@ptent its value) map
+ * consecutive pages of @folio, whatever their write/young/dirty bits;
+ * *@merged is @ptent with the young and dirty bits of them all.
+ */
+unsigned int folio_pte_batch_merge(struct folio *folio, pte_t *pte, pte_t ptent,
+				   unsigned int max_nr, pte_t *merged);
+/* Around the split of a large folio: see mm/swap.c. */
+bool lru_split_begin(struct folio *folio);
+void lru_split_end(struct folio *folio, unsigned long nr, bool on_lru);
 /* Take a folio off the LRU (isolation for migration); false if not on. */
 bool folio_isolate_lru(struct folio *folio);
 void folio_putback_lru(struct folio *folio);
