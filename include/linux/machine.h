@@ -26,6 +26,8 @@
 
 struct trace_buffer;
 struct kmem_cache;
+struct host;
+struct virtio_bus;
 
 /* fail_page_alloc, as in lib/fault-inject.c with its debugfs knobs. */
 struct fault_attr {
@@ -129,6 +131,9 @@ struct foliage_machine {
 	int sysctl_max_map_count;	/* vm.max_map_count, once set */
 	bool max_map_count_set;		/* else DEFAULT_MAX_MAP_COUNT */
 	atomic_long_t vm_committed_as;	/* pages of commit charge */
+	/* Devices (drivers/virtio, host/). */
+	struct host *host;		/* the hypervisor: RAM and devices */
+	struct virtio_bus *virtio;	/* the guest's virtio bus */
 };
 
 /* sysctl vm.max_map_count's default (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN). */
