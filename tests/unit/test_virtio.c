@@ -76,6 +76,21 @@ static void wait_for(unsigned long *p, unsigned long n)
 	assert_int_equal(aload(p), n);
 }
 
+/* Wait (bounded) until the device has completed @n chains. */
+static void wait_completed(struct host_virtio_device *hv, unsigned long n)
+{
+	struct virtio_test_stats st;
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		virtio_test_stats(hv, &st);
+		if (st.nr_completed >= n)
+			break;
+		usleep(100);
+	}
+	assert_int_equal(st.nr_completed, n);
+}
+
 /* Record every used buffer.  Caller holds T.lock. */
 static void __reap(struct virtqueue *vq)
 {
@@ -617,12 +632,8 @@ static void test_notifications(void **state)
 	spin_unlock(&T.lock);
 	req_init(&r[1], 32, 64, 2);
 	assert_int_equal(add_req(&r[1], 2), 0);
-	for (;;) {
-		virtio_test_stats(hv, &st);
-		if (st.nr_completed == 2)
-			break;
-		usleep(100);
-	}
+	wait_completed(hv, 2);
+	virtio_test_stats(hv, &st);
 	assert_int_equal(st.nr_irqs, 1);
 	spin_lock(&T.lock);
 	assert_false(virtqueue_enable_cb(T.vq));
@@ -700,6 +711,69 @@ static void test_destroy_in_flight(void **state)
 	m = NULL;
 	assert_int_equal(T.nr_removes, 1);
 	assert_int_equal(T.nr_detached, 3);
+}
+
+/*
+ * A guest that breaks the ring: a descriptor pointing outside guest RAM.
+ * The device does not touch it; it sets NEEDS_RESET and raises a config
+ * interrupt, and the buffer is only reclaimed by the reset at remove().
+ */
+static void test_bad_descriptor(void **state)
+{
+	struct host_virtio_device *hv;
+	struct virtio_test_stats st;
+	struct vring_desc *desc;
+	struct req r;
+
+	(void)state;
+	hv = bring_up(ALL_TEST_F | V1, 8);
+	desc = pfn_to_virt(virtqueue_get_desc_addr(T.vq) >> PAGE_SHIFT);
+	req_init(&r, 8, 64, 5);
+	spin_lock(&T.lock);
+	assert_int_equal(virtqueue_add_outbuf(T.vq, &r.sg_out, 1, (void *)1,
+					      0), 0);
+	/* The first buffer took descriptor 0. */
+	assert_true(desc[0].addr == sg_phys(&r.sg_out));
+	desc[0].addr = 1ULL << 40;
+	virtqueue_kick(T.vq);
+	spin_unlock(&T.lock);
+	wait_for(&T.nr_config_changed, 1);
+	assert_true(T.vdev->config->get_status(T.vdev) &
+		    VIRTIO_CONFIG_S_NEEDS_RESET);
+	virtio_test_stats(hv, &st);
+	assert_int_equal(st.nr_completed, 0);
+	assert_int_equal(T.nr_done, 0);
+	unregister_virtio_driver(&tdev_driver);
+	assert_int_equal(T.nr_detached, 1);
+	req_free(&r);
+}
+
+/*
+ * A host that loses interrupts (HOST_FAULT_DROP_IRQ): the device completes
+ * the buffer but no callback runs; the driver still finds it by polling.
+ */
+static void test_dropped_interrupt(void **state)
+{
+	struct host_virtio_device *hv;
+	struct virtio_test_stats st;
+	struct req r;
+
+	(void)state;
+	hv = bring_up(ALL_TEST_F | V1, 8);
+	host_device_set_faults(hv->dev, HOST_FAULT_DROP_IRQ);
+	req_init(&r, 8, 64, 5);
+	assert_int_equal(add_req(&r, 1), 0);
+	wait_completed(hv, 1);
+	virtio_test_stats(hv, &st);
+	assert_int_equal(st.nr_irqs, 0);
+	assert_int_equal(T.nr_callbacks, 0);
+	spin_lock(&T.lock);
+	__reap(T.vq);
+	spin_unlock(&T.lock);
+	assert_int_equal(T.nr_done, 1);
+	assert_answer(&r, 8, 64, T.done_len[0]);
+	unregister_virtio_driver(&tdev_driver);
+	req_free(&r);
 }
 
 #define NR_THREADS	2
@@ -818,6 +892,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notifications, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_in_flight, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_descriptor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropped_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_cpu_machine, setup, teardown),
 	};
