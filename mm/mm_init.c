@@ -19,7 +19,8 @@
 #include <sys/mman.h>
 
 #include "internal.h"
-#include <linux/host_ram.h>
+#include <host/host.h>
+#include <linux/virtio.h>
 #include <linux/mm_contract.h>
 #include <trace/events.h>
 
@@ -178,10 +179,11 @@ static int init_node(struct foliage_machine *m, int nid)
 		return ret;
 	pgdat->nr_zones = nr_movable ? 2 : 1;
 	/* Node 0's memfd also holds the kernel image page. */
-	return host_ram_create(&pgdat->ram, nid,
-			       cfg->bytes_per_node + (nid ? 0 : PAGE_SIZE),
-			       m->direct_map + (start << PAGE_SHIFT),
-			       cfg->prefault);
+	/* The host maps the node's RAM at the direct map for us. */
+	return host_ram_add(m->host, nid, (u64)start << PAGE_SHIFT,
+			    cfg->bytes_per_node + (nid ? 0 : PAGE_SIZE),
+			    m->direct_map + (start << PAGE_SHIFT),
+			    cfg->prefault);
 }
 
 /*
@@ -277,6 +279,12 @@ int foliage_machine_create(const struct foliage_config *cfg,
 		goto out_destroy;
 	}
 
+	ret = host_create(&m->host, m->direct_map_bytes, m->nr_nodes);
+	if (ret)
+		goto out_destroy;
+	ret = virtio_bus_init(m);
+	if (ret)
+		goto out_destroy;
 	for (nid = 0; nid < m->nr_nodes; nid++) {
 		ret = init_node(m, nid);
 		if (ret)
@@ -328,8 +336,12 @@ void foliage_machine_destroy(struct foliage_machine *m)
 
 	if (!m)
 		return;
-	/* Tasks still alive exit, as at shutdown; then mm's own objects. */
+	/*
+	 * Drivers let go of their devices, tasks still alive exit, as at
+	 * shutdown; then mm's own objects.
+	 */
 	if (m->nr_cpus && !machine_enter(m)) {
+		virtio_bus_exit(m);
 		exit_all_tasks(m);
 		put_all_files(m);
 		zero_page_exit();
@@ -342,9 +354,10 @@ void foliage_machine_destroy(struct foliage_machine *m)
 			continue;
 		for (z = 0; z < MAX_NR_ZONES; z++)
 			free_zone(&pgdat->node_zones[z]);
-		host_ram_destroy(pgdat->ram);
 		free(pgdat);
 	}
+	/* Devices stop; the host's view and the memfds go. */
+	host_destroy(m->host);
 	if (m->direct_map)
 		munmap(m->direct_map, m->direct_map_bytes);
 	if (m->mem_map)

@@ -26,6 +26,8 @@
 
 struct trace_buffer;
 struct kmem_cache;
+struct host;
+struct virtio_bus;
 
 /* fail_page_alloc, as in lib/fault-inject.c with its debugfs knobs. */
 struct fault_attr {
@@ -132,6 +134,9 @@ struct foliage_machine {
 	/* harden: the machine owns its files (mm/shmem.c) */
 	struct list_head files;		/* every live foliage_file */
 	spinlock_t files_lock;		/* protects files */
+	/* Devices (drivers/virtio, host/). */
+	struct host *host;		/* the hypervisor: RAM and devices */
+	struct virtio_bus *virtio;	/* the guest's virtio bus */
 };
 
 /* sysctl vm.max_map_count's default (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN). */
