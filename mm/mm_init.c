@@ -65,6 +65,8 @@ static int check_config(const struct foliage_config *cfg)
 		return -EINVAL;
 	if (cfg->nr_cpus < 1 || cfg->nr_cpus > NR_CPUS)
 		return -EINVAL;
+	if (!arch_ops_get(cfg->arch))
+		return -EINVAL;
 	return 0;
 }
 
@@ -233,6 +235,8 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	if (!m)
 		return -ENOMEM;
 	m->config = *cfg;
+	m->arch = arch_ops_get(cfg->arch);
+	m->arm64_tlb_range = true;
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
 	/* Only one thread can ever run a one-CPU machine: see atomic.h. */

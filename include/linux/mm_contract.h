@@ -116,7 +116,7 @@ static inline struct page *virt_to_page(const void *entry)
 /* A PMD entry pointing at a PTE table (present, not huge). */
 static inline bool pmd_is_table(pmd_t pmd)
 {
-	return (pmd_val(pmd) & (_PAGE_PRESENT | _PAGE_PSE)) == _PAGE_PRESENT;
+	return __pmd_is_table(pmd_val(pmd));
 }
 static inline pte_t ptep_get(pte_t *ptep) { return __pte(READ_ONCE(ptep->pte)); }
 static inline void set_pte(pte_t *ptep, pte_t pte) { WRITE_ONCE(ptep->pte, pte.pte); }
@@ -140,9 +140,13 @@ static inline void set_ptes(pte_t *ptep, pte_t pte, unsigned int nr)
 		pte = __pte(pte_val(pte) + PAGE_SIZE);
 	}
 }
+/* The arch's ptep_set_wrprotect(); arm64 keeps hardware dirtiness. */
 static inline void ptep_set_wrprotect(pte_t *ptep)
 {
-	__atomic_fetch_and(&ptep->pte, ~_PAGE_RW, __ATOMIC_RELAXED);
+	if (arch_is_arm64())
+		arm64_ptep_set_wrprotect(ptep);
+	else
+		__atomic_fetch_and(&ptep->pte, ~_PAGE_RW, __ATOMIC_RELAXED);
 }
 static inline struct page *pmd_page(pmd_t pmd) { return pfn_to_page(pmd_pfn(pmd)); }
 static inline struct page *pte_page(pte_t pte) { return pfn_to_page(pte_pfn(pte)); }
