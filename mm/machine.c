@@ -39,6 +39,7 @@ int __machine_enter(struct foliage_machine *m)
 	__atomic_store_n(&m->cpus[cpu].owner_tid, this_tid, __ATOMIC_RELEASE);
 found:
 	machine_up = m->up;
+	this_arch = m->arch->id;
 	this_machine = m;
 	this_cpu = &m->cpus[cpu];
 	this_machine_generation = m->generation;

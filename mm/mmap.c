@@ -31,30 +31,11 @@
 
 /* ---- protections --------------------------------------------------- */
 
-/* x86's protection_map (arch/x86/mm/pgprot.c). */
-static const u64 protection_map[16] = {
-	[VM_NONE]					= PAGE_NONE,
-	[VM_READ]					= PAGE_READONLY,
-	[VM_WRITE]					= PAGE_COPY,
-	[VM_WRITE | VM_READ]				= PAGE_COPY,
-	[VM_EXEC]					= PAGE_READONLY_EXEC,
-	[VM_EXEC | VM_READ]				= PAGE_READONLY_EXEC,
-	[VM_EXEC | VM_WRITE]				= PAGE_COPY_EXEC,
-	[VM_EXEC | VM_WRITE | VM_READ]			= PAGE_COPY_EXEC,
-	[VM_SHARED]					= PAGE_NONE,
-	[VM_SHARED | VM_READ]				= PAGE_READONLY,
-	[VM_SHARED | VM_WRITE]				= PAGE_SHARED,
-	[VM_SHARED | VM_WRITE | VM_READ]		= PAGE_SHARED,
-	[VM_SHARED | VM_EXEC]				= PAGE_READONLY_EXEC,
-	[VM_SHARED | VM_EXEC | VM_READ]			= PAGE_READONLY_EXEC,
-	[VM_SHARED | VM_EXEC | VM_WRITE]		= PAGE_SHARED_EXEC,
-	[VM_SHARED | VM_EXEC | VM_WRITE | VM_READ]	= PAGE_SHARED_EXEC,
-};
-
+/* The arch's protection_map (struct arch_ops). */
 pgprot_t vm_get_page_prot(vm_flags_t vm_flags)
 {
-	return (pgprot_t){ protection_map[vm_flags & (VM_READ | VM_WRITE |
-						      VM_EXEC | VM_SHARED)] };
+	return (pgprot_t){ this_machine->arch->protection_map[
+		vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED)] };
 }
 
 /* ---- commit charge (vm_committed_as) ------------------------------- */

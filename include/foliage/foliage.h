@@ -38,7 +38,16 @@ struct foliage_config {
 	bool prefault;			/* populate all guest RAM at creation */
 	bool init_on_alloc;		/* boot parameter init_on_alloc=1 */
 	bool init_on_free;		/* boot parameter init_on_free=1 */
+	/* ---- arch (docs/arch.md) ---- */
+	unsigned int arch;		/* FOLIAGE_ARCH_X86_64 (0) or _ARM64 */
 };
+
+/*
+ * The architecture a machine models: its page-table entry layout and its
+ * TLB maintenance.  Machines of both kinds may run in one process.
+ */
+#define FOLIAGE_ARCH_X86_64	0U
+#define FOLIAGE_ARCH_ARM64	1U
 
 /* Fill @cfg with defaults: 1 node of 64 MiB, 2 CPUs, nothing else. */
 void foliage_config_init(struct foliage_config *cfg);

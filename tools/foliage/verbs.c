@@ -45,6 +45,15 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 	    cfg.bytes_per_node > (1ULL << 40))
 		return scn_usage(s, "machine: mem=%s is out of range (16M..1T "
 				 "per node)", scn_arg(a, "mem"));
+	if ((v = scn_arg(a, "arch"))) {
+		if (!strcmp(v, "x86_64"))
+			cfg.arch = FOLIAGE_ARCH_X86_64;
+		else if (!strcmp(v, "arm64"))
+			cfg.arch = FOLIAGE_ARCH_ARM64;
+		else
+			return scn_usage(s, "machine: arch=%s: expected x86_64 "
+					 "or arm64", v);
+	}
 	if (cfg.bytes_per_node % FOLIAGE_PAGE_SIZE)
 		return scn_usage(s, "machine: mem=%s is not a multiple of the "
 				 "page size (4K)", scn_arg(a, "mem"));
@@ -383,10 +392,10 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 }
 
 const struct scn_verb scn_verbs[] = {
-	{ "machine", do_machine, 0, 0, "nodes mem movable prefault cpus",
+	{ "machine", do_machine, 0, 0, "nodes mem movable prefault cpus arch",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
-	  "[cpus=N]" },
+	  "[cpus=N] [arch=x86_64|arm64]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
