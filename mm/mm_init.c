@@ -65,6 +65,8 @@ static int check_config(const struct foliage_config *cfg)
 		return -EINVAL;
 	if (cfg->nr_cpus < 1 || cfg->nr_cpus > NR_CPUS)
 		return -EINVAL;
+	if (!arch_ops_get(cfg->arch))
+		return -EINVAL;
 	return 0;
 }
 
@@ -233,6 +235,8 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	if (!m)
 		return -ENOMEM;
 	m->config = *cfg;
+	m->arch = arch_ops_get(cfg->arch);
+	m->arm64_tlb_range = true;
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
 	/* Only one thread can ever run a one-CPU machine: see atomic.h. */
@@ -240,6 +244,8 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->generation = __atomic_add_fetch(&machine_generation, 1,
 					   __ATOMIC_RELAXED);
 	spin_lock_init(&m->bug_lock);
+	spin_lock_init(&m->files_lock);
+	INIT_LIST_HEAD(&m->files);
 	m->sysctl.init_on_alloc = cfg->init_on_alloc;
 	m->sysctl.init_on_free = cfg->init_on_free;
 	m->sysctl.watermark_scale_factor = 10;
@@ -341,6 +347,7 @@ void foliage_machine_destroy(struct foliage_machine *m)
 	if (m->nr_cpus && !machine_enter(m)) {
 		virtio_bus_exit(m);
 		exit_all_tasks(m);
+		put_all_files(m);
 		zero_page_exit();
 	}
 	kmem_caches_exit(m);

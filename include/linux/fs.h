@@ -12,6 +12,7 @@
 #ifndef _FOLIAGE_LINUX_FS_H
 #define _FOLIAGE_LINUX_FS_H
 
+#include <limits.h>
 #include <linux/mm.h>
 
 struct inode;
@@ -71,6 +72,9 @@ int shmem_truncate(struct inode *inode, unsigned long long new_size);
  * "/NAME (deleted)" (never linked into a directory).  Huge pages on it are
  * off (shmem_enabled=never): its page cache holds order-0 folios only.
  */
+/* The largest offset of a regular file (64-bit Linux's loff_t). */
+#define MAX_LFS_FILESIZE	((unsigned long long)LLONG_MAX)
+
 #define SHMEM_DEV_MAJOR		0
 #define SHMEM_DEV_MINOR		1
 

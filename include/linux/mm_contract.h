@@ -116,7 +116,7 @@ static inline struct page *virt_to_page(const void *entry)
 /* A PMD entry pointing at a PTE table (present, not huge). */
 static inline bool pmd_is_table(pmd_t pmd)
 {
-	return (pmd_val(pmd) & (_PAGE_PRESENT | _PAGE_PSE)) == _PAGE_PRESENT;
+	return __pmd_is_table(pmd_val(pmd));
 }
 static inline pte_t ptep_get(pte_t *ptep) { return __pte(READ_ONCE(ptep->pte)); }
 static inline void set_pte(pte_t *ptep, pte_t pte) { WRITE_ONCE(ptep->pte, pte.pte); }
@@ -140,9 +140,13 @@ static inline void set_ptes(pte_t *ptep, pte_t pte, unsigned int nr)
 		pte = __pte(pte_val(pte) + PAGE_SIZE);
 	}
 }
+/* The arch's ptep_set_wrprotect(); arm64 keeps hardware dirtiness. */
 static inline void ptep_set_wrprotect(pte_t *ptep)
 {
-	__atomic_fetch_and(&ptep->pte, ~_PAGE_RW, __ATOMIC_RELAXED);
+	if (arch_is_arm64())
+		arm64_ptep_set_wrprotect(ptep);
+	else
+		__atomic_fetch_and(&ptep->pte, ~_PAGE_RW, __ATOMIC_RELAXED);
 }
 static inline struct page *pmd_page(pmd_t pmd) { return pfn_to_page(pmd_pfn(pmd)); }
 static inline struct page *pte_page(pte_t pte) { return pfn_to_page(pte_pfn(pte)); }
@@ -404,6 +408,18 @@ void split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 void split_huge_pmd_address(struct vm_area_struct *vma,
 			    unsigned long address);
 /*
+ * Split an anonymous large folio into order-0 folios (Linux's
+ * split_folio(), split_huge_page_to_list_to_order() to order 0): every
+ * mapping becomes a migration entry, the folio is split, and each page
+ * is mapped back, an all-zero one as the shared zero page (leaving RSS).
+ * Counted in thp_split_page / hugepages-NkB/stats/split (or _failed).
+ * Caller holds the folio lock and a reference; the head stays locked
+ * and referenced, the other pages are unlocked and left to their
+ * mappings.  0, -EBUSY (unmapped), -EAGAIN (other references: pinned or
+ * in use), -EINVAL (order 0, or not anon).
+ */
+int split_folio(struct folio *folio);
+/*
  * Before a VMA's bounds move to @start/@end: split huge PMDs straddling
  * them (vma_adjust_trans_huge; call it for the next VMA too if its start
  * moves).
@@ -460,6 +476,16 @@ void folio_add_lru_vma(struct folio *folio, struct vm_area_struct *vma);
 void folio_mark_accessed(struct folio *folio);
 /* MADV_FREE: no longer swap-backed, onto the inactive file list. */
 void folio_mark_lazyfree(struct folio *folio);
+/*
+ * How many of the next @max_nr PTEs from @pte (@ptent its value) map
+ * consecutive pages of @folio, whatever their write/young/dirty bits;
+ * *@merged is @ptent with the young and dirty bits of them all.
+ */
+unsigned int folio_pte_batch_merge(struct folio *folio, pte_t *pte, pte_t ptent,
+				   unsigned int max_nr, pte_t *merged);
+/* Around the split of a large folio: see mm/swap.c. */
+bool lru_split_begin(struct folio *folio);
+void lru_split_end(struct folio *folio, unsigned long nr, bool on_lru);
 /* Take a folio off the LRU (isolation for migration); false if not on. */
 bool folio_isolate_lru(struct folio *folio);
 void folio_putback_lru(struct folio *folio);
@@ -598,6 +624,7 @@ int render_slabinfo(struct foliage_machine *m, char **out);
 struct foliage_file {
 	struct file file;		/* the open file */
 	struct foliage_machine *machine; /* the machine it lives in */
+	struct list_head machine_files;	/* on machine->files */
 };
 
 /*
