@@ -15,6 +15,10 @@
  * whose change needs one (x86's pte_needs_flush()).
  */
 #include "vma.h"
+#include <linux/err.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <asm-generic/tlb.h>
 
 #define MM_CP_TRY_CHANGE_WRITABLE	(1UL << 0)
 #define PROT_SEM			0x8

@@ -18,7 +18,8 @@
  * the table page's ->private.
  */
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <asm-generic/tlb.h>
 
 /* GFP_PGTABLE_USER: zeroed, accounted to the task. */
 #define GFP_PGTABLE_USER	(GFP_KERNEL_ACCOUNT | __GFP_ZERO)

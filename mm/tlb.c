@@ -20,7 +20,8 @@
 #include <stdio.h>
 
 #include "render.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <asm-generic/tlb.h>
 
 /* Linux's TLB_FLUSH_ALL. */
 #define TLB_FLUSH_ALL		(~0UL)
@@ -368,23 +369,6 @@ int tlb_render_seq(struct seq_buf *s, bool json)
 	for (i = 0; obj && i < ARRAY_SIZE(rows); i++)
 		json_set_u64(obj, rows[i].name, rows[i].value, &err);
 	return json_show(s, obj, err);
-}
-
-int render_seq_text(struct foliage_machine *m,
-		    int (*fn)(struct seq_buf *s, bool json), char **out)
-{
-	struct seq_buf s;
-	int ret = machine_enter(m);
-
-	if (ret)
-		return ret;
-	seq_buf_init(&s);
-	ret = fn(&s, false);
-	if (ret) {
-		seq_buf_free(&s);
-		return ret;
-	}
-	return seq_buf_finish(&s, out);
 }
 
 int render_tlb(struct foliage_machine *m, char **out)
