@@ -24,7 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/err.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include "task.h"
 
 #include "internal.h"
 

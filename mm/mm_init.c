@@ -21,7 +21,11 @@
 #include "internal.h"
 #include <host/host.h>
 #include <linux/virtio.h>
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <linux/slab.h>
+#include "task.h"
 #include <trace/events.h>
 
 #define MIN_NODE_BYTES	(16 * SZ_1M)
@@ -313,10 +317,12 @@ int foliage_machine_create(const struct foliage_config *cfg,
 			if (populated_zone(&m->node_data[nid]->node_zones[z]))
 				zone_pcp_update(
 					&m->node_data[nid]->node_zones[z]);
-	/* The rest of mm's boot: object caches, LRUs, zero pages, THP. */
+	/* The rest of mm's boot: object caches, LRUs, THP, zero pages. */
 	ret = kmem_caches_init(m);
 	if (ret)
 		goto out_destroy;
+	lru_init();
+	thp_settings_init();
 	ret = zero_page_init();
 	if (ret)
 		goto out_destroy;

@@ -18,6 +18,11 @@
 #include <string.h>
 
 #include "vma.h"
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/shmem_fs.h>
+#include <asm-generic/tlb.h>
+#include "internal.h"
 
 #define LEGACY_MAP_MASK	(0x01 | 0x02 | 0x10 | 0x20 | 0x0800 | 0x1000 | \
 			 0x4000000 | 0x0100 | 0x2000 | 0x4000 | 0x8000 | \

@@ -16,6 +16,10 @@
  * that cannot matter to a cached translation, arm64 flushes every one).
  */
 #include "vma.h"
+#include <linux/err.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <asm-generic/tlb.h>
 
 #define MM_CP_TRY_CHANGE_WRITABLE	(1UL << 0)
 #define PROT_SEM			0x8
