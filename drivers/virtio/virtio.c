@@ -199,12 +199,12 @@ bool virtio_has_feature(const struct virtio_device *vdev, unsigned int fbit)
 
 /*
  * The transport bits the ring and the transport implement (Linux's
- * vring_transport_features()): foliage's split ring has neither indirect
- * descriptors nor the event index, so only VERSION_1 is kept.
+ * vring_transport_features()): foliage's split ring has the event index
+ * but no indirect descriptors.
  */
 static bool vring_transport_feature_ok(unsigned int fbit)
 {
-	return fbit == VIRTIO_F_VERSION_1;
+	return fbit == VIRTIO_F_VERSION_1 || fbit == VIRTIO_RING_F_EVENT_IDX;
 }
 
 /* Write the features, set FEATURES_OK and check the device kept it. */

@@ -18,10 +18,11 @@
  *
  * What the ring implements: the split layout, free-descriptor chaining
  * with the driver's private copy of every chain (desc_extra, so a device
- * cannot corrupt the free list), VRING_AVAIL_F_NO_INTERRUPT and
- * VRING_USED_F_NO_NOTIFY suppression.  Not implemented (never negotiated):
- * indirect descriptors (VIRTIO_RING_F_INDIRECT_DESC), event index
- * (VIRTIO_RING_F_EVENT_IDX), packed rings, in-order (see docs/virtio.md).
+ * cannot corrupt the free list), notification suppression by the event
+ * index (VIRTIO_RING_F_EVENT_IDX, when negotiated) or else by the
+ * VRING_AVAIL_F_NO_INTERRUPT / VRING_USED_F_NO_NOTIFY flags.  Not
+ * implemented (never negotiated): indirect descriptors
+ * (VIRTIO_RING_F_INDIRECT_DESC), packed rings, in-order (docs/virtio.md).
  */
 #ifndef _FOLIAGE_LINUX_VIRTIO_H
 #define _FOLIAGE_LINUX_VIRTIO_H
