@@ -460,6 +460,21 @@ void *virtqueue_detach_unused_buf(struct virtqueue *_vq)
 	return NULL;
 }
 
+void vring_transport_features(struct virtio_device *vdev)
+{
+	unsigned int i;
+
+	for (i = VIRTIO_TRANSPORT_F_START; i < VIRTIO_TRANSPORT_F_END; i++)
+		switch (i) {
+		case VIRTIO_RING_F_EVENT_IDX:
+		case VIRTIO_F_VERSION_1:
+			break;
+		default:
+			/* Indirect descriptors and the rest: not here. */
+			__virtio_clear_bit(vdev, i);
+		}
+}
+
 irqreturn_t vring_interrupt(int irq, void *_vq)
 {
 	struct vring_virtqueue *vq = to_vvq((struct virtqueue *)_vq);

@@ -136,6 +136,12 @@ void vring_del_virtqueue(struct virtqueue *vq);
 u64 virtqueue_get_desc_addr(const struct virtqueue *vq);
 u64 virtqueue_get_avail_addr(const struct virtqueue *vq);
 u64 virtqueue_get_used_addr(const struct virtqueue *vq);
+/*
+ * Clear the transport feature bits [28, 42) the ring does not implement
+ * (all but VERSION_1 and EVENT_IDX); transports call it from
+ * finalize_features(), as Linux's.
+ */
+void vring_transport_features(struct virtio_device *vdev);
 /* Mark the queue broken: every later operation fails or returns nothing. */
 void __virtqueue_break(struct virtqueue *vq);
 
