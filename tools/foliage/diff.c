@@ -828,36 +828,6 @@ static int real_read(struct diff *d, struct scn_args *a, int foliage_ret,
 
 /* ---- THP: foliage's knobs follow the host's ---------------------------- */
 
-/* The selected word of a sysfs choice file ("always [madvise] never"). */
-static int sysfs_choice(const char *path, char *word, size_t len)
-{
-	char buf[256], *l, *r;
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	l = strchr(buf, '[');
-	r = l ? strchr(l, ']') : NULL;
-	if (l && !r)
-		return -EINVAL;
-	if (l) {
-		*r = '\0';
-		l++;
-	} else {
-		/* A plain value (use_zero_page). */
-		buf[strcspn(buf, "\n")] = '\0';
-		l = buf;
-	}
-	if (strlen(l) >= len)
-		return -E2BIG;
-	memcpy(word, l, strlen(l) + 1);
-	return 0;
-}
-
 /*
  * Set foliage's transparent_hugepage knobs to the host's, which the real
  * processes live under.  A host setting foliage cannot take makes THP
@@ -878,7 +848,7 @@ static int follow_host_thp(struct diff *d)
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), THP_SYSFS "/%s", files[i]);
-		if (sysfs_choice(path, word, sizeof(word)))
+		if (diff_thp_read(path, word, sizeof(word)))
 			continue;
 		snprintf(key, sizeof(key), "transparent_hugepage.%s",
 			 files[i]);
@@ -891,25 +861,30 @@ static int follow_host_thp(struct diff *d)
 	return SCN_OK;
 }
 
-/* 'set transparent_hugepage.X V' must keep the host's setting. */
+/*
+ * 'set transparent_hugepage.X V': the host's file is set for the run too
+ * (diff_thp.c), or the run is skipped where it cannot be.
+ */
 static int check_thp_set(struct diff *d, struct scn_args *a)
 {
 	static const char prefix[] = "transparent_hugepage.";
-	char path[256], word[32];
-	const char *key, *value;
+	const char *key;
+	char why[256];
+	int ret;
 
 	if (a->nr_kvs != 1)
 		return SCN_OK;
 	key = a->kvs[0].key;
-	value = a->kvs[0].value;
 	if (strncmp(key, prefix, sizeof(prefix) - 1))
 		return SCN_OK;
-	snprintf(path, sizeof(path), THP_SYSFS "/%s",
-		 key + sizeof(prefix) - 1);
-	if (sysfs_choice(path, word, sizeof(word)) || strcmp(word, value))
-		return scn_usage(d->s, "diff: the real processes run with the "
-				 "host's %s ('%s'): a scenario cannot set it to "
-				 "'%s'", path, word, value);
+	ret = diff_thp_set(key + sizeof(prefix) - 1, a->kvs[0].value, why,
+			   sizeof(why));
+	if (ret == -EACCES) {
+		fprintf(stderr, "foliage diff: skipped: %s\n", why);
+		return SKIP_STATUS;
+	}
+	if (ret)
+		return scn_usage(d->s, "diff: %s", why);
 	return SCN_OK;
 }
 
@@ -1145,6 +1120,12 @@ int diff_run(FILE *in, bool markers,
 		diff_free(&d);
 		return SKIP_STATUS;
 	}
+	if (o->mthp && diff_thp_set_mthp(why, sizeof(why))) {
+		fprintf(stderr, "foliage diff: skipped: %s\n", why);
+		diff_thp_restore();
+		diff_free(&d);
+		return SKIP_STATUS;
+	}
 	s->verbose = o->verbose;
 	s->hooks = &diff_hooks;
 	s->hook_data = &d;
@@ -1156,6 +1137,7 @@ int diff_run(FILE *in, bool markers,
 		       !d.objects ? "not compared (foliage has no slabinfo)" :
 		       d.twins ? "exact (by tracing)" :
 		       "by slabinfo at 'compare' lines");
+	diff_thp_restore();
 	diff_free(&d);
 	return ret;
 }
@@ -1176,6 +1158,8 @@ static void diff_usage(FILE *f)
 		"  -n, --steps N      its number of operations (default 200)\n"
 		"  -p, --print        print the random scenario's lines\n"
 		"      --thp          random: MADV_HUGEPAGE and 2M-aligned ranges\n"
+		"      --mthp         set the host's mTHP sizes to 'always' for the\n"
+		"                     run (root; restored after)\n"
 		"      --no-pages     compare maps and smaps, not pagemap\n"
 		"      --all-fields   compare every smaps field and VmFlags\n"
 		"  -v, --verbose      print each line and each comparison\n"
@@ -1211,12 +1195,13 @@ static char *slurp(FILE *f)
 
 int cmd_diff(int argc, char **argv)
 {
-	enum { OPT_THP = 1000, OPT_NO_PAGES, OPT_ALL_FIELDS };
+	enum { OPT_THP = 1000, OPT_NO_PAGES, OPT_ALL_FIELDS, OPT_MTHP };
 	static const struct option options[] = {
 		{ "random", required_argument, NULL, 'r' },
 		{ "steps", required_argument, NULL, 'n' },
 		{ "print", no_argument, NULL, 'p' },
 		{ "thp", no_argument, NULL, OPT_THP },
+		{ "mthp", no_argument, NULL, OPT_MTHP },
 		{ "no-pages", no_argument, NULL, OPT_NO_PAGES },
 		{ "all-fields", no_argument, NULL, OPT_ALL_FIELDS },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1252,6 +1237,9 @@ int cmd_diff(int argc, char **argv)
 			break;
 		case OPT_THP:
 			o.thp = true;
+			break;
+		case OPT_MTHP:
+			o.mthp = true;
 			break;
 		case OPT_NO_PAGES:
 			o.no_pages = true;
