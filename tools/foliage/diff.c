@@ -80,6 +80,8 @@ struct diff {
 	unsigned long old_len;		/* (its length) */
 	unsigned long nr_ops;		/* operations done on both sides */
 	unsigned long nr_compares;	/* comparisons made */
+	bool map_count_set;		/* vm.max_map_count follows the host */
+	int own_vmas;			/* a real task's VMAs outside the window */
 };
 
 /* "FILE:LINE: diverged: ..." and SCN_FAIL. */
@@ -460,6 +462,32 @@ static int push_task(struct diff *d, struct realproc_task *real,
 }
 
 /* task NAME / fork PARENT CHILD: a new process on each side. */
+/*
+ * vm.max_map_count: the real tasks live under the host's, and their own
+ * VMAs outside the window (program, stack, vdso: a dozen) count against
+ * it too, so foliage's tasks, which have only the window's, get the
+ * host's limit less those.  Set at the first task, before any mapping.
+ */
+static int follow_host_map_count(struct diff *d, struct realproc_task *real)
+{
+	int own = realproc_own_vmas(real);
+	char word[32], value[32];
+	long host;
+
+	if (own < 0)
+		return real_error(d, "read maps", own);
+	if (diff_thp_read("/proc/sys/vm/max_map_count", word, sizeof(word)))
+		return SCN_OK;	/* foliage keeps its own default */
+	host = strtol(word, NULL, 10);
+	snprintf(value, sizeof(value), "%ld", host > own ? host - own : 0);
+	if (foliage_set(d->s->m, "vm.max_map_count", value))
+		return scn_fail(d->s, "diff: cannot set vm.max_map_count=%s",
+				value);
+	d->map_count_set = true;
+	d->own_vmas = own;
+	return SCN_OK;
+}
+
 static int real_new_task(struct diff *d, struct scn_args *a, bool fork)
 {
 	struct realproc_task *real = NULL, *twin = NULL;
@@ -486,7 +514,7 @@ static int real_new_task(struct diff *d, struct scn_args *a, bool fork)
 		return real_error(d, fork ? "fork" : "start a task", ret);
 	if (push_task(d, real, twin))
 		return scn_fail(d->s, "diff: out of memory");
-	return SCN_OK;
+	return d->map_count_set ? SCN_OK : follow_host_map_count(d, real);
 }
 
 static int real_exit(struct diff *d, struct scn_args *a)
@@ -875,6 +903,10 @@ static int check_thp_set(struct diff *d, struct scn_args *a)
 	if (a->nr_kvs != 1)
 		return SCN_OK;
 	key = a->kvs[0].key;
+	if (!strcmp(key, "vm.max_map_count"))
+		return scn_usage(d->s, "diff: the real processes live under "
+				 "the host's vm.max_map_count, which foliage "
+				 "follows (less the real tasks' own mappings)");
 	if (strncmp(key, prefix, sizeof(prefix) - 1))
 		return SCN_OK;
 	ret = diff_thp_set(key + sizeof(prefix) - 1, a->kvs[0].value, why,

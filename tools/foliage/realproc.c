@@ -898,6 +898,27 @@ int realproc_proc_read(struct realproc_task *t, const char *what,
 	return read_whole(path, out);
 }
 
+int realproc_own_vmas(struct realproc_task *t)
+{
+	unsigned long start, end;
+	char *text, *p;
+	int ret, nr = 0;
+
+	ret = realproc_proc_read(t, "maps", &text);
+	if (ret)
+		return ret;
+	for (p = text; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+		start = strtoul(p, &p, 16);
+		if (*p != '-')
+			continue;
+		end = strtoul(p + 1, &p, 16);
+		if (end <= t->rp->window_start || start >= t->rp->window_end)
+			nr++;
+	}
+	free(text);
+	return nr;
+}
+
 /* Read @nr 64-bit entries at entry @index of the file @path. */
 static int pread_entries(const char *path, unsigned long index,
 			 unsigned long nr, uint64_t *entries)
