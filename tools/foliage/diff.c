@@ -80,6 +80,7 @@ struct diff {
 	unsigned long old_len;		/* (its length) */
 	unsigned long nr_ops;		/* operations done on both sides */
 	unsigned long nr_compares;	/* comparisons made */
+	unsigned long real_fault;	/* where the real access faulted */
 	bool map_count_set;		/* vm.max_map_count follows the host */
 	int own_vmas;			/* a real task's VMAs outside the window */
 };
@@ -125,6 +126,21 @@ static int compare_result(struct diff *d, const char *task, int foliage,
 	snprintf(div.field, sizeof(div.field), "%s", d->s->verb);
 	errno_text(foliage, div.foliage, sizeof(div.foliage));
 	errno_text(real, div.real, sizeof(div.real));
+	return diverged(d, &div);
+}
+
+/* Both sides faulted: at the same address (SIGSEGV's si_addr). */
+static int compare_fault(struct diff *d, const char *task)
+{
+	struct dc_divergence div = { .addr = 0 };
+
+	if (d->s->fault_addr == d->real_fault)
+		return SCN_OK;
+	snprintf(div.task, sizeof(div.task), "%s", task);
+	snprintf(div.field, sizeof(div.field), "%s fault address",
+		 d->s->verb);
+	snprintf(div.foliage, sizeof(div.foliage), "%#lx", d->s->fault_addr);
+	snprintf(div.real, sizeof(div.real), "%#lx", d->real_fault);
 	return diverged(d, &div);
 }
 
@@ -765,7 +781,7 @@ static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
 	struct realproc_task *t = line_task(d, a);
 	struct scn_task *st = d->s->tasks[scn_task_index(d->s, a->words[0])];
 	const size_t max = 256 * PAGE_BYTES;
-	unsigned long addr, end, from, fault = 0;
+	unsigned long addr, end, from;
 	unsigned char *buf, *page;
 	struct scn_range r;
 	size_t n = 0;
@@ -773,7 +789,8 @@ static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
 	if (scn_parse_range(d->s, a->words[1], &r))
 		return SCN_USAGE;
 	if (!strcmp(a->words[2], "read")) {
-		*real_ret = realproc_touch_read(t, r.start, r.len, &fault);
+		*real_ret = realproc_touch_read(t, r.start, r.len,
+						&d->real_fault);
 		return SCN_OK;
 	}
 	buf = malloc(max + PAGE_BYTES);
@@ -792,7 +809,8 @@ static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
 		n += next - addr;
 		addr = next;
 		if (n == max || addr == end) {
-			*real_ret = realproc_write(t, from, buf, n, &fault);
+			*real_ret = realproc_write(t, from, buf, n,
+						   &d->real_fault);
 			from = addr;
 			n = 0;
 		}
@@ -811,7 +829,7 @@ static int real_write(struct diff *d, struct scn_args *a, int *real_ret)
 	if (scn_parse_addr(d->s, "the address", a->words[1], &addr) ||
 	    scn_parse_data(d->s, a->words[2], &buf, &len))
 		return SCN_USAGE;
-	*real_ret = realproc_write(t, addr, buf, len, NULL);
+	*real_ret = realproc_write(t, addr, buf, len, &d->real_fault);
 	free(buf);
 	return SCN_OK;
 }
@@ -833,7 +851,7 @@ static int real_read(struct diff *d, struct scn_args *a, int foliage_ret,
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return scn_fail(d->s, "diff: out of memory");
-	*real_ret = realproc_read(t, addr, buf, len, NULL);
+	*real_ret = realproc_read(t, addr, buf, len, &d->real_fault);
 	if (*real_ret || foliage_ret || d->s->read.len != len) {
 		free(buf);
 		return SCN_OK;
@@ -960,6 +978,8 @@ static int diff_before(struct scenario *s, struct scn_args *a)
 	unsigned int i;
 
 	d->old_map = NULL;
+	d->real_fault = 0;
+	s->fault_addr = 0;
 	if (!strcmp(a->verb, "pin") || !strcmp(a->verb, "unpin"))
 		return scn_usage(s, "diff: %s: real processes have no "
 				 "pin_user_pages() here", a->verb);
@@ -1055,6 +1075,9 @@ static int diff_after(struct scenario *s, struct scn_args *a, int status)
 	d->nr_ops++;
 	if (op != OP_TASK && op != OP_FORK && op != OP_EXIT)
 		ret = compare_result(d, a->words[0], foliage_ret, real_ret);
+	if (!ret && foliage_ret == -EFAULT &&
+	    (op == OP_TOUCH || op == OP_WRITE || op == OP_READ))
+		ret = compare_fault(d, a->words[0]);
 	if (!ret && !d->markers)
 		ret = compare_all(d, false);
 	return ret;
