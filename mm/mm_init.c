@@ -233,6 +233,7 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->config = *cfg;
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
+	m->pku = cfg->pku;
 	/* Only one thread can ever run a one-CPU machine: see atomic.h. */
 	m->up = cfg->nr_cpus == 1;
 	m->generation = __atomic_add_fetch(&machine_generation, 1,

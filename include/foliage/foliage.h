@@ -38,6 +38,8 @@ struct foliage_config {
 	bool prefault;			/* populate all guest RAM at creation */
 	bool init_on_alloc;		/* boot parameter init_on_alloc=1 */
 	bool init_on_free;		/* boot parameter init_on_free=1 */
+	/* madvfree (issue 9): */
+	bool pku;			/* the CPU has protection keys (PKU, OSPKE) */
 };
 
 /* Fill @cfg with defaults: 1 node of 64 MiB, 2 CPUs, nothing else. */

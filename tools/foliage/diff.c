@@ -961,6 +961,44 @@ static int machine_up(struct diff *d)
 	return follow_host_thp(d);
 }
 
+/* ---- PKU: foliage's CPU is the host's ------------------------------------ */
+
+/*
+ * Whether this CPU has protection keys the kernel uses: x86's "ospke"
+ * flag in /proc/cpuinfo (arch_pkeys_enabled()).
+ */
+static bool host_has_pku(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	bool pku = false;
+
+	if (!f)
+		return false;
+	while (!pku && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		pku = strstr(line, " ospke ") || strstr(line, " ospke\n");
+		break;
+	}
+	fclose(f);
+	return pku;
+}
+
+/* 'machine': its CPU has PKU if the host's has; pku= must agree. */
+static int follow_host_pku(struct diff *d, struct scn_args *a)
+{
+	bool host = host_has_pku();
+	const char *v = scn_arg(a, "pku");
+
+	if (v && strcmp(v, host ? "1" : "0"))
+		return scn_usage(d->s, "diff: the real processes run on this "
+				 "CPU, which has %sprotection keys: pku=%s "
+				 "cannot be compared", host ? "" : "no ", v);
+	d->s->config.pku = host;
+	return SCN_OK;
+}
+
 /* ---- the hooks ----------------------------------------------------------- */
 
 static struct diff *diff_of(struct scenario *s)
@@ -980,6 +1018,8 @@ static int diff_before(struct scenario *s, struct scn_args *a)
 	d->old_map = NULL;
 	d->real_fault = 0;
 	s->fault_addr = 0;
+	if (!strcmp(a->verb, "machine"))
+		return follow_host_pku(d, a);
 	if (!strcmp(a->verb, "pin") || !strcmp(a->verb, "unpin"))
 		return scn_usage(s, "diff: %s: real processes have no "
 				 "pin_user_pages() here", a->verb);

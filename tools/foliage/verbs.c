@@ -37,6 +37,9 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 	if ((v = scn_arg(a, "prefault")) &&
 	    (ret = scn_parse_bool(s, "prefault", v, &cfg.prefault)))
 		return ret;
+	if ((v = scn_arg(a, "pku")) &&
+	    (ret = scn_parse_bool(s, "pku", v, &cfg.pku)))
+		return ret;
 	if ((v = scn_arg(a, "cpus")) &&
 	    (ret = scn_parse_uint(s, "cpus", v, 1, FOLIAGE_MAX_CPUS,
 				  &cfg.nr_cpus)))
@@ -372,10 +375,10 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 }
 
 const struct scn_verb scn_verbs[] = {
-	{ "machine", do_machine, 0, 0, "nodes mem movable prefault cpus",
+	{ "machine", do_machine, 0, 0, "nodes mem movable prefault cpus pku",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
-	  "[cpus=N]" },
+	  "[cpus=N] [pku=0|1]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
