@@ -21,7 +21,12 @@
 #include <string.h>
 
 #include "render.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <linux/shmem_fs.h>
+#include <asm-generic/tlb.h>
 
 #define thp	(this_machine->thp)
 
@@ -215,7 +220,7 @@ static void set_huge_zero_folio(struct page *pgtable, struct mm_struct *mm,
 {
 	pmd_t entry = folio_mk_pmd(zero_folio, vma->vm_page_prot);
 
-	entry = __pmd(pmd_val(entry) | _PAGE_SPECIAL);
+	entry = pmd_mkspecial(entry);
 	pgtable_trans_huge_deposit(mm, pmd, pgtable);
 	set_pmd(pmd, entry);
 	mm_inc_nr_ptes(mm);
@@ -546,7 +551,7 @@ out_zero_page:
 	/* pmdp_set_wrprotect() */
 	set_pmd(src_pmd, pmd_wrprotect(pmdp_get(src_pmd)));
 	if (!(dst_vma->vm_flags & VM_UFFD_WP))
-		pmd = __pmd(pmd_val(pmd) & ~_PAGE_UFFD_WP);
+		pmd = pmd_clear_uffd_wp(pmd);
 	pmd = pmd_mkold(pmd_wrprotect(pmd));
 	set_pmd(dst_pmd, pmd);
 	if (src_ptl != dst_ptl)
@@ -578,7 +583,7 @@ static void __split_huge_zero_page_pmd(struct vm_area_struct *vma,
 		pte_t entry = pte_mkspecial(pfn_pte(this_machine->zero_pfn,
 						    vma->vm_page_prot));
 
-		if (pmd_val(old_pmd) & _PAGE_UFFD_WP)
+		if (pmd_uffd_wp(old_pmd))
 			entry = pte_mkuffd_wp(entry);
 		set_pte(pte + i, entry);
 	}
@@ -628,8 +633,8 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd,
 		folio_set_dirty(folio);
 	write = pmd_write(old_pmd);
 	young = pmd_young(old_pmd);
-	soft_dirty = pmd_val(old_pmd) & _PAGE_SOFT_DIRTY;
-	uffd_wp = pmd_val(old_pmd) & _PAGE_UFFD_WP;
+	soft_dirty = pmd_soft_dirty(old_pmd);
+	uffd_wp = pmd_uffd_wp(old_pmd);
 	VM_WARN_ON(!folio_ref_count(folio));
 	VM_WARN_ON(!folio_test_anon(folio));
 

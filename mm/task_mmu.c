@@ -16,9 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/huge_mm.h>
+#include <linux/shmem_fs.h>
+#include "task.h"
 
 #include "task_mmu.h"
+#include <linux/rmap.h>
 
 /* ---- accounting ------------------------------------------------------ */
 

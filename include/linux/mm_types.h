@@ -22,6 +22,7 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/spinlock.h>
 
 struct address_space;
 
