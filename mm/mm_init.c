@@ -71,6 +71,9 @@ static int check_config(const struct foliage_config *cfg)
 		return -EINVAL;
 	if (!arch_ops_get(cfg->arch))
 		return -EINVAL;
+	/* Protection keys as modelled are x86's PKU. */
+	if (cfg->pku && cfg->arch != FOLIAGE_ARCH_X86_64)
+		return -EINVAL;
 	return 0;
 }
 
@@ -243,6 +246,7 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->arm64_tlb_range = true;
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
+	m->pku = cfg->pku;
 	/* Only one thread can ever run a one-CPU machine: see atomic.h. */
 	m->up = cfg->nr_cpus == 1;
 	m->generation = __atomic_add_fetch(&machine_generation, 1,
