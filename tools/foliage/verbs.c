@@ -18,7 +18,7 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 {
 	struct foliage_config cfg = s->config;
 	const char *v;
-	uint64_t movable = 0;
+	uint64_t movable = 0, cost, avail;
 	int ret;
 
 	if (s->m)
@@ -72,6 +72,11 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 				 scn_arg(a, "mem") ? scn_arg(a, "mem") :
 				 "64M (the default)");
 	cfg.movable_bytes_per_node = movable;
+	if (s->max_guest_bytes &&
+	    cfg.nr_nodes * cfg.bytes_per_node > s->max_guest_bytes)
+		return scn_usage(s, "machine: this runner boots at most %llu "
+				 "MiB of guest RAM",
+				 (unsigned long long)s->max_guest_bytes >> 20);
 
 	ret = foliage_machine_create(&cfg, &s->m);
 	if (ret == -EINVAL)
@@ -79,6 +84,17 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 				 "configuration (nodes 1..%d, mem 16M..1T per "
 				 "node, movable rounded up to 4M below mem)",
 				 FOLIAGE_MAX_NODES);
+	if (ret == -ENOMEM && !foliage_boot_cost(&cfg, &cost, &avail) &&
+	    avail && cost > avail)
+		return scn_fail(s, "machine: cannot boot: the boot writes %llu "
+				"MiB of host memory (%s), more than the host has "
+				"available (MemAvailable: %llu MiB)",
+				(unsigned long long)cost >> 20,
+				cfg.init_on_free ? "init_on_free=1 zeroes all "
+				"guest RAM" : cfg.prefault ? "prefault=1 "
+				"populates all guest RAM" : "one struct page "
+				"per 4 MiB of guest RAM",
+				(unsigned long long)avail >> 20);
 	if (ret)
 		return scn_fail(s, "machine: cannot boot: %s", scn_errstr(ret));
 	s->config = cfg;
