@@ -21,7 +21,12 @@
 #include <string.h>
 
 #include "render.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <linux/shmem_fs.h>
+#include <asm-generic/tlb.h>
 
 #define thp	(this_machine->thp)
 

@@ -26,6 +26,12 @@
  * a VMA (max_map_count) gives -EAGAIN, as on Linux.
  */
 #include "vma.h"
+#include <linux/err.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <asm-generic/tlb.h>
+#include "internal.h"
 
 #define MADV_NORMAL		0
 #define MADV_RANDOM		1

@@ -31,7 +31,13 @@
 #include <string.h>
 
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/err.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <asm-generic/tlb.h>
+#include <linux/shmem_fs.h>
 
 /* ---- the zero page ---- */
 
@@ -40,8 +46,6 @@ int zero_page_init(void)
 	struct foliage_machine *m = this_machine;
 	struct page *page;
 
-	lru_init();
-	thp_settings_init();
 	spin_lock_init(&m->huge_zero_lock);
 	/*
 	 * Linux's empty_zero_page is in the kernel image: reserved memory the

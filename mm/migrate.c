@@ -12,7 +12,12 @@
  * try_to_map_unused_to_zeropage()).
  */
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <asm-generic/tlb.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <linux/rmap.h>
 
 /*
  * The page at @pvmw (a migration entry for @folio's page @idx) is all

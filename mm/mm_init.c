@@ -21,7 +21,11 @@
 #include "internal.h"
 #include <host/host.h>
 #include <linux/virtio.h>
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <linux/slab.h>
+#include "task.h"
 #include <trace/events.h>
 
 #define MIN_NODE_BYTES	(16 * SZ_1M)
@@ -66,6 +70,9 @@ static int check_config(const struct foliage_config *cfg)
 	if (cfg->nr_cpus < 1 || cfg->nr_cpus > NR_CPUS)
 		return -EINVAL;
 	if (!arch_ops_get(cfg->arch))
+		return -EINVAL;
+	/* Protection keys as modelled are x86's PKU. */
+	if (cfg->pku && cfg->arch != FOLIAGE_ARCH_X86_64)
 		return -EINVAL;
 	return 0;
 }
@@ -264,6 +271,7 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->arm64_tlb_range = true;
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
+	m->pku = cfg->pku;
 	/* Only one thread can ever run a one-CPU machine: see atomic.h. */
 	m->up = cfg->nr_cpus == 1;
 	m->generation = __atomic_add_fetch(&machine_generation, 1,
@@ -346,10 +354,12 @@ int foliage_machine_create(const struct foliage_config *cfg,
 			if (populated_zone(&m->node_data[nid]->node_zones[z]))
 				zone_pcp_update(
 					&m->node_data[nid]->node_zones[z]);
-	/* The rest of mm's boot: object caches, LRUs, zero pages, THP. */
+	/* The rest of mm's boot: object caches, LRUs, THP, zero pages. */
 	ret = kmem_caches_init(m);
 	if (ret)
 		goto out_destroy;
+	lru_init();
+	thp_settings_init();
 	ret = zero_page_init();
 	if (ret)
 		goto out_destroy;

@@ -19,7 +19,8 @@
  * the table page's ->private.
  */
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <asm-generic/tlb.h>
 
 __thread unsigned char this_arch;
 

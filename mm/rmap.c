@@ -29,7 +29,12 @@
  * clean lazily-freed one).
  */
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/slab.h>
+#include <asm-generic/tlb.h>
 
 /* ---- anon_vma and anon_vma_chain objects ------------------------------ */
 

@@ -31,7 +31,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/rmap.h>
+#include <linux/swap.h>
+#include <linux/shmem_fs.h>
 
 #include "internal.h"
 

@@ -19,7 +19,9 @@
 #include <string.h>
 
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/swap.h>
 
 static struct lruvec *folio_lruvec(const struct folio *folio)
 {

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
 #include <trace/events.h>
 
 static int parse_long(const char *s, long *v)

@@ -40,6 +40,8 @@ struct foliage_config {
 	bool init_on_free;		/* boot parameter init_on_free=1 */
 	/* ---- arch (docs/arch.md) ---- */
 	unsigned int arch;		/* FOLIAGE_ARCH_X86_64 (0) or _ARM64 */
+	/* ---- madvfree (issue 9) ---- */
+	bool pku;			/* x86: the CPU has protection keys (OSPKE) */
 };
 
 /*

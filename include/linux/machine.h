@@ -22,7 +22,7 @@
 #include <foliage/foliage.h>
 #include <linux/mmzone.h>
 #include <linux/mm_types.h>
-#include <linux/huge_mm.h>
+#include <linux/huge_mm_types.h>
 #include <linux/arch.h>
 
 struct trace_buffer;
@@ -102,6 +102,7 @@ struct foliage_machine {
 	size_t direct_map_bytes;	/* size of the direct map reservation */
 	pg_data_t *node_data[MAX_NUMNODES]; /* NODE_DATA(nid) */
 	int nr_cpus;			/* CPUs threads may become */
+	bool pku;			/* x86 protection keys (config.pku) */
 	bool up;			/* one CPU: no lock prefixes (atomic.h) */
 	int next_cpu;			/* next free cpu id (atomic) */
 	struct foliage_cpu cpus[NR_CPUS]; /* per-CPU state */
@@ -150,8 +151,6 @@ struct foliage_machine {
 /* sysctl vm.max_map_count's default (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN). */
 #define DEFAULT_MAX_MAP_COUNT	65530
 
-/* mm/task.c: exit every task left when the machine is destroyed. */
-void exit_all_tasks(struct foliage_machine *m);
 /*
  * mm/shmem.c: drop the references users never put to the files left when
  * the machine is destroyed (after exit_all_tasks()), freeing them.

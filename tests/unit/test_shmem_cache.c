@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/rmap.h>
+#include <linux/shmem_fs.h>
 
 #include "pt_helpers.h"
 #include "render.h"

@@ -703,6 +703,7 @@ static int touch_write(struct scenario *s, struct scn_task *t,
 	free(page);
 	if (ret == 1)
 		return out_of_memory(s);
+	s->fault_addr = fault;
 	if (ret)
 		return scn_lib_error(s, ret, at_addr(detail, sizeof(detail),
 						     fault));
@@ -720,6 +721,7 @@ static int touch_read(struct scenario *s, struct scn_task *t,
 	for (addr = r->start; addr < end;
 	     addr = (addr & ~(PAGE_SIZE - 1)) + PAGE_SIZE) {
 		ret = foliage_access(t->task, addr, &byte, 1, false, &fault);
+		s->fault_addr = fault;
 		if (ret)
 			return scn_lib_error(s, ret, at_addr(detail,
 							     sizeof(detail),
@@ -768,6 +770,7 @@ int scn_do_write(struct scenario *s, struct scn_args *a)
 		return ret;
 	}
 	err = foliage_access(t->task, addr, data, len, true, &fault);
+	s->fault_addr = fault;
 	/* What came before the failing page was written. */
 	done = !err ? len : fault > addr && fault < addr + len ?
 			    fault - addr : 0;
@@ -805,6 +808,7 @@ int scn_do_read(struct scenario *s, struct scn_args *a)
 	if (!buf)
 		return out_of_memory(s);
 	ret = foliage_access(t->task, addr, buf, len, false, &fault);
+	s->fault_addr = fault;
 	free(s->read.buf);
 	s->read = (struct scn_read){ s->line, ret, addr, ret ? 0 : len,
 				     ret ? NULL : buf };

@@ -161,6 +161,7 @@ struct scenario {
 	struct scn_map **maps;		/* every named mapping */
 	unsigned int nr_maps;		/* entries in maps */
 	struct scn_read read;		/* the last 'read' */
+	unsigned long fault_addr;	/* where the line's access faulted */
 	int want_err;			/* the line's '=> -ERRNO', 0: none */
 	bool got_err;			/* the line's operation failed with it */
 	const struct scn_hooks *hooks;	/* a follower's hooks, or NULL */

@@ -37,6 +37,9 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 	if ((v = scn_arg(a, "prefault")) &&
 	    (ret = scn_parse_bool(s, "prefault", v, &cfg.prefault)))
 		return ret;
+	if ((v = scn_arg(a, "pku")) &&
+	    (ret = scn_parse_bool(s, "pku", v, &cfg.pku)))
+		return ret;
 	if ((v = scn_arg(a, "cpus")) &&
 	    (ret = scn_parse_uint(s, "cpus", v, 1, FOLIAGE_MAX_CPUS,
 				  &cfg.nr_cpus)))
@@ -54,6 +57,9 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 			return scn_usage(s, "machine: arch=%s: expected x86_64 "
 					 "or arm64", v);
 	}
+	if (cfg.pku && cfg.arch != FOLIAGE_ARCH_X86_64)
+		return scn_usage(s, "machine: pku=1 is x86's protection keys: "
+				 "it needs arch=x86_64");
 	if (cfg.bytes_per_node % FOLIAGE_PAGE_SIZE)
 		return scn_usage(s, "machine: mem=%s is not a multiple of the "
 				 "page size (4K)", scn_arg(a, "mem"));
@@ -392,10 +398,11 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 }
 
 const struct scn_verb scn_verbs[] = {
-	{ "machine", do_machine, 0, 0, "nodes mem movable prefault cpus arch",
+	{ "machine", do_machine, 0, 0,
+	  "nodes mem movable prefault cpus arch pku",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
-	  "[cpus=N] [arch=x86_64|arm64]" },
+	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
