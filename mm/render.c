@@ -217,6 +217,7 @@ int foliage_render(struct foliage_machine *m, const char *what,
 		return ret;
 	seq_buf_init(&s);
 	ret = renderers[i].render(&s, flags & FOLIAGE_RENDER_JSON);
+	machine_leave(m);
 	if (ret) {
 		seq_buf_free(&s);
 		return ret;

@@ -380,6 +380,7 @@ int render_seq_text(struct foliage_machine *m,
 		return ret;
 	seq_buf_init(&s);
 	ret = fn(&s, false);
+	machine_leave(m);
 	if (ret) {
 		seq_buf_free(&s);
 		return ret;
