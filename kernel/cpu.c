@@ -73,6 +73,8 @@ void cpu_acquire(struct foliage_cpu *cpu)
 		pthread_mutex_unlock(&cpu->run_lock);
 	}
 	cpu->runner_tid = current_tid();
+	if (unlikely(cpu->account_busy))
+		cpu->run_since_ns = host_monotonic_ns();
 }
 
 bool cpu_tryacquire(struct foliage_cpu *cpu)
@@ -83,6 +85,8 @@ bool cpu_tryacquire(struct foliage_cpu *cpu)
 					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return false;
 	cpu->runner_tid = current_tid();
+	if (unlikely(cpu->account_busy))
+		cpu->run_since_ns = host_monotonic_ns();
 	return true;
 }
 
@@ -90,6 +94,10 @@ void cpu_release(struct foliage_cpu *cpu)
 {
 	VM_WARN_ON(cpu->runner_tid != current_tid());
 	cpu->runner_tid = 0;
+	if (unlikely(cpu->account_busy))
+		__atomic_store_n(&cpu->busy_ns, cpu->busy_ns +
+				 host_monotonic_ns() - cpu->run_since_ns,
+				 __ATOMIC_RELAXED);
 	/*
 	 * Either a waiter sees the new ticket before it sleeps, or this
 	 * sees it waiting and wakes it under run_lock (both seq_cst).
@@ -285,12 +293,23 @@ int __machine_enter(struct foliage_machine *m)
 	return 0;
 }
 
-void machine_leave(struct foliage_machine *m)
+void __machine_leave(struct foliage_machine *m)
 {
 	if (this_machine != m || !this_cpu_running || this_is_kthread)
 		return;
 	cpu_release(this_cpu);
 	this_cpu_running = false;
+}
+
+void machine_leave(struct foliage_machine *m)
+{
+#ifdef CONFIG_DEBUG_VM
+	/* A validation owed runs at the first quiet point. */
+	if (this_machine == m && this_cpu_running &&
+	    __atomic_load_n(&m->validate_pending, __ATOMIC_ACQUIRE))
+		machine_op_done(m);
+#endif
+	__machine_leave(m);
 }
 
 int foliage_cpu_attach(struct foliage_machine *m, int cpu)
@@ -406,6 +425,7 @@ int machine_cpus_init(struct foliage_machine *m)
 
 		c->id = cpu;
 		c->nid = cpu % (m->nr_nodes ? m->nr_nodes : 1);
+		c->account_busy = m->config.real_time;
 		pthread_mutex_init(&c->run_lock, NULL);
 		pthread_cond_init(&c->run_cond, NULL);
 	}

@@ -80,6 +80,12 @@ u64 next_timer_ns(struct foliage_machine *m);
 void kthreads_exit(struct foliage_machine *m);
 
 
+/* machine_leave() without the owed validation. */
+void __machine_leave(struct foliage_machine *m);
+
+/* kernel/time.c: the host's CLOCK_MONOTONIC. */
+u64 host_monotonic_ns(void);
+
 /* kernel/stop_machine.c: the quiet-point validation of machine_exit_op(). */
 void machine_op_done(struct foliage_machine *m);
 

@@ -142,7 +142,7 @@ void machine_exit_op(struct foliage_machine *m)
 #ifdef CONFIG_DEBUG_VM
 	machine_op_done(m);
 #endif
-	machine_leave(m);
+	__machine_leave(m);
 }
 
 int foliage_validate(struct foliage_machine *m)
@@ -156,7 +156,7 @@ int foliage_validate(struct foliage_machine *m)
 		return ret;
 	__atomic_store_n(&m->validate_pending, true, __ATOMIC_RELEASE);
 	ret = stop_machine(m, validate_stopped, m);
-	machine_leave(m);
+	__machine_leave(m);
 	return ret;
 }
 

@@ -6,8 +6,9 @@
 #include <time.h>
 
 #include "internal.h"
+#include "../mm/render.h"
 
-static u64 host_monotonic_ns(void)
+u64 host_monotonic_ns(void)
 {
 	struct timespec ts;
 
@@ -71,4 +72,41 @@ int foliage_advance_time(struct foliage_machine *m, uint64_t ns)
 	cpu_sleep_end();
 	machine_exit_op(m);
 	return 0;
+}
+
+/*
+ * /proc/uptime: seconds since boot and the CPUs' idle time summed, with
+ * centiseconds, as Linux's uptime_proc_show().  On the virtual clock no
+ * time passes while anything runs, so every CPU was idle all along; on the
+ * real clock a CPU is busy while a thread runs on it.
+ */
+int uptime_render_seq(struct seq_buf *s, bool json)
+{
+	struct foliage_machine *m = this_machine;
+	u64 up = machine_clock_ns(m), idle = 0, busy;
+	struct json_object *obj;
+	int cpu, err = 0;
+
+	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+		busy = m->config.real_time ?
+		       __atomic_load_n(&m->cpus[cpu].busy_ns,
+				       __ATOMIC_RELAXED) : 0;
+		idle += up > busy ? up - busy : 0;
+	}
+	if (!json) {
+		seq_printf(s, "%lu.%02lu %lu.%02lu\n",
+			   (unsigned long)(up / NSEC_PER_SEC),
+			   (unsigned long)(up % NSEC_PER_SEC /
+					   (NSEC_PER_SEC / 100)),
+			   (unsigned long)(idle / NSEC_PER_SEC),
+			   (unsigned long)(idle % NSEC_PER_SEC /
+					   (NSEC_PER_SEC / 100)));
+		return s->err;
+	}
+	obj = json_new_object(&err);
+	if (obj) {
+		json_set_u64(obj, "uptime_ns", up, &err);
+		json_set_u64(obj, "idle_ns", idle, &err);
+	}
+	return json_show(s, obj, err);
 }

@@ -196,6 +196,7 @@ static const struct {
 	{ "tlb", tlb_render_seq },
 	{ "thp", thp_sysfs_render_seq },
 	{ "mthp_stats", mthp_stats_render_seq },
+	{ "uptime", uptime_render_seq },
 };
 
 int foliage_render(struct foliage_machine *m, const char *what,

@@ -63,6 +63,9 @@ struct foliage_cpu {
 	pthread_mutex_t run_lock;	/* waiters sleep under it */
 	pthread_cond_t run_cond;	/* broadcast when serving moves */
 	struct cpu_attach *attach;	/* attached user thread's record */
+	bool account_busy;		/* real clock: count busy_ns */
+	u64 run_since_ns;		/* host ns when the runner took it */
+	u64 busy_ns;			/* host ns run so far (/proc/uptime) */
 	unsigned long vm_events[NR_VM_EVENT_ITEMS]; /* this CPU's events */
 	/* NUMA events per (nid * MAX_NR_ZONES + zone) */
 	unsigned long numa_events[MAX_NUMNODES * MAX_NR_ZONES]
