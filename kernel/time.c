@@ -49,8 +49,7 @@ int foliage_advance_time(struct foliage_machine *m, uint64_t ns)
 	ret = machine_enter(m);
 	if (ret)
 		return ret;
-	if (!m->config.real_time &&
-	    m->clock_ns + ns < m->clock_ns) {
+	if (!m->config.real_time && machine_clock_ns(m) + ns < ns) {
 		machine_leave(m);
 		return -EOVERFLOW;
 	}
