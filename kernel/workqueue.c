@@ -388,9 +388,11 @@ static void wait_idle_locked(struct foliage_machine *m)
 }
 
 /*
- * Sleep on mk->done until @done(@m, @arg) holds.  The CPU is given up
- * before mk->lock is taken and taken back after it is dropped, so that a
- * thread waiting for this CPU never waits for the lock.
+ * Sleep on mk->done while @busy(@m, @arg) holds; whether it held at first.
+ * The first look is taken still running on the CPU, so that nothing this
+ * CPU's worker does can slip in before it; the CPU is then given up for
+ * the sleep and taken back after mk->lock is dropped (no thread holding
+ * mk->lock ever waits for a CPU).
  */
 static bool work_wait(struct foliage_machine *m,
 		      bool (*busy)(struct foliage_machine *m, void *arg,
@@ -400,9 +402,9 @@ static bool work_wait(struct foliage_machine *m,
 	struct machine_kernel *mk = m->kernel;
 	bool waited;
 
-	cpu_sleep_begin();
 	pthread_mutex_lock(&mk->lock);
 	waited = busy(m, arg, true);
+	cpu_sleep_begin();
 	while (busy(m, arg, false) && !mk->stopping)
 		pthread_cond_wait(&mk->done, &mk->lock);
 	pthread_mutex_unlock(&mk->lock);
