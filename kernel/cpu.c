@@ -225,6 +225,10 @@ static int __cpu_attach(struct foliage_machine *m, int cpu,
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
+	/*
+	 * No elision once a second thread is attached (unreachable today: a
+	 * machine that elides has one CPU, and it is taken).
+	 */
 	for (i = 0; i < m->nr_cpus; i++)
 		nr_attached += !!m->cpus[i].attach;
 	if (nr_attached)

@@ -56,8 +56,10 @@ static inline void cpu_sleep_end(void)
 
 /*
  * From now on @m uses real atomics and locks (machine_up false): called
- * before the machine's first kernel thread or second running thread
- * exists.  Safe while other threads of @m run: see kernel/cpu.c.
+ * before the machine's first kernel thread exists (kthread_run*() does),
+ * and by anything else that will touch the machine's state from a thread
+ * running on none of its CPUs (a host device thread).  Safe while another
+ * thread runs in @m: it takes CPU 0 first (see kernel/cpu.c).
  */
 void machine_disable_up(struct foliage_machine *m);
 
