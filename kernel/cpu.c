@@ -274,6 +274,7 @@ int __machine_enter(struct foliage_machine *m)
 		/* Attached (or bound) here, between two calls: run again. */
 		cpu_acquire(this_cpu);
 		this_cpu_running = true;
+		this_arch = m->arch->id;
 		machine_up = !this_is_kthread &&
 			     __atomic_load_n(&m->up, __ATOMIC_ACQUIRE);
 		return 0;
@@ -290,6 +291,7 @@ int __machine_enter(struct foliage_machine *m)
 		return ret;
 	this_machine = m;
 	this_machine_generation = m->generation;
+	this_arch = m->arch->id;
 	this_cpu = &m->cpus[a->cpu];
 	cpu_acquire(this_cpu);
 	this_cpu_running = true;
@@ -348,6 +350,7 @@ static void __cpu_detach(struct cpu_attach *a)
 			leave_current();
 		this_machine = m;
 		this_machine_generation = m->generation;
+		this_arch = m->arch->id;
 		this_cpu = cpu;
 		cpu_acquire(cpu);
 		this_cpu_running = true;
@@ -399,6 +402,7 @@ void kthread_bind_self(struct foliage_machine *m, unsigned int cpu)
 	this_is_kthread = true;
 	this_machine = m;
 	this_machine_generation = m->generation;
+	this_arch = m->arch->id;
 	this_cpu = &m->cpus[cpu];
 	machine_up = false;
 }

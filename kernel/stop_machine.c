@@ -61,6 +61,7 @@ static int __stop_machine(struct foliage_machine *m, int (*fn)(void *data),
 	extern __thread unsigned long this_machine_generation;
 	unsigned long old_gen = this_machine_generation;
 	bool old_running = this_cpu_running, old_up = machine_up;
+	unsigned char old_arch = this_arch;
 	int ret;
 
 	if (this_machine == m && this_cpu_running)
@@ -83,6 +84,7 @@ static int __stop_machine(struct foliage_machine *m, int (*fn)(void *data),
 	}
 	this_machine = m;
 	this_machine_generation = m->generation;
+	this_arch = m->arch->id;
 	if (!mine)
 		this_cpu = old_m == m && old_cpu ? old_cpu : &m->cpus[0];
 	this_cpu_running = true;
@@ -92,6 +94,7 @@ static int __stop_machine(struct foliage_machine *m, int (*fn)(void *data),
 	pthread_mutex_unlock(&m->stop_lock);
 	this_machine = old_m;
 	this_machine_generation = old_gen;
+	this_arch = old_arch;
 	this_cpu = old_cpu;
 	machine_up = old_up;
 	this_cpu_running = mine != NULL;

@@ -72,8 +72,9 @@ int foliage_alloc_pages(struct foliage_machine *m, unsigned int gfp,
 
 	if (ret)
 		return ret;
-	if (order > MAX_PAGE_ORDER || (gfp & ~__GFP_BITS_MASK) ||
-	    nid >= m->nr_nodes) {
+	/* -1 is "this CPU's node"; any other value must name a node. */
+	if (order > MAX_PAGE_ORDER || (gfp & ~__GFP_BITS_MASK) || !pfn ||
+	    nid < -1 || nid >= m->nr_nodes) {
 		machine_leave(m);
 		return -EINVAL;
 	}
@@ -144,7 +145,7 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
 
 	if (ret)
 		return ret;
-	if (!pfn_valid(pfn)) {
+	if (!info || !pfn_valid(pfn)) {
 		machine_leave(m);
 		return -EINVAL;
 	}

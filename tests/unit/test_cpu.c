@@ -9,7 +9,7 @@
 
 #include "helpers.h"
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include "task.h"
 
 /* A thread that runs a function, then waits to be let go. */
 struct worker {
