@@ -272,10 +272,16 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
 	m->pku = cfg->pku;
-	/* Only one thread can ever run a one-CPU machine: see atomic.h. */
+	/*
+	 * One thread at a time runs a one-CPU machine: no lock prefixes
+	 * until a kernel thread exists (atomic.h, kernel/cpu.c).
+	 */
 	m->up = cfg->nr_cpus == 1;
 	m->generation = __atomic_add_fetch(&machine_generation, 1,
 					   __ATOMIC_RELAXED);
+	ret = machine_kernel_init(m);
+	if (ret)
+		goto out_destroy;
 	spin_lock_init(&m->bug_lock);
 	spin_lock_init(&m->files_lock);
 	INIT_LIST_HEAD(&m->files);
@@ -383,11 +389,13 @@ void foliage_machine_destroy(struct foliage_machine *m)
 
 	if (!m)
 		return;
+	/* Kernel threads stop first: queued work is dropped. */
+	machine_kernel_stop(m);
 	/*
 	 * Drivers let go of their devices, tasks still alive exit, as at
 	 * shutdown; then mm's own objects.
 	 */
-	if (m->nr_cpus && !machine_enter(m)) {
+	if (m->kernel && m->nr_cpus && !machine_enter(m)) {
 		virtio_bus_exit(m);
 		exit_all_tasks(m);
 		put_all_files(m);
@@ -410,6 +418,7 @@ void foliage_machine_destroy(struct foliage_machine *m)
 	if (m->mem_map)
 		munmap(m->mem_map, m->mem_map_bytes);
 	trace_buffer_free(m->trace);
+	machine_kernel_exit(m);
 	if (this_machine == m) {
 		this_machine = NULL;
 		machine_up = false;

@@ -94,12 +94,15 @@ int foliage_fork(struct foliage_task *parent, const char *name,
 	if (ret)
 		return ret;
 	t = task_alloc(m, name ? name : parent->task.comm);
-	if (!t)
+	if (!t) {
+		machine_leave(m);
 		return -ENOMEM;
+	}
 	t->task.parent = &parent->task;
 	t->task.mm = mm_alloc();
 	if (!t->task.mm) {
 		free(t);
+		machine_leave(m);
 		return -ENOMEM;
 	}
 	ret = dup_mmap(t->task.mm, parent->task.mm);
@@ -186,11 +189,15 @@ int foliage_mmap(struct foliage_task *task, unsigned long addr,
 	if (err)
 		return err;
 	/* x86's sys_mmap: the offset must be page aligned. */
-	if (offset & ~PAGE_MASK)
+	if (offset & ~PAGE_MASK) {
+		machine_leave(task->machine);
 		return -EINVAL;
+	}
 	if (!(flags & FOLIAGE_MAP_ANONYMOUS)) {
-		if (!file || file->machine != task->machine)
+		if (!file || file->machine != task->machine) {
+			machine_leave(task->machine);
 			return -EBADF;
+		}
 		f = &file->file;
 	}
 	mm = task->task.mm;
