@@ -791,12 +791,14 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 	swp_entry_t entry = pte_to_swp_entry(vmf->orig_pte);
 
 	/*
-	 * A migration entry: the migration owns the page for now; return
-	 * and let the access retry (migration_entry_wait()).  foliage has
-	 * no swap, so anything else is a bad entry.
+	 * A migration entry: the migration owns the page for now; sleep
+	 * until it is done, then let the access retry.  foliage has no
+	 * swap, so anything else is a bad entry.
 	 */
-	if (is_migration_entry(entry))
+	if (is_migration_entry(entry)) {
+		migration_entry_wait(vmf->vma->vm_mm, vmf->pmd, vmf->address);
 		return 0;
+	}
 	report_bug("bad swap entry %#lx at %#lx", vmf->orig_pte.pte,
 		   vmf->address);
 	return VM_FAULT_SIGBUS;

@@ -77,6 +77,7 @@ static int init_zone(struct zone *zone, pg_data_t *pgdat, enum zone_type zt,
 	int cpu, p;
 
 	spin_lock_init(&zone->lock);
+	lockdep_set_class(&zone->lock, LOCK_CLASS_ZONE);
 	zone->zone_pgdat = pgdat;
 	zone->zone_idx = zt;
 	zone->zid = pgdat->node_id * MAX_NR_ZONES + zt;
@@ -102,6 +103,7 @@ static int init_zone(struct zone *zone, pg_data_t *pgdat, enum zone_type zt,
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		spin_lock_init(&pcp->lock);
+		lockdep_set_class(&pcp->lock, LOCK_CLASS_PCP);
 		for (p = 0; p < NR_PCP_LISTS; p++)
 			INIT_LIST_HEAD(&pcp->lists[p]);
 		pcp->high = 0;
@@ -238,6 +240,8 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->generation = __atomic_add_fetch(&machine_generation, 1,
 					   __ATOMIC_RELAXED);
 	spin_lock_init(&m->bug_lock);
+	spin_lock_init(&m->pins_lock);
+	folio_wait_table_init(m);
 	m->sysctl.init_on_alloc = cfg->init_on_alloc;
 	m->sysctl.init_on_free = cfg->init_on_free;
 	m->sysctl.watermark_scale_factor = 10;
@@ -347,6 +351,7 @@ void foliage_machine_destroy(struct foliage_machine *m)
 	if (m->mem_map)
 		munmap(m->mem_map, m->mem_map_bytes);
 	trace_buffer_free(m->trace);
+	folio_wait_table_destroy(m);
 	if (this_machine == m) {
 		this_machine = NULL;
 		machine_up = false;

@@ -47,6 +47,7 @@ static struct page *pagetable_alloc(void)
 		return NULL;
 	pagetable_ctor(page);
 	spin_lock_init(ptlock_ptr(page));
+	lockdep_set_class(ptlock_ptr(page), LOCK_CLASS_PTL);
 	INIT_LIST_HEAD(&page->lru);
 	return page;
 }

@@ -203,9 +203,9 @@ static struct anon_vma *lock_anon_vma_root(struct anon_vma *root,
 
 	if (new_root != root) {
 		if (WARN_ON_ONCE(root))
-			pthread_rwlock_unlock(&root->rwsem);
+			up_rwsem(&root->rwsem);
 		root = new_root;
-		pthread_rwlock_wrlock(&root->rwsem);
+		down_write_class(&root->rwsem, LOCK_CLASS_ANON_VMA);
 	}
 	return root;
 }
@@ -213,7 +213,7 @@ static struct anon_vma *lock_anon_vma_root(struct anon_vma *root,
 static void unlock_anon_vma_root(struct anon_vma *root)
 {
 	if (root)
-		pthread_rwlock_unlock(&root->rwsem);
+		up_rwsem(&root->rwsem);
 }
 
 /*
@@ -894,7 +894,7 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 	if (!mapping)
 		return;
 	if (!locked) {
-		if (pthread_rwlock_tryrdlock(&mapping->i_mmap_rwsem)) {
+		if (!i_mmap_trylock_read(mapping)) {
 			if (rwc->try_lock) {
 				rwc->contended = true;
 				return;

@@ -432,7 +432,7 @@ int shmem_truncate(struct inode *inode, unsigned long long new_size)
 
 	if (new_size > MAX_LFS_FILESIZE)
 		return -EINVAL;
-	pthread_rwlock_wrlock(&mapping->invalidate_lock);
+	filemap_invalidate_lock(mapping);
 	if (new_size < inode->i_size) {
 		if (shmem_range_mapped(mapping, new_pages)) {
 			ret = -EBUSY;
@@ -454,7 +454,7 @@ int shmem_truncate(struct inode *inode, unsigned long long new_size)
 		WRITE_ONCE(inode->i_size, new_size);
 	}
 out:
-	pthread_rwlock_unlock(&mapping->invalidate_lock);
+	filemap_invalidate_unlock(mapping);
 	return ret;
 }
 

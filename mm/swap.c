@@ -85,6 +85,7 @@ void lru_init(void)
 		for (lru = 0; lru < NR_LRU_LISTS; lru++)
 			INIT_LIST_HEAD(&lruvec->lists[lru]);
 		spin_lock_init(&lruvec->lru_lock);
+		lockdep_set_class(&lruvec->lru_lock, LOCK_CLASS_LRU);
 	}
 }
 

@@ -195,9 +195,9 @@ int foliage_mmap(struct foliage_task *task, unsigned long addr,
 	mmap_write_unlock(mm);
 	if (!IS_ERR_VALUE(ret) && populate) {
 		/* mm_populate() runs under the read lock; errors are ignored. */
-		pthread_rwlock_rdlock(&mm->mmap_lock);
+		mmap_read_lock(mm);
 		(void)mm_populate(mm, ret, populate);
-		pthread_rwlock_unlock(&mm->mmap_lock);
+		mmap_read_unlock(mm);
 	}
 	machine_exit_op(task->machine);
 	if (IS_ERR_VALUE(ret))

@@ -49,6 +49,17 @@ struct file {
 	void *private_data;		/* owner's data */
 };
 
+/* Faults against truncation and hole punching (write: the truncater). */
+static inline void filemap_invalidate_lock(struct address_space *mapping)
+{
+	down_write_class(&mapping->invalidate_lock, LOCK_CLASS_INVALIDATE);
+}
+
+static inline void filemap_invalidate_unlock(struct address_space *mapping)
+{
+	up_rwsem(&mapping->invalidate_lock);
+}
+
 static inline struct address_space *folio_mapping_file(const struct folio *f)
 {
 	return ((unsigned long)f->mapping & 3) ? NULL : f->mapping;

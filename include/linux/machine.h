@@ -23,6 +23,7 @@
 #include <linux/mmzone.h>
 #include <linux/mm_types.h>
 #include <linux/huge_mm.h>
+#include <linux/wait.h>
 
 struct trace_buffer;
 struct kmem_cache;
@@ -69,6 +70,10 @@ struct vm_sysctl {
 };
 
 #define FOLIAGE_BUG_MSG_LEN	256
+
+/* Folio wait queues per machine (Linux's folio_wait_table, mm/filemap.c). */
+#define FOLIO_WAIT_TABLE_BITS	8
+#define FOLIO_WAIT_TABLE_SIZE	(1 << FOLIO_WAIT_TABLE_BITS)
 
 /*
  * Counted TLB maintenance (mm/tlb.c), as x86's flush_tlb_mm_range() decides
@@ -129,7 +134,15 @@ struct foliage_machine {
 	int sysctl_max_map_count;	/* vm.max_map_count, once set */
 	bool max_map_count_set;		/* else DEFAULT_MAX_MAP_COUNT */
 	atomic_long_t vm_committed_as;	/* pages of commit charge */
+	/* ---- sleeping waits (mm/filemap.c) and pins (mm/gup.c) ---- */
+	/* sleepers on folio bits, hashed by folio */
+	wait_queue_head_t folio_wait_table[FOLIO_WAIT_TABLE_SIZE];
+	spinlock_t pins_lock;		/* protects every task's pin list */
 };
+
+/* mm/filemap.c: set up and tear down m->folio_wait_table. */
+void folio_wait_table_init(struct foliage_machine *m);
+void folio_wait_table_destroy(struct foliage_machine *m);
 
 /* sysctl vm.max_map_count's default (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN). */
 #define DEFAULT_MAX_MAP_COUNT	65530

@@ -508,22 +508,28 @@ void anon_vma_interval_tree_pre_update_vma(struct vm_area_struct *vma);
 void anon_vma_interval_tree_post_update_vma(struct vm_area_struct *vma);
 static inline void i_mmap_lock_write(struct address_space *mapping)
 {
-	pthread_rwlock_wrlock(&mapping->i_mmap_rwsem);
+	down_write_class(&mapping->i_mmap_rwsem, LOCK_CLASS_I_MMAP);
 }
 
 static inline void i_mmap_unlock_write(struct address_space *mapping)
 {
-	pthread_rwlock_unlock(&mapping->i_mmap_rwsem);
+	up_rwsem(&mapping->i_mmap_rwsem);
+}
+
+static inline bool i_mmap_trylock_read(struct address_space *mapping)
+{
+	return down_read_trylock_class(&mapping->i_mmap_rwsem,
+				       LOCK_CLASS_I_MMAP);
 }
 
 static inline void i_mmap_lock_read(struct address_space *mapping)
 {
-	pthread_rwlock_rdlock(&mapping->i_mmap_rwsem);
+	down_read_class(&mapping->i_mmap_rwsem, LOCK_CLASS_I_MMAP);
 }
 
 static inline void i_mmap_unlock_read(struct address_space *mapping)
 {
-	pthread_rwlock_unlock(&mapping->i_mmap_rwsem);
+	up_rwsem(&mapping->i_mmap_rwsem);
 }
 
 /* ---- mm/slab.c: object caches with slabinfo accounting ---- */
