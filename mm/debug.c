@@ -186,6 +186,8 @@ static int validate_pcp(struct zone *zone, unsigned long *free_map)
 	unsigned long start = zone->zone_start_pfn;
 	int ret = 0, cpu, p;
 
+	lockdep_assert_held(&zone->lock);
+
 	for (cpu = 0; cpu < this_machine->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 		int count = 0;

@@ -227,6 +227,8 @@ static struct page *follow_huge_pmd(struct vm_area_struct *vma,
 	bool huge_zero = is_huge_zero_pmd(pmdval);
 	int ret;
 
+	lockdep_assert_held(pmd_lockptr(vma->vm_mm, pmd));
+
 	if ((flags & FOLL_WRITE) && !pmd_write(pmdval) &&
 	    !can_follow_write_common(huge_zero ? NULL : page, vma, flags))
 		return NULL;
@@ -263,6 +265,7 @@ struct page *follow_page_mask(struct vm_area_struct *vma,
 	spinlock_t *ptl;
 	pmd_t *pmd;
 
+	mmap_assert_locked(mm);
 	*page_mask = 0;
 	pmd = pmd_lookup(mm, address);
 	if (!pmd || !pmd_present(pmdp_get(pmd)))
@@ -364,6 +367,7 @@ static unsigned long __gup(struct mm_struct *mm, unsigned long start,
 	unsigned long page_mask, i = 0;
 	int ret = 0;
 
+	mmap_assert_locked(mm);
 	start &= PAGE_MASK;
 	VM_WARN_ON(!!pages != !!(gup_flags & (FOLL_GET | FOLL_PIN)));
 	*errp = 0;

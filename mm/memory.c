@@ -980,6 +980,8 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 {
 	vm_fault_t ret = sanitize_fault_flags(vma, &flags);
 
+	mmap_assert_locked(vma->vm_mm);
+
 	if (!ret)
 		ret = __handle_mm_fault(vma, address, flags);
 	/* mm_account_fault(): failed faults count too; retries don't. */

@@ -183,6 +183,8 @@ static void __free_one_page(struct page *page, unsigned long pfn,
 	bool to_tail;
 	struct page *buddy;
 
+	lockdep_assert_held(&zone->lock);
+
 	VM_BUG_ON(pfn & ((1UL << order) - 1));
 	VM_BUG_ON(!zone_spans_pfn(zone, pfn));
 	account_freepages(zone, 1L << order, mt);
@@ -242,6 +244,8 @@ static void split_large_buddy(struct zone *zone, struct page *page,
 {
 	unsigned long end = pfn + (1UL << order);
 	bool zeroed = PageZeroed(page);
+
+	lockdep_assert_held(&zone->lock);
 
 	VM_BUG_ON(!IS_ALIGNED(pfn, 1UL << order));
 	if (order > pageblock_order)
@@ -608,6 +612,8 @@ static void free_pcppages_bulk(struct zone *zone, int count,
 			       struct per_cpu_pages *pcp, int pindex)
 {
 	int max_pindex = NR_PCP_LISTS - 1;
+
+	lockdep_assert_held(&pcp->lock);
 
 	count = min(pcp->count, count);
 	if (count <= 0)
@@ -1675,6 +1681,8 @@ int __isolate_free_page(struct page *page, unsigned int order)
 	struct zone *zone = page_zone(page);
 	int mt = get_pageblock_migratetype(page);
 
+	lockdep_assert_held(&zone->lock);
+
 	if (!is_migrate_isolate(mt)) {
 		unsigned long wmark = min_wmark_pages(zone) + (1UL << order);
 
@@ -1710,6 +1718,8 @@ int __isolate_free_page(struct page *page, unsigned int order)
 void __putback_isolated_page(struct page *page, unsigned int order, int mt)
 {
 	struct zone *zone = page_zone(page);
+
+	lockdep_assert_held(&zone->lock);
 
 	__free_one_page(page, page_to_pfn(page), zone, order, mt,
 			FPI_SKIP_REPORT_NOTIFY | FPI_TO_TAIL);

@@ -81,6 +81,8 @@ static void page_state(struct mm_struct *mm, unsigned long addr,
 	pmd_t *pmd;
 	pte_t *pte;
 
+	mmap_assert_locked(mm);
+
 	if (!vma)
 		return;
 	out->vma = true;

@@ -275,6 +275,8 @@ spinlock_t *pmd_lock(struct mm_struct *mm, pmd_t *pmd)
 void pgtable_trans_huge_deposit(struct mm_struct *mm, pmd_t *pmd,
 				struct page *table)
 {
+	lockdep_assert_held(pmd_lockptr(mm, pmd));
+
 	list_add(&table->lru, &virt_to_page(pmd)->lru);
 }
 
@@ -282,6 +284,8 @@ struct page *pgtable_trans_huge_withdraw(struct mm_struct *mm, pmd_t *pmd)
 {
 	struct list_head *head = &virt_to_page(pmd)->lru;
 	struct page *table;
+
+	lockdep_assert_held(pmd_lockptr(mm, pmd));
 
 	if (WARN_ON_ONCE(list_empty(head)))
 		return NULL;

@@ -108,6 +108,8 @@ void anon_vma_interval_tree_pre_update_vma(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc;
 
+	if (vma->anon_vma)
+		lockdep_assert_held_write(&vma->anon_vma->root->rwsem);
 	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
 		avc_tree_remove(avc);
 }
@@ -116,12 +118,15 @@ void anon_vma_interval_tree_post_update_vma(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc;
 
+	if (vma->anon_vma)
+		lockdep_assert_held_write(&vma->anon_vma->root->rwsem);
 	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
 		avc_tree_insert(avc);
 }
 
 void i_mmap_insert(struct address_space *mapping, struct vm_area_struct *vma)
 {
+	lockdep_assert_held_write(&mapping->i_mmap_rwsem);
 	vma->shared.start = vma->vm_pgoff;
 	vma->shared.last = vma_last_pgoff(vma);
 	interval_tree_insert(&vma->shared, &mapping->i_mmap);
@@ -130,6 +135,7 @@ void i_mmap_insert(struct address_space *mapping, struct vm_area_struct *vma)
 
 void i_mmap_remove(struct address_space *mapping, struct vm_area_struct *vma)
 {
+	lockdep_assert_held_write(&mapping->i_mmap_rwsem);
 	interval_tree_remove(&vma->shared, &mapping->i_mmap);
 	mapping->nr_mmaps--;
 }
@@ -147,6 +153,8 @@ static int __anon_vma_prepare(struct vm_area_struct *vma)
 	struct mm_struct *mm = vma->vm_mm;
 	struct anon_vma *anon_vma, *allocated = NULL;
 	struct anon_vma_chain *avc;
+
+	mmap_assert_locked(vma->vm_mm);
 
 	avc = anon_vma_chain_alloc();
 	if (!avc)
@@ -1107,6 +1115,8 @@ void try_to_unmap(struct folio *folio, enum ttu_flags flags)
 		.done = folio_not_mapped,
 	};
 
+	VM_WARN_ON(!folio_test_locked(folio));
+
 	if (flags & TTU_RMAP_LOCKED)
 		rmap_walk_locked(folio, &rwc);
 	else
@@ -1188,6 +1198,8 @@ void try_to_migrate(struct folio *folio, enum ttu_flags flags)
 		.arg = (void *)(long)flags,
 		.done = folio_not_mapped,
 	};
+
+	VM_WARN_ON(!folio_test_locked(folio));
 
 	if (flags & TTU_RMAP_LOCKED)
 		rmap_walk_locked(folio, &rwc);

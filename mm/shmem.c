@@ -204,6 +204,8 @@ int file_path(const struct file *file, char *buf, size_t len)
 static struct folio *__page_cache_lookup(struct address_space *mapping,
 					 pgoff_t index)
 {
+	lockdep_assert_held(&mapping->i_lock);
+
 	if (index >= mapping->i_pages_size)
 		return NULL;
 	return mapping->i_pages[index];
@@ -226,6 +228,8 @@ static int page_cache_grow(struct address_space *mapping, pgoff_t index)
 {
 	unsigned long size = mapping->i_pages_size ?: 16;
 	struct folio **slots;
+
+	lockdep_assert_held(&mapping->i_lock);
 
 	if (index < mapping->i_pages_size)
 		return 0;

@@ -60,6 +60,8 @@ static void lruvec_add_folio(struct lruvec *lruvec, struct folio *folio)
 {
 	enum lru_list lru = folio_lru_list(folio);
 
+	lockdep_assert_held(&lruvec->lru_lock);
+
 	update_lru_size(folio, lru, folio_nr_pages(folio));
 	/* Unevictable folios are only counted: ->lru holds mlock_count. */
 	if (lru != LRU_UNEVICTABLE)
@@ -69,6 +71,8 @@ static void lruvec_add_folio(struct lruvec *lruvec, struct folio *folio)
 static void lruvec_del_folio(struct lruvec *lruvec, struct folio *folio)
 {
 	enum lru_list lru = folio_lru_list(folio);
+
+	lockdep_assert_held(&lruvec->lru_lock);
 
 	if (lru != LRU_UNEVICTABLE)
 		list_del(&folio->lru);
