@@ -270,7 +270,7 @@ static int validate_pages(struct zone *zone, const unsigned long *free_map)
 		if (PageBuddy(page))
 			zbug(zone, "pfn 0x%lx is PageBuddy but on no free list",
 			     pfn);
-		else if (!page_type_has_type(page->page_type) &&
+		else if (!page_type_has_type(READ_ONCE(page->page_type)) &&
 			 atomic_read(&page->_mapcount) < -1)
 			zbug(zone, "pfn 0x%lx mapcount underflow %d", pfn,
 			     atomic_read(&page->_mapcount));
@@ -338,9 +338,16 @@ int validate_machine(void)
 		}
 	err = validate_lru();
 	ret = ret ?: err;
+	/*
+	 * A task being created, forked or exited (or pages unpinned) changes
+	 * counters no listed mm's lock covers: then the mms wait for later.
+	 */
+	if (pthread_rwlock_trywrlock(&m->tasks_validate_lock))
+		return ret;
 	err = validate_all_mms();
 	ret = ret ?: err;
 	err = validate_rmap();
 	ret = ret ?: err;
+	pthread_rwlock_unlock(&m->tasks_validate_lock);
 	return ret;
 }

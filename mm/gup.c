@@ -783,10 +783,12 @@ int foliage_unpin(struct foliage_task *task, unsigned long addr,
 	ret = pin_range_enter(task, addr, len, &start, &end);
 	if (ret)
 		return ret;
+	tasks_validate_read_lock(task->machine);
 	spin_lock(&this_machine->pins_lock);
 	list_for_each_entry_safe(pin, next, task_pins(task), list)
 		released += gup_pin_release(pin, start, end);
 	spin_unlock(&this_machine->pins_lock);
+	tasks_validate_read_unlock(task->machine);
 	machine_exit_op(task->machine);
 	return released ? 0 : -EINVAL;
 }

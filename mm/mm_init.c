@@ -241,6 +241,7 @@ int foliage_machine_create(const struct foliage_config *cfg,
 					   __ATOMIC_RELAXED);
 	spin_lock_init(&m->bug_lock);
 	spin_lock_init(&m->pins_lock);
+	pthread_rwlock_init(&m->tasks_validate_lock, NULL);
 	folio_wait_table_init(m);
 	m->sysctl.init_on_alloc = cfg->init_on_alloc;
 	m->sysctl.init_on_free = cfg->init_on_free;
@@ -352,6 +353,7 @@ void foliage_machine_destroy(struct foliage_machine *m)
 		munmap(m->mem_map, m->mem_map_bytes);
 	trace_buffer_free(m->trace);
 	folio_wait_table_destroy(m);
+	pthread_rwlock_destroy(&m->tasks_validate_lock);
 	if (this_machine == m) {
 		this_machine = NULL;
 		machine_up = false;

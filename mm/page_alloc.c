@@ -82,7 +82,8 @@ static inline void __add_to_free_list(struct page *page, struct zone *zone,
 		list_add_tail(&page->lru, &area->free_list[mt]);
 	else
 		list_add(&page->lru, &area->free_list[mt]);
-	area->nr_free++;
+	/* Read without zone->lock by __zone_watermark_ok(). */
+	WRITE_ONCE(area->nr_free, area->nr_free + 1);
 	if (order >= pageblock_order && !is_migrate_isolate(mt))
 		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, 1L << order);
 }
@@ -115,7 +116,8 @@ static inline void __del_page_from_free_list(struct page *page,
 	__ClearPageBuddy(page);
 	__ClearPageReported(page);
 	page->private = 0;
-	zone->free_area[order].nr_free--;
+	WRITE_ONCE(zone->free_area[order].nr_free,
+		   zone->free_area[order].nr_free - 1);
 	if (order >= pageblock_order && !is_migrate_isolate(mt))
 		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, -(1L << order));
 }
@@ -1276,7 +1278,7 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned lon
 		struct free_area *area = &z->free_area[o];
 		int mt;
 
-		if (!area->nr_free)
+		if (!READ_ONCE(area->nr_free))
 			continue;
 		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
 			if (!free_area_empty(area, mt))

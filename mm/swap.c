@@ -251,7 +251,7 @@ int validate_lru(void)
 		pg_data_t *pgdat = NODE_DATA(nid);
 		struct lruvec *lruvec = &pgdat->__lruvec;
 
-		if (!lruvec->lists[0].next)
+		if (!READ_ONCE(lruvec->lists[0].next))
 			continue;	/* not booted */
 		memset(zone_pages, 0, sizeof(zone_pages));
 		spin_lock(&lruvec->lru_lock);

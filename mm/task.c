@@ -57,6 +57,7 @@ int foliage_task_create(struct foliage_machine *m, const char *name,
 	ret = machine_enter(m);
 	if (ret)
 		return ret;
+	tasks_validate_read_lock(m);
 	t = task_alloc(m, name);
 	if (!t) {
 		ret = -ENOMEM;
@@ -71,6 +72,7 @@ int foliage_task_create(struct foliage_machine *m, const char *name,
 	task_publish(m, t);
 	*out = t;
 out:
+	tasks_validate_read_unlock(m);
 	machine_exit_op(m);
 	return ret;
 }
@@ -88,33 +90,39 @@ int foliage_fork(struct foliage_task *parent, const char *name,
 	ret = machine_enter(m);
 	if (ret)
 		return ret;
+	tasks_validate_read_lock(m);
 	t = task_alloc(m, name ? name : parent->task.comm);
-	if (!t)
-		return -ENOMEM;
+	if (!t) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	t->task.parent = &parent->task;
 	t->task.mm = mm_alloc();
 	if (!t->task.mm) {
 		free(t);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
 	ret = dup_mmap(t->task.mm, parent->task.mm);
 	if (ret) {
 		/* The half-copied mm is torn down like any other. */
 		mmput(t->task.mm);
 		free(t);
-		machine_exit_op(m);
-		return ret;
+		goto out;
 	}
 	task_publish(m, t);
 	*child = t;
+out:
+	tasks_validate_read_unlock(m);
 	machine_exit_op(m);
-	return 0;
+	return ret;
 }
 
 static void __task_exit(struct foliage_task *task)
 {
 	struct foliage_machine *m = task->machine;
 
+	tasks_validate_read_lock(m);
 	spin_lock(&m->tasks_lock);
 	list_del(&task->task.tasks);
 	spin_unlock(&m->tasks_lock);
@@ -122,6 +130,7 @@ static void __task_exit(struct foliage_task *task)
 	gup_task_exit(task);
 	mmput(task->task.mm);
 	free(task);
+	tasks_validate_read_unlock(m);
 }
 
 int foliage_exit(struct foliage_task *task)

@@ -138,7 +138,33 @@ struct foliage_machine {
 	/* sleepers on folio bits, hashed by folio */
 	wait_queue_head_t folio_wait_table[FOLIO_WAIT_TABLE_SIZE];
 	spinlock_t pins_lock;		/* protects every task's pin list */
+	/*
+	 * Held for read by what changes mm state outside any listed mm's
+	 * mmap_lock (task create, fork, exit, unpin); the whole-machine mm
+	 * validators take it for write (trylock) or skip.  Debug builds.
+	 */
+	pthread_rwlock_t tasks_validate_lock;
 };
+
+#ifdef CONFIG_DEBUG_VM
+static inline void tasks_validate_read_lock(struct foliage_machine *m)
+{
+	pthread_rwlock_rdlock(&m->tasks_validate_lock);
+}
+
+static inline void tasks_validate_read_unlock(struct foliage_machine *m)
+{
+	pthread_rwlock_unlock(&m->tasks_validate_lock);
+}
+#else
+static inline void tasks_validate_read_lock(struct foliage_machine *m)
+{
+}
+
+static inline void tasks_validate_read_unlock(struct foliage_machine *m)
+{
+}
+#endif
 
 /* mm/filemap.c: set up and tear down m->folio_wait_table. */
 void folio_wait_table_init(struct foliage_machine *m);
