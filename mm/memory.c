@@ -163,14 +163,6 @@ static void copy_user_page(struct page *dst, struct page *src)
 	memcpy(page_address(dst), page_address(src), PAGE_SIZE);
 }
 
-static void update_hiwater_rss(struct mm_struct *mm)
-{
-	unsigned long rss = get_mm_rss(mm);
-
-	if (mm->hiwater_rss < rss)
-		mm->hiwater_rss = rss;
-}
-
 /* ---- anonymous faults ---- */
 
 /*

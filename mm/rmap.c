@@ -1025,14 +1025,6 @@ int folio_referenced(struct folio *folio, bool is_locked,
 
 /* ---- try_to_unmap, try_to_migrate -------------------------------------- */
 
-static void update_hiwater_rss(struct mm_struct *mm)
-{
-	unsigned long rss = get_mm_rss(mm);
-
-	if (mm->hiwater_rss < rss)
-		mm->hiwater_rss = rss;
-}
-
 static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 			     unsigned long address, void *arg)
 {

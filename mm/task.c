@@ -272,9 +272,15 @@ int foliage_madvise(struct foliage_task *task, unsigned long addr,
 
 	if (err)
 		return err;
-	mmap_write_lock(task->task.mm);
-	err = do_madvise(task->task.mm, addr, len, advice);
-	mmap_write_unlock(task->task.mm);
+	if (madvise_need_mmap_write(advice)) {
+		mmap_write_lock(task->task.mm);
+		err = do_madvise(task->task.mm, addr, len, advice);
+		mmap_write_unlock(task->task.mm);
+	} else {
+		mmap_read_lock(task->task.mm);
+		err = do_madvise(task->task.mm, addr, len, advice);
+		mmap_read_unlock(task->task.mm);
+	}
 	machine_exit_op(task->machine);
 	return err;
 }

@@ -218,5 +218,7 @@ unsigned long do_mremap(struct mm_struct *mm, unsigned long addr,
 			unsigned long flags, unsigned long new_addr);
 int do_madvise(struct mm_struct *mm, unsigned long start, size_t len_in,
 	       int behavior);
+/* Whether madvise(@behavior) takes mmap_lock for write (else for read). */
+bool madvise_need_mmap_write(int behavior);
 
 #endif /* _FOLIAGE_MM_VMA_H */

@@ -397,6 +397,19 @@ static inline unsigned long get_mm_rss(struct mm_struct *mm)
 	       get_mm_counter(mm, MM_SHMEMPAGES);
 }
 
+/*
+ * Raise the mm's RSS high-water mark before pages are unmapped.  Zaps
+ * under mmap_lock for read (MADV_DONTNEED, MADV_FREE, reclaim) race here,
+ * as in Linux, which accepts a lost update: read and write once.
+ */
+static inline void update_hiwater_rss(struct mm_struct *mm)
+{
+	unsigned long rss = get_mm_rss(mm);
+
+	if (READ_ONCE(mm->hiwater_rss) < rss)
+		WRITE_ONCE(mm->hiwater_rss, rss);
+}
+
 /* ---- folio lock and dirty bit ------------------------------------- */
 
 /*

@@ -17,8 +17,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
-#include "task_helpers.h"
-#include "internal.h"
+#include "threads_helpers.h"
 
 #define NR_WORKERS	4
 #define ROUNDS		3
@@ -32,25 +31,13 @@ static struct foliage_machine *m;
 
 static int setup(void **state)
 {
-	struct foliage_config cfg;
-
-	foliage_config_init(&cfg);
-	cfg.nr_nodes = 1;
-	/* Each thread keeps the CPU it attached to: room for all of them. */
-	cfg.nr_cpus = 16;
-	cfg.bytes_per_node = 32ULL << 20;
-	assert_int_equal(foliage_machine_create(&cfg, &m), 0);
+	m = threads_machine(32);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	assert_int_equal(machine_enter(m), 0);
-	exit_all_tasks(m);
-	assert_int_equal(foliage_validate(m), 0);
-	if (foliage_bugs(m))
-		fail_msg("bug: %s", foliage_first_bug(m));
-	foliage_machine_destroy(m);
+	threads_machine_done(m);
 	return 0;
 }
 

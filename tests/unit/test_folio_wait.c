@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "rmap_helpers.h"
+#include "threads_helpers.h"
 
 #define BASE		0x20000000UL
 #define RW		(FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE)
@@ -26,26 +27,13 @@ static struct foliage_machine *m;
 
 static int setup(void **state)
 {
-	struct foliage_config cfg;
-
-	foliage_config_init(&cfg);
-	cfg.nr_nodes = 1;
-	/* Each thread keeps the CPU it attached to: room for all of them. */
-	cfg.nr_cpus = 16;
-	cfg.bytes_per_node = 128ULL << 20;
-	assert_int_equal(foliage_machine_create(&cfg, &m), 0);
-	assert_int_equal(machine_enter(m), 0);
+	m = threads_machine(128);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	assert_int_equal(machine_enter(m), 0);
-	exit_all_tasks(m);
-	assert_int_equal(foliage_validate(m), 0);
-	if (foliage_bugs(m))
-		fail_msg("bug: %s", foliage_first_bug(m));
-	foliage_machine_destroy(m);
+	threads_machine_done(m);
 	return 0;
 }
 
