@@ -17,7 +17,11 @@
 
 #include "internal.h"
 #include "rmap_check.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include "task.h"
 
 struct map_vec {
 	struct rmap_map *v;		/* array */

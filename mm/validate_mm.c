@@ -29,6 +29,9 @@
 #include <string.h>
 
 #include "vma.h"
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include "task.h"
 
 #ifndef ENTIRELY_MAPPED
 #define ENTIRELY_MAPPED		0x800000	/* _nr_pages_mapped's PMD bias */
