@@ -49,12 +49,12 @@ static unsigned long take_bugs(char *msg, size_t len)
 	return n;
 }
 
+#ifdef CONFIG_DEBUG_VM
 static struct zone *zone0(void)
 {
 	return &NODE_DATA(0)->node_zones[ZONE_NORMAL];
 }
 
-#ifdef CONFIG_DEBUG_VM
 /* mmap_lock taken under a PTL: reported, naming both. */
 static void test_inverted_mmap_lock_under_ptl(void **state)
 {
@@ -184,6 +184,45 @@ static void test_missing_lock_reported(void **state)
 	assert_non_null(strstr(msg, "lockdep_assert_held_write"));
 }
 
+/*
+ * A __foo() whose caller must hold zone->lock, called without it:
+ * __isolate_free_page() takes a free block off its list and
+ * __putback_isolated_page() returns it; each reports the missing lock.
+ */
+static void test_missing_zone_lock_in_dunder(void **state)
+{
+	struct zone *zone = zone0();
+	const unsigned int order = 2;
+	struct page *page = NULL;
+	char msg[FOLIAGE_BUG_MSG_LEN];
+	int mt;
+
+	spin_lock(&zone->lock);
+	for (mt = 0; mt < MIGRATE_PCPTYPES && !page; mt++)
+		if (!list_empty(&zone->free_area[order].free_list[mt]))
+			page = list_first_entry(
+				&zone->free_area[order].free_list[mt],
+				struct page, lru);
+	spin_unlock(&zone->lock);
+	assert_non_null(page);
+	mt = get_pageblock_migratetype(page);
+
+	assert_int_equal(__isolate_free_page(page, order), 1 << order);
+	assert_int_equal(take_bugs(msg, sizeof(msg)), 1);
+	assert_non_null(strstr(msg, "lockdep_assert_held(&zone->lock)"));
+	/* It and the __free_one_page() it calls: two reports. */
+	__putback_isolated_page(page, order, mt);
+	assert_int_equal(take_bugs(msg, sizeof(msg)), 2);
+	assert_non_null(strstr(msg, "lockdep_assert_held(&zone->lock)"));
+
+	/* With the lock, as the callers do: nothing to report. */
+	spin_lock(&zone->lock);
+	assert_int_equal(__isolate_free_page(page, order), 1 << order);
+	__putback_isolated_page(page, order, mt);
+	spin_unlock(&zone->lock);
+	assert_int_equal(take_bugs(NULL, 0), 0);
+}
+
 /* A spinlock records its holder's tid while held. */
 static void test_spinlock_owner(void **state)
 {
@@ -224,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_folio_lock_place),
 		cmocka_unit_test(test_same_class_nests),
 		cmocka_unit_test(test_missing_lock_reported),
+		cmocka_unit_test(test_missing_zone_lock_in_dunder),
 		cmocka_unit_test(test_spinlock_owner),
 #else
 		cmocka_unit_test(test_release_pays_nothing),
