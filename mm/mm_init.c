@@ -87,6 +87,7 @@ static int init_zone(struct zone *zone, pg_data_t *pgdat, enum zone_type zt,
 	int cpu, p;
 
 	spin_lock_init(&zone->lock);
+	lockdep_set_class(&zone->lock, LOCK_CLASS_ZONE);
 	zone->zone_pgdat = pgdat;
 	zone->zone_idx = zt;
 	zone->zid = pgdat->node_id * MAX_NR_ZONES + zt;
@@ -112,6 +113,7 @@ static int init_zone(struct zone *zone, pg_data_t *pgdat, enum zone_type zt,
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		spin_lock_init(&pcp->lock);
+		lockdep_set_class(&pcp->lock, LOCK_CLASS_PCP);
 		for (p = 0; p < NR_PCP_LISTS; p++)
 			INIT_LIST_HEAD(&pcp->lists[p]);
 		pcp->high = 0;
@@ -285,6 +287,9 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	spin_lock_init(&m->bug_lock);
 	spin_lock_init(&m->files_lock);
 	INIT_LIST_HEAD(&m->files);
+	spin_lock_init(&m->pins_lock);
+	pthread_rwlock_init(&m->tasks_validate_lock, NULL);
+	folio_wait_table_init(m);
 	m->sysctl.init_on_alloc = cfg->init_on_alloc;
 	m->sysctl.init_on_free = cfg->init_on_free;
 	m->sysctl.watermark_scale_factor = 10;
@@ -418,6 +423,8 @@ void foliage_machine_destroy(struct foliage_machine *m)
 	if (m->mem_map)
 		munmap(m->mem_map, m->mem_map_bytes);
 	trace_buffer_free(m->trace);
+	folio_wait_table_destroy(m);
+	pthread_rwlock_destroy(&m->tasks_validate_lock);
 	machine_kernel_exit(m);
 	if (this_machine == m) {
 		this_machine = NULL;

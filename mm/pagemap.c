@@ -84,6 +84,8 @@ static void page_state(struct mm_struct *mm, unsigned long addr,
 	pmd_t *pmd;
 	pte_t *pte;
 
+	mmap_assert_locked(mm);
+
 	if (!vma)
 		return;
 	out->vma = true;
@@ -123,9 +125,9 @@ int foliage_page_state(struct foliage_task *task, unsigned long addr,
 		return ret;
 	memset(out, 0, sizeof(*out));
 	mm = task->task.mm;
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	page_state(mm, addr & PAGE_MASK, out);
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	/*
 	 * A query changes nothing: no machine_exit_op(), whose validators
 	 * would run once per page of a range that a caller walks.

@@ -265,11 +265,11 @@ int task_maps_snapshot(struct mm_struct *mm, enum task_maps_detail detail,
 	int n = 0;
 
 	memset(tm, 0, sizeof(*tm));
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	if (mm->map_count) {
 		tm->vma = calloc(mm->map_count, sizeof(*tm->vma));
 		if (!tm->vma) {
-			pthread_rwlock_unlock(&mm->mmap_lock);
+			mmap_read_unlock(mm);
 			return -ENOMEM;
 		}
 	}
@@ -281,7 +281,7 @@ int task_maps_snapshot(struct mm_struct *mm, enum task_maps_detail detail,
 		n++;
 	}
 	tm->nr_vmas = n;
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	return 0;
 }
 

@@ -528,7 +528,7 @@ static bool lock_all_mms(struct foliage_machine *m)
 	struct foliage_task *t, *u;
 
 	list_for_each_entry(t, &m->tasks, task.tasks) {
-		if (pthread_rwlock_trywrlock(&t->task.mm->mmap_lock)) {
+		if (!mmap_write_trylock(t->task.mm)) {
 			list_for_each_entry(u, &m->tasks, task.tasks) {
 				if (u == t)
 					break;

@@ -24,6 +24,7 @@
 #include <linux/mm_types.h>
 #include <linux/huge_mm_types.h>
 #include <linux/arch.h>
+#include <linux/wait.h>
 
 struct trace_buffer;
 struct kmem_cache;
@@ -86,6 +87,10 @@ struct vm_sysctl {
 };
 
 #define FOLIAGE_BUG_MSG_LEN	256
+
+/* Folio wait queues per machine (Linux's folio_wait_table, mm/filemap.c). */
+#define FOLIO_WAIT_TABLE_BITS	8
+#define FOLIO_WAIT_TABLE_SIZE	(1 << FOLIO_WAIT_TABLE_BITS)
 
 /*
  * Counted TLB maintenance (mm/tlb.c), as x86's flush_tlb_mm_range() decides
@@ -166,7 +171,41 @@ struct foliage_machine {
 	u64 clock_ns;			/* virtual clock, ns since boot */
 	u64 boot_ns;			/* host CLOCK_MONOTONIC at boot */
 	struct machine_kernel *kernel;	/* workers, timers, kthreads */
+	/* ---- sleeping waits (mm/filemap.c) and pins (mm/gup.c) ---- */
+	/* sleepers on folio bits, hashed by folio */
+	wait_queue_head_t folio_wait_table[FOLIO_WAIT_TABLE_SIZE];
+	spinlock_t pins_lock;		/* protects every task's pin list */
+	/*
+	 * Held for read by what changes mm state outside any listed mm's
+	 * mmap_lock (task create, fork, exit, unpin); the whole-machine mm
+	 * validators take it for write (trylock) or skip.  Debug builds.
+	 */
+	pthread_rwlock_t tasks_validate_lock;
 };
+
+#ifdef CONFIG_DEBUG_VM
+static inline void tasks_validate_read_lock(struct foliage_machine *m)
+{
+	pthread_rwlock_rdlock(&m->tasks_validate_lock);
+}
+
+static inline void tasks_validate_read_unlock(struct foliage_machine *m)
+{
+	pthread_rwlock_unlock(&m->tasks_validate_lock);
+}
+#else
+static inline void tasks_validate_read_lock(struct foliage_machine *m)
+{
+}
+
+static inline void tasks_validate_read_unlock(struct foliage_machine *m)
+{
+}
+#endif
+
+/* mm/filemap.c: set up and tear down m->folio_wait_table. */
+void folio_wait_table_init(struct foliage_machine *m);
+void folio_wait_table_destroy(struct foliage_machine *m);
 
 /* sysctl vm.max_map_count's default (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN). */
 #define DEFAULT_MAX_MAP_COUNT	65530
