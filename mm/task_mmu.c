@@ -233,7 +233,6 @@ static void snapshot_vma(struct vm_area_struct *vma, struct smaps_vma *v,
 			 enum task_maps_detail detail)
 {
 	memset(v, 0, sizeof(*v));
-	v->pkey = -1;
 	v->start = vma->vm_start;
 	v->end = vma->vm_end;
 	v->flags = vma->vm_flags;
@@ -253,7 +252,8 @@ static void snapshot_vma(struct vm_area_struct *vma, struct smaps_vma *v,
 							   TVA_SMAPS,
 							   THP_ORDERS_ALL);
 		/* arch_pkeys_enabled(): the line only where the CPU has them. */
-		v->pkey = this_machine->pku ? vma_pkey(vma) : -1;
+		v->has_pkey = this_machine->pku;
+		v->pkey = vma_pkey(vma);
 		smap_gather_stats(vma, &v->mss);
 	}
 }
@@ -426,7 +426,7 @@ void show_smap(struct seq_buf *s, const struct smaps_vma *v)
 	seq_kb(s, "MMUPageSize:    ", v->mmu_pagesize);
 	__show_smap(s, &v->mss, false);
 	seq_printf(s, "THPeligible:    %8u\n", v->thp_eligible);
-	if (v->pkey >= 0)
+	if (v->has_pkey)
 		seq_printf(s, "ProtectionKey:  %8u\n", v->pkey);
 	show_smap_vma_flags(s, v->flags);
 }
@@ -522,7 +522,7 @@ struct json_object *map_vma_json(const struct smaps_vma *v, bool smaps,
 	json_set_u64(obj, "MMUPageSize", v->mmu_pagesize >> 10, err);
 	mss_json(obj, &v->mss, false, err);
 	json_set_u64(obj, "THPeligible", v->thp_eligible, err);
-	if (v->pkey >= 0)
+	if (v->has_pkey)
 		json_set_u64(obj, "ProtectionKey", v->pkey, err);
 	vmflags = json_new_array(err);
 	for (i = 0; i < ARRAY_SIZE(vm_flag_mnemonics); i++)
