@@ -48,7 +48,7 @@ found:
 void machine_exit_op(struct foliage_machine *m)
 {
 #ifdef CONFIG_DEBUG_VM
-	validate_machine();
+	validate_after_op(m, &this_touched);
 #endif
 	(void)m;
 }

@@ -23,6 +23,7 @@
 #include <linux/mmzone.h>
 #include <linux/mm_types.h>
 #include <linux/huge_mm.h>
+#include <linux/validate.h>
 
 struct trace_buffer;
 struct kmem_cache;
@@ -129,6 +130,9 @@ struct foliage_machine {
 	int sysctl_max_map_count;	/* vm.max_map_count, once set */
 	bool max_map_count_set;		/* else DEFAULT_MAX_MAP_COUNT */
 	atomic_long_t vm_committed_as;	/* pages of commit charge */
+	/* Debug validation proportional to the operation (linux/validate.h) */
+	unsigned int validate_every;	/* debug.validate_every: full walk period */
+	unsigned long validate_ops;	/* operations validated (atomic) */
 };
 
 /* sysctl vm.max_map_count's default (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN). */
