@@ -86,6 +86,8 @@ struct diff {
 	unsigned long nr_ops;		/* operations done on both sides */
 	unsigned long nr_compares;	/* comparisons made */
 	bool mounted_tracefs;		/* diff mounted TRACEFS_DIR itself */
+	unsigned long next_hint;	/* unhinted mmaps go below, top-down */
+	char hint[32];			/* the at= given to this line's mmap */
 };
 
 #define TRACEFS_DIR		"/sys/kernel/tracing"
@@ -984,12 +986,52 @@ static struct diff *diff_of(struct scenario *s)
  * Before a line: refuse what real processes cannot do; for mremap, the
  * range a mapping's NAME stands for before the line moves it.
  */
+#define HINT_PMD_SIZE		(2UL << 20)
+
+/*
+ * An mmap without at=: foliage would place it below its mmap_base, far
+ * above the window, where the real process cannot follow.  Place it in
+ * the window instead, top-down from its end as Linux's allocator goes,
+ * PMD-aligned when it is at least a PMD (as thp_get_unmapped_area()
+ * aligns): the line gets at=ADDR, a hint, which foliage takes where the
+ * range is free (and the real process maps at foliage's choice).  Past
+ * the window's start, the line keeps no hint and real_mmap() says so.
+ */
+static int place_unhinted(struct diff *d, struct scn_args *a)
+{
+	unsigned long len, hint;
+	uint64_t bytes;
+
+	if (a->nr_words < 3 || scn_arg(a, "at") ||
+	    a->nr_kvs >= SCN_MAX_WORDS)
+		return SCN_OK;
+	if (scn_parse_size(d->s, "the length", a->words[2], &bytes))
+		return SCN_USAGE;
+	len = (bytes + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
+	/* Length 0 (foliage refuses it) or more than the window has left. */
+	if (!len || len > d->next_hint - d->win_start)
+		return SCN_OK;
+	hint = d->next_hint - len;
+	if (len >= HINT_PMD_SIZE)
+		hint &= ~(HINT_PMD_SIZE - 1);
+	if (hint < d->win_start)
+		return SCN_OK;
+	d->next_hint = hint;
+	snprintf(d->hint, sizeof(d->hint), "%#lx", hint);
+	a->kvs[a->nr_kvs].key = "at";
+	a->kvs[a->nr_kvs].value = d->hint;
+	a->nr_kvs++;
+	return SCN_OK;
+}
+
 static int diff_before(struct scenario *s, struct scn_args *a)
 {
 	struct diff *d = diff_of(s);
 	unsigned int i;
 
 	d->old_map = NULL;
+	if (!strcmp(a->verb, "mmap") && place_unhinted(d, a))
+		return SCN_USAGE;
 	if (!strcmp(a->verb, "pin") || !strcmp(a->verb, "unpin"))
 		return scn_usage(s, "diff: %s: real processes have no "
 				 "pin_user_pages() here", a->verb);
@@ -1161,6 +1203,7 @@ static int diff_start(struct diff *d, const struct diff_options *o,
 	}
 	d->win_start = realproc_window_start(d->rp);
 	d->win_end = realproc_window_end(d->rp);
+	d->next_hint = d->win_end;
 	d->pages = !o->no_pages;
 	d->verbose = o->verbose;
 	d->fields = o->all_fields ? ~0ULL : DC_FIELDS_DEFAULT;
