@@ -6,6 +6,7 @@
 #   make check      ASan+UBSan+CONFIG_DEBUG_VM build (build-check/), all tests,
 #                   then the leak check under valgrind (build-vg/)
 #   make check-full the same with the expensive checks on (content checks)
+#   make check-fail-nth  the fail-Nth harness's full sweep (docs/testing.md)
 #   make bench      release build, then every benchmark
 #   make clean
 BUILD       ?= build
@@ -21,7 +22,8 @@ VALGRIND    ?= valgrind --quiet --error-exitcode=1 --leak-check=full \
 CMAKE       ?= cmake -G Ninja
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps demo check check-asan check-valgrind check-full bench clean
+.PHONY: all deps demo check check-asan check-valgrind check-full \
+	check-fail-nth bench clean
 
 all: deps
 	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -60,6 +62,12 @@ check-full: deps
 		-DFOLIAGE_FULL_DEBUG=ON -DFOLIAGE_SANITIZE=ON >/dev/null
 	@ninja -C $(FULL_BUILD) -j $(JOBS)
 	@cd $(FULL_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+check-fail-nth: deps
+	@$(CMAKE) -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+		-DFOLIAGE_DEBUG_VM=ON -DFOLIAGE_SANITIZE=ON >/dev/null
+	@ninja -C $(CHECK_BUILD) -j $(JOBS) test_fail_nth
+	@FOLIAGE_FAIL_NTH_FULL=1 ./$(CHECK_BUILD)/tests/test_fail_nth
 
 bench: deps
 	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
