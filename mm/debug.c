@@ -14,7 +14,8 @@
 
 #include "internal.h"
 #include "rmap_check.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/swap.h>
 
 int dump_page_str(const struct page *page, char *buf, size_t len)
 {

@@ -24,7 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/err.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include "task.h"
 
 #include "internal.h"
 
@@ -233,7 +237,7 @@ static struct page *follow_huge_pmd(struct vm_area_struct *vma,
 	/* Core dumps skip the huge zero page. */
 	if ((flags & FOLL_DUMP) && huge_zero)
 		return ERR_PTR(-EFAULT);
-	if (!(pmd_val(pmdval) & _PAGE_PRESENT) &&
+	if (pmd_protnone(pmdval) &&
 	    !gup_can_follow_protnone(vma))
 		return NULL;
 	if (!pmd_write(pmdval) && !huge_zero &&
@@ -309,6 +313,10 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned int gup_flags)
 		if (!(vm_flags & VM_MAYREAD))
 			return -EFAULT;
 	}
+	/* GUP is a data access: an exec-only key refuses it. */
+	if (!arch_vma_access_permitted(vma, gup_flags & FOLL_WRITE, false,
+				       false))
+		return -EFAULT;
 	return 0;
 }
 
@@ -538,9 +546,27 @@ long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start,
  */
 static bool access_error(struct vm_area_struct *vma, bool write)
 {
+	/* A protection-key fault (X86_PF_PK): SIGSEGV with SEGV_PKUERR. */
+	if (!arch_vma_access_permitted(vma, write, false, false))
+		return true;
 	if (write)
 		return !(vma->vm_flags & VM_WRITE);
 	return !vma_is_accessible(vma);
+}
+
+/*
+ * The hardware's protection-key check of a present page: a page of a VMA
+ * whose key PKRU denies faults (X86_PF_PK) however its PTE reads.
+ * foliage keeps the key in the VMA, not in the PTE's bits 59-62.
+ */
+static bool pkey_fault(struct mm_struct *mm, unsigned long addr, bool write)
+{
+	struct vm_area_struct *vma;
+
+	if (mm->execute_only_pkey <= 0)
+		return false;	/* no key but 0 in this mm */
+	vma = vma_lookup(mm, addr);
+	return vma && !arch_vma_access_permitted(vma, write, false, false);
 }
 
 /*
@@ -551,9 +577,8 @@ static bool access_error(struct vm_area_struct *vma, bool write)
 static bool access_one(struct mm_struct *mm, unsigned long addr, void *buf,
 		       size_t len, bool write)
 {
-	const u64 need = _PAGE_PRESENT | _PAGE_USER | (write ? _PAGE_RW : 0);
-	const u64 set = _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
 	unsigned long pfn;
+	u64 newv;
 	spinlock_t *ptl;
 	pmd_t *pmd = pmd_lookup(mm, addr);
 	pte_t *ptep;
@@ -570,24 +595,24 @@ static bool access_one(struct mm_struct *mm, unsigned long addr, void *buf,
 			spin_unlock(ptl);
 			return false;
 		}
-		if ((pmd_val(pmdval) & need) != need) {
+		if (!pte_hw_access(pmd_val(pmdval), write, &newv)) {
 			spin_unlock(ptl);
 			return false;
 		}
-		if ((pmd_val(pmdval) & set) != set)
-			set_pmd(pmd, __pmd(pmd_val(pmdval) | set));
+		if (newv != pmd_val(pmdval))
+			set_pmd(pmd, __pmd(newv));
 		pfn = pmd_pfn(pmdval) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
 		goto copy;
 	}
 	ptep = pte_offset_map_lock(mm, pmd, addr, &ptl);
 	if (!ptep)
 		return false;
-	if ((pte_val(ptep_get(ptep)) & need) != need) {
+	if (!pte_hw_access(pte_val(ptep_get(ptep)), write, &newv)) {
 		pte_unmap_unlock(ptep, ptl);
 		return false;
 	}
-	if ((pte_val(ptep_get(ptep)) & set) != set)
-		set_pte(ptep, __pte(pte_val(ptep_get(ptep)) | set));
+	if (newv != pte_val(ptep_get(ptep)))
+		set_pte(ptep, __pte(newv));
 	pfn = pte_pfn(ptep_get(ptep));
 copy:
 	/* Under the page-table lock: the page cannot be freed meanwhile. */
@@ -648,6 +673,12 @@ int foliage_access(struct foliage_task *task, unsigned long addr, void *buf,
 		size_t bytes = min(len, PAGE_SIZE - (addr & ~PAGE_MASK));
 		int faults = 0;
 
+		if (pkey_fault(mm, addr, write)) {
+			ret = -EFAULT;
+			if (fault_addr)
+				*fault_addr = addr;
+			break;
+		}
 		while (!access_one(mm, addr, p, bytes, write)) {
 			if (++faults > GUP_MAX_FAULTS_PER_PAGE) {
 				report_bug("access: %#lx still faults after %d faults",

@@ -19,8 +19,13 @@
 #include <sys/mman.h>
 
 #include "internal.h"
-#include <linux/host_ram.h>
-#include <linux/mm_contract.h>
+#include <host/host.h>
+#include <linux/virtio.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <linux/slab.h>
+#include "task.h"
 #include <trace/events.h>
 
 #define MIN_NODE_BYTES	(16 * SZ_1M)
@@ -63,6 +68,11 @@ static int check_config(const struct foliage_config *cfg)
 	    cfg->movable_bytes_per_node % PAGE_SIZE)
 		return -EINVAL;
 	if (cfg->nr_cpus < 1 || cfg->nr_cpus > NR_CPUS)
+		return -EINVAL;
+	if (!arch_ops_get(cfg->arch))
+		return -EINVAL;
+	/* Protection keys as modelled are x86's PKU. */
+	if (cfg->pku && cfg->arch != FOLIAGE_ARCH_X86_64)
 		return -EINVAL;
 	return 0;
 }
@@ -178,10 +188,11 @@ static int init_node(struct foliage_machine *m, int nid)
 		return ret;
 	pgdat->nr_zones = nr_movable ? 2 : 1;
 	/* Node 0's memfd also holds the kernel image page. */
-	return host_ram_create(&pgdat->ram, nid,
-			       cfg->bytes_per_node + (nid ? 0 : PAGE_SIZE),
-			       m->direct_map + (start << PAGE_SHIFT),
-			       cfg->prefault);
+	/* The host maps the node's RAM at the direct map for us. */
+	return host_ram_add(m->host, nid, (u64)start << PAGE_SHIFT,
+			    cfg->bytes_per_node + (nid ? 0 : PAGE_SIZE),
+			    m->direct_map + (start << PAGE_SHIFT),
+			    cfg->prefault);
 }
 
 /*
@@ -231,13 +242,18 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	if (!m)
 		return -ENOMEM;
 	m->config = *cfg;
+	m->arch = arch_ops_get(cfg->arch);
+	m->arm64_tlb_range = true;
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
+	m->pku = cfg->pku;
 	/* Only one thread can ever run a one-CPU machine: see atomic.h. */
 	m->up = cfg->nr_cpus == 1;
 	m->generation = __atomic_add_fetch(&machine_generation, 1,
 					   __ATOMIC_RELAXED);
 	spin_lock_init(&m->bug_lock);
+	spin_lock_init(&m->files_lock);
+	INIT_LIST_HEAD(&m->files);
 	m->sysctl.init_on_alloc = cfg->init_on_alloc;
 	m->sysctl.init_on_free = cfg->init_on_free;
 	m->sysctl.watermark_scale_factor = 10;
@@ -277,6 +293,12 @@ int foliage_machine_create(const struct foliage_config *cfg,
 		goto out_destroy;
 	}
 
+	ret = host_create(&m->host, m->direct_map_bytes, m->nr_nodes);
+	if (ret)
+		goto out_destroy;
+	ret = virtio_bus_init(m);
+	if (ret)
+		goto out_destroy;
 	for (nid = 0; nid < m->nr_nodes; nid++) {
 		ret = init_node(m, nid);
 		if (ret)
@@ -301,10 +323,12 @@ int foliage_machine_create(const struct foliage_config *cfg,
 			if (populated_zone(&m->node_data[nid]->node_zones[z]))
 				zone_pcp_update(
 					&m->node_data[nid]->node_zones[z]);
-	/* The rest of mm's boot: object caches, LRUs, zero pages, THP. */
+	/* The rest of mm's boot: object caches, LRUs, THP, zero pages. */
 	ret = kmem_caches_init(m);
 	if (ret)
 		goto out_destroy;
+	lru_init();
+	thp_settings_init();
 	ret = zero_page_init();
 	if (ret)
 		goto out_destroy;
@@ -328,9 +352,14 @@ void foliage_machine_destroy(struct foliage_machine *m)
 
 	if (!m)
 		return;
-	/* Tasks still alive exit, as at shutdown; then mm's own objects. */
+	/*
+	 * Drivers let go of their devices, tasks still alive exit, as at
+	 * shutdown; then mm's own objects.
+	 */
 	if (m->nr_cpus && !machine_enter(m)) {
+		virtio_bus_exit(m);
 		exit_all_tasks(m);
+		put_all_files(m);
 		zero_page_exit();
 	}
 	kmem_caches_exit(m);
@@ -341,9 +370,10 @@ void foliage_machine_destroy(struct foliage_machine *m)
 			continue;
 		for (z = 0; z < MAX_NR_ZONES; z++)
 			free_zone(&pgdat->node_zones[z]);
-		host_ram_destroy(pgdat->ram);
 		free(pgdat);
 	}
+	/* Devices stop; the host's view and the memfds go. */
+	host_destroy(m->host);
 	if (m->direct_map)
 		munmap(m->direct_map, m->direct_map_bytes);
 	if (m->mem_map)

@@ -18,6 +18,11 @@
 #include <string.h>
 
 #include "vma.h"
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/shmem_fs.h>
+#include <asm-generic/tlb.h>
+#include "internal.h"
 
 #define LEGACY_MAP_MASK	(0x01 | 0x02 | 0x10 | 0x20 | 0x0800 | 0x1000 | \
 			 0x4000000 | 0x0100 | 0x2000 | 0x4000 | 0x8000 | \
@@ -31,30 +36,11 @@
 
 /* ---- protections --------------------------------------------------- */
 
-/* x86's protection_map (arch/x86/mm/pgprot.c). */
-static const u64 protection_map[16] = {
-	[VM_NONE]					= PAGE_NONE,
-	[VM_READ]					= PAGE_READONLY,
-	[VM_WRITE]					= PAGE_COPY,
-	[VM_WRITE | VM_READ]				= PAGE_COPY,
-	[VM_EXEC]					= PAGE_READONLY_EXEC,
-	[VM_EXEC | VM_READ]				= PAGE_READONLY_EXEC,
-	[VM_EXEC | VM_WRITE]				= PAGE_COPY_EXEC,
-	[VM_EXEC | VM_WRITE | VM_READ]			= PAGE_COPY_EXEC,
-	[VM_SHARED]					= PAGE_NONE,
-	[VM_SHARED | VM_READ]				= PAGE_READONLY,
-	[VM_SHARED | VM_WRITE]				= PAGE_SHARED,
-	[VM_SHARED | VM_WRITE | VM_READ]		= PAGE_SHARED,
-	[VM_SHARED | VM_EXEC]				= PAGE_READONLY_EXEC,
-	[VM_SHARED | VM_EXEC | VM_READ]			= PAGE_READONLY_EXEC,
-	[VM_SHARED | VM_EXEC | VM_WRITE]		= PAGE_SHARED_EXEC,
-	[VM_SHARED | VM_EXEC | VM_WRITE | VM_READ]	= PAGE_SHARED_EXEC,
-};
-
+/* The arch's protection_map (struct arch_ops). */
 pgprot_t vm_get_page_prot(vm_flags_t vm_flags)
 {
-	return (pgprot_t){ protection_map[vm_flags & (VM_READ | VM_WRITE |
-						      VM_EXEC | VM_SHARED)] };
+	return (pgprot_t){ this_machine->arch->protection_map[
+		vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED)] };
 }
 
 /* ---- commit charge (vm_committed_as) ------------------------------- */
@@ -122,6 +108,7 @@ struct mm_struct *mm_alloc(void)
 	mm->task_size = TASK_SIZE_MAX;
 	mm->mmap_base = mmap_base(mm->task_size);
 	mm->flags |= 1UL << MMF_TOPDOWN;
+	mm->execute_only_pkey = -1;
 	if (mm_alloc_pgd(mm)) {
 		pthread_rwlock_destroy(&mm->mmap_lock);
 		free(mm);
@@ -214,6 +201,8 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_lock(oldmm);
 	mmap_write_lock(mm);
 	mm->total_vm = oldmm->total_vm;
+	/* arch_dup_pkeys(): the child keeps the execute-only key. */
+	mm->execute_only_pkey = oldmm->execute_only_pkey;
 	mm->data_vm = oldmm->data_vm;
 	mm->exec_vm = oldmm->exec_vm;
 	mm->stack_vm = oldmm->stack_vm;
@@ -630,12 +619,30 @@ unacct_error:
 	return error;
 }
 
+/*
+ * Whether a file mapping of @len bytes at page offset @pgoff stays within
+ * the largest offset the file can have, as Linux's file_mmap_ok().  Every
+ * foliage file is a shmem file, a regular file (S_ISREG), whose limit is
+ * MAX_LFS_FILESIZE; Linux checks this after placing the mapping, so a
+ * MAP_FIXED_NOREPLACE clash (-EEXIST) wins over it.
+ */
+static bool file_mmap_ok(unsigned long pgoff, unsigned long len)
+{
+	u64 maxsize = MAX_LFS_FILESIZE;
+
+	if (len > maxsize)
+		return false;
+	maxsize -= len;
+	return pgoff <= maxsize >> PAGE_SHIFT;
+}
+
 unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		      unsigned long addr, unsigned long len, unsigned long prot,
 		      unsigned long flags, unsigned long pgoff,
 		      unsigned long *populate)
 {
 	vm_flags_t vm_flags;
+	int pkey = 0;
 
 	*populate = 0;
 	if (!len)
@@ -652,8 +659,11 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 	if (mm->map_count > sysctl_max_map_count())
 		return -ENOMEM;
 
-	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) |
-		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	if (prot == FOLIAGE_PROT_EXEC)
+		pkey = max(execute_only_pkey(mm), 0);
+	vm_flags = calc_vm_prot_bits(prot) | pkey_vm_flags(pkey) |
+		   calc_vm_flag_bits(flags) | VM_MAYREAD | VM_MAYWRITE |
+		   VM_MAYEXEC;
 
 	addr = get_unmapped_area(mm, file, addr, len, pgoff, flags, vm_flags);
 	if (IS_ERR_VALUE(addr))
@@ -665,6 +675,8 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 	if (file) {
 		unsigned int accmode = file->f_flags & 3;
 
+		if (!file_mmap_ok(pgoff, len))
+			return -EOVERFLOW;
 		switch (flags & MAP_TYPE) {
 		case FOLIAGE_MAP_SHARED:
 			flags &= LEGACY_MAP_MASK;

@@ -21,7 +21,9 @@
 #include <string.h>
 
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
 #include <trace/events.h>
 
 const char *const migratetype_names[MIGRATE_TYPES] = {

@@ -15,7 +15,10 @@
  */
 #include <string.h>
 
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include "task.h"
+#include <linux/rmap.h>
 
 /*
  * Flags of @page, mapped by a PTE or (the first page of) a PMD: a PMD

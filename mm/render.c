@@ -10,7 +10,10 @@
 #include <string.h>
 
 #include "render.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/slab.h>
+#include <asm-generic/tlb.h>
 
 /* ---- text buffer ---------------------------------------------------- */
 
@@ -217,6 +220,23 @@ int foliage_render(struct foliage_machine *m, const char *what,
 		return ret;
 	seq_buf_init(&s);
 	ret = renderers[i].render(&s, flags & FOLIAGE_RENDER_JSON);
+	if (ret) {
+		seq_buf_free(&s);
+		return ret;
+	}
+	return seq_buf_finish(&s, out);
+}
+
+int render_seq_text(struct foliage_machine *m,
+		    int (*fn)(struct seq_buf *s, bool json), char **out)
+{
+	struct seq_buf s;
+	int ret = machine_enter(m);
+
+	if (ret)
+		return ret;
+	seq_buf_init(&s);
+	ret = fn(&s, false);
 	if (ret) {
 		seq_buf_free(&s);
 		return ret;

@@ -48,6 +48,11 @@ void seq_putc(struct seq_buf *s, char c);
 int seq_buf_finish(struct seq_buf *s, char **out);
 void seq_buf_free(struct seq_buf *s);
 
+struct foliage_machine;
+/* Run a seq_buf renderer @fn inside @m and hand its text to *@out. */
+int render_seq_text(struct foliage_machine *m,
+		    int (*fn)(struct seq_buf *s, bool json), char **out);
+
 /* ---- JSON helpers ------------------------------------------------------ */
 
 /*

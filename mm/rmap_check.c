@@ -17,7 +17,11 @@
 
 #include "internal.h"
 #include "rmap_check.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include "task.h"
 #include <linux/validate.h>
 
 struct map_vec {

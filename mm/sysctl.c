@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
 #include <trace/events.h>
 
 static int parse_long(const char *s, long *v)
@@ -89,6 +90,9 @@ static const struct knob knobs[NR_KNOBS] = {
 /* transparent_hugepage/<file> knobs live in mm/huge_memory.c. */
 #define THP_KNOB_PREFIX		"transparent_hugepage."
 #define THP_KNOB_PREFIX_LEN	(sizeof(THP_KNOB_PREFIX) - 1)
+/* arch.<knob> live in arch/ (arch_knob_set/get). */
+#define ARCH_KNOB_PREFIX	"arch."
+#define ARCH_KNOB_PREFIX_LEN	(sizeof(ARCH_KNOB_PREFIX) - 1)
 
 static int find_knob(const char *key)
 {
@@ -126,6 +130,8 @@ int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 			machine_exit_op(m);
 		return ret;
 	}
+	if (!strncmp(key, ARCH_KNOB_PREFIX, ARCH_KNOB_PREFIX_LEN))
+		return arch_knob_set(key + ARCH_KNOB_PREFIX_LEN, value);
 	k = find_knob(key);
 	if (k < 0)
 		return k;
@@ -220,6 +226,8 @@ int foliage_get(struct foliage_machine *m, const char *key, long *value)
 		return ret;
 	if (!strncmp(key, THP_KNOB_PREFIX, THP_KNOB_PREFIX_LEN))
 		return thp_sysfs_get(key + THP_KNOB_PREFIX_LEN, value);
+	if (!strncmp(key, ARCH_KNOB_PREFIX, ARCH_KNOB_PREFIX_LEN))
+		return arch_knob_get(key + ARCH_KNOB_PREFIX_LEN, value);
 	k = find_knob(key);
 	if (k < 0)
 		return k;

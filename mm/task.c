@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "vma.h"
+#include <linux/shmem_fs.h>
+#include "task.h"
 
 static void machine_tasks_init(struct foliage_machine *m)
 {

@@ -29,6 +29,9 @@
 #include <string.h>
 
 #include "vma.h"
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include "task.h"
 #include <linux/validate.h>
 
 #ifndef ENTIRELY_MAPPED

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
 
 #define rmap_bug(fmt, ...)	report_bug("rmap: " fmt, ##__VA_ARGS__)
 

@@ -26,7 +26,9 @@
 #ifndef _FOLIAGE_MM_VMA_H
 #define _FOLIAGE_MM_VMA_H
 
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/rmap.h>
 #include <linux/err.h>
 
 #include "internal.h"

@@ -12,6 +12,7 @@
 #ifndef _FOLIAGE_LINUX_FS_H
 #define _FOLIAGE_LINUX_FS_H
 
+#include <limits.h>
 #include <linux/mm.h>
 
 struct inode;
@@ -54,44 +55,33 @@ static inline struct address_space *folio_mapping_file(const struct folio *f)
 	return ((unsigned long)f->mapping & 3) ? NULL : f->mapping;
 }
 
-/* mm/shmem.c */
-int __must_check shmem_file_create(const char *name, unsigned long long size,
-				   struct file **out);
+/* mm/shmem.c: file references */
 void fput(struct file *file);
 struct file *get_file(struct file *file);
-/* The cached folio at @index, or a new zeroed one (referenced). */
-int __must_check shmem_get_folio(struct inode *inode, pgoff_t index,
-				 struct folio **out, bool create);
-struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index);
-int shmem_truncate(struct inode *inode, unsigned long long new_size);
+/* The largest offset of a regular file (64-bit Linux's loff_t). */
+#define MAX_LFS_FILESIZE	((unsigned long long)LLONG_MAX)
 
-/*
- * shm_mnt, the internal tmpfs every memfd and shared anonymous mapping
- * lives on: /proc/PID/maps shows its device as 00:01 and its files as
- * "/NAME (deleted)" (never linked into a directory).  Huge pages on it are
- * off (shmem_enabled=never): its page cache holds order-0 folios only.
- */
-#define SHMEM_DEV_MAJOR		0
-#define SHMEM_DEV_MINOR		1
-
-/* mmap of a shmem file: give @vma shmem's vm_operations (f_op->mmap). */
-int __must_check shmem_mmap(struct file *file, struct vm_area_struct *vma);
-/*
- * MAP_SHARED|MAP_ANONYMOUS: back @vma by a new "dev/zero" shmem file of
- * the VMA's size (replacing any vm_file), as Linux's shmem_zero_setup().
- */
-int __must_check shmem_zero_setup(struct vm_area_struct *vma);
-bool vma_is_shmem(const struct vm_area_struct *vma);
-bool shmem_mapping(const struct address_space *mapping);
 /* The path /proc shows for @file, e.g. "/memfd:NAME (deleted)". */
 int file_path(const struct file *file, char *buf, size_t len);
 
-/* The mm counter (MM_SHMEMPAGES / MM_FILEPAGES) of a file folio. */
-static inline int mm_counter_file(const struct folio *folio)
+static inline void i_mmap_lock_write(struct address_space *mapping)
 {
-	if (folio_test_swapbacked(folio))
-		return MM_SHMEMPAGES;
-	return MM_FILEPAGES;
+	pthread_rwlock_wrlock(&mapping->i_mmap_rwsem);
+}
+
+static inline void i_mmap_unlock_write(struct address_space *mapping)
+{
+	pthread_rwlock_unlock(&mapping->i_mmap_rwsem);
+}
+
+static inline void i_mmap_lock_read(struct address_space *mapping)
+{
+	pthread_rwlock_rdlock(&mapping->i_mmap_rwsem);
+}
+
+static inline void i_mmap_unlock_read(struct address_space *mapping)
+{
+	pthread_rwlock_unlock(&mapping->i_mmap_rwsem);
 }
 
 #endif /* _FOLIAGE_LINUX_FS_H */

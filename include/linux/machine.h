@@ -22,11 +22,14 @@
 #include <foliage/foliage.h>
 #include <linux/mmzone.h>
 #include <linux/mm_types.h>
-#include <linux/huge_mm.h>
+#include <linux/huge_mm_types.h>
+#include <linux/arch.h>
 #include <linux/validate.h>
 
 struct trace_buffer;
 struct kmem_cache;
+struct host;
+struct virtio_bus;
 
 /* fail_page_alloc, as in lib/fault-inject.c with its debugfs knobs. */
 struct fault_attr {
@@ -81,6 +84,10 @@ struct tlb_stats {
 	unsigned long flush_range;	/* ranged flushes, entry by entry */
 	unsigned long flush_pages;	/* entries invalidated by those */
 	unsigned long flush_one;	/* single-page flushes */
+	/* ---- arm64 machines: TLBI instructions issued (arch/arm64) ---- */
+	unsigned long tlbi_page;	/* TLBI VALE1IS/VAE1IS: one VA */
+	unsigned long tlbi_range;	/* TLBI RVALE1IS/RVAE1IS: a VA range */
+	unsigned long tlbi_asid;	/* TLBI ASIDE1IS: the whole mm */
 };
 
 struct foliage_machine {
@@ -96,6 +103,7 @@ struct foliage_machine {
 	size_t direct_map_bytes;	/* size of the direct map reservation */
 	pg_data_t *node_data[MAX_NUMNODES]; /* NODE_DATA(nid) */
 	int nr_cpus;			/* CPUs threads may become */
+	bool pku;			/* x86 protection keys (config.pku) */
 	bool up;			/* one CPU: no lock prefixes (atomic.h) */
 	int next_cpu;			/* next free cpu id (atomic) */
 	struct foliage_cpu cpus[NR_CPUS]; /* per-CPU state */
@@ -133,13 +141,25 @@ struct foliage_machine {
 	/* Debug validation proportional to the operation (linux/validate.h) */
 	unsigned int validate_every;	/* debug.validate_every: full walk period */
 	unsigned long validate_ops;	/* operations validated (atomic) */
+	/* harden: the machine owns its files (mm/shmem.c) */
+	struct list_head files;		/* every live foliage_file */
+	spinlock_t files_lock;		/* protects files */
+	/* Devices (drivers/virtio, host/). */
+	struct host *host;		/* the hypervisor: RAM and devices */
+	struct virtio_bus *virtio;	/* the guest's virtio bus */
+	/* ---- arch (include/linux/arch.h) ---- */
+	const struct arch_ops *arch;	/* PTE layout and TLB model */
+	bool arm64_tlb_range;		/* arm64: FEAT_TLBIRANGE (arch.tlb_range) */
 };
 
 /* sysctl vm.max_map_count's default (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN). */
 #define DEFAULT_MAX_MAP_COUNT	65530
 
-/* mm/task.c: exit every task left when the machine is destroyed. */
-void exit_all_tasks(struct foliage_machine *m);
+/*
+ * mm/shmem.c: drop the references users never put to the files left when
+ * the machine is destroyed (after exit_all_tasks()), freeing them.
+ */
+void put_all_files(struct foliage_machine *m);
 /*
  * mm/validate_mm.c: validate_mm() of every task's mm, and page tables
  * against mapcounts, refcounts and counters over the whole machine.

@@ -174,4 +174,14 @@ static inline bool PageCompound(const struct page *page)
 	return PageHead(page) || PageTail(page);
 }
 
+/* folio->mapping of an anon folio: its anon_vma | PAGE_MAPPING_ANON. */
+#define PAGE_MAPPING_ANON	0x1UL
+#define PAGE_MAPPING_FLAGS	0x3UL
+#define FOLIO_MAPPING_ANON	PAGE_MAPPING_ANON
+
+static inline bool folio_test_anon(const struct folio *folio)
+{
+	return ((unsigned long)folio->mapping & PAGE_MAPPING_ANON) != 0;
+}
+
 #endif /* _FOLIAGE_LINUX_PAGE_FLAGS_H */

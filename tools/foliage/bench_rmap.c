@@ -46,11 +46,16 @@
 #include <unistd.h>
 
 #include <foliage/foliage.h>
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/slab.h>
+#include <linux/shmem_fs.h>
+#include "task.h"
 
 #include "bench.h"
 #include "diffcmp.h"
 #include "realproc.h"
+#include <linux/gfp.h>
 
 #define WALK_RAM_BYTES		(256UL << 20)
 #define MEM_RAM_BYTES		(512UL << 20)
