@@ -130,5 +130,6 @@ int foliage_page_state(struct foliage_task *task, unsigned long addr,
 	 * A query changes nothing: no machine_exit_op(), whose validators
 	 * would run once per page of a range that a caller walks.
 	 */
+	machine_leave(task->machine);
 	return 0;
 }

@@ -116,7 +116,8 @@ static void refresh_zones(void)
 				zone_pcp_update(&m->node_data[nid]->node_zones[z]);
 }
 
-int foliage_set(struct foliage_machine *m, const char *key, const char *value)
+static int __foliage_set(struct foliage_machine *m, const char *key,
+			 const char *value)
 {
 	struct fault_attr *fa = &m->fail_page_alloc;
 	int k, ret = machine_enter(m);
@@ -217,7 +218,17 @@ int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	return 0;
 }
 
-int foliage_get(struct foliage_machine *m, const char *key, long *value)
+/* Every return but a successful set's leaves the machine here. */
+int foliage_set(struct foliage_machine *m, const char *key, const char *value)
+{
+	int ret = __foliage_set(m, key, value);
+
+	machine_leave(m);
+	return ret;
+}
+
+static int __foliage_get(struct foliage_machine *m, const char *key,
+			 long *value)
 {
 	struct fault_attr *fa = &m->fail_page_alloc;
 	int k, ret = machine_enter(m);
@@ -261,4 +272,12 @@ int foliage_get(struct foliage_machine *m, const char *key, long *value)
 	case K_DEBUG_VALIDATE_EVERY: *value = m->validate_every; break;
 	}
 	return 0;
+}
+
+int foliage_get(struct foliage_machine *m, const char *key, long *value)
+{
+	int ret = __foliage_get(m, key, value);
+
+	machine_leave(m);
+	return ret;
 }

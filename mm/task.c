@@ -35,7 +35,10 @@ static struct foliage_task *task_alloc(struct foliage_machine *m,
 	t->machine = m;
 	INIT_LIST_HEAD(&t->pins);
 	INIT_LIST_HEAD(&t->task.tasks);
-	strncpy(t->task.comm, name ? name : "", sizeof(t->task.comm) - 1);
+	/* Truncated to TASK_COMM_LEN - 1 as set_task_comm() does. */
+	if (name)
+		memcpy(t->task.comm, name,
+		       strnlen(name, sizeof(t->task.comm) - 1));
 	return t;
 }
 
@@ -91,12 +94,15 @@ int foliage_fork(struct foliage_task *parent, const char *name,
 	if (ret)
 		return ret;
 	t = task_alloc(m, name ? name : parent->task.comm);
-	if (!t)
+	if (!t) {
+		machine_leave(m);
 		return -ENOMEM;
+	}
 	t->task.parent = &parent->task;
 	t->task.mm = mm_alloc();
 	if (!t->task.mm) {
 		free(t);
+		machine_leave(m);
 		return -ENOMEM;
 	}
 	ret = dup_mmap(t->task.mm, parent->task.mm);
@@ -190,11 +196,15 @@ int foliage_mmap(struct foliage_task *task, unsigned long addr,
 	if (err)
 		return err;
 	/* x86's sys_mmap: the offset must be page aligned. */
-	if (offset & ~PAGE_MASK)
+	if (offset & ~PAGE_MASK) {
+		machine_leave(task->machine);
 		return -EINVAL;
+	}
 	if (!(flags & FOLIAGE_MAP_ANONYMOUS)) {
-		if (!file || file->machine != task->machine)
+		if (!file || file->machine != task->machine) {
+			machine_leave(task->machine);
 			return -EBADF;
+		}
 		f = &file->file;
 	}
 	mm = task->task.mm;

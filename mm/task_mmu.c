@@ -607,8 +607,10 @@ int foliage_render_task(struct foliage_task *task, const char *what,
 	if (ret)
 		return ret;
 	ret = task_maps_snapshot(task->task.mm, detail, &tm);
-	if (ret)
+	if (ret) {
+		machine_leave(m);
 		return ret;
+	}
 	seq_buf_init(&s);
 	if (!strcmp(what, "smaps_rollup"))
 		ret = render_task_rollup(&s, &tm, json);
@@ -616,6 +618,7 @@ int foliage_render_task(struct foliage_task *task, const char *what,
 		ret = render_task_maps(&s, &tm, detail == TASK_MAPS_PAGES,
 				       json);
 	task_maps_free(&tm);
+	machine_leave(m);
 	if (ret) {
 		seq_buf_free(&s);
 		return ret;

@@ -530,8 +530,9 @@ static int check_unmapped_pages(const struct pfn_table *t)
 
 /*
  * Take every listed mm's mmap_lock for write, so the walk sees a quiet
- * machine.  A caller may hold one of them (or another thread may be in
- * the middle of an operation): then only the VMA trees are checked.
+ * machine.  If a thread holds one (asleep in the middle of an operation,
+ * the machine being stopped), nothing is checked: -EBUSY, and the
+ * validation waits for a later quiet point (kernel/stop_machine.c).
  */
 static bool lock_all_mms(struct foliage_machine *m)
 {
@@ -604,8 +605,10 @@ int validate_all_mms(void)
 		walk_mm(t->task.mm, &rc);
 	}
 	ret = ret ?: rc.err;
-	if (!locked)
+	if (!locked) {
+		ret = -EBUSY;
 		goto out;
+	}
 	err = validate_all_anon_vma_counts(m);
 	ret = ret ?: err;
 
