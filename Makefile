@@ -9,6 +9,7 @@
 #   make check-tsan the library and the threaded tests (ctest -L threads)
 #                   built with TSan and CONFIG_DEBUG_VM, and run
 #   make check-full the same with the expensive checks on (content checks)
+#   make check-fail-nth  the fail-Nth harness's full sweep (docs/testing.md)
 #   make bench      release build, then every benchmark
 #   make fuzz       libFuzzer over the scenario reader and runner (clang),
 #                   seeded with tests/scenarios, for FUZZ_TIME seconds
@@ -33,7 +34,7 @@ CMAKE       ?= cmake -G Ninja
 JOBS        ?= $(shell nproc)
 
 .PHONY: all deps demo check check-asan check-valgrind check-tsan check-full \
-	bench fuzz clean
+	check-fail-nth bench fuzz clean
 
 all: deps
 	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -81,6 +82,12 @@ check-full: deps
 		-DFOLIAGE_FULL_DEBUG=ON -DFOLIAGE_SANITIZE=ON >/dev/null
 	@ninja -C $(FULL_BUILD) -j $(JOBS)
 	@cd $(FULL_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+check-fail-nth: deps
+	@$(CMAKE) -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+		-DFOLIAGE_DEBUG_VM=ON -DFOLIAGE_SANITIZE=ON >/dev/null
+	@ninja -C $(CHECK_BUILD) -j $(JOBS) test_fail_nth
+	@FOLIAGE_FAIL_NTH_FULL=1 ./$(CHECK_BUILD)/tests/test_fail_nth
 
 bench: deps
 	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -8,7 +8,9 @@
  * cpu_sleep_end()).
  *
  * Debug builds validate after every operation (machine_exit_op(), and a
- * worker after every work item), but only on a quiet machine: the thread
+ * worker after every work item) what it touched (linux/validate.h: the
+ * whole machine every debug.validate_every-th time), but only on a quiet
+ * machine: the thread
  * ending an operation tries to take every other CPU without waiting.  If
  * one is busy, the validation is owed (validate_pending) and not skipped:
  * the next thread to end an operation on a quiet machine runs it.
@@ -133,10 +135,40 @@ static int validate_stopped(void *data)
 	return ret;
 }
 
+/* An operation's check (linux/validate.h): what it touched, on @m. */
+struct validate_op {
+	struct foliage_machine *m;	/* the machine */
+	struct op_touched *touched;	/* the operating thread's record */
+};
+
+static int validate_stopped_op(void *data)
+{
+	struct validate_op *v = data;
+	int ret = validate_after_op(v->m, v->touched);
+
+	if (ret != -EBUSY)
+		__atomic_store_n(&v->m->validate_pending, false,
+				 __ATOMIC_RELEASE);
+	return ret;
+}
+
+/*
+ * After an operation of this thread: check what it touched.  A check
+ * another operation still owes (its machine was busy) covers what that
+ * one touched, which this thread cannot know: the whole machine then.
+ */
 void machine_op_done(struct foliage_machine *m)
 {
-	__atomic_store_n(&m->validate_pending, true, __ATOMIC_RELEASE);
-	if (try_stop_machine(m, validate_stopped, m) == -EBUSY)
+	struct validate_op v = { .m = m, .touched = &this_touched };
+	bool owed = __atomic_exchange_n(&m->validate_pending, true,
+					__ATOMIC_ACQ_REL);
+	int ret;
+
+	if (owed)
+		ret = try_stop_machine(m, validate_stopped, m);
+	else
+		ret = try_stop_machine(m, validate_stopped_op, &v);
+	if (ret == -EBUSY)
 		__atomic_add_fetch(&m->validate_deferred, 1, __ATOMIC_RELAXED);
 }
 

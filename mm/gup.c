@@ -656,6 +656,7 @@ int foliage_access(struct foliage_task *task, unsigned long addr, void *buf,
 	if (ret)
 		return ret;
 	mm = task->task.mm;
+	touch_mm(mm);
 	if (addr + len < addr) {
 		ret = -EFAULT;
 		if (fault_addr)
@@ -730,12 +731,17 @@ static int pin_range_enter(struct foliage_task *task, unsigned long addr,
 			   unsigned long len, unsigned long *start,
 			   unsigned long *end)
 {
+	int ret;
+
 	if (!task || !len || addr + len < addr ||
 	    ALIGN(addr + len, PAGE_SIZE) < addr)
 		return -EINVAL;
 	*start = addr & PAGE_MASK;
 	*end = ALIGN(addr + len, PAGE_SIZE);
-	return machine_enter(task->machine);
+	ret = machine_enter(task->machine);
+	if (!ret)
+		touch_mm(task->task.mm);
+	return ret;
 }
 
 int foliage_pin(struct foliage_task *task, unsigned long addr,

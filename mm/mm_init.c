@@ -294,8 +294,10 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->sysctl.init_on_free = cfg->init_on_free;
 	m->sysctl.watermark_scale_factor = 10;
 	fault_attr_init(&m->fail_page_alloc);
+	m->validate_every = VALIDATE_EVERY_DEFAULT;
 #ifdef CONFIG_DEBUG_VM_FULL
 	m->debug_full = true;
+	m->validate_every = 1;
 #endif
 
 	/*

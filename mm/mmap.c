@@ -520,7 +520,7 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 {
 	unsigned long end = addr + len, pglen = PHYS_PFN(len);
 	unsigned long charged = 0, overlapped = 0;
-	struct vm_area_struct *vma = NULL, *prev, *next;
+	struct vm_area_struct *vma = NULL, *prev, *next, *prealloc = NULL;
 	int error;
 
 	if (accountable_mapping(file, vm_flags)) {
@@ -536,6 +536,16 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 		goto unacct_error;
 	}
 	if (find_vma_intersection(mm, addr, end)) {
+		/*
+		 * Linux detaches the old VMAs first and puts them back if
+		 * the new one cannot be allocated: allocating it before the
+		 * unmap keeps the old mapping just as well (docs/fidelity.md).
+		 */
+		prealloc = vm_area_alloc(mm);
+		if (!prealloc) {
+			error = -ENOMEM;
+			goto unacct_error;
+		}
 		error = do_vmi_munmap(mm, addr, len);
 		if (error)
 			goto unacct_error;
@@ -561,7 +571,8 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 		vma = vma_merge_new_range(&vmg);
 	}
 	if (!vma) {
-		vma = vm_area_alloc(mm);
+		vma = prealloc ?: vm_area_alloc(mm);
+		prealloc = NULL;
 		if (!vma) {
 			error = -ENOMEM;
 			goto unacct_error;
@@ -586,6 +597,8 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 			goto free_vma;
 	}
 
+	if (prealloc)
+		vm_area_free(prealloc);	/* a neighbour took the range */
 	/* __mmap_complete() */
 	vm_stat_account(mm, vma->vm_flags, pglen);
 	if (vma->vm_flags & VM_LOCKED)
@@ -600,6 +613,8 @@ free_vma:
 		fput(vma->vm_file);
 	vm_area_free(vma);
 unacct_error:
+	if (prealloc)
+		vm_area_free(prealloc);
 	if (charged)
 		vm_unacct_memory(charged);
 	return error;

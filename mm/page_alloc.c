@@ -78,6 +78,7 @@ static inline void __add_to_free_list(struct page *page, struct zone *zone,
 {
 	struct free_area *area = &zone->free_area[order];
 
+	touch_zone(zone);
 	VM_WARN_ON(order < pageblock_order &&
 		   get_pageblock_migratetype(page) != mt);
 	if (tail)
@@ -96,6 +97,7 @@ static inline void move_to_free_list(struct page *page, struct zone *zone,
 	struct free_area *area = &zone->free_area[order];
 	long nr_pages = 1L << order;
 
+	touch_zone(zone);
 	list_move_tail(&page->lru, &area->free_list[new_mt]);
 	account_freepages(zone, -nr_pages, old_mt);
 	account_freepages(zone, nr_pages, new_mt);
@@ -114,6 +116,7 @@ static inline void __del_page_from_free_list(struct page *page,
 					     struct zone *zone,
 					     unsigned int order, int mt)
 {
+	touch_zone(zone);
 	list_del(&page->lru);
 	__ClearPageBuddy(page);
 	__ClearPageReported(page);
@@ -847,6 +850,7 @@ static __always_inline void free_frozen_page_commit(struct zone *zone,
 	int pindex = order_to_pindex(mt, order);
 
 	count_vm_events(PGFREE, 1L << order);
+	touch_zone(zone);
 	list_add(&page->lru, &pcp->lists[pindex]);
 	pcp->count += 1 << order;
 	if (pcp->count >= pcp->high) {
@@ -1194,6 +1198,7 @@ static __always_inline struct page *rmqueue_pcplist(struct zone *preferred,
 		}
 	}
 	page = list_first_entry(list, struct page, lru);
+	touch_zone(zone);
 	list_del(&page->lru);
 	pcp->count -= 1 << order;
 	spin_unlock(&pcp->lock);
@@ -1641,6 +1646,7 @@ unsigned long alloc_pages_bulk(gfp_t gfp, int nid, unsigned long nr_pages,
 				break;
 		}
 		page = list_first_entry(list, struct page, lru);
+		touch_zone(zone);
 		list_del(&page->lru);
 		pcp->count--;
 		zeroed = take_page_zeroed(page);

@@ -444,6 +444,7 @@ static int __folio_add_rmap(struct folio *folio, struct page *page,
 	int first = 0, nr = 0;
 
 	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
+	touch_folio(folio);
 	switch (level) {
 	case RMAP_LEVEL_PTE:
 		if (!folio_test_large(folio)) {
@@ -573,6 +574,7 @@ void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 	if (!folio_test_swapbacked(folio))
 		__folio_set_swapbacked(folio);
 	__folio_set_anon(folio, vma, address, exclusive);
+	touch_folio(folio);
 
 	if (likely(!folio_test_large(folio))) {
 		atomic_set(&folio->_mapcount, 0);
@@ -630,6 +632,7 @@ static void __folio_remove_rmap(struct folio *folio, struct page *page,
 	int last = 0, nr = 0, nr_pmdmapped = 0;
 
 	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
+	touch_folio(folio);
 	switch (level) {
 	case RMAP_LEVEL_PTE:
 		if (!folio_test_large(folio)) {
@@ -690,6 +693,7 @@ static void __folio_dup_rmap(struct folio *folio, struct page *page,
 {
 	const int orig_nr_pages = nr_pages;
 
+	touch_folio(folio);
 	switch (level) {
 	case RMAP_LEVEL_PTE:
 		if (!folio_test_large(folio)) {
@@ -807,6 +811,7 @@ void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma)
 
 	VM_WARN_ON(!folio_test_locked(folio));
 	VM_WARN_ON(!anon_vma);
+	touch_folio(folio);
 	WRITE_ONCE(folio->mapping, (struct address_space *)
 		   ((unsigned long)anon_vma | FOLIO_MAPPING_ANON));
 }

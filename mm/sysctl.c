@@ -52,7 +52,7 @@ enum {
 	K_FAILSLAB_PROBABILITY, K_FAILSLAB_INTERVAL, K_FAILSLAB_TIMES,
 	K_FAILSLAB_SEED,
 	K_MAX_MAP_COUNT,
-	K_TRACING_ON, K_DEBUG_FULL, NR_KNOBS
+	K_TRACING_ON, K_DEBUG_FULL, K_DEBUG_VALIDATE_EVERY, NR_KNOBS
 };
 
 static const struct knob knobs[NR_KNOBS] = {
@@ -83,6 +83,8 @@ static const struct knob knobs[NR_KNOBS] = {
 	[K_MAX_MAP_COUNT] = { "vm.max_map_count", KNOB_INT, 0, 0x7fffffff },
 	[K_TRACING_ON] = { "tracing.on", KNOB_BOOL, 0, 1 },
 	[K_DEBUG_FULL] = { "debug.full", KNOB_BOOL, 0, 1 },
+	[K_DEBUG_VALIDATE_EVERY] = { "debug.validate_every", KNOB_INT, 1,
+				     1L << 30 },
 };
 
 /* transparent_hugepage/<file> knobs live in mm/huge_memory.c. */
@@ -208,6 +210,9 @@ static int __foliage_set(struct foliage_machine *m, const char *key,
 	case K_DEBUG_FULL:
 		m->debug_full = v;
 		break;
+	case K_DEBUG_VALIDATE_EVERY:
+		WRITE_ONCE(m->validate_every, v);
+		break;
 	}
 	machine_exit_op(m);
 	return 0;
@@ -264,6 +269,7 @@ static int __foliage_get(struct foliage_machine *m, const char *key,
 		break;
 	case K_TRACING_ON: *value = m->tracing_on; break;
 	case K_DEBUG_FULL: *value = m->debug_full; break;
+	case K_DEBUG_VALIDATE_EVERY: *value = m->validate_every; break;
 	}
 	return 0;
 }

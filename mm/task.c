@@ -117,6 +117,8 @@ int foliage_fork(struct foliage_task *parent, const char *name,
 	}
 	task_publish(m, t);
 	*child = t;
+	touch_mm(parent->task.mm);
+	touch_mm(t->task.mm);
 out:
 	tasks_validate_read_unlock(m);
 	machine_exit_op(m);
@@ -177,9 +179,14 @@ struct foliage_machine *foliage_task_machine(const struct foliage_task *task)
 
 static int task_enter(struct foliage_task *task)
 {
+	int ret;
+
 	if (!task)
 		return -EINVAL;
-	return machine_enter(task->machine);
+	ret = machine_enter(task->machine);
+	if (!ret)
+		touch_mm(task->task.mm);
+	return ret;
 }
 
 int foliage_mmap(struct foliage_task *task, unsigned long addr,

@@ -25,6 +25,7 @@
 #include <linux/huge_mm_types.h>
 #include <linux/arch.h>
 #include <linux/wait.h>
+#include <linux/validate.h>
 
 struct trace_buffer;
 struct kmem_cache;
@@ -155,6 +156,9 @@ struct foliage_machine {
 	int sysctl_max_map_count;	/* vm.max_map_count, once set */
 	bool max_map_count_set;		/* else DEFAULT_MAX_MAP_COUNT */
 	atomic_long_t vm_committed_as;	/* pages of commit charge */
+	/* Debug validation proportional to the operation (linux/validate.h) */
+	unsigned int validate_every;	/* debug.validate_every: full walk period */
+	unsigned long validate_ops;	/* operations validated (atomic) */
 	/* harden: the machine owns its files (mm/shmem.c) */
 	struct list_head files;		/* every live foliage_file */
 	spinlock_t files_lock;		/* protects files */

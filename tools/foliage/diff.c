@@ -29,7 +29,10 @@
  * with an empty window, forked and exited alike: the real tasks' objects
  * minus the twins' are the window's, exactly, and must equal foliage's.
  * At 'compare' lines /proc/slabinfo is checked too, system-wide, within
- * 10% plus two slabs per cache: other processes allocate meanwhile.
+ * 10% plus two slabs per cache: other processes allocate meanwhile, so a
+ * difference there is a note, never a divergence.  Run as root where
+ * tracefs is not mounted, diff mounts it (in a mount namespace of its
+ * own) so that the twins can count exactly.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -37,7 +40,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -83,10 +88,40 @@ struct diff {
 	unsigned long old_len;		/* (its length) */
 	unsigned long nr_ops;		/* operations done on both sides */
 	unsigned long nr_compares;	/* comparisons made */
+	bool mounted_tracefs;		/* diff mounted TRACEFS_DIR itself */
+	unsigned long next_hint;	/* unhinted mmaps go below, top-down */
+	char hint[32];			/* the at= given to this line's mmap */
 	unsigned long real_fault;	/* where the real access faulted */
 	bool map_count_set;		/* vm.max_map_count follows the host */
 	int own_vmas;			/* a real task's VMAs outside the window */
 };
+
+#define TRACEFS_DIR		"/sys/kernel/tracing"
+
+/*
+ * Object counts are exact only with a private tracefs instance.  Run as
+ * root on a machine whose tracefs is not mounted, mount it, in a mount
+ * namespace of this process's own: no other process sees the mount, or
+ * loses it when this one unmounts it.  Before any thread exists (unshare()
+ * of the mount namespace needs a single-threaded process).
+ */
+static void tracefs_mount(struct diff *d)
+{
+	if (geteuid() != 0 || !access(TRACEFS_DIR "/instances", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/instances", F_OK))
+		return;
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return;
+	if (!mount("tracefs", TRACEFS_DIR, "tracefs", 0, NULL))
+		d->mounted_tracefs = true;
+}
+
+static void tracefs_unmount(struct diff *d)
+{
+	if (d->mounted_tracefs && !umount2(TRACEFS_DIR, MNT_DETACH))
+		d->mounted_tracefs = false;
+}
 
 /* "FILE:LINE: diverged: ..." and SCN_FAIL. */
 static int diverged(struct diff *d, const struct dc_divergence *div)
@@ -350,8 +385,9 @@ static int compare_objects(struct diff *d)
  * twins' (the real side has theirs on top of the window's): within 10%
  * plus two slabs.  Other processes allocate and free meanwhile, so a
  * reading out of tolerance is taken again, up to SLAB_READINGS times;
- * then it is a divergence, unless tracing counted the objects exactly
- * (and found them equal): a note then.  vm_area_struct is left out:
+ * then it is a note, never a divergence: other processes can move it
+ * (tracing's exact count, compare_objects(), is the one that can fail
+ * a test).  vm_area_struct is left out:
  * every process on the machine churns it, and the maps comparison
  * counts the VMAs exactly.
  */
@@ -409,12 +445,15 @@ static int compare_slabinfo(struct diff *d)
 	memcpy(d->twins_mark, twins, sizeof(twins));
 	if (c == 2)
 		return SCN_OK;
-	if (!d->twins)
-		return diverged(d, &div);
+	/*
+	 * Never a divergence: every other process of the machine moves
+	 * these counts.  The exact count is the twins' (compare_objects()).
+	 */
 	dc_divergence_format(&div, buf, sizeof(buf));
 	fprintf(stderr, "%s:%u: note: %s, beyond the tolerance: other "
-		"processes' objects (the exact count agreed)\n", d->s->file,
-		d->s->line, buf);
+		"processes' objects (%s)\n", d->s->file, d->s->line, buf,
+		d->twins ? "the exact count agreed" :
+			   "no tracefs: not counted exactly");
 	return SCN_OK;
 }
 
@@ -1013,12 +1052,52 @@ static struct diff *diff_of(struct scenario *s)
  * Before a line: refuse what real processes cannot do; for mremap, the
  * range a mapping's NAME stands for before the line moves it.
  */
+#define HINT_PMD_SIZE		(2UL << 20)
+
+/*
+ * An mmap without at=: foliage would place it below its mmap_base, far
+ * above the window, where the real process cannot follow.  Place it in
+ * the window instead, top-down from its end as Linux's allocator goes,
+ * PMD-aligned when it is at least a PMD (as thp_get_unmapped_area()
+ * aligns): the line gets at=ADDR, a hint, which foliage takes where the
+ * range is free (and the real process maps at foliage's choice).  Past
+ * the window's start, the line keeps no hint and real_mmap() says so.
+ */
+static int place_unhinted(struct diff *d, struct scn_args *a)
+{
+	unsigned long len, hint;
+	uint64_t bytes;
+
+	if (a->nr_words < 3 || scn_arg(a, "at") ||
+	    a->nr_kvs >= SCN_MAX_WORDS)
+		return SCN_OK;
+	if (scn_parse_size(d->s, "the length", a->words[2], &bytes))
+		return SCN_USAGE;
+	len = (bytes + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
+	/* Length 0 (foliage refuses it) or more than the window has left. */
+	if (!len || len > d->next_hint - d->win_start)
+		return SCN_OK;
+	hint = d->next_hint - len;
+	if (len >= HINT_PMD_SIZE)
+		hint &= ~(HINT_PMD_SIZE - 1);
+	if (hint < d->win_start)
+		return SCN_OK;
+	d->next_hint = hint;
+	snprintf(d->hint, sizeof(d->hint), "%#lx", hint);
+	a->kvs[a->nr_kvs].key = "at";
+	a->kvs[a->nr_kvs].value = d->hint;
+	a->nr_kvs++;
+	return SCN_OK;
+}
+
 static int diff_before(struct scenario *s, struct scn_args *a)
 {
 	struct diff *d = diff_of(s);
 	unsigned int i;
 
 	d->old_map = NULL;
+	if (!strcmp(a->verb, "mmap") && place_unhinted(d, a))
+		return SCN_USAGE;
 	d->real_fault = 0;
 	s->fault_addr = 0;
 	if (!strcmp(a->verb, "machine"))
@@ -1170,6 +1249,7 @@ static void diff_free(struct diff *d)
 	realproc_destroy(d->rp);
 	realproc_destroy(d->twins);
 	free(d->slab_base);
+	tracefs_unmount(d);
 }
 
 /* The real processes, their twins, slabinfo at the start. */
@@ -1196,6 +1276,7 @@ static int diff_start(struct diff *d, const struct diff_options *o,
 	}
 	d->win_start = realproc_window_start(d->rp);
 	d->win_end = realproc_window_end(d->rp);
+	d->next_hint = d->win_end;
 	d->pages = !o->no_pages;
 	d->verbose = o->verbose;
 	d->fields = o->all_fields ? ~0ULL : DC_FIELDS_DEFAULT;
@@ -1212,6 +1293,7 @@ int diff_run(FILE *in, bool markers,
 	char why[256];
 	int ret;
 
+	tracefs_mount(&d);
 	if (!realproc_observable(why, sizeof(why)) ||
 	    diff_start(&d, o, why, sizeof(why))) {
 		fprintf(stderr, "foliage diff: skipped: %s\n", why);

@@ -666,6 +666,12 @@ int scenario_run(struct scenario *s, FILE *f)
 		ret = scn_usage(s, "read error: %s", strerror(errno));
 	if (!ret && !s->m)
 		ret = scn_usage(s, "no 'machine' in the scenario");
+	/*
+	 * Debug builds check after an operation only what it touched, and
+	 * the whole machine every so often: walk it all once more here.
+	 */
+	if (!ret && s->m && foliage_debug_vm())
+		(void)foliage_validate(s->m);
 	/* Exit the tasks and close the files: their teardown is tested too. */
 	if (!ret) {
 		s->verb = "end";
