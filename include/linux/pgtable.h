@@ -115,6 +115,18 @@ static inline pte_t pte_mknoncont(pte_t p)
 {
 	return arch_is_arm64() ? __pte(arm64_pte_mknoncont(p.pte)) : p;
 }
+/*
+ * pte_batch_hint(): how many entries from @ptep a batching caller may
+ * treat alike without looking: the rest of a valid contiguous block on
+ * arm64, else 1 (x86 always).
+ */
+static inline unsigned int pte_batch_hint(pte_t *ptep, pte_t pte)
+{
+	if (!arch_is_arm64() || !arm64_pte_valid(pte.pte) ||
+	    !arm64_pte_cont(pte.pte))
+		return 1;
+	return CONT_PTES - (((unsigned long)ptep >> 3) & (CONT_PTES - 1));
+}
 /* Both layouts put the pfn at bit 12 (x86: up to 51, arm64: up to 47). */
 static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
 {
