@@ -254,7 +254,7 @@ static void test_random_seed_1(void **state)
 /* The same checks with arm64's page tables and TLB model. */
 static void test_random_seed_3_arm64(void **state)
 {
-	run_arch(3, 300, FOLIAGE_ARCH_ARM64);
+	run_arch(3, 150, FOLIAGE_ARCH_ARM64);
 }
 
 static void test_random_seed_2(void **state)
