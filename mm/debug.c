@@ -14,7 +14,8 @@
 
 #include "internal.h"
 #include "rmap_check.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/swap.h>
 
 int dump_page_str(const struct page *page, char *buf, size_t len)
 {
@@ -53,10 +54,19 @@ void check_zeroed_content(struct page *page, unsigned int order,
 #define FIRST_ARG(a, ...)	a
 #define REST_ARGS(a, ...)	, ##__VA_ARGS__
 
-/* Bitmap of the zone's pfns that are free (buddy or pcp). */
-static inline void mark_free(unsigned long *map, unsigned long idx,
-			     unsigned long nr)
+/*
+ * Bitmap of the zone's pfns that are free (buddy or pcp): whole words at a
+ * time, so marking a free block costs its size / BITS_PER_LONG.
+ */
+static void mark_free(unsigned long *map, unsigned long idx,
+		      unsigned long nr)
 {
+	const unsigned long bits = 8 * sizeof(long);
+
+	for (; nr && (idx % bits); nr--, idx++)
+		__set_bit(idx, map);
+	for (; nr >= bits; nr -= bits, idx += bits)
+		map[idx / bits] = ~0UL;
 	for (; nr; nr--, idx++)
 		__set_bit(idx, map);
 }
@@ -186,6 +196,8 @@ static int validate_pcp(struct zone *zone, unsigned long *free_map)
 	unsigned long start = zone->zone_start_pfn;
 	int ret = 0, cpu, p;
 
+	lockdep_assert_held(&zone->lock);
+
 	for (cpu = 0; cpu < this_machine->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 		int count = 0;
@@ -268,7 +280,7 @@ static int validate_pages(struct zone *zone, const unsigned long *free_map)
 		if (PageBuddy(page))
 			zbug(zone, "pfn 0x%lx is PageBuddy but on no free list",
 			     pfn);
-		else if (!page_type_has_type(page->page_type) &&
+		else if (!page_type_has_type(READ_ONCE(page->page_type)) &&
 			 atomic_read(&page->_mapcount) < -1)
 			zbug(zone, "pfn 0x%lx mapcount underflow %d", pfn,
 			     atomic_read(&page->_mapcount));
@@ -292,7 +304,12 @@ static int validate_pageblocks(struct zone *zone)
 	return ret;
 }
 
-int validate_zone(struct zone *zone)
+/*
+ * @zone's free lists, merged buddies, per-CPU lists and pageblocks, and
+ * with @pages every page's state too (O(zone) where the rest is O(free
+ * blocks)).
+ */
+static int __validate_zone(struct zone *zone, bool pages)
 {
 	unsigned long *free_map;
 	int ret = 0, err, cpu;
@@ -312,8 +329,10 @@ int validate_zone(struct zone *zone)
 	ret = ret ?: err;
 	err = validate_pcp(zone, free_map);
 	ret = ret ?: err;
-	err = validate_pages(zone, free_map);
-	ret = ret ?: err;
+	if (pages) {
+		err = validate_pages(zone, free_map);
+		ret = ret ?: err;
+	}
 	err = validate_pageblocks(zone);
 	ret = ret ?: err;
 	spin_unlock(&zone->lock);
@@ -321,6 +340,11 @@ int validate_zone(struct zone *zone)
 		spin_unlock(&zone->per_cpu_pageset[cpu].lock);
 	free(free_map);
 	return ret;
+}
+
+int validate_zone(struct zone *zone)
+{
+	return __validate_zone(zone, true);
 }
 
 int validate_machine(void)
@@ -336,9 +360,102 @@ int validate_machine(void)
 		}
 	err = validate_lru();
 	ret = ret ?: err;
+	/*
+	 * A task being created, forked or exited (or pages unpinned) changes
+	 * counters no listed mm's lock covers: then the mms' check is owed
+	 * (-EBUSY), never skipped: it runs at the next quiet point.
+	 */
+	if (pthread_rwlock_trywrlock(&m->tasks_validate_lock))
+		return ret ?: -EBUSY;
 	err = validate_all_mms();
 	ret = ret ?: err;
 	err = validate_rmap();
 	ret = ret ?: err;
+	pthread_rwlock_unlock(&m->tasks_validate_lock);
+	return ret;
+}
+
+/* ---- validation proportional to the operation (linux/validate.h) ---- */
+
+__thread struct op_touched this_touched;
+
+/* Add @v to the set @set of *@nr entries, room for @max: else overflow. */
+static void touched_add(unsigned long *set, unsigned int *nr,
+			unsigned int max, unsigned long v)
+{
+	unsigned int i;
+
+	/* The latest first: an operation works through a folio's pages. */
+	for (i = *nr; i-- > 0;)
+		if (set[i] == v)
+			return;
+	if (*nr == max) {
+		this_touched.overflow = true;
+		return;
+	}
+	set[(*nr)++] = v;
+}
+
+void __touch_mm(struct mm_struct *mm)
+{
+	touched_add(this_touched.mms, &this_touched.nr_mms, OP_TOUCHED_MMS,
+		    (unsigned long)mm);
+}
+
+void __touch_folio(struct folio *folio)
+{
+	touched_add(this_touched.folios, &this_touched.nr_folios,
+		    OP_TOUCHED_FOLIOS, folio_pfn(folio));
+}
+
+void __touch_zone(struct zone *zone)
+{
+	this_touched.zones |= 1ULL << (zone_to_nid(zone) * MAX_NR_ZONES +
+				       zone_idx(zone));
+}
+
+BUILD_BUG_ON(MAX_NUMNODES * MAX_NR_ZONES > 64);
+
+/* The touched zones' lists; their pages wait for the full walk. */
+static int validate_touched_zones(struct foliage_machine *m,
+				  unsigned long long zones)
+{
+	int ret = 0;
+
+	while (zones) {
+		int bit = __builtin_ctzll(zones);
+		int nid = bit / MAX_NR_ZONES, z = bit % MAX_NR_ZONES;
+		int err;
+
+		zones &= zones - 1;
+		if (nid >= m->nr_nodes)
+			continue;
+		err = __validate_zone(&m->node_data[nid]->node_zones[z], false);
+		ret = ret ?: err;
+	}
+	return ret;
+}
+
+int validate_after_op(struct foliage_machine *m, struct op_touched *t)
+{
+	unsigned long op = __atomic_add_fetch(&m->validate_ops, 1,
+					      __ATOMIC_RELAXED);
+	unsigned int every = READ_ONCE(m->validate_every);
+	int ret, err;
+
+	if (t->overflow || every <= 1 || !(op % every)) {
+		ret = validate_machine();
+		goto out;
+	}
+	ret = validate_touched_zones(m, t->zones);
+	err = validate_touched_mms(t->mms, t->nr_mms);
+	ret = ret ?: err;
+	err = rmap_check_folios(t->folios, t->nr_folios);
+	ret = ret ?: err;
+out:
+	t->nr_mms = 0;
+	t->nr_folios = 0;
+	t->zones = 0;
+	t->overflow = false;
 	return ret;
 }

@@ -21,7 +21,12 @@
 #include <string.h>
 
 #include "render.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <linux/shmem_fs.h>
+#include <asm-generic/tlb.h>
 
 #define thp	(this_machine->thp)
 
@@ -215,6 +220,8 @@ static void set_huge_zero_folio(struct page *pgtable, struct mm_struct *mm,
 {
 	pmd_t entry = folio_mk_pmd(zero_folio, vma->vm_page_prot);
 
+	lockdep_assert_held(pmd_lockptr(mm, pmd));
+
 	entry = pmd_mkspecial(entry);
 	pgtable_trans_huge_deposit(mm, pmd, pgtable);
 	set_pmd(pmd, entry);
@@ -251,6 +258,8 @@ static void map_anon_folio_pmd_pf(struct folio *folio, pmd_t *pmd,
 				  unsigned long haddr)
 {
 	pmd_t entry = folio_mk_pmd(folio, vma->vm_page_prot);
+
+	lockdep_assert_held(pmd_lockptr(vma->vm_mm, pmd));
 
 	entry = maybe_pmd_mkwrite(pmd_mkdirty(entry), vma);
 	folio_add_new_anon_rmap(folio, vma, haddr, RMAP_EXCLUSIVE);
@@ -596,6 +605,8 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd,
 	pmd_t old_pmd;
 	pte_t entry, *pte;
 
+	lockdep_assert_held(pmd_lockptr(vma->vm_mm, pmd));
+
 	count_vm_event(THP_SPLIT_PMD);
 	if (is_huge_zero_pmd(pmdp_get(pmd))) {
 		__split_huge_zero_page_pmd(vma, haddr, pmd);
@@ -706,6 +717,125 @@ void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start,
 {
 	split_huge_pmd_if_needed(vma, start);
 	split_huge_pmd_if_needed(vma, end);
+}
+
+/* ---- splitting an anonymous large folio ---- */
+
+/* What every new folio takes from the head (__split_folio_to_order()). */
+#define SPLIT_FOLIO_FLAGS						\
+	(BIT(PG_referenced) | BIT(PG_swapbacked) | BIT(PG_swapcache) |	\
+	 BIT(PG_mlocked) | BIT(PG_uptodate) | BIT(PG_active) |		\
+	 BIT(PG_workingset) | BIT(PG_locked) | BIT(PG_unevictable) |	\
+	 BIT(PG_arch_2) | BIT(PG_dirty) | BIT(PG_lru))
+
+/*
+ * Make each page of the frozen, unmapped @folio an order-0 folio of its
+ * own with the head's flags, ->mapping and the next ->index; each tail
+ * keeps its own AnonExclusive.  Caller holds the LRU lock (the folio is
+ * off its list).  The tails' references are set by the caller.
+ */
+static void __split_unmapped_folio(struct folio *folio)
+{
+	const unsigned long nr = folio_nr_pages(folio);
+	const unsigned long flags = folio->flags & SPLIT_FOLIO_FLAGS;
+	struct page *head = &folio->page;
+	unsigned long i;
+
+	for (i = 1; i < nr; i++) {
+		struct page *p = head + i;
+		unsigned long keep = p->flags & ~PAGE_FLAGS_CHECK_AT_PREP;
+
+		/* Page 1's low byte was the folio order. */
+		if (i == 1)
+			keep &= ~0xffUL;
+		VM_WARN_ON(page_mapcount(p) || atomic_read(&p->_refcount));
+		p->flags = keep | flags;
+		clear_compound_head(p);
+		p->lru.prev = NULL;
+		/* Pages 1 and 2 held the large-folio fields here. */
+		p->mapping = folio->mapping;
+		p->index = folio->index + i;
+		p->private = 0;
+		p->memcg_data = 0;
+	}
+	__ClearPageHead(head);
+}
+
+/* The last references of the new folios, each unlocked first. */
+static void split_put_tails(struct folio *folio, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 1; i < nr; i++) {
+		struct folio *new = page_folio(folio_page(folio, i));
+
+		folio_unlock(new);
+		folio_put(new);
+	}
+}
+
+int split_folio(struct folio *folio)
+{
+	const unsigned int order = folio_order(folio);
+	const unsigned long nr = folio_nr_pages(folio);
+	enum ttu_flags ttu = TTU_RMAP_LOCKED | TTU_SYNC | TTU_BATCH_FLUSH;
+	struct anon_vma *anon_vma;
+	unsigned long i;
+	bool on_lru;
+	int ret = 0;
+
+	VM_WARN_ON(!folio_test_locked(folio));
+	if (!folio_test_large(folio))
+		return -EINVAL;
+	/* foliage's page cache holds order-0 folios only. */
+	if (!folio_test_anon(folio))
+		return -EINVAL;
+
+	anon_vma = folio_get_anon_vma(folio);
+	if (!anon_vma) {
+		ret = -EBUSY;
+		goto out;
+	}
+	anon_vma_lock_write(anon_vma);
+	/* can_split_folio(): only the mappings and the caller's reference. */
+	if (folio_mapcount(folio) != folio_ref_count(folio) - 1) {
+		ret = -EAGAIN;
+		goto out_unlock;
+	}
+	/* unmap_folio(): a PMD mapping is split into PTEs first. */
+	if (order == HPAGE_PMD_ORDER)
+		ttu |= TTU_SPLIT_HUGE_PMD;
+	try_to_migrate(folio, ttu);
+
+	/* folio_ref_freeze(folio, 1): nobody else may hold it now. */
+	if (atomic_cmpxchg(&folio->_refcount, 1, 0) != 1) {
+		remove_migration_ptes(folio, folio, RMP_LOCKED);
+		ret = -EAGAIN;
+		goto out_unlock;
+	}
+	on_lru = lru_split_begin(folio);
+	mod_mthp_stat(order, MTHP_STAT_NR_ANON, -1);
+	__split_unmapped_folio(folio);
+	for (i = 0; i < nr; i++)
+		set_page_count(folio_page(folio, i), 1);
+	lru_split_end(folio, nr, on_lru);
+
+	/* remap_page(): all-zero pages become the shared zero page. */
+	for (i = 0; i < nr; i++) {
+		struct folio *new = page_folio(folio_page(folio, i));
+
+		remove_migration_ptes(new, new,
+				      RMP_LOCKED | RMP_USE_SHARED_ZEROPAGE);
+	}
+	split_put_tails(folio, nr);
+out_unlock:
+	anon_vma_unlock_write(anon_vma);
+	put_anon_vma(anon_vma);
+out:
+	if (order == HPAGE_PMD_ORDER)
+		count_vm_event(ret ? THP_SPLIT_PAGE_FAILED : THP_SPLIT_PAGE);
+	count_mthp_stat(order, ret ? MTHP_STAT_SPLIT_FAILED : MTHP_STAT_SPLIT);
+	return ret;
 }
 
 /* ---- sysfs: /sys/kernel/mm/transparent_hugepage ---- */
@@ -964,8 +1094,9 @@ int thp_sysfs_render_seq(struct seq_buf *s, bool json)
 		seq_printf(s, "hpage_pmd_size: %lu\n", HPAGE_PMD_SIZE);
 		seq_printf(s, "use_zero_page: %d\n", thp.use_zero_page);
 		for (i = 0; i < nr; i++) {
-			snprintf(file, sizeof(file), "%s/enabled",
-				 dirs[i].name);
+			if (snprintf(file, sizeof(file), "%s/enabled",
+				     dirs[i].name) >= (int)sizeof(file))
+				continue;	/* names are hugepages-NkB */
 			show_choice(s, file, size_words, NR_SIZE_WORDS,
 				    size_setting(dirs[i].order));
 		}

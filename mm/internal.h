@@ -124,4 +124,44 @@ void check_zeroed_content(struct page *page, unsigned int order,
 unsigned long zone_numa_event_state(const struct zone *zone,
 				    enum numa_stat_item item);
 
+/* pgtable.c: freeing page tables (the caller holds mmap_lock for write) */
+struct mmu_gather;
+/*
+ * Free the page tables of [addr, end) that no VMA outside it uses, within
+ * [floor, ceiling) (0 ceiling: the top): Linux's free_pgd_range().  Tables
+ * go to @tlb and are freed after its flush.  free_pgtables() is the same
+ * with its own mmu_gather (one more flush).
+ */
+void free_pgd_range(struct mmu_gather *tlb, unsigned long addr,
+		    unsigned long end, unsigned long floor,
+		    unsigned long ceiling);
+void free_pgtables(struct mm_struct *mm, unsigned long start,
+		   unsigned long end, unsigned long floor,
+		   unsigned long ceiling);
+/* Clear *@pmd and free its PTE table via @tlb (@addr: the PMD's range). */
+void free_pte_range(struct mmu_gather *tlb, pmd_t *pmd, unsigned long addr);
+
+/* mremap.c */
+unsigned long move_page_tables(struct vm_area_struct *vma,
+			       unsigned long old_addr,
+			       struct vm_area_struct *new_vma,
+			       unsigned long new_addr, unsigned long len);
+
+/* gup.c */
+/*
+ * MADV_POPULATE_(READ|WRITE) of [start, end) inside @vma (Linux's
+ * faultin_page_range(), in mm/gup.c as there): 0, or -ENOMEM (no VMA, out
+ * of memory), -EINVAL (VMA forbids the access), -EFAULT (SIGBUS/SIGSEGV),
+ * -EHWPOISON.  Caller holds mmap_lock for read.
+ */
+int __must_check faultin_page_range(struct vm_area_struct *vma,
+				    unsigned long start, unsigned long end,
+				    bool write);
+/*
+ * MAP_POPULATE (and mlock): fault in [start, end) of @vma, writing to
+ * break COW in private writable mappings; pages done or -errno.
+ */
+long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start,
+			     unsigned long end);
+
 #endif /* _FOLIAGE_MM_INTERNAL_H */

@@ -31,7 +31,13 @@
 #include <string.h>
 
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/err.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <asm-generic/tlb.h>
+#include <linux/shmem_fs.h>
 
 /* ---- the zero page ---- */
 
@@ -40,8 +46,6 @@ int zero_page_init(void)
 	struct foliage_machine *m = this_machine;
 	struct page *page;
 
-	lru_init();
-	thp_settings_init();
 	spin_lock_init(&m->huge_zero_lock);
 	/*
 	 * Linux's empty_zero_page is in the kernel image: reserved memory the
@@ -161,14 +165,6 @@ static struct folio *folio_prealloc(struct vm_area_struct *vma,
 static void copy_user_page(struct page *dst, struct page *src)
 {
 	memcpy(page_address(dst), page_address(src), PAGE_SIZE);
-}
-
-static void update_hiwater_rss(struct mm_struct *mm)
-{
-	unsigned long rss = get_mm_rss(mm);
-
-	if (mm->hiwater_rss < rss)
-		mm->hiwater_rss = rss;
 }
 
 /* ---- anonymous faults ---- */
@@ -791,12 +787,14 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 	swp_entry_t entry = pte_to_swp_entry(vmf->orig_pte);
 
 	/*
-	 * A migration entry: the migration owns the page for now; return
-	 * and let the access retry (migration_entry_wait()).  foliage has
-	 * no swap, so anything else is a bad entry.
+	 * A migration entry: the migration owns the page for now; sleep
+	 * until it is done, then let the access retry.  foliage has no
+	 * swap, so anything else is a bad entry.
 	 */
-	if (is_migration_entry(entry))
+	if (is_migration_entry(entry)) {
+		migration_entry_wait(vmf->vma->vm_mm, vmf->pmd, vmf->address);
 		return 0;
+	}
 	report_bug("bad swap entry %#lx at %#lx", vmf->orig_pte.pte,
 		   vmf->address);
 	return VM_FAULT_SIGBUS;
@@ -981,6 +979,8 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 {
 	vm_fault_t ret = sanitize_fault_flags(vma, &flags);
 
+	mmap_assert_locked(vma->vm_mm);
+
 	if (!ret)
 		ret = __handle_mm_fault(vma, address, flags);
 	/* mm_account_fault(): failed faults count too; retries don't. */
@@ -1008,10 +1008,11 @@ static bool should_zap_folio(struct zap_details *details, struct folio *folio)
 
 /*
  * How many of the next @max_nr PTEs map consecutive pages of @folio
- * (Linux's folio_pte_batch() for zap: any write/dirty/young bits).
+ * (Linux's folio_pte_batch_flags() with FPB_MERGE_YOUNG_DIRTY, as zap
+ * and MADV_FREE use it: any write/dirty/young bits, merged in *@merged).
  */
-static unsigned int zap_pte_batch(struct folio *folio, pte_t *pte, pte_t ptent,
-				  unsigned int max_nr, pte_t *merged)
+unsigned int folio_pte_batch_merge(struct folio *folio, pte_t *pte, pte_t ptent,
+				   unsigned int max_nr, pte_t *merged)
 {
 	unsigned long pfn = pte_pfn(ptent);
 	unsigned long end_pfn = folio_pfn(folio) + folio_nr_pages(folio);
@@ -1089,7 +1090,7 @@ static unsigned int zap_present_ptes(struct mmu_gather *tlb,
 		return 1;
 	}
 	if (folio_test_large(folio) && max_nr != 1)
-		nr = zap_pte_batch(folio, pte, ptent, max_nr, &merged);
+		nr = folio_pte_batch_merge(folio, pte, ptent, max_nr, &merged);
 	if (zap_present_folio_ptes(tlb, vma, folio, page, pte, merged, nr,
 				   addr, rss))
 		*force_flush = true;

@@ -19,8 +19,13 @@
 #include <sys/mman.h>
 
 #include "internal.h"
-#include <linux/host_ram.h>
-#include <linux/mm_contract.h>
+#include <host/host.h>
+#include <linux/virtio.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <linux/slab.h>
+#include "task.h"
 #include <trace/events.h>
 
 #define MIN_NODE_BYTES	(16 * SZ_1M)
@@ -66,6 +71,9 @@ static int check_config(const struct foliage_config *cfg)
 		return -EINVAL;
 	if (!arch_ops_get(cfg->arch))
 		return -EINVAL;
+	/* Protection keys as modelled are x86's PKU. */
+	if (cfg->pku && cfg->arch != FOLIAGE_ARCH_X86_64)
+		return -EINVAL;
 	return 0;
 }
 
@@ -79,6 +87,7 @@ static int init_zone(struct zone *zone, pg_data_t *pgdat, enum zone_type zt,
 	int cpu, p;
 
 	spin_lock_init(&zone->lock);
+	lockdep_set_class(&zone->lock, LOCK_CLASS_ZONE);
 	zone->zone_pgdat = pgdat;
 	zone->zone_idx = zt;
 	zone->zid = pgdat->node_id * MAX_NR_ZONES + zt;
@@ -104,6 +113,7 @@ static int init_zone(struct zone *zone, pg_data_t *pgdat, enum zone_type zt,
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		spin_lock_init(&pcp->lock);
+		lockdep_set_class(&pcp->lock, LOCK_CLASS_PCP);
 		for (p = 0; p < NR_PCP_LISTS; p++)
 			INIT_LIST_HEAD(&pcp->lists[p]);
 		pcp->high = 0;
@@ -180,10 +190,11 @@ static int init_node(struct foliage_machine *m, int nid)
 		return ret;
 	pgdat->nr_zones = nr_movable ? 2 : 1;
 	/* Node 0's memfd also holds the kernel image page. */
-	return host_ram_create(&pgdat->ram, nid,
-			       cfg->bytes_per_node + (nid ? 0 : PAGE_SIZE),
-			       m->direct_map + (start << PAGE_SHIFT),
-			       cfg->prefault);
+	/* The host maps the node's RAM at the direct map for us. */
+	return host_ram_add(m->host, nid, (u64)start << PAGE_SHIFT,
+			    cfg->bytes_per_node + (nid ? 0 : PAGE_SIZE),
+			    m->direct_map + (start << PAGE_SHIFT),
+			    cfg->prefault);
 }
 
 /*
@@ -217,18 +228,43 @@ static int calculate_min_free_kbytes(struct foliage_machine *m)
 
 static unsigned long machine_generation;
 
+int foliage_boot_cost(const struct foliage_config *cfg, uint64_t *host_bytes,
+		      uint64_t *available)
+{
+	uint64_t ram, blocks;
+	int ret;
+
+	if (!cfg || !host_bytes || !available)
+		return -EINVAL;
+	ret = check_config(cfg);
+	if (ret)
+		return ret;
+	ram = (uint64_t)cfg->nr_nodes * cfg->bytes_per_node;
+	/* Each max-order block's head struct page, on a host page of its own. */
+	blocks = DIV_ROUND_UP(cfg->bytes_per_node, MAX_ORDER_NR_PAGES * PAGE_SIZE);
+	*host_bytes = cfg->nr_nodes * blocks * PAGE_SIZE;
+	if (cfg->prefault || cfg->init_on_free)
+		*host_bytes += ram;
+	*available = host_mem_available();
+	return 0;
+}
+
 int foliage_machine_create(const struct foliage_config *cfg,
 			   struct foliage_machine **out)
 {
 	struct foliage_machine *m, *prev = this_machine;
 	unsigned long node_pages, span_pages;
+	uint64_t cost, available;
 	int nid, z, ret;
 
 	if (!cfg || !out)
 		return -EINVAL;
-	ret = check_config(cfg);
+	ret = foliage_boot_cost(cfg, &cost, &available);
 	if (ret)
 		return ret;
+	/* Refuse what the host cannot hold rather than be OOM-killed in it. */
+	if (available && cost > available)
+		return -ENOMEM;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -237,17 +273,31 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->arm64_tlb_range = true;
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
-	/* Only one thread can ever run a one-CPU machine: see atomic.h. */
+	m->pku = cfg->pku;
+	/*
+	 * One thread at a time runs a one-CPU machine: no lock prefixes
+	 * until a kernel thread exists (atomic.h, kernel/cpu.c).
+	 */
 	m->up = cfg->nr_cpus == 1;
 	m->generation = __atomic_add_fetch(&machine_generation, 1,
 					   __ATOMIC_RELAXED);
+	ret = machine_kernel_init(m);
+	if (ret)
+		goto out_destroy;
 	spin_lock_init(&m->bug_lock);
+	spin_lock_init(&m->files_lock);
+	INIT_LIST_HEAD(&m->files);
+	spin_lock_init(&m->pins_lock);
+	pthread_rwlock_init(&m->tasks_validate_lock, NULL);
+	folio_wait_table_init(m);
 	m->sysctl.init_on_alloc = cfg->init_on_alloc;
 	m->sysctl.init_on_free = cfg->init_on_free;
 	m->sysctl.watermark_scale_factor = 10;
 	fault_attr_init(&m->fail_page_alloc);
+	m->validate_every = VALIDATE_EVERY_DEFAULT;
 #ifdef CONFIG_DEBUG_VM_FULL
 	m->debug_full = true;
+	m->validate_every = 1;
 #endif
 
 	/*
@@ -278,7 +328,21 @@ int foliage_machine_create(const struct foliage_config *cfg,
 		m->mem_map = NULL;
 		goto out_destroy;
 	}
+	/*
+	 * Both are sparse: a host with THP (or mTHP) "always" for anonymous
+	 * memory must not back a whole 2 MiB (or 64 KiB) of memmap for one
+	 * struct page written in it.  Advice only: a host without THP says
+	 * EINVAL, which changes nothing.
+	 */
+	(void)madvise(m->mem_map, m->mem_map_bytes, MADV_NOHUGEPAGE);
+	(void)madvise(m->direct_map, m->direct_map_bytes, MADV_NOHUGEPAGE);
 
+	ret = host_create(&m->host, m->direct_map_bytes, m->nr_nodes);
+	if (ret)
+		goto out_destroy;
+	ret = virtio_bus_init(m);
+	if (ret)
+		goto out_destroy;
 	for (nid = 0; nid < m->nr_nodes; nid++) {
 		ret = init_node(m, nid);
 		if (ret)
@@ -303,10 +367,12 @@ int foliage_machine_create(const struct foliage_config *cfg,
 			if (populated_zone(&m->node_data[nid]->node_zones[z]))
 				zone_pcp_update(
 					&m->node_data[nid]->node_zones[z]);
-	/* The rest of mm's boot: object caches, LRUs, zero pages, THP. */
+	/* The rest of mm's boot: object caches, LRUs, THP, zero pages. */
 	ret = kmem_caches_init(m);
 	if (ret)
 		goto out_destroy;
+	lru_init();
+	thp_settings_init();
 	ret = zero_page_init();
 	if (ret)
 		goto out_destroy;
@@ -330,9 +396,16 @@ void foliage_machine_destroy(struct foliage_machine *m)
 
 	if (!m)
 		return;
-	/* Tasks still alive exit, as at shutdown; then mm's own objects. */
-	if (m->nr_cpus && !machine_enter(m)) {
+	/* Kernel threads stop first: queued work is dropped. */
+	machine_kernel_stop(m);
+	/*
+	 * Drivers let go of their devices, tasks still alive exit, as at
+	 * shutdown; then mm's own objects.
+	 */
+	if (m->kernel && m->nr_cpus && !machine_enter(m)) {
+		virtio_bus_exit(m);
 		exit_all_tasks(m);
+		put_all_files(m);
 		zero_page_exit();
 	}
 	kmem_caches_exit(m);
@@ -343,14 +416,18 @@ void foliage_machine_destroy(struct foliage_machine *m)
 			continue;
 		for (z = 0; z < MAX_NR_ZONES; z++)
 			free_zone(&pgdat->node_zones[z]);
-		host_ram_destroy(pgdat->ram);
 		free(pgdat);
 	}
+	/* Devices stop; the host's view and the memfds go. */
+	host_destroy(m->host);
 	if (m->direct_map)
 		munmap(m->direct_map, m->direct_map_bytes);
 	if (m->mem_map)
 		munmap(m->mem_map, m->mem_map_bytes);
 	trace_buffer_free(m->trace);
+	folio_wait_table_destroy(m);
+	pthread_rwlock_destroy(&m->tasks_validate_lock);
+	machine_kernel_exit(m);
 	if (this_machine == m) {
 		this_machine = NULL;
 		machine_up = false;

@@ -18,6 +18,11 @@
 #include <string.h>
 
 #include "vma.h"
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/shmem_fs.h>
+#include <asm-generic/tlb.h>
+#include "internal.h"
 
 #define LEGACY_MAP_MASK	(0x01 | 0x02 | 0x10 | 0x20 | 0x0800 | 0x1000 | \
 			 0x4000000 | 0x0100 | 0x2000 | 0x4000 | 0x8000 | \
@@ -98,11 +103,13 @@ struct mm_struct *mm_alloc(void)
 	RB_INIT(&mm->mm_rb);
 	pthread_rwlock_init(&mm->mmap_lock, NULL);
 	spin_lock_init(&mm->page_table_lock);
+	lockdep_set_class(&mm->page_table_lock, LOCK_CLASS_PTL);
 	atomic_set(&mm->mm_users, 1);
 	atomic_set(&mm->mm_count, 1);
 	mm->task_size = TASK_SIZE_MAX;
 	mm->mmap_base = mmap_base(mm->task_size);
 	mm->flags |= 1UL << MMF_TOPDOWN;
+	mm->execute_only_pkey = -1;
 	if (mm_alloc_pgd(mm)) {
 		pthread_rwlock_destroy(&mm->mmap_lock);
 		free(mm);
@@ -195,6 +202,8 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_lock(oldmm);
 	mmap_write_lock(mm);
 	mm->total_vm = oldmm->total_vm;
+	/* arch_dup_pkeys(): the child keeps the execute-only key. */
+	mm->execute_only_pkey = oldmm->execute_only_pkey;
 	mm->data_vm = oldmm->data_vm;
 	mm->exec_vm = oldmm->exec_vm;
 	mm->stack_vm = oldmm->stack_vm;
@@ -511,7 +520,7 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 {
 	unsigned long end = addr + len, pglen = PHYS_PFN(len);
 	unsigned long charged = 0, overlapped = 0;
-	struct vm_area_struct *vma = NULL, *prev, *next;
+	struct vm_area_struct *vma = NULL, *prev, *next, *prealloc = NULL;
 	int error;
 
 	if (accountable_mapping(file, vm_flags)) {
@@ -527,6 +536,16 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 		goto unacct_error;
 	}
 	if (find_vma_intersection(mm, addr, end)) {
+		/*
+		 * Linux detaches the old VMAs first and puts them back if
+		 * the new one cannot be allocated: allocating it before the
+		 * unmap keeps the old mapping just as well (docs/fidelity.md).
+		 */
+		prealloc = vm_area_alloc(mm);
+		if (!prealloc) {
+			error = -ENOMEM;
+			goto unacct_error;
+		}
 		error = do_vmi_munmap(mm, addr, len);
 		if (error)
 			goto unacct_error;
@@ -552,7 +571,8 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 		vma = vma_merge_new_range(&vmg);
 	}
 	if (!vma) {
-		vma = vm_area_alloc(mm);
+		vma = prealloc ?: vm_area_alloc(mm);
+		prealloc = NULL;
 		if (!vma) {
 			error = -ENOMEM;
 			goto unacct_error;
@@ -577,6 +597,8 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 			goto free_vma;
 	}
 
+	if (prealloc)
+		vm_area_free(prealloc);	/* a neighbour took the range */
 	/* __mmap_complete() */
 	vm_stat_account(mm, vma->vm_flags, pglen);
 	if (vma->vm_flags & VM_LOCKED)
@@ -591,9 +613,28 @@ free_vma:
 		fput(vma->vm_file);
 	vm_area_free(vma);
 unacct_error:
+	if (prealloc)
+		vm_area_free(prealloc);
 	if (charged)
 		vm_unacct_memory(charged);
 	return error;
+}
+
+/*
+ * Whether a file mapping of @len bytes at page offset @pgoff stays within
+ * the largest offset the file can have, as Linux's file_mmap_ok().  Every
+ * foliage file is a shmem file, a regular file (S_ISREG), whose limit is
+ * MAX_LFS_FILESIZE; Linux checks this after placing the mapping, so a
+ * MAP_FIXED_NOREPLACE clash (-EEXIST) wins over it.
+ */
+static bool file_mmap_ok(unsigned long pgoff, unsigned long len)
+{
+	u64 maxsize = MAX_LFS_FILESIZE;
+
+	if (len > maxsize)
+		return false;
+	maxsize -= len;
+	return pgoff <= maxsize >> PAGE_SHIFT;
 }
 
 unsigned long do_mmap(struct mm_struct *mm, struct file *file,
@@ -602,6 +643,7 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		      unsigned long *populate)
 {
 	vm_flags_t vm_flags;
+	int pkey = 0;
 
 	*populate = 0;
 	if (!len)
@@ -618,8 +660,11 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 	if (mm->map_count > sysctl_max_map_count())
 		return -ENOMEM;
 
-	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) |
-		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	if (prot == FOLIAGE_PROT_EXEC)
+		pkey = max(execute_only_pkey(mm), 0);
+	vm_flags = calc_vm_prot_bits(prot) | pkey_vm_flags(pkey) |
+		   calc_vm_flag_bits(flags) | VM_MAYREAD | VM_MAYWRITE |
+		   VM_MAYEXEC;
 
 	addr = get_unmapped_area(mm, file, addr, len, pgoff, flags, vm_flags);
 	if (IS_ERR_VALUE(addr))
@@ -631,6 +676,8 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 	if (file) {
 		unsigned int accmode = file->f_flags & 3;
 
+		if (!file_mmap_ok(pgoff, len))
+			return -EOVERFLOW;
 		switch (flags & MAP_TYPE) {
 		case FOLIAGE_MAP_SHARED:
 			flags &= LEGACY_MAP_MASK;

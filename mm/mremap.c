@@ -24,6 +24,10 @@
  * keeping the gaps between them (6.17+).
  */
 #include "vma.h"
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <asm-generic/tlb.h>
+#include "internal.h"
 
 #define MREMAP_MAYMOVE		FOLIAGE_MREMAP_MAYMOVE
 #define MREMAP_FIXED		FOLIAGE_MREMAP_FIXED

@@ -21,7 +21,9 @@
 #include <string.h>
 
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
 #include <trace/events.h>
 
 const char *const migratetype_names[MIGRATE_TYPES] = {
@@ -76,13 +78,15 @@ static inline void __add_to_free_list(struct page *page, struct zone *zone,
 {
 	struct free_area *area = &zone->free_area[order];
 
+	touch_zone(zone);
 	VM_WARN_ON(order < pageblock_order &&
 		   get_pageblock_migratetype(page) != mt);
 	if (tail)
 		list_add_tail(&page->lru, &area->free_list[mt]);
 	else
 		list_add(&page->lru, &area->free_list[mt]);
-	area->nr_free++;
+	/* Read without zone->lock by __zone_watermark_ok(). */
+	WRITE_ONCE(area->nr_free, area->nr_free + 1);
 	if (order >= pageblock_order && !is_migrate_isolate(mt))
 		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, 1L << order);
 }
@@ -93,6 +97,7 @@ static inline void move_to_free_list(struct page *page, struct zone *zone,
 	struct free_area *area = &zone->free_area[order];
 	long nr_pages = 1L << order;
 
+	touch_zone(zone);
 	list_move_tail(&page->lru, &area->free_list[new_mt]);
 	account_freepages(zone, -nr_pages, old_mt);
 	account_freepages(zone, nr_pages, new_mt);
@@ -111,11 +116,13 @@ static inline void __del_page_from_free_list(struct page *page,
 					     struct zone *zone,
 					     unsigned int order, int mt)
 {
+	touch_zone(zone);
 	list_del(&page->lru);
 	__ClearPageBuddy(page);
 	__ClearPageReported(page);
 	page->private = 0;
-	zone->free_area[order].nr_free--;
+	WRITE_ONCE(zone->free_area[order].nr_free,
+		   zone->free_area[order].nr_free - 1);
 	if (order >= pageblock_order && !is_migrate_isolate(mt))
 		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, -(1L << order));
 }
@@ -160,11 +167,11 @@ static inline bool buddy_merge_likely(unsigned long pfn, unsigned long buddy_pfn
 	if (order >= MAX_PAGE_ORDER - 1)
 		return false;
 	higher_page_pfn = buddy_pfn & pfn;
-	higher_page = page + (higher_page_pfn - pfn);
+	higher_page = page + ((long)higher_page_pfn - (long)pfn);
 	return page_is_buddy(higher_page,
-			     higher_page + ((higher_page_pfn ^
-					     (1UL << (order + 1))) -
-					    higher_page_pfn),
+			     higher_page + ((long)(higher_page_pfn ^
+						   (1UL << (order + 1))) -
+					    (long)higher_page_pfn),
 			     order + 1);
 }
 
@@ -183,6 +190,8 @@ static void __free_one_page(struct page *page, unsigned long pfn,
 	bool to_tail;
 	struct page *buddy;
 
+	lockdep_assert_held(&zone->lock);
+
 	VM_BUG_ON(pfn & ((1UL << order) - 1));
 	VM_BUG_ON(!zone_spans_pfn(zone, pfn));
 	account_freepages(zone, 1L << order, mt);
@@ -191,7 +200,7 @@ static void __free_one_page(struct page *page, unsigned long pfn,
 		int buddy_mt = mt;
 
 		buddy_pfn = pfn ^ (1UL << order);
-		buddy = page + (buddy_pfn - pfn);
+		buddy = page + ((long)buddy_pfn - (long)pfn);	/* signed: may be below */
 		if (!page_is_buddy(page, buddy, order))
 			break;
 		if (order >= pageblock_order) {
@@ -213,7 +222,7 @@ static void __free_one_page(struct page *page, unsigned long pfn,
 			set_pageblock_migratetype(buddy, mt);
 		}
 		combined_pfn = buddy_pfn & pfn;
-		page = page + (combined_pfn - pfn);
+		page = page + ((long)combined_pfn - (long)pfn);
 		pfn = combined_pfn;
 		order++;
 	}
@@ -242,6 +251,8 @@ static void split_large_buddy(struct zone *zone, struct page *page,
 {
 	unsigned long end = pfn + (1UL << order);
 	bool zeroed = PageZeroed(page);
+
+	lockdep_assert_held(&zone->lock);
 
 	VM_BUG_ON(!IS_ALIGNED(pfn, 1UL << order));
 	if (order > pageblock_order)
@@ -609,6 +620,8 @@ static void free_pcppages_bulk(struct zone *zone, int count,
 {
 	int max_pindex = NR_PCP_LISTS - 1;
 
+	lockdep_assert_held(&pcp->lock);
+
 	count = min(pcp->count, count);
 	if (count <= 0)
 		return;
@@ -837,6 +850,7 @@ static __always_inline void free_frozen_page_commit(struct zone *zone,
 	int pindex = order_to_pindex(mt, order);
 
 	count_vm_events(PGFREE, 1L << order);
+	touch_zone(zone);
 	list_add(&page->lru, &pcp->lists[pindex]);
 	pcp->count += 1 << order;
 	if (pcp->count >= pcp->high) {
@@ -1184,6 +1198,7 @@ static __always_inline struct page *rmqueue_pcplist(struct zone *preferred,
 		}
 	}
 	page = list_first_entry(list, struct page, lru);
+	touch_zone(zone);
 	list_del(&page->lru);
 	pcp->count -= 1 << order;
 	spin_unlock(&pcp->lock);
@@ -1270,7 +1285,7 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned lon
 		struct free_area *area = &z->free_area[o];
 		int mt;
 
-		if (!area->nr_free)
+		if (!READ_ONCE(area->nr_free))
 			continue;
 		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
 			if (!free_area_empty(area, mt))
@@ -1631,6 +1646,7 @@ unsigned long alloc_pages_bulk(gfp_t gfp, int nid, unsigned long nr_pages,
 				break;
 		}
 		page = list_first_entry(list, struct page, lru);
+		touch_zone(zone);
 		list_del(&page->lru);
 		pcp->count--;
 		zeroed = take_page_zeroed(page);
@@ -1675,6 +1691,8 @@ int __isolate_free_page(struct page *page, unsigned int order)
 	struct zone *zone = page_zone(page);
 	int mt = get_pageblock_migratetype(page);
 
+	lockdep_assert_held(&zone->lock);
+
 	if (!is_migrate_isolate(mt)) {
 		unsigned long wmark = min_wmark_pages(zone) + (1UL << order);
 
@@ -1710,6 +1728,8 @@ int __isolate_free_page(struct page *page, unsigned int order)
 void __putback_isolated_page(struct page *page, unsigned int order, int mt)
 {
 	struct zone *zone = page_zone(page);
+
+	lockdep_assert_held(&zone->lock);
 
 	__free_one_page(page, page_to_pfn(page), zone, order, mt,
 			FPI_SKIP_REPORT_NOTIFY | FPI_TO_TAIL);

@@ -9,7 +9,8 @@
 #include <limits.h>
 
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
 
 /* One past the last address of the walk's range in its VMA. */
 static unsigned long vma_address_end(const struct page_vma_mapped_walk *pvmw)

@@ -15,7 +15,10 @@
  */
 #include <string.h>
 
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include "task.h"
+#include <linux/rmap.h>
 
 /*
  * Flags of @page, mapped by a PTE or (the first page of) a PMD: a PMD
@@ -81,6 +84,8 @@ static void page_state(struct mm_struct *mm, unsigned long addr,
 	pmd_t *pmd;
 	pte_t *pte;
 
+	mmap_assert_locked(mm);
+
 	if (!vma)
 		return;
 	out->vma = true;
@@ -120,12 +125,13 @@ int foliage_page_state(struct foliage_task *task, unsigned long addr,
 		return ret;
 	memset(out, 0, sizeof(*out));
 	mm = task->task.mm;
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	page_state(mm, addr & PAGE_MASK, out);
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	/*
 	 * A query changes nothing: no machine_exit_op(), whose validators
 	 * would run once per page of a range that a caller walks.
 	 */
+	machine_leave(task->machine);
 	return 0;
 }

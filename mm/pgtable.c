@@ -19,7 +19,8 @@
  * the table page's ->private.
  */
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <asm-generic/tlb.h>
 
 __thread unsigned char this_arch;
 
@@ -61,6 +62,7 @@ static struct page *pagetable_alloc(void)
 		return NULL;
 	pagetable_ctor(page);
 	spin_lock_init(ptlock_ptr(page));
+	lockdep_set_class(ptlock_ptr(page), LOCK_CLASS_PTL);
 	INIT_LIST_HEAD(&page->lru);
 	return page;
 }
@@ -288,6 +290,8 @@ spinlock_t *pmd_lock(struct mm_struct *mm, pmd_t *pmd)
 void pgtable_trans_huge_deposit(struct mm_struct *mm, pmd_t *pmd,
 				struct page *table)
 {
+	lockdep_assert_held(pmd_lockptr(mm, pmd));
+
 	list_add(&table->lru, &virt_to_page(pmd)->lru);
 }
 
@@ -295,6 +299,8 @@ struct page *pgtable_trans_huge_withdraw(struct mm_struct *mm, pmd_t *pmd)
 {
 	struct list_head *head = &virt_to_page(pmd)->lru;
 	struct page *table;
+
+	lockdep_assert_held(pmd_lockptr(mm, pmd));
 
 	if (WARN_ON_ONCE(list_empty(head)))
 		return NULL;

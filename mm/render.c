@@ -10,7 +10,10 @@
 #include <string.h>
 
 #include "render.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/slab.h>
+#include <asm-generic/tlb.h>
 
 /* ---- text buffer ---------------------------------------------------- */
 
@@ -196,6 +199,7 @@ static const struct {
 	{ "tlb", tlb_render_seq },
 	{ "thp", thp_sysfs_render_seq },
 	{ "mthp_stats", mthp_stats_render_seq },
+	{ "uptime", uptime_render_seq },
 };
 
 int foliage_render(struct foliage_machine *m, const char *what,
@@ -217,6 +221,25 @@ int foliage_render(struct foliage_machine *m, const char *what,
 		return ret;
 	seq_buf_init(&s);
 	ret = renderers[i].render(&s, flags & FOLIAGE_RENDER_JSON);
+	machine_leave(m);
+	if (ret) {
+		seq_buf_free(&s);
+		return ret;
+	}
+	return seq_buf_finish(&s, out);
+}
+
+int render_seq_text(struct foliage_machine *m,
+		    int (*fn)(struct seq_buf *s, bool json), char **out)
+{
+	struct seq_buf s;
+	int ret = machine_enter(m);
+
+	if (ret)
+		return ret;
+	seq_buf_init(&s);
+	ret = fn(&s, false);
+	machine_leave(m);
 	if (ret) {
 		seq_buf_free(&s);
 		return ret;

@@ -28,6 +28,10 @@
 
 /* ---- text buffer ---------------------------------------------------- */
 
+struct seq_buf;
+/* kernel/time.c: /proc/uptime from the machine's clock. */
+int uptime_render_seq(struct seq_buf *s, bool json);
+
 /*
  * A growing text buffer, appended to like a seq_file.  An append that
  * cannot allocate sets err and is dropped; seq_buf_finish() reports it.
@@ -47,6 +51,11 @@ void seq_putc(struct seq_buf *s, char c);
 /* Hand the text to the caller (*@out, malloc()ed) or free it on error. */
 int seq_buf_finish(struct seq_buf *s, char **out);
 void seq_buf_free(struct seq_buf *s);
+
+struct foliage_machine;
+/* Run a seq_buf renderer @fn inside @m and hand its text to *@out. */
+int render_seq_text(struct foliage_machine *m,
+		    int (*fn)(struct seq_buf *s, bool json), char **out);
 
 /* ---- JSON helpers ------------------------------------------------------ */
 

@@ -29,7 +29,12 @@
  * clean lazily-freed one).
  */
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/slab.h>
+#include <asm-generic/tlb.h>
 
 /* ---- anon_vma and anon_vma_chain objects ------------------------------ */
 
@@ -108,6 +113,8 @@ void anon_vma_interval_tree_pre_update_vma(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc;
 
+	if (vma->anon_vma)
+		lockdep_assert_held_write(&vma->anon_vma->root->rwsem);
 	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
 		avc_tree_remove(avc);
 }
@@ -116,12 +123,15 @@ void anon_vma_interval_tree_post_update_vma(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc;
 
+	if (vma->anon_vma)
+		lockdep_assert_held_write(&vma->anon_vma->root->rwsem);
 	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
 		avc_tree_insert(avc);
 }
 
 void i_mmap_insert(struct address_space *mapping, struct vm_area_struct *vma)
 {
+	lockdep_assert_held_write(&mapping->i_mmap_rwsem);
 	vma->shared.start = vma->vm_pgoff;
 	vma->shared.last = vma_last_pgoff(vma);
 	interval_tree_insert(&vma->shared, &mapping->i_mmap);
@@ -130,6 +140,7 @@ void i_mmap_insert(struct address_space *mapping, struct vm_area_struct *vma)
 
 void i_mmap_remove(struct address_space *mapping, struct vm_area_struct *vma)
 {
+	lockdep_assert_held_write(&mapping->i_mmap_rwsem);
 	interval_tree_remove(&vma->shared, &mapping->i_mmap);
 	mapping->nr_mmaps--;
 }
@@ -147,6 +158,8 @@ static int __anon_vma_prepare(struct vm_area_struct *vma)
 	struct mm_struct *mm = vma->vm_mm;
 	struct anon_vma *anon_vma, *allocated = NULL;
 	struct anon_vma_chain *avc;
+
+	mmap_assert_locked(vma->vm_mm);
 
 	avc = anon_vma_chain_alloc();
 	if (!avc)
@@ -203,9 +216,9 @@ static struct anon_vma *lock_anon_vma_root(struct anon_vma *root,
 
 	if (new_root != root) {
 		if (WARN_ON_ONCE(root))
-			pthread_rwlock_unlock(&root->rwsem);
+			up_rwsem(&root->rwsem);
 		root = new_root;
-		pthread_rwlock_wrlock(&root->rwsem);
+		down_write_class(&root->rwsem, LOCK_CLASS_ANON_VMA);
 	}
 	return root;
 }
@@ -213,7 +226,7 @@ static struct anon_vma *lock_anon_vma_root(struct anon_vma *root,
 static void unlock_anon_vma_root(struct anon_vma *root)
 {
 	if (root)
-		pthread_rwlock_unlock(&root->rwsem);
+		up_rwsem(&root->rwsem);
 }
 
 /*
@@ -431,6 +444,7 @@ static int __folio_add_rmap(struct folio *folio, struct page *page,
 	int first = 0, nr = 0;
 
 	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
+	touch_folio(folio);
 	switch (level) {
 	case RMAP_LEVEL_PTE:
 		if (!folio_test_large(folio)) {
@@ -560,6 +574,7 @@ void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 	if (!folio_test_swapbacked(folio))
 		__folio_set_swapbacked(folio);
 	__folio_set_anon(folio, vma, address, exclusive);
+	touch_folio(folio);
 
 	if (likely(!folio_test_large(folio))) {
 		atomic_set(&folio->_mapcount, 0);
@@ -617,6 +632,7 @@ static void __folio_remove_rmap(struct folio *folio, struct page *page,
 	int last = 0, nr = 0, nr_pmdmapped = 0;
 
 	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
+	touch_folio(folio);
 	switch (level) {
 	case RMAP_LEVEL_PTE:
 		if (!folio_test_large(folio)) {
@@ -677,6 +693,7 @@ static void __folio_dup_rmap(struct folio *folio, struct page *page,
 {
 	const int orig_nr_pages = nr_pages;
 
+	touch_folio(folio);
 	switch (level) {
 	case RMAP_LEVEL_PTE:
 		if (!folio_test_large(folio)) {
@@ -794,6 +811,7 @@ void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma)
 
 	VM_WARN_ON(!folio_test_locked(folio));
 	VM_WARN_ON(!anon_vma);
+	touch_folio(folio);
 	WRITE_ONCE(folio->mapping, (struct address_space *)
 		   ((unsigned long)anon_vma | FOLIO_MAPPING_ANON));
 }
@@ -894,7 +912,7 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 	if (!mapping)
 		return;
 	if (!locked) {
-		if (pthread_rwlock_tryrdlock(&mapping->i_mmap_rwsem)) {
+		if (!i_mmap_trylock_read(mapping)) {
 			if (rwc->try_lock) {
 				rwc->contended = true;
 				return;
@@ -1024,14 +1042,6 @@ int folio_referenced(struct folio *folio, bool is_locked,
 
 /* ---- try_to_unmap, try_to_migrate -------------------------------------- */
 
-static void update_hiwater_rss(struct mm_struct *mm)
-{
-	unsigned long rss = get_mm_rss(mm);
-
-	if (mm->hiwater_rss < rss)
-		mm->hiwater_rss = rss;
-}
-
 static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 			     unsigned long address, void *arg)
 {
@@ -1114,6 +1124,8 @@ void try_to_unmap(struct folio *folio, enum ttu_flags flags)
 		.done = folio_not_mapped,
 	};
 
+	VM_WARN_ON(!folio_test_locked(folio));
+
 	if (flags & TTU_RMAP_LOCKED)
 		rmap_walk_locked(folio, &rwc);
 	else
@@ -1195,6 +1207,8 @@ void try_to_migrate(struct folio *folio, enum ttu_flags flags)
 		.arg = (void *)(long)flags,
 		.done = folio_not_mapped,
 	};
+
+	VM_WARN_ON(!folio_test_locked(folio));
 
 	if (flags & TTU_RMAP_LOCKED)
 		rmap_walk_locked(folio, &rwc);

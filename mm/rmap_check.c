@@ -17,7 +17,12 @@
 
 #include "internal.h"
 #include "rmap_check.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include "task.h"
+#include <linux/validate.h>
 
 struct map_vec {
 	struct rmap_map *v;		/* array */
@@ -149,7 +154,7 @@ static size_t ptr_set_finish(void **set, size_t nr)
 static void unlock_tasks(struct rmap_checker *c, unsigned int nr)
 {
 	while (nr--)
-		pthread_rwlock_unlock(&c->tasks[nr]->task.mm->mmap_lock);
+		mmap_write_unlock(c->tasks[nr]->task.mm);
 }
 
 /*
@@ -171,7 +176,7 @@ static int lock_machine(struct rmap_checker *c)
 	if (!c->tasks)
 		return -ENOMEM;
 	list_for_each_entry(t, &m->tasks, task.tasks) {
-		if (pthread_rwlock_trywrlock(&t->task.mm->mmap_lock)) {
+		if (!mmap_write_trylock(t->task.mm)) {
 			unlock_tasks(c, c->nr_tasks);
 			spin_unlock(&m->tasks_lock);
 			free(c->tasks);
@@ -693,9 +698,117 @@ int rmap_check_machine(struct rmap_check_stats *stats)
 int validate_rmap(void)
 {
 	struct rmap_check_stats stats;
-	int ret = rmap_check_machine(&stats);
+	/* -EBUSY (an mm busy) is passed on: the check is owed, not done. */
+	return rmap_check_machine(&stats);
+}
 
-	return ret == -EBUSY ? 0 : ret;
+/* ---- the folios one operation touched (linux/validate.h) ------------ */
+
+/*
+ * @folio's mapcounts against the mappings the walk found (c->walk): each
+ * page's _mapcount, and for a large folio _large_mapcount,
+ * _entire_mapcount and _nr_pages_mapped.
+ */
+static void check_walk_mapcounts(struct rmap_checker *c, struct folio *folio)
+{
+	unsigned long nr = folio_nr_pages(folio), i, ptes = 0, pages = 0;
+	unsigned long head = folio_pfn(folio);
+	int *per_page = calloc(nr, sizeof(*per_page));
+	int pmds = 0;
+
+	if (!per_page) {
+		c->err = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < c->walk.nr; i++) {
+		if (c->walk.v[i].pmd)
+			pmds++;
+		else if (c->walk.v[i].page < nr)
+			per_page[c->walk.v[i].page]++;
+	}
+	for (i = 0; i < nr; i++) {
+		int mc = atomic_read(&folio_page(folio, i)->_mapcount) + 1;
+
+		if (mc != per_page[i])
+			rcheck_bug(c, "%s folio pfn 0x%lx index 0x%lx: page %lu mapcount %d, rmap_walk finds %d PTEs",
+				   folio_test_anon(folio) ? "anon" : "file",
+				   head, folio->index, i, mc, per_page[i]);
+		ptes += per_page[i];
+		pages += per_page[i] > 0;
+	}
+	if (!large_mapcounts_ok(folio, ptes, pmds, pages))
+		rcheck_bug(c, "folio pfn 0x%lx: large %d entire %d nr_pages_mapped %#x; rmap_walk finds %lu PTEs %d PMDs on %lu pages",
+			   head, atomic_read(&folio->_large_mapcount) + 1,
+			   atomic_read(&folio->_entire_mapcount) + 1,
+			   atomic_read(&folio->_nr_pages_mapped), ptes, pmds,
+			   pages);
+	free(per_page);
+}
+
+/* One touched folio; the machine is locked (lock_machine()). */
+static void check_touched_folio(struct rmap_checker *c, unsigned long pfn)
+{
+	struct folio *folio;
+	bool anon;
+
+	if (!pfn_valid(pfn))
+		return;
+	folio = page_folio(pfn_to_page(pfn));
+	/* Freed by the operation: the allocator checked it on the way. */
+	if (!atomic_add_unless(&folio->_refcount, 1, 0))
+		return;
+	/* A page table, slab...: typed pages have no mapcount. */
+	if ((folio->page.page_type >> 24) >= PGTY_buddy &&
+	    (folio->page.page_type >> 24) < PGTY_mapcount_underflow)
+		goto out;
+	c->st->folios++;
+	anon = folio_test_anon(folio);
+	/* No live VMA links its anon_vma or maps its file: no safe walk. */
+	if ((anon && !ptr_in((void **)c->anon_vmas, c->nr_anon_vmas,
+			     folio_anon_vma(folio))) ||
+	    (!anon && (!folio_mapping_file(folio) ||
+		       !ptr_in((void **)c->files, c->nr_files,
+			       folio->mapping)))) {
+		if (folio_mapped(folio))
+			rcheck_bug(c, "%s folio pfn 0x%lx index 0x%lx: mapcount %d but no live vma can map it",
+				   anon ? "anon" : "file", folio_pfn(folio),
+				   folio->index, folio_mapcount(folio));
+		goto out;
+	}
+	walk_folio(c, folio);
+	if (c->err)
+		goto out;
+	{
+		unsigned long diff_b;
+
+		if (compare_maps(c, folio, c->walk.v, c->walk.nr, c->pvmw.v,
+				 c->pvmw.nr, "missed by page_vma_mapped_walk",
+				 "found by page_vma_mapped_walk only", false,
+				 &diff_b) || diff_b)
+			c->st->pvmw_mismatches++;
+	}
+	check_walk_mapcounts(c, folio);
+out:
+	folio_put(folio);
+}
+
+int rmap_check_folios(const unsigned long *pfns, unsigned int nr)
+{
+	struct rmap_check_stats stats = { 0 };
+	struct rmap_checker c = { .st = &stats };
+	unsigned int i;
+	int ret;
+
+	if (!nr || !this_machine->tasks_inited)
+		return 0;
+	ret = lock_machine(&c);
+	if (ret == -EBUSY)
+		return 0;	/* not quiet: the next full walk checks it */
+	for (i = 0; !ret && i < nr && !c.err; i++)
+		check_touched_folio(&c, pfns[i]);
+	ret = ret ?: c.err ?: c.ret;
+	unlock_machine(&c);
+	return ret;
 }
 
 static int map_by_vma_cmp(const void *a, const void *b)

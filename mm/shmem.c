@@ -31,12 +31,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/rmap.h>
+#include <linux/swap.h>
+#include <linux/shmem_fs.h>
 
 #include "internal.h"
 
 #define SHMEM_INO_BATCH		1024
-#define MAX_LFS_FILESIZE	((unsigned long long)LLONG_MAX)
 /* memfd_create() names: "memfd:" + at most this many bytes */
 #define MFD_NAME_PREFIX		"memfd:"
 #define MFD_NAME_MAX_LEN	(sizeof(((struct inode *)0)->name) - \
@@ -156,6 +159,9 @@ static int __shmem_file_setup(const char *name, unsigned long long size,
 		return -ENOMEM;
 	}
 	ff->machine = this_machine;
+	spin_lock(&this_machine->files_lock);
+	list_add_tail(&ff->machine_files, &this_machine->files);
+	spin_unlock(&this_machine->files_lock);
 	ff->file.f_inode = inode;
 	ff->file.f_mapping = &inode->i_data;
 	ff->file.f_flags = O_RDWR_LARGEFILE;
@@ -183,8 +189,29 @@ void fput(struct file *file)
 
 	if (!atomic_dec_and_test(&file->f_count))
 		return;
+	spin_lock(&ff->machine->files_lock);
+	list_del(&ff->machine_files);
+	spin_unlock(&ff->machine->files_lock);
 	iput(file->f_inode);
 	free(ff);
+}
+
+void put_all_files(struct foliage_machine *m)
+{
+	struct foliage_file *ff;
+
+	for (;;) {
+		spin_lock(&m->files_lock);
+		ff = list_empty(&m->files) ? NULL :
+		     list_first_entry(&m->files, struct foliage_file,
+				      machine_files);
+		spin_unlock(&m->files_lock);
+		if (!ff)
+			break;
+		/* No VMA is left: what remains are the users' references. */
+		atomic_set(&ff->file.f_count, 1);
+		fput(&ff->file);
+	}
 }
 
 int file_path(const struct file *file, char *buf, size_t len)
@@ -204,6 +231,8 @@ int file_path(const struct file *file, char *buf, size_t len)
 static struct folio *__page_cache_lookup(struct address_space *mapping,
 					 pgoff_t index)
 {
+	lockdep_assert_held(&mapping->i_lock);
+
 	if (index >= mapping->i_pages_size)
 		return NULL;
 	return mapping->i_pages[index];
@@ -226,6 +255,8 @@ static int page_cache_grow(struct address_space *mapping, pgoff_t index)
 {
 	unsigned long size = mapping->i_pages_size ?: 16;
 	struct folio **slots;
+
+	lockdep_assert_held(&mapping->i_lock);
 
 	if (index < mapping->i_pages_size)
 		return 0;
@@ -432,7 +463,7 @@ int shmem_truncate(struct inode *inode, unsigned long long new_size)
 
 	if (new_size > MAX_LFS_FILESIZE)
 		return -EINVAL;
-	pthread_rwlock_wrlock(&mapping->invalidate_lock);
+	filemap_invalidate_lock(mapping);
 	if (new_size < inode->i_size) {
 		if (shmem_range_mapped(mapping, new_pages)) {
 			ret = -EBUSY;
@@ -454,7 +485,7 @@ int shmem_truncate(struct inode *inode, unsigned long long new_size)
 		WRITE_ONCE(inode->i_size, new_size);
 	}
 out:
-	pthread_rwlock_unlock(&mapping->invalidate_lock);
+	filemap_invalidate_unlock(mapping);
 	return ret;
 }
 

@@ -34,7 +34,9 @@
 #include <string.h>
 
 #include "render.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/slab.h>
 
 #define SLUB_MAX_ORDER		3	/* PAGE_ALLOC_COSTLY_ORDER */
 #define MAX_OBJS_PER_PAGE	32767	/* since objects is a u15 */

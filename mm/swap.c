@@ -19,7 +19,9 @@
 #include <string.h>
 
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/swap.h>
 
 static struct lruvec *folio_lruvec(const struct folio *folio)
 {
@@ -60,6 +62,8 @@ static void lruvec_add_folio(struct lruvec *lruvec, struct folio *folio)
 {
 	enum lru_list lru = folio_lru_list(folio);
 
+	lockdep_assert_held(&lruvec->lru_lock);
+
 	update_lru_size(folio, lru, folio_nr_pages(folio));
 	/* Unevictable folios are only counted: ->lru holds mlock_count. */
 	if (lru != LRU_UNEVICTABLE)
@@ -69,6 +73,8 @@ static void lruvec_add_folio(struct lruvec *lruvec, struct folio *folio)
 static void lruvec_del_folio(struct lruvec *lruvec, struct folio *folio)
 {
 	enum lru_list lru = folio_lru_list(folio);
+
+	lockdep_assert_held(&lruvec->lru_lock);
 
 	if (lru != LRU_UNEVICTABLE)
 		list_del(&folio->lru);
@@ -85,6 +91,7 @@ void lru_init(void)
 		for (lru = 0; lru < NR_LRU_LISTS; lru++)
 			INIT_LIST_HEAD(&lruvec->lists[lru]);
 		spin_lock_init(&lruvec->lru_lock);
+		lockdep_set_class(&lruvec->lru_lock, LOCK_CLASS_LRU);
 	}
 }
 
@@ -147,6 +154,36 @@ void __folio_put(struct folio *folio, fpi_t fpi)
 {
 	__page_cache_release(folio);
 	__free_frozen_pages(&folio->page, folio_order(folio), fpi);
+}
+
+/*
+ * A large folio is being split (mm/huge_memory.c): lru_split_begin() takes
+ * its lruvec's lock and the folio off its list, counted at its old size;
+ * lru_split_end() puts its @nr pages, order-0 folios by now and each with
+ * the head's flags, back in order where it was (Linux's
+ * lru_add_split_folio()) and drops the lock.  @on_lru is what begin said.
+ */
+bool lru_split_begin(struct folio *folio)
+{
+	struct lruvec *lruvec = folio_lruvec(folio);
+	bool on_lru;
+
+	spin_lock(&lruvec->lru_lock);
+	on_lru = folio_test_lru(folio);
+	if (on_lru)
+		lruvec_del_folio(lruvec, folio);
+	return on_lru;
+}
+
+void lru_split_end(struct folio *folio, unsigned long nr, bool on_lru)
+{
+	struct lruvec *lruvec = folio_lruvec(folio);
+	unsigned long i;
+
+	/* Added at the list's head: the last page first keeps their order. */
+	for (i = nr; on_lru && i-- > 0;)
+		lruvec_add_folio(lruvec, page_folio(folio_page(folio, i)));
+	spin_unlock(&lruvec->lru_lock);
 }
 
 /* lru_activate(): inactive -> active, counted in pgactivate. */
@@ -246,7 +283,7 @@ int validate_lru(void)
 		pg_data_t *pgdat = NODE_DATA(nid);
 		struct lruvec *lruvec = &pgdat->__lruvec;
 
-		if (!lruvec->lists[0].next)
+		if (!READ_ONCE(lruvec->lists[0].next))
 			continue;	/* not booted */
 		memset(zone_pages, 0, sizeof(zone_pages));
 		spin_lock(&lruvec->lru_lock);

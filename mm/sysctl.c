@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
 #include <trace/events.h>
 
 static int parse_long(const char *s, long *v)
@@ -51,7 +52,7 @@ enum {
 	K_FAILSLAB_PROBABILITY, K_FAILSLAB_INTERVAL, K_FAILSLAB_TIMES,
 	K_FAILSLAB_SEED,
 	K_MAX_MAP_COUNT,
-	K_TRACING_ON, K_DEBUG_FULL, NR_KNOBS
+	K_TRACING_ON, K_DEBUG_FULL, K_DEBUG_VALIDATE_EVERY, NR_KNOBS
 };
 
 static const struct knob knobs[NR_KNOBS] = {
@@ -82,6 +83,8 @@ static const struct knob knobs[NR_KNOBS] = {
 	[K_MAX_MAP_COUNT] = { "vm.max_map_count", KNOB_INT, 0, 0x7fffffff },
 	[K_TRACING_ON] = { "tracing.on", KNOB_BOOL, 0, 1 },
 	[K_DEBUG_FULL] = { "debug.full", KNOB_BOOL, 0, 1 },
+	[K_DEBUG_VALIDATE_EVERY] = { "debug.validate_every", KNOB_INT, 1,
+				     1L << 30 },
 };
 
 /* transparent_hugepage/<file> knobs live in mm/huge_memory.c. */
@@ -113,7 +116,8 @@ static void refresh_zones(void)
 				zone_pcp_update(&m->node_data[nid]->node_zones[z]);
 }
 
-int foliage_set(struct foliage_machine *m, const char *key, const char *value)
+static int __foliage_set(struct foliage_machine *m, const char *key,
+			 const char *value)
 {
 	struct fault_attr *fa = &m->fail_page_alloc;
 	int k, ret = machine_enter(m);
@@ -206,12 +210,25 @@ int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	case K_DEBUG_FULL:
 		m->debug_full = v;
 		break;
+	case K_DEBUG_VALIDATE_EVERY:
+		WRITE_ONCE(m->validate_every, v);
+		break;
 	}
 	machine_exit_op(m);
 	return 0;
 }
 
-int foliage_get(struct foliage_machine *m, const char *key, long *value)
+/* Every return but a successful set's leaves the machine here. */
+int foliage_set(struct foliage_machine *m, const char *key, const char *value)
+{
+	int ret = __foliage_set(m, key, value);
+
+	machine_leave(m);
+	return ret;
+}
+
+static int __foliage_get(struct foliage_machine *m, const char *key,
+			 long *value)
 {
 	struct fault_attr *fa = &m->fail_page_alloc;
 	int k, ret = machine_enter(m);
@@ -252,6 +269,15 @@ int foliage_get(struct foliage_machine *m, const char *key, long *value)
 		break;
 	case K_TRACING_ON: *value = m->tracing_on; break;
 	case K_DEBUG_FULL: *value = m->debug_full; break;
+	case K_DEBUG_VALIDATE_EVERY: *value = m->validate_every; break;
 	}
 	return 0;
+}
+
+int foliage_get(struct foliage_machine *m, const char *key, long *value)
+{
+	int ret = __foliage_get(m, key, value);
+
+	machine_leave(m);
+	return ret;
 }

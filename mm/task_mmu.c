@@ -16,9 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/huge_mm.h>
+#include <linux/shmem_fs.h>
+#include "task.h"
 
 #include "task_mmu.h"
+#include <linux/rmap.h>
 
 /* ---- accounting ------------------------------------------------------ */
 
@@ -246,6 +251,9 @@ static void snapshot_vma(struct vm_area_struct *vma, struct smaps_vma *v,
 		v->thp_eligible = thp_vma_allowable_orders(vma, vma->vm_flags,
 							   TVA_SMAPS,
 							   THP_ORDERS_ALL);
+		/* arch_pkeys_enabled(): the line only where the CPU has them. */
+		v->has_pkey = this_machine->pku;
+		v->pkey = vma_pkey(vma);
 		smap_gather_stats(vma, &v->mss);
 	}
 }
@@ -257,11 +265,11 @@ int task_maps_snapshot(struct mm_struct *mm, enum task_maps_detail detail,
 	int n = 0;
 
 	memset(tm, 0, sizeof(*tm));
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	if (mm->map_count) {
 		tm->vma = calloc(mm->map_count, sizeof(*tm->vma));
 		if (!tm->vma) {
-			pthread_rwlock_unlock(&mm->mmap_lock);
+			mmap_read_unlock(mm);
 			return -ENOMEM;
 		}
 	}
@@ -273,7 +281,7 @@ int task_maps_snapshot(struct mm_struct *mm, enum task_maps_detail detail,
 		n++;
 	}
 	tm->nr_vmas = n;
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	return 0;
 }
 
@@ -376,6 +384,8 @@ static const char *const vm_flag_mnemonics[64] = {
 	[21] = "nr", [22] = "ht", [23] = "sf", [24] = "ar",
 	[25] = "wf", [26] = "dd", [27] = "", [28] = "mm",
 	[29] = "hg", [30] = "nh", [31] = "mg",
+	/* VM_PKEY_BIT0..3: never printed */
+	[32] = "", [33] = "", [34] = "", [35] = "",
 };
 
 BUILD_BUG_ON(VM_UFFD_MISSING != BIT(9));
@@ -383,6 +393,7 @@ BUILD_BUG_ON(VM_PFNMAP != BIT(10));
 BUILD_BUG_ON(VM_UFFD_WP != BIT(12));
 BUILD_BUG_ON(VM_SOFTDIRTY != BIT(27));
 BUILD_BUG_ON(VM_MERGEABLE != BIT(31));
+BUILD_BUG_ON(VM_PKEY_BIT0 != BIT(32));
 
 /* What VmFlags shows for bit @i of @flags, or NULL for nothing. */
 static const char *vm_flag_name(vm_flags_t flags, unsigned int i)
@@ -415,6 +426,8 @@ void show_smap(struct seq_buf *s, const struct smaps_vma *v)
 	seq_kb(s, "MMUPageSize:    ", v->mmu_pagesize);
 	__show_smap(s, &v->mss, false);
 	seq_printf(s, "THPeligible:    %8u\n", v->thp_eligible);
+	if (v->has_pkey)
+		seq_printf(s, "ProtectionKey:  %8u\n", v->pkey);
 	show_smap_vma_flags(s, v->flags);
 }
 
@@ -509,6 +522,8 @@ struct json_object *map_vma_json(const struct smaps_vma *v, bool smaps,
 	json_set_u64(obj, "MMUPageSize", v->mmu_pagesize >> 10, err);
 	mss_json(obj, &v->mss, false, err);
 	json_set_u64(obj, "THPeligible", v->thp_eligible, err);
+	if (v->has_pkey)
+		json_set_u64(obj, "ProtectionKey", v->pkey, err);
 	vmflags = json_new_array(err);
 	for (i = 0; i < ARRAY_SIZE(vm_flag_mnemonics); i++)
 		if ((name = vm_flag_name(v->flags, i)))
@@ -592,8 +607,10 @@ int foliage_render_task(struct foliage_task *task, const char *what,
 	if (ret)
 		return ret;
 	ret = task_maps_snapshot(task->task.mm, detail, &tm);
-	if (ret)
+	if (ret) {
+		machine_leave(m);
 		return ret;
+	}
 	seq_buf_init(&s);
 	if (!strcmp(what, "smaps_rollup"))
 		ret = render_task_rollup(&s, &tm, json);
@@ -601,6 +618,7 @@ int foliage_render_task(struct foliage_task *task, const char *what,
 		ret = render_task_maps(&s, &tm, detail == TASK_MAPS_PAGES,
 				       json);
 	task_maps_free(&tm);
+	machine_leave(m);
 	if (ret) {
 		seq_buf_free(&s);
 		return ret;

@@ -20,7 +20,8 @@
 #include <stdio.h>
 
 #include "render.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <asm-generic/tlb.h>
 
 /* Low bits of a batch slot holding a page pointer. */
 #define ENCODED_PAGE_NR_PAGES_NEXT	1UL
@@ -342,23 +343,6 @@ int tlb_render_rows(struct seq_buf *s, bool json, const char *const *names,
 int tlb_render_seq(struct seq_buf *s, bool json)
 {
 	return this_machine->arch->tlb_render(s, &this_machine->tlb, json);
-}
-
-int render_seq_text(struct foliage_machine *m,
-		    int (*fn)(struct seq_buf *s, bool json), char **out)
-{
-	struct seq_buf s;
-	int ret = machine_enter(m);
-
-	if (ret)
-		return ret;
-	seq_buf_init(&s);
-	ret = fn(&s, false);
-	if (ret) {
-		seq_buf_free(&s);
-		return ret;
-	}
-	return seq_buf_finish(&s, out);
 }
 
 int render_tlb(struct foliage_machine *m, char **out)

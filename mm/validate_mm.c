@@ -29,6 +29,10 @@
 #include <string.h>
 
 #include "vma.h"
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include "task.h"
+#include <linux/validate.h>
 
 #ifndef ENTIRELY_MAPPED
 #define ENTIRELY_MAPPED		0x800000	/* _nr_pages_mapped's PMD bias */
@@ -298,6 +302,9 @@ static void count_mapping(struct mm_struct *mm, struct recount *rc,
 		rc->err = -EINVAL;
 		return;
 	}
+	rss[mm_counter(folio)] += pmd ? HPAGE_PMD_NR : 1;
+	if (!rc->pages.slots)
+		return;		/* one mm's counts only */
 	c = pfn_table_get(&rc->pages, pfn);
 	if (!c) {
 		rc->err = rc->err ?: -ENOMEM;
@@ -307,7 +314,6 @@ static void count_mapping(struct mm_struct *mm, struct recount *rc,
 		c->pmds++;
 	else
 		c->ptes++;
-	rss[mm_counter(folio)] += pmd ? HPAGE_PMD_NR : 1;
 }
 
 static void walk_pte_table(struct mm_struct *mm, struct recount *rc,
@@ -419,6 +425,19 @@ static void walk_mm(struct mm_struct *mm, struct recount *rc)
 	}
 }
 
+bool large_mapcounts_ok(struct folio *folio, unsigned long ptes, int pmds,
+			unsigned long pages)
+{
+	int npm = atomic_read(&folio->_nr_pages_mapped);
+
+	if (!folio_test_large(folio))
+		return true;
+	return atomic_read(&folio->_large_mapcount) + 1 == (int)ptes + pmds &&
+	       atomic_read(&folio->_entire_mapcount) + 1 == pmds &&
+	       (npm & FOLIO_PAGES_MAPPED) == (int)pages &&
+	       !(npm & ENTIRELY_MAPPED) == !pmds;
+}
+
 /* Per-folio checks, and the node counters the mappings imply. */
 struct node_recount {
 	long anon_mapped;		/* NR_ANON_MAPPED */
@@ -448,18 +467,13 @@ static int check_folio(struct folio *folio, const struct pfn_table *t,
 		ptes += p;
 		pages += p > 0;
 	}
-	if (folio_test_large(folio)) {
-		int large = atomic_read(&folio->_large_mapcount) + 1;
-		int entire = atomic_read(&folio->_entire_mapcount) + 1;
-		int npm = atomic_read(&folio->_nr_pages_mapped);
-
-		if (large != (int)ptes + pmds || entire != pmds ||
-		    (npm & FOLIO_PAGES_MAPPED) != (int)pages ||
-		    !(npm & ENTIRELY_MAPPED) != !pmds) {
-			report_bug("folio %lx: large %d entire %d nr_pages_mapped %#x; %lu ptes %d pmds %lu pages",
-				   head, large, entire, npm, ptes, pmds, pages);
-			ret = -EINVAL;
-		}
+	if (!large_mapcounts_ok(folio, ptes, pmds, pages)) {
+		report_bug("folio %lx: large %d entire %d nr_pages_mapped %#x; %lu ptes %d pmds %lu pages",
+			   head, atomic_read(&folio->_large_mapcount) + 1,
+			   atomic_read(&folio->_entire_mapcount) + 1,
+			   atomic_read(&folio->_nr_pages_mapped), ptes, pmds,
+			   pages);
+		ret = -EINVAL;
 	}
 	if (folio_ref_count(folio) < folio_mapcount(folio)) {
 		report_bug("folio %lx: refcount %d < mapcount %d", head,
@@ -516,15 +530,16 @@ static int check_unmapped_pages(const struct pfn_table *t)
 
 /*
  * Take every listed mm's mmap_lock for write, so the walk sees a quiet
- * machine.  A caller may hold one of them (or another thread may be in
- * the middle of an operation): then only the VMA trees are checked.
+ * machine.  If a thread holds one (asleep in the middle of an operation,
+ * the machine being stopped), nothing is checked: -EBUSY, and the
+ * validation waits for a later quiet point (kernel/stop_machine.c).
  */
 static bool lock_all_mms(struct foliage_machine *m)
 {
 	struct foliage_task *t, *u;
 
 	list_for_each_entry(t, &m->tasks, task.tasks) {
-		if (pthread_rwlock_trywrlock(&t->task.mm->mmap_lock)) {
+		if (!mmap_write_trylock(t->task.mm)) {
 			list_for_each_entry(u, &m->tasks, task.tasks) {
 				if (u == t)
 					break;
@@ -590,8 +605,10 @@ int validate_all_mms(void)
 		walk_mm(t->task.mm, &rc);
 	}
 	ret = ret ?: rc.err;
-	if (!locked)
+	if (!locked) {
+		ret = -EBUSY;
 		goto out;
+	}
 	err = validate_all_anon_vma_counts(m);
 	ret = ret ?: err;
 
@@ -642,5 +659,41 @@ out:
 	spin_unlock(&m->tasks_lock);
 	free(folios.slots);
 	free(rc.pages.slots);
+	return ret;
+}
+
+/*
+ * After an operation (linux/validate.h): each of @mms that is still some
+ * task's, alone: its VMAs, anon_vma chains, RSS counters and page-table
+ * bytes.  An mm another thread holds is left to the next full walk.
+ */
+int validate_touched_mms(const unsigned long *mms, unsigned int nr)
+{
+	struct foliage_machine *m = this_machine;
+	struct foliage_task *t;
+	int ret = 0, err;
+
+	if (!nr || !m->tasks_inited)
+		return 0;
+	spin_lock(&m->tasks_lock);
+	list_for_each_entry(t, &m->tasks, task.tasks) {
+		struct mm_struct *mm = t->task.mm;
+		struct recount rc;
+		unsigned int i;
+
+		for (i = 0; i < nr && mms[i] != (unsigned long)mm; i++)
+			;
+		if (i == nr || pthread_rwlock_trywrlock(&mm->mmap_lock))
+			continue;
+		memset(&rc, 0, sizeof(rc));
+		err = validate_mm(mm);
+		ret = ret ?: err;
+		err = validate_anon_vmas(mm);
+		ret = ret ?: err;
+		walk_mm(mm, &rc);
+		ret = ret ?: rc.err;
+		mmap_write_unlock(mm);
+	}
+	spin_unlock(&m->tasks_lock);
 	return ret;
 }

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
 
 #define rmap_bug(fmt, ...)	report_bug("rmap: " fmt, ##__VA_ARGS__)
 
@@ -83,12 +84,87 @@ int validate_anon_vmas(struct mm_struct *mm)
 	return ret;
 }
 
+/*
+ * The anon_vmas linked from a set of mms, each once with its counts: an
+ * open-addressing hash from anon_vma to its index in set[].
+ */
+struct anon_vma_set {
+	struct anon_vma **set;		/* each anon_vma once, in found order */
+	size_t nr;			/* used entries of set[] */
+	size_t size;			/* allocated entries of set[] */
+	size_t *slots;			/* hash: index + 1 into set[], 0 empty */
+	size_t nr_slots;		/* a power of two, > 2 * size */
+};
+
+static size_t avs_hash(const struct anon_vma_set *s, const void *p)
+{
+	unsigned long h = (unsigned long)p;
+
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15UL;
+	return (h >> 20) & (s->nr_slots - 1);
+}
+
+/* set[] index of @a, or -1. */
+static long avs_find(const struct anon_vma_set *s, const struct anon_vma *a)
+{
+	size_t i;
+
+	if (!s->nr_slots)
+		return -1;
+	for (i = avs_hash(s, a); s->slots[i];
+	     i = (i + 1) & (s->nr_slots - 1))
+		if (s->set[s->slots[i] - 1] == a)
+			return (long)s->slots[i] - 1;
+	return -1;
+}
+
+static int avs_rehash(struct anon_vma_set *s, size_t nr_slots)
+{
+	size_t *slots = calloc(nr_slots, sizeof(*slots)), i, h;
+
+	if (!slots)
+		return -ENOMEM;
+	free(s->slots);
+	s->slots = slots;
+	s->nr_slots = nr_slots;
+	for (i = 0; i < s->nr; i++) {
+		for (h = avs_hash(s, s->set[i]); slots[h];
+		     h = (h + 1) & (nr_slots - 1))
+			;
+		slots[h] = i + 1;
+	}
+	return 0;
+}
+
+static int avs_add(struct anon_vma_set *s, struct anon_vma *a)
+{
+	size_t h;
+
+	if (avs_find(s, a) >= 0)
+		return 0;
+	if (s->nr == s->size) {
+		size_t size = s->size ? 2 * s->size : 64;
+		struct anon_vma **n = realloc(s->set, size * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		s->set = n;
+		s->size = size;
+		if (avs_rehash(s, 4 * size))
+			return -ENOMEM;
+	}
+	s->set[s->nr] = a;
+	for (h = avs_hash(s, a); s->slots[h]; h = (h + 1) & (s->nr_slots - 1))
+		;
+	s->slots[h] = ++s->nr;
+	return 0;
+}
+
 /* Collect the anon_vmas linked from @mms, each once (and their roots). */
 static int collect_anon_vmas(struct mm_struct **mms, unsigned int nr_mms,
-			     struct anon_vma ***out, size_t *nr_out)
+			     struct anon_vma_set *s)
 {
-	struct anon_vma **set = NULL;
-	size_t nr = 0, size = 0, i;
 	unsigned int m;
 
 	for (m = 0; m < nr_mms; m++) {
@@ -98,80 +174,79 @@ static int collect_anon_vmas(struct mm_struct **mms, unsigned int nr_mms,
 			struct anon_vma_chain *avc;
 
 			list_for_each_entry(avc, &vma->anon_vma_chain,
-					    same_vma) {
-				struct anon_vma *cand[2] = {
-					avc->anon_vma, avc->anon_vma->root
-				};
-				int c;
-
-				for (c = 0; c < 2; c++) {
-					for (i = 0; i < nr; i++)
-						if (set[i] == cand[c])
-							break;
-					if (i < nr)
-						continue;
-					if (nr == size) {
-						struct anon_vma **n;
-
-						size = size ? 2 * size : 64;
-						n = realloc(set, size *
-							    sizeof(*set));
-						if (!n) {
-							free(set);
-							return -ENOMEM;
-						}
-						set = n;
-					}
-					set[nr++] = cand[c];
-				}
-			}
+					    same_vma)
+				if (avs_add(s, avc->anon_vma) ||
+				    avs_add(s, avc->anon_vma->root))
+					return -ENOMEM;
 		}
 	}
-	*out = set;
-	*nr_out = nr;
 	return 0;
 }
 
+/*
+ * One pass over the VMAs and one over the anon_vmas recount every
+ * anon_vma's num_active_vmas, num_children and refcount.
+ */
 int validate_anon_vma_counts(struct mm_struct **mms, unsigned int nr_mms)
 {
-	struct anon_vma **set;
-	size_t nr, i, j;
+	struct anon_vma_set s = { 0 };
+	unsigned long *active = NULL, *children = NULL;
+	long *refs = NULL;
+	size_t i;
+	unsigned int m;
 	int ret;
 
-	ret = collect_anon_vmas(mms, nr_mms, &set, &nr);
-	if (ret)
-		return ret;
-	for (i = 0; i < nr; i++) {
-		struct anon_vma *a = set[i];
-		unsigned long active = 0, children = 0;
-		long refs = interval_tree_empty(&a->rb_root) ? 0 : 1;
-		unsigned int m;
+	ret = collect_anon_vmas(mms, nr_mms, &s);
+	if (ret || !s.nr)
+		goto out;
+	active = calloc(s.nr, sizeof(*active));
+	children = calloc(s.nr, sizeof(*children));
+	refs = calloc(s.nr, sizeof(*refs));
+	if (!active || !children || !refs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (m = 0; m < nr_mms; m++) {
+		struct vm_area_struct *vma;
 
-		for (m = 0; m < nr_mms; m++) {
-			struct vm_area_struct *vma;
+		for_each_vma(mms[m], vma) {
+			long a = vma->anon_vma ? avs_find(&s, vma->anon_vma) : -1;
 
-			for_each_vma(mms[m], vma)
-				active += vma->anon_vma == a;
+			if (a >= 0)
+				active[a]++;
 		}
-		for (j = 0; j < nr; j++) {
-			struct anon_vma *b = set[j];
+	}
+	for (i = 0; i < s.nr; i++) {
+		struct anon_vma *b = s.set[i];
+		long p = b->parent ? avs_find(&s, b->parent) : -1;
+		long r = avs_find(&s, b->root);
 
-			if (b->parent == a &&
-			    !interval_tree_empty(&b->rb_root))
-				children++;
-			if (b->root == a && b != a)
-				refs++;
+		if (!interval_tree_empty(&b->rb_root)) {
+			refs[i]++;
+			if (p >= 0)
+				children[p]++;
 		}
-		if (a->num_active_vmas != active ||
-		    a->num_children != children ||
-		    atomic_read(&a->refcount) != refs) {
+		if (r >= 0 && b->root != b)
+			refs[r]++;
+	}
+	for (i = 0; i < s.nr; i++) {
+		struct anon_vma *a = s.set[i];
+
+		if (a->num_active_vmas != active[i] ||
+		    a->num_children != children[i] ||
+		    atomic_read(&a->refcount) != refs[i]) {
 			rmap_bug("anon_vma %p: num_active_vmas %lu/%lu num_children %lu/%lu refcount %d/%ld",
-				 (void *)a, a->num_active_vmas, active,
-				 a->num_children, children,
-				 atomic_read(&a->refcount), refs);
+				 (void *)a, a->num_active_vmas, active[i],
+				 a->num_children, children[i],
+				 atomic_read(&a->refcount), refs[i]);
 			ret = -EINVAL;
 		}
 	}
-	free(set);
+out:
+	free(active);
+	free(children);
+	free(refs);
+	free(s.slots);
+	free(s.set);
 	return ret;
 }

@@ -29,6 +29,12 @@
 #include <string.h>
 
 #include "vma.h"
+#include <linux/err.h>
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/slab.h>
+#include <asm-generic/tlb.h>
+#include "internal.h"
 
 static int vma_tree_cmp(const struct vm_area_struct *a,
 			const struct vm_area_struct *b)

@@ -8,9 +8,9 @@
  * address spaces, devices and migration.  Every call returns 0 or a negative
  * errno; the library never prints and never exits.
  *
- * Threads: any thread may call into a machine; each thread that does becomes
- * one of the machine's CPUs (with its own per-CPU page lists), up to the
- * number of CPUs the machine was created with.
+ * Threads: any thread may call into a machine; it runs on one of the
+ * machine's CPUs while inside the library (see "CPUs, kernel threads and
+ * time" below and docs/concurrency.md).
  */
 #ifndef _FOLIAGE_FOLIAGE_H
 #define _FOLIAGE_FOLIAGE_H
@@ -40,6 +40,10 @@ struct foliage_config {
 	bool init_on_free;		/* boot parameter init_on_free=1 */
 	/* ---- arch (docs/arch.md) ---- */
 	unsigned int arch;		/* FOLIAGE_ARCH_X86_64 (0) or _ARM64 */
+	/* ---- madvfree (issue 9) ---- */
+	bool pku;			/* x86: the CPU has protection keys (OSPKE) */
+	/* ---- time (docs/concurrency.md) ---- */
+	bool real_time;			/* clock: host time, not virtual */
 };
 
 /*
@@ -55,6 +59,19 @@ void foliage_config_init(struct foliage_config *cfg);
 /* Boot a machine; *@out is set on success. */
 int foliage_machine_create(const struct foliage_config *cfg,
 			   struct foliage_machine **out);
+
+/*
+ * What booting @cfg costs the host (docs/fidelity.md, "Host cost"):
+ * *@host_bytes of host memory the boot itself writes, and *@available,
+ * the host's MemAvailable now (0 if unknown).  prefault and init_on_free
+ * (which zeroes every free page at boot, as Linux does) write all guest
+ * RAM; otherwise a boot writes one struct page per 4 MiB block, one host
+ * page each (1/1024 of guest RAM), and the rest only when used.
+ * foliage_machine_create() refuses with -ENOMEM a configuration whose
+ * boot needs more than is available.  -EINVAL for a bad configuration.
+ */
+int foliage_boot_cost(const struct foliage_config *cfg, uint64_t *host_bytes,
+		      uint64_t *available);
 void foliage_machine_destroy(struct foliage_machine *m);
 
 /*
@@ -75,8 +92,10 @@ int foliage_gfp_parse(const char *str, unsigned int *gfp);
 int foliage_gfp_format(unsigned int gfp, char *buf, size_t len);
 
 /*
- * Page allocation.  @nid < 0 means the calling CPU's node.  An allocation
- * of order > 0 with FOLIAGE_GFP_COMP is a compound page (large folio).
+ * Page allocation.  @nid -1 means the calling CPU's node; any other value
+ * must be a node of @m (else -EINVAL).  An allocation of order > 0 with
+ * FOLIAGE_GFP_COMP is a compound page (large folio).  The page calls take
+ * any pfn: one that is not guest RAM gives -EINVAL (NULL).
  */
 int foliage_alloc_pages(struct foliage_machine *m, unsigned int gfp,
 			unsigned int order, int nid, unsigned long *pfn);
@@ -130,8 +149,10 @@ int foliage_render(struct foliage_machine *m, const char *what,
 		   unsigned int flags, char **out);
 
 /*
- * Proof.  foliage_validate() runs every structure validator now (debug and
- * release builds alike).  In debug builds the validators also run after
+ * Proof.  foliage_validate() stops the machine (kernel threads parked,
+ * other threads waited for until they leave the library) and runs every
+ * structure validator (debug and release builds alike); -EBUSY if a thread
+ * asleep inside an operation holds an mmap_lock.  In debug builds the validators also run after
  * every public operation.  A broken invariant is recorded as a "bug": the
  * operation still returns, and foliage_bugs() counts them.
  */
@@ -191,7 +212,11 @@ struct foliage_machine *foliage_task_machine(const struct foliage_task *task);
 /* A memfd-like file of @bytes (shmem page cache). */
 int foliage_file_create(struct foliage_machine *m, const char *name,
 			uint64_t bytes, struct foliage_file **out);
-/* Drop the creator's reference (close()); mappings keep the file alive. */
+/*
+ * Drop the creator's reference (close()); mappings keep the file alive.
+ * The machine owns its files: foliage_machine_destroy() frees those never
+ * put.
+ */
 void foliage_file_put(struct foliage_file *file);
 
 /* mmap(2); @file NULL for anonymous.  *@addr_out is the mapping's start. */
@@ -251,6 +276,42 @@ int foliage_page_state(struct foliage_task *task, unsigned long addr,
 /* "maps", "smaps", "smaps_rollup" of a task, in Linux's format. */
 int foliage_render_task(struct foliage_task *task, const char *what,
 			unsigned int flags, char **out);
+
+/*
+ * CPUs, kernel threads and time (issue 7; docs/concurrency.md).
+ *
+ * A host thread is attached to one CPU of a machine and runs on it while
+ * inside the library; a thread that calls in unattached is attached to
+ * the first free CPU.  foliage_cpu_attach() attaches the calling thread to
+ * CPU @cpu (-1: the first free one) and returns the CPU's number: -EBUSY
+ * if another thread is attached there (or this one elsewhere in @m),
+ * -EINVAL if @cpu is out of range.  The thread's node is the CPU's node
+ * (cpu % nr_nodes).  foliage_cpu_detach() gives the CPU back (its per-CPU
+ * page lists drained first); a thread that exits is detached from every
+ * machine it was attached to.  foliage_cpu_current(): the calling thread's
+ * CPU in @m, or -ENOENT.
+ */
+int foliage_cpu_attach(struct foliage_machine *m, int cpu);
+int foliage_cpu_detach(struct foliage_machine *m);
+int foliage_cpu_current(struct foliage_machine *m);
+
+/*
+ * The machine's clock, in nanoseconds since boot.  It is virtual unless
+ * foliage_config.real_time: it stands still until foliage_advance_time()
+ * moves it by @ns, running every delayed work that falls due meanwhile,
+ * in due order, each with the clock at its due time, and returning when
+ * they are done.  On the real clock, foliage_advance_time() sleeps @ns and
+ * waits for the work that fell due.  jiffies run at HZ=250.
+ */
+uint64_t foliage_time_ns(struct foliage_machine *m);
+int foliage_advance_time(struct foliage_machine *m, uint64_t ns);
+
+/*
+ * How many times debug validation after an operation waited for a quiet
+ * machine instead of running at once (another thread was inside); it
+ * then ran at the next quiet point.  Never skipped.
+ */
+unsigned long foliage_validate_deferred(struct foliage_machine *m);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #ifndef _FOLIAGE_LINUX_FS_H
 #define _FOLIAGE_LINUX_FS_H
 
+#include <limits.h>
 #include <linux/mm.h>
 
 struct inode;
@@ -49,49 +50,55 @@ struct file {
 	void *private_data;		/* owner's data */
 };
 
+/* Faults against truncation and hole punching (write: the truncater). */
+static inline void filemap_invalidate_lock(struct address_space *mapping)
+{
+	down_write_class(&mapping->invalidate_lock, LOCK_CLASS_INVALIDATE);
+}
+
+static inline void filemap_invalidate_unlock(struct address_space *mapping)
+{
+	up_rwsem(&mapping->invalidate_lock);
+}
+
 static inline struct address_space *folio_mapping_file(const struct folio *f)
 {
 	return ((unsigned long)f->mapping & 3) ? NULL : f->mapping;
 }
 
-/* mm/shmem.c */
-int __must_check shmem_file_create(const char *name, unsigned long long size,
-				   struct file **out);
+/* mm/shmem.c: file references */
 void fput(struct file *file);
 struct file *get_file(struct file *file);
-/* The cached folio at @index, or a new zeroed one (referenced). */
-int __must_check shmem_get_folio(struct inode *inode, pgoff_t index,
-				 struct folio **out, bool create);
-struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index);
-int shmem_truncate(struct inode *inode, unsigned long long new_size);
+/* The largest offset of a regular file (64-bit Linux's loff_t). */
+#define MAX_LFS_FILESIZE	((unsigned long long)LLONG_MAX)
 
-/*
- * shm_mnt, the internal tmpfs every memfd and shared anonymous mapping
- * lives on: /proc/PID/maps shows its device as 00:01 and its files as
- * "/NAME (deleted)" (never linked into a directory).  Huge pages on it are
- * off (shmem_enabled=never): its page cache holds order-0 folios only.
- */
-#define SHMEM_DEV_MAJOR		0
-#define SHMEM_DEV_MINOR		1
-
-/* mmap of a shmem file: give @vma shmem's vm_operations (f_op->mmap). */
-int __must_check shmem_mmap(struct file *file, struct vm_area_struct *vma);
-/*
- * MAP_SHARED|MAP_ANONYMOUS: back @vma by a new "dev/zero" shmem file of
- * the VMA's size (replacing any vm_file), as Linux's shmem_zero_setup().
- */
-int __must_check shmem_zero_setup(struct vm_area_struct *vma);
-bool vma_is_shmem(const struct vm_area_struct *vma);
-bool shmem_mapping(const struct address_space *mapping);
 /* The path /proc shows for @file, e.g. "/memfd:NAME (deleted)". */
 int file_path(const struct file *file, char *buf, size_t len);
 
-/* The mm counter (MM_SHMEMPAGES / MM_FILEPAGES) of a file folio. */
-static inline int mm_counter_file(const struct folio *folio)
+static inline void i_mmap_lock_write(struct address_space *mapping)
 {
-	if (folio_test_swapbacked(folio))
-		return MM_SHMEMPAGES;
-	return MM_FILEPAGES;
+	down_write_class(&mapping->i_mmap_rwsem, LOCK_CLASS_I_MMAP);
+}
+
+static inline void i_mmap_unlock_write(struct address_space *mapping)
+{
+	up_rwsem(&mapping->i_mmap_rwsem);
+}
+
+static inline bool i_mmap_trylock_read(struct address_space *mapping)
+{
+	return down_read_trylock_class(&mapping->i_mmap_rwsem,
+				       LOCK_CLASS_I_MMAP);
+}
+
+static inline void i_mmap_lock_read(struct address_space *mapping)
+{
+	down_read_class(&mapping->i_mmap_rwsem, LOCK_CLASS_I_MMAP);
+}
+
+static inline void i_mmap_unlock_read(struct address_space *mapping)
+{
+	up_rwsem(&mapping->i_mmap_rwsem);
 }
 
 #endif /* _FOLIAGE_LINUX_FS_H */

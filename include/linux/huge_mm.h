@@ -1,109 +1,118 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Transparent huge pages: the sysfs policy of
- * /sys/kernel/mm/transparent_hugepage (global and per size), the per-size
- * ("mTHP") statistics, and the order masks the fault path works with.
- * Types only: the functions are in mm_contract.h (mm/huge_memory.c), the
- * state lives in struct foliage_machine (machine->thp).
- *
- * Orders: anonymous memory may use orders 2..9 (16K..2M); order 9
- * (HPAGE_PMD_ORDER) is mapped by one PMD, smaller ones ("mTHP") by PTEs.
- *
- *   a size's effective policy = its own "enabled", or the top-level one
- *	when it says "inherit"
- *   huge_anon_orders_{always,madvise,inherit} are disjoint bit masks of
- *	orders; a size in none of them is "never"
+ * Transparent huge pages (mm/huge_memory.c): which orders a VMA may use,
+ * the huge-PMD fault, zap, copy and split paths, the huge zero folio, the
+ * mTHP statistics and the sysfs knobs of /sys/kernel/mm/transparent_hugepage.
+ * The types (policy enums, struct thp_settings) are in huge_mm_types.h.
  */
 #ifndef _FOLIAGE_LINUX_HUGE_MM_H
 #define _FOLIAGE_LINUX_HUGE_MM_H
 
-#include <linux/compiler.h>
+#include <linux/huge_mm_types.h>
+#include <linux/mm.h>
 
-#define THP_PMD_ORDER		9
-/* Orders anonymous THP may use: 2..PMD order. */
-#define THP_ORDERS_ALL_ANON	((BIT(THP_PMD_ORDER + 1) - 1) & ~(BIT(0) | BIT(1)))
-#define THP_ORDERS_ALL		THP_ORDERS_ALL_ANON
+struct seq_buf;
 
-/* transparent_hugepage/enabled (and hugepages-NkB/enabled) */
-enum thp_enabled {
-	THP_ENABLED_ALWAYS,		/* every suitable VMA */
-	THP_ENABLED_MADVISE,		/* VM_HUGEPAGE VMAs only */
-	THP_ENABLED_NEVER,		/* off */
-	THP_ENABLED_INHERIT,		/* per-size only: follow the top level */
-};
-
-/* transparent_hugepage/defrag: how hard a THP fault allocation tries */
-enum thp_defrag {
-	THP_DEFRAG_ALWAYS,		/* direct reclaim/compaction */
-	THP_DEFRAG_DEFER,		/* wake kswapd/kcompactd, fail fast */
-	THP_DEFRAG_DEFER_MADVISE,	/* direct for VM_HUGEPAGE, else defer */
-	THP_DEFRAG_MADVISE,		/* direct for VM_HUGEPAGE, else none */
-	THP_DEFRAG_NEVER,		/* no reclaim at all */
-};
-
-/* transparent_hugepage/shmem_enabled (kept for mm/shmem.c and sysfs) */
-enum thp_shmem_enabled {
-	SHMEM_HUGE_ALWAYS,
-	SHMEM_HUGE_WITHIN_SIZE,
-	SHMEM_HUGE_ADVISE,
-	SHMEM_HUGE_NEVER,
-	SHMEM_HUGE_DENY,
-	SHMEM_HUGE_FORCE,
-};
-
-/* The per-size counters of hugepages-NkB/stats/, Linux 6.18's list. */
-enum mthp_stat_item {
-	MTHP_STAT_ANON_FAULT_ALLOC,
-	MTHP_STAT_ANON_FAULT_FALLBACK,
-	MTHP_STAT_ANON_FAULT_FALLBACK_CHARGE,
-	MTHP_STAT_ZSWPOUT,
-	MTHP_STAT_SWPIN,
-	MTHP_STAT_SWPIN_FALLBACK,
-	MTHP_STAT_SWPIN_FALLBACK_CHARGE,
-	MTHP_STAT_SWPOUT,
-	MTHP_STAT_SWPOUT_FALLBACK,
-	MTHP_STAT_SHMEM_ALLOC,
-	MTHP_STAT_SHMEM_FALLBACK,
-	MTHP_STAT_SHMEM_FALLBACK_CHARGE,
-	MTHP_STAT_SPLIT,
-	MTHP_STAT_SPLIT_FAILED,
-	MTHP_STAT_SPLIT_DEFERRED,
-	MTHP_STAT_NR_ANON,
-	MTHP_STAT_NR_ANON_PARTIALLY_MAPPED,
-	__MTHP_STAT_COUNT
-};
-
-/* Who asks thp_vma_allowable_orders() (Linux's enum tva_type). */
-enum tva_type {
-	TVA_SMAPS,		/* THPeligible of /proc/PID/smaps */
-	TVA_PAGEFAULT,		/* a page fault */
-	TVA_KHUGEPAGED,		/* khugepaged (not modelled) */
-	TVA_FORCED_COLLAPSE,	/* MADV_COLLAPSE (not modelled) */
-};
-
-/* The knobs of /sys/kernel/mm/transparent_hugepage, per machine. */
-struct thp_settings {
-	enum thp_enabled enabled;	/* top-level "enabled" */
-	enum thp_defrag defrag;		/* "defrag" */
-	enum thp_shmem_enabled shmem_enabled; /* "shmem_enabled" */
-	bool use_zero_page;		/* "use_zero_page" */
-	unsigned long huge_anon_orders_always; /* sizes set to "always" */
-	unsigned long huge_anon_orders_madvise; /* sizes set to "madvise" */
-	unsigned long huge_anon_orders_inherit; /* sizes set to "inherit" */
-};
-
-/* The highest order in a non-empty mask of orders. */
-static inline unsigned int highest_order(unsigned long orders)
+/*
+ * Which of @orders (a mask of THP_ORDERS_ALL) @vma may use, for @type:
+ * the sysfs policy (per size, "inherit" follows the top level; madvise
+ * needs VM_HUGEPAGE), VM_NOHUGEPAGE, anonymous VMAs only; outside the
+ * fault path, only orders whose aligned block fits in the VMA.  Linux's
+ * thp_vma_allowable_orders().
+ */
+unsigned long thp_vma_allowable_orders(struct vm_area_struct *vma,
+				       vm_flags_t vm_flags,
+				       enum tva_type type,
+				       unsigned long orders);
+static inline bool thp_vma_allowable_order(struct vm_area_struct *vma,
+					   vm_flags_t vm_flags,
+					   enum tva_type type,
+					   unsigned int order)
 {
-	return (unsigned int)(sizeof(long) * 8 - 1) - __builtin_clzl(orders);
+	return thp_vma_allowable_orders(vma, vm_flags, type, BIT(order));
 }
-
-/* Drop @prev from *@orders; the next highest, or 0 when none is left. */
-static inline unsigned int next_order(unsigned long *orders,
-				      unsigned int prev)
+/* Orders of @orders whose aligned block around @addr lies in @vma. */
+unsigned long thp_vma_suitable_orders(struct vm_area_struct *vma,
+				      unsigned long addr,
+				      unsigned long orders);
+/* The gfp of a THP fault allocation per "defrag" (vma_thp_gfp_mask). */
+gfp_t vma_thp_gfp_mask(struct vm_area_struct *vma);
+vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf);
+vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf);
+void huge_pmd_set_accessed(struct vm_fault *vmf);
+/* Zap a huge PMD (1) or report it is not one (0). */
+int zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma,
+		 pmd_t *pmd, unsigned long addr);
+/* fork of one huge PMD: 0 done, -EAGAIN split (copy PTEs), -ENOMEM. */
+int copy_huge_pmd(struct mm_struct *dst_mm, struct mm_struct *src_mm,
+		  pmd_t *dst_pmd, pmd_t *src_pmd, unsigned long addr,
+		  struct vm_area_struct *dst_vma,
+		  struct vm_area_struct *src_vma);
+/*
+ * Split a PMD mapping into 512 PTEs of the same folio (each page keeps
+ * AnonExclusive, the PTEs keep write/young/dirty/soft-dirty/uffd-wp).
+ * __split_huge_pmd() takes the PMD lock; split_huge_pmd() is a no-op on
+ * anything but a huge PMD; split_huge_pmd_address() finds the PMD.
+ */
+void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
+		      unsigned long address);
+void split_huge_pmd_locked(struct vm_area_struct *vma, unsigned long address,
+			   pmd_t *pmd);
+void split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
+		    unsigned long address);
+void split_huge_pmd_address(struct vm_area_struct *vma,
+			    unsigned long address);
+/*
+ * Split an anonymous large folio into order-0 folios (Linux's
+ * split_folio(), split_huge_page_to_list_to_order() to order 0): every
+ * mapping becomes a migration entry, the folio is split, and each page
+ * is mapped back, an all-zero one as the shared zero page (leaving RSS).
+ * Counted in thp_split_page / hugepages-NkB/stats/split (or _failed).
+ * Caller holds the folio lock and a reference; the head stays locked
+ * and referenced, the other pages are unlocked and left to their
+ * mappings.  0, -EBUSY (unmapped), -EAGAIN (other references: pinned or
+ * in use), -EINVAL (order 0, or not anon).
+ */
+int split_folio(struct folio *folio);
+/*
+ * Before a VMA's bounds move to @start/@end: split huge PMDs straddling
+ * them (vma_adjust_trans_huge; call it for the next VMA too if its start
+ * moves).
+ */
+void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start,
+			   unsigned long end);
+/* Boot defaults of the knobs (mm_init calls it). */
+void thp_settings_init(void);
+/* The huge zero folio, allocating it on first use; NULL if that fails. */
+struct folio *mm_get_huge_zero_folio(struct mm_struct *mm);
+/* hugepages-NkB/stats/ counters. */
+static inline void mod_mthp_stat(unsigned int order,
+				 enum mthp_stat_item item, long delta)
 {
-	*orders &= ~BIT(prev);
-	return *orders ? highest_order(*orders) : 0;
+	if (order && order <= THP_PMD_ORDER)
+		__atomic_fetch_add(&this_machine->mthp_stats[order][item],
+				   delta, __ATOMIC_RELAXED);
 }
+static inline void count_mthp_stat(unsigned int order,
+				   enum mthp_stat_item item)
+{
+	mod_mthp_stat(order, item, 1);
+}
+/*
+ * The knobs, by their sysfs file under transparent_hugepage/ ("enabled",
+ * "defrag", "use_zero_page", "shmem_enabled", "hugepages-64kB/enabled"):
+ * foliage_set("transparent_hugepage.<file>") and foliage_get (the value
+ * is the index of the selected word, or the number).
+ */
+int thp_sysfs_set(const char *file, const char *value);
+int thp_sysfs_get(const char *file, long *value);
+/* render "transparent_hugepage": "file: contents" lines, as the golden. */
+int render_thp_sysfs(struct foliage_machine *m, char **out);
+int thp_sysfs_render_seq(struct seq_buf *s, bool json);
+/* render "mthp_stats": "hugepages-NkB/stats/NAME: value" lines. */
+int render_mthp_stats(struct foliage_machine *m, char **out);
+int mthp_stats_render_seq(struct seq_buf *s, bool json);
+/* Whether @pmd maps the huge zero folio. */
+bool is_huge_zero_pmd(pmd_t pmd);
 
 #endif /* _FOLIAGE_LINUX_HUGE_MM_H */

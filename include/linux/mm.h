@@ -1,32 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pfn <-> page <-> address, refcounts and folio accessors.
+ * The address-space layer's core interface: pfn <-> page <-> address,
+ * refcounts and folio accessors, VMAs, faults, page-table pages, zap and
+ * copy, GUP.  Locking follows Linux: mmap_lock (write for VMA changes,
+ * read for faults), then the anon_vma/i_mmap locks, then
+ * mm->page_table_lock (upper levels) or a PTE table's split lock.
+ *
+ * Include order (no cycle): machine.h (types only) < memory_model.h <
+ * pgtable.h < mm.h < everything else (gfp.h, fs.h, rmap.h, huge_mm.h,
+ * swap.h, slab.h, shmem_fs.h, asm-generic/tlb.h).
  */
 #ifndef _FOLIAGE_LINUX_MM_H
 #define _FOLIAGE_LINUX_MM_H
 
 #include <linux/machine.h>
+#include <linux/mmap_lock.h>
 #include <linux/page-flags.h>
 #include <linux/mmzone.h>
+#include <asm-generic/memory_model.h>
+#include <linux/pgtable.h>
 
-static inline struct page *pfn_to_page(unsigned long pfn)
-{
-	return this_machine->mem_map + pfn;
-}
-
-static inline unsigned long page_to_pfn(const struct page *page)
-{
-	return page - this_machine->mem_map;
-}
+struct mmu_gather;
 
 static inline unsigned long folio_pfn(const struct folio *folio)
 {
 	return page_to_pfn(&folio->page);
-}
-
-static inline void *pfn_to_virt(unsigned long pfn)
-{
-	return this_machine->direct_map + (pfn << PAGE_SHIFT);
 }
 
 static inline void *page_address(const struct page *page)
@@ -49,13 +47,17 @@ static inline int page_to_nid(const struct page *page)
 	return pfn_to_nid(page_to_pfn(page));
 }
 
-/* Whether @pfn is guest RAM with a struct page. */
+/*
+ * Whether @pfn is guest RAM with a struct page.  Any value is safe to ask
+ * about: the node index is computed unsigned, so a huge pfn is past the
+ * last node rather than a negative index.
+ */
 static inline bool pfn_valid(unsigned long pfn)
 {
 	struct foliage_machine *m = this_machine;
-	int nid = pfn >> m->node_shift;
+	unsigned long nid = pfn >> m->node_shift;
 
-	if (nid >= m->nr_nodes)
+	if (nid >= (unsigned long)m->nr_nodes)
 		return false;
 	return pfn - m->node_data[nid]->node_start_pfn <
 	       m->node_data[nid]->node_present_pages;
@@ -266,9 +268,47 @@ int dump_page_str(const struct page *page, char *buf, size_t len);
 #define VM_NOHUGEPAGE	0x40000000UL
 #define VM_MERGEABLE	0x80000000UL
 
+/* x86 protection keys: a VMA's pkey in vm_flags bits 32-35 (mm/vma.h). */
+#define VM_PKEY_SHIFT	32
+#define VM_PKEY_BIT0	(1UL << 32)
+#define VM_PKEY_BIT1	(1UL << 33)
+#define VM_PKEY_BIT2	(1UL << 34)
+#define VM_PKEY_BIT3	(1UL << 35)
+#define ARCH_VM_PKEY_FLAGS (VM_PKEY_BIT0 | VM_PKEY_BIT1 | VM_PKEY_BIT2 | \
+			    VM_PKEY_BIT3)
+
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 /* Flags that don't prevent two VMAs from merging. */
 #define VM_IGNORE_MERGE	VM_SOFTDIRTY
+
+/*
+ * x86 protection keys (Linux's arch/x86/mm/pkeys.c), on a machine whose
+ * CPU has them (config.pku; mm/mprotect.c).  A PROT_EXEC-only mapping
+ * gets the mm's execute-only key (allocated on first use: key 1, key 0
+ * being the default), whose data access every thread's PKRU denies (as
+ * Linux's init_pkru_value denies all keys but 0), so its loads and stores
+ * fault (SIGSEGV, SEGV_PKUERR) while instruction fetches would not.
+ * Without PKU every VMA has key 0 and a read of an exec-only mapping
+ * works.
+ */
+static inline int vma_pkey(const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & ARCH_VM_PKEY_FLAGS) >> VM_PKEY_SHIFT;
+}
+
+static inline vm_flags_t pkey_vm_flags(int pkey)
+{
+	return ((vm_flags_t)pkey << VM_PKEY_SHIFT) & ARCH_VM_PKEY_FLAGS;
+}
+
+/* The mm's execute-only key, allocated now if need be; -1 without PKU. */
+int execute_only_pkey(struct mm_struct *mm);
+/* The key a VMA gets from an mprotect(@prot) (@pkey -1: not pkey_mprotect). */
+int arch_override_mprotect_pkey(struct vm_area_struct *vma,
+				unsigned long prot, int pkey);
+/* Whether PKRU lets a data access (not @execute) at @vma through. */
+bool arch_vma_access_permitted(struct vm_area_struct *vma, bool write,
+			       bool execute, bool foreign);
 
 static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
 {
@@ -396,26 +436,78 @@ static inline unsigned long get_mm_rss(struct mm_struct *mm)
 	       get_mm_counter(mm, MM_SHMEMPAGES);
 }
 
+/*
+ * Raise the mm's RSS high-water mark before pages are unmapped.  Zaps
+ * under mmap_lock for read (MADV_DONTNEED, MADV_FREE, reclaim) race here,
+ * as in Linux, which accepts a lost update: read and write once.
+ */
+static inline void update_hiwater_rss(struct mm_struct *mm)
+{
+	unsigned long rss = get_mm_rss(mm);
+
+	if (READ_ONCE(mm->hiwater_rss) < rss)
+		WRITE_ONCE(mm->hiwater_rss, rss);
+}
+
 /* ---- folio lock and dirty bit ------------------------------------- */
 
 /*
- * The folio lock is PG_locked used as a bit spinlock (foliage never sleeps
- * on I/O, so nobody holds it long).
+ * The folio lock is PG_locked, a sleeping lock (mm/filemap.c): a thread
+ * that finds it taken sleeps on a wait queue until the holder unlocks.
+ * The uncontended paths are one atomic each; folio_unlock() wakes only
+ * when PG_waiters says somebody sleeps.
  */
+void __folio_lock(struct folio *folio);
+void folio_wait_bit(struct folio *folio, int bit_nr);
+void folio_wake_bit(struct folio *folio, int bit_nr);
+
 static inline bool folio_trylock(struct folio *folio)
 {
-	return !folio_test_set_locked(folio);
+	if (unlikely(folio_test_set_locked(folio)))
+		return false;
+	lock_acquire_folio(folio, true);
+	return true;
 }
 
 static inline void folio_lock(struct folio *folio)
 {
-	while (!folio_trylock(folio))
-		__builtin_ia32_pause();
+	might_sleep();
+	lock_acquire_folio(folio, false);
+	if (unlikely(folio_test_set_locked(folio)))
+		__folio_lock(folio);
+}
+
+/*
+ * Clear PG_locked with release ordering; whether PG_waiters was set
+ * (Linux's folio_xor_flags_has_waiters()).
+ */
+static inline bool folio_unlock_has_waiters(struct folio *folio)
+{
+	unsigned long old;
+
+	if (machine_up) {
+		old = folio->flags;
+		__clear_bit(PG_locked, &folio->flags);
+	} else {
+		old = __atomic_fetch_and(&folio->flags, ~BIT(PG_locked),
+					 __ATOMIC_RELEASE);
+	}
+	return old & BIT(PG_waiters);
 }
 
 static inline void folio_unlock(struct folio *folio)
 {
-	folio_clear_locked(folio);
+	VM_BUG_ON(!folio_test_locked(folio));
+	lock_release_folio(folio);
+	if (folio_unlock_has_waiters(folio))
+		folio_wake_bit(folio, PG_locked);
+}
+
+/* Sleep until @folio is unlocked, without taking the lock. */
+static inline void folio_wait_locked(struct folio *folio)
+{
+	if (folio_test_locked(folio))
+		folio_wait_bit(folio, PG_locked);
 }
 
 /*
@@ -475,5 +567,257 @@ static inline bool folio_needs_cow_for_dma(struct vm_area_struct *vma,
 #define FOLL_FAST_ONLY		0x20000	/* lockless walk only */
 #define FOLL_UNLOCKABLE		0x40000	/* may drop the mmap lock */
 #define FOLL_MADV_POPULATE	0x80000	/* MADV_POPULATE_(READ|WRITE) */
+
+
+/* ---- page-table pages (mm/pgtable.c) ---- */
+
+/*
+ * Page-table pages are order-0 guest pages (GFP_PGTABLE_USER: zeroed,
+ * accounted), typed PageTable, counted in the node's NR_PAGETABLE; the
+ * tables below the pgd are also counted in mm->pgtables_bytes (VmPTE).  A
+ * PTE table's split lock lives in its ->private; a PMD table's ->lru heads
+ * the PTE tables deposited for its huge PMDs.
+ */
+
+/* Allocate/free the pgd of a new/dead mm (pgd_alloc/pgd_free). */
+int __must_check mm_alloc_pgd(struct mm_struct *mm);
+void mm_free_pgd(struct mm_struct *mm);
+/*
+ * Walk to the entry for @addr, allocating missing tables (as pud_alloc,
+ * pmd_alloc, __pte_alloc).  NULL on allocation failure.  The PMD/PUD
+ * pointers point into guest RAM.  pte_alloc() does nothing if *@pmd is
+ * already a table or a huge PMD.
+ */
+pud_t *pud_alloc(struct mm_struct *mm, unsigned long addr);
+pmd_t *pmd_alloc(struct mm_struct *mm, unsigned long addr);
+int __must_check pte_alloc(struct mm_struct *mm, pmd_t *pmd);
+/* Walk without allocating; NULL where a table is missing. */
+pud_t *pud_lookup(struct mm_struct *mm, unsigned long addr);
+pmd_t *pmd_lookup(struct mm_struct *mm, unsigned long addr);
+/*
+ * Map the PTE for @addr under its table's lock (*ptlp), or NULL if *@pmd
+ * is not a PTE table (none, or a huge PMD).
+ */
+pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
+			   unsigned long addr, spinlock_t **ptlp);
+void pte_unmap_unlock(pte_t *pte, spinlock_t *ptl);
+/* The PTE for @addr without locking (NULL if not a table), and its lock. */
+pte_t *pte_offset_map(pmd_t *pmd, unsigned long addr);
+spinlock_t *pte_lockptr(struct mm_struct *mm, pmd_t *pmd);
+/* pte_alloc() then pte_offset_map_lock(); NULL if out of memory. */
+pte_t *pte_alloc_map_lock(struct mm_struct *mm, pmd_t *pmd,
+			  unsigned long addr, spinlock_t **ptlp);
+/* The lock protecting a PMD entry (mm->page_table_lock), taken/unlocked. */
+spinlock_t *pmd_lock(struct mm_struct *mm, pmd_t *pmd);
+spinlock_t *pmd_lockptr(struct mm_struct *mm, pmd_t *pmd);
+/*
+ * A PTE table not yet installed (pte_alloc_one), installed into an empty
+ * *@pmd by pmd_install() (which consumes *@table: NULL afterwards, unless
+ * someone else installed one first), or freed (pte_free).
+ */
+struct page *pte_alloc_one(struct mm_struct *mm);
+void pte_free(struct mm_struct *mm, struct page *table);
+void pmd_install(struct mm_struct *mm, pmd_t *pmd, struct page **table);
+/* THP: keep a PTE table with each huge PMD for its later split. */
+void pgtable_trans_huge_deposit(struct mm_struct *mm, pmd_t *pmd,
+				struct page *table);
+struct page *pgtable_trans_huge_withdraw(struct mm_struct *mm, pmd_t *pmd);
+/* mm->pgtables_bytes bookkeeping, one table at a time. */
+void mm_inc_nr_ptes(struct mm_struct *mm);
+void mm_dec_nr_ptes(struct mm_struct *mm);
+/* The struct page of the page-table page holding entry @entry. */
+static inline struct page *virt_to_page(const void *entry)
+{
+	return pfn_to_page(((const char *)entry - this_machine->direct_map) >>
+			   PAGE_SHIFT);
+}
+static inline pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte;
+}
+static inline pmd_t maybe_pmd_mkwrite(pmd_t pmd, struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_WRITE) ? pmd_mkwrite(pmd) : pmd;
+}
+
+/* ---- mm/memory.c: faults, zap, copy ---- */
+
+/* The folio's contents are valid: PG_uptodate, after them (release). */
+static inline void folio_mark_uptodate(struct folio *folio)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	folio_set_uptodate(folio);
+}
+
+/* The same for a folio nobody else can see yet: no atomic needed. */
+static inline void __folio_mark_uptodate(struct folio *folio)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__set_bit(PG_uptodate, &folio->flags);
+}
+
+/*
+ * The shared zero page (one guest page, PG_reserved, mapped by special
+ * PTEs, never refcounted), set up by mm_init once the allocator works
+ * (after lru_init() and thp_settings_init()).  The
+ * huge zero folio is allocated on its first use (thp_zero_page_alloc).
+ * zero_page_exit() frees both at machine teardown.
+ */
+int __must_check zero_page_init(void);
+void zero_page_exit(void);
+struct page *zero_page(void);
+bool is_zero_pfn(unsigned long pfn);
+
+/* What a zap spares (Linux's struct zap_details). */
+struct zap_details {
+	struct folio *single_folio;	/* only this folio (truncation) */
+	bool even_cows;			/* also anon folios of private maps */
+	bool reclaim_pt;		/* free PTE tables left empty */
+};
+
+/*
+ * Unmap [start, end) of @vma: zap PTEs/PMDs, drop rmap and mm counters,
+ * queue the references on @tlb (freed after its flush).  Dirty file
+ * folios are marked dirty, young ones accessed.
+ */
+void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
+		      unsigned long start, unsigned long end);
+void zap_page_range_single_batched(struct mmu_gather *tlb,
+				   struct vm_area_struct *vma,
+				   unsigned long addr, unsigned long size,
+				   struct zap_details *details);
+/* The same with its own mmu_gather and no details. */
+void zap_page_range_single(struct vm_area_struct *vma, unsigned long addr,
+			   unsigned long size);
+/*
+ * MADV_DONTNEED of [addr, addr + size) in @vma, as 6.18 does it: zap
+ * (even COWed anon pages) and free PTE tables left empty (PT_RECLAIM).
+ */
+void zap_vma_dontneed(struct mmu_gather *tlb, struct vm_area_struct *vma,
+		      unsigned long addr, unsigned long size);
+/*
+ * fork: copy @src_vma's page tables to @dst_vma, one PTE at a time (the
+ * baseline seed 002 batches).  Nothing is copied for VMAs a fault can
+ * refill (no anon_vma, not uffd-wp/PFNMAP).  COW mappings are
+ * write-protected in parent and child; child PTEs are old; shared
+ * mappings' child PTEs clean; uffd-wp dropped unless the child VMA has
+ * VM_UFFD_WP.  A possibly pinned anon page is copied for the child at
+ * once.  The caller flushes the parent's TLB afterwards (flush_tlb_mm).
+ */
+int __must_check copy_page_range(struct vm_area_struct *dst_vma,
+				 struct vm_area_struct *src_vma);
+
+/*
+ * The page mapped by a present PTE/PMD, or NULL for the shared zero page
+ * and other special mappings (smaps and GUP skip those).
+ */
+struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr,
+			    pte_t pte);
+struct folio *vm_normal_folio(struct vm_area_struct *vma, unsigned long addr,
+			      pte_t pte);
+struct page *vm_normal_page_pmd(struct vm_area_struct *vma,
+				unsigned long addr, pmd_t pmd);
+/*
+ * Map @nr pages of @folio from @page at @addr into vmf->pte (locked by the
+ * caller), with rmap (a private write fault maps a new anon folio): the
+ * tail of finish_fault(), also used by fault-around (filemap_map_pages()
+ * in mm/shmem.c).  As in Linux, the caller takes the folio references and
+ * adds the mm counter.
+ */
+void set_pte_range(struct vm_fault *vmf, struct folio *folio,
+		   struct page *page, unsigned int nr, unsigned long addr);
+/* Bytes mapped around a read fault of a file (fault_around_bytes). */
+#define FAULT_AROUND_BYTES	65536UL
+
+/*
+ * One page fault, as the core (mm/memory.c) hands it to a VMA's
+ * vm_operations (Linux's struct vm_fault).
+ */
+struct vm_fault {
+	struct vm_area_struct *vma;	/* the faulting VMA */
+	gfp_t gfp_mask;			/* for allocations */
+	pgoff_t pgoff;			/* page offset of address in the backing */
+	unsigned long address;		/* faulting address, page aligned */
+	unsigned long real_address;	/* faulting address as accessed */
+	unsigned int flags;		/* FAULT_FLAG_* */
+	pud_t *pud;			/* the PUD entry of address */
+	pmd_t *pmd;			/* the PMD entry of address */
+	union {
+		pte_t orig_pte;		/* the PTE when the fault began */
+		pmd_t orig_pmd;		/* the PMD, for huge faults */
+	};
+	struct page *cow_page;		/* private copy for a COW fault */
+	struct page *page;		/* ->fault's result */
+	pte_t *pte;			/* mapped PTE (map_pages, finish_fault) */
+	spinlock_t *ptl;		/* lock of that PTE table */
+};
+
+/* shmem's fault-around: map cached folios of [start_pgoff, end_pgoff]. */
+vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+			     pgoff_t end_pgoff);
+
+/* The mm counter (MM_SHMEMPAGES / MM_FILEPAGES) of a file folio. */
+static inline int mm_counter_file(const struct folio *folio)
+{
+	if (folio_test_swapbacked(folio))
+		return MM_SHMEMPAGES;
+	return MM_FILEPAGES;
+}
+
+/* The mm counter (MM_ANONPAGES, MM_SHMEMPAGES...) a folio's pages count in. */
+static inline int mm_counter(const struct folio *folio)
+{
+	if (folio_test_anon(folio))
+		return MM_ANONPAGES;
+	return mm_counter_file(folio);
+}
+
+/* ---- mm/mprotect.c ---- */
+long change_protection(struct vm_area_struct *vma, unsigned long start,
+		       unsigned long end, pgprot_t newprot);
+
+/* ---- mm/vma.c, mm/mmap.c: VMAs ---- */
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *vma);
+void vm_area_free(struct vm_area_struct *vma);
+int __must_check vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
+struct mm_struct *mm_alloc(void);
+void mmput(struct mm_struct *mm);
+int __must_check dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm);
+void exit_mmap(struct mm_struct *mm);
+int __must_check do_munmap(struct mm_struct *mm, unsigned long start,
+			   unsigned long len);
+
+/* ---- mm/gup.c ---- */
+/*
+ * get_user_pages: walk [start, start + nr_pages pages) of @mm as @gup_flags
+ * say (FOLL_WRITE, FOLL_PIN, FOLL_GET, FOLL_FORCE, FOLL_TOUCH...), faulting
+ * pages in with handle_mm_fault(), and take a reference (FOLL_GET) or a
+ * pin (FOLL_PIN) on each page into @pages (may be NULL with neither).
+ * Returns the number of pages done, or -errno if none was: -EFAULT where
+ * the task would get SIGSEGV/SIGBUS, -ENOMEM.  Caller holds mmap_lock
+ * for read.
+ */
+long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr_pages, unsigned int gup_flags,
+			   struct page **pages);
+long pin_user_pages_remote(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr_pages, unsigned int gup_flags,
+			   struct page **pages);
+void unpin_user_page(struct page *page);
+void unpin_user_pages(struct page **pages, unsigned long npages);
+/*
+ * The page mapped at @address of @vma, referenced or pinned as @foll_flags
+ * say; NULL if nothing suitable is mapped (the caller faults and retries),
+ * ERR_PTR(-EFAULT) for a page it may not have, ERR_PTR(-EMLINK) when a
+ * read-only pin needs the page unshared first (gup_must_unshare()).
+ * Caller holds mmap_lock.
+ */
+struct page *follow_page_mask(struct vm_area_struct *vma,
+			      unsigned long address, unsigned int foll_flags,
+			      unsigned long *page_mask);
+
+/* ---- mm/validate_mm.c ---- */
+int validate_mm(struct mm_struct *mm);
 
 #endif /* _FOLIAGE_LINUX_MM_H */

@@ -130,6 +130,7 @@ FOLIO_FLAG_OPS(workingset)
 FOLIO_FLAG_OPS(swapbacked)
 FOLIO_FLAG_OPS(unevictable)
 FOLIO_FLAG_OPS(mlocked)
+FOLIO_FLAG_OPS(waiters)
 
 /* Page types, stored in the top byte of page->page_type. */
 enum pagetype {
@@ -172,6 +173,16 @@ static inline bool PageTail(const struct page *page)
 static inline bool PageCompound(const struct page *page)
 {
 	return PageHead(page) || PageTail(page);
+}
+
+/* folio->mapping of an anon folio: its anon_vma | PAGE_MAPPING_ANON. */
+#define PAGE_MAPPING_ANON	0x1UL
+#define PAGE_MAPPING_FLAGS	0x3UL
+#define FOLIO_MAPPING_ANON	PAGE_MAPPING_ANON
+
+static inline bool folio_test_anon(const struct folio *folio)
+{
+	return ((unsigned long)folio->mapping & PAGE_MAPPING_ANON) != 0;
 }
 
 #endif /* _FOLIAGE_LINUX_PAGE_FLAGS_H */

@@ -22,7 +22,9 @@
 #include <asm/pgtable_64.h>
 #include <asm/arm64_pgtable.h>
 #include <linux/arch.h>
-#include <linux/mm.h>
+#include <asm/pgtable_types.h>
+#include <linux/mm_types.h>
+#include <asm-generic/memory_model.h>
 
 typedef struct { u64 pte; } pte_t;
 typedef struct { u64 pmd; } pmd_t;
@@ -375,5 +377,76 @@ static inline void *table_address(u64 entry)
 {
 	return pfn_to_virt(table_entry_pfn(entry));
 }
+
+/* ---- entry pointers and accessors (mm/pgtable.c walks with them) ---- */
+
+/* Entry pointers, as Linux's *_offset(): the upper level must be a table. */
+static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
+{
+	return (pgd_t *)mm->pgd + pgd_index(addr);
+}
+static inline pud_t *pud_offset(pgd_t *pgd, unsigned long addr)
+{
+	return (pud_t *)table_address(READ_ONCE(pgd->pgd)) + pud_index(addr);
+}
+static inline pmd_t *pmd_offset(pud_t *pud, unsigned long addr)
+{
+	return (pmd_t *)table_address(READ_ONCE(pud->pud)) + pmd_index(addr);
+}
+/* A PMD entry pointing at a PTE table (present, not huge). */
+static inline bool pmd_is_table(pmd_t pmd)
+{
+	return __pmd_is_table(pmd_val(pmd));
+}
+static inline pte_t ptep_get(pte_t *ptep) { return __pte(READ_ONCE(ptep->pte)); }
+static inline void set_pte(pte_t *ptep, pte_t pte) { WRITE_ONCE(ptep->pte, pte.pte); }
+static inline pmd_t pmdp_get(pmd_t *pmdp) { return __pmd(READ_ONCE(pmdp->pmd)); }
+static inline void set_pmd(pmd_t *pmdp, pmd_t pmd) { WRITE_ONCE(pmdp->pmd, pmd.pmd); }
+static inline bool pte_same(pte_t a, pte_t b) { return a.pte == b.pte; }
+static inline bool pmd_same(pmd_t a, pmd_t b) { return a.pmd == b.pmd; }
+static inline pte_t ptep_get_and_clear(pte_t *ptep)
+{
+	return __pte(__atomic_exchange_n(&ptep->pte, 0, __ATOMIC_RELAXED));
+}
+static inline void pte_clear(pte_t *ptep) { set_pte(ptep, __pte(0)); }
+/* @nr consecutive PTEs of consecutive pfns: Linux's set_ptes(). */
+static inline void set_ptes(pte_t *ptep, pte_t pte, unsigned int nr)
+{
+	for (;;) {
+		set_pte(ptep, pte);
+		if (--nr == 0)
+			break;
+		ptep++;
+		pte = __pte(pte_val(pte) + PAGE_SIZE);
+	}
+}
+/* The arch's ptep_set_wrprotect(); arm64 keeps hardware dirtiness. */
+static inline void ptep_set_wrprotect(pte_t *ptep)
+{
+	if (arch_is_arm64())
+		arm64_ptep_set_wrprotect(ptep);
+	else
+		__atomic_fetch_and(&ptep->pte, ~_PAGE_RW, __ATOMIC_RELAXED);
+}
+static inline struct page *pmd_page(pmd_t pmd) { return pfn_to_page(pmd_pfn(pmd)); }
+static inline struct page *pte_page(pte_t pte) { return pfn_to_page(pte_pfn(pte)); }
+/* The PTE table page a (non-huge) PMD entry points at. */
+static inline struct page *pmd_pgtable(pmd_t pmd)
+{
+	return pfn_to_page(table_entry_pfn(pmd_val(pmd)));
+}
+static inline bool is_swap_pmd(pmd_t pmd) { return !pmd_none(pmd) && !pmd_present(pmd); }
+/* A PMD's range as a mask (HPAGE_PMD_SIZE aligned). */
+#define HPAGE_PMD_MASK		(~(HPAGE_PMD_SIZE - 1))
+
+/* ---- clear-and-flush (mm/tlb.c) ---- */
+/* Clear a PTE/PMD and flush it if it was accessible (ptep_clear_flush). */
+pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
+		       pte_t *ptep);
+pmd_t pmdp_huge_clear_flush(struct vm_area_struct *vma, unsigned long addr,
+			    pmd_t *pmdp);
+/* Make a huge PMD non-present (keeping PSE) and flush it. */
+pmd_t pmdp_invalidate(struct vm_area_struct *vma, unsigned long addr,
+		      pmd_t *pmdp);
 
 #endif /* _FOLIAGE_LINUX_PGTABLE_H */

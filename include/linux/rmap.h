@@ -37,12 +37,8 @@
 #ifndef _FOLIAGE_LINUX_RMAP_H
 #define _FOLIAGE_LINUX_RMAP_H
 
-#include <linux/pgtable.h>
+#include <linux/mm.h>
 #include <linux/interval_tree.h>
-
-#define PAGE_MAPPING_ANON	0x1UL
-#define PAGE_MAPPING_FLAGS	0x3UL
-#define FOLIO_MAPPING_ANON	PAGE_MAPPING_ANON
 
 /* _nr_pages_mapped: the PMD-mapping bias, and the PTE-mapped page count. */
 #define ENTIRELY_MAPPED		0x800000
@@ -64,11 +60,6 @@ struct anon_vma_chain {
 	struct list_head same_vma;	/* on vma->anon_vma_chain */
 	struct interval_tree_node rb;	/* in anon_vma->rb_root */
 };
-
-static inline bool folio_test_anon(const struct folio *folio)
-{
-	return ((unsigned long)folio->mapping & PAGE_MAPPING_ANON) != 0;
-}
 
 static inline struct anon_vma *folio_anon_vma(const struct folio *folio)
 {
@@ -122,27 +113,28 @@ static inline void put_anon_vma(struct anon_vma *anon_vma)
 /* The fork tree's lock: the root anon_vma's rwsem. */
 static inline void anon_vma_lock_write(struct anon_vma *anon_vma)
 {
-	pthread_rwlock_wrlock(&anon_vma->root->rwsem);
+	down_write_class(&anon_vma->root->rwsem, LOCK_CLASS_ANON_VMA);
 }
 
 static inline void anon_vma_unlock_write(struct anon_vma *anon_vma)
 {
-	pthread_rwlock_unlock(&anon_vma->root->rwsem);
+	up_rwsem(&anon_vma->root->rwsem);
 }
 
 static inline void anon_vma_lock_read(struct anon_vma *anon_vma)
 {
-	pthread_rwlock_rdlock(&anon_vma->root->rwsem);
+	down_read_class(&anon_vma->root->rwsem, LOCK_CLASS_ANON_VMA);
 }
 
 static inline bool anon_vma_trylock_read(struct anon_vma *anon_vma)
 {
-	return !pthread_rwlock_tryrdlock(&anon_vma->root->rwsem);
+	return down_read_trylock_class(&anon_vma->root->rwsem,
+				       LOCK_CLASS_ANON_VMA);
 }
 
 static inline void anon_vma_unlock_read(struct anon_vma *anon_vma)
 {
-	pthread_rwlock_unlock(&anon_vma->root->rwsem);
+	up_rwsem(&anon_vma->root->rwsem);
 }
 
 /*
@@ -359,6 +351,26 @@ void try_to_unmap(struct folio *folio, enum ttu_flags flags);
  */
 void try_to_migrate(struct folio *folio, enum ttu_flags flags);
 
+/* remove_migration_ptes() flags */
+#define RMP_LOCKED		(1 << 0) /* the rmap lock is held */
+#define RMP_USE_SHARED_ZEROPAGE	(1 << 1) /* zero pages: map the zero page */
+/*
+ * Map @dst where @src's migration entries are (mm/migrate.c): each entry
+ * becomes a PTE with what it kept, a reference and an rmap.  Caller holds
+ * the folio lock (and with RMP_LOCKED the anon_vma lock).
+ */
+void remove_migration_ptes(struct folio *src, struct folio *dst, int flags);
+/*
+ * A fault on a migration entry (mm/migrate.c, mm/filemap.c):
+ * migration_entry_wait() sleeps, if the PTE at @address is a migration
+ * entry, until its folio is unlocked; the faulting access then retries.
+ * migration_entry_wait_on_locked(): the sleep itself; the caller holds
+ * @ptl, dropped once the sleeper is queued.
+ */
+void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd,
+			  unsigned long address);
+void migration_entry_wait_on_locked(swp_entry_t entry, spinlock_t *ptl);
+
 /* mm/validate_rmap.c: debug checks (the folio side: mm/rmap_check.c). */
 /* The anon_vma chains of @mm's VMAs against the invariants above. */
 int validate_anon_vmas(struct mm_struct *mm);
@@ -367,5 +379,24 @@ int validate_anon_vmas(struct mm_struct *mm);
  * num_active_vmas, num_children and refcount equal to a recount.
  */
 int validate_anon_vma_counts(struct mm_struct **mms, unsigned int nr_mms);
+
+struct address_space;
+/*
+ * Lock order: mmap_lock > i_mmap_rwsem > anon_vma root rwsem > ptl.
+ * i_mmap_insert/remove: link @vma into (out of) its file's i_mmap tree,
+ * keyed by [vm_pgoff, vm_pgoff + vma_pages - 1]; caller holds
+ * mapping->i_mmap_rwsem for write (i_mmap_lock_write) and removes before
+ * changing vm_start, vm_end or vm_pgoff, inserting again after.
+ */
+void i_mmap_insert(struct address_space *mapping, struct vm_area_struct *vma);
+void i_mmap_remove(struct address_space *mapping, struct vm_area_struct *vma);
+/*
+ * Before (pre) and after (post) mm/vma.c changes vm_start, vm_end or
+ * vm_pgoff of @vma: take each of its avcs off its anon_vma's interval tree
+ * and put it back with the new range.  Caller holds the anon_vma lock
+ * (anon_vma_lock_write(vma->anon_vma)).
+ */
+void anon_vma_interval_tree_pre_update_vma(struct vm_area_struct *vma);
+void anon_vma_interval_tree_post_update_vma(struct vm_area_struct *vma);
 
 #endif /* _FOLIAGE_LINUX_RMAP_H */

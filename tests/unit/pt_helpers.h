@@ -10,6 +10,8 @@
 
 #include "task_helpers.h"
 #include "internal.h"
+#include <linux/slab.h>
+#include "task.h"
 
 static inline struct foliage_machine *pt_machine(unsigned int nr_nodes,
 						 unsigned int mib)

@@ -8,6 +8,9 @@
 
 #include "rmap_check_helpers.h"
 #include "task_helpers.h"
+#include <linux/rmap.h>
+#include <linux/slab.h>
+#include "task.h"
 
 /* Objects in use in the machine's cache @s (slabinfo's active_objs). */
 static inline long cache_objs(struct kmem_cache *s)

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/shmem_fs.h>
+#include "task.h"
 
 #include "helpers.h"
 #include "smaps_parse.h"

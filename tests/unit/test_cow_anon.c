@@ -9,6 +9,8 @@
  *   BASE: 16 pages, written 'P' by the parent before each fork
  */
 #include "pt_helpers.h"
+#include <linux/rmap.h>
+#include "task.h"
 
 #define BASE		(1UL << 30)
 #define NR		16

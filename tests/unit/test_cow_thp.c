@@ -9,6 +9,9 @@
  *   |TTTTTTTTTTT|		one MADV_HUGEPAGE VMA, one THP
  */
 #include "pt_helpers.h"
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include "task.h"
 
 #define BASE		(1UL << 30)
 

@@ -7,6 +7,7 @@
  * page tables, the folio and the counters.
  */
 #include "pt_helpers.h"
+#include <linux/rmap.h>
 
 #define BASE		(1UL << 30)
 

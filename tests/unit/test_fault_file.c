@@ -10,6 +10,9 @@
  *   PRIV_AT: MAP_PRIVATE view of the same file
  */
 #include "pt_helpers.h"
+#include <linux/rmap.h>
+#include <linux/shmem_fs.h>
+#include "task.h"
 
 #define FILE_AT		(1UL << 30)
 #define PRIV_AT		(FILE_AT + 64 * MB)

@@ -9,6 +9,9 @@
  *   |-----------|-----------|-----------|     2M blocks a PMD can map
  */
 #include "pt_helpers.h"
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <asm-generic/tlb.h>
 
 #define BASE		(1UL << 30)
 

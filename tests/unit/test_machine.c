@@ -12,16 +12,35 @@
  *   |  Normal  | Movable |
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "internal.h"
-#include <linux/host_ram.h>
+#include <host/host.h>
 
 #define MiB	(1ULL << 20)
 #define GiB	(1ULL << 30)
+
+/* What the host really holds for node @nid's memfd, through host/. */
+static u64 host_backed_bytes(struct foliage_machine *m, int nid)
+{
+	struct host_ram_stats st;
+
+	assert_int_equal(host_ram_stats(m->host, nid, &st), 0);
+	return st.backed_bytes;
+}
+
+static u64 host_ram_bytes(struct foliage_machine *m, int nid)
+{
+	struct host_ram_stats st;
+
+	assert_int_equal(host_ram_stats(m->host, nid, &st), 0);
+	return st.ram_bytes;
+}
 
 static struct foliage_config config(unsigned int nr_nodes, uint64_t bytes)
 {
@@ -134,7 +153,7 @@ static void test_boot_64g_is_cheap(void **state)
 	assert_true(rss1 - rss0 < 100 * MiB);
 	assert_true(secs < 5.0);
 	assert_int_equal(vmstat(m, "nr_free_pages"), 64 * GiB >> 12);
-	assert_int_equal(host_ram_resident_bytes(m->node_data[0]->ram), 0);
+	assert_int_equal(host_backed_bytes(m, 0), 0);
 
 	/* Both ends of the node are usable memory. */
 	assert_int_equal(foliage_alloc_pages(m, FOLIAGE_GFP_KERNEL, 0, 0,
@@ -146,7 +165,7 @@ static void test_boot_64g_is_cheap(void **state)
 	assert_true(mem_is(foliage_pfn_to_virt(m, pfn_lo), 0x5a, 4096));
 	assert_true(mem_is(foliage_pfn_to_virt(m, pfn_hi), 0xa5, 4096));
 	/* Two blocks' worth of memfd were written at most: 2 pages. */
-	assert_int_equal(host_ram_resident_bytes(m->node_data[0]->ram),
+	assert_int_equal(host_backed_bytes(m, 0),
 			 2 * 4096);
 	assert_int_equal(foliage_free_pages(m, pfn_lo, 0, 0), 0);
 	assert_int_equal(foliage_free_pages(m, pfn_hi, 0, 0), 0);
@@ -165,7 +184,7 @@ static void test_boot_8_nodes_4g(void **state)
 
 	(void)state;
 	for (nid = 0; nid < 8; nid++)
-		assert_int_equal(m->node_data[nid]->ram->nid, nid);
+		assert_int_equal(host_ram_bytes(m, nid), 4 * GiB + (nid ? 0 : 4096));
 	assert_fresh(m, 8, 4 * GiB);
 	foliage_machine_destroy(m);
 }
@@ -183,13 +202,13 @@ static void test_prefault(void **state)
 	(void)state;
 	m = test_machine_cfg(&cfg);
 	for (nid = 0; nid < 2; nid++)
-		assert_int_equal(host_ram_resident_bytes(m->node_data[nid]->ram), 0);
+		assert_int_equal(host_backed_bytes(m, nid), 0);
 	foliage_machine_destroy(m);
 
 	cfg.prefault = true;
 	m = test_machine_cfg(&cfg);
 	for (nid = 0; nid < 2; nid++)
-		assert_int_equal(host_ram_resident_bytes(m->node_data[nid]->ram),
+		assert_int_equal(host_backed_bytes(m, nid),
 				 32 * MiB + (nid ? 0 : 4096));
 	test_machine_done(m);
 }
@@ -387,7 +406,7 @@ static void test_pfn_page_round_trip(void **state)
 	assert_false(pfn_valid(3UL << m->node_shift));
 	/* A byte written through the direct map is the memfd's byte. */
 	*(char *)page_address(pfn_to_page(1UL << m->node_shift)) = 7;
-	assert_int_equal(host_ram_resident_bytes(m->node_data[1]->ram), 4096);
+	assert_int_equal(host_backed_bytes(m, 1), 4096);
 	*(char *)page_address(pfn_to_page(1UL << m->node_shift)) = 0;
 	test_machine_done(m);
 }
@@ -453,7 +472,10 @@ static void test_watermarks(void **state)
 	test_machine_done(m);
 }
 
-/* A machine's threads become its CPUs, cpu i on node i % nr_nodes. */
+/*
+ * A machine's threads become its CPUs, cpu i on node i % nr_nodes; a
+ * thread that exits gives its CPU back for the next one.
+ */
 struct cpu_probe {
 	struct foliage_machine *m;	/* the machine */
 	int ret;			/* foliage_validate()'s result */
@@ -496,9 +518,90 @@ static void test_threads_become_cpus(void **state)
 	assert_int_equal(p[0].cpu, 1);
 	assert_int_equal(p[0].nid, 1);
 	assert_int_equal(pfn_to_nid(p[0].pfn), 1);	/* local to its node */
-	/* Both CPUs are taken: a third thread is refused. */
-	assert_int_equal(p[1].ret, -EBUSY);
+	/* The first one exited: the second gets its CPU. */
+	assert_int_equal(p[1].ret, 0);
+	assert_int_equal(p[1].cpu, 1);
 	assert_int_equal(foliage_free_pages(m, p[0].pfn, 0, 0), 0);
+	assert_int_equal(foliage_free_pages(m, p[1].pfn, 0, 0), 0);
+	test_machine_done(m);
+}
+
+/* The VmFlags line of this process's VMA that contains @addr. */
+static bool own_vma_has_flag(const void *addr, const char *flag)
+{
+	unsigned long a = (unsigned long)addr, start, end;
+	bool in = false, found = false;
+	char line[512];
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, ' ') > strchr(line, '-')) {
+			in = a >= start && a < end;
+			continue;
+		}
+		if (in && !strncmp(line, "VmFlags:", 8)) {
+			found = strstr(line, flag) != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * A boot's host cost is stated (foliage_boot_cost()) and holds: one host
+ * page per 4 MiB block of guest RAM, or all of it with init_on_free or
+ * prefault; a boot that needs more than MemAvailable is refused at once,
+ * before it writes anything; and the sparse host mappings (memmap, direct
+ * map, guest RAM) are MADV_NOHUGEPAGE, so that a host with THP "always"
+ * does not back 2 MiB for one struct page written.
+ */
+static void test_boot_host_cost(void **state)
+{
+	struct foliage_config cfg = config(1, 64 * GiB);
+	unsigned long long rss0, rss1;
+	struct foliage_machine *m = NULL;
+	uint64_t cost, avail;
+	struct timespec t0, t1;
+
+	(void)state;
+	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), 0);
+	assert_int_equal(cost, (64 * GiB >> 22) * 4096);	/* 64 MiB */
+	cfg.init_on_free = true;
+	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), 0);
+	assert_int_equal(cost, 64 * GiB + (64 * GiB >> 22) * 4096);
+	cfg.nr_nodes = 0;
+	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), -EINVAL);
+
+	/* 8 TiB zeroed at boot: refused in no time, nothing written. */
+	cfg = config(8, 1024 * GiB);
+	cfg.init_on_free = true;
+	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), 0);
+	if (avail) {
+		rss0 = process_rss_bytes();
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(foliage_machine_create(&cfg, &m), -ENOMEM);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		assert_null(m);
+		assert_true(t1.tv_sec - t0.tv_sec < 2);
+		assert_true(process_rss_bytes() - rss0 < 4 * MiB);
+	}
+
+	/* The stated cost is what a boot writes (plus small tables). */
+	cfg = config(1, 64 * GiB);
+	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), 0);
+	rss0 = process_rss_bytes();
+	m = test_machine_cfg(&cfg);
+	rss1 = process_rss_bytes();
+	assert_true(rss1 - rss0 <= cost + 8 * MiB);
+	if (!access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK)) {
+		assert_true(own_vma_has_flag(m->mem_map, " nh"));
+		assert_true(own_vma_has_flag(m->direct_map +
+					     m->direct_map_bytes - 4096, " nh"));
+		assert_true(own_vma_has_flag(m->direct_map, " nh"));
+	}
 	test_machine_done(m);
 }
 
@@ -508,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_boot_nodes_and_sizes),
 		cmocka_unit_test(test_boot_partial_block),
 		cmocka_unit_test(test_boot_64g_is_cheap),
+		cmocka_unit_test(test_boot_host_cost),
 		cmocka_unit_test(test_boot_8_nodes_4g),
 		cmocka_unit_test(test_prefault),
 		cmocka_unit_test(test_movable_zone_split),

@@ -9,7 +9,10 @@
 
 #include "helpers.h"
 #include "internal.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/swap.h>
+#include <asm-generic/tlb.h>
 
 struct pt_fixture {
 	struct foliage_machine *m;	/* the machine */

@@ -16,6 +16,10 @@
  * its anon_vma's tree, a dead VMA on the tree, two PTEs swapped.
  */
 #include "rmap_check_helpers.h"
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/shmem_fs.h>
+#include "task.h"
 
 #define BASE		(1UL << 30)	/* 2M-aligned */
 #define RW		(FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE)

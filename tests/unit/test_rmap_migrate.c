@@ -5,6 +5,8 @@
  * referenced and locked.
  */
 #include "rmap_fixture.h"
+#include <linux/rmap.h>
+#include "task.h"
 
 /*
  * try_to_migrate(): every PTE of a folio becomes a migration entry that

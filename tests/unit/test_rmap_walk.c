@@ -8,6 +8,12 @@
  * try_to_unmap() (try_to_migrate(): test_rmap_migrate.c).
  */
 #include "rmap_fixture.h"
+#include <linux/rmap.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <linux/shmem_fs.h>
+#include <asm-generic/tlb.h>
+#include "task.h"
 
 /*
  * fork then COW in the child:

@@ -10,7 +10,9 @@
 
 #include "helpers.h"
 #include "render.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/slab.h>
 
 static struct foliage_machine *slab_machine(unsigned int nr_cpus)
 {

@@ -2,7 +2,9 @@
 /*
  * Randomized stress of the page allocator with oracles:
  *
- *  - structure: foliage_validate() after every operation;
+ *  - structure: after every operation, the validation a public call
+ *    gets (what it touched; the whole machine every
+ *    debug.validate_every-th time), and foliage_validate() at the end;
  *  - accounting: free pages (buddy + per-CPU) + pages held == all pages;
  *  - content: every block keeps the bytes written into it until it is
  *    freed, and every __GFP_ZERO block reads zero when handed out (also
@@ -183,7 +185,8 @@ static void stress_one(u64 seed, unsigned int nr_ops, bool full_debug)
 			held -= 1UL << b->order;
 			block_free(b, what % 3 == 0);
 		}
-		if (foliage_validate(m))
+		/* What the op touched; the whole machine every Nth op. */
+		if (validate_after_op(m, &this_touched) || foliage_bugs(m))
 			fail_msg("seed %#llx op %u: %s", (unsigned long long)seed,
 				 op, foliage_first_bug(m));
 		if (machine_free_pages(m) + held != TOTAL_PAGES)

@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "helpers.h"
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/shmem_fs.h>
+#include "task.h"
 #include "vma.h"
 
 #define P		4096UL

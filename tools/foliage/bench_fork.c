@@ -42,7 +42,7 @@
 #include <string.h>
 
 #include <foliage/foliage.h>
-#include <linux/mm_contract.h>	/* struct foliage_task: mm->pgtables_bytes */
+#include "task.h"	/* struct foliage_task: mm->pgtables_bytes */
 
 #include "bench.h"
 

@@ -46,11 +46,16 @@
 #include <unistd.h>
 
 #include <foliage/foliage.h>
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/slab.h>
+#include <linux/shmem_fs.h>
+#include "task.h"
 
 #include "bench.h"
 #include "diffcmp.h"
 #include "realproc.h"
+#include <linux/gfp.h>
 
 #define WALK_RAM_BYTES		(256UL << 20)
 #define MEM_RAM_BYTES		(512UL << 20)
@@ -155,9 +160,9 @@ static int hold_folio(struct foliage_task *task, unsigned long addr,
 
 	if (ret)
 		return ret;
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	nr = get_user_pages_remote(mm, addr, 1, FOLL_GET, &page);
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	if (nr < 0)
 		return nr;
 	if (nr != 1)

@@ -29,14 +29,20 @@
  * with an empty window, forked and exited alike: the real tasks' objects
  * minus the twins' are the window's, exactly, and must equal foliage's.
  * At 'compare' lines /proc/slabinfo is checked too, system-wide, within
- * 10% plus two slabs per cache: other processes allocate meanwhile.
+ * 10% plus two slabs per cache: other processes allocate meanwhile, so a
+ * difference there is a note, never a divergence.  Run as root where
+ * tracefs is not mounted, diff mounts it (in a mount namespace of its
+ * own) so that the twins can count exactly.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -48,6 +54,8 @@
 #define PAGE_BYTES		4096UL
 #define THP_SYSFS		"/sys/kernel/mm/transparent_hugepage"
 #define SKIP_STATUS		77	/* CTest's SKIP_RETURN_CODE */
+#define DIFF_MAX_STEPS		10000000 /* --steps: at most this many */
+#define DIFF_MAX_FILE		(64UL << 20) /* a scenario read whole */
 
 /* A task of the scenario on the real side. */
 struct diff_task {
@@ -80,7 +88,40 @@ struct diff {
 	unsigned long old_len;		/* (its length) */
 	unsigned long nr_ops;		/* operations done on both sides */
 	unsigned long nr_compares;	/* comparisons made */
+	bool mounted_tracefs;		/* diff mounted TRACEFS_DIR itself */
+	unsigned long next_hint;	/* unhinted mmaps go below, top-down */
+	char hint[32];			/* the at= given to this line's mmap */
+	unsigned long real_fault;	/* where the real access faulted */
+	bool map_count_set;		/* vm.max_map_count follows the host */
+	int own_vmas;			/* a real task's VMAs outside the window */
 };
+
+#define TRACEFS_DIR		"/sys/kernel/tracing"
+
+/*
+ * Object counts are exact only with a private tracefs instance.  Run as
+ * root on a machine whose tracefs is not mounted, mount it, in a mount
+ * namespace of this process's own: no other process sees the mount, or
+ * loses it when this one unmounts it.  Before any thread exists (unshare()
+ * of the mount namespace needs a single-threaded process).
+ */
+static void tracefs_mount(struct diff *d)
+{
+	if (geteuid() != 0 || !access(TRACEFS_DIR "/instances", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/instances", F_OK))
+		return;
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return;
+	if (!mount("tracefs", TRACEFS_DIR, "tracefs", 0, NULL))
+		d->mounted_tracefs = true;
+}
+
+static void tracefs_unmount(struct diff *d)
+{
+	if (d->mounted_tracefs && !umount2(TRACEFS_DIR, MNT_DETACH))
+		d->mounted_tracefs = false;
+}
 
 /* "FILE:LINE: diverged: ..." and SCN_FAIL. */
 static int diverged(struct diff *d, const struct dc_divergence *div)
@@ -123,6 +164,21 @@ static int compare_result(struct diff *d, const char *task, int foliage,
 	snprintf(div.field, sizeof(div.field), "%s", d->s->verb);
 	errno_text(foliage, div.foliage, sizeof(div.foliage));
 	errno_text(real, div.real, sizeof(div.real));
+	return diverged(d, &div);
+}
+
+/* Both sides faulted: at the same address (SIGSEGV's si_addr). */
+static int compare_fault(struct diff *d, const char *task)
+{
+	struct dc_divergence div = { .addr = 0 };
+
+	if (d->s->fault_addr == d->real_fault)
+		return SCN_OK;
+	snprintf(div.task, sizeof(div.task), "%s", task);
+	snprintf(div.field, sizeof(div.field), "%s fault address",
+		 d->s->verb);
+	snprintf(div.foliage, sizeof(div.foliage), "%#lx", d->s->fault_addr);
+	snprintf(div.real, sizeof(div.real), "%#lx", d->real_fault);
 	return diverged(d, &div);
 }
 
@@ -329,8 +385,9 @@ static int compare_objects(struct diff *d)
  * twins' (the real side has theirs on top of the window's): within 10%
  * plus two slabs.  Other processes allocate and free meanwhile, so a
  * reading out of tolerance is taken again, up to SLAB_READINGS times;
- * then it is a divergence, unless tracing counted the objects exactly
- * (and found them equal): a note then.  vm_area_struct is left out:
+ * then it is a note, never a divergence: other processes can move it
+ * (tracing's exact count, compare_objects(), is the one that can fail
+ * a test).  vm_area_struct is left out:
  * every process on the machine churns it, and the maps comparison
  * counts the VMAs exactly.
  */
@@ -388,12 +445,15 @@ static int compare_slabinfo(struct diff *d)
 	memcpy(d->twins_mark, twins, sizeof(twins));
 	if (c == 2)
 		return SCN_OK;
-	if (!d->twins)
-		return diverged(d, &div);
+	/*
+	 * Never a divergence: every other process of the machine moves
+	 * these counts.  The exact count is the twins' (compare_objects()).
+	 */
 	dc_divergence_format(&div, buf, sizeof(buf));
 	fprintf(stderr, "%s:%u: note: %s, beyond the tolerance: other "
-		"processes' objects (the exact count agreed)\n", d->s->file,
-		d->s->line, buf);
+		"processes' objects (%s)\n", d->s->file, d->s->line, buf,
+		d->twins ? "the exact count agreed" :
+			   "no tracefs: not counted exactly");
 	return SCN_OK;
 }
 
@@ -460,6 +520,32 @@ static int push_task(struct diff *d, struct realproc_task *real,
 }
 
 /* task NAME / fork PARENT CHILD: a new process on each side. */
+/*
+ * vm.max_map_count: the real tasks live under the host's, and their own
+ * VMAs outside the window (program, stack, vdso: a dozen) count against
+ * it too, so foliage's tasks, which have only the window's, get the
+ * host's limit less those.  Set at the first task, before any mapping.
+ */
+static int follow_host_map_count(struct diff *d, struct realproc_task *real)
+{
+	int own = realproc_own_vmas(real);
+	char word[32], value[32];
+	long host;
+
+	if (own < 0)
+		return real_error(d, "read maps", own);
+	if (diff_thp_read("/proc/sys/vm/max_map_count", word, sizeof(word)))
+		return SCN_OK;	/* foliage keeps its own default */
+	host = strtol(word, NULL, 10);
+	snprintf(value, sizeof(value), "%ld", host > own ? host - own : 0);
+	if (foliage_set(d->s->m, "vm.max_map_count", value))
+		return scn_fail(d->s, "diff: cannot set vm.max_map_count=%s",
+				value);
+	d->map_count_set = true;
+	d->own_vmas = own;
+	return SCN_OK;
+}
+
 static int real_new_task(struct diff *d, struct scn_args *a, bool fork)
 {
 	struct realproc_task *real = NULL, *twin = NULL;
@@ -486,7 +572,7 @@ static int real_new_task(struct diff *d, struct scn_args *a, bool fork)
 		return real_error(d, fork ? "fork" : "start a task", ret);
 	if (push_task(d, real, twin))
 		return scn_fail(d->s, "diff: out of memory");
-	return SCN_OK;
+	return d->map_count_set ? SCN_OK : follow_host_map_count(d, real);
 }
 
 static int real_exit(struct diff *d, struct scn_args *a)
@@ -737,7 +823,7 @@ static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
 	struct realproc_task *t = line_task(d, a);
 	struct scn_task *st = d->s->tasks[scn_task_index(d->s, a->words[0])];
 	const size_t max = 256 * PAGE_BYTES;
-	unsigned long addr, end, from, fault = 0;
+	unsigned long addr, end, from;
 	unsigned char *buf, *page;
 	struct scn_range r;
 	size_t n = 0;
@@ -745,7 +831,8 @@ static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
 	if (scn_parse_range(d->s, a->words[1], &r))
 		return SCN_USAGE;
 	if (!strcmp(a->words[2], "read")) {
-		*real_ret = realproc_touch_read(t, r.start, r.len, &fault);
+		*real_ret = realproc_touch_read(t, r.start, r.len,
+						&d->real_fault);
 		return SCN_OK;
 	}
 	buf = malloc(max + PAGE_BYTES);
@@ -764,7 +851,8 @@ static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
 		n += next - addr;
 		addr = next;
 		if (n == max || addr == end) {
-			*real_ret = realproc_write(t, from, buf, n, &fault);
+			*real_ret = realproc_write(t, from, buf, n,
+						   &d->real_fault);
 			from = addr;
 			n = 0;
 		}
@@ -783,7 +871,7 @@ static int real_write(struct diff *d, struct scn_args *a, int *real_ret)
 	if (scn_parse_addr(d->s, "the address", a->words[1], &addr) ||
 	    scn_parse_data(d->s, a->words[2], &buf, &len))
 		return SCN_USAGE;
-	*real_ret = realproc_write(t, addr, buf, len, NULL);
+	*real_ret = realproc_write(t, addr, buf, len, &d->real_fault);
 	free(buf);
 	return SCN_OK;
 }
@@ -805,7 +893,7 @@ static int real_read(struct diff *d, struct scn_args *a, int foliage_ret,
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return scn_fail(d->s, "diff: out of memory");
-	*real_ret = realproc_read(t, addr, buf, len, NULL);
+	*real_ret = realproc_read(t, addr, buf, len, &d->real_fault);
 	if (*real_ret || foliage_ret || d->s->read.len != len) {
 		free(buf);
 		return SCN_OK;
@@ -828,36 +916,6 @@ static int real_read(struct diff *d, struct scn_args *a, int foliage_ret,
 
 /* ---- THP: foliage's knobs follow the host's ---------------------------- */
 
-/* The selected word of a sysfs choice file ("always [madvise] never"). */
-static int sysfs_choice(const char *path, char *word, size_t len)
-{
-	char buf[256], *l, *r;
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	l = strchr(buf, '[');
-	r = l ? strchr(l, ']') : NULL;
-	if (l && !r)
-		return -EINVAL;
-	if (l) {
-		*r = '\0';
-		l++;
-	} else {
-		/* A plain value (use_zero_page). */
-		buf[strcspn(buf, "\n")] = '\0';
-		l = buf;
-	}
-	if (strlen(l) >= len)
-		return -E2BIG;
-	memcpy(word, l, strlen(l) + 1);
-	return 0;
-}
-
 /*
  * Set foliage's transparent_hugepage knobs to the host's, which the real
  * processes live under.  A host setting foliage cannot take makes THP
@@ -878,7 +936,7 @@ static int follow_host_thp(struct diff *d)
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), THP_SYSFS "/%s", files[i]);
-		if (sysfs_choice(path, word, sizeof(word)))
+		if (diff_thp_read(path, word, sizeof(word)))
 			continue;
 		snprintf(key, sizeof(key), "transparent_hugepage.%s",
 			 files[i]);
@@ -891,25 +949,34 @@ static int follow_host_thp(struct diff *d)
 	return SCN_OK;
 }
 
-/* 'set transparent_hugepage.X V' must keep the host's setting. */
+/*
+ * 'set transparent_hugepage.X V': the host's file is set for the run too
+ * (diff_thp.c), or the run is skipped where it cannot be.
+ */
 static int check_thp_set(struct diff *d, struct scn_args *a)
 {
 	static const char prefix[] = "transparent_hugepage.";
-	char path[256], word[32];
-	const char *key, *value;
+	const char *key;
+	char why[256];
+	int ret;
 
 	if (a->nr_kvs != 1)
 		return SCN_OK;
 	key = a->kvs[0].key;
-	value = a->kvs[0].value;
+	if (!strcmp(key, "vm.max_map_count"))
+		return scn_usage(d->s, "diff: the real processes live under "
+				 "the host's vm.max_map_count, which foliage "
+				 "follows (less the real tasks' own mappings)");
 	if (strncmp(key, prefix, sizeof(prefix) - 1))
 		return SCN_OK;
-	snprintf(path, sizeof(path), THP_SYSFS "/%s",
-		 key + sizeof(prefix) - 1);
-	if (sysfs_choice(path, word, sizeof(word)) || strcmp(word, value))
-		return scn_usage(d->s, "diff: the real processes run with the "
-				 "host's %s ('%s'): a scenario cannot set it to "
-				 "'%s'", path, word, value);
+	ret = diff_thp_set(key + sizeof(prefix) - 1, a->kvs[0].value, why,
+			   sizeof(why));
+	if (ret == -EACCES) {
+		fprintf(stderr, "foliage diff: skipped: %s\n", why);
+		return SKIP_STATUS;
+	}
+	if (ret)
+		return scn_usage(d->s, "diff: %s", why);
 	return SCN_OK;
 }
 
@@ -936,6 +1003,44 @@ static int machine_up(struct diff *d)
 	return follow_host_thp(d);
 }
 
+/* ---- PKU: foliage's CPU is the host's ------------------------------------ */
+
+/*
+ * Whether this CPU has protection keys the kernel uses: x86's "ospke"
+ * flag in /proc/cpuinfo (arch_pkeys_enabled()).
+ */
+static bool host_has_pku(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	bool pku = false;
+
+	if (!f)
+		return false;
+	while (!pku && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		pku = strstr(line, " ospke ") || strstr(line, " ospke\n");
+		break;
+	}
+	fclose(f);
+	return pku;
+}
+
+/* 'machine': its CPU has PKU if the host's has; pku= must agree. */
+static int follow_host_pku(struct diff *d, struct scn_args *a)
+{
+	bool host = host_has_pku();
+	const char *v = scn_arg(a, "pku");
+
+	if (v && strcmp(v, host ? "1" : "0"))
+		return scn_usage(d->s, "diff: the real processes run on this "
+				 "CPU, which has %sprotection keys: pku=%s "
+				 "cannot be compared", host ? "" : "no ", v);
+	d->s->config.pku = host;
+	return SCN_OK;
+}
+
 /* ---- the hooks ----------------------------------------------------------- */
 
 static struct diff *diff_of(struct scenario *s)
@@ -947,12 +1052,56 @@ static struct diff *diff_of(struct scenario *s)
  * Before a line: refuse what real processes cannot do; for mremap, the
  * range a mapping's NAME stands for before the line moves it.
  */
+#define HINT_PMD_SIZE		(2UL << 20)
+
+/*
+ * An mmap without at=: foliage would place it below its mmap_base, far
+ * above the window, where the real process cannot follow.  Place it in
+ * the window instead, top-down from its end as Linux's allocator goes,
+ * PMD-aligned when it is at least a PMD (as thp_get_unmapped_area()
+ * aligns): the line gets at=ADDR, a hint, which foliage takes where the
+ * range is free (and the real process maps at foliage's choice).  Past
+ * the window's start, the line keeps no hint and real_mmap() says so.
+ */
+static int place_unhinted(struct diff *d, struct scn_args *a)
+{
+	unsigned long len, hint;
+	uint64_t bytes;
+
+	if (a->nr_words < 3 || scn_arg(a, "at") ||
+	    a->nr_kvs >= SCN_MAX_WORDS)
+		return SCN_OK;
+	if (scn_parse_size(d->s, "the length", a->words[2], &bytes))
+		return SCN_USAGE;
+	len = (bytes + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
+	/* Length 0 (foliage refuses it) or more than the window has left. */
+	if (!len || len > d->next_hint - d->win_start)
+		return SCN_OK;
+	hint = d->next_hint - len;
+	if (len >= HINT_PMD_SIZE)
+		hint &= ~(HINT_PMD_SIZE - 1);
+	if (hint < d->win_start)
+		return SCN_OK;
+	d->next_hint = hint;
+	snprintf(d->hint, sizeof(d->hint), "%#lx", hint);
+	a->kvs[a->nr_kvs].key = "at";
+	a->kvs[a->nr_kvs].value = d->hint;
+	a->nr_kvs++;
+	return SCN_OK;
+}
+
 static int diff_before(struct scenario *s, struct scn_args *a)
 {
 	struct diff *d = diff_of(s);
 	unsigned int i;
 
 	d->old_map = NULL;
+	if (!strcmp(a->verb, "mmap") && place_unhinted(d, a))
+		return SCN_USAGE;
+	d->real_fault = 0;
+	s->fault_addr = 0;
+	if (!strcmp(a->verb, "machine"))
+		return follow_host_pku(d, a);
 	if (!strcmp(a->verb, "pin") || !strcmp(a->verb, "unpin"))
 		return scn_usage(s, "diff: %s: real processes have no "
 				 "pin_user_pages() here", a->verb);
@@ -1048,6 +1197,9 @@ static int diff_after(struct scenario *s, struct scn_args *a, int status)
 	d->nr_ops++;
 	if (op != OP_TASK && op != OP_FORK && op != OP_EXIT)
 		ret = compare_result(d, a->words[0], foliage_ret, real_ret);
+	if (!ret && foliage_ret == -EFAULT &&
+	    (op == OP_TOUCH || op == OP_WRITE || op == OP_READ))
+		ret = compare_fault(d, a->words[0]);
 	if (!ret && !d->markers)
 		ret = compare_all(d, false);
 	return ret;
@@ -1097,6 +1249,7 @@ static void diff_free(struct diff *d)
 	realproc_destroy(d->rp);
 	realproc_destroy(d->twins);
 	free(d->slab_base);
+	tracefs_unmount(d);
 }
 
 /* The real processes, their twins, slabinfo at the start. */
@@ -1123,6 +1276,7 @@ static int diff_start(struct diff *d, const struct diff_options *o,
 	}
 	d->win_start = realproc_window_start(d->rp);
 	d->win_end = realproc_window_end(d->rp);
+	d->next_hint = d->win_end;
 	d->pages = !o->no_pages;
 	d->verbose = o->verbose;
 	d->fields = o->all_fields ? ~0ULL : DC_FIELDS_DEFAULT;
@@ -1139,9 +1293,16 @@ int diff_run(FILE *in, bool markers,
 	char why[256];
 	int ret;
 
+	tracefs_mount(&d);
 	if (!realproc_observable(why, sizeof(why)) ||
 	    diff_start(&d, o, why, sizeof(why))) {
 		fprintf(stderr, "foliage diff: skipped: %s\n", why);
+		diff_free(&d);
+		return SKIP_STATUS;
+	}
+	if (o->mthp && diff_thp_set_mthp(why, sizeof(why))) {
+		fprintf(stderr, "foliage diff: skipped: %s\n", why);
+		diff_thp_restore();
 		diff_free(&d);
 		return SKIP_STATUS;
 	}
@@ -1156,6 +1317,7 @@ int diff_run(FILE *in, bool markers,
 		       !d.objects ? "not compared (foliage has no slabinfo)" :
 		       d.twins ? "exact (by tracing)" :
 		       "by slabinfo at 'compare' lines");
+	diff_thp_restore();
 	diff_free(&d);
 	return ret;
 }
@@ -1176,6 +1338,8 @@ static void diff_usage(FILE *f)
 		"  -n, --steps N      its number of operations (default 200)\n"
 		"  -p, --print        print the random scenario's lines\n"
 		"      --thp          random: MADV_HUGEPAGE and 2M-aligned ranges\n"
+		"      --mthp         set the host's mTHP sizes to 'always' for the\n"
+		"                     run (root; restored after)\n"
 		"      --no-pages     compare maps and smaps, not pagemap\n"
 		"      --all-fields   compare every smaps field and VmFlags\n"
 		"  -v, --verbose      print each line and each comparison\n"
@@ -1186,37 +1350,51 @@ static void diff_usage(FILE *f)
 }
 
 /* The whole of @f, or NULL. */
-static char *slurp(FILE *f)
+/*
+ * Read all of @f (at most DIFF_MAX_FILE bytes) into a NUL-terminated
+ * buffer; *@len is its length, NUL bytes included, so the scenario reader
+ * sees them.  NULL with errno set on a read error (a directory: EISDIR)
+ * or a file too large (EFBIG).
+ */
+static char *slurp(FILE *f, size_t *len)
 {
-	size_t len = 0, cap = 1 << 16;
+	size_t cap = 1 << 16;
 	char *buf = malloc(cap), *more;
 	size_t n;
 
-	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			more = realloc(buf, cap * 2);
+	*len = 0;
+	while (buf && (n = fread(buf + *len, 1, cap - *len - 1, f)) > 0) {
+		*len += n;
+		if (cap - *len < 4096) {
+			more = cap <= DIFF_MAX_FILE ? realloc(buf, cap * 2)
+						    : NULL;
 			if (!more) {
 				free(buf);
+				errno = cap > DIFF_MAX_FILE ? EFBIG : ENOMEM;
 				return NULL;
 			}
 			buf = more;
 			cap *= 2;
 		}
 	}
+	if (buf && ferror(f)) {
+		free(buf);
+		return NULL;
+	}
 	if (buf)
-		buf[len] = '\0';
+		buf[*len] = '\0';
 	return buf;
 }
 
 int cmd_diff(int argc, char **argv)
 {
-	enum { OPT_THP = 1000, OPT_NO_PAGES, OPT_ALL_FIELDS };
+	enum { OPT_THP = 1000, OPT_NO_PAGES, OPT_ALL_FIELDS, OPT_MTHP };
 	static const struct option options[] = {
 		{ "random", required_argument, NULL, 'r' },
 		{ "steps", required_argument, NULL, 'n' },
 		{ "print", no_argument, NULL, 'p' },
 		{ "thp", no_argument, NULL, OPT_THP },
+		{ "mthp", no_argument, NULL, OPT_MTHP },
 		{ "no-pages", no_argument, NULL, OPT_NO_PAGES },
 		{ "all-fields", no_argument, NULL, OPT_ALL_FIELDS },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1227,7 +1405,8 @@ int cmd_diff(int argc, char **argv)
 	unsigned long long seed = 0, steps = 200;
 	bool random = false;
 	struct scenario s;
-	char name[64], *text = NULL, *end;
+	char name[64], *text = NULL;
+	size_t len = 0;
 	const char *file;
 	FILE *in;
 	int c, ret;
@@ -1237,21 +1416,24 @@ int cmd_diff(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "r:n:pvh", options, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-		case 'n':
-			errno = 0;
-			*(c == 'r' ? &seed : &steps) = strtoull(optarg, &end, 0);
-			if (errno || !*optarg || *end) {
-				fprintf(stderr, "foliage diff: bad number '%s'\n",
-					optarg);
+			if (cli_parse_number("diff", "--random", optarg, 0,
+					     ULLONG_MAX, &seed))
 				return SCN_USAGE;
-			}
-			random |= c == 'r';
+			random = true;
+			break;
+		case 'n':
+			if (cli_parse_number("diff", "--steps", optarg, 1,
+					     DIFF_MAX_STEPS, &steps))
+				return SCN_USAGE;
 			break;
 		case 'p':
 			o.print = true;
 			break;
 		case OPT_THP:
 			o.thp = true;
+			break;
+		case OPT_MTHP:
+			o.mthp = true;
 			break;
 		case OPT_NO_PAGES:
 			o.no_pages = true;
@@ -1283,10 +1465,10 @@ int cmd_diff(int argc, char **argv)
 	} else {
 		file = argv[optind];
 		in = strcmp(file, "-") ? fopen(file, "r") : stdin;
-		text = in ? slurp(in) : NULL;
+		text = in ? slurp(in, &len) : NULL;
 		if (in && in != stdin)
 			fclose(in);
-		in = text ? fmemopen(text, strlen(text), "r") : NULL;
+		in = text ? fmemopen(text, len, "r") : NULL;
 		scenario_init(&s, file, stdout);
 	}
 	if (!in) {

@@ -8,6 +8,7 @@
  * in as_verbs.c; every verb has its row in scn_verbs[] here, with its
  * usage line, which is also its help.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 {
 	struct foliage_config cfg = s->config;
 	const char *v;
-	uint64_t movable = 0;
+	uint64_t movable = 0, cost, avail;
 	int ret;
 
 	if (s->m)
@@ -37,10 +38,17 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 	if ((v = scn_arg(a, "prefault")) &&
 	    (ret = scn_parse_bool(s, "prefault", v, &cfg.prefault)))
 		return ret;
+	if ((v = scn_arg(a, "pku")) &&
+	    (ret = scn_parse_bool(s, "pku", v, &cfg.pku)))
+		return ret;
 	if ((v = scn_arg(a, "cpus")) &&
 	    (ret = scn_parse_uint(s, "cpus", v, 1, FOLIAGE_MAX_CPUS,
 				  &cfg.nr_cpus)))
 		return ret;
+	if (cfg.bytes_per_node < (16ULL << 20) ||
+	    cfg.bytes_per_node > (1ULL << 40))
+		return scn_usage(s, "machine: mem=%s is out of range (16M..1T "
+				 "per node)", scn_arg(a, "mem"));
 	if ((v = scn_arg(a, "arch"))) {
 		if (!strcmp(v, "x86_64"))
 			cfg.arch = FOLIAGE_ARCH_X86_64;
@@ -50,6 +58,9 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 			return scn_usage(s, "machine: arch=%s: expected x86_64 "
 					 "or arm64", v);
 	}
+	if (cfg.pku && cfg.arch != FOLIAGE_ARCH_X86_64)
+		return scn_usage(s, "machine: pku=1 is x86's protection keys: "
+				 "it needs arch=x86_64");
 	if (cfg.bytes_per_node % FOLIAGE_PAGE_SIZE)
 		return scn_usage(s, "machine: mem=%s is not a multiple of the "
 				 "page size (4K)", scn_arg(a, "mem"));
@@ -57,9 +68,16 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 		return scn_usage(s, "machine: movable=%s is not a multiple of "
 				 "the page size (4K)", scn_arg(a, "movable"));
 	if (movable >= cfg.bytes_per_node)
-		return scn_usage(s, "machine: movable= must be smaller than "
-				 "mem=");
+		return scn_usage(s, "machine: movable=%s must be smaller than "
+				 "mem=%s", scn_arg(a, "movable"),
+				 scn_arg(a, "mem") ? scn_arg(a, "mem") :
+				 "64M (the default)");
 	cfg.movable_bytes_per_node = movable;
+	if (s->max_guest_bytes &&
+	    cfg.nr_nodes * cfg.bytes_per_node > s->max_guest_bytes)
+		return scn_usage(s, "machine: this runner boots at most %llu "
+				 "MiB of guest RAM",
+				 (unsigned long long)s->max_guest_bytes >> 20);
 
 	ret = foliage_machine_create(&cfg, &s->m);
 	if (ret == -EINVAL)
@@ -67,6 +85,17 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 				 "configuration (nodes 1..%d, mem 16M..1T per "
 				 "node, movable rounded up to 4M below mem)",
 				 FOLIAGE_MAX_NODES);
+	if (ret == -ENOMEM && !foliage_boot_cost(&cfg, &cost, &avail) &&
+	    avail && cost > avail)
+		return scn_fail(s, "machine: cannot boot: the boot writes %llu "
+				"MiB of host memory (%s), more than the host has "
+				"available (MemAvailable: %llu MiB)",
+				(unsigned long long)cost >> 20,
+				cfg.init_on_free ? "init_on_free=1 zeroes all "
+				"guest RAM" : cfg.prefault ? "prefault=1 "
+				"populates all guest RAM" : "one struct page "
+				"per 4 MiB of guest RAM",
+				(unsigned long long)avail >> 20);
 	if (ret)
 		return scn_fail(s, "machine: cannot boot: %s", scn_errstr(ret));
 	s->config = cfg;
@@ -220,7 +249,7 @@ static int do_fill(struct scenario *s, struct scn_args *a)
 /* The machine's files of 'show'; a task's are in as_verbs.c. */
 static const char *const show_files[] = {
 	"buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo", "trace",
-	"tlb", "slabinfo", "thp", "mthp_stats",
+	"tlb", "slabinfo", "thp", "mthp_stats", "uptime",
 };
 
 char *scn_render(struct scenario *s, const char *what, unsigned int flags)
@@ -235,26 +264,10 @@ char *scn_render(struct scenario *s, const char *what, unsigned int flags)
 	return text;
 }
 
-void scn_print_lines(FILE *out, const char *text, const char *pattern)
-{
-	const char *line, *end;
-
-	for (line = text; *line; line = end) {
-		end = strchr(line, '\n');
-		end = end ? end + 1 : line + strlen(line);
-		if (pattern && !memmem(line, end - line, pattern,
-				       strlen(pattern)))
-			continue;
-		fwrite(line, 1, end - line, out);
-		if (end[-1] != '\n')
-			fputc('\n', out);
-	}
-}
-
 static int do_show(struct scenario *s, struct scn_args *a)
 {
 	const char *what = a->words[0];
-	const char *pattern = a->nr_words > 1 ? a->words[1] : NULL;
+	struct scn_show sh = { .what = what, .pattern = scn_arg(a, "grep") };
 	char *text = NULL;
 	size_t i;
 	int ret;
@@ -268,11 +281,17 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (i == sizeof(show_files) / sizeof(show_files[0]))
 		return scn_usage(s, "show: unknown file '%s' (buddyinfo, "
 				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
-				 "trace, tlb, slabinfo, thp, mthp_stats; maps, "
-				 "smaps, smaps_rollup of a task)", what);
+				 "trace, tlb, slabinfo, thp, mthp_stats, uptime; "
+				 "maps, smaps, smaps_rollup of a task)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
-				 "%s [PATTERN])", a->words[2], what);
+				 "%s [PATTERN|grep=PATTERN])", a->words[2], what);
+	if (a->nr_words > 1) {
+		if (sh.pattern)
+			return scn_usage(s, "show: PATTERN given twice ('%s' and "
+					 "grep=%s)", a->words[1], sh.pattern);
+		sh.pattern = a->words[1];
+	}
 	ret = foliage_render(s->m, what, s->json ? FOLIAGE_RENDER_JSON : 0,
 			     &text);
 	if (ret == -ENOENT)
@@ -281,10 +300,9 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (ret)
 		return scn_fail(s, "cannot render %s: %s", what,
 				scn_errstr(ret));
-	/* A JSON document is printed whole: a pattern filters text lines. */
-	scn_print_lines(s->out, text, s->json ? NULL : pattern);
+	ret = scn_show_print(s, &sh, text);
 	free(text);
-	return SCN_OK;
+	return ret;
 }
 
 static int do_drain(struct scenario *s, struct scn_args *a)
@@ -292,6 +310,54 @@ static int do_drain(struct scenario *s, struct scn_args *a)
 	int ret = foliage_drain_pages(s->m);
 
 	return ret ? scn_fail(s, "drain: %s", scn_errstr(ret)) : SCN_OK;
+}
+
+/*
+ * A duration: a decimal number of nanoseconds with a unit, s, ms, us or ns
+ * (2s, 500ms, 10us).
+ */
+static int parse_duration(struct scenario *s, const char *str, uint64_t *ns)
+{
+	static const struct {
+		const char *unit;	/* as written */
+		uint64_t ns;		/* nanoseconds in one */
+	} units[] = {
+		{ "s", 1000000000ULL }, { "ms", 1000000ULL },
+		{ "us", 1000ULL }, { "ns", 1ULL },
+	};
+	unsigned long long v;
+	unsigned int i;
+	char *end;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*str))
+		goto bad;
+	v = strtoull(str, &end, 10);
+	if (errno)
+		goto bad;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].unit)) {
+			if (v > UINT64_MAX / units[i].ns)
+				goto bad;
+			*ns = v * units[i].ns;
+			return 0;
+		}
+bad:
+	return scn_usage(s, "sleep: bad duration '%s': expected a whole number "
+			 "with a unit s, ms, us or ns (e.g. 2s, 500ms, 10us)",
+			 str);
+}
+
+/* Let time pass: the machine's clock moves, delayed work falls due. */
+static int do_sleep(struct scenario *s, struct scn_args *a)
+{
+	uint64_t ns;
+	int ret = parse_duration(s, a->words[0], &ns);
+
+	if (ret)
+		return ret;
+	ret = foliage_advance_time(s->m, ns);
+	return ret ? scn_fail(s, "sleep: %s", scn_errstr(ret)) : SCN_OK;
 }
 
 static int do_check(struct scenario *s, struct scn_args *a)
@@ -308,7 +374,7 @@ static int do_check(struct scenario *s, struct scn_args *a)
 
 static int do_echo(struct scenario *s, struct scn_args *a)
 {
-	fprintf(s->out, "%s\n", a->rest);
+	fprintf(scn_note(s), "%s\n", a->rest);
 	return SCN_OK;
 }
 
@@ -381,21 +447,23 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 }
 
 const struct scn_verb scn_verbs[] = {
-	{ "machine", do_machine, 0, 0, "nodes mem movable prefault cpus arch",
+	{ "machine", do_machine, 0, 0,
+	  "nodes mem movable prefault cpus arch pku",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
-	  "[cpus=N] [arch=x86_64|arm64]" },
+	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
 	  "alloc NAME [order=N] [node=N] [gfp=FLAG|FLAG...]" },
 	{ "free", do_free, 1, 2, "", 0, "free NAME [zeroed]" },
 	{ "fill", do_fill, 2, 2, "", 0, "fill NAME BYTE" },
-	{ "show", do_show, 1, 3, "", 0,
+	{ "show", do_show, 1, 3, "grep", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
-	  "slabinfo|thp|mthp_stats [PATTERN] | show maps|smaps|smaps_rollup "
-	  "TASK [PATTERN]" },
+	  "slabinfo|thp|mthp_stats|uptime [PATTERN|grep=PATTERN] | show "
+	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
+	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
 	{ "mark", do_mark, 0, 0, "", 0, "mark" },
 	{ "task", scn_do_task, 1, 1, "", SCN_VERB_ERRNO, "task NAME" },

@@ -26,7 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <asm-generic/tlb.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <linux/rmap.h>
 
 #define MAX_DVM_OPS		PTRS_PER_PTE
 #define TLBI_RANGE_PAGES(num, scale) \

@@ -7,7 +7,12 @@
  * entry by entry (INVLPG), and x86's protection_map
  * (arch/x86/mm/pgprot.c).
  */
-#include <linux/mm_contract.h>
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <asm-generic/tlb.h>
+#include <linux/huge_mm.h>
+#include <linux/swap.h>
+#include <linux/rmap.h>
 
 static void x86_flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 				   unsigned long end, unsigned int stride_shift)

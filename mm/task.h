@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tasks as the public API hands them out (mm/task.c): the kernel's
+ * task_struct, the machine it lives in, and the foliage_pin() ranges it
+ * holds.  Private to the library (and to tests that look inside a task).
+ */
+#ifndef _FOLIAGE_MM_TASK_H
+#define _FOLIAGE_MM_TASK_H
+
+#include <linux/sched.h>
+#include <linux/mm.h>
+
+struct foliage_task {
+	struct task_struct task;	/* the kernel's view */
+	struct foliage_machine *machine; /* owner */
+	struct list_head pins;		/* foliage_pin() ranges (mm/gup.c) */
+};
+
+/* Release every foliage_pin() the task still holds (at exit, like a
+ * driver's file being closed). */
+void gup_task_exit(struct foliage_task *task);
+
+/* mm/task.c: exit every task left when the machine is destroyed. */
+void exit_all_tasks(struct foliage_machine *m);
+
+#endif /* _FOLIAGE_MM_TASK_H */
