@@ -16,6 +16,13 @@ struct foliage_task {
 	struct list_head pins;		/* foliage_pin() ranges (mm/gup.c) */
 };
 
+/* The machine's tasks (machine->tasks, allocated by task_subsys). */
+struct task_list {
+	struct list_head list;		/* live tasks (task_struct.tasks) */
+	spinlock_t lock;		/* protects list and last_pid */
+	int last_pid;			/* pid of the newest task */
+};
+
 /* Release every foliage_pin() the task still holds (at exit, like a
  * driver's file being closed). */
 void gup_task_exit(struct foliage_task *task);

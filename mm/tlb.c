@@ -22,6 +22,7 @@
 #include "render.h"
 #include <linux/mm.h>
 #include <asm-generic/tlb.h>
+#include <linux/machine_subsys.h>
 
 /* Linux's TLB_FLUSH_ALL. */
 #define TLB_FLUSH_ALL		(~0UL)
@@ -46,7 +47,7 @@ static void stat_add(unsigned long *counter, unsigned long delta)
 static void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 			       unsigned long end, unsigned int stride_shift)
 {
-	struct tlb_stats *st = &this_machine->tlb;
+	struct tlb_stats *st = this_machine->tlb;
 
 	if (end == TLB_FLUSH_ALL ||
 	    ((end - start) >> stride_shift) > TLB_SINGLE_PAGE_FLUSH_CEILING) {
@@ -79,7 +80,7 @@ void flush_pmd_tlb_range(struct vm_area_struct *vma, unsigned long start,
 
 void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
 {
-	stat_add(&this_machine->tlb.flush_one, 1);
+	stat_add(&this_machine->tlb->flush_one, 1);
 	__atomic_fetch_add(&vma->vm_mm->tlb_flush_seq, 1, __ATOMIC_RELAXED);
 }
 
@@ -346,7 +347,7 @@ void tlb_finish_mmu(struct mmu_gather *tlb)
 
 int tlb_render_seq(struct seq_buf *s, bool json)
 {
-	const struct tlb_stats *st = &this_machine->tlb;
+	const struct tlb_stats *st = this_machine->tlb;
 	const struct {
 		const char *name;
 		unsigned long value;
@@ -375,3 +376,8 @@ int render_tlb(struct foliage_machine *m, char **out)
 {
 	return render_seq_text(m, tlb_render_seq, out);
 }
+
+const struct machine_subsys tlb_subsys = {
+	.name = "tlb",
+	MACHINE_SUBSYS_STATE(tlb),
+};

@@ -526,9 +526,9 @@ static bool lock_all_mms(struct foliage_machine *m)
 {
 	struct foliage_task *t, *u;
 
-	list_for_each_entry(t, &m->tasks, task.tasks) {
+	list_for_each_entry(t, &m->tasks->list, task.tasks) {
 		if (pthread_rwlock_trywrlock(&t->task.mm->mmap_lock)) {
-			list_for_each_entry(u, &m->tasks, task.tasks) {
+			list_for_each_entry(u, &m->tasks->list, task.tasks) {
 				if (u == t)
 					break;
 				mmap_write_unlock(u->task.mm);
@@ -547,13 +547,13 @@ static int validate_all_anon_vma_counts(struct foliage_machine *m)
 	unsigned int nr = 0;
 	int ret;
 
-	list_for_each_entry(t, &m->tasks, task.tasks)
+	list_for_each_entry(t, &m->tasks->list, task.tasks)
 		nr++;
 	mms = calloc(nr ? nr : 1, sizeof(*mms));
 	if (!mms)
 		return -ENOMEM;
 	nr = 0;
-	list_for_each_entry(t, &m->tasks, task.tasks)
+	list_for_each_entry(t, &m->tasks->list, task.tasks)
 		mms[nr++] = t->task.mm;
 	ret = validate_anon_vma_counts(mms, nr);
 	free(mms);
@@ -571,7 +571,7 @@ int validate_all_mms(void)
 	int nid, ret = 0, err;
 	bool locked;
 
-	if (!m->tasks_inited)
+	if (!m->tasks)
 		return 0;
 	memset(&rc, 0, sizeof(rc));
 	memset(nodes, 0, sizeof(nodes));
@@ -581,9 +581,9 @@ int validate_all_mms(void)
 		free(rc.pages.slots);
 		return -ENOMEM;
 	}
-	spin_lock(&m->tasks_lock);
+	spin_lock(&m->tasks->lock);
 	locked = lock_all_mms(m);
-	list_for_each_entry(t, &m->tasks, task.tasks) {
+	list_for_each_entry(t, &m->tasks->list, task.tasks) {
 		if (!locked)
 			continue;
 		err = validate_mm(t->task.mm);
@@ -639,10 +639,10 @@ int validate_all_mms(void)
 		err = check_unmapped_pages(&rc.pages);
 		ret = ret ?: err;
 	}
-	list_for_each_entry(t, &m->tasks, task.tasks)
+	list_for_each_entry(t, &m->tasks->list, task.tasks)
 		mmap_write_unlock(t->task.mm);
 out:
-	spin_unlock(&m->tasks_lock);
+	spin_unlock(&m->tasks->lock);
 	free(folios.slots);
 	free(rc.pages.slots);
 	return ret;
