@@ -118,17 +118,11 @@ int foliage_page_state(struct foliage_task *task, unsigned long addr,
 
 	if (!task || !out)
 		return -EINVAL;
-	ret = machine_enter(task->machine);
+	ret = task_query_begin(task, &mm);
 	if (ret)
 		return ret;
 	memset(out, 0, sizeof(*out));
-	mm = task->task.mm;
-	pthread_rwlock_rdlock(&mm->mmap_lock);
 	page_state(mm, addr & PAGE_MASK, out);
-	pthread_rwlock_unlock(&mm->mmap_lock);
-	/*
-	 * A query changes nothing: no machine_exit_op(), whose validators
-	 * would run once per page of a range that a caller walks.
-	 */
+	task_query_end(mm);
 	return 0;
 }

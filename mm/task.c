@@ -143,6 +143,22 @@ void exit_all_tasks(struct foliage_machine *m)
 					     task.tasks));
 }
 
+int task_query_begin(struct foliage_task *task, struct mm_struct **mm)
+{
+	int ret = machine_enter(task->machine);
+
+	if (ret)
+		return ret;
+	*mm = task->task.mm;
+	pthread_rwlock_rdlock(&(*mm)->mmap_lock);
+	return 0;
+}
+
+void task_query_end(struct mm_struct *mm)
+{
+	pthread_rwlock_unlock(&mm->mmap_lock);
+}
+
 int foliage_task_pid(const struct foliage_task *task)
 {
 	return task->task.pid;

@@ -124,6 +124,37 @@ static void test_knob_ranges(void **state)
 	test_machine_done(m);
 }
 
+/* foliage.h documents every registered knob (and sysfs directory). */
+static void test_knobs_documented(void **state)
+{
+	FILE *f = fopen(GOLDEN_DIR "/../../include/foliage/foliage.h", "r");
+	static char text[1 << 17];
+	unsigned int i, k;
+	char want[80];
+	size_t len;
+
+	assert_non_null(f);
+	len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	for (i = 0; i < nr_machine_subsystems; i++) {
+		const struct machine_subsys *s = machine_subsystems[i];
+
+		for (k = 0; k < s->nr_knobs; k++) {
+			snprintf(want, sizeof(want), " *   %s\t",
+				 s->knobs[k].procname);
+			if (!strstr(text, want))
+				fail_msg("foliage.h does not document %s",
+					 s->knobs[k].procname);
+		}
+		if (s->sysfs_prefix) {
+			snprintf(want, sizeof(want), "\"%sFILE\"",
+				 s->sysfs_prefix);
+			assert_non_null(strstr(text, want));
+		}
+	}
+}
+
 /* The defaults Linux boots with, through the tables. */
 static void test_knob_defaults(void **state)
 {
@@ -187,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_knob_names_unique),
 		cmocka_unit_test(test_knob_ranges),
 		cmocka_unit_test(test_knob_defaults),
+		cmocka_unit_test(test_knobs_documented),
 		cmocka_unit_test(test_subsys_state),
 	};
 
