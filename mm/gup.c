@@ -237,7 +237,7 @@ static struct page *follow_huge_pmd(struct vm_area_struct *vma,
 	/* Core dumps skip the huge zero page. */
 	if ((flags & FOLL_DUMP) && huge_zero)
 		return ERR_PTR(-EFAULT);
-	if (!(pmd_val(pmdval) & _PAGE_PRESENT) &&
+	if (pmd_protnone(pmdval) &&
 	    !gup_can_follow_protnone(vma))
 		return NULL;
 	if (!pmd_write(pmdval) && !huge_zero &&
@@ -555,9 +555,8 @@ static bool access_error(struct vm_area_struct *vma, bool write)
 static bool access_one(struct mm_struct *mm, unsigned long addr, void *buf,
 		       size_t len, bool write)
 {
-	const u64 need = _PAGE_PRESENT | _PAGE_USER | (write ? _PAGE_RW : 0);
-	const u64 set = _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
 	unsigned long pfn;
+	u64 newv;
 	spinlock_t *ptl;
 	pmd_t *pmd = pmd_lookup(mm, addr);
 	pte_t *ptep;
@@ -574,24 +573,24 @@ static bool access_one(struct mm_struct *mm, unsigned long addr, void *buf,
 			spin_unlock(ptl);
 			return false;
 		}
-		if ((pmd_val(pmdval) & need) != need) {
+		if (!pte_hw_access(pmd_val(pmdval), write, &newv)) {
 			spin_unlock(ptl);
 			return false;
 		}
-		if ((pmd_val(pmdval) & set) != set)
-			set_pmd(pmd, __pmd(pmd_val(pmdval) | set));
+		if (newv != pmd_val(pmdval))
+			set_pmd(pmd, __pmd(newv));
 		pfn = pmd_pfn(pmdval) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
 		goto copy;
 	}
 	ptep = pte_offset_map_lock(mm, pmd, addr, &ptl);
 	if (!ptep)
 		return false;
-	if ((pte_val(ptep_get(ptep)) & need) != need) {
+	if (!pte_hw_access(pte_val(ptep_get(ptep)), write, &newv)) {
 		pte_unmap_unlock(ptep, ptl);
 		return false;
 	}
-	if ((pte_val(ptep_get(ptep)) & set) != set)
-		set_pte(ptep, __pte(pte_val(ptep_get(ptep)) | set));
+	if (newv != pte_val(ptep_get(ptep)))
+		set_pte(ptep, __pte(newv));
 	pfn = pte_pfn(ptep_get(ptep));
 copy:
 	/* Under the page-table lock: the page cannot be freed meanwhile. */

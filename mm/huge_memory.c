@@ -226,7 +226,7 @@ static void set_huge_zero_folio(struct page *pgtable, struct mm_struct *mm,
 {
 	pmd_t entry = folio_mk_pmd(zero_folio, vma->vm_page_prot);
 
-	entry = __pmd(pmd_val(entry) | _PAGE_SPECIAL);
+	entry = pmd_mkspecial(entry);
 	pgtable_trans_huge_deposit(mm, pmd, pgtable);
 	set_pmd(pmd, entry);
 	mm_inc_nr_ptes(mm);
@@ -557,7 +557,7 @@ out_zero_page:
 	/* pmdp_set_wrprotect() */
 	set_pmd(src_pmd, pmd_wrprotect(pmdp_get(src_pmd)));
 	if (!(dst_vma->vm_flags & VM_UFFD_WP))
-		pmd = __pmd(pmd_val(pmd) & ~_PAGE_UFFD_WP);
+		pmd = pmd_clear_uffd_wp(pmd);
 	pmd = pmd_mkold(pmd_wrprotect(pmd));
 	set_pmd(dst_pmd, pmd);
 	if (src_ptl != dst_ptl)
@@ -589,7 +589,7 @@ static void __split_huge_zero_page_pmd(struct vm_area_struct *vma,
 		pte_t entry = pte_mkspecial(pfn_pte(this_machine->zero_pfn,
 						    vma->vm_page_prot));
 
-		if (pmd_val(old_pmd) & _PAGE_UFFD_WP)
+		if (pmd_uffd_wp(old_pmd))
 			entry = pte_mkuffd_wp(entry);
 		set_pte(pte + i, entry);
 	}
@@ -639,8 +639,8 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd,
 		folio_set_dirty(folio);
 	write = pmd_write(old_pmd);
 	young = pmd_young(old_pmd);
-	soft_dirty = pmd_val(old_pmd) & _PAGE_SOFT_DIRTY;
-	uffd_wp = pmd_val(old_pmd) & _PAGE_UFFD_WP;
+	soft_dirty = pmd_soft_dirty(old_pmd);
+	uffd_wp = pmd_uffd_wp(old_pmd);
 	VM_WARN_ON(!folio_ref_count(folio));
 	VM_WARN_ON(!folio_test_anon(folio));
 
@@ -717,6 +717,125 @@ void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start,
 {
 	split_huge_pmd_if_needed(vma, start);
 	split_huge_pmd_if_needed(vma, end);
+}
+
+/* ---- splitting an anonymous large folio ---- */
+
+/* What every new folio takes from the head (__split_folio_to_order()). */
+#define SPLIT_FOLIO_FLAGS						\
+	(BIT(PG_referenced) | BIT(PG_swapbacked) | BIT(PG_swapcache) |	\
+	 BIT(PG_mlocked) | BIT(PG_uptodate) | BIT(PG_active) |		\
+	 BIT(PG_workingset) | BIT(PG_locked) | BIT(PG_unevictable) |	\
+	 BIT(PG_arch_2) | BIT(PG_dirty) | BIT(PG_lru))
+
+/*
+ * Make each page of the frozen, unmapped @folio an order-0 folio of its
+ * own with the head's flags, ->mapping and the next ->index; each tail
+ * keeps its own AnonExclusive.  Caller holds the LRU lock (the folio is
+ * off its list).  The tails' references are set by the caller.
+ */
+static void __split_unmapped_folio(struct folio *folio)
+{
+	const unsigned long nr = folio_nr_pages(folio);
+	const unsigned long flags = folio->flags & SPLIT_FOLIO_FLAGS;
+	struct page *head = &folio->page;
+	unsigned long i;
+
+	for (i = 1; i < nr; i++) {
+		struct page *p = head + i;
+		unsigned long keep = p->flags & ~PAGE_FLAGS_CHECK_AT_PREP;
+
+		/* Page 1's low byte was the folio order. */
+		if (i == 1)
+			keep &= ~0xffUL;
+		VM_WARN_ON(page_mapcount(p) || atomic_read(&p->_refcount));
+		p->flags = keep | flags;
+		clear_compound_head(p);
+		p->lru.prev = NULL;
+		/* Pages 1 and 2 held the large-folio fields here. */
+		p->mapping = folio->mapping;
+		p->index = folio->index + i;
+		p->private = 0;
+		p->memcg_data = 0;
+	}
+	__ClearPageHead(head);
+}
+
+/* The last references of the new folios, each unlocked first. */
+static void split_put_tails(struct folio *folio, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 1; i < nr; i++) {
+		struct folio *new = page_folio(folio_page(folio, i));
+
+		folio_unlock(new);
+		folio_put(new);
+	}
+}
+
+int split_folio(struct folio *folio)
+{
+	const unsigned int order = folio_order(folio);
+	const unsigned long nr = folio_nr_pages(folio);
+	enum ttu_flags ttu = TTU_RMAP_LOCKED | TTU_SYNC | TTU_BATCH_FLUSH;
+	struct anon_vma *anon_vma;
+	unsigned long i;
+	bool on_lru;
+	int ret = 0;
+
+	VM_WARN_ON(!folio_test_locked(folio));
+	if (!folio_test_large(folio))
+		return -EINVAL;
+	/* foliage's page cache holds order-0 folios only. */
+	if (!folio_test_anon(folio))
+		return -EINVAL;
+
+	anon_vma = folio_get_anon_vma(folio);
+	if (!anon_vma) {
+		ret = -EBUSY;
+		goto out;
+	}
+	anon_vma_lock_write(anon_vma);
+	/* can_split_folio(): only the mappings and the caller's reference. */
+	if (folio_mapcount(folio) != folio_ref_count(folio) - 1) {
+		ret = -EAGAIN;
+		goto out_unlock;
+	}
+	/* unmap_folio(): a PMD mapping is split into PTEs first. */
+	if (order == HPAGE_PMD_ORDER)
+		ttu |= TTU_SPLIT_HUGE_PMD;
+	try_to_migrate(folio, ttu);
+
+	/* folio_ref_freeze(folio, 1): nobody else may hold it now. */
+	if (atomic_cmpxchg(&folio->_refcount, 1, 0) != 1) {
+		remove_migration_ptes(folio, folio, RMP_LOCKED);
+		ret = -EAGAIN;
+		goto out_unlock;
+	}
+	on_lru = lru_split_begin(folio);
+	mod_mthp_stat(order, MTHP_STAT_NR_ANON, -1);
+	__split_unmapped_folio(folio);
+	for (i = 0; i < nr; i++)
+		set_page_count(folio_page(folio, i), 1);
+	lru_split_end(folio, nr, on_lru);
+
+	/* remap_page(): all-zero pages become the shared zero page. */
+	for (i = 0; i < nr; i++) {
+		struct folio *new = page_folio(folio_page(folio, i));
+
+		remove_migration_ptes(new, new,
+				      RMP_LOCKED | RMP_USE_SHARED_ZEROPAGE);
+	}
+	split_put_tails(folio, nr);
+out_unlock:
+	anon_vma_unlock_write(anon_vma);
+	put_anon_vma(anon_vma);
+out:
+	if (order == HPAGE_PMD_ORDER)
+		count_vm_event(ret ? THP_SPLIT_PAGE_FAILED : THP_SPLIT_PAGE);
+	count_mthp_stat(order, ret ? MTHP_STAT_SPLIT_FAILED : MTHP_STAT_SPLIT);
+	return ret;
 }
 
 /* ---- sysfs: /sys/kernel/mm/transparent_hugepage ---- */

@@ -39,6 +39,7 @@ int __machine_enter(struct foliage_machine *m)
 	__atomic_store_n(&m->cpus[cpu].owner_tid, this_tid, __ATOMIC_RELEASE);
 found:
 	machine_up = m->up;
+	this_arch = m->arch->id;
 	this_machine = m;
 	this_cpu = &m->cpus[cpu];
 	this_machine_generation = m->generation;
@@ -123,8 +124,9 @@ int foliage_alloc_pages(struct foliage_machine *m, unsigned int gfp,
 
 	if (ret)
 		return ret;
-	if (order > MAX_PAGE_ORDER || (gfp & ~__GFP_BITS_MASK) ||
-	    nid >= m->nr_nodes)
+	/* -1 is "this CPU's node"; any other value must name a node. */
+	if (order > MAX_PAGE_ORDER || (gfp & ~__GFP_BITS_MASK) || !pfn ||
+	    nid < -1 || nid >= m->nr_nodes)
 		return -EINVAL;
 	page = __alloc_pages(gfp, order, nid);
 	machine_exit_op(m);
@@ -185,7 +187,7 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
 
 	if (ret)
 		return ret;
-	if (!pfn_valid(pfn))
+	if (!info || !pfn_valid(pfn))
 		return -EINVAL;
 	memset(info, 0, sizeof(*info));
 	zone = pfn_zone(pfn);

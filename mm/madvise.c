@@ -5,11 +5,15 @@
  *
  *   MADV_DONTNEED	zap the range (anon pages go; file pages are refaulted
  *			from the page cache); empty PTE tables are freed
- *   MADV_FREE		anonymous only: exclusive anon folios become lazyfree
- *			(PTEs clean and old, PG_swapbacked clear, pglazyfree
- *			counted); a later write dirties the PTE again, which
- *			is what reclaim would check.  foliage has no reclaim,
- *			so a lazyfree page stays mapped until it is zapped.
+ *   MADV_FREE		anonymous only: folios become lazyfree (PTEs clean
+ *			and old, PG_swapbacked clear, pglazyfree counted); a
+ *			dirty folio only if this task maps it alone; a large
+ *			folio the range covers only partly is split first
+ *			(split_folio(): all-zero pages become the zero page),
+ *			one another mm maps too is left alone.  A later write
+ *			dirties the PTE again, which is what reclaim would
+ *			check.  foliage has no reclaim, so a lazyfree page
+ *			stays mapped until it is zapped.
  *   MADV_POPULATE_READ/WRITE  fault the range in: -ENOMEM at a hole,
  *			-EINVAL where the VMA forbids the access, -EFAULT
  *			where the task would get SIGBUS/SIGSEGV
@@ -73,7 +77,41 @@ static bool madvise_behavior_valid(int behavior)
 
 /* ---- MADV_FREE ----------------------------------------------------- */
 
-static void madvise_free_huge_pmd(struct mmu_gather *tlb,
+/*
+ * folio_maybe_mapped_shared() for a large folio.  Linux 6.18 tracks the
+ * mms mapping a large folio (CONFIG_MM_ID); foliage does not, and counts
+ * it shared when it has more mappings than the PTEs of @table (the PTE
+ * table being advised) that map it, or for a PMD mapping more than one.
+ * The two agree but for a folio also mapped elsewhere in the same mm
+ * (after a partial mremap), which foliage takes as shared.
+ */
+static bool folio_maybe_mapped_shared_table(struct folio *folio, pte_t *table)
+{
+	const unsigned long pfn = folio_pfn(folio);
+	const unsigned long nr = folio_nr_pages(folio);
+	int mapcount = folio_mapcount(folio), here = 0, i;
+
+	if (mapcount <= 1)
+		return false;
+	if (!table)
+		return true;
+	for (i = 0; i < PTRS_PER_PTE; i++) {
+		pte_t ptent = ptep_get(table + i);
+
+		if (pte_present(ptent) && pte_pfn(ptent) - pfn < nr)
+			here++;
+	}
+	return mapcount > here;
+}
+
+/*
+ * A huge PMD in the range (Linux's madvise_free_huge_pmd()).  True if it
+ * was dealt with; false leaves it to the PTE walk: a PMD left alone (the
+ * huge zero page, a folio mapped by another mm too, or locked) stays
+ * huge and the walk skips it, a partly advised one is split (the folio,
+ * not just the PMD) so that only the advised pages become lazyfree.
+ */
+static bool madvise_free_huge_pmd(struct mmu_gather *tlb,
 				  struct vm_area_struct *vma, pmd_t *pmd,
 				  unsigned long addr, unsigned long next)
 {
@@ -81,58 +119,59 @@ static void madvise_free_huge_pmd(struct mmu_gather *tlb,
 	pmd_t orig = pmdp_get(pmd);
 	struct folio *folio;
 	struct page *page;
+	bool ret = false;
 
 	if (!pmd_trans_huge(orig))
 		goto out;
 	page = vm_normal_page_pmd(vma, addr, orig);
 	if (!page)
-		goto out;
+		goto out;	/* the huge zero page */
 	folio = page_folio(page);
-	/* Only the whole, exclusively mapped folio. */
-	if (folio_mapcount(folio) != 1 || next - addr != HPAGE_PMD_SIZE)
+	/* Others map it: it could only go if they all MADV_FREE it. */
+	if (folio_maybe_mapped_shared_table(folio, NULL))
 		goto out;
+	if (!folio_trylock(folio))
+		goto out;
+	if (next - addr != HPAGE_PMD_SIZE) {
+		folio_get(folio);
+		spin_unlock(ptl);
+		split_folio(folio);
+		folio_unlock(folio);
+		folio_put(folio);
+		return false;
+	}
 	if (folio_test_dirty(folio))
 		folio_clear_dirty(folio);
+	folio_unlock(folio);
 	if (pmd_young(orig) || pmd_dirty(orig)) {
 		set_pmd(pmd, pmd_mkclean(pmd_mkold(orig)));
 		tlb_flush_pmd_range(tlb, addr, HPAGE_PMD_SIZE);
 	}
 	folio_mark_lazyfree(folio);
+	ret = true;
 out:
 	spin_unlock(ptl);
+	return ret;
 }
 
 /*
- * Whether the @nr PTEs from @pte map @folio whole, in order, from @addr:
- * a large folio is made lazyfree only when the range maps all of it here
- * (Linux would try to split a partly covered one; foliage leaves it).
+ * The PTEs of [addr, end) in one PTE table (Linux's
+ * madvise_free_pte_range()).  A large folio the range maps only part of
+ * (from the PTE found to the end of the range or of the folio) is split
+ * and its pages looked at again, unless it is mapped by another mm or
+ * locked; one it maps whole is made lazyfree whole, even when a fork
+ * shares it, if it is clean.
  */
-static bool ptes_map_whole_folio(struct vm_area_struct *vma, pte_t *pte,
-				 unsigned long addr, struct folio *folio,
-				 unsigned long nr)
-{
-	unsigned long i;
-
-	for (i = 0; i < nr; i++) {
-		pte_t ptent = ptep_get(pte + i);
-
-		if (!pte_present(ptent) ||
-		    pte_pfn(ptent) != folio_pfn(folio) + i ||
-		    vm_normal_folio(vma, addr + i * PAGE_SIZE, ptent) != folio)
-			return false;
-	}
-	return true;
-}
-
 static void madvise_free_pte_range(struct mmu_gather *tlb,
 				   struct vm_area_struct *vma, pmd_t *pmd,
 				   unsigned long addr, unsigned long end)
 {
-	spinlock_t *ptl;
+	struct mm_struct *mm = vma->vm_mm;
 	pte_t *start_pte, *pte;
 	unsigned long nr, i;
+	spinlock_t *ptl;
 
-	start_pte = pte = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);
+	start_pte = pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
 	if (!pte)
 		return;
 	for (; addr < end; pte += nr, addr += nr * PAGE_SIZE) {
@@ -146,19 +185,37 @@ static void madvise_free_pte_range(struct mmu_gather *tlb,
 		if (!folio)
 			continue;
 		if (folio_test_large(folio)) {
-			unsigned long fnr = folio_nr_pages(folio);
+			unsigned int max_nr = (end - addr) >> PAGE_SHIFT;
+			int err;
 
-			if (pte_pfn(ptent) != folio_pfn(folio) ||
-			    addr + fnr * PAGE_SIZE > end ||
-			    !ptes_map_whole_folio(vma, pte, addr, folio, fnr) ||
-			    folio_mapcount(folio) != (int)fnr)
+			nr = folio_pte_batch_merge(folio, pte, ptent, max_nr,
+						   &ptent);
+			if (nr < folio_nr_pages(folio)) {
+				if (folio_maybe_mapped_shared_table(folio,
+						pte - pte_index(addr)))
+					continue;
+				if (!folio_trylock(folio))
+					continue;
+				folio_get(folio);
+				pte_unmap_unlock(start_pte, ptl);
+				err = split_folio(folio);
+				folio_unlock(folio);
+				folio_put(folio);
+				start_pte = pte = pte_offset_map_lock(mm, pmd,
+								      addr, &ptl);
+				if (!start_pte)
+					return;
+				/* Split: look at this PTE's own page again. */
+				if (!err)
+					nr = 0;
 				continue;
-			nr = fnr;
+			}
 		}
 		/*
-		 * Only a dirty folio must be ours alone to be cleaned; a clean
-		 * one shared with a fork is still made lazyfree for this task,
-		 * as in Linux (reclaim keeps it if any mapping redirties it).
+		 * Only a dirty folio must be ours alone to be cleaned (mapped
+		 * whole here, so its mapcount is its size); a clean one shared
+		 * with a fork is made lazyfree for this task too, as in Linux
+		 * (reclaim keeps it if any mapping redirties it).
 		 */
 		if (folio_test_dirty(folio)) {
 			if (!folio_trylock(folio))
@@ -170,13 +227,11 @@ static void madvise_free_pte_range(struct mmu_gather *tlb,
 			folio_clear_dirty(folio);
 			folio_unlock(folio);
 		}
-		for (i = 0; i < nr; i++) {
-			ptent = ptep_get(pte + i);
-			if (pte_young(ptent) || pte_dirty(ptent)) {
-				set_pte(pte + i, pte_mkclean(pte_mkold(ptent)));
-				tlb_flush_pte_range(tlb, addr + i * PAGE_SIZE,
-						    PAGE_SIZE);
-			}
+		if (pte_young(ptent) || pte_dirty(ptent)) {
+			for (i = 0; i < nr; i++)
+				set_pte(pte + i,
+					pte_mkclean(pte_mkold(ptep_get(pte + i))));
+			tlb_flush_pte_range(tlb, addr, nr * PAGE_SIZE);
 		}
 		folio_mark_lazyfree(folio);
 	}
@@ -209,14 +264,10 @@ static int madvise_free_single_vma(struct vm_area_struct *vma,
 		val = pmdp_get(pmd);
 		if (pmd_none(val))
 			continue;
-		if (pmd_trans_huge(val)) {
-			if (next - addr == HPAGE_PMD_SIZE) {
-				madvise_free_huge_pmd(&tlb, vma, pmd, addr, next);
-				continue;
-			}
-			/* Part of a THP: its PTEs are handled below. */
-			split_huge_pmd(vma, pmd, addr);
-		}
+		if (pmd_trans_huge(val) &&
+		    (madvise_free_huge_pmd(&tlb, vma, pmd, addr, next) ||
+		     pmd_trans_huge(pmdp_get(pmd))))
+			continue;	/* done, or left huge */
 		madvise_free_pte_range(&tlb, vma, pmd, addr, next);
 	}
 	tlb_finish_mmu(&tlb);

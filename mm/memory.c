@@ -872,9 +872,12 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 			entry = pte_mkdirty(entry);
 	}
 	entry = pte_mkyoung(entry);
-	/* x86's ptep_set_access_flags() writes only for a write fault. */
+	/*
+	 * ptep_set_access_flags(): x86 writes only for a write fault, arm64
+	 * whenever the entry changes.
+	 */
 	if (!pte_same(ptep_get(vmf->pte), entry) &&
-	    (vmf->flags & FAULT_FLAG_WRITE))
+	    ((vmf->flags & FAULT_FLAG_WRITE) || arch_is_arm64()))
 		set_pte(vmf->pte, entry);
 unlock:
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
@@ -1009,10 +1012,11 @@ static bool should_zap_folio(struct zap_details *details, struct folio *folio)
 
 /*
  * How many of the next @max_nr PTEs map consecutive pages of @folio
- * (Linux's folio_pte_batch() for zap: any write/dirty/young bits).
+ * (Linux's folio_pte_batch_flags() with FPB_MERGE_YOUNG_DIRTY, as zap
+ * and MADV_FREE use it: any write/dirty/young bits, merged in *@merged).
  */
-static unsigned int zap_pte_batch(struct folio *folio, pte_t *pte, pte_t ptent,
-				  unsigned int max_nr, pte_t *merged)
+unsigned int folio_pte_batch_merge(struct folio *folio, pte_t *pte, pte_t ptent,
+				   unsigned int max_nr, pte_t *merged)
 {
 	unsigned long pfn = pte_pfn(ptent);
 	unsigned long end_pfn = folio_pfn(folio) + folio_nr_pages(folio);
@@ -1027,8 +1031,10 @@ static unsigned int zap_pte_batch(struct folio *folio, pte_t *pte, pte_t ptent,
 		    pte_pfn(next) != pfn + nr ||
 		    pte_uffd_wp(next) != pte_uffd_wp(ptent))
 			break;
-		*merged = __pte(pte_val(*merged) |
-				(pte_val(next) & (_PAGE_DIRTY | _PAGE_ACCESSED)));
+		if (pte_dirty(next))
+			*merged = pte_mkdirty(*merged);
+		if (pte_young(next))
+			*merged = pte_mkyoung(*merged);
 		nr++;
 	}
 	return nr;
@@ -1088,7 +1094,7 @@ static unsigned int zap_present_ptes(struct mmu_gather *tlb,
 		return 1;
 	}
 	if (folio_test_large(folio) && max_nr != 1)
-		nr = zap_pte_batch(folio, pte, ptent, max_nr, &merged);
+		nr = folio_pte_batch_merge(folio, pte, ptent, max_nr, &merged);
 	if (zap_present_folio_ptes(tlb, vma, folio, page, pte, merged, nr,
 				   addr, rss))
 		*force_flush = true;
@@ -1388,8 +1394,7 @@ static void copy_nonpresent_pte(struct vm_area_struct *dst_vma,
 	rss[mm_counter(page_folio(pfn_to_page(swp_offset_pfn(entry))))]++;
 	if (swp_type(entry) != SWP_MIGRATION_READ &&
 	    is_cow_mapping(src_vma->vm_flags)) {
-		u64 keep = pte_val(pte) & (_PAGE_SWP_SOFT_DIRTY |
-					   _PAGE_SWP_UFFD_WP);
+		u64 keep = pte_swp_flags(pte);
 
 		swp_entry_t rd = make_migration_entry(swp_offset_pfn(entry),
 						      false, false);
@@ -1404,7 +1409,7 @@ static void copy_nonpresent_pte(struct vm_area_struct *dst_vma,
 		set_pte(src_pte, pte);
 	}
 	if (!userfaultfd_wp(dst_vma))
-		pte = __pte(pte_val(pte) & ~_PAGE_SWP_UFFD_WP);
+		pte = pte_swp_clear_uffd_wp(pte);
 	set_pte(dst_pte, pte);
 }
 

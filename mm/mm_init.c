@@ -19,7 +19,8 @@
 #include <sys/mman.h>
 
 #include "internal.h"
-#include <linux/host_ram.h>
+#include <host/host.h>
+#include <linux/virtio.h>
 #include <linux/mm.h>
 #include <linux/machine_subsys.h>
 #include <linux/swap.h>
@@ -64,6 +65,8 @@ static int check_config(const struct foliage_config *cfg)
 	    cfg->movable_bytes_per_node % PAGE_SIZE)
 		return -EINVAL;
 	if (cfg->nr_cpus < 1 || cfg->nr_cpus > NR_CPUS)
+		return -EINVAL;
+	if (!arch_ops_get(cfg->arch))
 		return -EINVAL;
 	return 0;
 }
@@ -179,10 +182,11 @@ static int init_node(struct foliage_machine *m, int nid)
 		return ret;
 	pgdat->nr_zones = nr_movable ? 2 : 1;
 	/* Node 0's memfd also holds the kernel image page. */
-	return host_ram_create(&pgdat->ram, nid,
-			       cfg->bytes_per_node + (nid ? 0 : PAGE_SIZE),
-			       m->direct_map + (start << PAGE_SHIFT),
-			       cfg->prefault);
+	/* The host maps the node's RAM at the direct map for us. */
+	return host_ram_add(m->host, nid, (u64)start << PAGE_SHIFT,
+			    cfg->bytes_per_node + (nid ? 0 : PAGE_SIZE),
+			    m->direct_map + (start << PAGE_SHIFT),
+			    cfg->prefault);
 }
 
 /*
@@ -232,6 +236,8 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	if (!m)
 		return -ENOMEM;
 	m->config = *cfg;
+	m->arch = arch_ops_get(cfg->arch);
+	m->arm64_tlb_range = true;
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
 	/* Only one thread can ever run a one-CPU machine: see atomic.h. */
@@ -239,6 +245,8 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->generation = __atomic_add_fetch(&machine_generation, 1,
 					   __ATOMIC_RELAXED);
 	spin_lock_init(&m->bug_lock);
+	spin_lock_init(&m->files_lock);
+	INIT_LIST_HEAD(&m->files);
 	m->sysctl.init_on_alloc = cfg->init_on_alloc;
 	m->sysctl.init_on_free = cfg->init_on_free;
 	m->sysctl.watermark_scale_factor = 10;
@@ -275,6 +283,12 @@ int foliage_machine_create(const struct foliage_config *cfg,
 		goto out_destroy;
 	}
 
+	ret = host_create(&m->host, m->direct_map_bytes, m->nr_nodes);
+	if (ret)
+		goto out_destroy;
+	ret = virtio_bus_init(m);
+	if (ret)
+		goto out_destroy;
 	for (nid = 0; nid < m->nr_nodes; nid++) {
 		ret = init_node(m, nid);
 		if (ret)
@@ -328,9 +342,12 @@ void foliage_machine_destroy(struct foliage_machine *m)
 	if (!m)
 		return;
 	/*
-	 * The subsystems go in reverse boot order: tasks still alive exit
-	 * first, as at shutdown; then mm's own objects.
+	 * Drivers let go of their devices; then the subsystems go in reverse
+	 * boot order: tasks still alive exit first, as at shutdown, shmem
+	 * puts the files never put; then mm's own objects.
 	 */
+	if (m->nr_cpus && !machine_enter(m))
+		virtio_bus_exit(m);
 	machine_subsys_exit(m);
 	if (m->nr_cpus && !machine_enter(m))
 		zero_page_exit();
@@ -341,9 +358,10 @@ void foliage_machine_destroy(struct foliage_machine *m)
 			continue;
 		for (z = 0; z < MAX_NR_ZONES; z++)
 			free_zone(&pgdat->node_zones[z]);
-		host_ram_destroy(pgdat->ram);
 		free(pgdat);
 	}
+	/* Devices stop; the host's view and the memfds go. */
+	host_destroy(m->host);
 	if (m->direct_map)
 		munmap(m->direct_map, m->direct_map_bytes);
 	if (m->mem_map)

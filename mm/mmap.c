@@ -36,30 +36,11 @@
 
 /* ---- protections --------------------------------------------------- */
 
-/* x86's protection_map (arch/x86/mm/pgprot.c). */
-static const u64 protection_map[16] = {
-	[VM_NONE]					= PAGE_NONE,
-	[VM_READ]					= PAGE_READONLY,
-	[VM_WRITE]					= PAGE_COPY,
-	[VM_WRITE | VM_READ]				= PAGE_COPY,
-	[VM_EXEC]					= PAGE_READONLY_EXEC,
-	[VM_EXEC | VM_READ]				= PAGE_READONLY_EXEC,
-	[VM_EXEC | VM_WRITE]				= PAGE_COPY_EXEC,
-	[VM_EXEC | VM_WRITE | VM_READ]			= PAGE_COPY_EXEC,
-	[VM_SHARED]					= PAGE_NONE,
-	[VM_SHARED | VM_READ]				= PAGE_READONLY,
-	[VM_SHARED | VM_WRITE]				= PAGE_SHARED,
-	[VM_SHARED | VM_WRITE | VM_READ]		= PAGE_SHARED,
-	[VM_SHARED | VM_EXEC]				= PAGE_READONLY_EXEC,
-	[VM_SHARED | VM_EXEC | VM_READ]			= PAGE_READONLY_EXEC,
-	[VM_SHARED | VM_EXEC | VM_WRITE]		= PAGE_SHARED_EXEC,
-	[VM_SHARED | VM_EXEC | VM_WRITE | VM_READ]	= PAGE_SHARED_EXEC,
-};
-
+/* The arch's protection_map (struct arch_ops). */
 pgprot_t vm_get_page_prot(vm_flags_t vm_flags)
 {
-	return (pgprot_t){ protection_map[vm_flags & (VM_READ | VM_WRITE |
-						      VM_EXEC | VM_SHARED)] };
+	return (pgprot_t){ this_machine->arch->protection_map[
+		vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED)] };
 }
 
 /* ---- commit charge (vm_committed_as) ------------------------------- */
@@ -620,6 +601,23 @@ unacct_error:
 	return error;
 }
 
+/*
+ * Whether a file mapping of @len bytes at page offset @pgoff stays within
+ * the largest offset the file can have, as Linux's file_mmap_ok().  Every
+ * foliage file is a shmem file, a regular file (S_ISREG), whose limit is
+ * MAX_LFS_FILESIZE; Linux checks this after placing the mapping, so a
+ * MAP_FIXED_NOREPLACE clash (-EEXIST) wins over it.
+ */
+static bool file_mmap_ok(unsigned long pgoff, unsigned long len)
+{
+	u64 maxsize = MAX_LFS_FILESIZE;
+
+	if (len > maxsize)
+		return false;
+	maxsize -= len;
+	return pgoff <= maxsize >> PAGE_SHIFT;
+}
+
 unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		      unsigned long addr, unsigned long len, unsigned long prot,
 		      unsigned long flags, unsigned long pgoff,
@@ -655,6 +653,8 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 	if (file) {
 		unsigned int accmode = file->f_flags & 3;
 
+		if (!file_mmap_ok(pgoff, len))
+			return -EOVERFLOW;
 		switch (flags & MAP_TYPE) {
 		case FOLIAGE_MAP_SHARED:
 			flags &= LEGACY_MAP_MASK;

@@ -12,7 +12,8 @@
  * writable mapping's dirty page (MM_CP_TRY_CHANGE_WRITABLE).  Every other
  * page stays read-only until its write fault does COW or writenotify.
  * One mmu_gather spans the whole call: one TLB flush for all the PTEs
- * whose change needs one (x86's pte_needs_flush()).
+ * whose change needs one (the arch's pte_needs_flush(): x86 skips changes
+ * that cannot matter to a cached translation, arm64 flushes every one).
  */
 #include "vma.h"
 #include <linux/err.h>
@@ -24,12 +25,6 @@
 #define PROT_SEM			0x8
 #define PROT_GROWSDOWN			0x01000000
 #define PROT_GROWSUP			0x02000000
-
-static inline bool pmd_protnone(pmd_t pmd)
-{
-	return (pmd_val(pmd) & (_PAGE_PRESENT | _PAGE_PROTNONE)) ==
-	       _PAGE_PROTNONE;
-}
 
 static bool page_anon_exclusive(struct page *page)
 {
@@ -71,38 +66,13 @@ static bool can_change_pmd_writable(struct vm_area_struct *vma,
 		return false;
 	if (pmd_protnone(pmd))
 		return false;
-	if (!(vma->vm_flags & VM_SOFTDIRTY) &&
-	    !(pmd_val(pmd) & _PAGE_SOFT_DIRTY))
+	if (!(vma->vm_flags & VM_SOFTDIRTY) && !pmd_soft_dirty(pmd))
 		return false;
-	if ((vma->vm_flags & VM_UFFD_WP) && (pmd_val(pmd) & _PAGE_UFFD_WP))
+	if ((vma->vm_flags & VM_UFFD_WP) && pmd_uffd_wp(pmd))
 		return false;
 	if (!(vma->vm_flags & VM_SHARED))
 		return page_anon_exclusive(vm_normal_page_pmd(vma, addr, pmd));
 	return pmd_dirty(pmd);
-}
-
-/* x86's pte_flags_need_flush(), access bit ignored. */
-static bool flags_need_flush(u64 oldflags, u64 newflags)
-{
-	const u64 flush_on_clear = _PAGE_DIRTY | _PAGE_PRESENT;
-	const u64 software = _PAGE_SPECIAL | _PAGE_UFFD_WP | _PAGE_SOFT_DIRTY;
-	const u64 flush_on_change = _PAGE_RW | _PAGE_USER | _PAGE_PSE |
-				    _PAGE_GLOBAL | _PAGE_NX | (3ULL << 3);
-	u64 diff = (oldflags ^ newflags) & ~software & ~_PAGE_ACCESSED;
-
-	if (diff & oldflags & flush_on_clear)
-		return true;
-	return diff & flush_on_change;
-}
-
-static bool pte_needs_flush(pte_t oldpte, pte_t newpte)
-{
-	if (!(pte_val(oldpte) & _PAGE_PRESENT))
-		return false;
-	if (pte_pfn(oldpte) != pte_pfn(newpte))
-		return true;
-	return flags_need_flush(pte_val(oldpte) & PTE_FLAGS_MASK,
-				pte_val(newpte) & PTE_FLAGS_MASK);
 }
 
 /*
@@ -112,7 +82,6 @@ static bool pte_needs_flush(pte_t oldpte, pte_t newpte)
 static pte_t change_swap_pte(pte_t oldpte)
 {
 	swp_entry_t entry = pte_to_swp_entry(oldpte);
-	const u64 keep = _PAGE_SWP_SOFT_DIRTY | _PAGE_SWP_UFFD_WP;
 	struct folio *folio;
 
 	if (!is_writable_migration_entry(entry))
@@ -120,7 +89,7 @@ static pte_t change_swap_pte(pte_t oldpte)
 	folio = page_folio(pfn_to_page(swp_offset_pfn(entry)));
 	entry = make_migration_entry(swp_offset_pfn(entry), false,
 				     folio_test_anon(folio));
-	return __pte(pte_val(swp_entry_to_pte(entry)) | (pte_val(oldpte) & keep));
+	return __pte(pte_val(swp_entry_to_pte(entry)) | pte_swp_flags(oldpte));
 }
 
 static long change_pte_range(struct mmu_gather *tlb,
@@ -176,10 +145,7 @@ static long change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma,
 	    can_change_pmd_writable(vma, addr, entry))
 		entry = pmd_mkwrite(entry);
 	set_pmd(pmd, entry);
-	if ((pmd_val(oldpmd) & _PAGE_PRESENT) &&
-	    (pmd_pfn(oldpmd) != pmd_pfn(entry) ||
-	     flags_need_flush(pmd_val(oldpmd) & PTE_FLAGS_MASK,
-			      pmd_val(entry) & PTE_FLAGS_MASK)))
+	if (pmd_present(oldpmd) && pmd_needs_flush(oldpmd, entry))
 		tlb_flush_pmd_range(tlb, addr, HPAGE_PMD_SIZE);
 	ret = HPAGE_PMD_NR;
 unlock:

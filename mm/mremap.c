@@ -62,7 +62,7 @@ static pte_t move_soft_dirty_pte(pte_t pte)
 	if (pte_present(pte))
 		return pte_mksoft_dirty(pte);
 	if (is_swap_pte(pte))
-		return __pte(pte_val(pte) | _PAGE_SWP_SOFT_DIRTY);
+		return pte_swp_mksoft_dirty(pte);
 	return pte;
 }
 
@@ -153,9 +153,9 @@ static bool move_huge_pmd(struct vm_area_struct *vma, unsigned long old_addr,
 			pgtable_trans_huge_deposit(mm, new_pmd, table);
 	}
 	if (pmd_present(pmd))
-		pmd = __pmd(pmd_val(pmd) | _PAGE_SOFT_DIRTY);
+		pmd = pmd_mksoft_dirty(pmd);
 	else
-		pmd = __pmd(pmd_val(pmd) | _PAGE_SWP_SOFT_DIRTY);
+		pmd = pmd_swp_mksoft_dirty(pmd);
 	set_pmd(new_pmd, pmd);
 	if (pmd_present(pmd))
 		flush_pmd_tlb_range(vma, old_addr, old_addr + PMD_SIZE);

@@ -3,7 +3,8 @@
  * Page-table pages: allocation, installation, walking and freeing, as
  * Linux's mm/memory.c (__pte_alloc, __pmd_alloc, free_pgd_range),
  * mm/pgtable-generic.c (pte_offset_map_lock, THP deposit) and
- * include/asm-generic/pgalloc.h do them on x86-64 with 4-level paging.
+ * include/asm-generic/pgalloc.h do them with 4-level paging (x86-64, and
+ * arm64 with 4K pages and 48-bit VA: the same shape, its own descriptors).
  *
  * Every table is one guest page from the page allocator, so page tables
  * cost guest memory exactly as on Linux: 1 GiB mapped with 4K pages takes
@@ -20,6 +21,19 @@
 #include "internal.h"
 #include <linux/mm.h>
 #include <asm-generic/tlb.h>
+
+__thread unsigned char this_arch;
+
+const struct arch_ops *arch_ops_get(unsigned int id)
+{
+	switch (id) {
+	case ARCH_X86_64:
+		return &x86_64_arch_ops;
+	case ARCH_ARM64:
+		return &arm64_arch_ops;
+	}
+	return NULL;
+}
 
 /* GFP_PGTABLE_USER: zeroed, accounted to the task. */
 #define GFP_PGTABLE_USER	(GFP_KERNEL_ACCOUNT | __GFP_ZERO)

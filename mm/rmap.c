@@ -938,18 +938,25 @@ struct folio_referenced_arg {
 	vm_flags_t vm_flags;		/* their flags */
 };
 
-static bool ptep_test_and_clear_young(pte_t *ptep)
+/*
+ * ptep_clear_flush_young(): x86 needs no flush for a cleared young bit of
+ * a PTE (the next access may just not set it); arm64 invalidates the page.
+ */
+static bool ptep_clear_flush_young(struct vm_area_struct *vma,
+				   unsigned long address, pte_t *ptep)
 {
-	return __atomic_fetch_and(&ptep->pte, ~_PAGE_ACCESSED,
-				  __ATOMIC_RELAXED) & _PAGE_ACCESSED;
+	bool young = ptep_test_and_clear_young(ptep);
+
+	if (young && arch_is_arm64())
+		flush_tlb_page(vma, address);
+	return young;
 }
 
-/* x86: a cleared young bit needs no flush of a PTE, but does of a PMD. */
+/* pmdp_clear_flush_young(): both flush the PMD's range. */
 static bool pmdp_clear_flush_young(struct vm_area_struct *vma,
 				   unsigned long address, pmd_t *pmdp)
 {
-	bool young = __atomic_fetch_and(&pmdp->pmd, ~_PAGE_ACCESSED,
-					__ATOMIC_RELAXED) & _PAGE_ACCESSED;
+	bool young = pmdp_test_and_clear_young(pmdp);
 
 	if (young)
 		flush_tlb_range(vma, address, address + HPAGE_PMD_SIZE);
@@ -967,7 +974,7 @@ static bool folio_referenced_one(struct folio *folio,
 	while (page_vma_mapped_walk(&pvmw)) {
 		address = pvmw.address;
 		if (pvmw.pte) {
-			if (ptep_test_and_clear_young(pvmw.pte))
+			if (ptep_clear_flush_young(vma, address, pvmw.pte))
 				referenced++;
 		} else if (pmdp_clear_flush_young(vma, address, pvmw.pmd)) {
 			referenced++;

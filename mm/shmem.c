@@ -41,7 +41,6 @@
 #include "internal.h"
 
 #define SHMEM_INO_BATCH		1024
-#define MAX_LFS_FILESIZE	((unsigned long long)LLONG_MAX)
 /* memfd_create() names: "memfd:" + at most this many bytes */
 #define MFD_NAME_PREFIX		"memfd:"
 #define MFD_NAME_MAX_LEN	(sizeof(((struct inode *)0)->name) - \
@@ -161,6 +160,9 @@ static int __shmem_file_setup(const char *name, unsigned long long size,
 		return -ENOMEM;
 	}
 	ff->machine = this_machine;
+	spin_lock(&this_machine->files_lock);
+	list_add_tail(&ff->machine_files, &this_machine->files);
+	spin_unlock(&this_machine->files_lock);
 	ff->file.f_inode = inode;
 	ff->file.f_mapping = &inode->i_data;
 	ff->file.f_flags = O_RDWR_LARGEFILE;
@@ -188,8 +190,29 @@ void fput(struct file *file)
 
 	if (!atomic_dec_and_test(&file->f_count))
 		return;
+	spin_lock(&ff->machine->files_lock);
+	list_del(&ff->machine_files);
+	spin_unlock(&ff->machine->files_lock);
 	iput(file->f_inode);
 	free(ff);
+}
+
+void put_all_files(struct foliage_machine *m)
+{
+	struct foliage_file *ff;
+
+	for (;;) {
+		spin_lock(&m->files_lock);
+		ff = list_empty(&m->files) ? NULL :
+		     list_first_entry(&m->files, struct foliage_file,
+				      machine_files);
+		spin_unlock(&m->files_lock);
+		if (!ff)
+			break;
+		/* No VMA is left: what remains are the users' references. */
+		atomic_set(&ff->file.f_count, 1);
+		fput(&ff->file);
+	}
 }
 
 int file_path(const struct file *file, char *buf, size_t len)
@@ -662,8 +685,16 @@ static int shmem_init(struct foliage_machine *m)
 	return 0;
 }
 
+/* The machine owns its files: those never put go with it. */
+static void shmem_exit(struct foliage_machine *m)
+{
+	if (m->shmem && m->nr_cpus && !machine_enter(m))
+		put_all_files(m);
+}
+
 const struct machine_subsys shmem_subsys = {
 	.name = "shmem",
 	MACHINE_SUBSYS_STATE(shmem),
 	.init = shmem_init,
+	.exit = shmem_exit,
 };

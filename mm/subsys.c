@@ -22,6 +22,7 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&thp_subsys,
 	&vma_subsys,
 	&task_subsys,
+	&arch_subsys,
 };
 const unsigned int nr_machine_subsystems = ARRAY_SIZE(machine_subsystems);
 

@@ -151,6 +151,36 @@ void __folio_put(struct folio *folio, fpi_t fpi)
 	__free_frozen_pages(&folio->page, folio_order(folio), fpi);
 }
 
+/*
+ * A large folio is being split (mm/huge_memory.c): lru_split_begin() takes
+ * its lruvec's lock and the folio off its list, counted at its old size;
+ * lru_split_end() puts its @nr pages, order-0 folios by now and each with
+ * the head's flags, back in order where it was (Linux's
+ * lru_add_split_folio()) and drops the lock.  @on_lru is what begin said.
+ */
+bool lru_split_begin(struct folio *folio)
+{
+	struct lruvec *lruvec = folio_lruvec(folio);
+	bool on_lru;
+
+	spin_lock(&lruvec->lru_lock);
+	on_lru = folio_test_lru(folio);
+	if (on_lru)
+		lruvec_del_folio(lruvec, folio);
+	return on_lru;
+}
+
+void lru_split_end(struct folio *folio, unsigned long nr, bool on_lru)
+{
+	struct lruvec *lruvec = folio_lruvec(folio);
+	unsigned long i;
+
+	/* Added at the list's head: the last page first keeps their order. */
+	for (i = nr; on_lru && i-- > 0;)
+		lruvec_add_folio(lruvec, page_folio(folio_page(folio, i)));
+	spin_unlock(&lruvec->lru_lock);
+}
+
 /* lru_activate(): inactive -> active, counted in pgactivate. */
 static void folio_activate(struct folio *folio)
 {

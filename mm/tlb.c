@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TLB maintenance, counted: x86's flush_tlb_mm_range() policy and Linux's
- * mmu_gather (mm/mmu_gather.c, include/asm-generic/tlb.h).
+ * TLB maintenance, counted: the flush entry points and Linux's mmu_gather
+ * (mm/mmu_gather.c, include/asm-generic/tlb.h).
  *
  * foliage has no hardware TLB, so a flush is an event: it is counted in
  * machine->tlb (struct tlb_stats) and in the mm's tlb_flush_seq, so that a
- * change that batches invalidations has something to show.  Which event a
- * flush is follows x86: a range of more than TLB_SINGLE_PAGE_FLUSH_CEILING
- * entries at its stride (4K, or 2M after clearing PMDs) is a full flush,
- * anything shorter is invalidated entry by entry.
+ * change that batches invalidations has something to show.  Which events
+ * a flush is, is the machine's arch's (struct arch_ops): x86's flush
+ * ceiling (arch/x86/mm/tlb.c) or arm64's TLBI instructions
+ * (arch/arm64/mm/tlbflush.c).
  *
  * The mmu_gather keeps Linux's shape so that its flush count matches:
  * freed pages are queued in batches (8 slots on the stack, then guest
@@ -24,9 +24,6 @@
 #include <asm-generic/tlb.h>
 #include <linux/machine_subsys.h>
 
-/* Linux's TLB_FLUSH_ALL. */
-#define TLB_FLUSH_ALL		(~0UL)
-
 /* Low bits of a batch slot holding a page pointer. */
 #define ENCODED_PAGE_NR_PAGES_NEXT	1UL
 
@@ -35,53 +32,35 @@ BUILD_BUG_ON(offsetof(struct mmu_gather, __local_slots) !=
 	     offsetof(struct mmu_gather, local) +
 	     sizeof(struct mmu_gather_batch));
 
-static void stat_add(unsigned long *counter, unsigned long delta)
+void tlb_flush_seq_inc(struct mm_struct *mm)
 {
-	__atomic_fetch_add(counter, delta, __ATOMIC_RELAXED);
-}
-
-/*
- * x86's flush_tlb_mm_range(): count one flush of [start, end) of @mm at
- * 1 << @stride_shift granularity.
- */
-static void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
-			       unsigned long end, unsigned int stride_shift)
-{
-	struct tlb_stats *st = this_machine->tlb;
-
-	if (end == TLB_FLUSH_ALL ||
-	    ((end - start) >> stride_shift) > TLB_SINGLE_PAGE_FLUSH_CEILING) {
-		stat_add(&st->flush_all, 1);
-	} else {
-		stat_add(&st->flush_range, 1);
-		stat_add(&st->flush_pages,
-			 DIV_ROUND_UP(end - start, 1UL << stride_shift));
-	}
 	if (mm)
 		__atomic_fetch_add(&mm->tlb_flush_seq, 1, __ATOMIC_RELAXED);
 }
 
+/* The flushes themselves are the machine's arch's (struct arch_ops). */
 void flush_tlb_mm(struct mm_struct *mm)
 {
-	flush_tlb_mm_range(mm, 0, TLB_FLUSH_ALL, 0);
+	this_machine->arch->flush_tlb_mm(mm);
 }
 
 void flush_tlb_range(struct vm_area_struct *vma, unsigned long start,
 		     unsigned long end)
 {
-	flush_tlb_mm_range(vma->vm_mm, start, end, PAGE_SHIFT);
+	this_machine->arch->flush_tlb_range(vma->vm_mm, start, end,
+					    PAGE_SHIFT, false);
 }
 
 void flush_pmd_tlb_range(struct vm_area_struct *vma, unsigned long start,
 			 unsigned long end)
 {
-	flush_tlb_mm_range(vma->vm_mm, start, end, PMD_SHIFT);
+	this_machine->arch->flush_tlb_range(vma->vm_mm, start, end,
+					    PMD_SHIFT, false);
 }
 
 void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
 {
-	stat_add(&this_machine->tlb->flush_one, 1);
-	__atomic_fetch_add(&vma->vm_mm->tlb_flush_seq, 1, __ATOMIC_RELAXED);
+	this_machine->arch->flush_tlb_page(vma->vm_mm, addr);
 }
 
 pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
@@ -89,8 +68,11 @@ pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
 {
 	pte_t pte = ptep_get_and_clear(ptep);
 
-	/* pte_accessible(): only a present entry can be cached. */
-	if (pte_present(pte))
+	/*
+	 * pte_accessible(): x86 flushes any present entry; arm64 only a
+	 * valid one (a PROT_NONE entry was never cached).
+	 */
+	if (arch_is_arm64() ? pte_valid(pte) : pte_present(pte))
 		flush_tlb_page(vma, addr);
 	return pte;
 }
@@ -110,8 +92,8 @@ pmd_t pmdp_invalidate(struct vm_area_struct *vma, unsigned long addr,
 {
 	pmd_t old = pmdp_get(pmdp);
 
-	/* pmd_mkinvalid(): not present, still PSE (pmd_trans_huge false). */
-	set_pmd(pmdp, __pmd(pmd_val(old) & ~(_PAGE_PRESENT | _PAGE_PROTNONE)));
+	/* Invalid to the hardware, still a present huge PMD to software. */
+	set_pmd(pmdp, pmd_mkinvalid(old));
 	flush_pmd_tlb_range(vma, addr, addr + HPAGE_PMD_SIZE);
 	return old;
 }
@@ -175,8 +157,7 @@ TLB_FLUSH_LEVEL_RANGE(pmd)
 TLB_FLUSH_LEVEL_RANGE(pud)
 TLB_FLUSH_LEVEL_RANGE(p4d)
 
-/* The granularity of what was cleared, finest first (tlb_get_unmap_shift). */
-static unsigned int tlb_get_unmap_shift(struct mmu_gather *tlb)
+unsigned int tlb_get_unmap_shift(struct mmu_gather *tlb)
 {
 	if (tlb->cleared_ptes)
 		return PAGE_SHIFT;
@@ -194,11 +175,7 @@ void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
 	if (!(tlb->freed_tables || tlb->cleared_ptes || tlb->cleared_pmds ||
 	      tlb->cleared_puds || tlb->cleared_p4ds))
 		return;
-	if (tlb->fullmm || tlb->need_flush_all)
-		flush_tlb_mm_range(tlb->mm, 0, TLB_FLUSH_ALL, 0);
-	else
-		flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end,
-				   tlb_get_unmap_shift(tlb));
+	this_machine->arch->tlb_flush(tlb);
 	__tlb_reset_range(tlb);
 }
 
@@ -345,31 +322,28 @@ void tlb_finish_mmu(struct mmu_gather *tlb)
 
 /* ---- render "tlb" ---------------------------------------------------------- */
 
-int tlb_render_seq(struct seq_buf *s, bool json)
+int tlb_render_rows(struct seq_buf *s, bool json, const char *const *names,
+		    const unsigned long *values, unsigned int n)
 {
-	const struct tlb_stats *st = this_machine->tlb;
-	const struct {
-		const char *name;
-		unsigned long value;
-	} rows[] = {
-		{ "tlb_flush_all", READ_ONCE(st->flush_all) },
-		{ "tlb_flush_range", READ_ONCE(st->flush_range) },
-		{ "tlb_flush_pages", READ_ONCE(st->flush_pages) },
-		{ "tlb_flush_one", READ_ONCE(st->flush_one) },
-	};
 	struct json_object *obj;
 	unsigned int i;
 	int err = 0;
 
 	if (!json) {
-		for (i = 0; i < ARRAY_SIZE(rows); i++)
-			seq_printf(s, "%s %lu\n", rows[i].name, rows[i].value);
+		for (i = 0; i < n; i++)
+			seq_printf(s, "%s %lu\n", names[i], values[i]);
 		return s->err;
 	}
 	obj = json_new_object(&err);
-	for (i = 0; obj && i < ARRAY_SIZE(rows); i++)
-		json_set_u64(obj, rows[i].name, rows[i].value, &err);
+	for (i = 0; obj && i < n; i++)
+		json_set_u64(obj, names[i], values[i], &err);
 	return json_show(s, obj, err);
+}
+
+/* The machine's arch's counters: x86's flushes or arm64's TLBIs. */
+int tlb_render_seq(struct seq_buf *s, bool json)
+{
+	return this_machine->arch->tlb_render(s, this_machine->tlb, json);
 }
 
 int render_tlb(struct foliage_machine *m, char **out)

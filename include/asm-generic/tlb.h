@@ -23,6 +23,10 @@ struct tlb_stats {
 	unsigned long flush_range;	/* ranged flushes, entry by entry */
 	unsigned long flush_pages;	/* entries invalidated by those */
 	unsigned long flush_one;	/* single-page flushes */
+	/* ---- arm64 machines: TLBI instructions issued (arch/arm64) ---- */
+	unsigned long tlbi_page;	/* TLBI VALE1IS/VAE1IS: one VA */
+	unsigned long tlbi_range;	/* TLBI RVALE1IS/RVAE1IS: a VA range */
+	unsigned long tlbi_asid;	/* TLBI ASIDE1IS: the whole mm */
 };
 
 

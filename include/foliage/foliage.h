@@ -44,7 +44,16 @@ struct foliage_config {
 	bool prefault;			/* populate all guest RAM at creation */
 	bool init_on_alloc;		/* boot parameter init_on_alloc=1 */
 	bool init_on_free;		/* boot parameter init_on_free=1 */
+	/* ---- arch (docs/arch.md) ---- */
+	unsigned int arch;		/* FOLIAGE_ARCH_X86_64 (0) or _ARM64 */
 };
+
+/*
+ * The architecture a machine models: its page-table entry layout and its
+ * TLB maintenance.  Machines of both kinds may run in one process.
+ */
+#define FOLIAGE_ARCH_X86_64	0U
+#define FOLIAGE_ARCH_ARM64	1U
 
 /* Fill @cfg with defaults: 1 node of 64 MiB, 2 CPUs, nothing else. */
 void foliage_config_init(struct foliage_config *cfg);
@@ -74,8 +83,10 @@ int foliage_gfp_parse(const char *str, unsigned int *gfp)
 int foliage_gfp_format(unsigned int gfp, char *buf, size_t len);
 
 /*
- * Page allocation.  @nid < 0 means the calling CPU's node.  An allocation
- * of order > 0 with FOLIAGE_GFP_COMP is a compound page (large folio).
+ * Page allocation.  @nid -1 means the calling CPU's node; any other value
+ * must be a node of @m (else -EINVAL).  An allocation of order > 0 with
+ * FOLIAGE_GFP_COMP is a compound page (large folio).  The page calls take
+ * any pfn: one that is not guest RAM gives -EINVAL (NULL).
  */
 int foliage_alloc_pages(struct foliage_machine *m, unsigned int gfp,
 			unsigned int order, int nid, unsigned long *pfn)
@@ -142,6 +153,8 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  * modelled), "hugepages-NkB/enabled" (always, inherit, madvise, never)
  * and the read-only "hpage_pmd_size".  foliage_get() of a word-valued
  * file gives the index of the selected word in those lists.
+ * On arm64 machines, "arch.FILE": "tlb_range" (bool: FEAT_TLBIRANGE, range
+ * TLBIs); -ENOENT on x86_64.
  */
 int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	FOLIAGE_MUST_CHECK;
@@ -238,7 +251,11 @@ struct foliage_machine *foliage_task_machine(const struct foliage_task *task);
 int foliage_file_create(struct foliage_machine *m, const char *name,
 			uint64_t bytes, struct foliage_file **out)
 	FOLIAGE_MUST_CHECK;
-/* Drop the creator's reference (close()); mappings keep the file alive. */
+/*
+ * Drop the creator's reference (close()); mappings keep the file alive.
+ * The machine owns its files: foliage_machine_destroy() frees those never
+ * put.
+ */
 void foliage_file_put(struct foliage_file *file);
 
 /* mmap(2); @file NULL for anonymous.  *@addr_out is the mapping's start. */

@@ -12,6 +12,7 @@
 #ifndef _FOLIAGE_LINUX_FS_H
 #define _FOLIAGE_LINUX_FS_H
 
+#include <limits.h>
 #include <linux/mm.h>
 
 struct inode;
@@ -57,6 +58,9 @@ static inline struct address_space *folio_mapping_file(const struct folio *f)
 /* mm/shmem.c: file references */
 void fput(struct file *file);
 struct file *get_file(struct file *file);
+/* The largest offset of a regular file (64-bit Linux's loff_t). */
+#define MAX_LFS_FILESIZE	((unsigned long long)LLONG_MAX)
+
 /* The path /proc shows for @file, e.g. "/memfd:NAME (deleted)". */
 int file_path(const struct file *file, char *buf, size_t len);
 

@@ -70,6 +70,18 @@ void split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 void split_huge_pmd_address(struct vm_area_struct *vma,
 			    unsigned long address);
 /*
+ * Split an anonymous large folio into order-0 folios (Linux's
+ * split_folio(), split_huge_page_to_list_to_order() to order 0): every
+ * mapping becomes a migration entry, the folio is split, and each page
+ * is mapped back, an all-zero one as the shared zero page (leaving RSS).
+ * Counted in thp_split_page / hugepages-NkB/stats/split (or _failed).
+ * Caller holds the folio lock and a reference; the head stays locked
+ * and referenced, the other pages are unlocked and left to their
+ * mappings.  0, -EBUSY (unmapped), -EAGAIN (other references: pinned or
+ * in use), -EINVAL (order 0, or not anon).
+ */
+int split_folio(struct folio *folio);
+/*
  * Before a VMA's bounds move to @start/@end: split huge PMDs straddling
  * them (vma_adjust_trans_huge; call it for the next VMA too if its start
  * moves).

@@ -22,8 +22,11 @@
 #include <foliage/foliage.h>
 #include <linux/mmzone.h>
 #include <linux/mm_types.h>
+#include <linux/arch.h>
 
 struct trace_buffer;
+struct host;
+struct virtio_bus;
 /* Subsystems' state, each allocated by its init (machine_subsys.h). */
 struct fault_inject;		/* linux/fault-inject.h */
 struct tlb_stats;		/* asm-generic/tlb.h */
@@ -90,11 +93,25 @@ struct foliage_machine {
 	spinlock_t huge_zero_lock;	/* serialises allocating it */
 	int sysctl_max_map_count;	/* vm.max_map_count */
 	atomic_long_t vm_committed_as;	/* pages of commit charge */
+	/* harden: the machine owns its files (mm/shmem.c) */
+	struct list_head files;		/* every live foliage_file */
+	spinlock_t files_lock;		/* protects files */
+	/* Devices (drivers/virtio, host/). */
+	struct host *host;		/* the hypervisor: RAM and devices */
+	struct virtio_bus *virtio;	/* the guest's virtio bus */
+	/* ---- arch (include/linux/arch.h) ---- */
+	const struct arch_ops *arch;	/* PTE layout and TLB model */
+	bool arm64_tlb_range;		/* arm64: FEAT_TLBIRANGE (arch.tlb_range) */
 };
 
 /* sysctl vm.max_map_count's default (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN). */
 #define DEFAULT_MAX_MAP_COUNT	65530
 
+/*
+ * mm/shmem.c: drop the references users never put to the files left when
+ * the machine is destroyed (after exit_all_tasks()), freeing them.
+ */
+void put_all_files(struct foliage_machine *m);
 /*
  * mm/validate_mm.c: validate_mm() of every task's mm, and page tables
  * against mapcounts, refcounts and counters over the whole machine.

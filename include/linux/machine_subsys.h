@@ -81,5 +81,6 @@ extern const struct machine_subsys shmem_subsys;	/* mm/shmem.c */
 extern const struct machine_subsys thp_subsys;		/* mm/huge_memory.c */
 extern const struct machine_subsys vma_subsys;		/* mm/vma.c */
 extern const struct machine_subsys task_subsys;		/* mm/task.c */
+extern const struct machine_subsys arch_subsys;		/* arch/arm64/mm/tlbflush.c */
 
 #endif /* _FOLIAGE_LINUX_MACHINE_SUBSYS_H */

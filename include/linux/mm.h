@@ -46,13 +46,17 @@ static inline int page_to_nid(const struct page *page)
 	return pfn_to_nid(page_to_pfn(page));
 }
 
-/* Whether @pfn is guest RAM with a struct page. */
+/*
+ * Whether @pfn is guest RAM with a struct page.  Any value is safe to ask
+ * about: the node index is computed unsigned, so a huge pfn is past the
+ * last node rather than a negative index.
+ */
 static inline bool pfn_valid(unsigned long pfn)
 {
 	struct foliage_machine *m = this_machine;
-	int nid = pfn >> m->node_shift;
+	unsigned long nid = pfn >> m->node_shift;
 
-	if (nid >= m->nr_nodes)
+	if (nid >= (unsigned long)m->nr_nodes)
 		return false;
 	return pfn - m->node_data[nid]->node_start_pfn <
 	       m->node_data[nid]->node_present_pages;

@@ -218,8 +218,6 @@ struct lruvec {
 	spinlock_t lru_lock;		/* the lists and PG_lru/PG_active */
 };
 
-struct host_ram;
-
 typedef struct pglist_data {
 	struct zone node_zones[MAX_NR_ZONES]; /* Normal, Movable */
 	struct zonelist node_zonelists[MAX_ZONELISTS]; /* allocation order */
@@ -228,7 +226,6 @@ typedef struct pglist_data {
 	unsigned long node_start_pfn;	/* first pfn */
 	unsigned long node_present_pages; /* pages of RAM */
 	unsigned long node_spanned_pages; /* pfns spanned */
-	struct host_ram *ram;		/* the host memfd backing this node */
 	atomic_long_t vm_stat[NR_VM_NODE_STAT_ITEMS]; /* node counters */
 	struct lruvec __lruvec;		/* LRU lists (mm/swap.c) */
 } pg_data_t;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Page tables: entry types and accessors (the layout is arch's, see
- * arch/x86/include/asm/pgtable_types.h), walking helpers, and swap-format
- * entries (migration entries).
+ * Page tables: entry types and accessors (the layout is the machine's
+ * arch's: arch/x86/include/asm/pgtable_types.h or
+ * arch/arm64/include/asm/pgtable-prot.h, see docs/arch.md), walking
+ * helpers, and swap-format entries (migration entries).
  *
  * Page-table pages are guest pages from the page allocator (PageTable type,
  * NR_PAGETABLE, mm->pgtables_bytes), zeroed at allocation; entries live in
@@ -18,6 +19,9 @@
 #ifndef _FOLIAGE_LINUX_PGTABLE_H
 #define _FOLIAGE_LINUX_PGTABLE_H
 
+#include <asm/pgtable_64.h>
+#include <asm/arm64_pgtable.h>
+#include <linux/arch.h>
 #include <asm/pgtable_types.h>
 #include <linux/mm_types.h>
 #include <asm-generic/memory_model.h>
@@ -43,8 +47,12 @@ typedef struct { unsigned long val; } swp_entry_t;
 #define PGDIR_MASK	(~(PGDIR_SIZE - 1))
 #define HPAGE_PMD_SIZE	PMD_SIZE
 
-/* End of user space for a 4-level (47-bit) x86-64 task. */
-#define TASK_SIZE_MAX	((1UL << 47) - PAGE_SIZE)
+/*
+ * End of user space: a 4-level x86-64 task has 47 bits (less the guard
+ * page), an arm64 task with 48-bit VA all 48 (TASK_SIZE_64).
+ */
+#define TASK_SIZE_MAX							\
+	(arch_is_arm64() ? (1UL << 48) : ((1UL << 47) - PAGE_SIZE))
 
 static inline unsigned long pgd_index(unsigned long a) { return (a >> PGDIR_SHIFT) & 511; }
 static inline unsigned long pud_index(unsigned long a) { return (a >> PUD_SHIFT) & 511; }
@@ -60,30 +68,56 @@ static inline unsigned long pte_index(unsigned long a) { return (a >> PAGE_SHIFT
 #define pud_addr_end(a, e)	__addr_end(a, e, PUD_SIZE)
 #define pmd_addr_end(a, e)	__addr_end(a, e, PMD_SIZE)
 
+/*
+ * Every accessor below is the machine's arch's (include/linux/arch.h): the
+ * x86 body is the inline fast path, arm64's the predicted-not-taken branch.
+ */
+#define ARCH_CALL(fn, ...)						\
+	(arch_is_arm64() ? arm64_##fn(__VA_ARGS__) : x86_##fn(__VA_ARGS__))
+
 /* ---- PTEs ---- */
 static inline pte_t __pte(u64 v) { return (pte_t){ v }; }
 static inline u64 pte_val(pte_t p) { return p.pte; }
 static inline bool pte_none(pte_t p) { return !p.pte; }
-static inline bool pte_present(pte_t p) { return p.pte & (_PAGE_PRESENT | _PAGE_PROTNONE); }
-static inline bool pte_protnone(pte_t p) { return (p.pte & (_PAGE_PRESENT | _PAGE_PROTNONE)) == _PAGE_PROTNONE; }
-static inline bool pte_write(pte_t p) { return p.pte & _PAGE_RW; }
-static inline bool pte_dirty(pte_t p) { return p.pte & _PAGE_DIRTY; }
-static inline bool pte_young(pte_t p) { return p.pte & _PAGE_ACCESSED; }
-static inline bool pte_special(pte_t p) { return p.pte & _PAGE_SPECIAL; }
-static inline bool pte_soft_dirty(pte_t p) { return p.pte & _PAGE_SOFT_DIRTY; }
-static inline bool pte_uffd_wp(pte_t p) { return p.pte & _PAGE_UFFD_WP; }
-static inline unsigned long pte_pfn(pte_t p) { return (p.pte & PTE_PFN_MASK) >> PAGE_SHIFT; }
-static inline pte_t pte_mkwrite(pte_t p) { return __pte(p.pte | _PAGE_RW); }
-static inline pte_t pte_wrprotect(pte_t p) { return __pte(p.pte & ~_PAGE_RW); }
-static inline pte_t pte_mkdirty(pte_t p) { return __pte(p.pte | _PAGE_DIRTY | _PAGE_SOFT_DIRTY); }
-static inline pte_t pte_mkclean(pte_t p) { return __pte(p.pte & ~_PAGE_DIRTY); }
-static inline pte_t pte_mkyoung(pte_t p) { return __pte(p.pte | _PAGE_ACCESSED); }
-static inline pte_t pte_mkold(pte_t p) { return __pte(p.pte & ~_PAGE_ACCESSED); }
-static inline pte_t pte_mkspecial(pte_t p) { return __pte(p.pte | _PAGE_SPECIAL); }
-static inline pte_t pte_mksoft_dirty(pte_t p) { return __pte(p.pte | _PAGE_SOFT_DIRTY); }
-static inline pte_t pte_clear_soft_dirty(pte_t p) { return __pte(p.pte & ~_PAGE_SOFT_DIRTY); }
-static inline pte_t pte_mkuffd_wp(pte_t p) { return __pte(p.pte | _PAGE_UFFD_WP); }
-static inline pte_t pte_clear_uffd_wp(pte_t p) { return __pte(p.pte & ~_PAGE_UFFD_WP); }
+static inline bool pte_present(pte_t p) { return ARCH_CALL(pte_present, p.pte); }
+static inline bool pte_protnone(pte_t p) { return ARCH_CALL(pte_protnone, p.pte); }
+static inline bool pte_write(pte_t p) { return ARCH_CALL(pte_write, p.pte); }
+static inline bool pte_dirty(pte_t p) { return ARCH_CALL(pte_dirty, p.pte); }
+static inline bool pte_young(pte_t p) { return ARCH_CALL(pte_young, p.pte); }
+static inline bool pte_special(pte_t p) { return ARCH_CALL(pte_special, p.pte); }
+static inline bool pte_soft_dirty(pte_t p) { return ARCH_CALL(pte_soft_dirty, p.pte); }
+static inline bool pte_uffd_wp(pte_t p) { return ARCH_CALL(pte_uffd_wp, p.pte); }
+static inline unsigned long pte_pfn(pte_t p) { return ARCH_CALL(pte_pfn, p.pte); }
+static inline pte_t pte_mkwrite(pte_t p) { return __pte(ARCH_CALL(pte_mkwrite, p.pte)); }
+static inline pte_t pte_wrprotect(pte_t p) { return __pte(ARCH_CALL(pte_wrprotect, p.pte)); }
+static inline pte_t pte_mkdirty(pte_t p) { return __pte(ARCH_CALL(pte_mkdirty, p.pte)); }
+static inline pte_t pte_mkclean(pte_t p) { return __pte(ARCH_CALL(pte_mkclean, p.pte)); }
+static inline pte_t pte_mkyoung(pte_t p) { return __pte(ARCH_CALL(pte_mkyoung, p.pte)); }
+static inline pte_t pte_mkold(pte_t p) { return __pte(ARCH_CALL(pte_mkold, p.pte)); }
+static inline pte_t pte_mkspecial(pte_t p) { return __pte(ARCH_CALL(pte_mkspecial, p.pte)); }
+static inline pte_t pte_mksoft_dirty(pte_t p) { return __pte(ARCH_CALL(pte_mksoft_dirty, p.pte)); }
+static inline pte_t pte_clear_soft_dirty(pte_t p) { return __pte(ARCH_CALL(pte_clear_soft_dirty, p.pte)); }
+static inline pte_t pte_mkuffd_wp(pte_t p) { return __pte(ARCH_CALL(pte_mkuffd_wp, p.pte)); }
+static inline pte_t pte_clear_uffd_wp(pte_t p) { return __pte(ARCH_CALL(pte_clear_uffd_wp, p.pte)); }
+/* Valid to the hardware (x86: _PAGE_PRESENT; arm64: PTE_VALID). */
+static inline bool pte_valid(pte_t p)
+{
+	return arch_is_arm64() ? arm64_pte_valid(p.pte) : (p.pte & _PAGE_PRESENT);
+}
+/*
+ * The contiguous hint (arm64's PTE_CONT, bit 52): 16 entries of one
+ * naturally aligned 64K block share one TLB entry.  x86 has none.
+ */
+static inline bool pte_cont(pte_t p) { return arch_is_arm64() && arm64_pte_cont(p.pte); }
+static inline pte_t pte_mkcont(pte_t p)
+{
+	return arch_is_arm64() ? __pte(arm64_pte_mkcont(p.pte)) : p;
+}
+static inline pte_t pte_mknoncont(pte_t p)
+{
+	return arch_is_arm64() ? __pte(arm64_pte_mknoncont(p.pte)) : p;
+}
+/* Both layouts put the pfn at bit 12 (x86: up to 51, arm64: up to 47). */
 static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
 {
 	return __pte(((u64)pfn << PAGE_SHIFT) | prot.pgprot);
@@ -95,55 +129,99 @@ static inline pte_t mk_pte(struct page *page, pgprot_t prot)
 /* Change protection bits, keeping pfn and the accessed/dirty/soft bits. */
 static inline pte_t pte_modify(pte_t p, pgprot_t prot)
 {
-	const u64 keep = PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY |
-			 _PAGE_SPECIAL | _PAGE_SOFT_DIRTY | _PAGE_UFFD_WP;
-
-	return __pte((p.pte & keep) | (prot.pgprot & ~keep));
+	return __pte(ARCH_CALL(pte_modify, p.pte, prot.pgprot));
+}
+/*
+ * Whether changing a present @oldpte to @newpte needs a TLB flush: x86's
+ * pte_needs_flush(); arm64 has none, so always (asm-generic/tlb.h).
+ */
+static inline bool pte_needs_flush(pte_t oldpte, pte_t newpte)
+{
+	if (arch_is_arm64())
+		return true;
+	return x86_pte_needs_flush(oldpte.pte, newpte.pte);
+}
+/*
+ * A user access as the MMU does it: false if @p does not permit it; else
+ * *@newp is the entry with the accessed (and for a write, dirty) state the
+ * hardware would set.  PTEs and leaf PMDs alike.
+ */
+static inline bool pte_hw_access(u64 v, bool write, u64 *newv)
+{
+	return ARCH_CALL(pte_hw_access, v, write, newv);
 }
 
 /* ---- PMDs, PUDs, PGDs ---- */
 static inline pmd_t __pmd(u64 v) { return (pmd_t){ v }; }
 static inline u64 pmd_val(pmd_t p) { return p.pmd; }
 static inline bool pmd_none(pmd_t p) { return !p.pmd; }
-static inline bool pmd_present(pmd_t p) { return p.pmd & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE); }
-static inline bool pmd_trans_huge(pmd_t p) { return (p.pmd & _PAGE_PSE) && (p.pmd & (_PAGE_PRESENT | _PAGE_PROTNONE)); }
-static inline bool pmd_leaf(pmd_t p) { return pmd_present(p) && (p.pmd & _PAGE_PSE); }
-static inline bool pmd_write(pmd_t p) { return p.pmd & _PAGE_RW; }
-static inline bool pmd_dirty(pmd_t p) { return p.pmd & _PAGE_DIRTY; }
-static inline bool pmd_young(pmd_t p) { return p.pmd & _PAGE_ACCESSED; }
-static inline unsigned long pmd_pfn(pmd_t p) { return (p.pmd & PTE_PFN_MASK) >> PAGE_SHIFT; }
-static inline pmd_t pmd_mkhuge(pmd_t p) { return __pmd(p.pmd | _PAGE_PSE); }
-static inline pmd_t pmd_mkwrite(pmd_t p) { return __pmd(p.pmd | _PAGE_RW); }
-static inline pmd_t pmd_wrprotect(pmd_t p) { return __pmd(p.pmd & ~_PAGE_RW); }
-static inline pmd_t pmd_mkdirty(pmd_t p) { return __pmd(p.pmd | _PAGE_DIRTY | _PAGE_SOFT_DIRTY); }
-static inline pmd_t pmd_mkclean(pmd_t p) { return __pmd(p.pmd & ~_PAGE_DIRTY); }
-static inline pmd_t pmd_mkyoung(pmd_t p) { return __pmd(p.pmd | _PAGE_ACCESSED); }
-static inline pmd_t pmd_mkold(pmd_t p) { return __pmd(p.pmd & ~_PAGE_ACCESSED); }
+static inline bool pmd_present(pmd_t p)
+{
+	return arch_is_arm64() ? arm64_pte_present(p.pmd) : x86_pmd_present(p.pmd);
+}
+static inline bool pmd_trans_huge(pmd_t p) { return ARCH_CALL(pmd_trans_huge, p.pmd); }
+static inline bool pmd_leaf(pmd_t p) { return ARCH_CALL(pmd_leaf, p.pmd); }
+static inline bool pmd_protnone(pmd_t p) { return ARCH_CALL(pte_protnone, p.pmd); }
+static inline bool pmd_write(pmd_t p) { return ARCH_CALL(pte_write, p.pmd); }
+static inline bool pmd_dirty(pmd_t p) { return ARCH_CALL(pte_dirty, p.pmd); }
+static inline bool pmd_young(pmd_t p) { return ARCH_CALL(pte_young, p.pmd); }
+static inline bool pmd_special(pmd_t p) { return ARCH_CALL(pte_special, p.pmd); }
+static inline bool pmd_soft_dirty(pmd_t p) { return ARCH_CALL(pte_soft_dirty, p.pmd); }
+static inline bool pmd_uffd_wp(pmd_t p) { return ARCH_CALL(pte_uffd_wp, p.pmd); }
+static inline unsigned long pmd_pfn(pmd_t p)
+{
+	return arch_is_arm64() ? arm64_pmd_pfn(p.pmd) : x86_pte_pfn(p.pmd);
+}
+static inline pmd_t pmd_mkhuge(pmd_t p) { return __pmd(ARCH_CALL(pmd_mkhuge, p.pmd)); }
+static inline pmd_t pmd_mkwrite(pmd_t p) { return __pmd(ARCH_CALL(pte_mkwrite, p.pmd)); }
+static inline pmd_t pmd_wrprotect(pmd_t p) { return __pmd(ARCH_CALL(pte_wrprotect, p.pmd)); }
+static inline pmd_t pmd_mkdirty(pmd_t p) { return __pmd(ARCH_CALL(pte_mkdirty, p.pmd)); }
+static inline pmd_t pmd_mkclean(pmd_t p) { return __pmd(ARCH_CALL(pte_mkclean, p.pmd)); }
+static inline pmd_t pmd_mkyoung(pmd_t p) { return __pmd(ARCH_CALL(pte_mkyoung, p.pmd)); }
+static inline pmd_t pmd_mkold(pmd_t p) { return __pmd(ARCH_CALL(pte_mkold, p.pmd)); }
+static inline pmd_t pmd_mkspecial(pmd_t p) { return __pmd(ARCH_CALL(pte_mkspecial, p.pmd)); }
+static inline pmd_t pmd_mksoft_dirty(pmd_t p) { return __pmd(ARCH_CALL(pte_mksoft_dirty, p.pmd)); }
+static inline pmd_t pmd_clear_uffd_wp(pmd_t p) { return __pmd(ARCH_CALL(pte_clear_uffd_wp, p.pmd)); }
+/* Not present to the hardware, still a present huge PMD to software. */
+static inline pmd_t pmd_mkinvalid(pmd_t p) { return __pmd(ARCH_CALL(pmd_mkinvalid, p.pmd)); }
 static inline pmd_t pfn_pmd(unsigned long pfn, pgprot_t prot)
 {
 	return __pmd(((u64)pfn << PAGE_SHIFT) | prot.pgprot);
 }
 static inline pmd_t pmd_modify(pmd_t p, pgprot_t prot)
 {
-	const u64 keep = PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY |
-			 _PAGE_PSE | _PAGE_SOFT_DIRTY | _PAGE_UFFD_WP;
-
-	return __pmd((p.pmd & keep) | (prot.pgprot & ~keep));
+	return __pmd(arch_is_arm64() ? arm64_pte_modify(p.pmd, prot.pgprot) :
+				       x86_pmd_modify(p.pmd, prot.pgprot));
+}
+/* x86's pte_needs_flush() for a huge PMD (the same flag rules). */
+static inline bool pmd_needs_flush(pmd_t oldpmd, pmd_t newpmd)
+{
+	if (arch_is_arm64())
+		return true;
+	return x86_pte_needs_flush(oldpmd.pmd, newpmd.pmd);
 }
 static inline pud_t __pud(u64 v) { return (pud_t){ v }; }
 static inline bool pud_none(pud_t p) { return !p.pud; }
 static inline pgd_t __pgd(u64 v) { return (pgd_t){ v }; }
 static inline bool pgd_none(pgd_t p) { return !p.pgd; }
-/* A table entry pointing at the next-level table page @pfn. */
+/*
+ * A table entry pointing at the next-level table page @pfn: x86's
+ * _PAGE_TABLE, arm64's PMD_TYPE_TABLE | PMD_TABLE_AF | PMD_TABLE_PXN (the
+ * same at every level for user tables).
+ */
 #define _PAGE_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
+#define ARM64_TABLE_BITS (PMD_TYPE_TABLE | PMD_TABLE_AF | PMD_TABLE_PXN)
 static inline u64 table_entry(unsigned long pfn)
 {
-	return ((u64)pfn << PAGE_SHIFT) | _PAGE_TABLE;
+	return ((u64)pfn << PAGE_SHIFT) |
+	       (arch_is_arm64() ? ARM64_TABLE_BITS : _PAGE_TABLE);
 }
 static inline unsigned long table_entry_pfn(u64 e)
 {
-	return (e & PTE_PFN_MASK) >> PAGE_SHIFT;
+	return ARCH_CALL(pte_pfn, e);
 }
+/* A PMD entry pointing at a PTE table (present, not huge). */
+static inline bool __pmd_is_table(u64 v) { return ARCH_CALL(pmd_table, v); }
 
 /* ---- swap-format entries (migration) ---- */
 enum {
@@ -162,17 +240,11 @@ static inline unsigned long swp_offset(swp_entry_t e) { return e.val & ((1UL << 
 static inline bool is_swap_pte(pte_t p) { return !pte_none(p) && !pte_present(p); }
 static inline swp_entry_t pte_to_swp_entry(pte_t p)
 {
-	unsigned int type = (p.pte >> _PAGE_SWP_TYPE_SHIFT) &
-			    ((1U << _PAGE_SWP_TYPE_BITS) - 1);
-	unsigned long off = (p.pte >> _PAGE_SWP_OFFSET_SHIFT) &
-			    ((1ULL << _PAGE_SWP_OFFSET_BITS) - 1);
-
-	return swp_entry(type, off);
+	return swp_entry(ARCH_CALL(swp_type, p.pte), ARCH_CALL(swp_offset, p.pte));
 }
 static inline pte_t swp_entry_to_pte(swp_entry_t e)
 {
-	return __pte(((u64)swp_type(e) << _PAGE_SWP_TYPE_SHIFT) |
-		     ((u64)swp_offset(e) << _PAGE_SWP_OFFSET_SHIFT));
+	return __pte(ARCH_CALL(swp_entry, swp_type(e), swp_offset(e)));
 }
 static inline bool is_migration_entry(swp_entry_t e)
 {
@@ -224,12 +296,50 @@ static inline bool is_migration_entry_dirty(swp_entry_t e)
 	return e.val & BIT(SWP_MIG_DIRTY_BIT);
 }
 /* Bits a swap-format PTE keeps beside its entry (type and offset). */
-static inline pte_t pte_swp_mksoft_dirty(pte_t p) { return __pte(p.pte | _PAGE_SWP_SOFT_DIRTY); }
-static inline bool pte_swp_soft_dirty(pte_t p) { return p.pte & _PAGE_SWP_SOFT_DIRTY; }
-static inline pte_t pte_swp_mkuffd_wp(pte_t p) { return __pte(p.pte | _PAGE_SWP_UFFD_WP); }
-static inline bool pte_swp_uffd_wp(pte_t p) { return p.pte & _PAGE_SWP_UFFD_WP; }
-static inline pte_t pte_swp_mkexclusive(pte_t p) { return __pte(p.pte | _PAGE_SWP_EXCLUSIVE); }
-static inline bool pte_swp_exclusive(pte_t p) { return p.pte & _PAGE_SWP_EXCLUSIVE; }
+#define SWP_BIT(name)							\
+	(arch_is_arm64() ? PTE_SWP_##name : _PAGE_SWP_##name)
+static inline pte_t pte_swp_mksoft_dirty(pte_t p) { return __pte(p.pte | SWP_BIT(SOFT_DIRTY)); }
+static inline bool pte_swp_soft_dirty(pte_t p) { return p.pte & SWP_BIT(SOFT_DIRTY); }
+static inline pte_t pte_swp_clear_soft_dirty(pte_t p) { return __pte(p.pte & ~SWP_BIT(SOFT_DIRTY)); }
+static inline pte_t pte_swp_mkuffd_wp(pte_t p) { return __pte(p.pte | SWP_BIT(UFFD_WP)); }
+static inline bool pte_swp_uffd_wp(pte_t p) { return p.pte & SWP_BIT(UFFD_WP); }
+static inline pte_t pte_swp_clear_uffd_wp(pte_t p) { return __pte(p.pte & ~SWP_BIT(UFFD_WP)); }
+static inline pte_t pte_swp_mkexclusive(pte_t p) { return __pte(p.pte | SWP_BIT(EXCLUSIVE)); }
+static inline bool pte_swp_exclusive(pte_t p) { return p.pte & SWP_BIT(EXCLUSIVE); }
+/* The soft-dirty and uffd-wp bits of a swap PTE, to carry to a new one. */
+static inline u64 pte_swp_flags(pte_t p)
+{
+	return p.pte & (SWP_BIT(SOFT_DIRTY) | SWP_BIT(UFFD_WP));
+}
+static inline pmd_t pmd_swp_mksoft_dirty(pmd_t p) { return __pmd(p.pmd | SWP_BIT(SOFT_DIRTY)); }
+
+/* ---- atomic updates the arch defines ---- */
+
+/*
+ * arm64's __ptep_set_wrprotect(): read-only, hardware dirtiness moved to
+ * PTE_DIRTY, in one compare-and-swap against a concurrent hardware update.
+ */
+static inline void arm64_ptep_set_wrprotect(pte_t *ptep)
+{
+	u64 old = __atomic_load_n(&ptep->pte, __ATOMIC_RELAXED);
+
+	while (!__atomic_compare_exchange_n(&ptep->pte, &old,
+					    arm64_pte_wrprotect(old), false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* Clear the young bit of *@ptep atomically; true if it was young. */
+static inline bool ptep_test_and_clear_young(pte_t *ptep)
+{
+	u64 young = arch_is_arm64() ? PTE_AF : _PAGE_ACCESSED;
+
+	return __atomic_fetch_and(&ptep->pte, ~young, __ATOMIC_RELAXED) & young;
+}
+static inline bool pmdp_test_and_clear_young(pmd_t *pmdp)
+{
+	return ptep_test_and_clear_young((pte_t *)pmdp);
+}
 
 /* ---- page-table pages ---- */
 
@@ -262,7 +372,7 @@ static inline pmd_t *pmd_offset(pud_t *pud, unsigned long addr)
 /* A PMD entry pointing at a PTE table (present, not huge). */
 static inline bool pmd_is_table(pmd_t pmd)
 {
-	return (pmd_val(pmd) & (_PAGE_PRESENT | _PAGE_PSE)) == _PAGE_PRESENT;
+	return __pmd_is_table(pmd_val(pmd));
 }
 static inline pte_t ptep_get(pte_t *ptep) { return __pte(READ_ONCE(ptep->pte)); }
 static inline void set_pte(pte_t *ptep, pte_t pte) { WRITE_ONCE(ptep->pte, pte.pte); }
@@ -286,9 +396,13 @@ static inline void set_ptes(pte_t *ptep, pte_t pte, unsigned int nr)
 		pte = __pte(pte_val(pte) + PAGE_SIZE);
 	}
 }
+/* The arch's ptep_set_wrprotect(); arm64 keeps hardware dirtiness. */
 static inline void ptep_set_wrprotect(pte_t *ptep)
 {
-	__atomic_fetch_and(&ptep->pte, ~_PAGE_RW, __ATOMIC_RELAXED);
+	if (arch_is_arm64())
+		arm64_ptep_set_wrprotect(ptep);
+	else
+		__atomic_fetch_and(&ptep->pte, ~_PAGE_RW, __ATOMIC_RELAXED);
 }
 static inline struct page *pmd_page(pmd_t pmd) { return pfn_to_page(pmd_pfn(pmd)); }
 static inline struct page *pte_page(pte_t pte) { return pfn_to_page(pte_pfn(pte)); }

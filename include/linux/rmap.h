@@ -350,6 +350,16 @@ void try_to_unmap(struct folio *folio, enum ttu_flags flags);
  */
 void try_to_migrate(struct folio *folio, enum ttu_flags flags);
 
+/* remove_migration_ptes() flags */
+#define RMP_LOCKED		(1 << 0) /* the rmap lock is held */
+#define RMP_USE_SHARED_ZEROPAGE	(1 << 1) /* zero pages: map the zero page */
+/*
+ * Map @dst where @src's migration entries are (mm/migrate.c): each entry
+ * becomes a PTE with what it kept, a reference and an rmap.  Caller holds
+ * the folio lock (and with RMP_LOCKED the anon_vma lock).
+ */
+void remove_migration_ptes(struct folio *src, struct folio *dst, int flags);
+
 /* mm/validate_rmap.c: debug checks (the folio side: mm/rmap_check.c). */
 /* The anon_vma chains of @mm's VMAs against the invariants above. */
 int validate_anon_vmas(struct mm_struct *mm);

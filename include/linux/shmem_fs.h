@@ -16,6 +16,7 @@
 struct foliage_file {
 	struct file file;		/* the open file */
 	struct foliage_machine *machine; /* the machine it lives in */
+	struct list_head machine_files;	/* on machine->files */
 };
 
 /* shm_mnt's superblock (machine->shmem, allocated by shmem_subsys). */

@@ -18,10 +18,27 @@
 
 #include "helpers.h"
 #include "internal.h"
-#include <linux/host_ram.h>
+#include <host/host.h>
 
 #define MiB	(1ULL << 20)
 #define GiB	(1ULL << 30)
+
+/* What the host really holds for node @nid's memfd, through host/. */
+static u64 host_backed_bytes(struct foliage_machine *m, int nid)
+{
+	struct host_ram_stats st;
+
+	assert_int_equal(host_ram_stats(m->host, nid, &st), 0);
+	return st.backed_bytes;
+}
+
+static u64 host_ram_bytes(struct foliage_machine *m, int nid)
+{
+	struct host_ram_stats st;
+
+	assert_int_equal(host_ram_stats(m->host, nid, &st), 0);
+	return st.ram_bytes;
+}
 
 static struct foliage_config config(unsigned int nr_nodes, uint64_t bytes)
 {
@@ -134,7 +151,7 @@ static void test_boot_64g_is_cheap(void **state)
 	assert_true(rss1 - rss0 < 100 * MiB);
 	assert_true(secs < 5.0);
 	assert_int_equal(vmstat(m, "nr_free_pages"), 64 * GiB >> 12);
-	assert_int_equal(host_ram_resident_bytes(m->node_data[0]->ram), 0);
+	assert_int_equal(host_backed_bytes(m, 0), 0);
 
 	/* Both ends of the node are usable memory. */
 	assert_int_equal(foliage_alloc_pages(m, FOLIAGE_GFP_KERNEL, 0, 0,
@@ -146,7 +163,7 @@ static void test_boot_64g_is_cheap(void **state)
 	assert_true(mem_is(foliage_pfn_to_virt(m, pfn_lo), 0x5a, 4096));
 	assert_true(mem_is(foliage_pfn_to_virt(m, pfn_hi), 0xa5, 4096));
 	/* Two blocks' worth of memfd were written at most: 2 pages. */
-	assert_int_equal(host_ram_resident_bytes(m->node_data[0]->ram),
+	assert_int_equal(host_backed_bytes(m, 0),
 			 2 * 4096);
 	assert_int_equal(foliage_free_pages(m, pfn_lo, 0, 0), 0);
 	assert_int_equal(foliage_free_pages(m, pfn_hi, 0, 0), 0);
@@ -165,7 +182,7 @@ static void test_boot_8_nodes_4g(void **state)
 
 	(void)state;
 	for (nid = 0; nid < 8; nid++)
-		assert_int_equal(m->node_data[nid]->ram->nid, nid);
+		assert_int_equal(host_ram_bytes(m, nid), 4 * GiB + (nid ? 0 : 4096));
 	assert_fresh(m, 8, 4 * GiB);
 	foliage_machine_destroy(m);
 }
@@ -183,13 +200,13 @@ static void test_prefault(void **state)
 	(void)state;
 	m = test_machine_cfg(&cfg);
 	for (nid = 0; nid < 2; nid++)
-		assert_int_equal(host_ram_resident_bytes(m->node_data[nid]->ram), 0);
+		assert_int_equal(host_backed_bytes(m, nid), 0);
 	foliage_machine_destroy(m);
 
 	cfg.prefault = true;
 	m = test_machine_cfg(&cfg);
 	for (nid = 0; nid < 2; nid++)
-		assert_int_equal(host_ram_resident_bytes(m->node_data[nid]->ram),
+		assert_int_equal(host_backed_bytes(m, nid),
 				 32 * MiB + (nid ? 0 : 4096));
 	test_machine_done(m);
 }
@@ -387,7 +404,7 @@ static void test_pfn_page_round_trip(void **state)
 	assert_false(pfn_valid(3UL << m->node_shift));
 	/* A byte written through the direct map is the memfd's byte. */
 	*(char *)page_address(pfn_to_page(1UL << m->node_shift)) = 7;
-	assert_int_equal(host_ram_resident_bytes(m->node_data[1]->ram), 4096);
+	assert_int_equal(host_backed_bytes(m, 1), 4096);
 	*(char *)page_address(pfn_to_page(1UL << m->node_shift)) = 0;
 	test_machine_done(m);
 }

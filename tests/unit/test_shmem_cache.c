@@ -223,6 +223,34 @@ static void test_file_refs(void **state)
 	assert_int_equal(node_stat(NR_SHMEM), shmem0);
 }
 
+/*
+ * The machine owns its files: destroying it frees the files users never
+ * put, mapped or not, with their pages (LeakSanitizer in the check build
+ * and valgrind would report the file, its inode and its cache otherwise).
+ */
+static void test_destroy_frees_files(void **state)
+{
+	struct foliage_machine *m2 = test_machine(1, 16);
+	struct foliage_file *a, *b, *c;
+	struct foliage_task *t;
+	unsigned long addr;
+	char byte = 1;
+
+	(void)state;
+	assert_int_equal(foliage_file_create(m2, "never-put", 64 * 1024, &a), 0);
+	assert_int_equal(foliage_file_create(m2, "mapped", 64 * 1024, &b), 0);
+	assert_int_equal(foliage_file_create(m2, "put", 4096, &c), 0);
+	foliage_file_put(c);
+	assert_int_equal(foliage_task_create(m2, "P", &t), 0);
+	assert_int_equal(foliage_mmap(t, 0, 64 * 1024, FOLIAGE_PROT_READ |
+				      FOLIAGE_PROT_WRITE, FOLIAGE_MAP_SHARED, b,
+				      0, &addr), 0);
+	assert_int_equal(foliage_access(t, addr, &byte, 1, true, NULL), 0);
+	/* a holds no page, b one, mapped by a task that never exits. */
+	assert_int_equal(vmstat(m2, "nr_shmem"), 1);
+	test_machine_done(m2);
+}
+
 #define FIXTURE_TEST(fn) \
 	cmocka_unit_test_setup_teardown(fn, setup, task_fixture_teardown)
 
@@ -233,6 +261,7 @@ int main(void)
 		FIXTURE_TEST(test_cache_fill),
 		FIXTURE_TEST(test_truncate),
 		FIXTURE_TEST(test_file_refs),
+		cmocka_unit_test(test_destroy_frees_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

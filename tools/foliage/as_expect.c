@@ -234,6 +234,26 @@ int scn_expect_vma(struct scenario *s, struct scn_args *a)
  * FIELD OP VALUE against a VMA of smaps (or the rollup): the number after
  * "FIELD:", as printed (kB for sizes); VmFlags has|lacks MNEMONIC.
  */
+/*
+ * Every mnemonic Linux 6.18's /proc/PID/smaps may print in VmFlags (x86-64
+ * and arm64); an expect about any other word could never fail.
+ */
+static const char vmflag_mnemonics[] =
+	"rd wr ex sh mr mw me ms gd pf um uw lo io sr rr dc de ac nr ht sf ar "
+	"wf dd sd mm hg nh mg ui ss sl bt mt p0 p1 p2 p3 p4";
+
+static bool vmflag_known(const char *word)
+{
+	size_t i;
+
+	if (strlen(word) != 2)
+		return false;
+	for (i = 0; i + 2 < sizeof(vmflag_mnemonics); i += 3)
+		if (!strncmp(vmflag_mnemonics + i, word, 2))
+			return true;
+	return false;
+}
+
 static int check_field(struct scenario *s, const char *what,
 		       const struct scn_vma *v, const char *field,
 		       const char *op, const char *value)
@@ -249,6 +269,10 @@ static int check_field(struct scenario *s, const char *what,
 		if (!has && strcmp(op, "lacks"))
 			return scn_usage(s, "expect: VmFlags takes 'has' or "
 					 "'lacks', not '%s'", op);
+		if (!vmflag_known(value))
+			return scn_usage(s, "expect: unknown VmFlags mnemonic "
+					 "'%s' (Linux's: %s)", value,
+					 vmflag_mnemonics);
 		if (scn_vma_has_flag(v, value) == has)
 			return SCN_OK;
 		line = scn_vma_field(v, "VmFlags");
@@ -390,7 +414,7 @@ int scn_shadow_check(struct scenario *s, struct scn_task *t)
 		ret = shadow_check_page(s, t, p, &maps, &skipped);
 	scn_maps_free(&maps);
 	if (!ret && s->verbose)
-		fprintf(s->out, "  shadow %s: %lu bytes read back, %lu in "
+		fprintf(scn_note(s), "  shadow %s: %lu bytes read back, %lu in "
 			"PROT_NONE memory skipped\n", t->name,
 			t->shadow.nr_bytes - skipped, skipped);
 	return ret;

@@ -90,7 +90,7 @@ static int parse_task_range(struct scenario *s, struct scn_args *a,
 static void show_map(struct scenario *s, const struct scn_map *mp)
 {
 	if (s->verbose)
-		fprintf(s->out, "  %s: 0x%lx-0x%lx in %s\n", mp->name,
+		fprintf(scn_note(s), "  %s: 0x%lx-0x%lx in %s\n", mp->name,
 			mp->start, mp->start + mp->len, mp->task->name);
 }
 
@@ -833,27 +833,44 @@ int scn_do_unpin(struct scenario *s, struct scn_args *a)
 	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
 }
 
-/* show maps|smaps|smaps_rollup TASK [PATTERN] */
+/* show maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN] */
 int scn_show_task(struct scenario *s, struct scn_args *a)
 {
 	const char *what = a->words[0];
+	struct scn_show sh = { .what = what, .pattern = scn_arg(a, "grep") };
+	struct scn_range r;
 	struct scn_task *t;
 	char *text = NULL;
 	int ret;
 
 	if (a->nr_words < 2)
 		return scn_usage(s, "missing argument (usage: show %s TASK "
-				 "[PATTERN])", what);
+				 "[RANGE] [grep=PATTERN])", what);
 	t = scn_find_task(s, a->words[1]);
 	if (!t)
 		return SCN_USAGE;
+	sh.task = t->name;
+	if (a->nr_words > 2) {
+		if (!strcmp(what, "smaps_rollup"))
+			return scn_usage(s, "show: smaps_rollup sums every VMA: "
+					 "no RANGE (usage: show smaps_rollup "
+					 "TASK [grep=PATTERN])");
+		ret = scn_parse_range(s, a->words[2], &r);
+		if (ret)
+			return ret;
+		if (r.map && r.map->task != t)
+			return scn_usage(s, "show: '%s' is a mapping of %s, not "
+					 "of %s", a->words[2],
+					 r.map->task->name, t->name);
+		sh.range = &r;
+		sh.range_word = a->words[2];
+	}
 	ret = foliage_render_task(t->task, what,
 				  s->json ? FOLIAGE_RENDER_JSON : 0, &text);
 	if (ret)
 		return scn_fail(s, "cannot render %s of %s: %s", what, t->name,
 				scn_errstr(ret));
-	scn_print_lines(s->out, text,
-			s->json || a->nr_words < 3 ? NULL : a->words[2]);
+	ret = scn_show_print(s, &sh, text);
 	free(text);
-	return SCN_OK;
+	return ret;
 }

@@ -361,9 +361,9 @@ int cmd_bench(int argc, char **argv)
 	};
 	struct json_object *json = NULL, *benchmarks = NULL;
 	unsigned long runs = BENCH_DEFAULT_RUNS;
+	unsigned long long runs_arg;
 	bool as_json = false, found = false;
 	const char *name;
-	char *end;
 	size_t i;
 	int c, ret = 0;
 
@@ -374,13 +374,10 @@ int cmd_bench(int argc, char **argv)
 			as_json = true;
 			break;
 		case 'r':
-			errno = 0;
-			runs = strtoul(optarg, &end, 10);
-			if (errno || *end || !runs || runs > BENCH_MAX_RUNS) {
-				fprintf(stderr, "foliage bench: --runs takes "
-					"1..%d\n", BENCH_MAX_RUNS);
+			if (cli_parse_number("bench", "--runs", optarg, 1,
+					     BENCH_MAX_RUNS, &runs_arg))
 				return 2;
-			}
+			runs = runs_arg;
 			break;
 		case 'h':
 			bench_usage(stdout);

@@ -33,6 +33,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,8 @@
 #define PAGE_BYTES		4096UL
 #define THP_SYSFS		"/sys/kernel/mm/transparent_hugepage"
 #define SKIP_STATUS		77	/* CTest's SKIP_RETURN_CODE */
+#define DIFF_MAX_STEPS		10000000 /* --steps: at most this many */
+#define DIFF_MAX_FILE		(64UL << 20) /* a scenario read whole */
 
 /* A task of the scenario on the real side. */
 struct diff_task {
@@ -1186,26 +1189,39 @@ static void diff_usage(FILE *f)
 }
 
 /* The whole of @f, or NULL. */
-static char *slurp(FILE *f)
+/*
+ * Read all of @f (at most DIFF_MAX_FILE bytes) into a NUL-terminated
+ * buffer; *@len is its length, NUL bytes included, so the scenario reader
+ * sees them.  NULL with errno set on a read error (a directory: EISDIR)
+ * or a file too large (EFBIG).
+ */
+static char *slurp(FILE *f, size_t *len)
 {
-	size_t len = 0, cap = 1 << 16;
+	size_t cap = 1 << 16;
 	char *buf = malloc(cap), *more;
 	size_t n;
 
-	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			more = realloc(buf, cap * 2);
+	*len = 0;
+	while (buf && (n = fread(buf + *len, 1, cap - *len - 1, f)) > 0) {
+		*len += n;
+		if (cap - *len < 4096) {
+			more = cap <= DIFF_MAX_FILE ? realloc(buf, cap * 2)
+						    : NULL;
 			if (!more) {
 				free(buf);
+				errno = cap > DIFF_MAX_FILE ? EFBIG : ENOMEM;
 				return NULL;
 			}
 			buf = more;
 			cap *= 2;
 		}
 	}
+	if (buf && ferror(f)) {
+		free(buf);
+		return NULL;
+	}
 	if (buf)
-		buf[len] = '\0';
+		buf[*len] = '\0';
 	return buf;
 }
 
@@ -1227,7 +1243,8 @@ int cmd_diff(int argc, char **argv)
 	unsigned long long seed = 0, steps = 200;
 	bool random = false;
 	struct scenario s;
-	char name[64], *text = NULL, *end;
+	char name[64], *text = NULL;
+	size_t len = 0;
 	const char *file;
 	FILE *in;
 	int c, ret;
@@ -1237,15 +1254,15 @@ int cmd_diff(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "r:n:pvh", options, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-		case 'n':
-			errno = 0;
-			*(c == 'r' ? &seed : &steps) = strtoull(optarg, &end, 0);
-			if (errno || !*optarg || *end) {
-				fprintf(stderr, "foliage diff: bad number '%s'\n",
-					optarg);
+			if (cli_parse_number("diff", "--random", optarg, 0,
+					     ULLONG_MAX, &seed))
 				return SCN_USAGE;
-			}
-			random |= c == 'r';
+			random = true;
+			break;
+		case 'n':
+			if (cli_parse_number("diff", "--steps", optarg, 1,
+					     DIFF_MAX_STEPS, &steps))
+				return SCN_USAGE;
 			break;
 		case 'p':
 			o.print = true;
@@ -1283,10 +1300,10 @@ int cmd_diff(int argc, char **argv)
 	} else {
 		file = argv[optind];
 		in = strcmp(file, "-") ? fopen(file, "r") : stdin;
-		text = in ? slurp(in) : NULL;
+		text = in ? slurp(in, &len) : NULL;
 		if (in && in != stdin)
 			fclose(in);
-		in = text ? fmemopen(text, strlen(text), "r") : NULL;
+		in = text ? fmemopen(text, len, "r") : NULL;
 		scenario_init(&s, file, stdout);
 	}
 	if (!in) {

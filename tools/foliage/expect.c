@@ -22,14 +22,27 @@ static const char *const op_names[SCN_NR_OPS] = {
 	[SCN_LE] = "<=", [SCN_GT] = ">", [SCN_GE] = ">=",
 };
 
-int scn_parse_cmp(struct scenario *s, const char *op, const char *value,
-		  struct scn_cmp *c)
+static int op_index(const char *op)
 {
 	int i;
 
 	for (i = 0; i < SCN_NR_OPS; i++)
 		if (!strcmp(op, op_names[i]))
 			break;
+	return i;
+}
+
+/* Whether @word is one of == != < <= > >=. */
+static bool scn_is_op(const char *word)
+{
+	return op_index(word) < SCN_NR_OPS;
+}
+
+int scn_parse_cmp(struct scenario *s, const char *op, const char *value,
+		  struct scn_cmp *c)
+{
+	int i = op_index(op);
+
 	if (i == SCN_NR_OPS)
 		return scn_usage(s, "expect: bad operator '%s' (== != < <= > "
 				 ">=)", op);
@@ -118,10 +131,17 @@ static int expect_counter(struct scenario *s, struct scn_args *a)
 	unsigned int i;
 	int ret;
 
-	if (delta && strcmp(a->words[2], "delta"))
+	if (delta && strcmp(a->words[2], "delta")) {
+		/* NAME OP VALUE and one word more: name the extra word. */
+		if (scn_is_op(a->words[2]))
+			return scn_usage(s, "expect %s: unexpected argument '%s' "
+					 "after %s %s %s (usage: expect %s NAME "
+					 "[delta] OP VALUE)", file, a->words[4],
+					 name, a->words[2], a->words[3], file);
 		return scn_usage(s, "expect %s: expected 'delta' or an "
 				 "operator after %s, not '%s'", file, name,
 				 a->words[2]);
+	}
 	ret = scn_parse_cmp(s, a->words[a->nr_words - 2],
 			    a->words[a->nr_words - 1], &c);
 	if (ret)

@@ -16,7 +16,8 @@ static void run_usage(FILE *f)
 		"Run a scenario: one operation a line, '#' starts a comment.\n"
 		"FILE '-' reads standard input.\n\n"
 		"options:\n"
-		"  -j, --json     'show' prints JSON instead of the kernel's text\n"
+		"  -j, --json     'show' prints one JSON object a line (echo and\n"
+		"                 --verbose text go to stderr)\n"
 		"  -v, --verbose  print each line ('> line') before running it\n"
 		"  -h, --help     this text\n\n"
 		"verbs:\n");

@@ -38,14 +38,49 @@ void scenario_destroy(struct scenario *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/*
+ * Write @msg to @f with every byte that is not printable ASCII escaped
+ * (\t, \r, \xNN), so quoted input cannot hide or rewrite a message: a
+ * BOM, a form feed or a carriage return shows as what it is.
+ */
+static void fputs_escaped(const char *msg, FILE *f)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)msg; *p; p++) {
+		if (*p >= 0x20 && *p < 0x7f)
+			fputc(*p, f);
+		else if (*p == '\t')
+			fputs("\\t", f);
+		else if (*p == '\r')
+			fputs("\\r", f);
+		else
+			fprintf(f, "\\x%02x", *p);
+	}
+}
+
 static int scn_vmsg(struct scenario *s, int status, const char *fmt,
 		    va_list ap)
 {
+	char *msg = NULL;
+
 	fflush(s->out);
-	fprintf(stderr, "%s:%u: ", s->file, s->line);
-	vfprintf(stderr, fmt, ap);
+	fputs_escaped(s->file, stderr);
+	fprintf(stderr, ":%u: ", s->line);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	fputs_escaped(msg ? msg : "(out of memory)", stderr);
+	free(msg);
 	fputc('\n', stderr);
 	return status;
+}
+
+FILE *scn_note(struct scenario *s)
+{
+	if (!s->json)
+		return s->out;
+	fflush(s->out);
+	return stderr;
 }
 
 int scn_usage(struct scenario *s, const char *fmt, ...)
@@ -97,6 +132,37 @@ int scn_parse_u64(struct scenario *s, const char *what, const char *str,
 	return 0;
 bad:
 	return scn_usage(s, "%s: bad number '%s' for %s", s->verb, str, what);
+}
+
+/*
+ * A numeric command-line option: decimal or 0x hex digits only (no sign,
+ * no blanks), within [@min, @max]; a message naming @cmd and @opt
+ * otherwise.  Returns 0 or SCN_USAGE.
+ */
+int cli_parse_number(const char *cmd, const char *opt, const char *arg,
+		     unsigned long long min, unsigned long long max,
+		     unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*arg))
+		goto bad;
+	v = strtoull(arg, &end, 0);
+	if (errno || *end)
+		goto bad;
+	if (v < min || v > max) {
+		fprintf(stderr, "foliage %s: %s %s is out of range (%llu..%llu)\n",
+			cmd, opt, arg, min, max);
+		return SCN_USAGE;
+	}
+	*out = v;
+	return 0;
+bad:
+	fprintf(stderr, "foliage %s: %s takes a number (%llu..%llu), not '%s'\n",
+		cmd, opt, min, max, arg);
+	return SCN_USAGE;
 }
 
 int scn_parse_uint(struct scenario *s, const char *what, const char *str,
@@ -516,12 +582,53 @@ static char *trim_line(char *line)
 {
 	char *end;
 
-	line[strcspn(line, "#\r\n")] = '\0';
+	line[strcspn(line, "#")] = '\0';
 	line += strspn(line, " \t");
 	end = line + strlen(line);
 	while (end > line && (end[-1] == ' ' || end[-1] == '\t'))
 		*--end = '\0';
 	return *line ? line : NULL;
+}
+
+/*
+ * Read the next line of @f into @buf (SCN_MAX_LINE bytes), without its
+ * newline, and count it in s->line.  Only a CR right before the newline
+ * is taken off (a file written on Windows); a NUL byte, a CR anywhere else
+ * or a line longer than SCN_MAX_LINE is an error naming the line, never a
+ * line cut short or run in pieces.  Returns 1 for a line, 0 at the end of
+ * @f, or SCN_USAGE (negated) after printing why.
+ */
+static int read_line(struct scenario *s, FILE *f, char *buf)
+{
+	size_t len = 0;
+	int c = EOF;
+
+	for (;;) {
+		c = getc(f);
+		if (c == EOF || c == '\n')
+			break;
+		if (!c) {
+			s->line++;
+			return -scn_usage(s, "NUL byte at column %zu", len + 1);
+		}
+		if (len == SCN_MAX_LINE) {
+			s->line++;
+			return -scn_usage(s, "line too long (more than %d bytes)",
+					  SCN_MAX_LINE);
+		}
+		buf[len++] = c;
+	}
+	if (c == EOF && (!len || ferror(f)))
+		return 0;
+	s->line++;
+	if (len && buf[len - 1] == '\r' && c == '\n')
+		len--;
+	buf[len] = '\0';
+	if (strchr(buf, '\r'))
+		return -scn_usage(s, "carriage return at column %zu (only a "
+				  "CR right before the newline is allowed)",
+				  strcspn(buf, "\r") + 1);
+	return 1;
 }
 
 static bool is_echo(const char *line)
@@ -532,17 +639,18 @@ static bool is_echo(const char *line)
 int scenario_run(struct scenario *s, FILE *f)
 {
 	unsigned long bugs = 0;
-	char *buf = NULL, *line;
-	size_t cap = 0;
-	int ret = SCN_OK;
+	char *buf, *line;
+	int ret = SCN_OK, got;
 
-	while (getline(&buf, &cap, f) >= 0) {
-		s->line++;
+	buf = malloc(SCN_MAX_LINE + 1);
+	if (!buf)
+		return scn_usage(s, "out of memory");
+	while ((got = read_line(s, f, buf)) > 0) {
 		line = trim_line(buf);
 		if (!line)
 			continue;
 		if (s->verbose && !is_echo(line))
-			fprintf(s->out, "> %s\n", line);
+			fprintf(scn_note(s), "> %s\n", line);
 		ret = run_line(s, line);
 		if (ret)
 			break;
@@ -552,6 +660,8 @@ int scenario_run(struct scenario *s, FILE *f)
 		}
 		bugs = s->m ? foliage_bugs(s->m) : 0;
 	}
+	if (got < 0)
+		ret = -got;
 	if (!ret && ferror(f))
 		ret = scn_usage(s, "read error: %s", strerror(errno));
 	if (!ret && !s->m)

@@ -36,6 +36,7 @@ enum scn_status {
 };
 
 #define SCN_MAX_WORDS	32		/* words on one line, verb included */
+#define SCN_MAX_LINE	65536		/* bytes in one line, newline excluded */
 
 /* One KEY=VALUE pair of a line. */
 struct scn_kv {
@@ -197,6 +198,11 @@ void scenario_destroy(struct scenario *s);
 /* Print the verbs' usage lines, one a line, indented by @indent. */
 void scenario_print_verbs(FILE *f, const char *indent);
 
+/*
+ * Where text for a person goes ('echo', --verbose): the output, or with
+ * --json stderr, so that the output is JSON documents only.
+ */
+FILE *scn_note(struct scenario *s);
 /* "FILE:LINE: message" on stderr; return SCN_USAGE or SCN_FAIL. */
 int scn_usage(struct scenario *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -268,7 +274,6 @@ void scn_expect_print_usage(FILE *f, const char *indent);
  */
 char *scn_render(struct scenario *s, const char *what, unsigned int flags);
 /* Print the lines of @text that contain @pattern (all of them if NULL). */
-void scn_print_lines(FILE *out, const char *text, const char *pattern);
 
 /*
  * Address spaces (tasks.c): names of tasks, files and mappings, and the
@@ -283,6 +288,18 @@ struct scn_range {
 	unsigned long len;		/* bytes */
 	struct scn_map *map;		/* the mapping, when RANGE is a NAME */
 };
+
+/* What one 'show' prints (show.c). */
+struct scn_show {
+	const char *what;		/* "smaps", "vmstat"... */
+	const char *task;		/* the task's name, or NULL */
+	const char *range_word;		/* RANGE as written, or NULL */
+	const struct scn_range *range;	/* only the VMAs overlapping it */
+	const char *pattern;		/* grep=PATTERN, or NULL */
+};
+/* Print @text (the library's rendering of sh->what) as 'show' does. */
+int scn_show_print(struct scenario *s, const struct scn_show *sh,
+		   const char *text);
 
 /* Who holds @name among tasks, files, mappings and allocations, or NULL. */
 const char *scn_name_owner(struct scenario *s, const char *name);

@@ -41,6 +41,19 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 	    (ret = scn_parse_uint(s, "cpus", v, 1, FOLIAGE_MAX_CPUS,
 				  &cfg.nr_cpus)))
 		return ret;
+	if (cfg.bytes_per_node < (16ULL << 20) ||
+	    cfg.bytes_per_node > (1ULL << 40))
+		return scn_usage(s, "machine: mem=%s is out of range (16M..1T "
+				 "per node)", scn_arg(a, "mem"));
+	if ((v = scn_arg(a, "arch"))) {
+		if (!strcmp(v, "x86_64"))
+			cfg.arch = FOLIAGE_ARCH_X86_64;
+		else if (!strcmp(v, "arm64"))
+			cfg.arch = FOLIAGE_ARCH_ARM64;
+		else
+			return scn_usage(s, "machine: arch=%s: expected x86_64 "
+					 "or arm64", v);
+	}
 	if (cfg.bytes_per_node % FOLIAGE_PAGE_SIZE)
 		return scn_usage(s, "machine: mem=%s is not a multiple of the "
 				 "page size (4K)", scn_arg(a, "mem"));
@@ -48,8 +61,10 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 		return scn_usage(s, "machine: movable=%s is not a multiple of "
 				 "the page size (4K)", scn_arg(a, "movable"));
 	if (movable >= cfg.bytes_per_node)
-		return scn_usage(s, "machine: movable= must be smaller than "
-				 "mem=");
+		return scn_usage(s, "machine: movable=%s must be smaller than "
+				 "mem=%s", scn_arg(a, "movable"),
+				 scn_arg(a, "mem") ? scn_arg(a, "mem") :
+				 "64M (the default)");
 	cfg.movable_bytes_per_node = movable;
 
 	ret = foliage_machine_create(&cfg, &s->m);
@@ -226,26 +241,10 @@ char *scn_render(struct scenario *s, const char *what, unsigned int flags)
 	return text;
 }
 
-void scn_print_lines(FILE *out, const char *text, const char *pattern)
-{
-	const char *line, *end;
-
-	for (line = text; *line; line = end) {
-		end = strchr(line, '\n');
-		end = end ? end + 1 : line + strlen(line);
-		if (pattern && !memmem(line, end - line, pattern,
-				       strlen(pattern)))
-			continue;
-		fwrite(line, 1, end - line, out);
-		if (end[-1] != '\n')
-			fputc('\n', out);
-	}
-}
-
 static int do_show(struct scenario *s, struct scn_args *a)
 {
 	const char *what = a->words[0];
-	const char *pattern = a->nr_words > 1 ? a->words[1] : NULL;
+	struct scn_show sh = { .what = what, .pattern = scn_arg(a, "grep") };
 	char *text = NULL;
 	size_t i;
 	int ret;
@@ -263,7 +262,13 @@ static int do_show(struct scenario *s, struct scn_args *a)
 				 "smaps, smaps_rollup of a task)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
-				 "%s [PATTERN])", a->words[2], what);
+				 "%s [PATTERN|grep=PATTERN])", a->words[2], what);
+	if (a->nr_words > 1) {
+		if (sh.pattern)
+			return scn_usage(s, "show: PATTERN given twice ('%s' and "
+					 "grep=%s)", a->words[1], sh.pattern);
+		sh.pattern = a->words[1];
+	}
 	ret = foliage_render(s->m, what, s->json ? FOLIAGE_RENDER_JSON : 0,
 			     &text);
 	if (ret == -ENOENT)
@@ -272,10 +277,9 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (ret)
 		return scn_fail(s, "cannot render %s: %s", what,
 				scn_errstr(ret));
-	/* A JSON document is printed whole: a pattern filters text lines. */
-	scn_print_lines(s->out, text, s->json ? NULL : pattern);
+	ret = scn_show_print(s, &sh, text);
 	free(text);
-	return SCN_OK;
+	return ret;
 }
 
 static int do_drain(struct scenario *s, struct scn_args *a)
@@ -299,7 +303,7 @@ static int do_check(struct scenario *s, struct scn_args *a)
 
 static int do_echo(struct scenario *s, struct scn_args *a)
 {
-	fprintf(s->out, "%s\n", a->rest);
+	fprintf(scn_note(s), "%s\n", a->rest);
 	return SCN_OK;
 }
 
@@ -372,20 +376,20 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 }
 
 const struct scn_verb scn_verbs[] = {
-	{ "machine", do_machine, 0, 0, "nodes mem movable prefault cpus",
+	{ "machine", do_machine, 0, 0, "nodes mem movable prefault cpus arch",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
-	  "[cpus=N]" },
+	  "[cpus=N] [arch=x86_64|arm64]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
 	  "alloc NAME [order=N] [node=N] [gfp=FLAG|FLAG...]" },
 	{ "free", do_free, 1, 2, "", 0, "free NAME [zeroed]" },
 	{ "fill", do_fill, 2, 2, "", 0, "fill NAME BYTE" },
-	{ "show", do_show, 1, 3, "", 0,
+	{ "show", do_show, 1, 3, "grep", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
-	  "slabinfo|thp|mthp_stats [PATTERN] | show maps|smaps|smaps_rollup "
-	  "TASK [PATTERN]" },
+	  "slabinfo|thp|mthp_stats [PATTERN|grep=PATTERN] | show maps|smaps|"
+	  "smaps_rollup TASK [RANGE] [grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
 	{ "mark", do_mark, 0, 0, "", 0, "mark" },
