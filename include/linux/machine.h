@@ -15,6 +15,11 @@
  * machine; code running "in the kernel" reaches it through this_machine, set
  * by machine_enter() at every public entry point, as kernel code reaches its
  * globals.  this_cpu is the thread's CPU in that machine.
+ *
+ * A subsystem with state of its own (THP, TLB stats, slab, shmem, tasks,
+ * fault injection) hangs it off the machine by one pointer, allocated and
+ * booted by its struct machine_subsys (linux/machine_subsys.h): this header
+ * only names those structs, so it includes types and nothing of mm.h.
  */
 #ifndef _FOLIAGE_LINUX_MACHINE_H
 #define _FOLIAGE_LINUX_MACHINE_H
