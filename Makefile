@@ -7,11 +7,18 @@
 #                   then the leak check under valgrind (build-vg/)
 #   make check-full the same with the expensive checks on (content checks)
 #   make bench      release build, then every benchmark
+#   make fuzz       libFuzzer over the scenario reader and runner (clang),
+#                   seeded with tests/scenarios, for FUZZ_TIME seconds
 #   make clean
 BUILD       ?= build
 CHECK_BUILD ?= build-check
 FULL_BUILD  ?= build-full
 VG_BUILD    ?= build-vg
+FUZZ_BUILD  ?= build-fuzz
+FUZZ_TIME   ?= 60
+FUZZ_FLAGS  ?=
+# ON: CONFIG_DEBUG_VM's validators after every operation too (10x slower)
+FUZZ_DEBUG_VM ?= OFF
 # Test programs that also run under valgrind (no ASan there): the allocator,
 # the renderers and the CLI's demo.  valgrind cannot reserve a 64 GiB guest,
 # so test_machine stays ASan-only.
@@ -21,7 +28,7 @@ VALGRIND    ?= valgrind --quiet --error-exitcode=1 --leak-check=full \
 CMAKE       ?= cmake -G Ninja
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps demo check check-asan check-valgrind check-full bench clean
+.PHONY: all deps demo check check-asan check-valgrind check-full bench fuzz clean
 
 all: deps
 	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -39,7 +46,8 @@ check: check-asan check-valgrind
 
 check-asan: deps
 	@$(CMAKE) -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug \
-		-DFOLIAGE_DEBUG_VM=ON -DFOLIAGE_SANITIZE=ON >/dev/null
+		-DFOLIAGE_DEBUG_VM=ON -DFOLIAGE_SANITIZE=ON \
+		-DFOLIAGE_WERROR=ON >/dev/null
 	@ninja -C $(CHECK_BUILD) -j $(JOBS)
 	@cd $(CHECK_BUILD) && ctest --output-on-failure -j $(JOBS)
 
@@ -66,5 +74,21 @@ bench: deps
 	@ninja -C $(BUILD) -j $(JOBS) foliage-cli
 	@./$(BUILD)/tools/foliage/foliage bench all
 
+# The corpus grows in $(FUZZ_BUILD)/corpus across runs; crashes are saved
+# as $(FUZZ_BUILD)/crash-* (docs/fuzzing.md).  Exit status non-zero on a
+# finding.
+fuzz:
+	@sh tools/install-deps.sh fuzz
+	@CC=clang $(CMAKE) -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+		-DFOLIAGE_DEBUG_VM=$(FUZZ_DEBUG_VM) -DFOLIAGE_SANITIZE=ON \
+		-DFOLIAGE_FUZZ=ON >/dev/null
+	@ninja -C $(FUZZ_BUILD) -j $(JOBS) fuzz_scenario
+	@mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/seeds
+	@cp tests/scenarios/*.scn tests/scenarios/fail/*.scn $(FUZZ_BUILD)/seeds/
+	@cd $(FUZZ_BUILD) && ./tests/fuzz/fuzz_scenario -max_total_time=$(FUZZ_TIME) \
+		-max_len=4096 -timeout=60 -rss_limit_mb=4096 -close_fd_mask=3 \
+		-print_final_stats=1 -dict=../tests/fuzz/scenario.dict \
+		$(FUZZ_FLAGS) corpus seeds
+
 clean:
-	rm -rf $(BUILD) $(CHECK_BUILD) $(FULL_BUILD) $(VG_BUILD)
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FULL_BUILD) $(VG_BUILD) $(FUZZ_BUILD)

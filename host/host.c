@@ -86,12 +86,15 @@ int host_ram_add(struct host *host, int nid, u64 gpa, size_t bytes,
 		 MAP_SHARED | MAP_FIXED, fd, 0);
 	if (p == MAP_FAILED)
 		goto out_errno;
+	/* Sparse: one guest page touched is one host page, whatever THP. */
+	(void)madvise(p, bytes, MADV_NOHUGEPAGE);
 	if (prefault && madvise(p, bytes, MADV_POPULATE_WRITE))
 		goto out_errno;	/* the guest unmaps its whole reservation */
 	p = mmap(host->view + gpa, bytes, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_FIXED, fd, 0);
 	if (p == MAP_FAILED)
 		goto out_errno;
+	(void)madvise(p, bytes, MADV_NOHUGEPAGE);
 	ram = &host->nodes[nid];
 	ram->fd = fd;
 	ram->gpa = gpa;
@@ -158,4 +161,19 @@ int host_ram_stats(struct host *host, int nid, struct host_ram_stats *st)
 	st->discarded_bytes = __atomic_load_n(&ram->discarded_bytes,
 					      __ATOMIC_RELAXED);
 	return 0;
+}
+
+u64 host_mem_available(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (u64)kb << 10;
 }

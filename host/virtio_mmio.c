@@ -66,6 +66,7 @@ static void host_vq_enable(struct host_virtio_device *vdev,
 	/* A queue starts where the ring's indices are (zero after reset). */
 	vq->last_avail_idx = 0;
 	vq->used_idx = 0;
+	vq->signalled_used_valid = false;
 	vq->ready = true;
 }
 
@@ -317,6 +318,20 @@ static int host_vq_broken(struct host_virtio_device *vdev)
 	return -EIO;
 }
 
+static bool event_idx(const struct host_virtio_device *vdev)
+{
+	return vdev->driver_features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
+}
+
+/* With the event index: notify me when the guest passes last_avail_idx. */
+static void set_avail_event(struct host_virtio_device *vdev,
+			    struct host_vq *vq)
+{
+	if (event_idx(vdev))
+		__atomic_store_n((u16 *)&vq->used->ring[vq->num],
+				 vq->last_avail_idx, __ATOMIC_SEQ_CST);
+}
+
 int host_vq_pop(struct host_virtio_device *vdev, struct host_vq *vq,
 		struct host_vq_elem *elem)
 {
@@ -328,6 +343,15 @@ int host_vq_pop(struct host_virtio_device *vdev, struct host_vq *vq,
 		return 0;
 	/* The index first (acquire), then the entries it publishes. */
 	avail_idx = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+	if (avail_idx == vq->last_avail_idx && event_idx(vdev)) {
+		/*
+		 * Empty: ask to be notified of the next one, then look
+		 * again, so a buffer added meanwhile without a kick (the
+		 * guest saw the old avail_event) is not missed.
+		 */
+		set_avail_event(vdev, vq);
+		avail_idx = __atomic_load_n(&vq->avail->idx, __ATOMIC_SEQ_CST);
+	}
 	if (avail_idx == vq->last_avail_idx)
 		return 0;
 	if ((u16)(avail_idx - vq->last_avail_idx) > num)
@@ -372,6 +396,7 @@ int host_vq_pop(struct host_virtio_device *vdev, struct host_vq *vq,
 			return host_vq_broken(vdev);
 	}
 	vq->last_avail_idx++;
+	set_avail_event(vdev, vq);
 	return 1;
 }
 
@@ -383,17 +408,32 @@ void host_vq_push(struct host_vq *vq, const struct host_vq_elem *elem,
 
 	WRITE_ONCE(u->id, elem->head);
 	WRITE_ONCE(u->len, len);
-	/* The entry before the index (release). */
+	/* The entry before the index; seq_cst against host_vq_notify(). */
 	vq->used_idx++;
-	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
+	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_SEQ_CST);
 }
 
 void host_vq_notify(struct host_virtio_device *vdev, struct host_vq *vq)
 {
-	/* used->idx before we look at the driver's flags. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (READ_ONCE(vq->avail->flags) & VRING_AVAIL_F_NO_INTERRUPT)
+	/*
+	 * Seq_cst loads after host_vq_push()'s seq_cst store of used->idx:
+	 * the driver stores its wish and then loads used->idx the same way.
+	 */
+	if (event_idx(vdev)) {
+		/* As QEMU's virtio_split_should_notify(). */
+		bool valid = vq->signalled_used_valid;
+		u16 old = vq->signalled_used, new = vq->used_idx;
+
+		vq->signalled_used_valid = true;
+		vq->signalled_used = new;
+		if (valid && !vring_need_event(
+				__atomic_load_n(&vq->avail->ring[vq->num],
+						__ATOMIC_SEQ_CST), new, old))
+			return;
+	} else if (__atomic_load_n(&vq->avail->flags, __ATOMIC_SEQ_CST) &
+		   VRING_AVAIL_F_NO_INTERRUPT) {
 		return;
+	}
 	vdev->isr |= VIRTIO_MMIO_INT_VRING;
 	__host_device_raise_irq(vdev->dev);
 }

@@ -313,6 +313,10 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned int gup_flags)
 		if (!(vm_flags & VM_MAYREAD))
 			return -EFAULT;
 	}
+	/* GUP is a data access: an exec-only key refuses it. */
+	if (!arch_vma_access_permitted(vma, gup_flags & FOLL_WRITE, false,
+				       false))
+		return -EFAULT;
 	return 0;
 }
 
@@ -542,9 +546,27 @@ long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start,
  */
 static bool access_error(struct vm_area_struct *vma, bool write)
 {
+	/* A protection-key fault (X86_PF_PK): SIGSEGV with SEGV_PKUERR. */
+	if (!arch_vma_access_permitted(vma, write, false, false))
+		return true;
 	if (write)
 		return !(vma->vm_flags & VM_WRITE);
 	return !vma_is_accessible(vma);
+}
+
+/*
+ * The hardware's protection-key check of a present page: a page of a VMA
+ * whose key PKRU denies faults (X86_PF_PK) however its PTE reads.
+ * foliage keeps the key in the VMA, not in the PTE's bits 59-62.
+ */
+static bool pkey_fault(struct mm_struct *mm, unsigned long addr, bool write)
+{
+	struct vm_area_struct *vma;
+
+	if (mm->execute_only_pkey <= 0)
+		return false;	/* no key but 0 in this mm */
+	vma = vma_lookup(mm, addr);
+	return vma && !arch_vma_access_permitted(vma, write, false, false);
 }
 
 /*
@@ -650,6 +672,12 @@ int foliage_access(struct foliage_task *task, unsigned long addr, void *buf,
 		size_t bytes = min(len, PAGE_SIZE - (addr & ~PAGE_MASK));
 		int faults = 0;
 
+		if (pkey_fault(mm, addr, write)) {
+			ret = -EFAULT;
+			if (fault_addr)
+				*fault_addr = addr;
+			break;
+		}
 		while (!access_one(mm, addr, p, bytes, write)) {
 			if (++faults > GUP_MAX_FAULTS_PER_PAGE) {
 				report_bug("access: %#lx still faults after %d faults",

@@ -1094,8 +1094,9 @@ int thp_sysfs_render_seq(struct seq_buf *s, bool json)
 		seq_printf(s, "hpage_pmd_size: %lu\n", HPAGE_PMD_SIZE);
 		seq_printf(s, "use_zero_page: %d\n", thp.use_zero_page);
 		for (i = 0; i < nr; i++) {
-			snprintf(file, sizeof(file), "%s/enabled",
-				 dirs[i].name);
+			if (snprintf(file, sizeof(file), "%s/enabled",
+				     dirs[i].name) >= (int)sizeof(file))
+				continue;	/* names are hugepages-NkB */
 			show_choice(s, file, size_words, NR_SIZE_WORDS,
 				    size_setting(dirs[i].order));
 		}

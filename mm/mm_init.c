@@ -68,6 +68,9 @@ static int check_config(const struct foliage_config *cfg)
 		return -EINVAL;
 	if (!arch_ops_get(cfg->arch))
 		return -EINVAL;
+	/* Protection keys as modelled are x86's PKU. */
+	if (cfg->pku && cfg->arch != FOLIAGE_ARCH_X86_64)
+		return -EINVAL;
 	return 0;
 }
 
@@ -220,18 +223,43 @@ static int calculate_min_free_kbytes(struct foliage_machine *m)
 
 static unsigned long machine_generation;
 
+int foliage_boot_cost(const struct foliage_config *cfg, uint64_t *host_bytes,
+		      uint64_t *available)
+{
+	uint64_t ram, blocks;
+	int ret;
+
+	if (!cfg || !host_bytes || !available)
+		return -EINVAL;
+	ret = check_config(cfg);
+	if (ret)
+		return ret;
+	ram = (uint64_t)cfg->nr_nodes * cfg->bytes_per_node;
+	/* Each max-order block's head struct page, on a host page of its own. */
+	blocks = DIV_ROUND_UP(cfg->bytes_per_node, MAX_ORDER_NR_PAGES * PAGE_SIZE);
+	*host_bytes = cfg->nr_nodes * blocks * PAGE_SIZE;
+	if (cfg->prefault || cfg->init_on_free)
+		*host_bytes += ram;
+	*available = host_mem_available();
+	return 0;
+}
+
 int foliage_machine_create(const struct foliage_config *cfg,
 			   struct foliage_machine **out)
 {
 	struct foliage_machine *m, *prev = this_machine;
 	unsigned long node_pages, span_pages;
+	uint64_t cost, available;
 	int nid, z, ret;
 
 	if (!cfg || !out)
 		return -EINVAL;
-	ret = check_config(cfg);
+	ret = foliage_boot_cost(cfg, &cost, &available);
 	if (ret)
 		return ret;
+	/* Refuse what the host cannot hold rather than be OOM-killed in it. */
+	if (available && cost > available)
+		return -ENOMEM;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -240,6 +268,7 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->arm64_tlb_range = true;
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
+	m->pku = cfg->pku;
 	/* Only one thread can ever run a one-CPU machine: see atomic.h. */
 	m->up = cfg->nr_cpus == 1;
 	m->generation = __atomic_add_fetch(&machine_generation, 1,
@@ -282,6 +311,14 @@ int foliage_machine_create(const struct foliage_config *cfg,
 		m->mem_map = NULL;
 		goto out_destroy;
 	}
+	/*
+	 * Both are sparse: a host with THP (or mTHP) "always" for anonymous
+	 * memory must not back a whole 2 MiB (or 64 KiB) of memmap for one
+	 * struct page written in it.  Advice only: a host without THP says
+	 * EINVAL, which changes nothing.
+	 */
+	(void)madvise(m->mem_map, m->mem_map_bytes, MADV_NOHUGEPAGE);
+	(void)madvise(m->direct_map, m->direct_map_bytes, MADV_NOHUGEPAGE);
 
 	ret = host_create(&m->host, m->direct_map_bytes, m->nr_nodes);
 	if (ret)

@@ -108,6 +108,7 @@ struct mm_struct *mm_alloc(void)
 	mm->task_size = TASK_SIZE_MAX;
 	mm->mmap_base = mmap_base(mm->task_size);
 	mm->flags |= 1UL << MMF_TOPDOWN;
+	mm->execute_only_pkey = -1;
 	if (mm_alloc_pgd(mm)) {
 		pthread_rwlock_destroy(&mm->mmap_lock);
 		free(mm);
@@ -200,6 +201,8 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mmap_write_lock(oldmm);
 	mmap_write_lock(mm);
 	mm->total_vm = oldmm->total_vm;
+	/* arch_dup_pkeys(): the child keeps the execute-only key. */
+	mm->execute_only_pkey = oldmm->execute_only_pkey;
 	mm->data_vm = oldmm->data_vm;
 	mm->exec_vm = oldmm->exec_vm;
 	mm->stack_vm = oldmm->stack_vm;
@@ -624,6 +627,7 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		      unsigned long *populate)
 {
 	vm_flags_t vm_flags;
+	int pkey = 0;
 
 	*populate = 0;
 	if (!len)
@@ -640,8 +644,11 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 	if (mm->map_count > sysctl_max_map_count())
 		return -ENOMEM;
 
-	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) |
-		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	if (prot == FOLIAGE_PROT_EXEC)
+		pkey = max(execute_only_pkey(mm), 0);
+	vm_flags = calc_vm_prot_bits(prot) | pkey_vm_flags(pkey) |
+		   calc_vm_flag_bits(flags) | VM_MAYREAD | VM_MAYWRITE |
+		   VM_MAYEXEC;
 
 	addr = get_unmapped_area(mm, file, addr, len, pgoff, flags, vm_flags);
 	if (IS_ERR_VALUE(addr))

@@ -303,6 +303,51 @@ static int mprotect_fixup(struct mmu_gather *tlb, struct vm_area_struct *vma,
 	return 0;
 }
 
+/* ---- x86 protection keys (arch/x86/mm/pkeys.c; see mm/vma.h) ----------- */
+
+int execute_only_pkey(struct mm_struct *mm)
+{
+	if (!this_machine->pku)
+		return -1;
+	/* mm_pkey_alloc(): the lowest free key; 0 is everyone's default. */
+	if (mm->execute_only_pkey < 0)
+		mm->execute_only_pkey = 1;
+	return mm->execute_only_pkey;
+}
+
+/* The VMA is PROT_EXEC-only by way of the execute-only key. */
+static bool vma_is_pkey_exec_only(struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_ACCESS_FLAGS) == VM_EXEC &&
+	       vma->vm_mm->execute_only_pkey > 0 &&
+	       vma_pkey(vma) == vma->vm_mm->execute_only_pkey;
+}
+
+int arch_override_mprotect_pkey(struct vm_area_struct *vma,
+				unsigned long prot, int pkey)
+{
+	if (pkey != -1)
+		return pkey;	/* pkey_mprotect(): the caller's */
+	if (prot == FOLIAGE_PROT_EXEC) {
+		pkey = execute_only_pkey(vma->vm_mm);
+		if (pkey > 0)
+			return pkey;
+	} else if (vma_is_pkey_exec_only(vma)) {
+		return 0;	/* no longer exec-only: the default key */
+	}
+	return vma_pkey(vma);
+}
+
+bool arch_vma_access_permitted(struct vm_area_struct *vma, bool write,
+			       bool execute, bool foreign)
+{
+	/* Another process's PKRU does not apply; fetches ignore PKRU. */
+	if (!this_machine->pku || foreign || execute)
+		return true;
+	/* init_pkru_value: every key but 0 is access-disabled. */
+	return vma_pkey(vma) == 0;
+}
+
 /*
  * mprotect(2) with mmap_lock held for write (Linux's do_mprotect_pkey()).
  * The VMAs are changed in order until a hole: then -ENOMEM, with the VMAs
@@ -361,7 +406,10 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, size_t len,
 			break;
 		}
 		newflags = calc_vm_prot_bits(prot) |
-			   (vma->vm_flags & ~VM_ACCESS_FLAGS);
+			   pkey_vm_flags(arch_override_mprotect_pkey(vma, prot,
+								     -1)) |
+			   (vma->vm_flags &
+			    ~(VM_ACCESS_FLAGS | ARCH_VM_PKEY_FLAGS));
 		/* newflags >> 4 shifts VM_MAY* into VM_* position. */
 		if ((newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS) {
 			error = -EACCES;

@@ -163,11 +163,11 @@ static inline bool buddy_merge_likely(unsigned long pfn, unsigned long buddy_pfn
 	if (order >= MAX_PAGE_ORDER - 1)
 		return false;
 	higher_page_pfn = buddy_pfn & pfn;
-	higher_page = page + (higher_page_pfn - pfn);
+	higher_page = page + ((long)higher_page_pfn - (long)pfn);
 	return page_is_buddy(higher_page,
-			     higher_page + ((higher_page_pfn ^
-					     (1UL << (order + 1))) -
-					    higher_page_pfn),
+			     higher_page + ((long)(higher_page_pfn ^
+						   (1UL << (order + 1))) -
+					    (long)higher_page_pfn),
 			     order + 1);
 }
 
@@ -194,7 +194,7 @@ static void __free_one_page(struct page *page, unsigned long pfn,
 		int buddy_mt = mt;
 
 		buddy_pfn = pfn ^ (1UL << order);
-		buddy = page + (buddy_pfn - pfn);
+		buddy = page + ((long)buddy_pfn - (long)pfn);	/* signed: may be below */
 		if (!page_is_buddy(page, buddy, order))
 			break;
 		if (order >= pageblock_order) {
@@ -216,7 +216,7 @@ static void __free_one_page(struct page *page, unsigned long pfn,
 			set_pageblock_migratetype(buddy, mt);
 		}
 		combined_pfn = buddy_pfn & pfn;
-		page = page + (combined_pfn - pfn);
+		page = page + ((long)combined_pfn - (long)pfn);
 		pfn = combined_pfn;
 		order++;
 	}

@@ -28,7 +28,10 @@ static struct foliage_task *task_alloc(struct foliage_machine *m,
 	t->machine = m;
 	INIT_LIST_HEAD(&t->pins);
 	INIT_LIST_HEAD(&t->task.tasks);
-	strncpy(t->task.comm, name ? name : "", sizeof(t->task.comm) - 1);
+	/* Truncated to TASK_COMM_LEN - 1 as set_task_comm() does. */
+	if (name)
+		memcpy(t->task.comm, name,
+		       strnlen(name, sizeof(t->task.comm) - 1));
 	return t;
 }
 

@@ -233,6 +233,7 @@ static void snapshot_vma(struct vm_area_struct *vma, struct smaps_vma *v,
 			 enum task_maps_detail detail)
 {
 	memset(v, 0, sizeof(*v));
+	v->pkey = -1;
 	v->start = vma->vm_start;
 	v->end = vma->vm_end;
 	v->flags = vma->vm_flags;
@@ -251,6 +252,8 @@ static void snapshot_vma(struct vm_area_struct *vma, struct smaps_vma *v,
 		v->thp_eligible = thp_vma_allowable_orders(vma, vma->vm_flags,
 							   TVA_SMAPS,
 							   THP_ORDERS_ALL);
+		/* arch_pkeys_enabled(): the line only where the CPU has them. */
+		v->pkey = this_machine->pku ? vma_pkey(vma) : -1;
 		smap_gather_stats(vma, &v->mss);
 	}
 }
@@ -381,6 +384,8 @@ static const char *const vm_flag_mnemonics[64] = {
 	[21] = "nr", [22] = "ht", [23] = "sf", [24] = "ar",
 	[25] = "wf", [26] = "dd", [27] = "", [28] = "mm",
 	[29] = "hg", [30] = "nh", [31] = "mg",
+	/* VM_PKEY_BIT0..3: never printed */
+	[32] = "", [33] = "", [34] = "", [35] = "",
 };
 
 BUILD_BUG_ON(VM_UFFD_MISSING != BIT(9));
@@ -388,6 +393,7 @@ BUILD_BUG_ON(VM_PFNMAP != BIT(10));
 BUILD_BUG_ON(VM_UFFD_WP != BIT(12));
 BUILD_BUG_ON(VM_SOFTDIRTY != BIT(27));
 BUILD_BUG_ON(VM_MERGEABLE != BIT(31));
+BUILD_BUG_ON(VM_PKEY_BIT0 != BIT(32));
 
 /* What VmFlags shows for bit @i of @flags, or NULL for nothing. */
 static const char *vm_flag_name(vm_flags_t flags, unsigned int i)
@@ -420,6 +426,8 @@ void show_smap(struct seq_buf *s, const struct smaps_vma *v)
 	seq_kb(s, "MMUPageSize:    ", v->mmu_pagesize);
 	__show_smap(s, &v->mss, false);
 	seq_printf(s, "THPeligible:    %8u\n", v->thp_eligible);
+	if (v->pkey >= 0)
+		seq_printf(s, "ProtectionKey:  %8u\n", v->pkey);
 	show_smap_vma_flags(s, v->flags);
 }
 
@@ -514,6 +522,8 @@ struct json_object *map_vma_json(const struct smaps_vma *v, bool smaps,
 	json_set_u64(obj, "MMUPageSize", v->mmu_pagesize >> 10, err);
 	mss_json(obj, &v->mss, false, err);
 	json_set_u64(obj, "THPeligible", v->thp_eligible, err);
+	if (v->pkey >= 0)
+		json_set_u64(obj, "ProtectionKey", v->pkey, err);
 	vmflags = json_new_array(err);
 	for (i = 0; i < ARRAY_SIZE(vm_flag_mnemonics); i++)
 		if ((name = vm_flag_name(v->flags, i)))

@@ -66,6 +66,7 @@ struct smaps_vma {
 	unsigned long kernel_pagesize;	/* KernelPageSize, bytes */
 	unsigned long mmu_pagesize;	/* MMUPageSize, bytes */
 	bool thp_eligible;		/* THPeligible */
+	int pkey;			/* ProtectionKey; -1: the CPU has none */
 	struct mem_size_stats mss;	/* smaps counts (zero for maps) */
 };
 

@@ -24,7 +24,8 @@
  *		key is fixed, so foliage's output is reproducible.
  *
  * The events are shown in the order they were recorded (one ring for all
- * CPUs); timestamps are CLOCK_MONOTONIC, rounded to microseconds as
+ * CPUs); timestamps are the machine's trace clock (mm/trace.c: virtual,
+ * so the same scenario prints the same times), rounded to microseconds as
  * Linux's ns2usecs() does.
  */
 #include <stdio.h>

@@ -197,24 +197,12 @@ bool virtio_has_feature(const struct virtio_device *vdev, unsigned int fbit)
 	return __virtio_test_bit(vdev, fbit);
 }
 
-/*
- * The transport bits the ring and the transport implement (Linux's
- * vring_transport_features()): foliage's split ring has neither indirect
- * descriptors nor the event index, so only VERSION_1 is kept.
- */
-static bool vring_transport_feature_ok(unsigned int fbit)
-{
-	return fbit == VIRTIO_F_VERSION_1;
-}
-
-/* Write the features, set FEATURES_OK and check the device kept it. */
+/* Set FEATURES_OK and check that the device kept it. */
 static int virtio_features_ok(struct virtio_device *dev)
 {
-	int ret;
-
-	ret = dev->config->finalize_features(dev);
-	if (ret)
-		return ret;
+	/* A legacy device has no FEATURES_OK. */
+	if (!__virtio_test_bit(dev, VIRTIO_F_VERSION_1))
+		return 0;
 	virtio_add_status(dev, VIRTIO_CONFIG_S_FEATURES_OK);
 	if (!(dev->config->get_status(dev) & VIRTIO_CONFIG_S_FEATURES_OK))
 		return -ENODEV;
@@ -321,15 +309,19 @@ static int virtio_dev_probe(struct virtio_device *dev,
 	dev->driver = drv;
 	virtio_add_status(dev, VIRTIO_CONFIG_S_DRIVER);
 
+	/* Features both the device and the driver know. */
 	device_features = dev->config->get_features(dev);
 	for (i = 0; i < drv->feature_table_size; i++)
 		if (drv->feature_table[i] < 64)
 			driver_features |= BIT_ULL(drv->feature_table[i]);
 	dev->features = device_features & driver_features;
+	/* Transport bits go to finalize_features(), which keeps its own. */
 	for (i = VIRTIO_TRANSPORT_F_START; i < VIRTIO_TRANSPORT_F_END; i++)
-		if ((device_features & BIT_ULL(i)) &&
-		    vring_transport_feature_ok(i))
+		if (device_features & BIT_ULL(i))
 			__virtio_set_bit(dev, i);
+	err = dev->config->finalize_features(dev);
+	if (err)
+		goto err;
 
 	if (drv->validate) {
 		virtio_features before = dev->features;
@@ -340,6 +332,12 @@ static int virtio_dev_probe(struct virtio_device *dev,
 		/* validate() may only take offered features away. */
 		VM_WARN_ON(dev->features & ~before);
 		dev->features &= before;
+		/* It changed some: write them again. */
+		if (dev->features != before) {
+			err = dev->config->finalize_features(dev);
+			if (err)
+				goto err;
+		}
 	}
 	err = virtio_features_ok(dev);
 	if (err)

@@ -59,6 +59,8 @@ static int vm_finalize_features(struct virtio_device *vdev)
 {
 	struct virtio_mmio_device *vm = to_vm(vdev);
 
+	/* Give the ring a chance to filter out the features it lacks. */
+	vring_transport_features(vdev);
 	/* A version 2 device is a virtio 1.x device: no legacy mode. */
 	if (!__virtio_test_bit(vdev, VIRTIO_F_VERSION_1))
 		return -EINVAL;

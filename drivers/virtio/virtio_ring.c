@@ -43,6 +43,7 @@ struct vring_virtqueue {
 	struct page *pages;		/* where they are */
 	unsigned int order;		/* allocation order of pages */
 	bool broken;			/* no more use (atomic) */
+	bool event;			/* VIRTIO_RING_F_EVENT_IDX negotiated */
 	unsigned int free_head;		/* first free descriptor */
 	unsigned int num_added;		/* added since the last kick */
 	u16 last_used_idx;		/* next used entry to read */
@@ -132,10 +133,13 @@ struct virtqueue *vring_create_virtqueue(unsigned int index,
 	vq->vq.num_free = num;
 	vq->vq.num_max = num;
 	vq->notify = notify;
+	vq->event = __virtio_test_bit(vdev, VIRTIO_RING_F_EVENT_IDX);
 	/* No callback: the driver polls, so ask for no interrupts. */
 	if (!callback) {
 		vq->avail_flags_shadow |= VRING_AVAIL_F_NO_INTERRUPT;
-		WRITE_ONCE(vq->vring.avail->flags, vq->avail_flags_shadow);
+		if (!vq->event)
+			WRITE_ONCE(vq->vring.avail->flags,
+				   vq->avail_flags_shadow);
 	}
 	for (i = 0; i < num - 1; i++)
 		vq->desc_extra[i].next = i + 1;
@@ -222,12 +226,16 @@ static int virtqueue_add(struct virtqueue *_vq, struct scatterlist *sgs[],
 	vq->desc_state[head].data = data;
 	vq->desc_state[head].num = total_sg;
 
-	/* Descriptors and ring entry before the index (release). */
+	/*
+	 * Descriptors and ring entry before the index; seq_cst, so that
+	 * kick_prepare()'s later load of what the device wants is not
+	 * ordered before it (virtio_mb()).
+	 */
 	avail = vq->avail_idx_shadow & (vq->vring.num - 1);
 	vq->vring.avail->ring[avail] = head;
 	vq->avail_idx_shadow++;
 	__atomic_store_n(&vq->vring.avail->idx, vq->avail_idx_shadow,
-			 __ATOMIC_RELEASE);
+			 __ATOMIC_SEQ_CST);
 	vq->num_added++;
 	/* The device could not tell 2^16 additions from none: kick now. */
 	if (unlikely(vq->num_added == (1 << 16) - 1))
@@ -276,12 +284,21 @@ int virtqueue_add_inbuf(struct virtqueue *vq, struct scatterlist sg[],
 bool virtqueue_kick_prepare(struct virtqueue *_vq)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
-	u16 flags;
+	u16 new, old, flags;
 
-	/* avail->idx must be visible before we read the device's flags. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/*
+	 * avail->idx (a seq_cst store) is visible before these seq_cst
+	 * loads of what the device wants: the device, which stores its
+	 * wish and then loads avail->idx the same way, cannot miss both.
+	 */
+	old = vq->avail_idx_shadow - vq->num_added;
+	new = vq->avail_idx_shadow;
 	vq->num_added = 0;
-	flags = __atomic_load_n(&vq->vring.used->flags, __ATOMIC_RELAXED);
+	if (vq->event)
+		return vring_need_event(
+			__atomic_load_n(&vring_avail_event(&vq->vring),
+					__ATOMIC_SEQ_CST), new, old);
+	flags = __atomic_load_n(&vq->vring.used->flags, __ATOMIC_SEQ_CST);
 	return !(flags & VRING_USED_F_NO_NOTIFY);
 }
 
@@ -307,8 +324,9 @@ bool virtqueue_kick(struct virtqueue *vq)
 
 static bool more_used(const struct vring_virtqueue *vq)
 {
+	/* seq_cst: after our used_event/flags stores, against the device's. */
 	return vq->last_used_idx !=
-	       __atomic_load_n(&vq->vring.used->idx, __ATOMIC_ACQUIRE);
+	       __atomic_load_n(&vq->vring.used->idx, __ATOMIC_SEQ_CST);
 }
 
 /* Put the chain starting at @head back on the free list. */
@@ -354,6 +372,13 @@ void *virtqueue_get_buf_ctx(struct virtqueue *_vq, unsigned int *len,
 	ret = vq->desc_state[id].data;
 	detach_buf(vq, id);
 	vq->last_used_idx++;
+	/*
+	 * Ask for an interrupt at the next used entry; the store must be
+	 * visible before we next look at used->idx (virtio_store_mb()).
+	 */
+	if (vq->event && !(vq->avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT))
+		__atomic_store_n(&vring_used_event(&vq->vring),
+				 vq->last_used_idx, __ATOMIC_SEQ_CST);
 	return ret;
 }
 
@@ -368,7 +393,15 @@ void virtqueue_disable_cb(struct virtqueue *_vq)
 
 	if (!(vq->avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT)) {
 		vq->avail_flags_shadow |= VRING_AVAIL_F_NO_INTERRUPT;
-		WRITE_ONCE(vq->vring.avail->flags, vq->avail_flags_shadow);
+		/*
+		 * With the event index there is no flag to set: as Linux,
+		 * move used_event out of the way (a hint, not a promise).
+		 */
+		if (vq->event)
+			WRITE_ONCE(vring_used_event(&vq->vring), 0);
+		else
+			WRITE_ONCE(vq->vring.avail->flags,
+				   vq->avail_flags_shadow);
 	}
 }
 
@@ -378,8 +411,14 @@ unsigned int virtqueue_enable_cb_prepare(struct virtqueue *_vq)
 
 	if (vq->avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT) {
 		vq->avail_flags_shadow &= ~VRING_AVAIL_F_NO_INTERRUPT;
-		WRITE_ONCE(vq->vring.avail->flags, vq->avail_flags_shadow);
+		if (!vq->event)
+			__atomic_store_n(&vq->vring.avail->flags,
+					 vq->avail_flags_shadow,
+					 __ATOMIC_SEQ_CST);
 	}
+	/* Interrupt me at the next used entry. */
+	__atomic_store_n(&vring_used_event(&vq->vring), vq->last_used_idx,
+			 __ATOMIC_SEQ_CST);
 	return vq->last_used_idx;
 }
 
@@ -389,10 +428,9 @@ bool virtqueue_poll(struct virtqueue *_vq, unsigned int last_used_idx)
 
 	if (vq_broken(vq))
 		return false;
-	/* The flag store before the index load, as virtio_mb(). */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* After enable_cb_prepare()'s seq_cst store, as virtio_mb(). */
 	return (u16)last_used_idx !=
-	       __atomic_load_n(&vq->vring.used->idx, __ATOMIC_ACQUIRE);
+	       __atomic_load_n(&vq->vring.used->idx, __ATOMIC_SEQ_CST);
 }
 
 bool virtqueue_enable_cb(struct virtqueue *vq)
@@ -420,6 +458,21 @@ void *virtqueue_detach_unused_buf(struct virtqueue *_vq)
 		return buf;
 	}
 	return NULL;
+}
+
+void vring_transport_features(struct virtio_device *vdev)
+{
+	unsigned int i;
+
+	for (i = VIRTIO_TRANSPORT_F_START; i < VIRTIO_TRANSPORT_F_END; i++)
+		switch (i) {
+		case VIRTIO_RING_F_EVENT_IDX:
+		case VIRTIO_F_VERSION_1:
+			break;
+		default:
+			/* Indirect descriptors and the rest: not here. */
+			__virtio_clear_bit(vdev, i);
+		}
 }
 
 irqreturn_t vring_interrupt(int irq, void *_vq)

@@ -46,6 +46,8 @@ struct foliage_config {
 	bool init_on_free;		/* boot parameter init_on_free=1 */
 	/* ---- arch (docs/arch.md) ---- */
 	unsigned int arch;		/* FOLIAGE_ARCH_X86_64 (0) or _ARM64 */
+	/* ---- madvfree (issue 9) ---- */
+	bool pku;			/* x86: the CPU has protection keys (OSPKE) */
 };
 
 /*
@@ -61,6 +63,20 @@ void foliage_config_init(struct foliage_config *cfg);
 /* Boot a machine; *@out is set on success. */
 int foliage_machine_create(const struct foliage_config *cfg,
 			   struct foliage_machine **out)
+	FOLIAGE_MUST_CHECK;
+
+/*
+ * What booting @cfg costs the host (docs/fidelity.md, "Host cost"):
+ * *@host_bytes of host memory the boot itself writes, and *@available,
+ * the host's MemAvailable now (0 if unknown).  prefault and init_on_free
+ * (which zeroes every free page at boot, as Linux does) write all guest
+ * RAM; otherwise a boot writes one struct page per 4 MiB block, one host
+ * page each (1/1024 of guest RAM), and the rest only when used.
+ * foliage_machine_create() refuses with -ENOMEM a configuration whose
+ * boot needs more than is available.  -EINVAL for a bad configuration.
+ */
+int foliage_boot_cost(const struct foliage_config *cfg, uint64_t *host_bytes,
+		      uint64_t *available)
 	FOLIAGE_MUST_CHECK;
 void foliage_machine_destroy(struct foliage_machine *m);
 

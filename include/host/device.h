@@ -45,7 +45,6 @@ enum host_bus {
 /* Host misbehaviour on demand (dev->faults). */
 #define HOST_FAULT_DROP_IRQ	0x1U	/* raise no interrupt at all */
 #define HOST_FAULT_REFUSE_FEATURES 0x2U	/* never accept FEATURES_OK */
-#define HOST_FAULT_ERROR	0x4U	/* the device reports an error */
 
 struct host_device_ops {
 	const char *name;		/* e.g. "virtio-test" */

@@ -65,6 +65,11 @@ void host_destroy(struct host *host);
  */
 int __must_check host_ram_add(struct host *host, int nid, u64 gpa,
 			      size_t bytes, void *guest_va, bool prefault);
+/*
+ * The host kernel's MemAvailable in bytes, or 0 if /proc/meminfo does not
+ * say: what a guest's boot may write (foliage_boot_cost()).
+ */
+u64 host_mem_available(void);
 /* What the host holds for node @nid.  -EINVAL for a node without RAM. */
 int host_ram_stats(struct host *host, int nid, struct host_ram_stats *st);
 

@@ -56,6 +56,8 @@ struct host_vq {
 	u16 last_avail_idx;		/* next available entry to pop */
 	u16 used_idx;			/* next used entry to fill */
 	bool notified;			/* guest kicked, handler not yet run */
+	bool signalled_used_valid;	/* signalled_used means something */
+	u16 signalled_used;		/* used_idx at the last interrupt */
 	unsigned long nr_notifies;	/* QueueNotify writes */
 };
 

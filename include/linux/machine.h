@@ -75,6 +75,7 @@ struct foliage_machine {
 	size_t direct_map_bytes;	/* size of the direct map reservation */
 	pg_data_t *node_data[MAX_NUMNODES]; /* NODE_DATA(nid) */
 	int nr_cpus;			/* CPUs threads may become */
+	bool pku;			/* x86 protection keys (config.pku) */
 	bool up;			/* one CPU: no lock prefixes (atomic.h) */
 	int next_cpu;			/* next free cpu id (atomic) */
 	struct foliage_cpu cpus[NR_CPUS]; /* per-CPU state */

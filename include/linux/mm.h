@@ -267,9 +267,47 @@ int dump_page_str(const struct page *page, char *buf, size_t len);
 #define VM_NOHUGEPAGE	0x40000000UL
 #define VM_MERGEABLE	0x80000000UL
 
+/* x86 protection keys: a VMA's pkey in vm_flags bits 32-35 (mm/vma.h). */
+#define VM_PKEY_SHIFT	32
+#define VM_PKEY_BIT0	(1UL << 32)
+#define VM_PKEY_BIT1	(1UL << 33)
+#define VM_PKEY_BIT2	(1UL << 34)
+#define VM_PKEY_BIT3	(1UL << 35)
+#define ARCH_VM_PKEY_FLAGS (VM_PKEY_BIT0 | VM_PKEY_BIT1 | VM_PKEY_BIT2 | \
+			    VM_PKEY_BIT3)
+
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 /* Flags that don't prevent two VMAs from merging. */
 #define VM_IGNORE_MERGE	VM_SOFTDIRTY
+
+/*
+ * x86 protection keys (Linux's arch/x86/mm/pkeys.c), on a machine whose
+ * CPU has them (config.pku; mm/mprotect.c).  A PROT_EXEC-only mapping
+ * gets the mm's execute-only key (allocated on first use: key 1, key 0
+ * being the default), whose data access every thread's PKRU denies (as
+ * Linux's init_pkru_value denies all keys but 0), so its loads and stores
+ * fault (SIGSEGV, SEGV_PKUERR) while instruction fetches would not.
+ * Without PKU every VMA has key 0 and a read of an exec-only mapping
+ * works.
+ */
+static inline int vma_pkey(const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & ARCH_VM_PKEY_FLAGS) >> VM_PKEY_SHIFT;
+}
+
+static inline vm_flags_t pkey_vm_flags(int pkey)
+{
+	return ((vm_flags_t)pkey << VM_PKEY_SHIFT) & ARCH_VM_PKEY_FLAGS;
+}
+
+/* The mm's execute-only key, allocated now if need be; -1 without PKU. */
+int execute_only_pkey(struct mm_struct *mm);
+/* The key a VMA gets from an mprotect(@prot) (@pkey -1: not pkey_mprotect). */
+int arch_override_mprotect_pkey(struct vm_area_struct *vma,
+				unsigned long prot, int pkey);
+/* Whether PKRU lets a data access (not @execute) at @vma through. */
+bool arch_vma_access_permitted(struct vm_area_struct *vma, bool write,
+			       bool execute, bool foreign);
 
 static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
 {

@@ -210,6 +210,7 @@ struct mm_struct {
 	unsigned long hiwater_vm;	/* high-watermark of total_vm */
 	unsigned long flags;		/* MMF_* */
 	unsigned long tlb_flush_seq;	/* TLB flushes issued for this mm */
+	int execute_only_pkey;		/* x86 context's exec-only pkey, or -1 */
 };
 
 #endif /* _FOLIAGE_LINUX_MM_TYPES_H */

@@ -5,10 +5,11 @@
  *
  * A struct virtio_device is what a transport (virtio_mmio.c) found on the
  * host; a struct virtio_driver claims devices whose id is in its id_table.
- * Probing negotiates features (the device's offer, masked by the driver's
- * feature_table and the transport bits the ring implements, then the
- * driver's validate()), sets FEATURES_OK and reads it back, calls probe()
- * and sets DRIVER_OK.
+ * Probing negotiates features as Linux's virtio_dev_probe(): the device's
+ * offer masked by the driver's feature_table (the transport bits masked by
+ * what the ring implements), finalized, then the driver's validate() (and
+ * finalized again if it changed them); it sets FEATURES_OK and reads it
+ * back, calls probe() and sets DRIVER_OK.
  *
  * A virtqueue is used as in Linux: the caller serialises add/kick/get_buf
  * on one queue with its own lock (the callback may run concurrently on
@@ -18,10 +19,11 @@
  *
  * What the ring implements: the split layout, free-descriptor chaining
  * with the driver's private copy of every chain (desc_extra, so a device
- * cannot corrupt the free list), VRING_AVAIL_F_NO_INTERRUPT and
- * VRING_USED_F_NO_NOTIFY suppression.  Not implemented (never negotiated):
- * indirect descriptors (VIRTIO_RING_F_INDIRECT_DESC), event index
- * (VIRTIO_RING_F_EVENT_IDX), packed rings, in-order (see docs/virtio.md).
+ * cannot corrupt the free list), notification suppression by the event
+ * index (VIRTIO_RING_F_EVENT_IDX, when negotiated) or else by the
+ * VRING_AVAIL_F_NO_INTERRUPT / VRING_USED_F_NO_NOTIFY flags.  Not
+ * implemented (never negotiated): indirect descriptors
+ * (VIRTIO_RING_F_INDIRECT_DESC), packed rings, in-order (docs/virtio.md).
  */
 #ifndef _FOLIAGE_LINUX_VIRTIO_H
 #define _FOLIAGE_LINUX_VIRTIO_H

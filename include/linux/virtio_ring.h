@@ -10,7 +10,11 @@
  * Publication order (virtio 1.x §2.7.13): the driver fills descriptors and
  * avail->ring[] and only then stores avail->idx with release semantics;
  * the device loads avail->idx with acquire semantics before reading them.
- * The same holds for used->ring[] and used->idx the other way.  Indices
+ * The same holds for used->ring[] and used->idx the other way.  Where one
+ * side stores an index and then loads the other side's wish (flags or
+ * event index), and the other side does the reverse, both the stores and
+ * the loads are seq_cst (virtio_mb()'s store-load ordering), so at least
+ * one of them sees the other: no kick and no interrupt is ever lost.  Indices
  * run freely modulo 2^16; a ring entry is idx & (num - 1).
  */
 #ifndef _FOLIAGE_LINUX_VIRTIO_RING_H
@@ -86,6 +90,24 @@ static inline void vring_init(struct vring *vr, unsigned int num, void *p,
 				 sizeof(__virtio16), align);
 }
 
+/*
+ * With VIRTIO_RING_F_EVENT_IDX the driver publishes, after the available
+ * ring, the used index at which it wants its next interrupt (used_event);
+ * the device publishes, after the used ring, the available index at which
+ * it wants its next notification (avail_event).
+ */
+#define vring_used_event(vr)	((vr)->avail->ring[(vr)->num])
+#define vring_avail_event(vr)	(*(__virtio16 *)&(vr)->used->ring[(vr)->num])
+
+/*
+ * Whether moving an index from @old to @new_idx passed @event_idx: the
+ * other side asked to hear when the index goes past event_idx.
+ */
+static inline bool vring_need_event(u16 event_idx, u16 new_idx, u16 old)
+{
+	return (u16)(new_idx - event_idx - 1) < (u16)(new_idx - old);
+}
+
 static inline unsigned int vring_size(unsigned int num, unsigned long align)
 {
 	return ALIGN(sizeof(struct vring_desc) * num +
@@ -114,6 +136,12 @@ void vring_del_virtqueue(struct virtqueue *vq);
 u64 virtqueue_get_desc_addr(const struct virtqueue *vq);
 u64 virtqueue_get_avail_addr(const struct virtqueue *vq);
 u64 virtqueue_get_used_addr(const struct virtqueue *vq);
+/*
+ * Clear the transport feature bits [28, 42) the ring does not implement
+ * (all but VERSION_1 and EVENT_IDX); transports call it from
+ * finalize_features(), as Linux's.
+ */
+void vring_transport_features(struct virtio_device *vdev);
 /* Mark the queue broken: every later operation fails or returns nothing. */
 void __virtqueue_break(struct virtqueue *vq);
 

@@ -21,7 +21,7 @@ enum trace_event_type {
 
 /* One recorded event; which fields mean something depends on the type. */
 struct trace_entry {
-	u64 ts_ns;			/* CLOCK_MONOTONIC at the event */
+	u64 ts_ns;			/* the machine's trace clock (trace.c) */
 	u16 type;			/* enum trace_event_type */
 	u16 cpu;			/* CPU it ran on */
 	int pid;			/* host thread id */
@@ -39,6 +39,7 @@ struct trace_entry {
 struct trace_buffer {
 	spinlock_t lock;		/* writers */
 	unsigned long written;		/* events ever recorded */
+	u64 clock_ns;			/* trace clock: the last event's time */
 	struct trace_entry entries[TRACE_BUFFER_ENTRIES]; /* ring */
 };
 

@@ -75,6 +75,34 @@ static void test_parse_window(void **state)
 				       WIN, WIN + PAGE, &m), -EINVAL);
 }
 
+/*
+ * 65,536 VMAs (max_map_count's worth) with their smaps fields parse in
+ * one pass: each line is looked at once, not the rest of the buffer
+ * with it (sscanf() on the whole text made this quadratic: minutes).
+ */
+static void test_parse_many_vmas(void **state)
+{
+	const unsigned int nr = 65536;
+	size_t cap = (size_t)nr * 160, len = 0;
+	char *text = malloc(cap);
+	struct dc_maps m;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < nr; i++)
+		len += snprintf(text + len, cap - len,
+				"%lx-%lx rw-p 00000000 00:00 0 \n"
+				"Size:                  4 kB\nRss:    4 kB\n",
+				WIN + 2 * i * PAGE, WIN + (2 * i + 1) * PAGE);
+	parse(text, &m);
+	assert_int_equal(m.nr, nr);
+	assert_int_equal(m.vma[nr - 1].start, WIN + 2UL * (nr - 1) * PAGE);
+	assert_int_equal(m.vma[nr - 1].value[DC_RSS], 4);
+	dc_maps_free(&m);
+	free(text);
+}
+
 static void test_path_key(void **state)
 {
 	char a[64], b[64], c[64];
@@ -336,6 +364,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_golden_smaps),
 		cmocka_unit_test(test_parse_window),
+		cmocka_unit_test(test_parse_many_vmas),
 		cmocka_unit_test(test_path_key),
 		cmocka_unit_test(test_compare_maps),
 		cmocka_unit_test(test_compare_files),

@@ -12,9 +12,11 @@
  *   |  Normal  | Movable |
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "internal.h"
@@ -519,12 +521,92 @@ static void test_threads_become_cpus(void **state)
 	test_machine_done(m);
 }
 
+/* The VmFlags line of this process's VMA that contains @addr. */
+static bool own_vma_has_flag(const void *addr, const char *flag)
+{
+	unsigned long a = (unsigned long)addr, start, end;
+	bool in = false, found = false;
+	char line[512];
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, ' ') > strchr(line, '-')) {
+			in = a >= start && a < end;
+			continue;
+		}
+		if (in && !strncmp(line, "VmFlags:", 8)) {
+			found = strstr(line, flag) != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * A boot's host cost is stated (foliage_boot_cost()) and holds: one host
+ * page per 4 MiB block of guest RAM, or all of it with init_on_free or
+ * prefault; a boot that needs more than MemAvailable is refused at once,
+ * before it writes anything; and the sparse host mappings (memmap, direct
+ * map, guest RAM) are MADV_NOHUGEPAGE, so that a host with THP "always"
+ * does not back 2 MiB for one struct page written.
+ */
+static void test_boot_host_cost(void **state)
+{
+	struct foliage_config cfg = config(1, 64 * GiB);
+	unsigned long long rss0, rss1;
+	struct foliage_machine *m = NULL;
+	uint64_t cost, avail;
+	struct timespec t0, t1;
+
+	(void)state;
+	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), 0);
+	assert_int_equal(cost, (64 * GiB >> 22) * 4096);	/* 64 MiB */
+	cfg.init_on_free = true;
+	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), 0);
+	assert_int_equal(cost, 64 * GiB + (64 * GiB >> 22) * 4096);
+	cfg.nr_nodes = 0;
+	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), -EINVAL);
+
+	/* 8 TiB zeroed at boot: refused in no time, nothing written. */
+	cfg = config(8, 1024 * GiB);
+	cfg.init_on_free = true;
+	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), 0);
+	if (avail) {
+		rss0 = process_rss_bytes();
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(foliage_machine_create(&cfg, &m), -ENOMEM);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		assert_null(m);
+		assert_true(t1.tv_sec - t0.tv_sec < 2);
+		assert_true(process_rss_bytes() - rss0 < 4 * MiB);
+	}
+
+	/* The stated cost is what a boot writes (plus small tables). */
+	cfg = config(1, 64 * GiB);
+	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), 0);
+	rss0 = process_rss_bytes();
+	m = test_machine_cfg(&cfg);
+	rss1 = process_rss_bytes();
+	assert_true(rss1 - rss0 <= cost + 8 * MiB);
+	if (!access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK)) {
+		assert_true(own_vma_has_flag(m->mem_map, " nh"));
+		assert_true(own_vma_has_flag(m->direct_map +
+					     m->direct_map_bytes - 4096, " nh"));
+		assert_true(own_vma_has_flag(m->direct_map, " nh"));
+	}
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_boot_nodes_and_sizes),
 		cmocka_unit_test(test_boot_partial_block),
 		cmocka_unit_test(test_boot_64g_is_cheap),
+		cmocka_unit_test(test_boot_host_cost),
 		cmocka_unit_test(test_boot_8_nodes_4g),
 		cmocka_unit_test(test_prefault),
 		cmocka_unit_test(test_movable_zone_split),

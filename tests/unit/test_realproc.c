@@ -138,6 +138,48 @@ static void test_window_and_maps(void **state)
 	realproc_destroy(rp);
 }
 
+/*
+ * vm.max_map_count counts a real task's own VMAs outside the window (its
+ * program, stack, vdso) with the window's: the window holds exactly the
+ * host's limit less realproc_own_vmas(), which is what foliage diff
+ * gives foliage's tasks.  Every other page of one mapping is made
+ * read-only until the next split would pass the limit.
+ */
+static void test_own_vmas_and_max_map_count(void **state)
+{
+	struct realproc *rp;
+	struct realproc_task *t;
+	long limit, own, room, i;
+
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+	int ret = 0;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld", &limit), 1);
+	fclose(f);
+	rp = start();
+	t = new_task(rp);
+	own = realproc_own_vmas(t);
+	assert_true(own > 0 && own < 64);
+	room = limit - own;
+	assert_int_equal(realproc_mmap(t, WIN, (room + 4) * PAGE,
+				       PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0,
+				       NULL), 0);
+	/* Each split of a middle page adds two VMAs: 1 + 2i in the window. */
+	for (i = 0; i <= room / 2 && !ret; i++)
+		ret = realproc_mprotect(t, WIN + (2 * i + 1) * PAGE, PAGE,
+					PROT_READ);
+	assert_int_equal(ret, -ENOMEM);
+	/* The split that failed needed room for two more (i - 1 done). */
+	assert_true(1 + 2 * (i - 1) + 2 > room);
+	assert_true(1 + 2 * (i - 1) <= room);
+	assert_int_equal(realproc_own_vmas(t), own);
+	assert_int_equal(realproc_exit(t), 0);
+	realproc_destroy(rp);
+}
+
 /* Bytes written are read back; a fault stops at the first bad page. */
 static void test_write_read_fault(void **state)
 {
@@ -503,6 +545,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_window_and_maps),
+		cmocka_unit_test(test_own_vmas_and_max_map_count),
 		cmocka_unit_test(test_write_read_fault),
 		cmocka_unit_test(test_shared_file),
 		cmocka_unit_test(test_pagemap_cow),

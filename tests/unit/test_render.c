@@ -23,6 +23,15 @@
 #include "helpers.h"
 #include "render.h"
 
+/*
+ * GCC 12 takes text that SHOW() and render() return (heap memory) for a
+ * pointer into their stack frames once inlined, and warns at every use:
+ * a false -Wdangling-pointer, silenced for this file only.
+ */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic ignored "-Wdangling-pointer"
+#endif
+
 /* ---- helpers ------------------------------------------------------------- */
 
 /* The next line of *@p (without its '\n') into @line; false at the end. */
@@ -1156,10 +1165,9 @@ static void test_trace_machine(void **state)
 	struct json_object *obj, *events, *ev;
 	char comm[17] = { 0 }, line[512], expect[512], *out;
 	char last_rest[512] = "", prev_rest[512] = "";
-	u64 ts, prev_ts = 0, now_us;
+	u64 ts, prev_ts = 0;
 	unsigned long pfn, nr_lines = 0;
 	const char *p;
-	struct timespec now;
 	size_t nr;
 
 	(void)state;
@@ -1177,8 +1185,6 @@ static void test_trace_machine(void **state)
 	assert_int_equal(foliage_free_pages(m, pfn, 0, 0), 0);
 	assert_int_equal(foliage_set(m, "tracing.on", "0"), 0);
 	alloc(m, GFP_KERNEL, 0);	/* not traced */
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	now_us = (u64)now.tv_sec * 1000000 + now.tv_nsec / 1000;
 
 	out = render(m, "trace", 0);
 	for (p = out; next_line(&p, line, sizeof(line));) {
@@ -1187,8 +1193,8 @@ static void test_trace_machine(void **state)
 		if (line[0] == '#')
 			continue;
 		rest = check_event_prefix(line, comm, gettid(), 0, &ts);
-		assert_true(ts >= prev_ts && ts <= now_us + 1);
-		assert_true(now_us - ts < 10 * 1000000);
+		/* The machine's virtual trace clock: 1 us an event. */
+		assert_int_equal(ts, prev_ts + 1);
 		prev_ts = ts;
 		nr_lines++;
 		/* Before the allocation itself: taking pages off the lists. */

@@ -36,6 +36,7 @@
 			 BIT_ULL(VIRTIO_TEST_F_ECHO) |			\
 			 BIT_ULL(VIRTIO_TEST_F_BATCH))
 #define V1		BIT_ULL(VIRTIO_F_VERSION_1)
+#define EVENT		BIT_ULL(VIRTIO_RING_F_EVENT_IDX)
 #define MAX_DONE	8192
 
 /* The guest driver's state for the one device of a test. */
@@ -49,6 +50,7 @@ struct tdev {
 	unsigned long nr_removes;	/* remove() calls */
 	unsigned long nr_callbacks;	/* vq callback runs (atomic) */
 	unsigned long nr_config_changed; /* config_changed() runs (atomic) */
+	bool no_reap;			/* the callback only counts */
 	bool cb_off_cpu;		/* a callback ran outside a guest CPU */
 	struct foliage_machine *cb_machine; /* machine the callback ran in */
 	unsigned long nr_done;		/* completions recorded (atomic) */
@@ -112,7 +114,8 @@ static void tdev_callback(struct virtqueue *vq)
 		T.cb_off_cpu = true;
 	T.cb_machine = this_machine;
 	spin_lock(&T.lock);
-	__reap(vq);
+	if (!T.no_reap)
+		__reap(vq);
 	spin_unlock(&T.lock);
 	__atomic_add_fetch(&T.nr_callbacks, 1, __ATOMIC_RELEASE);
 }
@@ -272,10 +275,10 @@ static void assert_answer(struct req *r, unsigned int out_bytes,
 
 /*
  * Negotiation: the device offers the driver's three bits, VERSION_1, the
- * ring's INDIRECT_DESC and EVENT_IDX (which foliage's ring does not
- * implement) and bit 5 (unknown to the driver).  Only the driver's bits
- * and VERSION_1 survive, the device sees exactly those, and the status is
- * ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK.
+ * ring's EVENT_IDX and INDIRECT_DESC (which foliage's ring does not
+ * implement) and bit 5 (unknown to the driver).  The driver's bits,
+ * VERSION_1 and EVENT_IDX survive, the device sees exactly those, and the
+ * status is ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK.
  */
 static void test_feature_negotiation(void **state)
 {
@@ -287,12 +290,12 @@ static void test_feature_negotiation(void **state)
 
 	(void)state;
 	assert_int_equal(T.nr_probes, 1);
-	assert_true(T.vdev->features == (ALL_TEST_F | V1));
+	assert_true(T.vdev->features == (ALL_TEST_F | V1 | EVENT));
 	assert_true(virtio_has_feature(T.vdev, VIRTIO_TEST_F_ECHO));
 	assert_false(__virtio_test_bit(T.vdev, 5));
-	assert_false(__virtio_test_bit(T.vdev, VIRTIO_RING_F_EVENT_IDX));
+	assert_false(__virtio_test_bit(T.vdev, VIRTIO_RING_F_INDIRECT_DESC));
 	virtio_test_stats(hv, &st);
-	assert_true(st.driver_features == (ALL_TEST_F | V1));
+	assert_true(st.driver_features == (ALL_TEST_F | V1 | EVENT));
 	assert_int_equal(st.status, VIRTIO_CONFIG_S_ACKNOWLEDGE |
 			 VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |
 			 VIRTIO_CONFIG_S_DRIVER_OK);
@@ -444,39 +447,43 @@ static void test_used_len(void **state)
 
 /*
  * Descriptors are recycled: 3-descriptor chains (one readable piece, two
- * writable) through an 8-entry queue, polled without interrupts, 66000
- * times, so the 16-bit ring indices wrap.  num_free is 8 between rounds
- * and the device never interrupts a queue that asked it not to.
+ * writable) through a 256-entry queue, polled without interrupts, 85 at a
+ * time (255 descriptors: an 86th finds 1 free and gets -ENOSPC), 66045 in
+ * all, so the 16-bit ring indices wrap.  num_free is back to 256 after
+ * every round, and the device never interrupts a queue that asked it not
+ * to.
  */
 static void test_descriptors_recycled(void **state)
 {
 	struct host_virtio_device *hv;
 	struct virtio_test_stats st;
 	struct scatterlist *sgs[2];
-	unsigned long n, done = 0;
+	unsigned long n = 0, done = 0;
 	struct req r;
+	int round, i;
 
 	(void)state;
 	T.poll = true;
-	hv = bring_up(ALL_TEST_F | V1, 8);
+	hv = bring_up(ALL_TEST_F | V1, 256);
 	req_init(&r, 16, 0, 3);
 	sg_init_table(r.sg_in, 2);
 	sg_set_buf(&r.sg_in[0], r.in, 4);
 	sg_set_buf(&r.sg_in[1], r.in + 4, 12);
 	sgs[0] = &r.sg_out;
 	sgs[1] = r.sg_in;
-	for (n = 0; n < 66000; n += 2) {
+	for (round = 0; round < 777; round++) {
 		unsigned int len;
 		void *token;
 
-		/* Two chains of 3 fit; a third would not (2 left). */
+		for (i = 0; i < 85; i++)
+			assert_int_equal(virtqueue_add_sgs(T.vq, sgs, 1, 1,
+						(void *)(++n), 0), 0);
+		assert_int_equal(T.vq->num_free, 1);
 		assert_int_equal(virtqueue_add_sgs(T.vq, sgs, 1, 1,
-						   (void *)(n + 1), 0), 0);
-		assert_int_equal(virtqueue_add_sgs(T.vq, sgs, 1, 1,
-						   (void *)(n + 2), 0), 0);
-		assert_int_equal(T.vq->num_free, 2);
+						   (void *)(n + 1), 0),
+				 -ENOSPC);
 		virtqueue_kick(T.vq);
-		while (done < n + 2) {
+		while (done < n) {
 			token = virtqueue_get_buf(T.vq, &len);
 			if (!token) {
 				sched_yield();
@@ -485,10 +492,11 @@ static void test_descriptors_recycled(void **state)
 			assert_int_equal((uintptr_t)token, ++done);
 			assert_int_equal(len, 16);
 		}
-		assert_int_equal(T.vq->num_free, 8);
+		assert_int_equal(T.vq->num_free, 256);
 	}
+	assert_int_equal(n, 66045);
 	virtio_test_stats(hv, &st);
-	assert_int_equal(st.nr_completed, 66000);
+	assert_int_equal(st.nr_completed, 66045);
 	assert_int_equal(st.nr_irqs, 0);
 	assert_answer(&r, 16, 16, 16);
 	unregister_virtio_driver(&tdev_driver);
@@ -776,8 +784,69 @@ static void test_dropped_interrupt(void **state)
 	req_free(&r);
 }
 
+/*
+ * Notification suppression both ways, with and without the event index.
+ * Kicks: while the device takes nothing (hold), a second buffer needs no
+ * kick with EVENT_IDX (avail_event still says 0), but does without it.
+ * Interrupts: the driver's callback does not reap; the second completion
+ * interrupts only without EVENT_IDX (used_event still says 0).  Once the
+ * driver has reaped both (used_event 2), the third completion interrupts
+ * in both cases.
+ */
+static void event_idx_sequence(u64 features, unsigned long kicks,
+			       unsigned long irqs)
+{
+	struct host_virtio_device *hv;
+	struct virtio_test_stats st;
+	struct req r[3];
+	int i;
+
+	hv = bring_up(ALL_TEST_F | V1 | features, 8);
+	assert_int_equal(__virtio_test_bit(T.vdev, VIRTIO_RING_F_EVENT_IDX),
+			 features != 0);
+	for (i = 0; i < 3; i++)
+		req_init(&r[i], 8, 64, i);
+
+	virtio_test_set_hold(hv, true);
+	assert_int_equal(add_req(&r[0], 1), 0);
+	assert_int_equal(add_req(&r[1], 2), 0);
+	virtio_test_stats(hv, &st);
+	assert_int_equal(st.nr_notifies, kicks);
+	T.no_reap = true;
+	virtio_test_set_hold(hv, false);	/* the host looks anyway */
+	wait_completed(hv, 2);
+	virtio_test_stats(hv, &st);
+	assert_int_equal(st.nr_irqs, irqs);
+	spin_lock(&T.lock);
+	__reap(T.vq);
+	T.no_reap = false;
+	spin_unlock(&T.lock);
+	assert_int_equal(T.nr_done, 2);
+
+	assert_int_equal(add_req(&r[2], 3), 0);
+	wait_for(&T.nr_done, 3);
+	virtio_test_stats(hv, &st);
+	assert_int_equal(st.nr_irqs, irqs + 1);
+	assert_answer(&r[2], 8, 64, T.done_len[2]);
+	unregister_virtio_driver(&tdev_driver);
+	for (i = 0; i < 3; i++)
+		req_free(&r[i]);
+}
+
+static void test_event_idx(void **state)
+{
+	(void)state;
+	event_idx_sequence(EVENT, 1, 1);
+}
+
+static void test_no_event_idx(void **state)
+{
+	(void)state;
+	event_idx_sequence(0, 2, 2);
+}
+
 #define NR_THREADS	2
-#define PER_THREAD	3000
+#define PER_THREAD	1000
 
 struct worker {
 	int id;				/* 0.. */
@@ -812,7 +881,9 @@ static void *worker_fn(void *arg)
  * Many buffers from two guest CPUs at once, completed on the interrupt
  * CPU, while the device thread serves the queue: every token comes back
  * exactly once, each with used_len 68 (4 + 64), in each thread's order.
- * Run under TSan this checks the rings' publication order.
+ * The event index is on, as Linux and QEMU negotiate it: a lost kick or
+ * interrupt would leave the test waiting.  Run under TSan this checks the
+ * rings' publication order.
  */
 static void test_many_threads(void **state)
 {
@@ -823,7 +894,7 @@ static void test_many_threads(void **state)
 	int k;
 
 	(void)state;
-	bring_up(ALL_TEST_F | V1, 16);
+	bring_up(ALL_TEST_F | V1 | EVENT, 64);
 	memset(w, 0, sizeof(w));
 	for (k = 0; k < NR_THREADS; k++) {
 		w[k].id = k;
@@ -846,12 +917,48 @@ static void test_many_threads(void **state)
 	}
 	for (k = 0; k < NR_THREADS; k++)
 		assert_answer(&w[k].r[0], 64, 68, 68);
-	assert_int_equal(T.vq->num_free, 16);
+	assert_int_equal(T.vq->num_free, 64);
 	assert_false(T.cb_off_cpu);
 	unregister_virtio_driver(&tdev_driver);
 	for (k = 0; k < NR_THREADS; k++)
 		for (i = 0; i < 4; i++)
 			req_free(&w[k].r[i]);
+}
+
+/*
+ * The ring's pages cannot be had (fail_page_alloc fails the next
+ * allocation): find_vqs() fails with -ENOMEM, the probe fails and leaves
+ * the device FAILED, and nothing is lost: the free page count is what it
+ * was (and ASan sees no leak of the driver's bookkeeping).
+ */
+static void test_probe_without_memory(void **state)
+{
+	struct host_virtio_device *hv;
+	struct virtio_test_stats st;
+	unsigned long free0;
+
+	(void)state;
+	assert_int_equal(foliage_drain_pages(m), 0);
+	free0 = vmstat(m, "nr_free_pages");
+	assert_int_equal(virtio_test_device_add(m->host, ALL_TEST_F | V1, 8,
+						&hv), 0);
+	assert_int_equal(virtio_mmio_scan(), 1);
+	assert_int_equal(foliage_set(m, "fail_page_alloc.ignore-gfp-wait", "N"),
+			 0);
+	assert_int_equal(foliage_set(m, "fail_page_alloc.min-order", "0"), 0);
+	assert_int_equal(foliage_set(m, "fail_page_alloc.times", "1"), 0);
+	assert_int_equal(foliage_set(m, "fail_page_alloc.probability", "100"),
+			 0);
+	assert_int_equal(register_virtio_driver(&tdev_driver), 0);
+	assert_int_equal(foliage_set(m, "fail_page_alloc.probability", "0"),
+			 0);
+	assert_int_equal(T.nr_probes, 0);
+	virtio_test_stats(hv, &st);
+	assert_true(st.status & VIRTIO_CONFIG_S_FAILED);
+	assert_false(st.status & VIRTIO_CONFIG_S_DRIVER_OK);
+	unregister_virtio_driver(&tdev_driver);
+	assert_int_equal(foliage_drain_pages(m), 0);
+	assert_int_equal(vmstat(m, "nr_free_pages"), free0);
 }
 
 /*
@@ -892,9 +999,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notifications, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_in_flight, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_idx, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_event_idx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_descriptor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_without_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_cpu_machine, setup, teardown),
 	};
 

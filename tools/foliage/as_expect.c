@@ -451,7 +451,7 @@ static const char *hex_str(char *out, size_t len, const unsigned char *buf,
 	return out;
 }
 
-/* expect read ==|!= DATA, or expect read all BYTE */
+/* expect read ==|!= DATA (0x: no bytes), or expect read all BYTE */
 int scn_expect_read(struct scenario *s, struct scn_args *a)
 {
 	const char *op = a->words[1], *arg = a->words[2];
@@ -467,6 +467,8 @@ int scn_expect_read(struct scenario *s, struct scn_args *a)
 				 "not '%s'", op);
 	if (all)
 		ret = scn_parse_byte(s, "the byte", arg, &byte);
+	else if (!strcmp(arg, "0x"))
+		ret = SCN_OK;		/* no bytes: an empty read */
 	else
 		ret = scn_parse_data(s, arg, &data, &len);
 	if (ret)
@@ -490,7 +492,7 @@ int scn_expect_read(struct scenario *s, struct scn_args *a)
 						what, i, rd->buf[i], byte);
 		return SCN_OK;
 	}
-	same = len == rd->len && !memcmp(data, rd->buf, len);
+	same = len == rd->len && (!len || !memcmp(data, rd->buf, len));
 	free(data);
 	if (same == eq)
 		return SCN_OK;

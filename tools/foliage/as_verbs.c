@@ -249,6 +249,7 @@ int scn_do_mmap(struct scenario *s, struct scn_args *a)
 	unsigned long at = 0, addr;
 	struct scn_file *f = NULL;
 	uint64_t len, off = 0;
+	char why[128];
 	unsigned int opts;
 	struct scn_task *t;
 	struct scn_map *mp;
@@ -299,7 +300,9 @@ int scn_do_mmap(struct scenario *s, struct scn_args *a)
 			   off, &addr);
 	if (ret) {
 		scn_forget_map(s);
-		return scn_lib_error(s, ret, NULL);
+		return scn_lib_error(s, ret, scn_why_mmap(why, sizeof(why), ret,
+				     at, len, off, opts & OPT_FIXED,
+				     opts & OPT_NOREPLACE));
 	}
 	mp->task = t;
 	mp->start = addr;
@@ -313,6 +316,7 @@ int scn_do_mmap(struct scenario *s, struct scn_args *a)
 
 int scn_do_munmap(struct scenario *s, struct scn_args *a)
 {
+	char why[128];
 	struct scn_range r;
 	struct scn_task *t;
 	int ret;
@@ -322,7 +326,8 @@ int scn_do_munmap(struct scenario *s, struct scn_args *a)
 		return ret;
 	ret = foliage_munmap(t->task, r.start, r.len);
 	if (ret)
-		return scn_lib_error(s, ret, NULL);
+		return scn_lib_error(s, ret, scn_why_range(why, sizeof(why), ret,
+							   r.start, r.len));
 	if (shadow_drop(&t->shadow, r.start, r.start + PAGE_ALIGN(r.len)))
 		return out_of_memory(s);
 	return SCN_OK;
@@ -330,6 +335,7 @@ int scn_do_munmap(struct scenario *s, struct scn_args *a)
 
 int scn_do_mprotect(struct scenario *s, struct scn_args *a)
 {
+	char why[128];
 	struct scn_range r;
 	struct scn_task *t;
 	int prot, ret;
@@ -338,7 +344,9 @@ int scn_do_mprotect(struct scenario *s, struct scn_args *a)
 	    (ret = scn_parse_prot(s, a->words[2], &prot)))
 		return ret;
 	ret = foliage_mprotect(t->task, r.start, r.len, prot);
-	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
+	return ret ? scn_lib_error(s, ret, scn_why_range(why, sizeof(why), ret,
+							 r.start, r.len))
+		   : SCN_OK;
 }
 
 static const struct opt_word mremap_opts[] = {
@@ -467,6 +475,7 @@ static int madvise_shadow(struct scenario *s, struct scn_task *t,
 
 int scn_do_madvise(struct scenario *s, struct scn_args *a)
 {
+	char why[128];
 	const char *word = a->words[2];
 	struct scn_range r;
 	struct scn_task *t;
@@ -486,7 +495,8 @@ int scn_do_madvise(struct scenario *s, struct scn_args *a)
 				 "keeponfork)", word);
 	ret = foliage_madvise(t->task, r.start, r.len, advices[i].advice);
 	if (ret)
-		return scn_lib_error(s, ret, NULL);
+		return scn_lib_error(s, ret, scn_why_range(why, sizeof(why), ret,
+							   r.start, r.len));
 	if (advices[i].advice == FOLIAGE_MADV_DONTNEED ||
 	    advices[i].advice == FOLIAGE_MADV_FREE)
 		return madvise_shadow(s, t, advices[i].advice, r.start,
@@ -693,6 +703,7 @@ static int touch_write(struct scenario *s, struct scn_task *t,
 	free(page);
 	if (ret == 1)
 		return out_of_memory(s);
+	s->fault_addr = fault;
 	if (ret)
 		return scn_lib_error(s, ret, at_addr(detail, sizeof(detail),
 						     fault));
@@ -710,6 +721,7 @@ static int touch_read(struct scenario *s, struct scn_task *t,
 	for (addr = r->start; addr < end;
 	     addr = (addr & ~(PAGE_SIZE - 1)) + PAGE_SIZE) {
 		ret = foliage_access(t->task, addr, &byte, 1, false, &fault);
+		s->fault_addr = fault;
 		if (ret)
 			return scn_lib_error(s, ret, at_addr(detail,
 							     sizeof(detail),
@@ -722,7 +734,7 @@ int scn_do_touch(struct scenario *s, struct scn_args *a)
 {
 	struct scn_range r;
 	struct scn_task *t;
-	bool write;
+	bool write = false;
 	int ret;
 
 	if ((ret = parse_task_range(s, a, &t, &r)) ||
@@ -758,6 +770,7 @@ int scn_do_write(struct scenario *s, struct scn_args *a)
 		return ret;
 	}
 	err = foliage_access(t->task, addr, data, len, true, &fault);
+	s->fault_addr = fault;
 	/* What came before the failing page was written. */
 	done = !err ? len : fault > addr && fault < addr + len ?
 			    fault - addr : 0;
@@ -795,6 +808,7 @@ int scn_do_read(struct scenario *s, struct scn_args *a)
 	if (!buf)
 		return out_of_memory(s);
 	ret = foliage_access(t->task, addr, buf, len, false, &fault);
+	s->fault_addr = fault;
 	free(s->read.buf);
 	s->read = (struct scn_read){ s->line, ret, addr, ret ? 0 : len,
 				     ret ? NULL : buf };

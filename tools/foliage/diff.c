@@ -83,6 +83,9 @@ struct diff {
 	unsigned long old_len;		/* (its length) */
 	unsigned long nr_ops;		/* operations done on both sides */
 	unsigned long nr_compares;	/* comparisons made */
+	unsigned long real_fault;	/* where the real access faulted */
+	bool map_count_set;		/* vm.max_map_count follows the host */
+	int own_vmas;			/* a real task's VMAs outside the window */
 };
 
 /* "FILE:LINE: diverged: ..." and SCN_FAIL. */
@@ -126,6 +129,21 @@ static int compare_result(struct diff *d, const char *task, int foliage,
 	snprintf(div.field, sizeof(div.field), "%s", d->s->verb);
 	errno_text(foliage, div.foliage, sizeof(div.foliage));
 	errno_text(real, div.real, sizeof(div.real));
+	return diverged(d, &div);
+}
+
+/* Both sides faulted: at the same address (SIGSEGV's si_addr). */
+static int compare_fault(struct diff *d, const char *task)
+{
+	struct dc_divergence div = { .addr = 0 };
+
+	if (d->s->fault_addr == d->real_fault)
+		return SCN_OK;
+	snprintf(div.task, sizeof(div.task), "%s", task);
+	snprintf(div.field, sizeof(div.field), "%s fault address",
+		 d->s->verb);
+	snprintf(div.foliage, sizeof(div.foliage), "%#lx", d->s->fault_addr);
+	snprintf(div.real, sizeof(div.real), "%#lx", d->real_fault);
 	return diverged(d, &div);
 }
 
@@ -463,6 +481,32 @@ static int push_task(struct diff *d, struct realproc_task *real,
 }
 
 /* task NAME / fork PARENT CHILD: a new process on each side. */
+/*
+ * vm.max_map_count: the real tasks live under the host's, and their own
+ * VMAs outside the window (program, stack, vdso: a dozen) count against
+ * it too, so foliage's tasks, which have only the window's, get the
+ * host's limit less those.  Set at the first task, before any mapping.
+ */
+static int follow_host_map_count(struct diff *d, struct realproc_task *real)
+{
+	int own = realproc_own_vmas(real);
+	char word[32], value[32];
+	long host;
+
+	if (own < 0)
+		return real_error(d, "read maps", own);
+	if (diff_thp_read("/proc/sys/vm/max_map_count", word, sizeof(word)))
+		return SCN_OK;	/* foliage keeps its own default */
+	host = strtol(word, NULL, 10);
+	snprintf(value, sizeof(value), "%ld", host > own ? host - own : 0);
+	if (foliage_set(d->s->m, "vm.max_map_count", value))
+		return scn_fail(d->s, "diff: cannot set vm.max_map_count=%s",
+				value);
+	d->map_count_set = true;
+	d->own_vmas = own;
+	return SCN_OK;
+}
+
 static int real_new_task(struct diff *d, struct scn_args *a, bool fork)
 {
 	struct realproc_task *real = NULL, *twin = NULL;
@@ -489,7 +533,7 @@ static int real_new_task(struct diff *d, struct scn_args *a, bool fork)
 		return real_error(d, fork ? "fork" : "start a task", ret);
 	if (push_task(d, real, twin))
 		return scn_fail(d->s, "diff: out of memory");
-	return SCN_OK;
+	return d->map_count_set ? SCN_OK : follow_host_map_count(d, real);
 }
 
 static int real_exit(struct diff *d, struct scn_args *a)
@@ -740,7 +784,7 @@ static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
 	struct realproc_task *t = line_task(d, a);
 	struct scn_task *st = d->s->tasks[scn_task_index(d->s, a->words[0])];
 	const size_t max = 256 * PAGE_BYTES;
-	unsigned long addr, end, from, fault = 0;
+	unsigned long addr, end, from;
 	unsigned char *buf, *page;
 	struct scn_range r;
 	size_t n = 0;
@@ -748,7 +792,8 @@ static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
 	if (scn_parse_range(d->s, a->words[1], &r))
 		return SCN_USAGE;
 	if (!strcmp(a->words[2], "read")) {
-		*real_ret = realproc_touch_read(t, r.start, r.len, &fault);
+		*real_ret = realproc_touch_read(t, r.start, r.len,
+						&d->real_fault);
 		return SCN_OK;
 	}
 	buf = malloc(max + PAGE_BYTES);
@@ -767,7 +812,8 @@ static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
 		n += next - addr;
 		addr = next;
 		if (n == max || addr == end) {
-			*real_ret = realproc_write(t, from, buf, n, &fault);
+			*real_ret = realproc_write(t, from, buf, n,
+						   &d->real_fault);
 			from = addr;
 			n = 0;
 		}
@@ -786,7 +832,7 @@ static int real_write(struct diff *d, struct scn_args *a, int *real_ret)
 	if (scn_parse_addr(d->s, "the address", a->words[1], &addr) ||
 	    scn_parse_data(d->s, a->words[2], &buf, &len))
 		return SCN_USAGE;
-	*real_ret = realproc_write(t, addr, buf, len, NULL);
+	*real_ret = realproc_write(t, addr, buf, len, &d->real_fault);
 	free(buf);
 	return SCN_OK;
 }
@@ -808,7 +854,7 @@ static int real_read(struct diff *d, struct scn_args *a, int foliage_ret,
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return scn_fail(d->s, "diff: out of memory");
-	*real_ret = realproc_read(t, addr, buf, len, NULL);
+	*real_ret = realproc_read(t, addr, buf, len, &d->real_fault);
 	if (*real_ret || foliage_ret || d->s->read.len != len) {
 		free(buf);
 		return SCN_OK;
@@ -831,36 +877,6 @@ static int real_read(struct diff *d, struct scn_args *a, int foliage_ret,
 
 /* ---- THP: foliage's knobs follow the host's ---------------------------- */
 
-/* The selected word of a sysfs choice file ("always [madvise] never"). */
-static int sysfs_choice(const char *path, char *word, size_t len)
-{
-	char buf[256], *l, *r;
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	l = strchr(buf, '[');
-	r = l ? strchr(l, ']') : NULL;
-	if (l && !r)
-		return -EINVAL;
-	if (l) {
-		*r = '\0';
-		l++;
-	} else {
-		/* A plain value (use_zero_page). */
-		buf[strcspn(buf, "\n")] = '\0';
-		l = buf;
-	}
-	if (strlen(l) >= len)
-		return -E2BIG;
-	memcpy(word, l, strlen(l) + 1);
-	return 0;
-}
-
 /*
  * Set foliage's transparent_hugepage knobs to the host's, which the real
  * processes live under.  A host setting foliage cannot take makes THP
@@ -881,7 +897,7 @@ static int follow_host_thp(struct diff *d)
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), THP_SYSFS "/%s", files[i]);
-		if (sysfs_choice(path, word, sizeof(word)))
+		if (diff_thp_read(path, word, sizeof(word)))
 			continue;
 		snprintf(key, sizeof(key), "transparent_hugepage.%s",
 			 files[i]);
@@ -894,25 +910,34 @@ static int follow_host_thp(struct diff *d)
 	return SCN_OK;
 }
 
-/* 'set transparent_hugepage.X V' must keep the host's setting. */
+/*
+ * 'set transparent_hugepage.X V': the host's file is set for the run too
+ * (diff_thp.c), or the run is skipped where it cannot be.
+ */
 static int check_thp_set(struct diff *d, struct scn_args *a)
 {
 	static const char prefix[] = "transparent_hugepage.";
-	char path[256], word[32];
-	const char *key, *value;
+	const char *key;
+	char why[256];
+	int ret;
 
 	if (a->nr_kvs != 1)
 		return SCN_OK;
 	key = a->kvs[0].key;
-	value = a->kvs[0].value;
+	if (!strcmp(key, "vm.max_map_count"))
+		return scn_usage(d->s, "diff: the real processes live under "
+				 "the host's vm.max_map_count, which foliage "
+				 "follows (less the real tasks' own mappings)");
 	if (strncmp(key, prefix, sizeof(prefix) - 1))
 		return SCN_OK;
-	snprintf(path, sizeof(path), THP_SYSFS "/%s",
-		 key + sizeof(prefix) - 1);
-	if (sysfs_choice(path, word, sizeof(word)) || strcmp(word, value))
-		return scn_usage(d->s, "diff: the real processes run with the "
-				 "host's %s ('%s'): a scenario cannot set it to "
-				 "'%s'", path, word, value);
+	ret = diff_thp_set(key + sizeof(prefix) - 1, a->kvs[0].value, why,
+			   sizeof(why));
+	if (ret == -EACCES) {
+		fprintf(stderr, "foliage diff: skipped: %s\n", why);
+		return SKIP_STATUS;
+	}
+	if (ret)
+		return scn_usage(d->s, "diff: %s", why);
 	return SCN_OK;
 }
 
@@ -939,6 +964,44 @@ static int machine_up(struct diff *d)
 	return follow_host_thp(d);
 }
 
+/* ---- PKU: foliage's CPU is the host's ------------------------------------ */
+
+/*
+ * Whether this CPU has protection keys the kernel uses: x86's "ospke"
+ * flag in /proc/cpuinfo (arch_pkeys_enabled()).
+ */
+static bool host_has_pku(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	bool pku = false;
+
+	if (!f)
+		return false;
+	while (!pku && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		pku = strstr(line, " ospke ") || strstr(line, " ospke\n");
+		break;
+	}
+	fclose(f);
+	return pku;
+}
+
+/* 'machine': its CPU has PKU if the host's has; pku= must agree. */
+static int follow_host_pku(struct diff *d, struct scn_args *a)
+{
+	bool host = host_has_pku();
+	const char *v = scn_arg(a, "pku");
+
+	if (v && strcmp(v, host ? "1" : "0"))
+		return scn_usage(d->s, "diff: the real processes run on this "
+				 "CPU, which has %sprotection keys: pku=%s "
+				 "cannot be compared", host ? "" : "no ", v);
+	d->s->config.pku = host;
+	return SCN_OK;
+}
+
 /* ---- the hooks ----------------------------------------------------------- */
 
 static struct diff *diff_of(struct scenario *s)
@@ -956,6 +1019,10 @@ static int diff_before(struct scenario *s, struct scn_args *a)
 	unsigned int i;
 
 	d->old_map = NULL;
+	d->real_fault = 0;
+	s->fault_addr = 0;
+	if (!strcmp(a->verb, "machine"))
+		return follow_host_pku(d, a);
 	if (!strcmp(a->verb, "pin") || !strcmp(a->verb, "unpin"))
 		return scn_usage(s, "diff: %s: real processes have no "
 				 "pin_user_pages() here", a->verb);
@@ -1051,6 +1118,9 @@ static int diff_after(struct scenario *s, struct scn_args *a, int status)
 	d->nr_ops++;
 	if (op != OP_TASK && op != OP_FORK && op != OP_EXIT)
 		ret = compare_result(d, a->words[0], foliage_ret, real_ret);
+	if (!ret && foliage_ret == -EFAULT &&
+	    (op == OP_TOUCH || op == OP_WRITE || op == OP_READ))
+		ret = compare_fault(d, a->words[0]);
 	if (!ret && !d->markers)
 		ret = compare_all(d, false);
 	return ret;
@@ -1148,6 +1218,12 @@ int diff_run(FILE *in, bool markers,
 		diff_free(&d);
 		return SKIP_STATUS;
 	}
+	if (o->mthp && diff_thp_set_mthp(why, sizeof(why))) {
+		fprintf(stderr, "foliage diff: skipped: %s\n", why);
+		diff_thp_restore();
+		diff_free(&d);
+		return SKIP_STATUS;
+	}
 	s->verbose = o->verbose;
 	s->hooks = &diff_hooks;
 	s->hook_data = &d;
@@ -1159,6 +1235,7 @@ int diff_run(FILE *in, bool markers,
 		       !d.objects ? "not compared (foliage has no slabinfo)" :
 		       d.twins ? "exact (by tracing)" :
 		       "by slabinfo at 'compare' lines");
+	diff_thp_restore();
 	diff_free(&d);
 	return ret;
 }
@@ -1179,6 +1256,8 @@ static void diff_usage(FILE *f)
 		"  -n, --steps N      its number of operations (default 200)\n"
 		"  -p, --print        print the random scenario's lines\n"
 		"      --thp          random: MADV_HUGEPAGE and 2M-aligned ranges\n"
+		"      --mthp         set the host's mTHP sizes to 'always' for the\n"
+		"                     run (root; restored after)\n"
 		"      --no-pages     compare maps and smaps, not pagemap\n"
 		"      --all-fields   compare every smaps field and VmFlags\n"
 		"  -v, --verbose      print each line and each comparison\n"
@@ -1227,12 +1306,13 @@ static char *slurp(FILE *f, size_t *len)
 
 int cmd_diff(int argc, char **argv)
 {
-	enum { OPT_THP = 1000, OPT_NO_PAGES, OPT_ALL_FIELDS };
+	enum { OPT_THP = 1000, OPT_NO_PAGES, OPT_ALL_FIELDS, OPT_MTHP };
 	static const struct option options[] = {
 		{ "random", required_argument, NULL, 'r' },
 		{ "steps", required_argument, NULL, 'n' },
 		{ "print", no_argument, NULL, 'p' },
 		{ "thp", no_argument, NULL, OPT_THP },
+		{ "mthp", no_argument, NULL, OPT_MTHP },
 		{ "no-pages", no_argument, NULL, OPT_NO_PAGES },
 		{ "all-fields", no_argument, NULL, OPT_ALL_FIELDS },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1269,6 +1349,9 @@ int cmd_diff(int argc, char **argv)
 			break;
 		case OPT_THP:
 			o.thp = true;
+			break;
+		case OPT_MTHP:
+			o.mthp = true;
 			break;
 		case OPT_NO_PAGES:
 			o.no_pages = true;

@@ -18,6 +18,7 @@ struct diff_options {
 	bool all_fields;		/* every smaps field, and VmFlags */
 	bool print;			/* random: print the lines generated */
 	bool thp;			/* random: MADV_HUGEPAGE and 2M ranges */
+	bool mthp;			/* host and foliage: mTHP sizes "always" */
 };
 
 /*
@@ -38,5 +39,22 @@ int diff_run(FILE *in, bool markers,
  */
 FILE *diff_random_open(struct scenario *s, uint64_t seed, unsigned int steps,
 		       const struct diff_options *o);
+
+/*
+ * The host's THP settings for a run (diff_thp.c): set the host's
+ * transparent_hugepage/@file (enabled, defrag or hugepages-NkB/enabled)
+ * to @value, remembering what it said; diff_thp_restore() (also run at
+ * exit() and on deadly signals) puts back every file written.  0, or
+ * -EACCES (not root, not writable: skip), -ENOENT (no such file),
+ * -EINVAL (not a file a scenario may set, or a value the host refused),
+ * with the reason in @why.  diff_thp_set_mthp() sets every mTHP size
+ * below the PMD size the host has to "always".
+ */
+/* The selected word of sysfs choice file @path ("always [madvise] never"),
+ * or its whole first line (use_zero_page): 0 or -errno. */
+int diff_thp_read(const char *path, char *word, size_t len);
+int diff_thp_set(const char *file, const char *value, char *why, size_t len);
+int diff_thp_set_mthp(char *why, size_t len);
+void diff_thp_restore(void);
 
 #endif /* _FOLIAGE_DIFF_H */

@@ -16,11 +16,18 @@
  *	mprotect from an address where nothing is mapped	-ENOMEM
  *	touch read from an address where nothing is mapped	-EFAULT
  *	mremap growing a range that spans two VMAs		-EFAULT
+ *	mprotect or madvise over a hole				-ENOMEM
+ *	a load or store of an exec-only mapping, where the host's
+ *	CPU has protection keys (PKU)				-EFAULT
  *
- * Operations that Linux applies in part before it fails (mprotect or
- * madvise over a hole) are never generated: the outcome would depend on
- * the VMA order, not on what is compared.  Everything happens in the
- * first AREA_BYTES of the window.
+ * mprotect and madvise over a hole are applied to the VMAs before it
+ * (mprotect) or to every mapped part (madvise) before they fail, in the
+ * same order on both sides.  mremap moves whole VMAs, parts of one (which
+ * splits it) and, with the same length and MREMAP_FIXED, ranges spanning
+ * several VMAs; MREMAP_DONTUNMAP moves anonymous, file and shared
+ * mappings.  Protections include PROT_EXEC.  With --thp, MADV_FREE often
+ * covers part of one 2M block.  Everything happens in the first
+ * AREA_BYTES of the window.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -41,6 +48,8 @@
 #define MAX_TASKS	4
 #define MAX_FILES	3
 #define LINE_MAX_BYTES	256
+#define PMD_BYTES	(2UL << 20)
+#define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((a) - 1))
 
 struct gen {
 	struct scenario *s;		/* the run whose state we read */
@@ -190,6 +199,21 @@ static unsigned long random_addr(struct gen *g, unsigned long len,
 	return area_start() + below(g, slots) * align;
 }
 
+/* Whether VMAs cover all of [addr, addr + len). */
+static bool range_covered(struct gen *g, unsigned long addr,
+			  unsigned long len)
+{
+	const struct dc_vma *v;
+
+	while (len && (v = vma_at(g, addr))) {
+		if (v->end - addr >= len)
+			return true;
+		len -= v->end - addr;
+		addr = v->end;
+	}
+	return !len;
+}
+
 static bool range_free(struct gen *g, unsigned long addr, unsigned long len)
 {
 	unsigned int i;
@@ -221,13 +245,16 @@ static int say(struct gen *g, const char *fmt, ...)
 	return 0;
 }
 
-static const char *const prots[] = { "none", "r", "rw", "rw" };
+static const char *const prots[] = {
+	"none", "r", "rw", "rw", "rw", "x", "rx", "rwx",
+};
+#define NR_PROTS	(sizeof(prots) / sizeof(prots[0]))
 
 static int gen_mmap(struct gen *g, struct scn_task *t)
 {
 	unsigned long pages = 1 + below(g, g->thp && chance(g, 20) ? 1024 : 32);
 	unsigned long len = pages * PAGE_BYTES, addr;
-	const char *prot = prots[below(g, 4)];
+	const char *prot = prots[below(g, NR_PROTS)];
 	char file[64] = "";
 	unsigned int name = g->nr_names++;
 
@@ -294,8 +321,14 @@ static int gen_mprotect(struct gen *g, struct scn_task *t)
 				   t->name, addr, len);
 		return say(g, "munmap %s %#lx:%#lx", t->name, addr, len);
 	}
-	return say(g, "mprotect %s %#lx:%#lx %s", t->name, addr, len,
-		   prots[below(g, 4)]);
+	/* On past the VMA's end, over whatever follows: a hole fails. */
+	if (chance(g, 15))
+		len += (1 + below(g, 16)) * PAGE_BYTES;
+	if (addr + len > area_start() + AREA_BYTES)
+		len = area_start() + AREA_BYTES - addr;
+	return say(g, "mprotect %s %#lx:%#lx %s%s", t->name, addr, len,
+		   prots[below(g, NR_PROTS)],
+		   range_covered(g, addr, len) ? "" : " => -ENOMEM");
 }
 
 static int gen_madvise(struct gen *g, struct scn_task *t)
@@ -310,7 +343,26 @@ static int gen_madvise(struct gen *g, struct scn_task *t)
 
 	if (!pick_in_vma(g, &v, &addr, &len, 64))
 		return gen_mmap(g, t);
+	/* Over a hole: advice any VMA takes, applied around the hole. */
+	if (chance(g, 10)) {
+		len += (1 + below(g, 16)) * PAGE_BYTES;
+		if (addr + len > area_start() + AREA_BYTES)
+			len = area_start() + AREA_BYTES - addr;
+		return say(g, "madvise %s %#lx:%#lx %s%s", t->name, addr, len,
+			   any[below(g, 5)], range_covered(g, addr, len) ? "" :
+			   " => -ENOMEM");
+	}
 	advice = any[below(g, sizeof(any) / sizeof(any[0]))];
+	/* Part of a 2M block: a PMD-mapped THP splits (or is left whole). */
+	if (g->thp && private_anon(v) && chance(g, 30) &&
+	    ALIGN_UP(v->start, PMD_BYTES) + PMD_BYTES <= v->end) {
+		addr = ALIGN_UP(v->start, PMD_BYTES) +
+		       below(g, PMD_BYTES / PAGE_BYTES - 1) * PAGE_BYTES;
+		len = (1 + below(g, 64)) * PAGE_BYTES;
+		if (addr + len > ALIGN_UP(v->start, PMD_BYTES) + PMD_BYTES)
+			len = ALIGN_UP(v->start, PMD_BYTES) + PMD_BYTES - addr;
+		return say(g, "madvise %s %#lx:%#lx free", t->name, addr, len);
+	}
 	if (private_anon(v) && chance(g, 40))
 		advice = chance(g, 50) ? "free" : "wipeonfork";
 	else if (g->thp && chance(g, 20))
@@ -343,7 +395,35 @@ static int gen_mremap(struct gen *g, struct scn_task *t)
 	if (next && chance(g, 10))
 		return say(g, "mremap %s %#lx:%#lx %#lx => -EFAULT", t->name,
 			   v->start, len + PAGE_BYTES, len + 2 * PAGE_BYTES);
-	switch (below(g, 4)) {
+	switch (below(g, 6)) {
+	case 4:		/* move part of the VMA: it splits */
+		if (len > PAGE_BYTES) {
+			unsigned long addr, part;
+
+			sub_range(g, v->start, v->end, len / PAGE_BYTES - 1,
+				  &addr, &part);
+			to = random_addr(g, part, PAGE_BYTES);
+			if (to < addr + part && to + part > addr)
+				return gen_munmap(g, t);
+			return say(g, "mremap %s %#lx:%#lx %#lx maymove fixed "
+				   "at=%#lx", t->name, addr, part, part, to);
+		}
+		/* fall through */
+	case 5:		/* move several VMAs (and the holes between) */
+		if (next || chance(g, 50)) {
+			unsigned long span = len + (1 + below(g, 16)) *
+					     PAGE_BYTES;
+
+			if (v->start + span > area_start() + AREA_BYTES)
+				span = area_start() + AREA_BYTES - v->start;
+			to = random_addr(g, span, PAGE_BYTES);
+			if (to < v->start + span && to + span > v->start)
+				return gen_munmap(g, t);
+			return say(g, "mremap %s %#lx:%#lx %#lx maymove fixed "
+				   "at=%#lx", t->name, v->start, span, span,
+				   to);
+		}
+		/* fall through */
 	case 0:		/* shrink */
 		if (len > PAGE_BYTES)
 			return say(g, "mremap %s %#lx:%#lx %#lx", t->name,
@@ -366,7 +446,7 @@ static int gen_mremap(struct gen *g, struct scn_task *t)
 			   t->name, v->start, len, len + grow, to);
 	default:	/* move, leaving the old range mapped and empty */
 		to = random_addr(g, len, PAGE_BYTES);
-		if (!private_anon(v) || !range_free(g, to, len))
+		if (!range_free(g, to, len))
 			return gen_munmap(g, t);
 		return say(g, "mremap %s %#lx:%#lx %#lx maymove dontunmap "
 			   "fixed at=%#lx", t->name, v->start, len, len, to);
@@ -389,6 +469,10 @@ static int gen_access(struct gen *g, struct scn_task *t)
 		return gen_mmap(g, t);
 	}
 	end = touchable_end(g, v);
+	/* Exec-only: readable unless the CPU has protection keys. */
+	if (!strncmp(v->perms, "--x", 3) && !write && addr < end)
+		return say(g, "touch %s %#lx:%#lx read%s", t->name, addr,
+			   PAGE_BYTES, g->s->config.pku ? " => -EFAULT" : "");
 	if (v->perms[0] != 'r' || (write && v->perms[1] != 'w') ||
 	    addr >= end)
 		return gen_mprotect(g, t);

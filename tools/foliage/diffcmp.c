@@ -41,28 +41,35 @@ const char *const dc_field_name[DC_NR_FIELDS] = {
 
 /* ---- parsing ------------------------------------------------------------ */
 
-/* "start-end perms offset major:minor inode   path" */
-static bool parse_header(const char *line, size_t len, struct dc_vma *v)
+/*
+ * "start-end perms offset major:minor inode   path".  sscanf() measures
+ * the whole string it is given, so it is given a copy of the line's
+ * numbers alone: on the rest of the buffer, parsing would be quadratic.
+ */
+static bool parse_header(const char *text, size_t len, struct dc_vma *v)
 {
+	char line[128];
+	size_t n = len < sizeof(line) - 1 ? len : sizeof(line) - 1;
 	int at = 0;
-	size_t n;
 
+	memcpy(line, text, n);
+	line[n] = '\0';
 	memset(v, 0, sizeof(*v));
 	if (sscanf(line, "%lx-%lx %4s %llx %x:%x %lu%n", &v->start, &v->end,
 		   v->perms, &v->offset, &v->dev_major, &v->dev_minor,
 		   &v->inode, &at) != 7 || strlen(v->perms) != 4 ||
 	    (size_t)at > len)
 		return false;
-	line += at;
+	text += at;
 	len -= at;
-	while (len && *line == ' ') {
-		line++;
+	while (len && *text == ' ') {
+		text++;
 		len--;
 	}
-	while (len && line[len - 1] == ' ')
+	while (len && text[len - 1] == ' ')
 		len--;
 	n = len < DC_PATH_MAX - 1 ? len : DC_PATH_MAX - 1;
-	memcpy(v->path, line, n);
+	memcpy(v->path, text, n);
 	v->path[n] = '\0';
 	memset(v->value, 0xff, sizeof(v->value));	/* all -1: absent */
 	return true;

@@ -5,7 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <foliage/foliage.h>
+
 #include "cli.h"
+
+#ifndef FOLIAGE_VERSION
+#define FOLIAGE_VERSION "unknown"
+#endif
 
 struct command {
 	const char *name;
@@ -29,7 +35,8 @@ static void usage(FILE *f)
 		   "run workloads, check invariants, measure.\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s\n", commands[i].help);
-	fprintf(f, "\n'foliage COMMAND --help' tells more about a command.\n");
+	fprintf(f, "\n'foliage COMMAND --help' tells more about a command; "
+		   "'foliage --version' the version.\n");
 }
 
 int main(int argc, char **argv)
@@ -43,6 +50,13 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("foliage %s (Linux 6.18 mm semantics; %s build%s)\n",
+		       FOLIAGE_VERSION, foliage_debug_vm() ? "CONFIG_DEBUG_VM"
+							   : "release",
+		       argc > 2 ? "; extra arguments ignored" : "");
 		return 0;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

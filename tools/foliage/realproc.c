@@ -85,7 +85,9 @@ static int write_file(const char *dir, const char *name, const char *text)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		return -ENAMETOOLONG;
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -280,9 +282,10 @@ static void trace_remove_stale(const char *instances)
 			continue;
 		pid = strtol(d->d_name + len, NULL, 10);
 		if (pid <= 0 || (kill((pid_t)pid, 0) && errno == ESRCH)) {
-			snprintf(path, sizeof(path), "%s/%s", instances,
-				 d->d_name);
-			rmdir(path);
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s",
+					     instances, d->d_name) <
+			    sizeof(path))
+				rmdir(path);
 		}
 	}
 	closedir(dir);
@@ -466,8 +469,9 @@ static int find_helper(const char *given, char *path, size_t len)
 		slash = strrchr(self, '/');
 		if (slash) {
 			*slash = '\0';
-			snprintf(path, len, "%s/" HELPER_NAME, self);
-			if (!access(path, X_OK))
+			if ((size_t)snprintf(path, len, "%s/" HELPER_NAME,
+					     self) < len &&
+			    !access(path, X_OK))
 				return 0;
 		}
 	}
@@ -896,6 +900,27 @@ int realproc_proc_read(struct realproc_task *t, const char *what,
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)t->pid, what);
 	return read_whole(path, out);
+}
+
+int realproc_own_vmas(struct realproc_task *t)
+{
+	unsigned long start, end;
+	char *text, *p;
+	int ret, nr = 0;
+
+	ret = realproc_proc_read(t, "maps", &text);
+	if (ret)
+		return ret;
+	for (p = text; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+		start = strtoul(p, &p, 16);
+		if (*p != '-')
+			continue;
+		end = strtoul(p + 1, &p, 16);
+		if (end <= t->rp->window_start || start >= t->rp->window_end)
+			nr++;
+	}
+	free(text);
+	return nr;
 }
 
 /* Read @nr 64-bit entries at entry @index of the file @path. */

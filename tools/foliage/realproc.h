@@ -134,6 +134,12 @@ int realproc_touch_read(struct realproc_task *t, unsigned long addr,
 int realproc_proc_read(struct realproc_task *t, const char *what,
 		       char **out);
 
+/*
+ * How many VMAs @t has outside the window (its program, stack, vdso...):
+ * they count against vm.max_map_count as much as the window's do.
+ */
+int realproc_own_vmas(struct realproc_task *t);
+
 /* /proc/PID/pagemap entries of @nr_pages pages from @addr. */
 #define REALPROC_PM_PFN_MASK	((1ULL << 55) - 1)	/* bits 0-54 */
 #define REALPROC_PM_SOFT_DIRTY	(1ULL << 55)

@@ -161,10 +161,12 @@ struct scenario {
 	struct scn_map **maps;		/* every named mapping */
 	unsigned int nr_maps;		/* entries in maps */
 	struct scn_read read;		/* the last 'read' */
+	unsigned long fault_addr;	/* where the line's access faulted */
 	int want_err;			/* the line's '=> -ERRNO', 0: none */
 	bool got_err;			/* the line's operation failed with it */
 	const struct scn_hooks *hooks;	/* a follower's hooks, or NULL */
 	void *hook_data;		/* for the hooks */
+	uint64_t max_guest_bytes;	/* 'machine' limit (fuzzing); 0: none */
 };
 
 /* One verb of the language. */
@@ -288,6 +290,17 @@ struct scn_range {
 	unsigned long len;		/* bytes */
 	struct scn_map *map;		/* the mapping, when RANGE is a NAME */
 };
+
+/*
+ * Why (why.c): ": length 0" and the like, for scn_lib_error()'s detail,
+ * from the values of a refused mmap or range operation; NULL if they do
+ * not explain @err.
+ */
+const char *scn_why_mmap(char *buf, size_t len, int err, unsigned long at,
+			 uint64_t bytes, uint64_t off, bool fixed,
+			 bool noreplace);
+const char *scn_why_range(char *buf, size_t len, int err, unsigned long start,
+			  unsigned long bytes);
 
 /* What one 'show' prints (show.c). */
 struct scn_show {

@@ -18,7 +18,7 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 {
 	struct foliage_config cfg = s->config;
 	const char *v;
-	uint64_t movable = 0;
+	uint64_t movable = 0, cost, avail;
 	int ret;
 
 	if (s->m)
@@ -37,6 +37,9 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 	if ((v = scn_arg(a, "prefault")) &&
 	    (ret = scn_parse_bool(s, "prefault", v, &cfg.prefault)))
 		return ret;
+	if ((v = scn_arg(a, "pku")) &&
+	    (ret = scn_parse_bool(s, "pku", v, &cfg.pku)))
+		return ret;
 	if ((v = scn_arg(a, "cpus")) &&
 	    (ret = scn_parse_uint(s, "cpus", v, 1, FOLIAGE_MAX_CPUS,
 				  &cfg.nr_cpus)))
@@ -54,6 +57,9 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 			return scn_usage(s, "machine: arch=%s: expected x86_64 "
 					 "or arm64", v);
 	}
+	if (cfg.pku && cfg.arch != FOLIAGE_ARCH_X86_64)
+		return scn_usage(s, "machine: pku=1 is x86's protection keys: "
+				 "it needs arch=x86_64");
 	if (cfg.bytes_per_node % FOLIAGE_PAGE_SIZE)
 		return scn_usage(s, "machine: mem=%s is not a multiple of the "
 				 "page size (4K)", scn_arg(a, "mem"));
@@ -66,6 +72,11 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 				 scn_arg(a, "mem") ? scn_arg(a, "mem") :
 				 "64M (the default)");
 	cfg.movable_bytes_per_node = movable;
+	if (s->max_guest_bytes &&
+	    cfg.nr_nodes * cfg.bytes_per_node > s->max_guest_bytes)
+		return scn_usage(s, "machine: this runner boots at most %llu "
+				 "MiB of guest RAM",
+				 (unsigned long long)s->max_guest_bytes >> 20);
 
 	ret = foliage_machine_create(&cfg, &s->m);
 	if (ret == -EINVAL)
@@ -73,6 +84,17 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 				 "configuration (nodes 1..%d, mem 16M..1T per "
 				 "node, movable rounded up to 4M below mem)",
 				 FOLIAGE_MAX_NODES);
+	if (ret == -ENOMEM && !foliage_boot_cost(&cfg, &cost, &avail) &&
+	    avail && cost > avail)
+		return scn_fail(s, "machine: cannot boot: the boot writes %llu "
+				"MiB of host memory (%s), more than the host has "
+				"available (MemAvailable: %llu MiB)",
+				(unsigned long long)cost >> 20,
+				cfg.init_on_free ? "init_on_free=1 zeroes all "
+				"guest RAM" : cfg.prefault ? "prefault=1 "
+				"populates all guest RAM" : "one struct page "
+				"per 4 MiB of guest RAM",
+				(unsigned long long)avail >> 20);
 	if (ret)
 		return scn_fail(s, "machine: cannot boot: %s", scn_errstr(ret));
 	s->config = cfg;
@@ -376,10 +398,11 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 }
 
 const struct scn_verb scn_verbs[] = {
-	{ "machine", do_machine, 0, 0, "nodes mem movable prefault cpus arch",
+	{ "machine", do_machine, 0, 0,
+	  "nodes mem movable prefault cpus arch pku",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
-	  "[cpus=N] [arch=x86_64|arm64]" },
+	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
