@@ -4,7 +4,10 @@
 #   make            release build (build/)
 #   make demo       build and run the embedded demo scenario
 #   make check      ASan+UBSan+CONFIG_DEBUG_VM build (build-check/), all tests,
-#                   then the leak check under valgrind (build-vg/)
+#                   then the leak check under valgrind (build-vg/), then the
+#                   threaded tests under ThreadSanitizer (build-tsan/)
+#   make check-tsan the library and the threaded tests (ctest -L threads)
+#                   built with TSan and CONFIG_DEBUG_VM, and run
 #   make check-full the same with the expensive checks on (content checks)
 #   make bench      release build, then every benchmark
 #   make fuzz       libFuzzer over the scenario reader and runner (clang),
@@ -14,6 +17,7 @@ BUILD       ?= build
 CHECK_BUILD ?= build-check
 FULL_BUILD  ?= build-full
 VG_BUILD    ?= build-vg
+TSAN_BUILD  ?= build-tsan
 FUZZ_BUILD  ?= build-fuzz
 FUZZ_TIME   ?= 60
 FUZZ_FLAGS  ?=
@@ -28,7 +32,8 @@ VALGRIND    ?= valgrind --quiet --error-exitcode=1 --leak-check=full \
 CMAKE       ?= cmake -G Ninja
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps demo check check-asan check-valgrind check-full bench fuzz clean
+.PHONY: all deps demo check check-asan check-valgrind check-tsan check-full \
+	bench fuzz clean
 
 all: deps
 	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -42,7 +47,7 @@ demo: deps
 	@ninja -C $(BUILD) -j $(JOBS) foliage-cli
 	@./$(BUILD)/tools/foliage/foliage demo
 
-check: check-asan check-valgrind
+check: check-asan check-valgrind check-tsan
 
 check-asan: deps
 	@$(CMAKE) -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug \
@@ -62,6 +67,14 @@ check-valgrind: deps
 	echo "valgrind: foliage demo"; \
 	$(VALGRIND) ./$(VG_BUILD)/tools/foliage/foliage demo --quiet >/dev/null; \
 	echo "valgrind: no leaks, no errors"
+
+# Only the library and the tests labelled "threads" are built here.
+check-tsan: deps
+	@$(CMAKE) -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+		-DFOLIAGE_DEBUG_VM=ON -DFOLIAGE_TSAN=ON >/dev/null
+	@ninja -C $(TSAN_BUILD) -j $(JOBS)
+	@cd $(TSAN_BUILD) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+		ctest --output-on-failure -j $(JOBS) -L threads
 
 check-full: deps
 	@$(CMAKE) -S . -B $(FULL_BUILD) -DCMAKE_BUILD_TYPE=Debug \
@@ -91,4 +104,5 @@ fuzz:
 		$(FUZZ_FLAGS) corpus seeds
 
 clean:
-	rm -rf $(BUILD) $(CHECK_BUILD) $(FULL_BUILD) $(VG_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FULL_BUILD) $(VG_BUILD) $(TSAN_BUILD) \
+		$(FUZZ_BUILD)

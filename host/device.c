@@ -72,6 +72,11 @@ struct host_device *host_device_get(struct host *host, int index)
 	return found;
 }
 
+enum host_bus host_device_bus(const struct host_device *dev)
+{
+	return dev->ops->bus;
+}
+
 void host_devices_destroy(struct host *host)
 {
 	struct host_device *dev, *next;

@@ -188,6 +188,8 @@ static int validate_pcp(struct zone *zone, unsigned long *free_map)
 	unsigned long start = zone->zone_start_pfn;
 	int ret = 0, cpu, p;
 
+	lockdep_assert_held(&zone->lock);
+
 	for (cpu = 0; cpu < this_machine->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 		int count = 0;
@@ -270,7 +272,7 @@ static int validate_pages(struct zone *zone, const unsigned long *free_map)
 		if (PageBuddy(page))
 			zbug(zone, "pfn 0x%lx is PageBuddy but on no free list",
 			     pfn);
-		else if (!page_type_has_type(page->page_type) &&
+		else if (!page_type_has_type(READ_ONCE(page->page_type)) &&
 			 atomic_read(&page->_mapcount) < -1)
 			zbug(zone, "pfn 0x%lx mapcount underflow %d", pfn,
 			     atomic_read(&page->_mapcount));
@@ -338,10 +340,18 @@ int validate_machine(void)
 		}
 	err = validate_lru();
 	ret = ret ?: err;
+	/*
+	 * A task being created, forked or exited (or pages unpinned) changes
+	 * counters no listed mm's lock covers: then the mms' check is owed
+	 * (-EBUSY), never skipped: it runs at the next quiet point.
+	 */
+	if (pthread_rwlock_trywrlock(&m->tasks_validate_lock))
+		return ret ?: -EBUSY;
 	err = validate_all_mms();
 	ret = ret ?: err;
 	err = validate_rmap();
 	ret = ret ?: err;
+	pthread_rwlock_unlock(&m->tasks_validate_lock);
 	return ret;
 }
 

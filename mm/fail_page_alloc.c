@@ -40,6 +40,8 @@ static u64 fault_rand(struct fault_attr *attr)
 
 bool should_fail(struct fault_attr *attr)
 {
+	lockdep_assert_held(&attr->lock);
+
 	if (attr->times == 0)
 		return false;
 	if (attr->interval > 1) {

@@ -231,6 +231,8 @@ static struct page *follow_huge_pmd(struct vm_area_struct *vma,
 	bool huge_zero = is_huge_zero_pmd(pmdval);
 	int ret;
 
+	lockdep_assert_held(pmd_lockptr(vma->vm_mm, pmd));
+
 	if ((flags & FOLL_WRITE) && !pmd_write(pmdval) &&
 	    !can_follow_write_common(huge_zero ? NULL : page, vma, flags))
 		return NULL;
@@ -267,6 +269,7 @@ struct page *follow_page_mask(struct vm_area_struct *vma,
 	spinlock_t *ptl;
 	pmd_t *pmd;
 
+	mmap_assert_locked(mm);
 	*page_mask = 0;
 	pmd = pmd_lookup(mm, address);
 	if (!pmd || !pmd_present(pmdp_get(pmd)))
@@ -358,13 +361,6 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long address,
 }
 
 /*
- * How many times one page is faulted before GUP gives up: a fault that
- * keeps "succeeding" without making the page followable is a bug in the
- * fault path, reported rather than looped on forever.
- */
-#define GUP_MAX_FAULTS_PER_PAGE	8
-
-/*
  * The heart of GUP (Linux's __get_user_pages()).  Returns the pages done;
  * *@errp is 0 if that is all of them, else why the next one failed:
  * -EFAULT for no VMA or a fault that would be SIGSEGV or SIGBUS (with
@@ -377,8 +373,9 @@ static unsigned long __gup(struct mm_struct *mm, unsigned long start,
 {
 	struct vm_area_struct *vma = NULL;
 	unsigned long page_mask, i = 0;
-	int faults = 0, ret = 0;
+	int ret = 0;
 
+	mmap_assert_locked(mm);
 	start &= PAGE_MASK;
 	VM_WARN_ON(!!pages != !!(gup_flags & (FOLL_GET | FOLL_PIN)));
 	*errp = 0;
@@ -416,12 +413,11 @@ static unsigned long __gup(struct mm_struct *mm, unsigned long start,
 retry:
 		page = follow_page_mask(vma, start, gup_flags, &page_mask);
 		if (!page || PTR_ERR(page) == -EMLINK) {
-			if (++faults > GUP_MAX_FAULTS_PER_PAGE) {
-				report_bug("gup: page at %#lx still not there after %d faults",
-					   start, GUP_MAX_FAULTS_PER_PAGE);
-				ret = -EFAULT;
-				goto out;
-			}
+			/*
+			 * As Linux, fault until the page is there: a fault
+			 * on a migration entry sleeps until the migration is
+			 * done, and any other fault makes progress.
+			 */
 			ret = faultin_page(vma, start, gup_flags,
 					   PTR_ERR(page) == -EMLINK);
 			if (ret)
@@ -431,7 +427,6 @@ retry:
 			ret = (int)PTR_ERR(page);
 			goto out;
 		}
-		faults = 0;
 		page_increm = 1 + (~(start >> PAGE_SHIFT) & page_mask);
 		if (page_increm > nr_pages)
 			page_increm = nr_pages;
@@ -667,10 +662,9 @@ int foliage_access(struct foliage_task *task, unsigned long addr, void *buf,
 			*fault_addr = addr;
 		goto out;
 	}
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	while (len) {
 		size_t bytes = min(len, PAGE_SIZE - (addr & ~PAGE_MASK));
-		int faults = 0;
 
 		if (pkey_fault(mm, addr, write)) {
 			ret = -EFAULT;
@@ -678,14 +672,13 @@ int foliage_access(struct foliage_task *task, unsigned long addr, void *buf,
 				*fault_addr = addr;
 			break;
 		}
+		/*
+		 * The CPU retries the access after every fault that did not
+		 * kill it; a fault on a migration entry has slept until the
+		 * migration was done (migration_entry_wait()).
+		 */
 		while (!access_one(mm, addr, p, bytes, write)) {
-			if (++faults > GUP_MAX_FAULTS_PER_PAGE) {
-				report_bug("access: %#lx still faults after %d faults",
-					   addr, GUP_MAX_FAULTS_PER_PAGE);
-				ret = -EFAULT;
-			} else {
-				ret = access_fault(mm, addr, write);
-			}
+			ret = access_fault(mm, addr, write);
 			if (ret)
 				break;
 		}
@@ -698,7 +691,7 @@ int foliage_access(struct foliage_task *task, unsigned long addr, void *buf,
 		p += bytes;
 		len -= bytes;
 	}
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 out:
 	machine_exit_op(m);
 	return ret;
@@ -716,15 +709,16 @@ struct gup_pin {
 };
 
 /*
- * Protects every task's pin list (foliage_task.pins): pin records come and
- * go only through the public calls, so one lock for all is plenty.  Taken
- * outside the allocator's locks (unpinning may free pages).
+ * The machine's pins_lock protects every task's pin list
+ * (foliage_task.pins) of the machine: pin records come and go only through
+ * the public calls, so one lock per machine is plenty.  Taken outside the
+ * allocator's locks (unpinning may free pages).
  */
-static spinlock_t pins_lock;
 
-/* Caller holds pins_lock. */
+/* Caller holds the machine's pins_lock. */
 static struct list_head *task_pins(struct foliage_task *task)
 {
+	lockdep_assert_held(&this_machine->pins_lock);
 	/* Tasks come zeroed from their allocator: start the list here. */
 	if (!task->pins.next)
 		INIT_LIST_HEAD(&task->pins);
@@ -762,10 +756,10 @@ int foliage_pin(struct foliage_task *task, unsigned long addr,
 		goto out;
 	}
 	mm = task->task.mm;
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	done = __gup(mm, start, nr_pages, (write ? FOLL_WRITE : 0) |
 		     FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE, pin->pages, &ret);
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	if (ret) {
 		/* All or nothing: give back what was pinned. */
 		unpin_user_pages(pin->pages, done);
@@ -775,9 +769,9 @@ int foliage_pin(struct foliage_task *task, unsigned long addr,
 	pin->start = start;
 	pin->nr_pages = nr_pages;
 	pin->nr_pinned = nr_pages;
-	spin_lock(&pins_lock);
+	spin_lock(&this_machine->pins_lock);
 	list_add_tail(&pin->list, task_pins(task));
-	spin_unlock(&pins_lock);
+	spin_unlock(&this_machine->pins_lock);
 out:
 	machine_exit_op(task->machine);
 	return ret;
@@ -785,13 +779,14 @@ out:
 
 /*
  * Unpin @pin's pages inside [start, end); free it when none is left.
- * Caller holds pins_lock.
+ * Caller holds the machine's pins_lock.
  */
 static unsigned long gup_pin_release(struct gup_pin *pin, unsigned long start,
 				     unsigned long end)
 {
 	unsigned long i, released = 0;
 
+	lockdep_assert_held(&this_machine->pins_lock);
 	for (i = 0; i < pin->nr_pages; i++) {
 		unsigned long addr = pin->start + (i << PAGE_SHIFT);
 
@@ -819,10 +814,12 @@ int foliage_unpin(struct foliage_task *task, unsigned long addr,
 	ret = pin_range_enter(task, addr, len, &start, &end);
 	if (ret)
 		return ret;
-	spin_lock(&pins_lock);
+	tasks_validate_read_lock(task->machine);
+	spin_lock(&this_machine->pins_lock);
 	list_for_each_entry_safe(pin, next, task_pins(task), list)
 		released += gup_pin_release(pin, start, end);
-	spin_unlock(&pins_lock);
+	spin_unlock(&this_machine->pins_lock);
+	tasks_validate_read_unlock(task->machine);
 	machine_exit_op(task->machine);
 	return released ? 0 : -EINVAL;
 }
@@ -831,8 +828,8 @@ void gup_task_exit(struct foliage_task *task)
 {
 	struct gup_pin *pin, *next;
 
-	spin_lock(&pins_lock);
+	spin_lock(&this_machine->pins_lock);
 	list_for_each_entry_safe(pin, next, task_pins(task), list)
 		gup_pin_release(pin, 0, ~0UL);
-	spin_unlock(&pins_lock);
+	spin_unlock(&this_machine->pins_lock);
 }

@@ -226,6 +226,8 @@ static void set_huge_zero_folio(struct page *pgtable, struct mm_struct *mm,
 {
 	pmd_t entry = folio_mk_pmd(zero_folio, vma->vm_page_prot);
 
+	lockdep_assert_held(pmd_lockptr(mm, pmd));
+
 	entry = pmd_mkspecial(entry);
 	pgtable_trans_huge_deposit(mm, pmd, pgtable);
 	set_pmd(pmd, entry);
@@ -262,6 +264,8 @@ static void map_anon_folio_pmd_pf(struct folio *folio, pmd_t *pmd,
 				  unsigned long haddr)
 {
 	pmd_t entry = folio_mk_pmd(folio, vma->vm_page_prot);
+
+	lockdep_assert_held(pmd_lockptr(vma->vm_mm, pmd));
 
 	entry = maybe_pmd_mkwrite(pmd_mkdirty(entry), vma);
 	folio_add_new_anon_rmap(folio, vma, haddr, RMAP_EXCLUSIVE);
@@ -606,6 +610,8 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd,
 	struct folio *folio;
 	pmd_t old_pmd;
 	pte_t entry, *pte;
+
+	lockdep_assert_held(pmd_lockptr(vma->vm_mm, pmd));
 
 	count_vm_event(THP_SPLIT_PMD);
 	if (is_huge_zero_pmd(pmdp_get(pmd))) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Entering a machine, recording bugs, and the public page-level API.
+ * Recording bugs, and the public page-level API.  (Entering a machine, its
+ * CPUs and validation at quiet points are kernel/cpu.c and
+ * kernel/stop_machine.c.)
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,51 +10,6 @@
 #include <unistd.h>
 
 #include "internal.h"
-
-__thread struct foliage_machine *this_machine;
-__thread struct foliage_cpu *this_cpu;
-__thread unsigned long this_machine_generation;
-__thread bool machine_up;
-static __thread int this_tid;
-
-/*
- * Bind the calling thread to one of @m's CPUs: the one it had before in
- * this machine, else a new one.  A thread keeps its CPU for the machine's
- * life, so its per-CPU lists and counters stay its own.
- */
-int __machine_enter(struct foliage_machine *m)
-{
-	int cpu, n;
-
-	if (!this_tid)
-		this_tid = gettid();
-	n = __atomic_load_n(&m->next_cpu, __ATOMIC_ACQUIRE);
-	for (cpu = 0; cpu < n && cpu < m->nr_cpus; cpu++)
-		if (__atomic_load_n(&m->cpus[cpu].owner_tid,
-				    __ATOMIC_ACQUIRE) == this_tid)
-			goto found;
-	cpu = __atomic_fetch_add(&m->next_cpu, 1, __ATOMIC_ACQ_REL);
-	if (cpu >= m->nr_cpus)
-		return -EBUSY;
-	m->cpus[cpu].id = cpu;
-	m->cpus[cpu].nid = cpu % m->nr_nodes;
-	__atomic_store_n(&m->cpus[cpu].owner_tid, this_tid, __ATOMIC_RELEASE);
-found:
-	machine_up = m->up;
-	this_arch = m->arch->id;
-	this_machine = m;
-	this_cpu = &m->cpus[cpu];
-	this_machine_generation = m->generation;
-	return 0;
-}
-
-void machine_exit_op(struct foliage_machine *m)
-{
-#ifdef CONFIG_DEBUG_VM
-	validate_machine();
-#endif
-	(void)m;
-}
 
 void __report_bug(const char *file, int line, const char *fmt, ...)
 {
@@ -94,15 +51,6 @@ bool foliage_debug_vm(void)
 #endif
 }
 
-int foliage_validate(struct foliage_machine *m)
-{
-	int ret = machine_enter(m);
-
-	if (ret)
-		return ret;
-	return validate_machine();
-}
-
 BUILD_BUG_ON(FOLIAGE_GFP_KERNEL != GFP_KERNEL);
 BUILD_BUG_ON(FOLIAGE_GFP_USER != GFP_USER);
 BUILD_BUG_ON(FOLIAGE_GFP_HIGHUSER_MOVABLE != GFP_HIGHUSER_MOVABLE);
@@ -126,8 +74,10 @@ int foliage_alloc_pages(struct foliage_machine *m, unsigned int gfp,
 		return ret;
 	/* -1 is "this CPU's node"; any other value must name a node. */
 	if (order > MAX_PAGE_ORDER || (gfp & ~__GFP_BITS_MASK) || !pfn ||
-	    nid < -1 || nid >= m->nr_nodes)
+	    nid < -1 || nid >= m->nr_nodes) {
+		machine_leave(m);
 		return -EINVAL;
+	}
 	page = __alloc_pages(gfp, order, nid);
 	machine_exit_op(m);
 	if (!page)
@@ -146,25 +96,33 @@ int foliage_free_pages(struct foliage_machine *m, unsigned long pfn,
 		return ret;
 	if (order > MAX_PAGE_ORDER || !pfn_valid(pfn) ||
 	    (flags & ~FOLIAGE_FREE_ZEROED))
-		return -EINVAL;
+		goto einval;
 	page = pfn_to_page(pfn);
 	if (PageBuddy(page) || PageTail(page) || page_ref_count(page) <= 0)
-		return -EINVAL;
+		goto einval;
 	if (PageHead(page) && compound_order(page) != order)
-		return -EINVAL;
+		goto einval;
 	if (flags & FOLIAGE_FREE_ZEROED)
 		free_pages_zeroed(page, order);
 	else
 		__free_pages(page, order);
 	machine_exit_op(m);
 	return 0;
+einval:
+	machine_leave(m);
+	return -EINVAL;
 }
 
 void *foliage_pfn_to_virt(struct foliage_machine *m, unsigned long pfn)
 {
-	if (machine_enter(m) || !pfn_valid(pfn))
+	void *p = NULL;
+
+	if (machine_enter(m))
 		return NULL;
-	return pfn_to_virt(pfn);
+	if (pfn_valid(pfn))
+		p = pfn_to_virt(pfn);
+	machine_leave(m);
+	return p;
 }
 
 int foliage_drain_pages(struct foliage_machine *m)
@@ -187,8 +145,10 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
 
 	if (ret)
 		return ret;
-	if (!info || !pfn_valid(pfn))
+	if (!info || !pfn_valid(pfn)) {
+		machine_leave(m);
 		return -EINVAL;
+	}
 	memset(info, 0, sizeof(*info));
 	zone = pfn_zone(pfn);
 	info->nid = pfn_to_nid(pfn);
@@ -199,6 +159,7 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
 	    !IS_ALIGNED(pfn, MAX_ORDER_NR_PAGES)) {
 		/* A tail of a never-split free block. */
 		spin_unlock(&zone->lock);
+		machine_leave(m);
 		return 0;
 	}
 	page = pfn_to_page(pfn);
@@ -211,5 +172,6 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
 	info->folio_order = info->compound ? compound_order(compound_head(page))
 					   : 0;
 	spin_unlock(&zone->lock);
+	machine_leave(m);
 	return 0;
 }

@@ -416,7 +416,29 @@ static int madvise_populate(struct mm_struct *mm, unsigned long start,
 	return 0;
 }
 
-/* madvise(2) with mmap_lock held for write. */
+/*
+ * Whether @behavior changes VMAs and so needs mmap_lock for write
+ * (Linux's madvise_need_mmap_write()): advice that only zaps, frees or
+ * faults pages in takes it for read, so that faults go on meanwhile.
+ */
+bool madvise_need_mmap_write(int behavior)
+{
+	switch (behavior) {
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/*
+ * madvise(2) with mmap_lock held: for write, or for read where
+ * madvise_need_mmap_write() says so (then no VMA is changed).
+ */
 int do_madvise(struct mm_struct *mm, unsigned long start, size_t len_in,
 	       int behavior)
 {
@@ -424,6 +446,10 @@ int do_madvise(struct mm_struct *mm, unsigned long start, size_t len_in,
 	unsigned long end, len, range_end;
 	int unmapped_error = 0, error;
 
+	if (madvise_need_mmap_write(behavior))
+		mmap_assert_write_locked(mm);
+	else
+		mmap_assert_locked(mm);
 	if (!madvise_behavior_valid(behavior))
 		return -EINVAL;
 	if (offset_in_page(start))

@@ -167,14 +167,6 @@ static void copy_user_page(struct page *dst, struct page *src)
 	memcpy(page_address(dst), page_address(src), PAGE_SIZE);
 }
 
-static void update_hiwater_rss(struct mm_struct *mm)
-{
-	unsigned long rss = get_mm_rss(mm);
-
-	if (mm->hiwater_rss < rss)
-		mm->hiwater_rss = rss;
-}
-
 /* ---- anonymous faults ---- */
 
 /*
@@ -795,12 +787,14 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 	swp_entry_t entry = pte_to_swp_entry(vmf->orig_pte);
 
 	/*
-	 * A migration entry: the migration owns the page for now; return
-	 * and let the access retry (migration_entry_wait()).  foliage has
-	 * no swap, so anything else is a bad entry.
+	 * A migration entry: the migration owns the page for now; sleep
+	 * until it is done, then let the access retry.  foliage has no
+	 * swap, so anything else is a bad entry.
 	 */
-	if (is_migration_entry(entry))
+	if (is_migration_entry(entry)) {
+		migration_entry_wait(vmf->vma->vm_mm, vmf->pmd, vmf->address);
 		return 0;
+	}
 	report_bug("bad swap entry %#lx at %#lx", vmf->orig_pte.pte,
 		   vmf->address);
 	return VM_FAULT_SIGBUS;
@@ -984,6 +978,8 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 			   unsigned int flags)
 {
 	vm_fault_t ret = sanitize_fault_flags(vma, &flags);
+
+	mmap_assert_locked(vma->vm_mm);
 
 	if (!ret)
 		ret = __handle_mm_fault(vma, address, flags);

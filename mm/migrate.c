@@ -131,3 +131,35 @@ void remove_migration_ptes(struct folio *src, struct folio *dst, int flags)
 	else
 		rmap_walk(dst, &rwc);
 }
+
+/*
+ * A fault met a migration entry: while a folio is under migration it is
+ * locked and every PTE that mapped it is a migration entry.  Sleep until
+ * the migration unlocks the folio (migration_entry_wait_on_locked(),
+ * mm/filemap.c), then return: the access or GUP retries and finds the PTE
+ * that replaced the entry (the migration drops the folio lock only after
+ * remove_migration_ptes()).
+ */
+void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd,
+			  unsigned long address)
+{
+	spinlock_t *ptl;
+	pte_t *ptep;
+	pte_t pte;
+	swp_entry_t entry;
+
+	ptep = pte_offset_map_lock(mm, pmd, address, &ptl);
+	if (!ptep)
+		return;
+	pte = ptep_get(ptep);
+	if (!is_swap_pte(pte))
+		goto out;
+	entry = pte_to_swp_entry(pte);
+	if (!is_migration_entry(entry))
+		goto out;
+	/* Drops ptl once queued on the folio's wait queue. */
+	migration_entry_wait_on_locked(entry, ptl);
+	return;
+out:
+	spin_unlock(ptl);
+}

@@ -84,6 +84,7 @@ static int init_zone(struct zone *zone, pg_data_t *pgdat, enum zone_type zt,
 	int cpu, p;
 
 	spin_lock_init(&zone->lock);
+	lockdep_set_class(&zone->lock, LOCK_CLASS_ZONE);
 	zone->zone_pgdat = pgdat;
 	zone->zone_idx = zt;
 	zone->zid = pgdat->node_id * MAX_NR_ZONES + zt;
@@ -109,6 +110,7 @@ static int init_zone(struct zone *zone, pg_data_t *pgdat, enum zone_type zt,
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		spin_lock_init(&pcp->lock);
+		lockdep_set_class(&pcp->lock, LOCK_CLASS_PCP);
 		for (p = 0; p < NR_PCP_LISTS; p++)
 			INIT_LIST_HEAD(&pcp->lists[p]);
 		pcp->high = 0;
@@ -269,13 +271,22 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
 	m->pku = cfg->pku;
-	/* Only one thread can ever run a one-CPU machine: see atomic.h. */
+	/*
+	 * One thread at a time runs a one-CPU machine: no lock prefixes
+	 * until a kernel thread exists (atomic.h, kernel/cpu.c).
+	 */
 	m->up = cfg->nr_cpus == 1;
 	m->generation = __atomic_add_fetch(&machine_generation, 1,
 					   __ATOMIC_RELAXED);
+	ret = machine_kernel_init(m);
+	if (ret)
+		goto out_destroy;
 	spin_lock_init(&m->bug_lock);
 	spin_lock_init(&m->files_lock);
 	INIT_LIST_HEAD(&m->files);
+	spin_lock_init(&m->pins_lock);
+	pthread_rwlock_init(&m->tasks_validate_lock, NULL);
+	folio_wait_table_init(m);
 	m->sysctl.init_on_alloc = cfg->init_on_alloc;
 	m->sysctl.init_on_free = cfg->init_on_free;
 	m->sysctl.watermark_scale_factor = 10;
@@ -378,15 +389,17 @@ void foliage_machine_destroy(struct foliage_machine *m)
 
 	if (!m)
 		return;
+	/* Kernel threads stop first: queued work is dropped. */
+	machine_kernel_stop(m);
 	/*
 	 * Drivers let go of their devices; then the subsystems go in reverse
 	 * boot order: tasks still alive exit first, as at shutdown, shmem
 	 * puts the files never put; then mm's own objects.
 	 */
-	if (m->nr_cpus && !machine_enter(m))
+	if (m->kernel && m->nr_cpus && !machine_enter(m))
 		virtio_bus_exit(m);
 	machine_subsys_exit(m);
-	if (m->nr_cpus && !machine_enter(m))
+	if (m->kernel && m->nr_cpus && !machine_enter(m))
 		zero_page_exit();
 	for (nid = 0; nid < m->nr_nodes; nid++) {
 		pg_data_t *pgdat = m->node_data[nid];
@@ -403,6 +416,9 @@ void foliage_machine_destroy(struct foliage_machine *m)
 		munmap(m->direct_map, m->direct_map_bytes);
 	if (m->mem_map)
 		munmap(m->mem_map, m->mem_map_bytes);
+	folio_wait_table_destroy(m);
+	pthread_rwlock_destroy(&m->tasks_validate_lock);
+	machine_kernel_exit(m);
 	if (this_machine == m) {
 		this_machine = NULL;
 		machine_up = false;

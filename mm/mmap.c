@@ -103,6 +103,7 @@ struct mm_struct *mm_alloc(void)
 	RB_INIT(&mm->mm_rb);
 	pthread_rwlock_init(&mm->mmap_lock, NULL);
 	spin_lock_init(&mm->page_table_lock);
+	lockdep_set_class(&mm->page_table_lock, LOCK_CLASS_PTL);
 	atomic_set(&mm->mm_users, 1);
 	atomic_set(&mm->mm_count, 1);
 	mm->task_size = TASK_SIZE_MAX;

@@ -85,7 +85,8 @@ static inline void __add_to_free_list(struct page *page, struct zone *zone,
 		list_add_tail(&page->lru, &area->free_list[mt]);
 	else
 		list_add(&page->lru, &area->free_list[mt]);
-	area->nr_free++;
+	/* Read without zone->lock by __zone_watermark_ok(). */
+	WRITE_ONCE(area->nr_free, area->nr_free + 1);
 	if (order >= pageblock_order && !is_migrate_isolate(mt))
 		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, 1L << order);
 }
@@ -118,7 +119,8 @@ static inline void __del_page_from_free_list(struct page *page,
 	__ClearPageBuddy(page);
 	__ClearPageReported(page);
 	page->private = 0;
-	zone->free_area[order].nr_free--;
+	WRITE_ONCE(zone->free_area[order].nr_free,
+		   zone->free_area[order].nr_free - 1);
 	if (order >= pageblock_order && !is_migrate_isolate(mt))
 		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, -(1L << order));
 }
@@ -186,6 +188,8 @@ static void __free_one_page(struct page *page, unsigned long pfn,
 	bool to_tail;
 	struct page *buddy;
 
+	lockdep_assert_held(&zone->lock);
+
 	VM_BUG_ON(pfn & ((1UL << order) - 1));
 	VM_BUG_ON(!zone_spans_pfn(zone, pfn));
 	account_freepages(zone, 1L << order, mt);
@@ -245,6 +249,8 @@ static void split_large_buddy(struct zone *zone, struct page *page,
 {
 	unsigned long end = pfn + (1UL << order);
 	bool zeroed = PageZeroed(page);
+
+	lockdep_assert_held(&zone->lock);
 
 	VM_BUG_ON(!IS_ALIGNED(pfn, 1UL << order));
 	if (order > pageblock_order)
@@ -611,6 +617,8 @@ static void free_pcppages_bulk(struct zone *zone, int count,
 			       struct per_cpu_pages *pcp, int pindex)
 {
 	int max_pindex = NR_PCP_LISTS - 1;
+
+	lockdep_assert_held(&pcp->lock);
 
 	count = min(pcp->count, count);
 	if (count <= 0)
@@ -1273,7 +1281,7 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned lon
 		struct free_area *area = &z->free_area[o];
 		int mt;
 
-		if (!area->nr_free)
+		if (!READ_ONCE(area->nr_free))
 			continue;
 		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
 			if (!free_area_empty(area, mt))
@@ -1678,6 +1686,8 @@ int __isolate_free_page(struct page *page, unsigned int order)
 	struct zone *zone = page_zone(page);
 	int mt = get_pageblock_migratetype(page);
 
+	lockdep_assert_held(&zone->lock);
+
 	if (!is_migrate_isolate(mt)) {
 		unsigned long wmark = min_wmark_pages(zone) + (1UL << order);
 
@@ -1713,6 +1723,8 @@ int __isolate_free_page(struct page *page, unsigned int order)
 void __putback_isolated_page(struct page *page, unsigned int order, int mt)
 {
 	struct zone *zone = page_zone(page);
+
+	lockdep_assert_held(&zone->lock);
 
 	__free_one_page(page, page_to_pfn(page), zone, order, mt,
 			FPI_SKIP_REPORT_NOTIFY | FPI_TO_TAIL);

@@ -84,6 +84,8 @@ static void page_state(struct mm_struct *mm, unsigned long addr,
 	pmd_t *pmd;
 	pte_t *pte;
 
+	mmap_assert_locked(mm);
+
 	if (!vma)
 		return;
 	out->vma = true;
@@ -123,6 +125,6 @@ int foliage_page_state(struct foliage_task *task, unsigned long addr,
 		return ret;
 	memset(out, 0, sizeof(*out));
 	page_state(mm, addr & PAGE_MASK, out);
-	task_query_end(mm);
+	task_query_end(task);
 	return 0;
 }

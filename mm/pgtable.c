@@ -62,6 +62,7 @@ static struct page *pagetable_alloc(void)
 		return NULL;
 	pagetable_ctor(page);
 	spin_lock_init(ptlock_ptr(page));
+	lockdep_set_class(ptlock_ptr(page), LOCK_CLASS_PTL);
 	INIT_LIST_HEAD(&page->lru);
 	return page;
 }
@@ -289,6 +290,8 @@ spinlock_t *pmd_lock(struct mm_struct *mm, pmd_t *pmd)
 void pgtable_trans_huge_deposit(struct mm_struct *mm, pmd_t *pmd,
 				struct page *table)
 {
+	lockdep_assert_held(pmd_lockptr(mm, pmd));
+
 	list_add(&table->lru, &virt_to_page(pmd)->lru);
 }
 
@@ -296,6 +299,8 @@ struct page *pgtable_trans_huge_withdraw(struct mm_struct *mm, pmd_t *pmd)
 {
 	struct list_head *head = &virt_to_page(pmd)->lru;
 	struct page *table;
+
+	lockdep_assert_held(pmd_lockptr(mm, pmd));
 
 	if (WARN_ON_ONCE(list_empty(head)))
 		return NULL;

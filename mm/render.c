@@ -199,6 +199,7 @@ static const struct {
 	{ "tlb", tlb_render_seq },
 	{ "thp", thp_sysfs_render_seq },
 	{ "mthp_stats", mthp_stats_render_seq },
+	{ "uptime", uptime_render_seq },
 };
 
 int foliage_render(struct foliage_machine *m, const char *what,
@@ -220,6 +221,7 @@ int foliage_render(struct foliage_machine *m, const char *what,
 		return ret;
 	seq_buf_init(&s);
 	ret = renderers[i].render(&s, flags & FOLIAGE_RENDER_JSON);
+	machine_leave(m);
 	if (ret) {
 		seq_buf_free(&s);
 		return ret;
@@ -237,6 +239,7 @@ int render_seq_text(struct foliage_machine *m,
 		return ret;
 	seq_buf_init(&s);
 	ret = fn(&s, false);
+	machine_leave(m);
 	if (ret) {
 		seq_buf_free(&s);
 		return ret;

@@ -28,6 +28,10 @@
 
 /* ---- text buffer ---------------------------------------------------- */
 
+struct seq_buf;
+/* kernel/time.c: /proc/uptime from the machine's clock. */
+int uptime_render_seq(struct seq_buf *s, bool json);
+
 /*
  * A growing text buffer, appended to like a seq_file.  An append that
  * cannot allocate sets err and is dropped; seq_buf_finish() reports it.

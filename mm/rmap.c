@@ -113,6 +113,8 @@ void anon_vma_interval_tree_pre_update_vma(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc;
 
+	if (vma->anon_vma)
+		lockdep_assert_held_write(&vma->anon_vma->root->rwsem);
 	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
 		avc_tree_remove(avc);
 }
@@ -121,12 +123,15 @@ void anon_vma_interval_tree_post_update_vma(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc;
 
+	if (vma->anon_vma)
+		lockdep_assert_held_write(&vma->anon_vma->root->rwsem);
 	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
 		avc_tree_insert(avc);
 }
 
 void i_mmap_insert(struct address_space *mapping, struct vm_area_struct *vma)
 {
+	lockdep_assert_held_write(&mapping->i_mmap_rwsem);
 	vma->shared.start = vma->vm_pgoff;
 	vma->shared.last = vma_last_pgoff(vma);
 	interval_tree_insert(&vma->shared, &mapping->i_mmap);
@@ -135,6 +140,7 @@ void i_mmap_insert(struct address_space *mapping, struct vm_area_struct *vma)
 
 void i_mmap_remove(struct address_space *mapping, struct vm_area_struct *vma)
 {
+	lockdep_assert_held_write(&mapping->i_mmap_rwsem);
 	interval_tree_remove(&vma->shared, &mapping->i_mmap);
 	mapping->nr_mmaps--;
 }
@@ -152,6 +158,8 @@ static int __anon_vma_prepare(struct vm_area_struct *vma)
 	struct mm_struct *mm = vma->vm_mm;
 	struct anon_vma *anon_vma, *allocated = NULL;
 	struct anon_vma_chain *avc;
+
+	mmap_assert_locked(vma->vm_mm);
 
 	avc = anon_vma_chain_alloc();
 	if (!avc)
@@ -208,9 +216,9 @@ static struct anon_vma *lock_anon_vma_root(struct anon_vma *root,
 
 	if (new_root != root) {
 		if (WARN_ON_ONCE(root))
-			pthread_rwlock_unlock(&root->rwsem);
+			up_rwsem(&root->rwsem);
 		root = new_root;
-		pthread_rwlock_wrlock(&root->rwsem);
+		down_write_class(&root->rwsem, LOCK_CLASS_ANON_VMA);
 	}
 	return root;
 }
@@ -218,7 +226,7 @@ static struct anon_vma *lock_anon_vma_root(struct anon_vma *root,
 static void unlock_anon_vma_root(struct anon_vma *root)
 {
 	if (root)
-		pthread_rwlock_unlock(&root->rwsem);
+		up_rwsem(&root->rwsem);
 }
 
 /*
@@ -899,7 +907,7 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 	if (!mapping)
 		return;
 	if (!locked) {
-		if (pthread_rwlock_tryrdlock(&mapping->i_mmap_rwsem)) {
+		if (!i_mmap_trylock_read(mapping)) {
 			if (rwc->try_lock) {
 				rwc->contended = true;
 				return;
@@ -1029,14 +1037,6 @@ int folio_referenced(struct folio *folio, bool is_locked,
 
 /* ---- try_to_unmap, try_to_migrate -------------------------------------- */
 
-static void update_hiwater_rss(struct mm_struct *mm)
-{
-	unsigned long rss = get_mm_rss(mm);
-
-	if (mm->hiwater_rss < rss)
-		mm->hiwater_rss = rss;
-}
-
 static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 			     unsigned long address, void *arg)
 {
@@ -1119,6 +1119,8 @@ void try_to_unmap(struct folio *folio, enum ttu_flags flags)
 		.done = folio_not_mapped,
 	};
 
+	VM_WARN_ON(!folio_test_locked(folio));
+
 	if (flags & TTU_RMAP_LOCKED)
 		rmap_walk_locked(folio, &rwc);
 	else
@@ -1200,6 +1202,8 @@ void try_to_migrate(struct folio *folio, enum ttu_flags flags)
 		.arg = (void *)(long)flags,
 		.done = folio_not_mapped,
 	};
+
+	VM_WARN_ON(!folio_test_locked(folio));
 
 	if (flags & TTU_RMAP_LOCKED)
 		rmap_walk_locked(folio, &rwc);

@@ -232,6 +232,8 @@ int file_path(const struct file *file, char *buf, size_t len)
 static struct folio *__page_cache_lookup(struct address_space *mapping,
 					 pgoff_t index)
 {
+	lockdep_assert_held(&mapping->i_lock);
+
 	if (index >= mapping->i_pages_size)
 		return NULL;
 	return mapping->i_pages[index];
@@ -254,6 +256,8 @@ static int page_cache_grow(struct address_space *mapping, pgoff_t index)
 {
 	unsigned long size = mapping->i_pages_size ?: 16;
 	struct folio **slots;
+
+	lockdep_assert_held(&mapping->i_lock);
 
 	if (index < mapping->i_pages_size)
 		return 0;
@@ -460,7 +464,7 @@ int shmem_truncate(struct inode *inode, unsigned long long new_size)
 
 	if (new_size > MAX_LFS_FILESIZE)
 		return -EINVAL;
-	pthread_rwlock_wrlock(&mapping->invalidate_lock);
+	filemap_invalidate_lock(mapping);
 	if (new_size < inode->i_size) {
 		if (shmem_range_mapped(mapping, new_pages)) {
 			ret = -EBUSY;
@@ -482,7 +486,7 @@ int shmem_truncate(struct inode *inode, unsigned long long new_size)
 		WRITE_ONCE(inode->i_size, new_size);
 	}
 out:
-	pthread_rwlock_unlock(&mapping->invalidate_lock);
+	filemap_invalidate_unlock(mapping);
 	return ret;
 }
 

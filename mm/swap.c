@@ -62,6 +62,8 @@ static void lruvec_add_folio(struct lruvec *lruvec, struct folio *folio)
 {
 	enum lru_list lru = folio_lru_list(folio);
 
+	lockdep_assert_held(&lruvec->lru_lock);
+
 	update_lru_size(folio, lru, folio_nr_pages(folio));
 	/* Unevictable folios are only counted: ->lru holds mlock_count. */
 	if (lru != LRU_UNEVICTABLE)
@@ -71,6 +73,8 @@ static void lruvec_add_folio(struct lruvec *lruvec, struct folio *folio)
 static void lruvec_del_folio(struct lruvec *lruvec, struct folio *folio)
 {
 	enum lru_list lru = folio_lru_list(folio);
+
+	lockdep_assert_held(&lruvec->lru_lock);
 
 	if (lru != LRU_UNEVICTABLE)
 		list_del(&folio->lru);
@@ -87,6 +91,7 @@ void lru_init(void)
 		for (lru = 0; lru < NR_LRU_LISTS; lru++)
 			INIT_LIST_HEAD(&lruvec->lists[lru]);
 		spin_lock_init(&lruvec->lru_lock);
+		lockdep_set_class(&lruvec->lru_lock, LOCK_CLASS_LRU);
 	}
 }
 
@@ -278,7 +283,7 @@ int validate_lru(void)
 		pg_data_t *pgdat = NODE_DATA(nid);
 		struct lruvec *lruvec = &pgdat->__lruvec;
 
-		if (!lruvec->lists[0].next)
+		if (!READ_ONCE(lruvec->lists[0].next))
 			continue;	/* not booted */
 		memset(zone_pages, 0, sizeof(zone_pages));
 		spin_lock(&lruvec->lru_lock);

@@ -110,29 +110,14 @@ static int find_knob(const char *key, const struct machine_subsys **sub,
 	return -ENOENT;
 }
 
-int foliage_set(struct foliage_machine *m, const char *key, const char *value)
+/* Parse @value for @t, check it, and store it through the table. */
+static int ctl_write(struct foliage_machine *m, const struct machine_subsys *s,
+		     const struct ctl_table *t, const char *value)
 {
-	const struct machine_subsys *s;
-	const struct ctl_table *t;
-	const char *file;
 	void *data;
 	int ret;
 	long v;
 
-	if (!m || !key)
-		return -EINVAL;
-	ret = machine_enter(m);
-	if (ret)
-		return ret;
-	ret = find_knob(key, &s, &t, &file);
-	if (ret)
-		return ret;
-	if (!t) {
-		ret = s->sysfs_set(file, value);
-		if (!ret)
-			machine_exit_op(m);
-		return ret;
-	}
 	ret = t->type == CTL_BOOL ? parse_bool(value, &v) :
 				    parse_long(value, &v);
 	if (ret)
@@ -142,18 +127,44 @@ int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	if (t->boot_only)
 		return -EBUSY;
 	data = (char *)machine_subsys_state(s, m) + t->offset;
-	if (t->proc_handler) {
-		ret = t->proc_handler(t, data, v);
-		if (ret)
-			return ret;
-	} else {
-		ctl_store(t, data, v);
-	}
+	if (t->proc_handler)
+		return t->proc_handler(t, data, v);
+	ctl_store(t, data, v);
+	return 0;
+}
+
+static int __foliage_set(struct foliage_machine *m, const char *key,
+			 const char *value)
+{
+	const struct machine_subsys *s;
+	const struct ctl_table *t;
+	const char *file;
+	int ret;
+
+	if (!m || !key)
+		return -EINVAL;
+	ret = machine_enter(m) ?: find_knob(key, &s, &t, &file);
+	if (!ret && !t)
+		ret = s->sysfs_set(file, value);
+	else if (!ret)
+		ret = ctl_write(m, s, t, value);
+	if (ret)
+		return ret;
 	machine_exit_op(m);
 	return 0;
 }
 
-int foliage_get(struct foliage_machine *m, const char *key, long *value)
+/* Every return but a successful set's leaves the machine here. */
+int foliage_set(struct foliage_machine *m, const char *key, const char *value)
+{
+	int ret = __foliage_set(m, key, value);
+
+	machine_leave(m);
+	return ret;
+}
+
+static int __foliage_get(struct foliage_machine *m, const char *key,
+			 long *value)
 {
 	const struct machine_subsys *s;
 	const struct ctl_table *t;
@@ -162,14 +173,19 @@ int foliage_get(struct foliage_machine *m, const char *key, long *value)
 
 	if (!m || !key || !value)
 		return -EINVAL;
-	ret = machine_enter(m);
-	if (ret)
-		return ret;
-	ret = find_knob(key, &s, &t, &file);
-	if (ret)
-		return ret;
-	if (!t)
-		return s->sysfs_get(file, value);
-	*value = ctl_load(t, (char *)machine_subsys_state(s, m) + t->offset);
-	return 0;
+	ret = machine_enter(m) ?: find_knob(key, &s, &t, &file);
+	if (!ret && !t)
+		ret = s->sysfs_get(file, value);
+	else if (!ret)
+		*value = ctl_load(t, (char *)machine_subsys_state(s, m) +
+					 t->offset);
+	return ret;
+}
+
+int foliage_get(struct foliage_machine *m, const char *key, long *value)
+{
+	int ret = __foliage_get(m, key, value);
+
+	machine_leave(m);
+	return ret;
 }

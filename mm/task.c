@@ -54,6 +54,7 @@ int foliage_task_create(struct foliage_machine *m, const char *name,
 	ret = machine_enter(m);
 	if (ret)
 		return ret;
+	tasks_validate_read_lock(m);
 	t = task_alloc(m, name);
 	if (!t) {
 		ret = -ENOMEM;
@@ -68,6 +69,7 @@ int foliage_task_create(struct foliage_machine *m, const char *name,
 	task_publish(m, t);
 	*out = t;
 out:
+	tasks_validate_read_unlock(m);
 	machine_exit_op(m);
 	return ret;
 }
@@ -85,33 +87,39 @@ int foliage_fork(struct foliage_task *parent, const char *name,
 	ret = machine_enter(m);
 	if (ret)
 		return ret;
+	tasks_validate_read_lock(m);
 	t = task_alloc(m, name ? name : parent->task.comm);
-	if (!t)
-		return -ENOMEM;
+	if (!t) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	t->task.parent = &parent->task;
 	t->task.mm = mm_alloc();
 	if (!t->task.mm) {
 		free(t);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
 	ret = dup_mmap(t->task.mm, parent->task.mm);
 	if (ret) {
 		/* The half-copied mm is torn down like any other. */
 		mmput(t->task.mm);
 		free(t);
-		machine_exit_op(m);
-		return ret;
+		goto out;
 	}
 	task_publish(m, t);
 	*child = t;
+out:
+	tasks_validate_read_unlock(m);
 	machine_exit_op(m);
-	return 0;
+	return ret;
 }
 
 static void __task_exit(struct foliage_task *task)
 {
 	struct foliage_machine *m = task->machine;
 
+	tasks_validate_read_lock(m);
 	spin_lock(&m->tasks->lock);
 	list_del(&task->task.tasks);
 	spin_unlock(&m->tasks->lock);
@@ -119,6 +127,7 @@ static void __task_exit(struct foliage_task *task)
 	gup_task_exit(task);
 	mmput(task->task.mm);
 	free(task);
+	tasks_validate_read_unlock(m);
 }
 
 int foliage_exit(struct foliage_task *task)
@@ -153,13 +162,14 @@ int task_query_begin(struct foliage_task *task, struct mm_struct **mm)
 	if (ret)
 		return ret;
 	*mm = task->task.mm;
-	pthread_rwlock_rdlock(&(*mm)->mmap_lock);
+	mmap_read_lock(*mm);
 	return 0;
 }
 
-void task_query_end(struct mm_struct *mm)
+void task_query_end(struct foliage_task *task)
 {
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(task->task.mm);
+	machine_leave(task->machine);
 }
 
 int foliage_task_pid(const struct foliage_task *task)
@@ -194,11 +204,15 @@ int foliage_mmap(struct foliage_task *task, unsigned long addr,
 	if (err)
 		return err;
 	/* x86's sys_mmap: the offset must be page aligned. */
-	if (offset & ~PAGE_MASK)
+	if (offset & ~PAGE_MASK) {
+		machine_leave(task->machine);
 		return -EINVAL;
+	}
 	if (!(flags & FOLIAGE_MAP_ANONYMOUS)) {
-		if (!file || file->machine != task->machine)
+		if (!file || file->machine != task->machine) {
+			machine_leave(task->machine);
 			return -EBADF;
+		}
 		f = &file->file;
 	}
 	mm = task->task.mm;
@@ -208,9 +222,9 @@ int foliage_mmap(struct foliage_task *task, unsigned long addr,
 	mmap_write_unlock(mm);
 	if (!IS_ERR_VALUE(ret) && populate) {
 		/* mm_populate() runs under the read lock; errors are ignored. */
-		pthread_rwlock_rdlock(&mm->mmap_lock);
+		mmap_read_lock(mm);
 		(void)mm_populate(mm, ret, populate);
-		pthread_rwlock_unlock(&mm->mmap_lock);
+		mmap_read_unlock(mm);
 	}
 	machine_exit_op(task->machine);
 	if (IS_ERR_VALUE(ret))
@@ -276,9 +290,15 @@ int foliage_madvise(struct foliage_task *task, unsigned long addr,
 
 	if (err)
 		return err;
-	mmap_write_lock(task->task.mm);
-	err = do_madvise(task->task.mm, addr, len, advice);
-	mmap_write_unlock(task->task.mm);
+	if (madvise_need_mmap_write(advice)) {
+		mmap_write_lock(task->task.mm);
+		err = do_madvise(task->task.mm, addr, len, advice);
+		mmap_write_unlock(task->task.mm);
+	} else {
+		mmap_read_lock(task->task.mm);
+		err = do_madvise(task->task.mm, addr, len, advice);
+		mmap_read_unlock(task->task.mm);
+	}
 	machine_exit_op(task->machine);
 	return err;
 }

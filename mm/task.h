@@ -30,12 +30,13 @@ void gup_task_exit(struct foliage_task *task);
 /*
  * A read-only query of @task's address space: enter its machine and take
  * its mmap_lock for read (*@mm: the mm); 0 or -errno (nothing held then).
- * A query changes nothing, so task_query_end() runs no machine_exit_op()
- * (whose validators would run once per page of a range a caller walks).
+ * A query changes nothing, so task_query_end() unlocks and leaves the
+ * machine without machine_exit_op() (whose validators would run once per
+ * page of a range a caller walks).
  */
 int __must_check task_query_begin(struct foliage_task *task,
 				  struct mm_struct **mm);
-void task_query_end(struct mm_struct *mm);
+void task_query_end(struct foliage_task *task);
 
 /* mm/task.c: exit every task left when the machine is destroyed. */
 void exit_all_tasks(struct foliage_machine *m);

@@ -233,7 +233,6 @@ static void snapshot_vma(struct vm_area_struct *vma, struct smaps_vma *v,
 			 enum task_maps_detail detail)
 {
 	memset(v, 0, sizeof(*v));
-	v->pkey = -1;
 	v->start = vma->vm_start;
 	v->end = vma->vm_end;
 	v->flags = vma->vm_flags;
@@ -253,7 +252,8 @@ static void snapshot_vma(struct vm_area_struct *vma, struct smaps_vma *v,
 							   TVA_SMAPS,
 							   THP_ORDERS_ALL);
 		/* arch_pkeys_enabled(): the line only where the CPU has them. */
-		v->pkey = this_machine->pku ? vma_pkey(vma) : -1;
+		v->has_pkey = this_machine->pku;
+		v->pkey = vma_pkey(vma);
 		smap_gather_stats(vma, &v->mss);
 	}
 }
@@ -265,11 +265,11 @@ int task_maps_snapshot(struct mm_struct *mm, enum task_maps_detail detail,
 	int n = 0;
 
 	memset(tm, 0, sizeof(*tm));
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	if (mm->map_count) {
 		tm->vma = calloc(mm->map_count, sizeof(*tm->vma));
 		if (!tm->vma) {
-			pthread_rwlock_unlock(&mm->mmap_lock);
+			mmap_read_unlock(mm);
 			return -ENOMEM;
 		}
 	}
@@ -281,7 +281,7 @@ int task_maps_snapshot(struct mm_struct *mm, enum task_maps_detail detail,
 		n++;
 	}
 	tm->nr_vmas = n;
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	return 0;
 }
 
@@ -426,7 +426,7 @@ void show_smap(struct seq_buf *s, const struct smaps_vma *v)
 	seq_kb(s, "MMUPageSize:    ", v->mmu_pagesize);
 	__show_smap(s, &v->mss, false);
 	seq_printf(s, "THPeligible:    %8u\n", v->thp_eligible);
-	if (v->pkey >= 0)
+	if (v->has_pkey)
 		seq_printf(s, "ProtectionKey:  %8u\n", v->pkey);
 	show_smap_vma_flags(s, v->flags);
 }
@@ -522,7 +522,7 @@ struct json_object *map_vma_json(const struct smaps_vma *v, bool smaps,
 	json_set_u64(obj, "MMUPageSize", v->mmu_pagesize >> 10, err);
 	mss_json(obj, &v->mss, false, err);
 	json_set_u64(obj, "THPeligible", v->thp_eligible, err);
-	if (v->pkey >= 0)
+	if (v->has_pkey)
 		json_set_u64(obj, "ProtectionKey", v->pkey, err);
 	vmflags = json_new_array(err);
 	for (i = 0; i < ARRAY_SIZE(vm_flag_mnemonics); i++)
@@ -607,8 +607,10 @@ int foliage_render_task(struct foliage_task *task, const char *what,
 	if (ret)
 		return ret;
 	ret = task_maps_snapshot(task->task.mm, detail, &tm);
-	if (ret)
+	if (ret) {
+		machine_leave(m);
 		return ret;
+	}
 	seq_buf_init(&s);
 	if (!strcmp(what, "smaps_rollup"))
 		ret = render_task_rollup(&s, &tm, json);
@@ -616,6 +618,7 @@ int foliage_render_task(struct foliage_task *task, const char *what,
 		ret = render_task_maps(&s, &tm, detail == TASK_MAPS_PAGES,
 				       json);
 	task_maps_free(&tm);
+	machine_leave(m);
 	if (ret) {
 		seq_buf_free(&s);
 		return ret;
@@ -654,7 +657,7 @@ int foliage_task_vmas(struct foliage_task *task, struct foliage_vma *vmas,
 		}
 		n++;
 	}
-	task_query_end(mm);
+	task_query_end(task);
 	*nr = n;
 	return 0;
 }
@@ -681,6 +684,6 @@ int foliage_task_mm_counters(struct foliage_task *task,
 	out->stack_vm = READ_ONCE(mm->stack_vm);
 	out->pgtables_bytes = atomic_long_read(&mm->pgtables_bytes);
 	out->map_count = mm->map_count;
-	task_query_end(mm);
+	task_query_end(task);
 	return 0;
 }

@@ -66,7 +66,8 @@ struct smaps_vma {
 	unsigned long kernel_pagesize;	/* KernelPageSize, bytes */
 	unsigned long mmu_pagesize;	/* MMUPageSize, bytes */
 	bool thp_eligible;		/* THPeligible */
-	int pkey;			/* ProtectionKey; -1: the CPU has none */
+	bool has_pkey;			/* the CPU has pkeys: show ProtectionKey */
+	unsigned int pkey;		/* ProtectionKey */
 	struct mem_size_stats mss;	/* smaps counts (zero for maps) */
 };
 

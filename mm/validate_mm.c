@@ -519,15 +519,16 @@ static int check_unmapped_pages(const struct pfn_table *t)
 
 /*
  * Take every listed mm's mmap_lock for write, so the walk sees a quiet
- * machine.  A caller may hold one of them (or another thread may be in
- * the middle of an operation): then only the VMA trees are checked.
+ * machine.  If a thread holds one (asleep in the middle of an operation,
+ * the machine being stopped), nothing is checked: -EBUSY, and the
+ * validation waits for a later quiet point (kernel/stop_machine.c).
  */
 static bool lock_all_mms(struct foliage_machine *m)
 {
 	struct foliage_task *t, *u;
 
 	list_for_each_entry(t, &m->tasks->list, task.tasks) {
-		if (pthread_rwlock_trywrlock(&t->task.mm->mmap_lock)) {
+		if (!mmap_write_trylock(t->task.mm)) {
 			list_for_each_entry(u, &m->tasks->list, task.tasks) {
 				if (u == t)
 					break;
@@ -593,8 +594,10 @@ int validate_all_mms(void)
 		walk_mm(t->task.mm, &rc);
 	}
 	ret = ret ?: rc.err;
-	if (!locked)
+	if (!locked) {
+		ret = -EBUSY;
 		goto out;
+	}
 	err = validate_all_anon_vma_counts(m);
 	ret = ret ?: err;
 

@@ -56,26 +56,15 @@
 /* mm->flags: top-down mmap layout (set at exec, as arch_pick_mmap_layout). */
 #define MMF_TOPDOWN		31
 
-/* The mmap lock. */
-static inline void mmap_write_lock(struct mm_struct *mm)
-{
-	pthread_rwlock_wrlock(&mm->mmap_lock);
-}
-
-static inline void mmap_write_unlock(struct mm_struct *mm)
-{
-	pthread_rwlock_unlock(&mm->mmap_lock);
-}
-
 /* The i_mmap lock of a file's mapping (i_mmap_lock_write()). */
 static inline void vma_i_mmap_lock(struct address_space *mapping)
 {
-	pthread_rwlock_wrlock(&mapping->i_mmap_rwsem);
+	i_mmap_lock_write(mapping);
 }
 
 static inline void vma_i_mmap_unlock(struct address_space *mapping)
 {
-	pthread_rwlock_unlock(&mapping->i_mmap_rwsem);
+	i_mmap_unlock_write(mapping);
 }
 
 /* ---- kinds of mapping, as vm_stat_account() counts them ---- */
@@ -231,5 +220,7 @@ unsigned long do_mremap(struct mm_struct *mm, unsigned long addr,
 			unsigned long flags, unsigned long new_addr);
 int do_madvise(struct mm_struct *mm, unsigned long start, size_t len_in,
 	       int behavior);
+/* Whether madvise(@behavior) takes mmap_lock for write (else for read). */
+bool madvise_need_mmap_write(int behavior);
 
 #endif /* _FOLIAGE_MM_VMA_H */

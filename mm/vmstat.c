@@ -119,11 +119,14 @@ int foliage_vmstat(struct foliage_machine *m, const char *name,
 
 	if (ret)
 		return ret;
+	ret = -ENOENT;
 	for (i = 0; i < NR_VMSTAT_ITEMS; i++) {
 		if (!strcmp(vmstat_text[i], name)) {
 			*value = vmstat_value(i);
-			return 0;
+			ret = 0;
+			break;
 		}
 	}
-	return -ENOENT;
+	machine_leave(m);
+	return ret;
 }

@@ -37,6 +37,8 @@ static void *virtio_irq_thread(void *arg)
 	pthread_mutex_unlock(&bus->irq_lock);
 	if (err)
 		return NULL;
+	/* It runs on its CPU only while it delivers (kernel/cpu.c). */
+	machine_leave(m);
 
 	pthread_mutex_lock(&bus->irq_sync);
 	pthread_mutex_lock(&bus->irq_lock);
@@ -56,7 +58,10 @@ static void *virtio_irq_thread(void *arg)
 		list_del_init(&irq->pending);
 		pthread_mutex_unlock(&bus->irq_lock);
 		irq->nr_delivered++;
-		irq->handler(irq);
+		if (!machine_enter(m)) {
+			irq->handler(irq);
+			machine_leave(m);
+		}
 		pthread_mutex_lock(&bus->irq_lock);
 	}
 	pthread_mutex_unlock(&bus->irq_lock);

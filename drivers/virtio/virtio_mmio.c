@@ -322,7 +322,6 @@ static int virtio_mmio_probe(struct host_device *hdev)
 	err = virtio_irq_start(vm->bus);
 	if (err)
 		goto out_free;
-	hdev->guest_bound = true;
 	host_device_connect_irq(hdev, vm_irq_line, vm);
 	return register_virtio_device(&vm->vdev);
 
@@ -331,14 +330,32 @@ out_free:
 	return err;
 }
 
+/* Whether the guest already has a device for register window @hdev. */
+static bool vm_known(struct virtio_bus *bus, struct host_device *hdev)
+{
+	struct virtio_device *vdev;
+	bool found = false;
+
+	pthread_mutex_lock(&bus->lock);
+	list_for_each_entry(vdev, &bus->devices, bus_list)
+		if (to_vm(vdev)->hdev == hdev) {
+			found = true;
+			break;
+		}
+	pthread_mutex_unlock(&bus->lock);
+	return found;
+}
+
 int virtio_mmio_scan(void)
 {
+	struct virtio_bus *bus = machine_virtio_bus();
 	struct host *host = this_machine->host;
 	struct host_device *hdev;
 	int index, err, nr = 0;
 
 	for (index = 0; (hdev = host_device_get(host, index)); index++) {
-		if (hdev->ops->bus != HOST_BUS_VIRTIO_MMIO || hdev->guest_bound)
+		if (host_device_bus(hdev) != HOST_BUS_VIRTIO_MMIO ||
+		    vm_known(bus, hdev))
 			continue;
 		err = virtio_mmio_probe(hdev);
 		if (err)
@@ -361,7 +378,6 @@ void virtio_mmio_remove_all(struct foliage_machine *m)
 		unregister_virtio_device(vdev);
 		host_device_connect_irq(vm->hdev, NULL, NULL);
 		virtio_irq_sync(bus, &vm->irq);
-		vm->hdev->guest_bound = false;
 		pthread_mutex_destroy(&vm->vqs_lock);
 		free(vm);
 	}

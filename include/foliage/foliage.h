@@ -8,9 +8,9 @@
  * address spaces, devices and migration.  Every call returns 0 or a negative
  * errno; the library never prints and never exits.
  *
- * Threads: any thread may call into a machine; each thread that does becomes
- * one of the machine's CPUs (with its own per-CPU page lists), up to the
- * number of CPUs the machine was created with.
+ * Threads: any thread may call into a machine; it runs on one of the
+ * machine's CPUs while inside the library (see "CPUs, kernel threads and
+ * time" below and docs/concurrency.md).
  */
 #ifndef _FOLIAGE_FOLIAGE_H
 #define _FOLIAGE_FOLIAGE_H
@@ -48,6 +48,8 @@ struct foliage_config {
 	unsigned int arch;		/* FOLIAGE_ARCH_X86_64 (0) or _ARM64 */
 	/* ---- madvfree (issue 9) ---- */
 	bool pku;			/* x86: the CPU has protection keys (OSPKE) */
+	/* ---- time (docs/concurrency.md) ---- */
+	bool real_time;			/* clock: host time, not virtual */
 };
 
 /*
@@ -201,8 +203,10 @@ int foliage_render(struct foliage_machine *m, const char *what,
 	FOLIAGE_MUST_CHECK;
 
 /*
- * Proof.  foliage_validate() runs every structure validator now (debug and
- * release builds alike).  In debug builds the validators also run after
+ * Proof.  foliage_validate() stops the machine (kernel threads parked,
+ * other threads waited for until they leave the library) and runs every
+ * structure validator (debug and release builds alike); -EBUSY if a thread
+ * asleep inside an operation holds an mmap_lock.  In debug builds the validators also run after
  * every public operation.  A broken invariant is recorded as a "bug": the
  * operation still returns, and foliage_bugs() counts them.
  */
@@ -399,6 +403,42 @@ int foliage_task_mm_counters(struct foliage_task *task,
 	FOLIAGE_MUST_CHECK;
 
 #pragma GCC visibility pop
+
+/*
+ * CPUs, kernel threads and time (issue 7; docs/concurrency.md).
+ *
+ * A host thread is attached to one CPU of a machine and runs on it while
+ * inside the library; a thread that calls in unattached is attached to
+ * the first free CPU.  foliage_cpu_attach() attaches the calling thread to
+ * CPU @cpu (-1: the first free one) and returns the CPU's number: -EBUSY
+ * if another thread is attached there (or this one elsewhere in @m),
+ * -EINVAL if @cpu is out of range.  The thread's node is the CPU's node
+ * (cpu % nr_nodes).  foliage_cpu_detach() gives the CPU back (its per-CPU
+ * page lists drained first); a thread that exits is detached from every
+ * machine it was attached to.  foliage_cpu_current(): the calling thread's
+ * CPU in @m, or -ENOENT.
+ */
+int foliage_cpu_attach(struct foliage_machine *m, int cpu);
+int foliage_cpu_detach(struct foliage_machine *m);
+int foliage_cpu_current(struct foliage_machine *m);
+
+/*
+ * The machine's clock, in nanoseconds since boot.  It is virtual unless
+ * foliage_config.real_time: it stands still until foliage_advance_time()
+ * moves it by @ns, running every delayed work that falls due meanwhile,
+ * in due order, each with the clock at its due time, and returning when
+ * they are done.  On the real clock, foliage_advance_time() sleeps @ns and
+ * waits for the work that fell due.  jiffies run at HZ=250.
+ */
+uint64_t foliage_time_ns(struct foliage_machine *m);
+int foliage_advance_time(struct foliage_machine *m, uint64_t ns);
+
+/*
+ * How many times debug validation after an operation waited for a quiet
+ * machine instead of running at once (another thread was inside); it
+ * then ran at the next quiet point.  Never skipped.
+ */
+unsigned long foliage_validate_deferred(struct foliage_machine *m);
 
 #ifdef __cplusplus
 }

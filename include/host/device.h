@@ -81,7 +81,6 @@ struct host_device {
 	unsigned long nr_irqs;		/* interrupts raised (atomic) */
 	unsigned long nr_kicks;		/* kicks received (atomic) */
 	void *priv;			/* the kind's state */
-	bool guest_bound;		/* a guest driver has claimed it */
 };
 
 /*
@@ -93,6 +92,8 @@ int __must_check host_device_add(struct host *host,
 				 struct host_device **out);
 /* The @index-th device in the registry (the guest's enumeration), or NULL. */
 struct host_device *host_device_get(struct host *host, int index);
+/* Which bus the guest finds @dev on (its "device tree" entry). */
+enum host_bus host_device_bus(const struct host_device *dev);
 
 /* Guest side: access the register window (a VM exit to the host). */
 u32 host_mmio_read(struct host_device *dev, u64 offset, unsigned int bytes);

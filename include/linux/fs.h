@@ -50,6 +50,17 @@ struct file {
 	void *private_data;		/* owner's data */
 };
 
+/* Faults against truncation and hole punching (write: the truncater). */
+static inline void filemap_invalidate_lock(struct address_space *mapping)
+{
+	down_write_class(&mapping->invalidate_lock, LOCK_CLASS_INVALIDATE);
+}
+
+static inline void filemap_invalidate_unlock(struct address_space *mapping)
+{
+	up_rwsem(&mapping->invalidate_lock);
+}
+
 static inline struct address_space *folio_mapping_file(const struct folio *f)
 {
 	return ((unsigned long)f->mapping & 3) ? NULL : f->mapping;
@@ -66,22 +77,28 @@ int file_path(const struct file *file, char *buf, size_t len);
 
 static inline void i_mmap_lock_write(struct address_space *mapping)
 {
-	pthread_rwlock_wrlock(&mapping->i_mmap_rwsem);
+	down_write_class(&mapping->i_mmap_rwsem, LOCK_CLASS_I_MMAP);
 }
 
 static inline void i_mmap_unlock_write(struct address_space *mapping)
 {
-	pthread_rwlock_unlock(&mapping->i_mmap_rwsem);
+	up_rwsem(&mapping->i_mmap_rwsem);
+}
+
+static inline bool i_mmap_trylock_read(struct address_space *mapping)
+{
+	return down_read_trylock_class(&mapping->i_mmap_rwsem,
+				       LOCK_CLASS_I_MMAP);
 }
 
 static inline void i_mmap_lock_read(struct address_space *mapping)
 {
-	pthread_rwlock_rdlock(&mapping->i_mmap_rwsem);
+	down_read_class(&mapping->i_mmap_rwsem, LOCK_CLASS_I_MMAP);
 }
 
 static inline void i_mmap_unlock_read(struct address_space *mapping)
 {
-	pthread_rwlock_unlock(&mapping->i_mmap_rwsem);
+	up_rwsem(&mapping->i_mmap_rwsem);
 }
 
 #endif /* _FOLIAGE_LINUX_FS_H */

@@ -15,9 +15,13 @@ struct list_head {
 
 #define LIST_HEAD_INIT(name)	{ &(name), &(name) }
 
+/*
+ * Stores to ->next are WRITE_ONCE() as in Linux, so that list_empty() may
+ * be read without the list's lock (the allocator's watermark check).
+ */
 static inline void INIT_LIST_HEAD(struct list_head *list)
 {
-	list->next = list;
+	WRITE_ONCE(list->next, list);
 	list->prev = list;
 }
 
@@ -27,7 +31,7 @@ static inline void __list_add(struct list_head *new, struct list_head *prev,
 	next->prev = new;
 	new->next = next;
 	new->prev = prev;
-	prev->next = new;
+	WRITE_ONCE(prev->next, new);
 }
 
 static inline void list_add(struct list_head *new, struct list_head *head)
@@ -43,7 +47,7 @@ static inline void list_add_tail(struct list_head *new, struct list_head *head)
 static inline void list_del(struct list_head *entry)
 {
 	entry->next->prev = entry->prev;
-	entry->prev->next = entry->next;
+	WRITE_ONCE(entry->prev->next, entry->next);
 	entry->next = NULL;
 	entry->prev = NULL;
 }
@@ -51,7 +55,7 @@ static inline void list_del(struct list_head *entry)
 static inline void list_del_init(struct list_head *entry)
 {
 	entry->next->prev = entry->prev;
-	entry->prev->next = entry->next;
+	WRITE_ONCE(entry->prev->next, entry->next);
 	INIT_LIST_HEAD(entry);
 }
 
@@ -83,7 +87,7 @@ static inline void list_splice_init(struct list_head *list,
 		first->prev = head;
 		last->next = head->next;
 		head->next->prev = last;
-		head->next = first;
+		WRITE_ONCE(head->next, first);
 		INIT_LIST_HEAD(list);
 	}
 }

@@ -28,10 +28,12 @@
 #include <linux/mmzone.h>
 #include <linux/mm_types.h>
 #include <linux/arch.h>
+#include <linux/wait.h>
 
 struct trace_buffer;
 struct host;
 struct virtio_bus;
+struct machine_kernel;
 /* Subsystems' state, each allocated by its init (machine_subsys.h). */
 struct fault_inject;		/* linux/fault-inject.h */
 struct tlb_stats;		/* asm-generic/tlb.h */
@@ -40,10 +42,23 @@ struct shmem_sb_info;		/* linux/shmem_fs.h */
 struct thp_state;		/* linux/huge_mm.h */
 struct task_list;		/* mm/task.h */
 
+struct cpu_attach;
+
 struct foliage_cpu {
 	int id;				/* cpu number */
-	int owner_tid;			/* host thread that is this CPU */
+	int owner_tid;			/* user thread attached here, 0 none */
 	int nid;			/* cpu_to_node() */
+	/* kernel/cpu.c: who runs on this CPU now (a FIFO ticket lock) */
+	unsigned int next_ticket;	/* next waiter's ticket (atomic) */
+	unsigned int serving;		/* ticket running now (atomic) */
+	int nr_waiting;			/* threads asleep for it (atomic) */
+	int runner_tid;			/* thread running here, 0 none */
+	pthread_mutex_t run_lock;	/* waiters sleep under it */
+	pthread_cond_t run_cond;	/* broadcast when serving moves */
+	struct cpu_attach *attach;	/* attached user thread's record */
+	bool account_busy;		/* real clock: count busy_ns */
+	u64 run_since_ns;		/* host ns when the runner took it */
+	u64 busy_ns;			/* host ns run so far (/proc/uptime) */
 	unsigned long vm_events[NR_VM_EVENT_ITEMS]; /* this CPU's events */
 	/* NUMA events per (nid * MAX_NR_ZONES + zone) */
 	unsigned long numa_events[MAX_NUMNODES * MAX_NR_ZONES]
@@ -62,6 +77,10 @@ struct vm_sysctl {
 
 #define FOLIAGE_BUG_MSG_LEN	256
 
+/* Folio wait queues per machine (Linux's folio_wait_table, mm/filemap.c). */
+#define FOLIO_WAIT_TABLE_BITS	8
+#define FOLIO_WAIT_TABLE_SIZE	(1 << FOLIO_WAIT_TABLE_BITS)
+
 struct foliage_machine {
 	struct foliage_config config;	/* as created */
 	unsigned long generation;	/* unique per machine, for this_cpu */
@@ -77,7 +96,6 @@ struct foliage_machine {
 	int nr_cpus;			/* CPUs threads may become */
 	bool pku;			/* x86 protection keys (config.pku) */
 	bool up;			/* one CPU: no lock prefixes (atomic.h) */
-	int next_cpu;			/* next free cpu id (atomic) */
 	struct foliage_cpu cpus[NR_CPUS]; /* per-CPU state */
 	struct vm_sysctl sysctl;	/* knobs */
 	struct trace_buffer *trace;	/* ftrace-like ring buffer */
@@ -108,7 +126,48 @@ struct foliage_machine {
 	/* ---- arch (include/linux/arch.h) ---- */
 	const struct arch_ops *arch;	/* PTE layout and TLB model */
 	bool arm64_tlb_range;		/* arm64: FEAT_TLBIRANGE (arch.tlb_range) */
+	/* kernel/: CPUs, kernel threads, work, time (issue 7 section 1) */
+	pthread_mutex_t stop_lock;	/* one stop_machine() at a time */
+	bool validate_pending;		/* debug validation owed (atomic) */
+	unsigned long validate_deferred; /* ops whose check waited for quiet */
+	u64 clock_ns;			/* virtual clock, ns since boot */
+	u64 boot_ns;			/* host CLOCK_MONOTONIC at boot */
+	struct machine_kernel *kernel;	/* workers, timers, kthreads */
+	/* ---- sleeping waits (mm/filemap.c) and pins (mm/gup.c) ---- */
+	/* sleepers on folio bits, hashed by folio */
+	wait_queue_head_t folio_wait_table[FOLIO_WAIT_TABLE_SIZE];
+	spinlock_t pins_lock;		/* protects every task's pin list */
+	/*
+	 * Held for read by what changes mm state outside any listed mm's
+	 * mmap_lock (task create, fork, exit, unpin); the whole-machine mm
+	 * validators take it for write (trylock) or skip.  Debug builds.
+	 */
+	pthread_rwlock_t tasks_validate_lock;
 };
+
+#ifdef CONFIG_DEBUG_VM
+static inline void tasks_validate_read_lock(struct foliage_machine *m)
+{
+	pthread_rwlock_rdlock(&m->tasks_validate_lock);
+}
+
+static inline void tasks_validate_read_unlock(struct foliage_machine *m)
+{
+	pthread_rwlock_unlock(&m->tasks_validate_lock);
+}
+#else
+static inline void tasks_validate_read_lock(struct foliage_machine *m)
+{
+}
+
+static inline void tasks_validate_read_unlock(struct foliage_machine *m)
+{
+}
+#endif
+
+/* mm/filemap.c: set up and tear down m->folio_wait_table. */
+void folio_wait_table_init(struct foliage_machine *m);
+void folio_wait_table_destroy(struct foliage_machine *m);
 
 /* sysctl vm.max_map_count's default (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN). */
 #define DEFAULT_MAX_MAP_COUNT	65530
@@ -126,10 +185,14 @@ int validate_all_mms(void);
 
 extern __thread struct foliage_machine *this_machine;
 extern __thread struct foliage_cpu *this_cpu;
+extern __thread bool this_cpu_running;
 
 /*
- * Make the calling thread run inside @m, as one of its CPUs.  Cheap when the
- * thread already is.  -EBUSY if every CPU of the machine is taken.
+ * Make the calling thread run inside @m, on one of its CPUs (kernel/cpu.c):
+ * the CPU it is attached to, attaching it to a free one first if it is not
+ * (foliage_cpu_attach(m, -1)), and waiting while another thread (a kernel
+ * thread of that CPU) runs there.  Cheap when the thread already runs
+ * there.  -EBUSY if every CPU of the machine is attached to other threads.
  */
 int __machine_enter(struct foliage_machine *m);
 static inline int __must_check machine_enter(struct foliage_machine *m)
@@ -137,13 +200,28 @@ static inline int __must_check machine_enter(struct foliage_machine *m)
 	extern __thread unsigned long this_machine_generation;
 
 	if (likely(this_machine == m &&
-		   this_machine_generation == m->generation))
+		   this_machine_generation == m->generation &&
+		   this_cpu_running))
 		return 0;
 	return __machine_enter(m);
 }
 
-/* Called at the end of every public operation: debug-build validation. */
+/*
+ * The end of a public operation: debug-build validation once the machine
+ * is quiet (kernel/stop_machine.c), then machine_leave().
+ */
 void machine_exit_op(struct foliage_machine *m);
+/* Leave @m: the calling user thread stops running on its CPU. */
+void machine_leave(struct foliage_machine *m);
+
+/*
+ * kernel/boot.c: CPUs, kernel threads, work and time of a machine.  init
+ * at boot before the first machine_enter(); stop (every kernel thread
+ * joined, queued work dropped) first thing at destroy; exit last.
+ */
+int machine_kernel_init(struct foliage_machine *m);
+void machine_kernel_stop(struct foliage_machine *m);
+void machine_kernel_exit(struct foliage_machine *m);
 
 #define NODE_DATA(nid)		(this_machine->node_data[nid])
 #define sysctl_vm		(this_machine->sysctl)

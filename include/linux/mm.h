@@ -14,6 +14,7 @@
 #define _FOLIAGE_LINUX_MM_H
 
 #include <linux/machine.h>
+#include <linux/mmap_lock.h>
 #include <linux/page-flags.h>
 #include <linux/mmzone.h>
 #include <asm-generic/memory_model.h>
@@ -435,26 +436,78 @@ static inline unsigned long get_mm_rss(struct mm_struct *mm)
 	       get_mm_counter(mm, MM_SHMEMPAGES);
 }
 
+/*
+ * Raise the mm's RSS high-water mark before pages are unmapped.  Zaps
+ * under mmap_lock for read (MADV_DONTNEED, MADV_FREE, reclaim) race here,
+ * as in Linux, which accepts a lost update: read and write once.
+ */
+static inline void update_hiwater_rss(struct mm_struct *mm)
+{
+	unsigned long rss = get_mm_rss(mm);
+
+	if (READ_ONCE(mm->hiwater_rss) < rss)
+		WRITE_ONCE(mm->hiwater_rss, rss);
+}
+
 /* ---- folio lock and dirty bit ------------------------------------- */
 
 /*
- * The folio lock is PG_locked used as a bit spinlock (foliage never sleeps
- * on I/O, so nobody holds it long).
+ * The folio lock is PG_locked, a sleeping lock (mm/filemap.c): a thread
+ * that finds it taken sleeps on a wait queue until the holder unlocks.
+ * The uncontended paths are one atomic each; folio_unlock() wakes only
+ * when PG_waiters says somebody sleeps.
  */
+void __folio_lock(struct folio *folio);
+void folio_wait_bit(struct folio *folio, int bit_nr);
+void folio_wake_bit(struct folio *folio, int bit_nr);
+
 static inline bool folio_trylock(struct folio *folio)
 {
-	return !folio_test_set_locked(folio);
+	if (unlikely(folio_test_set_locked(folio)))
+		return false;
+	lock_acquire_folio(folio, true);
+	return true;
 }
 
 static inline void folio_lock(struct folio *folio)
 {
-	while (!folio_trylock(folio))
-		__builtin_ia32_pause();
+	might_sleep();
+	lock_acquire_folio(folio, false);
+	if (unlikely(folio_test_set_locked(folio)))
+		__folio_lock(folio);
+}
+
+/*
+ * Clear PG_locked with release ordering; whether PG_waiters was set
+ * (Linux's folio_xor_flags_has_waiters()).
+ */
+static inline bool folio_unlock_has_waiters(struct folio *folio)
+{
+	unsigned long old;
+
+	if (machine_up) {
+		old = folio->flags;
+		__clear_bit(PG_locked, &folio->flags);
+	} else {
+		old = __atomic_fetch_and(&folio->flags, ~BIT(PG_locked),
+					 __ATOMIC_RELEASE);
+	}
+	return old & BIT(PG_waiters);
 }
 
 static inline void folio_unlock(struct folio *folio)
 {
-	folio_clear_locked(folio);
+	VM_BUG_ON(!folio_test_locked(folio));
+	lock_release_folio(folio);
+	if (folio_unlock_has_waiters(folio))
+		folio_wake_bit(folio, PG_locked);
+}
+
+/* Sleep until @folio is unlocked, without taking the lock. */
+static inline void folio_wait_locked(struct folio *folio)
+{
+	if (folio_test_locked(folio))
+		folio_wait_bit(folio, PG_locked);
 }
 
 /*

@@ -130,6 +130,7 @@ FOLIO_FLAG_OPS(workingset)
 FOLIO_FLAG_OPS(swapbacked)
 FOLIO_FLAG_OPS(unevictable)
 FOLIO_FLAG_OPS(mlocked)
+FOLIO_FLAG_OPS(waiters)
 
 /* Page types, stored in the top byte of page->page_type. */
 enum pagetype {

@@ -113,27 +113,28 @@ static inline void put_anon_vma(struct anon_vma *anon_vma)
 /* The fork tree's lock: the root anon_vma's rwsem. */
 static inline void anon_vma_lock_write(struct anon_vma *anon_vma)
 {
-	pthread_rwlock_wrlock(&anon_vma->root->rwsem);
+	down_write_class(&anon_vma->root->rwsem, LOCK_CLASS_ANON_VMA);
 }
 
 static inline void anon_vma_unlock_write(struct anon_vma *anon_vma)
 {
-	pthread_rwlock_unlock(&anon_vma->root->rwsem);
+	up_rwsem(&anon_vma->root->rwsem);
 }
 
 static inline void anon_vma_lock_read(struct anon_vma *anon_vma)
 {
-	pthread_rwlock_rdlock(&anon_vma->root->rwsem);
+	down_read_class(&anon_vma->root->rwsem, LOCK_CLASS_ANON_VMA);
 }
 
 static inline bool anon_vma_trylock_read(struct anon_vma *anon_vma)
 {
-	return !pthread_rwlock_tryrdlock(&anon_vma->root->rwsem);
+	return down_read_trylock_class(&anon_vma->root->rwsem,
+				       LOCK_CLASS_ANON_VMA);
 }
 
 static inline void anon_vma_unlock_read(struct anon_vma *anon_vma)
 {
-	pthread_rwlock_unlock(&anon_vma->root->rwsem);
+	up_rwsem(&anon_vma->root->rwsem);
 }
 
 /*
@@ -359,6 +360,16 @@ void try_to_migrate(struct folio *folio, enum ttu_flags flags);
  * the folio lock (and with RMP_LOCKED the anon_vma lock).
  */
 void remove_migration_ptes(struct folio *src, struct folio *dst, int flags);
+/*
+ * A fault on a migration entry (mm/migrate.c, mm/filemap.c):
+ * migration_entry_wait() sleeps, if the PTE at @address is a migration
+ * entry, until its folio is unlocked; the faulting access then retries.
+ * migration_entry_wait_on_locked(): the sleep itself; the caller holds
+ * @ptl, dropped once the sleeper is queued.
+ */
+void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd,
+			  unsigned long address);
+void migration_entry_wait_on_locked(swp_entry_t entry, spinlock_t *ptl);
 
 /* mm/validate_rmap.c: debug checks (the folio side: mm/rmap_check.c). */
 /* The anon_vma chains of @mm's VMAs against the invariants above. */

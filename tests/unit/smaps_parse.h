@@ -103,6 +103,7 @@ static inline void parse_header(const char *line, struct smaps_vma *v)
 	char perms[5];
 
 	memset(v, 0, sizeof(*v));
+	v->pkey = -1;			/* no ProtectionKey line seen yet */
 	assert_int_equal(sscanf(line, "%lx-%lx %4s %llx %x:%x %lu", &v->start,
 				&v->end, perms, &v->pgoff, &v->dev_major,
 				&v->dev_minor, &v->ino), 7);
@@ -142,6 +143,8 @@ static inline int parse_smaps(char *text, struct smaps_vma *vmas, int max)
 			v->mmu_pagesize = kb << 10;
 		} else if (sscanf(line, "THPeligible: %u", &u) == 1) {
 			v->thp_eligible = u;
+		} else if (sscanf(line, "ProtectionKey: %u", &u) == 1) {
+			v->pkey = u;
 		} else if (!strncmp(line, "VmFlags:", 8)) {
 			/* The header's perms must agree with the flags. */
 			vm_flags_t flags = parse_vmflags(line);

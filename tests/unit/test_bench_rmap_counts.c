@@ -105,10 +105,10 @@ static void write_first_pages(struct foliage_task *t)
 	int i;
 
 	assert_int_equal(machine_enter(t->machine), 0);
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	for (i = 0; i < NR_REGIONS; i++)
 		assert_int_equal(mm_populate(mm, region(i), PAGE_SIZE), 0);
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 }
 
 static void test_regions_then_three_children(void **state)

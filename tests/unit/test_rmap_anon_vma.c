@@ -61,9 +61,9 @@ static void map_populate_quietly(struct foliage_task *t, unsigned long addr)
 	mmap_write_unlock(mm);
 	assert_int_equal(ret, addr);
 	assert_int_equal(populate, REGION);
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	assert_int_equal(mm_populate(mm, addr, REGION), 0);
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 }
 
 /* Write-fault every page of every region (breaking COW in a child). */
@@ -73,10 +73,10 @@ static void touch_regions_quietly(struct foliage_task *t)
 	int i;
 
 	assert_int_equal(machine_enter(t->machine), 0);
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	for (i = 0; i < NR_REGIONS; i++)
 		assert_int_equal(mm_populate(mm, region(i), REGION), 0);
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 }
 
 static void test_thousand_regions_and_forks(void **state)

@@ -64,19 +64,51 @@ static void *fill_pcp(void *arg)
 }
 
 /*
+ * fill_pcp() on another thread, which stays attached to its CPU (an exiting
+ * thread gives its CPU back, pcp lists drained) until told to go.
+ */
+struct filler {
+	pthread_mutex_t lock;		/* protects the flags */
+	pthread_cond_t cond;		/* signalled on each change */
+	bool filled, go;		/* progress */
+	void *ret;			/* fill_pcp()'s */
+};
+
+static void *fill_pcp_and_stay(void *arg)
+{
+	struct filler *f = arg;
+
+	f->ret = fill_pcp((void *)32L);
+	pthread_mutex_lock(&f->lock);
+	f->filled = true;
+	pthread_cond_broadcast(&f->cond);
+	while (!f->go)
+		pthread_cond_wait(&f->cond, &f->lock);
+	pthread_mutex_unlock(&f->lock);
+	return NULL;
+}
+
+/*
  * Pages on both CPUs' lists go back to the buddy lists, and both CPUs'
  * lists are left with high 0 and batch 1.
  */
 static void test_disable_drains_every_cpu(void **state)
 {
+	struct filler f = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cond = PTHREAD_COND_INITIALIZER,
+	};
 	pthread_t other;
-	void *ret;
 
 	(void)state;
 	assert_null(fill_pcp((void *)32L));			/* CPU 0 */
-	assert_int_equal(pthread_create(&other, NULL, fill_pcp, (void *)32L), 0);
-	assert_int_equal(pthread_join(other, &ret), 0);		/* CPU 1 */
-	assert_null(ret);
+	assert_int_equal(pthread_create(&other, NULL, fill_pcp_and_stay, &f),
+			 0);					/* CPU 1 */
+	pthread_mutex_lock(&f.lock);
+	while (!f.filled)
+		pthread_cond_wait(&f.cond, &f.lock);
+	pthread_mutex_unlock(&f.lock);
+	assert_null(f.ret);
 	assert_int_not_equal(Z->per_cpu_pageset[0].count, 0);
 	assert_int_not_equal(Z->per_cpu_pageset[1].count, 0);
 	assert_int_equal(zone_free_pages(Z) + zone_pcp_pages(Z), NR_PAGES);
@@ -90,6 +122,11 @@ static void test_disable_drains_every_cpu(void **state)
 	assert_free_accounting(m);
 	assert_machine_ok(m);
 	zone_pcp_enable(Z);
+	pthread_mutex_lock(&f.lock);
+	f.go = true;
+	pthread_cond_broadcast(&f.cond);
+	pthread_mutex_unlock(&f.lock);
+	assert_int_equal(pthread_join(other, NULL), 0);
 }
 
 /*

@@ -160,9 +160,9 @@ static int hold_folio(struct foliage_task *task, unsigned long addr,
 
 	if (ret)
 		return ret;
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	nr = get_user_pages_remote(mm, addr, 1, FOLL_GET, &page);
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	if (nr < 0)
 		return nr;
 	if (nr != 1)

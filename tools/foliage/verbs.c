@@ -8,6 +8,7 @@
  * in as_verbs.c; every verb has its row in scn_verbs[] here, with its
  * usage line, which is also its help.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,7 +249,7 @@ static int do_fill(struct scenario *s, struct scn_args *a)
 /* The machine's files of 'show'; a task's are in as_verbs.c. */
 static const char *const show_files[] = {
 	"buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo", "trace",
-	"tlb", "slabinfo", "thp", "mthp_stats",
+	"tlb", "slabinfo", "thp", "mthp_stats", "uptime",
 };
 
 char *scn_render(struct scenario *s, const char *what, unsigned int flags)
@@ -280,8 +281,8 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (i == sizeof(show_files) / sizeof(show_files[0]))
 		return scn_usage(s, "show: unknown file '%s' (buddyinfo, "
 				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
-				 "trace, tlb, slabinfo, thp, mthp_stats; maps, "
-				 "smaps, smaps_rollup of a task)", what);
+				 "trace, tlb, slabinfo, thp, mthp_stats, uptime; "
+				 "maps, smaps, smaps_rollup of a task)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
 				 "%s [PATTERN|grep=PATTERN])", a->words[2], what);
@@ -309,6 +310,54 @@ static int do_drain(struct scenario *s, struct scn_args *a)
 	int ret = foliage_drain_pages(s->m);
 
 	return ret ? scn_fail(s, "drain: %s", scn_errstr(ret)) : SCN_OK;
+}
+
+/*
+ * A duration: a decimal number of nanoseconds with a unit, s, ms, us or ns
+ * (2s, 500ms, 10us).
+ */
+static int parse_duration(struct scenario *s, const char *str, uint64_t *ns)
+{
+	static const struct {
+		const char *unit;	/* as written */
+		uint64_t ns;		/* nanoseconds in one */
+	} units[] = {
+		{ "s", 1000000000ULL }, { "ms", 1000000ULL },
+		{ "us", 1000ULL }, { "ns", 1ULL },
+	};
+	unsigned long long v;
+	unsigned int i;
+	char *end;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*str))
+		goto bad;
+	v = strtoull(str, &end, 10);
+	if (errno)
+		goto bad;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].unit)) {
+			if (v > UINT64_MAX / units[i].ns)
+				goto bad;
+			*ns = v * units[i].ns;
+			return 0;
+		}
+bad:
+	return scn_usage(s, "sleep: bad duration '%s': expected a whole number "
+			 "with a unit s, ms, us or ns (e.g. 2s, 500ms, 10us)",
+			 str);
+}
+
+/* Let time pass: the machine's clock moves, delayed work falls due. */
+static int do_sleep(struct scenario *s, struct scn_args *a)
+{
+	uint64_t ns;
+	int ret = parse_duration(s, a->words[0], &ns);
+
+	if (ret)
+		return ret;
+	ret = foliage_advance_time(s->m, ns);
+	return ret ? scn_fail(s, "sleep: %s", scn_errstr(ret)) : SCN_OK;
 }
 
 static int do_check(struct scenario *s, struct scn_args *a)
@@ -411,9 +460,10 @@ const struct scn_verb scn_verbs[] = {
 	{ "fill", do_fill, 2, 2, "", 0, "fill NAME BYTE" },
 	{ "show", do_show, 1, 3, "grep", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
-	  "slabinfo|thp|mthp_stats [PATTERN|grep=PATTERN] | show maps|smaps|"
-	  "smaps_rollup TASK [RANGE] [grep=PATTERN]" },
+	  "slabinfo|thp|mthp_stats|uptime [PATTERN|grep=PATTERN] | show "
+	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
+	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
 	{ "mark", do_mark, 0, 0, "", 0, "mark" },
 	{ "task", scn_do_task, 1, 1, "", SCN_VERB_ERRNO, "task NAME" },
