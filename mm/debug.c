@@ -16,6 +16,7 @@
 #include "rmap_check.h"
 #include <linux/mm.h>
 #include <linux/swap.h>
+#include <linux/machine_subsys.h>
 
 int dump_page_str(const struct page *page, char *buf, size_t len)
 {
@@ -459,3 +460,18 @@ out:
 	t->overflow = false;
 	return ret;
 }
+
+/* debug.full: the expensive checks (content checks) on or off. */
+static const struct ctl_table debug_knobs[] = {
+	CTL_ENTRY("debug.full", struct foliage_machine, debug_full, CTL_BOOL,
+		  0, 1),
+	CTL_ENTRY("debug.validate_every", struct foliage_machine,
+		  validate_every, CTL_UINT, 1, 1L << 30),
+};
+
+const struct machine_subsys debug_subsys = {
+	.name = "debug",
+	.state = machine_subsys_machine,
+	.knobs = debug_knobs,
+	.nr_knobs = ARRAY_SIZE(debug_knobs),
+};

@@ -27,8 +27,14 @@
 #include <linux/swap.h>
 #include <linux/shmem_fs.h>
 #include <asm-generic/tlb.h>
+#include <linux/machine_subsys.h>
 
-#define thp	(this_machine->thp)
+/* The machine's THP state; thp is its knobs, as Linux's globals read. */
+static inline struct thp_state *thp_state(void)
+{
+	return this_machine->thp;
+}
+#define thp	(thp_state()->settings)
 
 /* VM_SPECIAL | VM_HUGETLB: never eligible outside a fault. */
 #define VM_NO_KHUGEPAGED	(VM_IO | VM_DONTEXPAND | VM_PFNMAP | \
@@ -1126,7 +1132,7 @@ int mthp_stats_render_seq(struct seq_buf *s, bool json)
 
 	obj = json ? json_new_object(&err) : NULL;
 	for (i = 0; i < nr; i++) {
-		const unsigned long *v = this_machine->mthp_stats[dirs[i].order];
+		const unsigned long *v = thp_state()->mthp_stats[dirs[i].order];
 
 		stats = json ? json_new_object(&err) : NULL;
 		for (item = 0; item < __MTHP_STAT_COUNT; item++) {
@@ -1158,3 +1164,23 @@ int render_mthp_stats(struct foliage_machine *m, char **out)
 {
 	return render_seq_text(m, mthp_stats_render_seq, out);
 }
+
+/* ---- the subsystem: state and sysfs knobs ---- */
+
+#undef thp	/* from here on, machine->thp itself */
+
+static int thp_init(struct foliage_machine *m)
+{
+	thp_settings_init();
+	return 0;
+}
+
+/* transparent_hugepage/<file>: thp_sysfs_set() and thp_sysfs_get(). */
+const struct machine_subsys thp_subsys = {
+	.name = "thp",
+	MACHINE_SUBSYS_STATE(thp),
+	.init = thp_init,
+	.sysfs_prefix = "transparent_hugepage.",
+	.sysfs_set = thp_sysfs_set,
+	.sysfs_get = thp_sysfs_get,
+};

@@ -7,6 +7,7 @@
 
 #include <linux/gfp.h>
 #include <linux/vmstat.h>
+#include <linux/fault-inject.h>
 
 /* Free Page Internal flags, for __free_one_page() and friends. */
 typedef unsigned int fpi_t;
@@ -107,11 +108,12 @@ bool __should_fail_alloc_page(gfp_t gfp, unsigned int order);
 static __always_inline bool should_fail_alloc_page(gfp_t gfp,
 						   unsigned int order)
 {
-	if (likely(!READ_ONCE(this_machine->fail_page_alloc.probability)))
+	struct fault_attr *attr = &this_machine->fault_inject->fail_page_alloc;
+
+	if (likely(!READ_ONCE(attr->probability)))
 		return false;
 	return __should_fail_alloc_page(gfp, order);
 }
-void fault_attr_init(struct fault_attr *attr);
 
 /* debug.c */
 int validate_zone(struct zone *zone);

@@ -22,11 +22,8 @@
 #include <host/host.h>
 #include <linux/virtio.h>
 #include <linux/mm.h>
-#include <linux/huge_mm.h>
+#include <linux/machine_subsys.h>
 #include <linux/swap.h>
-#include <linux/slab.h>
-#include "task.h"
-#include <trace/events.h>
 
 #define MIN_NODE_BYTES	(16 * SZ_1M)
 
@@ -293,7 +290,6 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->sysctl.init_on_alloc = cfg->init_on_alloc;
 	m->sysctl.init_on_free = cfg->init_on_free;
 	m->sysctl.watermark_scale_factor = 10;
-	fault_attr_init(&m->fail_page_alloc);
 	m->validate_every = VALIDATE_EVERY_DEFAULT;
 #ifdef CONFIG_DEBUG_VM_FULL
 	m->debug_full = true;
@@ -367,12 +363,11 @@ int foliage_machine_create(const struct foliage_config *cfg,
 			if (populated_zone(&m->node_data[nid]->node_zones[z]))
 				zone_pcp_update(
 					&m->node_data[nid]->node_zones[z]);
-	/* The rest of mm's boot: object caches, LRUs, THP, zero pages. */
-	ret = kmem_caches_init(m);
+	/* The rest of mm's boot: the subsystems, LRUs, zero pages. */
+	ret = machine_subsys_init(m);
 	if (ret)
 		goto out_destroy;
 	lru_init();
-	thp_settings_init();
 	ret = zero_page_init();
 	if (ret)
 		goto out_destroy;
@@ -399,16 +394,15 @@ void foliage_machine_destroy(struct foliage_machine *m)
 	/* Kernel threads stop first: queued work is dropped. */
 	machine_kernel_stop(m);
 	/*
-	 * Drivers let go of their devices, tasks still alive exit, as at
-	 * shutdown; then mm's own objects.
+	 * Drivers let go of their devices; then the subsystems go in reverse
+	 * boot order: tasks still alive exit first, as at shutdown, shmem
+	 * puts the files never put; then mm's own objects.
 	 */
-	if (m->kernel && m->nr_cpus && !machine_enter(m)) {
+	if (m->kernel && m->nr_cpus && !machine_enter(m))
 		virtio_bus_exit(m);
-		exit_all_tasks(m);
-		put_all_files(m);
+	machine_subsys_exit(m);
+	if (m->kernel && m->nr_cpus && !machine_enter(m))
 		zero_page_exit();
-	}
-	kmem_caches_exit(m);
 	for (nid = 0; nid < m->nr_nodes; nid++) {
 		pg_data_t *pgdat = m->node_data[nid];
 
@@ -424,7 +418,6 @@ void foliage_machine_destroy(struct foliage_machine *m)
 		munmap(m->direct_map, m->direct_map_bytes);
 	if (m->mem_map)
 		munmap(m->mem_map, m->mem_map_bytes);
-	trace_buffer_free(m->trace);
 	folio_wait_table_destroy(m);
 	pthread_rwlock_destroy(&m->tasks_validate_lock);
 	machine_kernel_exit(m);

@@ -25,6 +25,7 @@
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
 #include <trace/events.h>
+#include <linux/machine_subsys.h>
 
 const char *const migratetype_names[MIGRATE_TYPES] = {
 	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate",
@@ -2162,3 +2163,64 @@ void build_all_zonelists(void)
 		nf->zone = NULL;
 	}
 }
+
+/* ---- vm.* sysctls of the page allocator ---- */
+
+/* Watermarks and pcp high/batch follow the knobs they derive from. */
+static void refresh_zones(void)
+{
+	struct foliage_machine *m = this_machine;
+	int nid, z;
+
+	setup_per_zone_wmarks();
+	for (nid = 0; nid < m->nr_nodes; nid++)
+		for (z = 0; z < MAX_NR_ZONES; z++)
+			if (populated_zone(&m->node_data[nid]->node_zones[z]))
+				zone_pcp_update(&m->node_data[nid]->node_zones[z]);
+}
+
+static int zone_knob_handler(const struct ctl_table *t, void *data, long v)
+{
+	ctl_store(t, data, v);
+	refresh_zones();
+	return 0;
+}
+
+/* Linux's MIN_PERCPU_PAGELIST_HIGH_FRACTION: 0 (default) or >= 8. */
+static int pcp_high_fraction_handler(const struct ctl_table *t, void *data,
+				     long v)
+{
+	if (v && v < 8)
+		return -EINVAL;
+	return zone_knob_handler(t, data, v);
+}
+
+static const struct ctl_table vm_sysctl_knobs[] = {
+	CTL_ENTRY("vm.init_on_alloc", struct vm_sysctl, init_on_alloc,
+		  CTL_BOOL, 0, 1),
+	{ .procname = "vm.init_on_free", .type = CTL_BOOL,
+	  .offset = offsetof(struct vm_sysctl, init_on_free),
+	  .min = 0, .max = 1, .boot_only = true },
+	{ .procname = "vm.min_free_kbytes", .type = CTL_INT,
+	  .offset = offsetof(struct vm_sysctl, min_free_kbytes),
+	  .min = 0, .max = 1L << 30, .proc_handler = zone_knob_handler },
+	{ .procname = "vm.watermark_scale_factor", .type = CTL_INT,
+	  .offset = offsetof(struct vm_sysctl, watermark_scale_factor),
+	  .min = 1, .max = 3000, .proc_handler = zone_knob_handler },
+	{ .procname = "vm.percpu_pagelist_high_fraction", .type = CTL_INT,
+	  .offset = offsetof(struct vm_sysctl, percpu_pagelist_high_fraction),
+	  .min = 0, .max = 1L << 30,
+	  .proc_handler = pcp_high_fraction_handler },
+};
+
+static void *vm_sysctl_state(struct foliage_machine *m)
+{
+	return &m->sysctl;
+}
+
+const struct machine_subsys vm_sysctl_subsys = {
+	.name = "vm_sysctl",
+	.state = vm_sysctl_state,
+	.knobs = vm_sysctl_knobs,
+	.nr_knobs = ARRAY_SIZE(vm_sysctl_knobs),
+};

@@ -120,18 +120,11 @@ int foliage_page_state(struct foliage_task *task, unsigned long addr,
 
 	if (!task || !out)
 		return -EINVAL;
-	ret = machine_enter(task->machine);
+	ret = task_query_begin(task, &mm);
 	if (ret)
 		return ret;
 	memset(out, 0, sizeof(*out));
-	mm = task->task.mm;
-	mmap_read_lock(mm);
 	page_state(mm, addr & PAGE_MASK, out);
-	mmap_read_unlock(mm);
-	/*
-	 * A query changes nothing: no machine_exit_op(), whose validators
-	 * would run once per page of a range that a caller walks.
-	 */
-	machine_leave(task->machine);
+	task_query_end(task);
 	return 0;
 }

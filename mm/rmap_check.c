@@ -158,7 +158,7 @@ static void unlock_tasks(struct rmap_checker *c, unsigned int nr)
 }
 
 /*
- * Hold m->tasks_lock and every task's mmap_lock for write; -EBUSY (nothing
+ * Hold m->tasks->lock and every task's mmap_lock for write; -EBUSY (nothing
  * held) if someone else holds one of them.
  */
 static int lock_machine(struct rmap_checker *c)
@@ -168,17 +168,17 @@ static int lock_machine(struct rmap_checker *c)
 	struct foliage_task *t;
 	unsigned int n = 0, i;
 
-	spin_lock(&m->tasks_lock);
-	list_for_each_entry(t, &m->tasks, task.tasks)
+	spin_lock(&m->tasks->lock);
+	list_for_each_entry(t, &m->tasks->list, task.tasks)
 		n++;
 	/* On -ENOMEM, unlock_machine() releases what is held. */
 	c->tasks = calloc(n ? n : 1, sizeof(*c->tasks));
 	if (!c->tasks)
 		return -ENOMEM;
-	list_for_each_entry(t, &m->tasks, task.tasks) {
+	list_for_each_entry(t, &m->tasks->list, task.tasks) {
 		if (!mmap_write_trylock(t->task.mm)) {
 			unlock_tasks(c, c->nr_tasks);
-			spin_unlock(&m->tasks_lock);
+			spin_unlock(&m->tasks->lock);
 			free(c->tasks);
 			c->tasks = NULL;
 			c->nr_tasks = 0;
@@ -218,7 +218,7 @@ static int lock_machine(struct rmap_checker *c)
 static void unlock_machine(struct rmap_checker *c)
 {
 	unlock_tasks(c, c->nr_tasks);
-	spin_unlock(&this_machine->tasks_lock);
+	spin_unlock(&this_machine->tasks->lock);
 	free(c->tasks);
 	free(c->vmas);
 	free(c->anon_vmas);
@@ -684,7 +684,7 @@ int rmap_check_machine(struct rmap_check_stats *stats)
 	int ret;
 
 	memset(stats, 0, sizeof(*stats));
-	if (!this_machine->tasks_inited)
+	if (!this_machine->tasks)
 		return 0;
 	ret = lock_machine(&c);
 	if (ret == -EBUSY)
@@ -799,7 +799,7 @@ int rmap_check_folios(const unsigned long *pfns, unsigned int nr)
 	unsigned int i;
 	int ret;
 
-	if (!nr || !this_machine->tasks_inited)
+	if (!nr || !this_machine->tasks)
 		return 0;
 	ret = lock_machine(&c);
 	if (ret == -EBUSY)
@@ -829,7 +829,7 @@ int rmap_check_folio(struct folio *folio, struct rmap_map **maps,
 
 	*maps = NULL;
 	*nr_maps = 0;
-	if (!this_machine->tasks_inited)
+	if (!this_machine->tasks)
 		return 0;
 	ret = lock_machine(&c);
 	if (ret == -EBUSY)

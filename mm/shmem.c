@@ -36,6 +36,7 @@
 #include <linux/rmap.h>
 #include <linux/swap.h>
 #include <linux/shmem_fs.h>
+#include <linux/machine_subsys.h>
 
 #include "internal.h"
 
@@ -77,12 +78,12 @@ static unsigned long shmem_reserve_ino(void)
 	unsigned long ino = this_cpu->shmem_ino_batch;
 
 	if (ino % SHMEM_INO_BATCH == 0) {
-		spin_lock(&m->shmem_stat_lock);
-		if (!m->shmem_next_ino)
-			m->shmem_next_ino = 1;
-		ino = m->shmem_next_ino;
-		m->shmem_next_ino += SHMEM_INO_BATCH;
-		spin_unlock(&m->shmem_stat_lock);
+		spin_lock(&m->shmem->stat_lock);
+		if (!m->shmem->next_ino)
+			m->shmem->next_ino = 1;
+		ino = m->shmem->next_ino;
+		m->shmem->next_ino += SHMEM_INO_BATCH;
+		spin_unlock(&m->shmem->stat_lock);
 		if (!ino)
 			ino++;
 	}
@@ -679,3 +680,25 @@ void foliage_file_put(struct foliage_file *file)
 	fput(&file->file);
 	machine_exit_op(m);
 }
+
+/* ---- the subsystem: shm_mnt's superblock ---- */
+
+static int shmem_init(struct foliage_machine *m)
+{
+	spin_lock_init(&m->shmem->stat_lock);
+	return 0;
+}
+
+/* The machine owns its files: those never put go with it. */
+static void shmem_exit(struct foliage_machine *m)
+{
+	if (m->shmem && m->nr_cpus && !machine_enter(m))
+		put_all_files(m);
+}
+
+const struct machine_subsys shmem_subsys = {
+	.name = "shmem",
+	MACHINE_SUBSYS_STATE(shmem),
+	.init = shmem_init,
+	.exit = shmem_exit,
+};

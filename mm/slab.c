@@ -26,7 +26,7 @@
  * unlike Linux it considers every allocation (foliage's allocations carry
  * no gfp mask for ignore-gfp-wait to look at).
  *
- * Caches live in the machine, newest first on m->slab_caches as Linux's
+ * Caches live in the machine, newest first on m->slab->caches as Linux's
  * slab_caches list (which is the order /proc/slabinfo prints).
  */
 #include <stdio.h>
@@ -37,6 +37,7 @@
 #include <linux/mm.h>
 #include <linux/rmap.h>
 #include <linux/slab.h>
+#include <linux/machine_subsys.h>
 
 #define SLUB_MAX_ORDER		3	/* PAGE_ALLOC_COSTLY_ORDER */
 #define MAX_OBJS_PER_PAGE	32767	/* since objects is a u15 */
@@ -50,7 +51,7 @@ struct kmem_cache {
 	atomic_long_t active;		/* objects allocated, not freed */
 	atomic_long_t total_allocs;	/* kmem_cache_zalloc() successes */
 	atomic_long_t failed;		/* allocations failslab failed */
-	struct list_head list;		/* on machine->slab_caches */
+	struct list_head list;		/* on machine->slab->caches */
 	struct foliage_machine *machine; /* owner */
 };
 
@@ -128,9 +129,9 @@ static struct kmem_cache *__kmem_cache_create(struct foliage_machine *m,
 	s->order = slab_calculate_order(linux_size, m->nr_cpus);
 	s->objects = order_objects(s->order, linux_size);
 	s->machine = m;
-	spin_lock(&m->slab_lock);
-	list_add(&s->list, &m->slab_caches);
-	spin_unlock(&m->slab_lock);
+	spin_lock(&m->slab->lock);
+	list_add(&s->list, &m->slab->caches);
+	spin_unlock(&m->slab->lock);
 	return s;
 }
 
@@ -138,9 +139,9 @@ static void __kmem_cache_destroy(struct kmem_cache *s)
 {
 	struct foliage_machine *m = s->machine;
 
-	spin_lock(&m->slab_lock);
+	spin_lock(&m->slab->lock);
 	list_del(&s->list);
-	spin_unlock(&m->slab_lock);
+	spin_unlock(&m->slab->lock);
 	free(s);
 }
 
@@ -170,7 +171,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 /* failslab: should this allocation fail? */
 static bool should_failslab(void)
 {
-	struct fault_attr *attr = &this_machine->failslab;
+	struct fault_attr *attr = &this_machine->fault_inject->failslab;
 	bool fail;
 
 	if (likely(!READ_ONCE(attr->probability)))
@@ -224,28 +225,27 @@ void kmem_cache_get_info(const struct kmem_cache *s, struct slabinfo *info)
 }
 
 /*
- * Boot: the machine's cache list, failslab, and the caches foliage
+ * Boot: the machine's cache list and the caches foliage
  * accounts.  Idempotent, like kmem_caches_exit().
  */
 int kmem_caches_init(struct foliage_machine *m)
 {
-	if (m->slab_caches.next)
+	if (m->slab->caches.next)
 		return 0;		/* already up */
-	INIT_LIST_HEAD(&m->slab_caches);
-	spin_lock_init(&m->slab_lock);
-	fault_attr_init(&m->failslab);
+	INIT_LIST_HEAD(&m->slab->caches);
+	spin_lock_init(&m->slab->lock);
 	/*
 	 * Linux's boot creates anon_vma and anon_vma_chain (anon_vma_init())
 	 * before vm_area_struct, so slabinfo lists them in the reverse order.
 	 */
-	m->cache_anon_vma = __kmem_cache_create(m, "anon_vma",
+	m->slab->cache_anon_vma = __kmem_cache_create(m, "anon_vma",
 			sizeof(struct anon_vma), ANON_VMA_LINUX_BYTES);
-	m->cache_anon_vma_chain = __kmem_cache_create(m, "anon_vma_chain",
+	m->slab->cache_anon_vma_chain = __kmem_cache_create(m, "anon_vma_chain",
 			sizeof(struct anon_vma_chain), ANON_VMA_CHAIN_LINUX_BYTES);
-	m->cache_vm_area_struct = __kmem_cache_create(m, "vm_area_struct",
+	m->slab->cache_vm_area_struct = __kmem_cache_create(m, "vm_area_struct",
 			sizeof(struct vm_area_struct), VM_AREA_STRUCT_LINUX_BYTES);
-	if (!m->cache_anon_vma || !m->cache_anon_vma_chain ||
-	    !m->cache_vm_area_struct) {
+	if (!m->slab->cache_anon_vma || !m->slab->cache_anon_vma_chain ||
+	    !m->slab->cache_vm_area_struct) {
 		kmem_caches_exit(m);
 		return -ENOMEM;
 	}
@@ -260,14 +260,11 @@ void kmem_caches_exit(struct foliage_machine *m)
 {
 	struct kmem_cache *s, *n;
 
-	if (!m->slab_caches.next)
+	if (!m->slab || !m->slab->caches.next)
 		return;
-	list_for_each_entry_safe(s, n, &m->slab_caches, list)
+	list_for_each_entry_safe(s, n, &m->slab->caches, list)
 		__kmem_cache_destroy(s);
-	m->cache_anon_vma = NULL;
-	m->cache_anon_vma_chain = NULL;
-	m->cache_vm_area_struct = NULL;
-	m->slab_caches.next = m->slab_caches.prev = NULL;
+	memset(m->slab, 0, sizeof(*m->slab));
 }
 
 /* ---- /proc/slabinfo ------------------------------------------------- */
@@ -339,20 +336,20 @@ int slabinfo_snapshot(struct foliage_machine *m, struct slabinfo **rows,
 
 	*rows = NULL;
 	*nr_rows = 0;
-	if (!m->slab_caches.next)
+	if (!m->slab)
 		return 0;
-	spin_lock(&m->slab_lock);
-	list_for_each_entry(s, &m->slab_caches, list)
+	spin_lock(&m->slab->lock);
+	list_for_each_entry(s, &m->slab->caches, list)
 		n++;
 	*rows = calloc(n ? n : 1, sizeof(**rows));
 	if (!*rows) {
-		spin_unlock(&m->slab_lock);
+		spin_unlock(&m->slab->lock);
 		return -ENOMEM;
 	}
 	n = 0;
-	list_for_each_entry(s, &m->slab_caches, list)
+	list_for_each_entry(s, &m->slab->caches, list)
 		kmem_cache_get_info(s, &(*rows)[n++]);
-	spin_unlock(&m->slab_lock);
+	spin_unlock(&m->slab->lock);
 	*nr_rows = n;
 	return 0;
 }
@@ -380,3 +377,10 @@ int render_slabinfo(struct foliage_machine *m, char **out)
 {
 	return render_seq_text(m, slabinfo_render_seq, out);
 }
+
+const struct machine_subsys slab_subsys = {
+	.name = "slab",
+	MACHINE_SUBSYS_STATE(slab),
+	.init = kmem_caches_init,
+	.exit = kmem_caches_exit,
+};

@@ -4,7 +4,7 @@
  * and the mm syscalls' entry points, written anew).
  *
  * A task is a pid, a name and an mm; its machine keeps every live task on
- * m->tasks so that destroying the machine exits them.  Pids count up from
+ * m->tasks->list so that destroying the machine exits them.  Pids count up from
  * 1 per machine.  Every public call enters the machine, takes the mmap
  * lock for write (the mm syscalls modify VMAs), checks its arguments as
  * the syscall does, and ends with machine_exit_op() (validation in debug
@@ -16,14 +16,7 @@
 #include "vma.h"
 #include <linux/shmem_fs.h>
 #include "task.h"
-
-static void machine_tasks_init(struct foliage_machine *m)
-{
-	if (!m->tasks_inited) {
-		INIT_LIST_HEAD(&m->tasks);
-		m->tasks_inited = true;
-	}
-}
+#include <linux/machine_subsys.h>
 
 static struct foliage_task *task_alloc(struct foliage_machine *m,
 				       const char *name)
@@ -44,11 +37,10 @@ static struct foliage_task *task_alloc(struct foliage_machine *m,
 
 static void task_publish(struct foliage_machine *m, struct foliage_task *t)
 {
-	spin_lock(&m->tasks_lock);
-	machine_tasks_init(m);
-	t->task.pid = ++m->last_pid;
-	list_add_tail(&t->task.tasks, &m->tasks);
-	spin_unlock(&m->tasks_lock);
+	spin_lock(&m->tasks->lock);
+	t->task.pid = ++m->tasks->last_pid;
+	list_add_tail(&t->task.tasks, &m->tasks->list);
+	spin_unlock(&m->tasks->lock);
 }
 
 int foliage_task_create(struct foliage_machine *m, const char *name,
@@ -130,9 +122,9 @@ static void __task_exit(struct foliage_task *task)
 	struct foliage_machine *m = task->machine;
 
 	tasks_validate_read_lock(m);
-	spin_lock(&m->tasks_lock);
+	spin_lock(&m->tasks->lock);
 	list_del(&task->task.tasks);
-	spin_unlock(&m->tasks_lock);
+	spin_unlock(&m->tasks->lock);
 	/* Pins held through the task are released, like a closed device. */
 	gup_task_exit(task);
 	mmput(task->task.mm);
@@ -158,11 +150,28 @@ int foliage_exit(struct foliage_task *task)
 
 void exit_all_tasks(struct foliage_machine *m)
 {
-	if (!m->tasks_inited || machine_enter(m))
+	if (!m->tasks || machine_enter(m))
 		return;
-	while (!list_empty(&m->tasks))
-		__task_exit(list_first_entry(&m->tasks, struct foliage_task,
+	while (!list_empty(&m->tasks->list))
+		__task_exit(list_first_entry(&m->tasks->list, struct foliage_task,
 					     task.tasks));
+}
+
+int task_query_begin(struct foliage_task *task, struct mm_struct **mm)
+{
+	int ret = machine_enter(task->machine);
+
+	if (ret)
+		return ret;
+	*mm = task->task.mm;
+	mmap_read_lock(*mm);
+	return 0;
+}
+
+void task_query_end(struct foliage_task *task)
+{
+	mmap_read_unlock(task->task.mm);
+	machine_leave(task->machine);
 }
 
 int foliage_task_pid(const struct foliage_task *task)
@@ -300,3 +309,19 @@ int foliage_madvise(struct foliage_task *task, unsigned long addr,
 	machine_exit_op(task->machine);
 	return err;
 }
+
+/* ---- the subsystem: the machine's task list ---- */
+
+static int task_list_init(struct foliage_machine *m)
+{
+	INIT_LIST_HEAD(&m->tasks->list);
+	spin_lock_init(&m->tasks->lock);
+	return 0;
+}
+
+const struct machine_subsys task_subsys = {
+	.name = "task",
+	MACHINE_SUBSYS_STATE(tasks),
+	.init = task_list_init,
+	.exit = exit_all_tasks,	/* tasks still alive exit, as at shutdown */
+};

@@ -625,3 +625,65 @@ int foliage_render_task(struct foliage_task *task, const char *what,
 	}
 	return seq_buf_finish(&s, out);
 }
+
+/* ---- the public queries: maps and status as numbers ---------------- */
+
+int foliage_task_vmas(struct foliage_task *task, struct foliage_vma *vmas,
+		      unsigned int max, unsigned int *nr)
+{
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	unsigned int n = 0;
+	int ret;
+
+	if (!task || !nr || (max && !vmas))
+		return -EINVAL;
+	ret = task_query_begin(task, &mm);
+	if (ret)
+		return ret;
+	for_each_vma(mm, vma) {
+		if (n < max) {
+			struct foliage_vma *v = &vmas[n];
+			struct file *file = vma->vm_file;
+
+			v->start = vma->vm_start;
+			v->end = vma->vm_end;
+			v->flags = vma->vm_flags;
+			v->pgoff = vma->vm_pgoff;
+			v->anon = vma_is_anonymous(vma);
+			v->ino = file ? file->f_inode->i_ino : 0;
+			v->dev_major = file ? SHMEM_DEV_MAJOR : 0;
+			v->dev_minor = file ? file->f_inode->i_dev_minor : 0;
+		}
+		n++;
+	}
+	task_query_end(task);
+	*nr = n;
+	return 0;
+}
+
+int foliage_task_mm_counters(struct foliage_task *task,
+			     struct foliage_mm_counters *out)
+{
+	struct mm_struct *mm;
+	int ret;
+
+	if (!task || !out)
+		return -EINVAL;
+	ret = task_query_begin(task, &mm);
+	if (ret)
+		return ret;
+	out->rss_anon = get_mm_counter(mm, MM_ANONPAGES);
+	out->rss_file = get_mm_counter(mm, MM_FILEPAGES);
+	out->rss_shmem = get_mm_counter(mm, MM_SHMEMPAGES);
+	out->total_vm = READ_ONCE(mm->total_vm);
+	out->locked_vm = READ_ONCE(mm->locked_vm);
+	out->pinned_vm = atomic_long_read(&mm->pinned_vm);
+	out->data_vm = READ_ONCE(mm->data_vm);
+	out->exec_vm = READ_ONCE(mm->exec_vm);
+	out->stack_vm = READ_ONCE(mm->stack_vm);
+	out->pgtables_bytes = atomic_long_read(&mm->pgtables_bytes);
+	out->map_count = mm->map_count;
+	task_query_end(task);
+	return 0;
+}

@@ -22,6 +22,7 @@
 #include "render.h"
 #include <linux/mm.h>
 #include <asm-generic/tlb.h>
+#include <linux/machine_subsys.h>
 
 /* Low bits of a batch slot holding a page pointer. */
 #define ENCODED_PAGE_NR_PAGES_NEXT	1UL
@@ -342,10 +343,15 @@ int tlb_render_rows(struct seq_buf *s, bool json, const char *const *names,
 /* The machine's arch's counters: x86's flushes or arm64's TLBIs. */
 int tlb_render_seq(struct seq_buf *s, bool json)
 {
-	return this_machine->arch->tlb_render(s, &this_machine->tlb, json);
+	return this_machine->arch->tlb_render(s, this_machine->tlb, json);
 }
 
 int render_tlb(struct foliage_machine *m, char **out)
 {
 	return render_seq_text(m, tlb_render_seq, out);
 }
+
+const struct machine_subsys tlb_subsys = {
+	.name = "tlb",
+	MACHINE_SUBSYS_STATE(tlb),
+};

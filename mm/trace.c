@@ -8,6 +8,7 @@
 
 #include <linux/jiffies.h>
 #include <trace/events.h>
+#include <linux/machine_subsys.h>
 
 static __thread int trace_tid;
 
@@ -76,3 +77,24 @@ void trace_buffer_free(struct trace_buffer *tb)
 {
 	free(tb);
 }
+
+/* ---- the subsystem: the buffer (made on first use) and tracing.on ---- */
+
+static void trace_exit(struct foliage_machine *m)
+{
+	trace_buffer_free(m->trace);
+	m->trace = NULL;
+}
+
+static const struct ctl_table trace_knobs[] = {
+	CTL_ENTRY("tracing.on", struct foliage_machine, tracing_on, CTL_BOOL,
+		  0, 1),
+};
+
+const struct machine_subsys trace_subsys = {
+	.name = "trace",
+	.exit = trace_exit,
+	.state = machine_subsys_machine,
+	.knobs = trace_knobs,
+	.nr_knobs = ARRAY_SIZE(trace_knobs),
+};

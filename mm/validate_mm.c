@@ -538,9 +538,9 @@ static bool lock_all_mms(struct foliage_machine *m)
 {
 	struct foliage_task *t, *u;
 
-	list_for_each_entry(t, &m->tasks, task.tasks) {
+	list_for_each_entry(t, &m->tasks->list, task.tasks) {
 		if (!mmap_write_trylock(t->task.mm)) {
-			list_for_each_entry(u, &m->tasks, task.tasks) {
+			list_for_each_entry(u, &m->tasks->list, task.tasks) {
 				if (u == t)
 					break;
 				mmap_write_unlock(u->task.mm);
@@ -559,13 +559,13 @@ static int validate_all_anon_vma_counts(struct foliage_machine *m)
 	unsigned int nr = 0;
 	int ret;
 
-	list_for_each_entry(t, &m->tasks, task.tasks)
+	list_for_each_entry(t, &m->tasks->list, task.tasks)
 		nr++;
 	mms = calloc(nr ? nr : 1, sizeof(*mms));
 	if (!mms)
 		return -ENOMEM;
 	nr = 0;
-	list_for_each_entry(t, &m->tasks, task.tasks)
+	list_for_each_entry(t, &m->tasks->list, task.tasks)
 		mms[nr++] = t->task.mm;
 	ret = validate_anon_vma_counts(mms, nr);
 	free(mms);
@@ -583,7 +583,7 @@ int validate_all_mms(void)
 	int nid, ret = 0, err;
 	bool locked;
 
-	if (!m->tasks_inited)
+	if (!m->tasks)
 		return 0;
 	memset(&rc, 0, sizeof(rc));
 	memset(nodes, 0, sizeof(nodes));
@@ -593,9 +593,9 @@ int validate_all_mms(void)
 		free(rc.pages.slots);
 		return -ENOMEM;
 	}
-	spin_lock(&m->tasks_lock);
+	spin_lock(&m->tasks->lock);
 	locked = lock_all_mms(m);
-	list_for_each_entry(t, &m->tasks, task.tasks) {
+	list_for_each_entry(t, &m->tasks->list, task.tasks) {
 		if (!locked)
 			continue;
 		err = validate_mm(t->task.mm);
@@ -653,10 +653,10 @@ int validate_all_mms(void)
 		err = check_unmapped_pages(&rc.pages);
 		ret = ret ?: err;
 	}
-	list_for_each_entry(t, &m->tasks, task.tasks)
+	list_for_each_entry(t, &m->tasks->list, task.tasks)
 		mmap_write_unlock(t->task.mm);
 out:
-	spin_unlock(&m->tasks_lock);
+	spin_unlock(&m->tasks->lock);
 	free(folios.slots);
 	free(rc.pages.slots);
 	return ret;
@@ -673,10 +673,10 @@ int validate_touched_mms(const unsigned long *mms, unsigned int nr)
 	struct foliage_task *t;
 	int ret = 0, err;
 
-	if (!nr || !m->tasks_inited)
+	if (!nr || !m->tasks)
 		return 0;
-	spin_lock(&m->tasks_lock);
-	list_for_each_entry(t, &m->tasks, task.tasks) {
+	spin_lock(&m->tasks->lock);
+	list_for_each_entry(t, &m->tasks->list, task.tasks) {
 		struct mm_struct *mm = t->task.mm;
 		struct recount rc;
 		unsigned int i;
@@ -694,6 +694,6 @@ int validate_touched_mms(const unsigned long *mms, unsigned int nr)
 		ret = ret ?: rc.err;
 		mmap_write_unlock(mm);
 	}
-	spin_unlock(&m->tasks_lock);
+	spin_unlock(&m->tasks->lock);
 	return ret;
 }

@@ -35,6 +35,7 @@
 #include <linux/slab.h>
 #include <asm-generic/tlb.h>
 #include "internal.h"
+#include <linux/machine_subsys.h>
 
 static int vma_tree_cmp(const struct vm_area_struct *a,
 			const struct vm_area_struct *b)
@@ -250,11 +251,27 @@ int vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 
 int sysctl_max_map_count(void)
 {
-	struct foliage_machine *m = this_machine;
-
-	return m->max_map_count_set ? m->sysctl_max_map_count :
-				      DEFAULT_MAX_MAP_COUNT;
+	return READ_ONCE(this_machine->sysctl_max_map_count);
 }
+
+static int vma_init(struct foliage_machine *m)
+{
+	m->sysctl_max_map_count = DEFAULT_MAX_MAP_COUNT;
+	return 0;
+}
+
+static const struct ctl_table vma_knobs[] = {
+	CTL_ENTRY("vm.max_map_count", struct foliage_machine,
+		  sysctl_max_map_count, CTL_INT, 0, 0x7fffffff),
+};
+
+const struct machine_subsys vma_subsys = {
+	.name = "vma",
+	.init = vma_init,
+	.state = machine_subsys_machine,
+	.knobs = vma_knobs,
+	.nr_knobs = ARRAY_SIZE(vma_knobs),
+};
 
 void vm_stat_account(struct mm_struct *mm, vm_flags_t flags, long npages)
 {

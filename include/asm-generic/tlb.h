@@ -13,7 +13,25 @@
 struct seq_buf;
 
 /*
- * struct tlb_stats (machine.h) counts every invalidation; `foliage_render
+ * Counted TLB maintenance (mm/tlb.c), as x86's flush_tlb_mm_range() decides
+ * it: a range of more than tlb_single_page_flush_ceiling entries becomes a
+ * full flush.  All counters only grow.
+ */
+/* machine->tlb, allocated by tlb_subsys. */
+struct tlb_stats {
+	unsigned long flush_all;	/* whole-mm flushes */
+	unsigned long flush_range;	/* ranged flushes, entry by entry */
+	unsigned long flush_pages;	/* entries invalidated by those */
+	unsigned long flush_one;	/* single-page flushes */
+	/* ---- arm64 machines: TLBI instructions issued (arch/arm64) ---- */
+	unsigned long tlbi_page;	/* TLBI VALE1IS/VAE1IS: one VA */
+	unsigned long tlbi_range;	/* TLBI RVALE1IS/RVAE1IS: a VA range */
+	unsigned long tlbi_asid;	/* TLBI ASIDE1IS: the whole mm */
+};
+
+
+/*
+ * struct tlb_stats counts every invalidation; `foliage_render
  * (m, "tlb")` shows them.  x86's rule: a range of more than
  * tlb_single_page_flush_ceiling (33) entries at its stride is a full
  * flush.  Each flush also bumps mm->tlb_flush_seq.

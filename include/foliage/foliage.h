@@ -23,6 +23,12 @@
 extern "C" {
 #endif
 
+/* The library exports exactly what this header declares. */
+#pragma GCC visibility push(default)
+
+/* A call that can fail: ignoring its result is a compile-time warning. */
+#define FOLIAGE_MUST_CHECK	__attribute__((warn_unused_result))
+
 #define FOLIAGE_MAX_NODES	8
 #define FOLIAGE_MAX_CPUS	64
 #define FOLIAGE_PAGE_SIZE	4096UL
@@ -58,7 +64,8 @@ void foliage_config_init(struct foliage_config *cfg);
 
 /* Boot a machine; *@out is set on success. */
 int foliage_machine_create(const struct foliage_config *cfg,
-			   struct foliage_machine **out);
+			   struct foliage_machine **out)
+	FOLIAGE_MUST_CHECK;
 
 /*
  * What booting @cfg costs the host (docs/fidelity.md, "Host cost"):
@@ -71,7 +78,8 @@ int foliage_machine_create(const struct foliage_config *cfg,
  * boot needs more than is available.  -EINVAL for a bad configuration.
  */
 int foliage_boot_cost(const struct foliage_config *cfg, uint64_t *host_bytes,
-		      uint64_t *available);
+		      uint64_t *available)
+	FOLIAGE_MUST_CHECK;
 void foliage_machine_destroy(struct foliage_machine *m);
 
 /*
@@ -87,7 +95,8 @@ void foliage_machine_destroy(struct foliage_machine *m);
 #define FOLIAGE_GFP_NOWARN	(1U << 13)
 #define FOLIAGE_GFP_THISNODE	(1U << 21)
 #define FOLIAGE_GFP_MOVABLE	(1U << 3)
-int foliage_gfp_parse(const char *str, unsigned int *gfp);
+int foliage_gfp_parse(const char *str, unsigned int *gfp)
+	FOLIAGE_MUST_CHECK;
 /* Render @gfp as the kernel's trace output does; returns the length. */
 int foliage_gfp_format(unsigned int gfp, char *buf, size_t len);
 
@@ -98,15 +107,18 @@ int foliage_gfp_format(unsigned int gfp, char *buf, size_t len);
  * any pfn: one that is not guest RAM gives -EINVAL (NULL).
  */
 int foliage_alloc_pages(struct foliage_machine *m, unsigned int gfp,
-			unsigned int order, int nid, unsigned long *pfn);
+			unsigned int order, int nid, unsigned long *pfn)
+	FOLIAGE_MUST_CHECK;
 /* Free flags: FOLIAGE_FREE_ZEROED frees with FPI_ZEROED (known zero). */
 #define FOLIAGE_FREE_ZEROED	0x1U
 int foliage_free_pages(struct foliage_machine *m, unsigned long pfn,
-		       unsigned int order, unsigned int flags);
+		       unsigned int order, unsigned int flags)
+	FOLIAGE_MUST_CHECK;
 /* The host address of guest frame @pfn (NULL if not RAM). */
 void *foliage_pfn_to_virt(struct foliage_machine *m, unsigned long pfn);
 /* Return every per-CPU list page to the buddy lists. */
-int foliage_drain_pages(struct foliage_machine *m);
+int foliage_drain_pages(struct foliage_machine *m)
+	FOLIAGE_MUST_CHECK;
 
 /* Facts about a frame, for tests and tools. */
 struct foliage_page_info {
@@ -122,31 +134,74 @@ struct foliage_page_info {
 	unsigned int folio_order;	/* order of its folio, 0 if none */
 };
 int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
-		      struct foliage_page_info *info);
+		      struct foliage_page_info *info)
+	FOLIAGE_MUST_CHECK;
 
 /*
- * Knobs, by their sysctl/debugfs names: "vm.init_on_alloc",
- * "vm.min_free_kbytes", "vm.watermark_scale_factor",
- * "vm.percpu_pagelist_high_fraction", "fail_page_alloc.probability",
- * ".interval", ".times", ".min-order", ".seed", ".ignore-gfp-wait",
- * "tracing.on", "debug.full".  "vm.init_on_free" is a boot parameter
- * (foliage_config) and gives -EBUSY here.
+ * Knobs, by their Linux names.  Numbers parse as strtol base 0; booleans
+ * take Y/N/y/n/1/0.  A value outside the range is -ERANGE, one that does
+ * not parse -EINVAL, an unknown name -ENOENT; nothing changes then.
+ *
+ *   vm.init_on_alloc			bool	zero pages at allocation
+ *   vm.init_on_free			bool	boot parameter (foliage_config):
+ *						-EBUSY here
+ *   vm.min_free_kbytes			0..2^30	watermarks follow it
+ *   vm.watermark_scale_factor		1..3000
+ *   vm.percpu_pagelist_high_fraction	0, or 8..2^30 (-EINVAL for 1..7)
+ *   vm.max_map_count			0..2^31-1, default 65530
+ *   fail_page_alloc.probability	0..100 (percent)
+ *   fail_page_alloc.interval		1..2^40 (restarts the count)
+ *   fail_page_alloc.times		-1 (no limit)..2^40
+ *   fail_page_alloc.min-order		0..11
+ *   fail_page_alloc.seed		0..2^62 (restarts the PRNG)
+ *   fail_page_alloc.ignore-gfp-wait	bool
+ *   fail_page_alloc.ignore-gfp-highmem	bool
+ *   failslab.probability		0..100
+ *   failslab.interval			1..2^40
+ *   failslab.times			-1..2^40
+ *   failslab.seed			0..2^62
+ *   tracing.on				bool	record trace events
+ *   debug.full				bool	expensive (content) checks
+ *   debug.validate_every		1..2^30	debug builds: full walk every Nth op
+ *
+ * and the files of /sys/kernel/mm/transparent_hugepage as
+ * "transparent_hugepage.FILE": "enabled" (always, madvise, never),
+ * "defrag" (always, defer, defer+madvise, madvise, never),
+ * "use_zero_page" (0/1), "shmem_enabled" (always, within_size, advise,
+ * never, deny, force; only never and deny can be set: shmem THP is not
+ * modelled), "hugepages-NkB/enabled" (always, inherit, madvise, never)
+ * and the read-only "hpage_pmd_size".  foliage_get() of a word-valued
+ * file gives the index of the selected word in those lists.
+ * On arm64 machines, "arch.FILE": "tlb_range" (bool: FEAT_TLBIRANGE, range
+ * TLBIs); -ENOENT on x86_64.
  */
-int foliage_set(struct foliage_machine *m, const char *key, const char *value);
-int foliage_get(struct foliage_machine *m, const char *key, long *value);
+int foliage_set(struct foliage_machine *m, const char *key, const char *value)
+	FOLIAGE_MUST_CHECK;
+int foliage_get(struct foliage_machine *m, const char *key, long *value)
+	FOLIAGE_MUST_CHECK;
 
 /* A counter of /proc/vmstat by its name (summed over nodes and zones). */
 int foliage_vmstat(struct foliage_machine *m, const char *name,
-		   unsigned long *value);
+		   unsigned long *value)
+	FOLIAGE_MUST_CHECK;
 
 /*
- * Render a kernel text file: "buddyinfo", "pagetypeinfo", "vmstat",
- * "meminfo", "zoneinfo", "trace".  *@out is malloc()ed, NUL-terminated;
- * the caller frees it.  FOLIAGE_RENDER_JSON gives the same data as JSON.
+ * Render a kernel text file of the machine.  *@out is malloc()ed,
+ * NUL-terminated; the caller frees it.  FOLIAGE_RENDER_JSON gives the same
+ * data as JSON.  @what:
+ *
+ *   "buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo"
+ *			/proc's files, Linux 6.18's format
+ *   "trace"		the ftrace "trace" file of the recorded events
+ *   "slabinfo"		/proc/slabinfo (foliage's caches)
+ *   "tlb"		TLB flush counters ("name value" lines; foliage's)
+ *   "thp"		/sys/kernel/mm/transparent_hugepage ("file: value")
+ *   "mthp_stats"	hugepages-NkB/stats/ ("path: value")
  */
 #define FOLIAGE_RENDER_JSON	0x1U
 int foliage_render(struct foliage_machine *m, const char *what,
-		   unsigned int flags, char **out);
+		   unsigned int flags, char **out)
+	FOLIAGE_MUST_CHECK;
 
 /*
  * Proof.  foliage_validate() stops the machine (kernel threads parked,
@@ -156,7 +211,8 @@ int foliage_render(struct foliage_machine *m, const char *what,
  * every public operation.  A broken invariant is recorded as a "bug": the
  * operation still returns, and foliage_bugs() counts them.
  */
-int foliage_validate(struct foliage_machine *m);
+int foliage_validate(struct foliage_machine *m)
+	FOLIAGE_MUST_CHECK;
 unsigned long foliage_bugs(struct foliage_machine *m);
 /* The first recorded bug's description, or NULL. */
 const char *foliage_first_bug(struct foliage_machine *m);
@@ -200,18 +256,22 @@ struct foliage_file;
 
 /* A new task with an empty address space. */
 int foliage_task_create(struct foliage_machine *m, const char *name,
-			struct foliage_task **out);
+			struct foliage_task **out)
+	FOLIAGE_MUST_CHECK;
 /* fork(): the child gets a copy of @parent's address space (COW). */
 int foliage_fork(struct foliage_task *parent, const char *name,
-		 struct foliage_task **child);
+		 struct foliage_task **child)
+	FOLIAGE_MUST_CHECK;
 /* exit(): tear down the address space and free the task. */
-int foliage_exit(struct foliage_task *task);
+int foliage_exit(struct foliage_task *task)
+	FOLIAGE_MUST_CHECK;
 int foliage_task_pid(const struct foliage_task *task);
 struct foliage_machine *foliage_task_machine(const struct foliage_task *task);
 
 /* A memfd-like file of @bytes (shmem page cache). */
 int foliage_file_create(struct foliage_machine *m, const char *name,
-			uint64_t bytes, struct foliage_file **out);
+			uint64_t bytes, struct foliage_file **out)
+	FOLIAGE_MUST_CHECK;
 /*
  * Drop the creator's reference (close()); mappings keep the file alive.
  * The machine owns its files: foliage_machine_destroy() frees those never
@@ -223,16 +283,21 @@ void foliage_file_put(struct foliage_file *file);
 int foliage_mmap(struct foliage_task *task, unsigned long addr,
 		 unsigned long len, int prot, int flags,
 		 struct foliage_file *file, uint64_t offset,
-		 unsigned long *addr_out);
+		 unsigned long *addr_out)
+	FOLIAGE_MUST_CHECK;
 int foliage_munmap(struct foliage_task *task, unsigned long addr,
-		   unsigned long len);
+		   unsigned long len)
+	FOLIAGE_MUST_CHECK;
 int foliage_mprotect(struct foliage_task *task, unsigned long addr,
-		     unsigned long len, int prot);
+		     unsigned long len, int prot)
+	FOLIAGE_MUST_CHECK;
 int foliage_mremap(struct foliage_task *task, unsigned long old_addr,
 		   unsigned long old_len, unsigned long new_len, int flags,
-		   unsigned long new_addr, unsigned long *addr_out);
+		   unsigned long new_addr, unsigned long *addr_out)
+	FOLIAGE_MUST_CHECK;
 int foliage_madvise(struct foliage_task *task, unsigned long addr,
-		    unsigned long len, int advice);
+		    unsigned long len, int advice)
+	FOLIAGE_MUST_CHECK;
 
 /*
  * Read or write user memory through the page tables, faulting as the task
@@ -240,12 +305,15 @@ int foliage_madvise(struct foliage_task *task, unsigned long addr,
  * first failing address in *@fault_addr (if not NULL).
  */
 int foliage_access(struct foliage_task *task, unsigned long addr, void *buf,
-		   size_t len, bool write, unsigned long *fault_addr);
+		   size_t len, bool write, unsigned long *fault_addr)
+	FOLIAGE_MUST_CHECK;
 /* FOLL_PIN the pages of a range (faulting them in), and release them. */
 int foliage_pin(struct foliage_task *task, unsigned long addr,
-		unsigned long len, bool write);
+		unsigned long len, bool write)
+	FOLIAGE_MUST_CHECK;
 int foliage_unpin(struct foliage_task *task, unsigned long addr,
-		  unsigned long len);
+		  unsigned long len)
+	FOLIAGE_MUST_CHECK;
 
 /*
  * What /proc/PID/pagemap and the page tables say about the page at @addr
@@ -271,11 +339,71 @@ struct foliage_pte_info {
 	int mapcount;			/* the page's precise mapcount */
 };
 int foliage_page_state(struct foliage_task *task, unsigned long addr,
-		       struct foliage_pte_info *out);
+		       struct foliage_pte_info *out)
+	FOLIAGE_MUST_CHECK;
 
-/* "maps", "smaps", "smaps_rollup" of a task, in Linux's format. */
+/*
+ * /proc/PID/"maps", "smaps" or "smaps_rollup" of a task, in Linux 6.18's
+ * format (FOLIAGE_RENDER_JSON: as JSON).
+ */
 int foliage_render_task(struct foliage_task *task, const char *what,
-			unsigned int flags, char **out);
+			unsigned int flags, char **out)
+	FOLIAGE_MUST_CHECK;
+
+/*
+ * A task's VMAs as numbers, lowest first (what /proc/PID/maps shows, without
+ * parsing it).  Flags are Linux's VM_* bits; those below are the ones maps
+ * shows.  A shared anonymous mapping is file-backed, as in Linux (a shmem
+ * "/dev/zero" file): anon is false for it.
+ */
+#define FOLIAGE_VM_READ		0x00000001UL
+#define FOLIAGE_VM_WRITE	0x00000002UL
+#define FOLIAGE_VM_EXEC		0x00000004UL
+#define FOLIAGE_VM_SHARED	0x00000008UL
+#define FOLIAGE_VM_MAYSHARE	0x00000080UL	/* maps' 's' */
+#define FOLIAGE_VM_LOCKED	0x00002000UL
+#define FOLIAGE_VM_DONTCOPY	0x00020000UL	/* MADV_DONTFORK */
+#define FOLIAGE_VM_WIPEONFORK	0x02000000UL
+#define FOLIAGE_VM_HUGEPAGE	0x20000000UL
+#define FOLIAGE_VM_NOHUGEPAGE	0x40000000UL
+struct foliage_vma {
+	unsigned long start;		/* first address */
+	unsigned long end;		/* one past the last */
+	unsigned long flags;		/* VM_* bits (FOLIAGE_VM_*) */
+	unsigned long pgoff;		/* vm_pgoff: file offset in pages */
+	bool anon;			/* anonymous: no file behind it */
+	unsigned long ino;		/* the file's inode number; 0 if none */
+	unsigned int dev_major;		/* the file's device (maps' MM:mm) */
+	unsigned int dev_minor;
+};
+/*
+ * Fill @vmas with up to @max of @task's VMAs; *@nr is how many it has
+ * (possibly more than @max: call again with a bigger array).  -EINVAL for
+ * a NULL task or nr.
+ */
+int foliage_task_vmas(struct foliage_task *task, struct foliage_vma *vmas,
+		      unsigned int max, unsigned int *nr)
+	FOLIAGE_MUST_CHECK;
+
+/* A task's mm counters (what /proc/PID/status shows), in pages or bytes. */
+struct foliage_mm_counters {
+	unsigned long rss_anon;		/* MM_ANONPAGES: RssAnon, pages */
+	unsigned long rss_file;		/* MM_FILEPAGES: RssFile, pages */
+	unsigned long rss_shmem;	/* MM_SHMEMPAGES: RssShmem, pages */
+	unsigned long total_vm;		/* VmSize, pages */
+	unsigned long locked_vm;	/* VmLck, pages */
+	unsigned long pinned_vm;	/* VmPin, pages */
+	unsigned long data_vm;		/* VmData, pages */
+	unsigned long exec_vm;		/* VmExe + VmLib, pages */
+	unsigned long stack_vm;		/* VmStk, pages */
+	unsigned long pgtables_bytes;	/* VmPTE, bytes */
+	unsigned long map_count;	/* VMAs */
+};
+int foliage_task_mm_counters(struct foliage_task *task,
+			     struct foliage_mm_counters *out)
+	FOLIAGE_MUST_CHECK;
+
+#pragma GCC visibility pop
 
 /*
  * CPUs, kernel threads and time (issue 7; docs/concurrency.md).

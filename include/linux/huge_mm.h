@@ -13,6 +13,13 @@
 
 struct seq_buf;
 
+/* The machine's THP state (machine->thp, allocated by thp_subsys). */
+struct thp_state {
+	struct thp_settings settings;	/* transparent_hugepage knobs */
+	/* hugepages-NkB/stats, by order */
+	unsigned long mthp_stats[THP_PMD_ORDER + 1][__MTHP_STAT_COUNT];
+};
+
 /*
  * Which of @orders (a mask of THP_ORDERS_ALL) @vma may use, for @type:
  * the sysfs policy (per size, "inherit" follows the top level; madvise
@@ -81,7 +88,7 @@ int split_folio(struct folio *folio);
  */
 void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start,
 			   unsigned long end);
-/* Boot defaults of the knobs (mm_init calls it). */
+/* Boot defaults of the knobs (thp_subsys's init calls it). */
 void thp_settings_init(void);
 /* The huge zero folio, allocating it on first use; NULL if that fails. */
 struct folio *mm_get_huge_zero_folio(struct mm_struct *mm);
@@ -90,7 +97,7 @@ static inline void mod_mthp_stat(unsigned int order,
 				 enum mthp_stat_item item, long delta)
 {
 	if (order && order <= THP_PMD_ORDER)
-		__atomic_fetch_add(&this_machine->mthp_stats[order][item],
+		__atomic_fetch_add(&this_machine->thp->mthp_stats[order][item],
 				   delta, __ATOMIC_RELAXED);
 }
 static inline void count_mthp_stat(unsigned int order,

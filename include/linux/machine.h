@@ -15,6 +15,11 @@
  * machine; code running "in the kernel" reaches it through this_machine, set
  * by machine_enter() at every public entry point, as kernel code reaches its
  * globals.  this_cpu is the thread's CPU in that machine.
+ *
+ * A subsystem with state of its own (THP, TLB stats, slab, shmem, tasks,
+ * fault injection) hangs it off the machine by one pointer, allocated and
+ * booted by its struct machine_subsys (linux/machine_subsys.h): this header
+ * only names those structs, so it includes types and nothing of mm.h.
  */
 #ifndef _FOLIAGE_LINUX_MACHINE_H
 #define _FOLIAGE_LINUX_MACHINE_H
@@ -22,37 +27,21 @@
 #include <foliage/foliage.h>
 #include <linux/mmzone.h>
 #include <linux/mm_types.h>
-#include <linux/huge_mm_types.h>
 #include <linux/arch.h>
 #include <linux/wait.h>
 #include <linux/validate.h>
 
 struct trace_buffer;
-struct kmem_cache;
 struct host;
 struct virtio_bus;
 struct machine_kernel;
-
-/* fail_page_alloc, as in lib/fault-inject.c with its debugfs knobs. */
-struct fault_attr {
-	unsigned long probability;	/* percent, 0..100 */
-	unsigned long interval;		/* fail only every interval-th call */
-	long times;			/* failures left; -1 = unlimited */
-	unsigned int min_order;		/* ignore allocations below this */
-	bool ignore_gfp_reclaim;	/* ignore __GFP_DIRECT_RECLAIM allocs */
-	bool ignore_gfp_highmem;	/* ignore __GFP_HIGHMEM allocs */
-	u64 seed;			/* PRNG seed, for determinism */
-	u64 rng;			/* PRNG state */
-	unsigned long calls;		/* calls considered so far */
-	unsigned long failures;		/* calls failed so far */
-	spinlock_t lock;		/* protects the counters and rng */
-};
-
-/*
- * lib/fault-inject.c's should_fail(): whether this call fails, counting
- * it against interval and times.  Caller holds attr->lock.
- */
-bool should_fail(struct fault_attr *attr);
+/* Subsystems' state, each allocated by its init (machine_subsys.h). */
+struct fault_inject;		/* linux/fault-inject.h */
+struct tlb_stats;		/* asm-generic/tlb.h */
+struct slab_state;		/* linux/slab.h */
+struct shmem_sb_info;		/* linux/shmem_fs.h */
+struct thp_state;		/* linux/huge_mm.h */
+struct task_list;		/* mm/task.h */
 
 struct cpu_attach;
 
@@ -93,22 +82,6 @@ struct vm_sysctl {
 #define FOLIO_WAIT_TABLE_BITS	8
 #define FOLIO_WAIT_TABLE_SIZE	(1 << FOLIO_WAIT_TABLE_BITS)
 
-/*
- * Counted TLB maintenance (mm/tlb.c), as x86's flush_tlb_mm_range() decides
- * it: a range of more than tlb_single_page_flush_ceiling entries becomes a
- * full flush.  All counters only grow.
- */
-struct tlb_stats {
-	unsigned long flush_all;	/* whole-mm flushes */
-	unsigned long flush_range;	/* ranged flushes, entry by entry */
-	unsigned long flush_pages;	/* entries invalidated by those */
-	unsigned long flush_one;	/* single-page flushes */
-	/* ---- arm64 machines: TLBI instructions issued (arch/arm64) ---- */
-	unsigned long tlbi_page;	/* TLBI VALE1IS/VAE1IS: one VA */
-	unsigned long tlbi_range;	/* TLBI RVALE1IS/RVAE1IS: a VA range */
-	unsigned long tlbi_asid;	/* TLBI ASIDE1IS: the whole mm */
-};
-
 struct foliage_machine {
 	struct foliage_config config;	/* as created */
 	unsigned long generation;	/* unique per machine, for this_cpu */
@@ -126,35 +99,24 @@ struct foliage_machine {
 	bool up;			/* one CPU: no lock prefixes (atomic.h) */
 	struct foliage_cpu cpus[NR_CPUS]; /* per-CPU state */
 	struct vm_sysctl sysctl;	/* knobs */
-	struct fault_attr fail_page_alloc; /* fault injection */
 	struct trace_buffer *trace;	/* ftrace-like ring buffer */
 	bool tracing_on;		/* events recorded? */
 	bool debug_full;		/* expensive checks on */
 	unsigned long nr_bugs;		/* broken invariants seen */
 	char first_bug[FOLIAGE_BUG_MSG_LEN]; /* description of the first */
 	spinlock_t bug_lock;		/* protects first_bug */
-	struct list_head slab_caches;	/* kmem_caches, newest first (slab.c) */
-	spinlock_t slab_lock;		/* protects slab_caches */
-	struct kmem_cache *cache_vm_area_struct; /* vm_area_cachep */
-	struct kmem_cache *cache_anon_vma; /* anon_vma_cachep */
-	struct kmem_cache *cache_anon_vma_chain; /* anon_vma_chain_cachep */
-	struct fault_attr failslab;	/* failslab fault injection */
-	spinlock_t shmem_stat_lock;	/* protects shmem_next_ino */
-	unsigned long shmem_next_ino;	/* shm_mnt's next inode batch */
-	struct tlb_stats tlb;		/* TLB flushes (mm/tlb.c) */
-	struct thp_settings thp;	/* transparent_hugepage knobs */
-	/* hugepages-NkB/stats, by order (mm/huge_memory.c) */
-	unsigned long mthp_stats[THP_PMD_ORDER + 1][__MTHP_STAT_COUNT];
+	/* The subsystems' own state (include/linux/machine_subsys.h) */
+	struct fault_inject *fault_inject; /* fail_page_alloc, failslab */
+	struct tlb_stats *tlb;		/* TLB flushes (mm/tlb.c) */
+	struct slab_state *slab;	/* kmem_caches (mm/slab.c) */
+	struct shmem_sb_info *shmem;	/* shm_mnt (mm/shmem.c) */
+	struct thp_state *thp;		/* THP knobs and stats (huge_memory.c) */
+	struct task_list *tasks;	/* live tasks (mm/task.c) */
 	struct page *zero_page;		/* the shared zero page (memory.c) */
 	unsigned long zero_pfn;		/* its pfn */
 	struct folio *huge_zero_folio;	/* PMD-order zero folio, on first use */
 	spinlock_t huge_zero_lock;	/* serialises allocating it */
-	struct list_head tasks;		/* live tasks (task_struct.tasks) */
-	spinlock_t tasks_lock;		/* protects tasks and last_pid */
-	bool tasks_inited;		/* tasks list initialised */
-	int last_pid;			/* pid of the newest task */
-	int sysctl_max_map_count;	/* vm.max_map_count, once set */
-	bool max_map_count_set;		/* else DEFAULT_MAX_MAP_COUNT */
+	int sysctl_max_map_count;	/* vm.max_map_count */
 	atomic_long_t vm_committed_as;	/* pages of commit charge */
 	/* Debug validation proportional to the operation (linux/validate.h) */
 	unsigned int validate_every;	/* debug.validate_every: full walk period */

@@ -19,6 +19,12 @@ struct foliage_file {
 	struct list_head machine_files;	/* on machine->files */
 };
 
+/* shm_mnt's superblock (machine->shmem, allocated by shmem_subsys). */
+struct shmem_sb_info {
+	spinlock_t stat_lock;		/* protects next_ino */
+	unsigned long next_ino;		/* next inode number batch */
+};
+
 int __must_check shmem_file_create(const char *name, unsigned long long size,
 				   struct file **out);
 /* The cached folio at @index, or a new zeroed one (referenced). */

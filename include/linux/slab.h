@@ -27,16 +27,25 @@ void kmem_cache_free(struct kmem_cache *s, void *obj);
 
 /*
  * The machine's caches of the address-space layer, created at boot by
- * kmem_caches_init() (from foliage_machine_create()) and freed by
- * kmem_caches_exit() (foliage_machine_destroy()); both are idempotent.
+ * kmem_caches_init() (slab_subsys's init, at foliage_machine_create())
+ * and freed by kmem_caches_exit() (its exit); both are idempotent.
  * Linux's object sizes on x86-64 (6.18, /proc/slabinfo "objsize"):
  */
 #define VM_AREA_STRUCT_LINUX_BYTES	192
 #define ANON_VMA_LINUX_BYTES		104
 #define ANON_VMA_CHAIN_LINUX_BYTES	64
-#define vm_area_cachep		(this_machine->cache_vm_area_struct)
-#define anon_vma_cachep		(this_machine->cache_anon_vma)
-#define anon_vma_chain_cachep	(this_machine->cache_anon_vma_chain)
+#define vm_area_cachep		(this_machine->slab->cache_vm_area_struct)
+#define anon_vma_cachep		(this_machine->slab->cache_anon_vma)
+#define anon_vma_chain_cachep	(this_machine->slab->cache_anon_vma_chain)
+
+/* The machine's slab state (machine->slab, slab_subsys). */
+struct slab_state {
+	struct list_head caches;	/* kmem_caches, newest first */
+	spinlock_t lock;		/* protects caches */
+	struct kmem_cache *cache_vm_area_struct; /* vm_area_cachep */
+	struct kmem_cache *cache_anon_vma; /* anon_vma_cachep */
+	struct kmem_cache *cache_anon_vma_chain; /* anon_vma_chain_cachep */
+};
 int __must_check kmem_caches_init(struct foliage_machine *m);
 void kmem_caches_exit(struct foliage_machine *m);
 

@@ -30,9 +30,9 @@ struct rmap_counts {
 static inline struct rmap_counts rmap_counts(struct foliage_machine *m)
 {
 	return (struct rmap_counts){
-		.anon_vma = cache_objs(m->cache_anon_vma),
-		.avc = cache_objs(m->cache_anon_vma_chain),
-		.vma = cache_objs(m->cache_vm_area_struct),
+		.anon_vma = cache_objs(m->slab->cache_anon_vma),
+		.avc = cache_objs(m->slab->cache_anon_vma_chain),
+		.vma = cache_objs(m->slab->cache_vm_area_struct),
 	};
 }
 
@@ -84,8 +84,8 @@ static inline unsigned int machine_mms(struct foliage_machine *m,
 	struct foliage_task *t;
 	unsigned int nr = 0;
 
-	if (m->tasks_inited)
-		list_for_each_entry(t, &m->tasks, task.tasks) {
+	if (m->tasks)
+		list_for_each_entry(t, &m->tasks->list, task.tasks) {
 			assert_true(nr < max);
 			mms[nr++] = t->task.mm;
 		}

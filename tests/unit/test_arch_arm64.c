@@ -7,6 +7,7 @@
  * helpers; and the TLBI instructions its TLB maintenance issues.
  */
 #include "pt_helpers.h"
+#include <asm-generic/tlb.h>
 
 #define PFN		0x12345UL
 #define BASE		(1UL << 30)
@@ -300,8 +301,8 @@ struct tlbi {
 
 static struct tlbi tlbi_now(struct foliage_machine *m)
 {
-	return (struct tlbi){ m->tlb.tlbi_page, m->tlb.tlbi_range,
-			      m->tlb.tlbi_asid };
+	return (struct tlbi){ m->tlb->tlbi_page, m->tlb->tlbi_range,
+			      m->tlb->tlbi_asid };
 }
 
 static void expect_tlbi(struct foliage_machine *m, struct tlbi *before,
@@ -315,8 +316,8 @@ static void expect_tlbi(struct foliage_machine *m, struct tlbi *before,
 	assert_int_equal(now.asid - before->asid, asid);
 	*before = now;
 	/* x86's counters never move on an arm64 machine. */
-	assert_int_equal(m->tlb.flush_all + m->tlb.flush_range +
-			 m->tlb.flush_one, 0);
+	assert_int_equal(m->tlb->flush_all + m->tlb->flush_range +
+			 m->tlb->flush_one, 0);
 }
 
 static void protect(struct foliage_task *t, unsigned long addr,
@@ -381,8 +382,8 @@ static void test_tlbi_counts(void **state)
 
 		snprintf(want, sizeof(want),
 			 "tlbi_page %lu\ntlbi_range %lu\ntlbi_asid %lu\n",
-			 m->tlb.tlbi_page, m->tlb.tlbi_range,
-			 m->tlb.tlbi_asid);
+			 m->tlb->tlbi_page, m->tlb->tlbi_range,
+			 m->tlb->tlbi_asid);
 		assert_string_equal(text, want);
 	}
 	free(text);

@@ -11,6 +11,7 @@
 #include "pt_helpers.h"
 #include <linux/rmap.h>
 #include "task.h"
+#include <asm-generic/tlb.h>
 
 #define BASE		(1UL << 30)
 #define NR		16
@@ -53,14 +54,14 @@ static unsigned long rss_anon(struct foliage_task *task)
 static void test_cow_fork_shares_readonly(void **state)
 {
 	struct task_fixture *f = *state;
-	unsigned long flush_all = f->m->tlb.flush_all, pfn;
+	unsigned long flush_all = f->m->tlb->flush_all, pfn;
 	struct foliage_task *child;
 	struct page *page;
 	u64 p, c;
 
 	pfn = pfn_at(f->task, BASE);
 	child = fork_task(f->task, "child");
-	assert_int_equal(f->m->tlb.flush_all, flush_all + 1);
+	assert_int_equal(f->m->tlb->flush_all, flush_all + 1);
 	p = pte_at(f->task, BASE);
 	c = pte_at(child, BASE);
 	assert_int_equal(p & PTE_FLAGS_MASK,
@@ -87,10 +88,10 @@ static void test_cow_each_side_sees_its_writes(void **state)
 	unsigned long pfn = pfn_at(f->task, BASE), reuse, flush_one;
 	struct foliage_task *child = fork_task(f->task, "child");
 
-	flush_one = f->m->tlb.flush_one;
+	flush_one = f->m->tlb->flush_one;
 	fill(child, BASE + 10, 'C', 5);
 	assert_int_not_equal(pfn_at(child, BASE), pfn);
-	assert_int_equal(f->m->tlb.flush_one, flush_one + 1);
+	assert_int_equal(f->m->tlb->flush_one, flush_one + 1);
 	assert_true(PageAnonExclusive(page_at(child, BASE)));
 	assert_true(pte_at(child, BASE) & _PAGE_RW);
 	expect_fill(f->task, BASE, 'P', PAGE_SIZE);

@@ -86,8 +86,10 @@ static void inject(struct world *w, unsigned long n)
 
 static unsigned long failures(struct world *w)
 {
-	return w->inject == INJECT_PAGE ? w->m->fail_page_alloc.failures :
-					  w->m->failslab.failures;
+	struct fault_inject *fi = w->m->fault_inject;
+
+	return w->inject == INJECT_PAGE ? fi->fail_page_alloc.failures :
+					  fi->failslab.failures;
 }
 
 /* ---- the state digest ---------------------------------------------- */

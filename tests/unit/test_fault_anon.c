@@ -8,6 +8,7 @@
  */
 #include "pt_helpers.h"
 #include <linux/rmap.h>
+#include <asm-generic/tlb.h>
 
 #define BASE		(1UL << 30)
 
@@ -112,12 +113,12 @@ static void test_fault_write_after_read(void **state)
 
 	touch_read(f->task, addr, PAGE_SIZE);
 	assert_int_equal(pfn_at(f->task, addr), f->m->zero_pfn);
-	flush_one = f->m->tlb.flush_one;
+	flush_one = f->m->tlb->flush_one;
 	fill(f->task, addr, 0x11, 1);
 	assert_int_not_equal(pfn_at(f->task, addr), f->m->zero_pfn);
 	assert_int_equal(entry_at(f->task, addr, &huge) & PTE_FLAGS_MASK,
 			 PTE_ANON_WRITE);
-	assert_int_equal(f->m->tlb.flush_one, flush_one + 1);
+	assert_int_equal(f->m->tlb->flush_one, flush_one + 1);
 	assert_int_equal(vmstat(f->m, "pgfault"), pgfault + 2);
 	expect_fill(f->task, addr + 1, 0, PAGE_SIZE - 1);
 	assert_true(PageAnonExclusive(page_at(f->task, addr)));

@@ -417,8 +417,8 @@ static void test_fail_nth_sweep(void **state)
 	total = vmstat(m, "nr_free_pages");
 	fail_nth("1099511627776", "1");	/* counts calls, never fails */
 	attempts = sweep_workload();
-	calls = m->fail_page_alloc.calls;
-	assert_int_equal(m->fail_page_alloc.failures, 0);
+	calls = m->fault_inject->fail_page_alloc.calls;
+	assert_int_equal(m->fault_inject->fail_page_alloc.failures, 0);
 	assert_true(calls >= attempts);
 	assert_true(calls > 50);
 	assert_int_equal(vmstat(m, "nr_free_pages"), total);
@@ -431,9 +431,9 @@ static void test_fail_nth_sweep(void **state)
 		snprintf(interval, sizeof(interval), "%lu", n);
 		fail_nth(interval, "1");
 		sweep_workload();
-		if (m->fail_page_alloc.failures != 1)
+		if (m->fault_inject->fail_page_alloc.failures != 1)
 			fail_msg("N=%lu: %lu failures", n,
-				 m->fail_page_alloc.failures);
+				 m->fault_inject->fail_page_alloc.failures);
 		if (vmstat(m, "nr_free_pages") != total)
 			fail_msg("N=%lu: %lu pages free, %lu at boot", n,
 				 vmstat(m, "nr_free_pages"), total);

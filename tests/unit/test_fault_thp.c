@@ -47,7 +47,7 @@ static bool huge_at(struct task_fixture *f, unsigned long addr)
 static unsigned long mthp(struct task_fixture *f, unsigned int order,
 			  enum mthp_stat_item item)
 {
-	return f->m->mthp_stats[order][item];
+	return f->m->thp->mthp_stats[order][item];
 }
 
 /* Boot defaults and write rules of /sys/kernel/mm/transparent_hugepage. */
@@ -229,13 +229,13 @@ static void test_thp_huge_zero_page(void **state)
 	assert_int_equal(vmstat(f->m, "thp_zero_page_alloc"), 1);
 	expect_fill(f->task, a, 0, 2 * MB);
 
-	t0 = f->m->tlb;
+	t0 = *f->m->tlb;
 	fill(f->task, a + 8, 3, 1);
 	pmd = entry_at(f->task, a, &huge);
 	assert_true(huge);
 	assert_int_equal(pmd & PTE_FLAGS_MASK, PMD_ANON_WRITE);
 	assert_int_equal(vmstat(f->m, "thp_fault_alloc"), 1);
-	assert_int_equal(f->m->tlb.flush_range - t0.flush_range, 1);
+	assert_int_equal(f->m->tlb->flush_range - t0.flush_range, 1);
 	expect_fill(f->task, a + 8, 3, 1);
 	expect_fill(f->task, a + 9, 0, PAGE_SIZE);
 

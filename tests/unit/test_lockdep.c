@@ -158,14 +158,14 @@ static void test_missing_lock_reported(void **state)
 	struct vm_area_struct *vma;
 	char msg[FOLIAGE_BUG_MSG_LEN];
 
-	should_fail(&m->fail_page_alloc);
+	should_fail(&m->fault_inject->fail_page_alloc);
 	assert_int_equal(take_bugs(msg, sizeof(msg)), 1);
 	assert_non_null(strstr(msg, "lockdep_assert_held(&attr->lock)"));
 	assert_non_null(strstr(msg, "fail_page_alloc.c"));
 
-	spin_lock(&m->fail_page_alloc.lock);
-	should_fail(&m->fail_page_alloc);
-	spin_unlock(&m->fail_page_alloc.lock);
+	spin_lock(&m->fault_inject->fail_page_alloc.lock);
+	should_fail(&m->fault_inject->fail_page_alloc);
+	spin_unlock(&m->fault_inject->fail_page_alloc.lock);
 	assert_int_equal(take_bugs(NULL, 0), 0);
 
 	vma = vma_lookup(mm, BASE);
@@ -249,7 +249,7 @@ static void test_release_pays_nothing(void **state)
 	mmap_read_lock(mm);
 	mmap_read_unlock(mm);
 	spin_unlock(&mm->page_table_lock);
-	should_fail(&m->fail_page_alloc);
+	should_fail(&m->fault_inject->fail_page_alloc);
 	assert_int_equal(take_bugs(NULL, 0), 0);
 }
 #endif

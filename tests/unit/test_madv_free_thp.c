@@ -16,6 +16,7 @@
  *   |-- 64K mTHP --|                  |-- PMD THP ------|
  */
 #include "pt_helpers.h"
+#include <linux/huge_mm.h>
 
 #define BASE		(1UL << 30)
 #define RW		(FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE)
@@ -35,7 +36,7 @@ static void knob(struct foliage_machine *m, const char *file,
 static unsigned long mthp(struct foliage_machine *m, unsigned int order,
 			  enum mthp_stat_item item)
 {
-	return m->mthp_stats[order][item];
+	return m->thp->mthp_stats[order][item];
 }
 
 static unsigned int order_at(struct foliage_task *t, unsigned long addr)

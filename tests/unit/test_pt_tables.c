@@ -94,7 +94,7 @@ static void test_pt_cost_of_1g(void **state)
 	assert_int_equal(free_before - nr_free(), 514);
 
 	/* Nothing outside the range uses these tables: all of them go. */
-	t0 = f->m->tlb;
+	t0 = *f->m->tlb;
 	free_pgtables(f->mm, start, end, 0, 0);
 	assert_int_equal(atomic_long_read(&f->mm->pgtables_bytes), 0);
 	assert_int_equal(nr_pagetable(), base + 1);
@@ -104,8 +104,8 @@ static void test_pt_cost_of_1g(void **state)
 	 * 514 tables: a table batch holds 509, so one flush when it fills
 	 * and one at the end; both span > 33 PMD entries: full flushes.
 	 */
-	assert_int_equal(f->m->tlb.flush_all - t0.flush_all, 2);
-	assert_int_equal(f->m->tlb.flush_range - t0.flush_range, 0);
+	assert_int_equal(f->m->tlb->flush_all - t0.flush_all, 2);
+	assert_int_equal(f->m->tlb->flush_range - t0.flush_range, 0);
 }
 
 /*
@@ -192,7 +192,7 @@ static void test_pt_gather_batches(void **state)
 	struct folio **folios = calloc(nr, sizeof(*folios));
 	unsigned long free_before = nr_free();
 	struct mmu_gather tlb;
-	struct tlb_stats t0 = f->m->tlb;
+	struct tlb_stats t0 = *f->m->tlb;
 	unsigned int i, forced = 0, first_forced = 0;
 
 	assert_int_equal(mm_alloc_pgd(f->mm), 0);
@@ -219,7 +219,7 @@ static void test_pt_gather_batches(void **state)
 	tlb_finish_mmu(&tlb);
 	/* Every page and every batch page is back. */
 	assert_int_equal(nr_free(), free_before);
-	assert_int_equal(f->m->tlb.flush_all - t0.flush_all, 2);
+	assert_int_equal(f->m->tlb->flush_all - t0.flush_all, 2);
 	free(folios);
 }
 
@@ -228,18 +228,18 @@ static void test_pt_flush_policy(void **state)
 {
 	struct pt_fixture *f = *state;
 	struct vm_area_struct vma = { .vm_mm = f->mm };
-	struct tlb_stats t0 = f->m->tlb;
+	struct tlb_stats t0 = *f->m->tlb;
 	struct mmu_gather tlb;
 
 	flush_tlb_range(&vma, 0x100000, 0x100000 + 33 * PAGE_SIZE);
-	assert_int_equal(f->m->tlb.flush_range - t0.flush_range, 1);
-	assert_int_equal(f->m->tlb.flush_pages - t0.flush_pages, 33);
+	assert_int_equal(f->m->tlb->flush_range - t0.flush_range, 1);
+	assert_int_equal(f->m->tlb->flush_pages - t0.flush_pages, 33);
 	flush_tlb_range(&vma, 0x100000, 0x100000 + 34 * PAGE_SIZE);
-	assert_int_equal(f->m->tlb.flush_all - t0.flush_all, 1);
+	assert_int_equal(f->m->tlb->flush_all - t0.flush_all, 1);
 	flush_tlb_page(&vma, 0x100000);
-	assert_int_equal(f->m->tlb.flush_one - t0.flush_one, 1);
+	assert_int_equal(f->m->tlb->flush_one - t0.flush_one, 1);
 	flush_tlb_mm(f->mm);
-	assert_int_equal(f->m->tlb.flush_all - t0.flush_all, 2);
+	assert_int_equal(f->m->tlb->flush_all - t0.flush_all, 2);
 	assert_int_equal(f->mm->tlb_flush_seq, 4);
 
 	/* A gather that cleared nothing flushes nothing. */
@@ -249,13 +249,13 @@ static void test_pt_flush_policy(void **state)
 	tlb_gather_mmu(&tlb, f->mm, false);
 	tlb_flush_pmd_range(&tlb, 0x200000, HPAGE_PMD_SIZE);
 	tlb_finish_mmu(&tlb);
-	assert_int_equal(f->m->tlb.flush_range - t0.flush_range, 2);
-	assert_int_equal(f->m->tlb.flush_pages - t0.flush_pages, 34);
+	assert_int_equal(f->m->tlb->flush_range - t0.flush_range, 2);
+	assert_int_equal(f->m->tlb->flush_pages - t0.flush_pages, 34);
 	/* The whole mm going: one full flush. */
 	tlb_gather_mmu(&tlb, f->mm, true);
 	tlb_flush_pte_range(&tlb, 0x200000, PAGE_SIZE);
 	tlb_finish_mmu(&tlb);
-	assert_int_equal(f->m->tlb.flush_all - t0.flush_all, 3);
+	assert_int_equal(f->m->tlb->flush_all - t0.flush_all, 3);
 }
 
 /* The LRU: inactive on arrival, active on a second access, off at free. */

@@ -108,7 +108,7 @@ static bool count_one(struct folio *folio, struct vm_area_struct *vma,
 /* TLB flush operations of every kind so far. */
 static unsigned long tlb_flushes(struct foliage_machine *m)
 {
-	const struct tlb_stats *st = &m->tlb;
+	const struct tlb_stats *st = m->tlb;
 
 	return st->flush_all + st->flush_range + st->flush_one;
 }
@@ -126,12 +126,12 @@ static void test_walk_thp(void **state)
 
 	assert_int_equal(foliage_set(m, "transparent_hugepage.enabled",
 				     "always"), 0);
-	nr_anon = m->mthp_stats[HPAGE_PMD_ORDER][MTHP_STAT_NR_ANON];
+	nr_anon = m->thp->mthp_stats[HPAGE_PMD_ORDER][MTHP_STAT_NR_ANON];
 	map_anon(p, a, PMD_SIZE);
 	fill(p, a + 5 * PAGE_SIZE, 't', 10);
 	folio = folio_at(p, a);
 	assert_int_equal(folio_order(folio), HPAGE_PMD_ORDER);
-	assert_int_equal(m->mthp_stats[HPAGE_PMD_ORDER][MTHP_STAT_NR_ANON],
+	assert_int_equal(m->thp->mthp_stats[HPAGE_PMD_ORDER][MTHP_STAT_NR_ANON],
 			 nr_anon + 1);
 	h = walk_folio_at(p, a + PMD_SIZE - PAGE_SIZE);
 	assert_int_equal(h.nr, 1);
@@ -174,7 +174,7 @@ static void test_walk_thp(void **state)
 	assert_int_equal(counts[0], HPAGE_PMD_NR);
 	assert_rmap_ok(m);
 	assert_int_equal(foliage_exit(c), 0);
-	assert_int_equal(m->mthp_stats[HPAGE_PMD_ORDER][MTHP_STAT_NR_ANON],
+	assert_int_equal(m->thp->mthp_stats[HPAGE_PMD_ORDER][MTHP_STAT_NR_ANON],
 			 nr_anon);
 	assert_int_equal(foliage_set(m, "transparent_hugepage.enabled",
 				     "madvise"), 0);

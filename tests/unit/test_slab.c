@@ -80,8 +80,8 @@ static void test_cache_accounting(void **state)
 	int i;
 
 	(void)state;
-	assert_non_null(m->cache_vm_area_struct);
-	kmem_cache_get_info(m->cache_vm_area_struct, &si);
+	assert_non_null(m->slab->cache_vm_area_struct);
+	kmem_cache_get_info(m->slab->cache_vm_area_struct, &si);
 	assert_string_equal(si.name, "vm_area_struct");
 	assert_int_equal(si.objsize, 192);
 	assert_int_equal(si.active_objs, 0);
@@ -89,13 +89,13 @@ static void test_cache_accounting(void **state)
 	assert_int_equal(si.num_slabs, 0);
 
 	for (i = 0; i < 43; i++) {
-		obj[i] = kmem_cache_zalloc(m->cache_vm_area_struct);
+		obj[i] = kmem_cache_zalloc(m->slab->cache_vm_area_struct);
 		assert_non_null(obj[i]);
 		/* zeroed, and as large as the host struct */
 		assert_true(mem_is(obj[i], 0, sizeof(struct vm_area_struct)));
 		memset(obj[i], 0xa5, sizeof(struct vm_area_struct));
 	}
-	kmem_cache_get_info(m->cache_vm_area_struct, &si);
+	kmem_cache_get_info(m->slab->cache_vm_area_struct, &si);
 	assert_int_equal(si.active_objs, 43);
 	assert_int_equal(si.num_slabs, 3);	/* 21 + 21 + 1 */
 	assert_int_equal(si.active_slabs, 3);
@@ -103,14 +103,14 @@ static void test_cache_accounting(void **state)
 	assert_int_equal(si.total_allocs, 43);
 
 	for (i = 0; i < 22; i++)
-		kmem_cache_free(m->cache_vm_area_struct, obj[i]);
-	kmem_cache_get_info(m->cache_vm_area_struct, &si);
+		kmem_cache_free(m->slab->cache_vm_area_struct, obj[i]);
+	kmem_cache_get_info(m->slab->cache_vm_area_struct, &si);
 	assert_int_equal(si.active_objs, 21);
 	assert_int_equal(si.num_slabs, 1);
 	assert_int_equal(si.num_objs, 21);
 	for (; i < 43; i++)
-		kmem_cache_free(m->cache_vm_area_struct, obj[i]);
-	kmem_cache_get_info(m->cache_vm_area_struct, &si);
+		kmem_cache_free(m->slab->cache_vm_area_struct, obj[i]);
+	kmem_cache_get_info(m->slab->cache_vm_area_struct, &si);
 	assert_int_equal(si.active_objs, 0);
 	assert_int_equal(si.num_objs, 0);
 	slab_machine_done(m);
@@ -153,10 +153,10 @@ static void test_render_slabinfo(void **state)
 
 	(void)state;
 	for (i = 0; i < 22; i++)
-		vma[i] = kmem_cache_zalloc(m->cache_vm_area_struct);
+		vma[i] = kmem_cache_zalloc(m->slab->cache_vm_area_struct);
 	for (i = 0; i < 65; i++)
-		avc[i] = kmem_cache_zalloc(m->cache_anon_vma_chain);
-	av[0] = kmem_cache_zalloc(m->cache_anon_vma);
+		avc[i] = kmem_cache_zalloc(m->slab->cache_anon_vma_chain);
+	av[0] = kmem_cache_zalloc(m->slab->cache_anon_vma);
 	assert_int_equal(render_slabinfo(m, &text), 0);
 	assert_string_equal(text,
 		"slabinfo - version: 2.1\n"
@@ -172,10 +172,10 @@ static void test_render_slabinfo(void **state)
 		"   0    0    0 : slabdata      1      1      0\n");
 	free(text);
 	for (i = 0; i < 22; i++)
-		kmem_cache_free(m->cache_vm_area_struct, vma[i]);
+		kmem_cache_free(m->slab->cache_vm_area_struct, vma[i]);
 	for (i = 0; i < 65; i++)
-		kmem_cache_free(m->cache_anon_vma_chain, avc[i]);
-	kmem_cache_free(m->cache_anon_vma, av[0]);
+		kmem_cache_free(m->slab->cache_anon_vma_chain, avc[i]);
+	kmem_cache_free(m->slab->cache_anon_vma, av[0]);
 	slab_machine_done(m);
 }
 
@@ -184,7 +184,7 @@ static void test_slabinfo_json(void **state)
 {
 	struct foliage_machine *m = slab_machine(2);
 	struct json_object *obj, *caches, *c, *v;
-	void *p = kmem_cache_zalloc(m->cache_anon_vma);
+	void *p = kmem_cache_zalloc(m->slab->cache_anon_vma);
 	char *text = NULL;
 	struct seq_buf s;
 
@@ -205,7 +205,7 @@ static void test_slabinfo_json(void **state)
 	assert_int_equal(json_object_get_int64(v), 39);
 	json_object_put(obj);
 	free(text);
-	kmem_cache_free(m->cache_anon_vma, p);
+	kmem_cache_free(m->slab->cache_anon_vma, p);
 	slab_machine_done(m);
 }
 
@@ -278,7 +278,7 @@ static void test_failslab(void **state)
 	assert_int_equal(foliage_get(m, "failslab.seed", &v), 0);
 	assert_int_equal(v, 7);
 	for (i = 0; i < 9; i++) {
-		p[i] = kmem_cache_zalloc(m->cache_anon_vma);
+		p[i] = kmem_cache_zalloc(m->slab->cache_anon_vma);
 		if (i == 2 || i == 5)
 			assert_null(p[i]);
 		else
@@ -286,11 +286,11 @@ static void test_failslab(void **state)
 	}
 	assert_int_equal(foliage_get(m, "failslab.times", &v), 0);
 	assert_int_equal(v, 0);
-	kmem_cache_get_info(m->cache_anon_vma, &si);
+	kmem_cache_get_info(m->slab->cache_anon_vma, &si);
 	assert_int_equal(si.active_objs, 7);
 	assert_int_equal(si.failed, 2);
 	for (i = 0; i < 9; i++)
-		kmem_cache_free(m->cache_anon_vma, p[i]);
+		kmem_cache_free(m->slab->cache_anon_vma, p[i]);
 	slab_machine_done(m);
 }
 

@@ -203,8 +203,7 @@ static int fault_bench_setup(struct fault_bench *fb, struct bench_report *r)
 static void fault_bench_teardown(struct fault_bench *fb)
 {
 	host_proc_stop(&fb->host);
-	if (fb->task)
-		foliage_exit(fb->task);
+	/* The machine's destruction exits the task. */
 	if (fb->m)
 		foliage_machine_destroy(fb->m);
 }

@@ -42,7 +42,6 @@
 #include <string.h>
 
 #include <foliage/foliage.h>
-#include "task.h"	/* struct foliage_task: mm->pgtables_bytes */
 
 #include "bench.h"
 
@@ -93,6 +92,7 @@ static int run_fork(void *arg, double *value)
 {
 	struct fork_size *fs = arg;
 	struct foliage_machine *m = foliage_task_machine(fs->task);
+	struct foliage_mm_counters mc;
 	unsigned long pt0, pt1;
 	struct foliage_task *child;
 	uint64_t t0, t1;
@@ -106,10 +106,10 @@ static int run_fork(void *arg, double *value)
 	t1 = bench_thread_cpu_ns();
 	if (ret)
 		return ret;
-	ret = meminfo_pagetables(m, &pt1);
+	ret = meminfo_pagetables(m, &pt1) ?:
+	      foliage_task_mm_counters(child, &mc);
 	if (!ret && fs->r->round >= 0) {
-		fs->pgtables_kb[fs->r->round] =
-			atomic_long_read(&child->task.mm->pgtables_bytes) / 1024.0;
+		fs->pgtables_kb[fs->r->round] = mc.pgtables_bytes / 1024.0;
 		fs->pagetables_kb[fs->r->round] = (double)pt1 - pt0;
 	}
 	*value = (t1 - t0) / 1e6;
@@ -218,11 +218,9 @@ static void fork_bench_teardown(struct fork_bench *fb)
 {
 	unsigned int i;
 
-	for (i = 0; i < 2; i++) {
+	/* The machine's destruction exits the tasks. */
+	for (i = 0; i < 2; i++)
 		host_proc_stop(&fb->sizes[i].host);
-		if (fb->sizes[i].task)
-			foliage_exit(fb->sizes[i].task);
-	}
 	if (fb->m)
 		foliage_machine_destroy(fb->m);
 }
@@ -253,7 +251,7 @@ int bench_fork(struct bench_report *r)
 	ret = fork_bench_setup(fb, r);
 	if (ret)
 		goto out;
-	ret = bench_run_cases(r, cases, ARRAY_SIZE(cases));
+	ret = bench_run_cases(r, cases, sizeof(cases) / sizeof(cases[0]));
 	if (ret >= 0)
 		ret = bench_add_row(r, "pgtables_1g",
 				    "1 GiB child: mm->pgtables_bytes", "KiB",

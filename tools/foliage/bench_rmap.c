@@ -352,9 +352,9 @@ static const char *const stage_names[NR_STAGES] = {
 
 static void mem_caches(struct foliage_machine *m, struct slabinfo *si)
 {
-	kmem_cache_get_info(m->cache_vm_area_struct, &si[CACHE_VMA]);
-	kmem_cache_get_info(m->cache_anon_vma, &si[CACHE_ANON_VMA]);
-	kmem_cache_get_info(m->cache_anon_vma_chain, &si[CACHE_AVC]);
+	kmem_cache_get_info(m->slab->cache_vm_area_struct, &si[CACHE_VMA]);
+	kmem_cache_get_info(m->slab->cache_anon_vma, &si[CACHE_ANON_VMA]);
+	kmem_cache_get_info(m->slab->cache_anon_vma_chain, &si[CACHE_AVC]);
 }
 
 static void mem_record(struct foliage_machine *m, const struct slabinfo *base,

@@ -670,8 +670,14 @@ int scenario_run(struct scenario *s, FILE *f)
 	 * Debug builds check after an operation only what it touched, and
 	 * the whole machine every so often: walk it all once more here.
 	 */
-	if (!ret && s->m && foliage_debug_vm())
-		(void)foliage_validate(s->m);
+	if (!ret && s->m && foliage_debug_vm()) {
+		int err = foliage_validate(s->m);
+
+		/* A broken invariant is a bug, reported below. */
+		if (err < 0 && foliage_bugs(s->m) == bugs)
+			ret = scn_fail(s, "at the end: validation: %s",
+				       strerror(-err));
+	}
 	/* Exit the tasks and close the files: their teardown is tested too. */
 	if (!ret) {
 		s->verb = "end";

@@ -512,6 +512,67 @@ static bool parse_vma_line(char *line, struct scn_vma *v)
 	return true;
 }
 
+/*
+ * "maps" as numbers from foliage_task_vmas(): no text to parse.  The
+ * columns are what Linux's show_map_vma() prints for them (the offset and
+ * device of a file only).  text is "" so that a read maps is non-NULL.
+ */
+static int scn_vmas_read(struct scenario *s, struct scn_task *t,
+			 struct scn_maps *maps)
+{
+	struct foliage_vma *fv = NULL, *n;
+	unsigned int max = 0, nr, i;
+	int ret;
+
+	for (;;) {
+		ret = foliage_task_vmas(t->task, fv, max, &nr);
+		if (ret || nr <= max)
+			break;
+		n = realloc(fv, nr * sizeof(*fv));
+		if (!n) {
+			ret = -ENOMEM;
+			break;
+		}
+		fv = n;
+		max = nr;
+	}
+	if (!ret) {
+		maps->text = strdup("");
+		maps->vma = calloc(nr + 1, sizeof(*maps->vma));
+		if (!maps->text || !maps->vma)
+			ret = -ENOMEM;
+	}
+	for (i = 0; !ret && i < nr; i++) {
+		struct scn_vma *v = &maps->vma[i];
+		unsigned long f = fv[i].flags;
+
+		v->start = fv[i].start;
+		v->end = fv[i].end;
+		v->perms[0] = f & FOLIAGE_VM_READ ? 'r' : '-';
+		v->perms[1] = f & FOLIAGE_VM_WRITE ? 'w' : '-';
+		v->perms[2] = f & FOLIAGE_VM_EXEC ? 'x' : '-';
+		v->perms[3] = f & FOLIAGE_VM_MAYSHARE ? 's' : 'p';
+		v->inode = fv[i].ino;
+		if (v->inode) {
+			v->offset = (unsigned long long)fv[i].pgoff *
+				    FOLIAGE_PAGE_SIZE;
+			v->dev_major = fv[i].dev_major;
+			v->dev_minor = fv[i].dev_minor;
+		}
+		v->path = "";
+		maps->nr_vma++;
+	}
+	free(fv);
+	if (ret) {
+		scn_maps_free(maps);
+		return ret == -ENOMEM ? scn_fail(s, "%s: out of memory", s->verb) :
+			scn_fail(s, "%s: cannot list the VMAs of %s: %s (-%s)",
+				 s->verb, t->name, scn_errstr(ret),
+				 scn_errname(ret));
+	}
+	return SCN_OK;
+}
+
 int scn_maps_read(struct scenario *s, struct scn_task *t, const char *what,
 		  struct scn_maps *maps)
 {
@@ -520,6 +581,8 @@ int scn_maps_read(struct scenario *s, struct scn_task *t, const char *what,
 	int ret;
 
 	memset(maps, 0, sizeof(*maps));
+	if (!strcmp(what, "maps"))
+		return scn_vmas_read(s, t, maps);
 	ret = foliage_render_task(t->task, what, 0, &maps->text);
 	if (ret)
 		return scn_fail(s, "%s: cannot render %s of %s: %s (-%s)",

@@ -32,6 +32,7 @@
 #include <linux/huge_mm.h>
 #include <linux/swap.h>
 #include <linux/rmap.h>
+#include <linux/machine_subsys.h>
 
 #define MAX_DVM_OPS		PTRS_PER_PTE
 #define TLBI_RANGE_PAGES(num, scale) \
@@ -48,7 +49,7 @@ static int tlbi_range_num(unsigned long pages, int scale)
 
 static void arm64_flush_tlb_mm(struct mm_struct *mm)
 {
-	tlb_stat_add(&this_machine->tlb.tlbi_asid, 1);
+	tlb_stat_add(&this_machine->tlb->tlbi_asid, 1);
 	tlb_flush_seq_inc(mm);
 }
 
@@ -56,7 +57,7 @@ static void arm64_flush_tlb_mm(struct mm_struct *mm)
 static void arm64_flush_tlb_range_op(unsigned long start, unsigned long pages,
 				     unsigned long stride)
 {
-	struct tlb_stats *st = &this_machine->tlb;
+	struct tlb_stats *st = this_machine->tlb;
 	bool range = this_machine->arm64_tlb_range;
 	int scale = 3, num;
 
@@ -98,7 +99,7 @@ static void arm64_flush_tlb_range(struct mm_struct *mm, unsigned long start,
 
 static void arm64_flush_tlb_page(struct mm_struct *mm, unsigned long addr)
 {
-	tlb_stat_add(&this_machine->tlb.tlbi_page, 1);
+	tlb_stat_add(&this_machine->tlb->tlbi_page, 1);
 	tlb_flush_seq_inc(mm);
 }
 
@@ -150,6 +151,14 @@ int arch_knob_get(const char *key, long *value)
 	*value = this_machine->arm64_tlb_range;
 	return 0;
 }
+
+/* arch.<knob>: the machine's arch's own knobs (arm64: "tlb_range"). */
+const struct machine_subsys arch_subsys = {
+	.name = "arch",
+	.sysfs_prefix = "arch.",
+	.sysfs_set = arch_knob_set,
+	.sysfs_get = arch_knob_get,
+};
 
 /*
  * arch/arm64/mm/mmap.c's protection_map: no write permission for private

@@ -17,7 +17,7 @@
 static void x86_flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 				   unsigned long end, unsigned int stride_shift)
 {
-	struct tlb_stats *st = &this_machine->tlb;
+	struct tlb_stats *st = this_machine->tlb;
 
 	if (end == TLB_FLUSH_ALL ||
 	    ((end - start) >> stride_shift) > TLB_SINGLE_PAGE_FLUSH_CEILING) {
@@ -44,7 +44,7 @@ static void x86_flush_tlb_range(struct mm_struct *mm, unsigned long start,
 
 static void x86_flush_tlb_page(struct mm_struct *mm, unsigned long addr)
 {
-	tlb_stat_add(&this_machine->tlb.flush_one, 1);
+	tlb_stat_add(&this_machine->tlb->flush_one, 1);
 	tlb_flush_seq_inc(mm);
 }
 
