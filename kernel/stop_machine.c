@@ -135,6 +135,7 @@ static int validate_stopped(void *data)
 	return ret;
 }
 
+#ifdef CONFIG_DEBUG_VM
 /* An operation's check (linux/validate.h): what it touched, on @m. */
 struct validate_op {
 	struct foliage_machine *m;	/* the machine */
@@ -171,6 +172,7 @@ void machine_op_done(struct foliage_machine *m)
 	if (ret == -EBUSY)
 		__atomic_add_fetch(&m->validate_deferred, 1, __ATOMIC_RELAXED);
 }
+#endif /* CONFIG_DEBUG_VM */
 
 void machine_exit_op(struct foliage_machine *m)
 {

@@ -186,7 +186,12 @@ static void stress_one(u64 seed, unsigned int nr_ops, bool full_debug)
 			block_free(b, what % 3 == 0);
 		}
 		/* What the op touched; the whole machine every Nth op. */
-		if (validate_after_op(m, &this_touched) || foliage_bugs(m))
+#ifdef CONFIG_DEBUG_VM
+		if (validate_after_op(m, &this_touched))
+			fail_msg("seed %#llx op %u: %s", (unsigned long long)seed,
+				 op, foliage_first_bug(m));
+#endif
+		if (foliage_bugs(m))
 			fail_msg("seed %#llx op %u: %s", (unsigned long long)seed,
 				 op, foliage_first_bug(m));
 		if (machine_free_pages(m) + held != TOTAL_PAGES)

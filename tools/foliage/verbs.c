@@ -351,7 +351,7 @@ bad:
 /* Let time pass: the machine's clock moves, delayed work falls due. */
 static int do_sleep(struct scenario *s, struct scn_args *a)
 {
-	uint64_t ns;
+	uint64_t ns = 0;
 	int ret = parse_duration(s, a->words[0], &ns);
 
 	if (ret)
