@@ -76,6 +76,7 @@ struct page *list_unlisted_block(struct zone *zone, unsigned long idx)
 	struct page *page = pfn_to_page(zone->zone_start_pfn +
 					(idx << MAX_PAGE_ORDER));
 
+	VM_BUG_ON(!spin_is_locked(&zone->lock));
 	VM_BUG_ON(!test_bit(idx, zone->unlisted));
 	init_single_page(page);
 	set_buddy_order(page, MAX_PAGE_ORDER);
