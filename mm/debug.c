@@ -72,6 +72,55 @@ static void mark_free(unsigned long *map, unsigned long idx,
 		__set_bit(idx, map);
 }
 
+/*
+ * The unlisted blocks (mm_init.c): their place is on the Movable max-order
+ * list, each is a whole block in the zone, Movable, deferred, at or above
+ * the cursor, and nr_unlisted counts them.  *@nr is how many there are.
+ * Their heads are not read: that would fault in the memmap they save.
+ */
+static int validate_unlisted(struct zone *zone, unsigned int order, int mt,
+			     unsigned long *nr)
+{
+	unsigned long nr_max = zone->spanned_pages >> MAX_PAGE_ORDER;
+	unsigned long w, n = 0;
+	int ret = 0;
+
+	if (order != MAX_PAGE_ORDER || mt != MIGRATE_MOVABLE)
+		zbug(zone, "unlisted blocks on the order-%u %s list",
+		     order, migratetype_names[mt]);
+	for (w = 0; w < DIV_ROUND_UP(nr_max, 64); w++) {
+		unsigned long bits = zone->unlisted[w];
+
+		if (!bits)
+			continue;
+		n += __builtin_popcountl(bits);
+		if (bits & ~zone->deferred_init[w])
+			zbug(zone, "unlisted blocks near 0x%lx not deferred",
+			     zone->zone_start_pfn + (w << (6 + MAX_PAGE_ORDER)));
+		for (; bits; bits &= bits - 1) {
+			unsigned long idx = w * 64 + __builtin_ctzl(bits);
+			unsigned long pfn = zone->zone_start_pfn +
+					    (idx << MAX_PAGE_ORDER), b;
+
+			if (idx >= nr_max || idx < zone->unlisted_next)
+				zbug(zone, "unlisted block 0x%lx outside the zone or below the cursor",
+				     pfn);
+			for (b = pfn; b < pfn + MAX_ORDER_NR_PAGES;
+			     b += pageblock_nr_pages)
+				if (get_pfnblock_migratetype(b) !=
+				    MIGRATE_MOVABLE)
+					zbug(zone, "unlisted block 0x%lx in a %s pageblock",
+					     pfn,
+					     migratetype_names[get_pfnblock_migratetype(b)]);
+		}
+	}
+	if (n != zone->nr_unlisted)
+		zbug(zone, "nr_unlisted %lu but %lu unlisted blocks",
+		     zone->nr_unlisted, n);
+	*nr = n;
+	return ret;
+}
+
 static int validate_free_lists(struct zone *zone, unsigned long *free_map)
 {
 	unsigned long start = zone->zone_start_pfn, end = zone_end_pfn(zone);
@@ -89,9 +138,20 @@ static int validate_free_lists(struct zone *zone, unsigned long *free_map)
 			list_for_each(pos, &area->free_list[mt]) {
 				struct page *page = list_entry(pos, struct page,
 							       lru);
-				unsigned long pfn = page_to_pfn(page);
-				unsigned long nr = 1UL << order, b;
+				unsigned long pfn, nr = 1UL << order, b;
 
+				if (pos == &zone->unlisted_pos) {
+					unsigned long n;
+
+					if (validate_unlisted(zone, order, mt,
+							      &n))
+						ret = -EUCLEAN;
+					count += n;
+					nr_free_pages += n << order;
+					nr_free_blocks += n << order;
+					continue;
+				}
+				pfn = page_to_pfn(page);
 				count++;
 				if (pfn < start || pfn + nr > end) {
 					zbug(zone, "free pfn 0x%lx order %u outside zone",
@@ -254,6 +314,12 @@ static int validate_pages(struct zone *zone, const unsigned long *free_map)
 	for (pfn = start; pfn < end; pfn++) {
 		struct page *page;
 
+		if (IS_ALIGNED(pfn - start, MAX_ORDER_NR_PAGES) &&
+		    block_is_unlisted(zone, pfn)) {
+			/* Checked by validate_unlisted(). */
+			pfn += MAX_ORDER_NR_PAGES - 1;
+			continue;
+		}
 		if (IS_ALIGNED(pfn - start, MAX_ORDER_NR_PAGES) &&
 		    block_is_deferred(zone, pfn)) {
 			page = pfn_to_page(pfn);

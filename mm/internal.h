@@ -102,6 +102,18 @@ static inline bool block_is_deferred(const struct zone *zone,
 }
 void init_single_page(struct page *page);
 
+/* A free max-order block still on no list (head struct page unwritten). */
+static inline bool block_is_unlisted(const struct zone *zone,
+				     unsigned long pfn)
+{
+	unsigned long idx = (pfn - zone->zone_start_pfn) >> MAX_PAGE_ORDER;
+
+	return zone->nr_unlisted && test_bit(idx, zone->unlisted);
+}
+struct page *list_unlisted_block(struct zone *zone, unsigned long idx);
+unsigned long free_list_nr(struct zone *zone, unsigned int order, int mt,
+			   unsigned long cap);
+
 /* fail_page_alloc.c */
 bool __should_fail_alloc_page(gfp_t gfp, unsigned int order);
 /* Off unless fail_page_alloc.probability is set: keep that test inline. */

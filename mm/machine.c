@@ -155,6 +155,13 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
 	info->zone = zone_idx(zone);
 	info->migratetype = get_pfnblock_migratetype(pfn);
 	spin_lock(&zone->lock);
+	if (block_is_unlisted(zone, pfn)) {
+		/* A free max-order block on no list yet: its head is free. */
+		info->buddy = IS_ALIGNED(pfn, MAX_ORDER_NR_PAGES);
+		info->buddy_order = info->buddy ? MAX_PAGE_ORDER : 0;
+		spin_unlock(&zone->lock);
+		return 0;
+	}
 	if (block_is_deferred(zone, pfn) &&
 	    !IS_ALIGNED(pfn, MAX_ORDER_NR_PAGES)) {
 		/* A tail of a never-split free block. */

@@ -3,16 +3,33 @@
  * Booting a machine: guest RAM, mem_map, nodes, zones, pageblocks, and
  * handing all memory to the buddy allocator (mm/mm_init.c, written anew).
  *
- * Deferred struct page initialisation.  At boot only the head struct page
- * of each max-order (4 MiB) block is written; the block goes on the free
- * lists as one order-10 buddy and its bit in zone->deferred_init is set.
- * The other 1023 struct pages stay as the anonymous mapping gave them
- * (zero, so never PageBuddy) until the block is first split or handed out,
- * when init_deferred_block() writes them.  Untouched memory thus costs the
- * host neither guest RAM nor memmap, and a 64 GiB node boots in
- * milliseconds.  A block is either wholly deferred (a single free order-10
- * buddy) or wholly initialised, so buddy merging, which never crosses a
- * max-order block, never reads an uninitialised struct page.
+ * Free memory is represented lazily, as Linux's deferred memmap init
+ * (deferred_init_memmap(), deferred_grow_zone()) does, so that what a guest
+ * costs the host grows with memory used, not memory configured:
+ *
+ * Unlisted blocks.  Boot writes no struct page for a whole max-order
+ * (4 MiB) block: it sets the block's bit in zone->unlisted and counts it
+ * as free (nr_free[MAX_PAGE_ORDER], NR_FREE_PAGES, managed pages) as if
+ * it were on free_area[MAX_PAGE_ORDER].free_list[MIGRATE_MOVABLE].  Their
+ * place on that list is held by zone->unlisted_pos, a list_head standing
+ * for all of them in ascending pfn order, exactly where boot's listing,
+ * lowest pfn first at the tail, would have put them.  When the allocator
+ * reaches that place (get_page_from_free_area()), or a caller names an
+ * unlisted block (prepare_block(), alloc_contig_range()),
+ * list_unlisted_block() writes the block's head struct page and links it
+ * just before unlisted_pos.  So the order in which blocks are handed out
+ * is the one a fully listed boot gives, and a 1 TiB node boots in
+ * milliseconds having written only its bitmaps.
+ *
+ * Deferred tails.  A listed block's other 1023 struct pages stay as the
+ * anonymous mapping gave them (zero, so never PageBuddy) until the block
+ * is first split or handed out, when init_deferred_block() writes them;
+ * zone->deferred_init marks such blocks (unlisted ones too).  A block is
+ * either wholly deferred (a single free order-10 buddy, listed or not) or
+ * wholly initialised, so buddy merging, which never crosses a max-order
+ * block, never reads an unwritten struct page.  Readers that walk pfns
+ * (validators, foliage_page_info(), find_free_block_head()) ask
+ * block_is_unlisted() and block_is_deferred() first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +60,28 @@ void init_deferred_block(struct zone *zone, struct page *page)
 	for (i = 1; i < MAX_ORDER_NR_PAGES; i++)
 		init_single_page(page + i);
 	__clear_bit(idx, zone->deferred_init);
+}
+
+/*
+ * Put unlisted block @idx on its free list: write its head struct page as
+ * a free max-order buddy and link it in front of zone->unlisted_pos, i.e.
+ * after every block listed before the unlisted ones and before those still
+ * unlisted.  The counters already include it.  Caller holds zone->lock.
+ */
+struct page *list_unlisted_block(struct zone *zone, unsigned long idx)
+{
+	struct page *page = pfn_to_page(zone->zone_start_pfn +
+					(idx << MAX_PAGE_ORDER));
+
+	VM_BUG_ON(!spin_is_locked(&zone->lock));
+	VM_BUG_ON(!test_bit(idx, zone->unlisted));
+	init_single_page(page);
+	set_buddy_order(page, MAX_PAGE_ORDER);
+	list_add_tail(&page->lru, &zone->unlisted_pos);
+	__clear_bit(idx, zone->unlisted);
+	if (!--zone->nr_unlisted)
+		list_del_init(&zone->unlisted_pos);
+	return page;
 }
 
 void foliage_config_init(struct foliage_config *cfg)
@@ -95,13 +134,15 @@ static int init_zone(struct zone *zone, pg_data_t *pgdat, enum zone_type zt,
 	for (o = 0; o < NR_PAGE_ORDERS; o++)
 		for (mt = 0; mt < MIGRATE_TYPES; mt++)
 			INIT_LIST_HEAD(&zone->free_area[o].free_list[mt]);
+	INIT_LIST_HEAD(&zone->unlisted_pos);
 	if (!nr_pages)
 		return 0;
 
 	zone->pageblock_flags = malloc(nr_blocks);
 	zone->deferred_init = calloc(DIV_ROUND_UP(nr_max, 64), sizeof(long));
+	zone->unlisted = calloc(DIV_ROUND_UP(nr_max, 64), sizeof(long));
 	zone->per_cpu_pageset = calloc(nr_cpus, sizeof(struct per_cpu_pages));
-	if (!zone->pageblock_flags || !zone->deferred_init ||
+	if (!zone->pageblock_flags || !zone->deferred_init || !zone->unlisted ||
 	    !zone->per_cpu_pageset)
 		return -ENOMEM;
 	/* Linux boots every pageblock as Movable. */
@@ -123,21 +164,43 @@ static void free_zone(struct zone *zone)
 {
 	free(zone->pageblock_flags);
 	free(zone->deferred_init);
+	free(zone->unlisted);
 	free(zone->per_cpu_pageset);
 }
 
-/* Give a zone's memory to the buddy allocator, as memblock_free_all(). */
+/*
+ * Give a zone's memory to the buddy allocator, as memblock_free_all().  The
+ * whole max-order blocks become unlisted blocks (see the top of this file):
+ * counted as free MIGRATE_MOVABLE order-10 blocks, as boot's listing in
+ * ascending pfn order at the tail would count them, with no struct page
+ * written.
+ */
 static void free_zone_memory(struct zone *zone)
 {
 	unsigned long pfn = zone->zone_start_pfn, end = zone_end_pfn(zone);
+	unsigned long nr_max = (end - pfn) >> MAX_PAGE_ORDER;
+	unsigned long idx, nr_pages = nr_max << MAX_PAGE_ORDER;
+	struct free_area *area = &zone->free_area[MAX_PAGE_ORDER];
 
-	for (; pfn + MAX_ORDER_NR_PAGES <= end; pfn += MAX_ORDER_NR_PAGES) {
-		unsigned long idx = (pfn - zone->zone_start_pfn) >>
-				    MAX_PAGE_ORDER;
-
-		init_single_page(pfn_to_page(pfn));
-		__set_bit(idx, zone->deferred_init);
-		__free_pages_core(pfn_to_page(pfn), MAX_PAGE_ORDER);
+	if (nr_max) {
+		atomic_long_add(nr_pages, &zone->managed_pages);
+		if (this_machine->sysctl.init_on_free)
+			memset(page_address(pfn_to_page(pfn)), 0,
+			       nr_pages << PAGE_SHIFT);
+		for (idx = 0; idx < nr_max; idx++) {
+			__set_bit(idx, zone->unlisted);
+			__set_bit(idx, zone->deferred_init);
+		}
+		spin_lock(&zone->lock);
+		zone->nr_unlisted = nr_max;
+		zone->unlisted_next = 0;
+		list_add_tail(&zone->unlisted_pos,
+			      &area->free_list[MIGRATE_MOVABLE]);
+		area->nr_free += nr_max;
+		mod_zone_page_state(zone, NR_FREE_PAGES, nr_pages);
+		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, nr_pages);
+		spin_unlock(&zone->lock);
+		pfn += nr_pages;
 	}
 	/* A partial block at the end: initialise, free in aligned pieces. */
 	while (pfn < end) {
@@ -228,7 +291,7 @@ static unsigned long machine_generation;
 int foliage_boot_cost(const struct foliage_config *cfg, uint64_t *host_bytes,
 		      uint64_t *available)
 {
-	uint64_t ram, blocks;
+	uint64_t ram, blocks, pageblocks;
 	int ret;
 
 	if (!cfg || !host_bytes || !available)
@@ -237,9 +300,17 @@ int foliage_boot_cost(const struct foliage_config *cfg, uint64_t *host_bytes,
 	if (ret)
 		return ret;
 	ram = (uint64_t)cfg->nr_nodes * cfg->bytes_per_node;
-	/* Each max-order block's head struct page, on a host page of its own. */
+	/*
+	 * No struct page of a whole max-order block is written (they are
+	 * unlisted): per node, a byte per pageblock and two bitmaps of
+	 * max-order blocks, plus the memmap of a partial last block.
+	 */
 	blocks = DIV_ROUND_UP(cfg->bytes_per_node, MAX_ORDER_NR_PAGES * PAGE_SIZE);
-	*host_bytes = cfg->nr_nodes * blocks * PAGE_SIZE;
+	pageblocks = DIV_ROUND_UP(cfg->bytes_per_node,
+				  pageblock_nr_pages * PAGE_SIZE);
+	*host_bytes = cfg->nr_nodes *
+		      (pageblocks + 2 * DIV_ROUND_UP(blocks, 64) * 8 +
+		       MAX_ORDER_NR_PAGES * sizeof(struct page));
 	if (cfg->prefault || cfg->init_on_free)
 		*host_bytes += ram;
 	*available = host_mem_available();

@@ -136,10 +136,60 @@ static inline void del_page_from_free_list(struct page *page,
 	account_freepages(zone, -(1L << order), mt);
 }
 
-static inline struct page *get_page_from_free_area(struct free_area *area,
+/*
+ * The next unlisted block (lowest pfn first), put on its list.  Caller
+ * holds zone->lock and saw zone->nr_unlisted.
+ */
+static noinline struct page *list_next_unlisted(struct zone *zone)
+{
+	unsigned long w = zone->unlisted_next / 64;
+	unsigned long bits;
+
+	for (;; w++) {
+		bits = zone->unlisted[w];
+		if (w == zone->unlisted_next / 64)
+			bits &= ~0UL << (zone->unlisted_next % 64);
+		if (bits)
+			break;
+	}
+	zone->unlisted_next = w * 64 + __builtin_ctzl(bits);
+	return list_unlisted_block(zone, zone->unlisted_next);
+}
+
+/*
+ * The first block on @mt's list of @area in @zone.  When that is the place
+ * of the unlisted blocks, the lowest of them is listed there first.
+ */
+static inline struct page *get_page_from_free_area(struct zone *zone,
+						   struct free_area *area,
 						   int mt)
 {
-	return list_first_entry_or_null(&area->free_list[mt], struct page, lru);
+	struct list_head *first = area->free_list[mt].next;
+
+	if (first == &area->free_list[mt])
+		return NULL;
+	if (unlikely(first == &zone->unlisted_pos))
+		return list_next_unlisted(zone);
+	return list_entry(first, struct page, lru);
+}
+
+/*
+ * Blocks on @zone's free list of @order and @mt, the unlisted ones
+ * included, counting no further than @cap.  Caller holds zone->lock.
+ */
+unsigned long free_list_nr(struct zone *zone, unsigned int order, int mt,
+			   unsigned long cap)
+{
+	struct list_head *head = &zone->free_area[order].free_list[mt];
+	struct list_head *pos;
+	unsigned long n = 0;
+
+	list_for_each(pos, head) {
+		n += pos == &zone->unlisted_pos ? zone->nr_unlisted : 1;
+		if (n >= cap)
+			return cap;
+	}
+	return n;
 }
 
 /*
@@ -318,13 +368,29 @@ static void page_del_and_expand(struct zone *zone, struct page *page,
 	account_freepages(zone, -(long)(nr_pages - nr_added), mt);
 }
 
+/*
+ * A caller names a free max-order block by its struct page: if it is still
+ * unlisted, list it (write its head) so that it is what the caller expects.
+ */
+static inline void list_if_unlisted(struct zone *zone, struct page *page,
+				    unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	if (order == MAX_PAGE_ORDER && unlikely(block_is_unlisted(zone, pfn)))
+		list_unlisted_block(zone, (pfn - zone->zone_start_pfn) >>
+					  MAX_PAGE_ORDER);
+}
+
 /* Make the struct pages of a never-split max-order block real. */
 static inline void prepare_block(struct zone *zone, struct page *page,
 				 unsigned int order)
 {
-	if (order == MAX_PAGE_ORDER &&
-	    unlikely(block_is_deferred(zone, page_to_pfn(page))))
-		init_deferred_block(zone, page);
+	if (order != MAX_PAGE_ORDER ||
+	    likely(!block_is_deferred(zone, page_to_pfn(page))))
+		return;
+	list_if_unlisted(zone, page, order);
+	init_deferred_block(zone, page);
 }
 
 /* Take the smallest free block of at least @order from @mt's lists. */
@@ -336,7 +402,7 @@ static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
 	for (current_order = order; current_order < NR_PAGE_ORDERS;
 	     current_order++) {
 		struct free_area *area = &zone->free_area[current_order];
-		struct page *page = get_page_from_free_area(area, mt);
+		struct page *page = get_page_from_free_area(zone, area, mt);
 
 		if (!page)
 			continue;
@@ -505,7 +571,7 @@ static struct page *__rmqueue_claim(struct zone *zone, int order, int start_mt,
 			continue;
 		if (fallback_mt == -2)
 			break;
-		page = get_page_from_free_area(area, fallback_mt);
+		page = get_page_from_free_area(zone, area, fallback_mt);
 		page = try_to_claim_block(zone, page, current_order, order,
 					  start_mt, fallback_mt);
 		if (page) {
@@ -531,7 +597,7 @@ static struct page *__rmqueue_steal(struct zone *zone, int order, int start_mt)
 						     start_mt, false);
 		if (fallback_mt < 0)
 			continue;
-		page = get_page_from_free_area(area, fallback_mt);
+		page = get_page_from_free_area(zone, area, fallback_mt);
 		prepare_block(zone, page, current_order);
 		page_del_and_expand(zone, page, order, current_order,
 				    fallback_mt);
@@ -1375,7 +1441,7 @@ static bool unreserve_highatomic_pageblock(const struct alloc_context *ac)
 			struct page *page;
 			unsigned long start_pfn;
 
-			page = get_page_from_free_area(area, MIGRATE_HIGHATOMIC);
+			page = get_page_from_free_area(zone, area, MIGRATE_HIGHATOMIC);
 			if (!page)
 				continue;
 			if (order < pageblock_order) {
@@ -1694,6 +1760,7 @@ int __isolate_free_page(struct page *page, unsigned int order)
 
 	lockdep_assert_held(&zone->lock);
 
+	list_if_unlisted(zone, page, order);
 	if (!is_migrate_isolate(mt)) {
 		unsigned long wmark = min_wmark_pages(zone) + (1UL << order);
 
@@ -1745,6 +1812,11 @@ int find_free_block_head(unsigned long pfn, unsigned long *head_pfn,
 {
 	unsigned int o;
 
+	if (block_is_unlisted(pfn_zone(pfn), pfn)) {
+		*head_pfn = ALIGN_DOWN(pfn, MAX_ORDER_NR_PAGES);
+		*order = MAX_PAGE_ORDER;
+		return 0;
+	}
 	for (o = 0; o < NR_PAGE_ORDERS; o++) {
 		unsigned long h = pfn & ~((1UL << o) - 1);
 		struct page *page = pfn_to_page(h);
@@ -1879,6 +1951,11 @@ int alloc_contig_range(unsigned long start, unsigned long end, gfp_t gfp)
 		pfn = head + (1UL << order);
 	}
 
+	/* Unlisted blocks around the range join the lists to be isolated. */
+	for (pfn = bstart; pfn < bend; pfn += MAX_ORDER_NR_PAGES)
+		if (block_is_unlisted(zone, pfn))
+			list_unlisted_block(zone, (pfn - zone->zone_start_pfn) >>
+						  MAX_PAGE_ORDER);
 	isolate_range(zone, bstart, bend);
 	for (pfn = start; pfn < end;) {
 		unsigned long head = pfn, block_end;

@@ -92,14 +92,10 @@ DEFINE_RENDERER(buddyinfo, struct buddyinfo)
 static unsigned long count_free_list(struct zone *zone, unsigned int order,
 				     int mt)
 {
-	struct list_head *head = &zone->free_area[order].free_list[mt];
-	struct list_head *pos;
-	unsigned long n = 0;
+	unsigned long n;
 
 	spin_lock(&zone->lock);
-	list_for_each(pos, head)
-		if (++n >= PAGETYPE_FREECOUNT_CAP)
-			break;
+	n = free_list_nr(zone, order, mt, PAGETYPE_FREECOUNT_CAP);
 	spin_unlock(&zone->lock);
 	return n;
 }

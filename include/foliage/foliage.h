@@ -72,8 +72,9 @@ int foliage_machine_create(const struct foliage_config *cfg,
  * *@host_bytes of host memory the boot itself writes, and *@available,
  * the host's MemAvailable now (0 if unknown).  prefault and init_on_free
  * (which zeroes every free page at boot, as Linux does) write all guest
- * RAM; otherwise a boot writes one struct page per 4 MiB block, one host
- * page each (1/1024 of guest RAM), and the rest only when used.
+ * RAM; otherwise a boot writes only the allocator's tables (a byte per
+ * 2 MiB pageblock, two bits per 4 MiB block, about 640 KiB per TiB) and
+ * no struct page of a whole 4 MiB block: memmap is written when used.
  * foliage_machine_create() refuses with -ENOMEM a configuration whose
  * boot needs more than is available.  -EINVAL for a bad configuration.
  */

@@ -137,6 +137,16 @@ struct zone {
 	int zid;			/* nid * MAX_NR_ZONES + zone_idx */
 	unsigned char *pageblock_flags;	/* one byte per pageblock */
 	unsigned long *deferred_init;	/* max-order blocks with uninit memmap */
+	/*
+	 * Free max-order blocks never put on a list (mm_init.c): all
+	 * MIGRATE_MOVABLE, counted in nr_free and NR_FREE_PAGES, standing in
+	 * free_area[MAX_PAGE_ORDER].free_list[MIGRATE_MOVABLE] at unlisted_pos
+	 * in ascending pfn order.
+	 */
+	unsigned long *unlisted;	/* bit per max-order block: unlisted */
+	unsigned long nr_unlisted;	/* bits set in unlisted */
+	unsigned long unlisted_next;	/* no unlisted block below this index */
+	struct list_head unlisted_pos;	/* their place on the list, if any */
 	struct free_area free_area[NR_PAGE_ORDERS]; /* the buddy lists */
 	atomic_long_t vm_stat[NR_VM_ZONE_STAT_ITEMS]; /* zone counters */
 };

@@ -79,12 +79,7 @@ struct zone *test_zone(struct foliage_machine *m, int nid, int zone_idx)
 
 unsigned long free_list_len(struct zone *zone, unsigned int order, int mt)
 {
-	struct list_head *pos;
-	unsigned long n = 0;
-
-	list_for_each(pos, &zone->free_area[order].free_list[mt])
-		n++;
-	return n;
+	return free_list_nr(zone, order, mt, ~0UL);
 }
 
 void zone_buddyinfo(struct zone *zone, unsigned long nr[FOLIAGE_MAX_ORDER + 1])

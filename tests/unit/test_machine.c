@@ -551,10 +551,10 @@ static bool own_vma_has_flag(const void *addr, const char *flag)
 }
 
 /*
- * A boot's host cost is stated (foliage_boot_cost()) and holds: one host
- * page per 4 MiB block of guest RAM, or all of it with init_on_free or
- * prefault; a boot that needs more than MemAvailable is refused at once,
- * before it writes anything; and the sparse host mappings (memmap, direct
+ * A boot's host cost is stated (foliage_boot_cost()) and holds: small
+ * tables (no struct page of a whole 4 MiB block is written), or all of
+ * guest RAM with init_on_free or prefault; a boot that needs more than
+ * MemAvailable is refused at once, before it writes anything; and the sparse host mappings (memmap, direct
  * map, guest RAM) are MADV_NOHUGEPAGE, so that a host with THP "always"
  * does not back 2 MiB for one struct page written.
  */
@@ -568,10 +568,13 @@ static void test_boot_host_cost(void **state)
 
 	(void)state;
 	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), 0);
-	assert_int_equal(cost, (64 * GiB >> 22) * 4096);	/* 64 MiB */
+	/* Pageblock bytes, two block bitmaps, a block's memmap: 100 KiB. */
+	assert_int_equal(cost, (64 * GiB >> 21) + 2 * (64 * GiB >> 25) +
+			       1024 * 64);
 	cfg.init_on_free = true;
 	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), 0);
-	assert_int_equal(cost, 64 * GiB + (64 * GiB >> 22) * 4096);
+	assert_int_equal(cost, 64 * GiB + (64 * GiB >> 21) +
+			       2 * (64 * GiB >> 25) + 1024 * 64);
 	cfg.nr_nodes = 0;
 	assert_int_equal(foliage_boot_cost(&cfg, &cost, &avail), -EINVAL);
 

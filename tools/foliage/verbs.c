@@ -93,8 +93,8 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 				(unsigned long long)cost >> 20,
 				cfg.init_on_free ? "init_on_free=1 zeroes all "
 				"guest RAM" : cfg.prefault ? "prefault=1 "
-				"populates all guest RAM" : "one struct page "
-				"per 4 MiB of guest RAM",
+				"populates all guest RAM" : "the allocator's "
+				"tables",
 				(unsigned long long)avail >> 20);
 	if (ret)
 		return scn_fail(s, "machine: cannot boot: %s", scn_errstr(ret));
