@@ -19,6 +19,7 @@
  * thread, the guest's interrupt CPU, two more for the threaded test).
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@
 
 #include "helpers.h"
 #include "internal.h"
+#include <linux/cpu.h>
+#include <linux/kthread.h>
 #include <host/virtio_test.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
@@ -67,31 +70,50 @@ static unsigned long aload(unsigned long *p)
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Sleep @us microseconds as a guest thread waiting for a device does: its
+ * CPU is given up meanwhile, so an interrupt routed there can run.
+ */
+static void guest_usleep(unsigned int us)
+{
+	cpu_sleep_begin();
+	usleep(us);
+	cpu_sleep_end();
+}
+
 /* Wait (bounded) until *@p reaches @n; the outcome, not the time, is tested. */
 static void wait_for(unsigned long *p, unsigned long n)
 {
-	struct timespec ts = { 0, 100000 };
 	int i;
 
 	for (i = 0; i < 100000 && aload(p) < n; i++)
-		nanosleep(&ts, NULL);
+		guest_usleep(100);
 	assert_int_equal(aload(p), n);
 }
 
-/* Wait (bounded) until the device has completed @n chains. */
-static void wait_completed(struct host_virtio_device *hv, unsigned long n)
+/* Wait (bounded) until the device's counter at @off reaches @n. */
+static void wait_stat(struct host_virtio_device *hv, size_t off,
+		      unsigned long n)
 {
 	struct virtio_test_stats st;
+	unsigned long v = 0;
 	int i;
 
 	for (i = 0; i < 100000; i++) {
 		virtio_test_stats(hv, &st);
-		if (st.nr_completed >= n)
+		memcpy(&v, (char *)&st + off, sizeof(v));
+		if (v >= n)
 			break;
 		usleep(100);
 	}
-	assert_int_equal(st.nr_completed, n);
+	assert_int_equal(v, n);
 }
+
+/* The device has completed @n chains; it has raised @n interrupts. */
+#define wait_completed(hv, n) \
+	wait_stat(hv, offsetof(struct virtio_test_stats, nr_completed), n)
+#define wait_irqs(hv, n) \
+	wait_stat(hv, offsetof(struct virtio_test_stats, nr_irqs), n)
 
 /* Record every used buffer.  Caller holds T.lock. */
 static void __reap(struct virtqueue *vq)
@@ -108,9 +130,19 @@ static void __reap(struct virtqueue *vq)
 	}
 }
 
+/*
+ * An interrupt handler runs on the CPU its line is routed to (CPU 0),
+ * holding it, on that CPU's kworker: never on a host thread.
+ */
+static bool on_irq_cpu(void)
+{
+	return this_machine && this_cpu && this_cpu_running &&
+	       this_cpu->id == 0 && current_kthread();
+}
+
 static void tdev_callback(struct virtqueue *vq)
 {
-	if (!this_machine || !this_cpu)
+	if (!on_irq_cpu())
 		T.cb_off_cpu = true;
 	T.cb_machine = this_machine;
 	spin_lock(&T.lock);
@@ -151,7 +183,7 @@ static void tdev_remove(struct virtio_device *vdev)
 
 static void tdev_config_changed(struct virtio_device *vdev)
 {
-	if (!this_machine || !this_cpu)
+	if (!on_irq_cpu())
 		T.cb_off_cpu = true;
 	__atomic_add_fetch(&T.nr_config_changed, 1, __ATOMIC_RELEASE);
 }
@@ -870,7 +902,7 @@ static void *worker_fn(void *arg)
 
 		while (add_req(&w->r[i % 4], token) == -ENOSPC) {
 			w->retries++;
-			usleep(50);
+			guest_usleep(50);
 		}
 		w->sent++;
 	}
@@ -901,8 +933,11 @@ static void test_many_threads(void **state)
 		assert_int_equal(pthread_create(&t[k], NULL, worker_fn, &w[k]),
 				 0);
 	}
+	/* The interrupts' CPU is this thread's: it is given up meanwhile. */
+	cpu_sleep_begin();
 	for (k = 0; k < NR_THREADS; k++)
 		pthread_join(t[k], NULL);
+	cpu_sleep_end();
 	for (k = 0; k < NR_THREADS; k++)
 		assert_int_equal(w[k].sent, PER_THREAD);
 	wait_for(&T.nr_done, NR_THREADS * PER_THREAD);
@@ -962,15 +997,18 @@ static void test_probe_without_memory(void **state)
 }
 
 /*
- * Interrupts need a guest CPU besides the caller's: on a one-CPU machine
- * the scan cannot start interrupt delivery and says -EBUSY (until kernel
- * threads exist, see docs/virtio.md).
+ * A one-CPU machine works with devices: the interrupt runs on CPU 0's
+ * kworker while the test thread, attached to that same CPU, sleeps waiting
+ * for it.  Then an interrupt is raised while the test thread keeps the
+ * only CPU (so it cannot be delivered), and the machine is destroyed: the
+ * driver's remove() runs, the raised interrupt is dropped, never run.
  */
 static void test_one_cpu_machine(void **state)
 {
 	struct host_virtio_device *hv;
 	struct foliage_config cfg;
 	struct foliage_machine *one;
+	struct req r;
 
 	(void)state;
 	foliage_config_init(&cfg);
@@ -979,8 +1017,88 @@ static void test_one_cpu_machine(void **state)
 	assert_int_equal(machine_enter(one), 0);
 	assert_int_equal(virtio_test_device_add(one->host, ALL_TEST_F | V1, 8,
 						&hv), 0);
-	assert_int_equal(virtio_mmio_scan(), -EBUSY);
-	test_machine_done(one);
+	assert_int_equal(virtio_mmio_scan(), 1);
+	assert_int_equal(register_virtio_driver(&tdev_driver), 0);
+	assert_int_equal(T.nr_probes, 1);
+	req_init(&r, 32, 64, 3);
+	assert_int_equal(add_req(&r, 1), 0);
+	wait_for(&T.nr_callbacks, 1);
+	assert_int_equal(T.nr_done, 1);
+	assert_answer(&r, 32, 64, T.done_len[0]);
+	assert_false(T.cb_off_cpu);
+	assert_ptr_equal(T.cb_machine, one);
+	assert_int_equal(foliage_validate(one), 0);
+	if (foliage_bugs(one))
+		fail_msg("bug: %s", foliage_first_bug(one));
+
+	assert_int_equal(machine_enter(one), 0);
+	assert_int_equal(add_req(&r, 2), 0);
+	wait_irqs(hv, 2);
+	assert_int_equal(aload(&T.nr_callbacks), 1);
+	foliage_machine_destroy(one);
+	assert_int_equal(T.nr_removes, 1);
+	assert_int_equal(aload(&T.nr_callbacks), 1);
+	assert_int_equal(machine_enter(m), 0);
+}
+
+struct squatter {
+	struct foliage_machine *m;	/* the machine to attach to */
+	pthread_barrier_t attached;	/* it holds the CPU now */
+	pthread_barrier_t release;	/* the machine is gone: exit */
+};
+
+static void *squatter_fn(void *arg)
+{
+	struct squatter *sq = arg;
+
+	assert_int_equal(foliage_cpu_attach(sq->m, 0), 0);
+	pthread_barrier_wait(&sq->attached);
+	pthread_barrier_wait(&sq->release);
+	return NULL;
+}
+
+/*
+ * A machine destroyed by a thread that cannot run in it (its one CPU is
+ * attached to another thread): drivers cannot run, but the transport's
+ * memory (bus, devices, queues' bookkeeping) is still freed, which ASan's
+ * leak checker verifies.
+ */
+static void test_destroy_without_cpu(void **state)
+{
+	struct host_virtio_device *hv;
+	struct foliage_config cfg;
+	struct foliage_machine *one;
+	struct squatter sq;
+	pthread_t t;
+
+	(void)state;
+	foliage_config_init(&cfg);
+	cfg.nr_cpus = 1;
+	one = test_machine_cfg(&cfg);
+	assert_int_equal(machine_enter(one), 0);
+	assert_int_equal(virtio_test_device_add(one->host, ALL_TEST_F | V1, 8,
+						&hv), 0);
+	assert_int_equal(virtio_mmio_scan(), 1);
+	assert_int_equal(register_virtio_driver(&tdev_driver), 0);
+	assert_int_equal(T.nr_probes, 1);
+	assert_int_equal(foliage_validate(one), 0);
+	assert_int_equal(foliage_cpu_detach(one), 0);
+
+	sq.m = one;
+	pthread_barrier_init(&sq.attached, NULL, 2);
+	pthread_barrier_init(&sq.release, NULL, 2);
+	assert_int_equal(pthread_create(&t, NULL, squatter_fn, &sq), 0);
+	pthread_barrier_wait(&sq.attached);
+	foliage_machine_destroy(one);
+	assert_int_equal(T.nr_removes, 0);
+	/* The driver's pointers would hide a leak of what they point to. */
+	T.vdev = NULL;
+	T.vq = NULL;
+	INIT_LIST_HEAD(&tdev_driver.list);
+	pthread_barrier_wait(&sq.release);
+	pthread_join(t, NULL);
+	pthread_barrier_destroy(&sq.attached);
+	pthread_barrier_destroy(&sq.release);
 	assert_int_equal(machine_enter(m), 0);
 }
 
@@ -1006,6 +1124,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probe_without_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_cpu_machine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_without_cpu, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
