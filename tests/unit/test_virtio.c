@@ -54,6 +54,11 @@ struct tdev {
 	unsigned long nr_callbacks;	/* vq callback runs (atomic) */
 	unsigned long nr_config_changed; /* config_changed() runs (atomic) */
 	bool no_reap;			/* the callback only counts */
+	unsigned long hold_cb;		/* the callback waits for release (atomic) */
+	unsigned long cb_held;		/* a held callback has started (atomic) */
+	unsigned long cb_release;	/* let it return (atomic) */
+	unsigned long cb_seen_removes;	/* nr_removes when it returned */
+	unsigned long removing;		/* remove() has started (atomic) */
 	bool cb_off_cpu;		/* a callback ran outside a guest CPU */
 	struct foliage_machine *cb_machine; /* machine the callback ran in */
 	unsigned long nr_done;		/* completions recorded (atomic) */
@@ -144,6 +149,15 @@ static void tdev_callback(struct virtqueue *vq)
 {
 	if (!on_irq_cpu())
 		T.cb_off_cpu = true;
+	if (aload(&T.hold_cb)) {
+		/* A long handler: it keeps its CPU, as a hardirq does. */
+		__atomic_store_n(&T.cb_held, 1, __ATOMIC_RELEASE);
+		while (!aload(&T.cb_release))
+			usleep(100);
+		T.cb_seen_removes = aload(&T.nr_removes);
+		__atomic_add_fetch(&T.nr_callbacks, 1, __ATOMIC_RELEASE);
+		return;
+	}
 	T.cb_machine = this_machine;
 	spin_lock(&T.lock);
 	if (!T.no_reap)
@@ -172,13 +186,14 @@ static int tdev_probe(struct virtio_device *vdev)
 
 static void tdev_remove(struct virtio_device *vdev)
 {
+	__atomic_store_n(&T.removing, 1, __ATOMIC_RELEASE);
 	/* As Linux drivers do: stop the device, reclaim, free the queues. */
 	virtio_reset_device(vdev);
 	while (virtqueue_detach_unused_buf(T.vq))
 		T.nr_detached++;
 	vdev->config->del_vqs(vdev);
 	T.vq = NULL;
-	T.nr_removes++;
+	__atomic_add_fetch(&T.nr_removes, 1, __ATOMIC_RELEASE);
 }
 
 static void tdev_config_changed(struct virtio_device *vdev)
@@ -996,6 +1011,24 @@ static void test_probe_without_memory(void **state)
 	assert_int_equal(vmstat(m, "nr_free_pages"), free0);
 }
 
+/* A one-CPU machine, entered, with the test device bound to the driver. */
+static struct foliage_machine *one_cpu_bring_up(struct host_virtio_device **hv)
+{
+	struct foliage_config cfg;
+	struct foliage_machine *one;
+
+	foliage_config_init(&cfg);
+	cfg.nr_cpus = 1;
+	one = test_machine_cfg(&cfg);
+	assert_int_equal(machine_enter(one), 0);
+	assert_int_equal(virtio_test_device_add(one->host, ALL_TEST_F | V1, 8,
+						hv), 0);
+	assert_int_equal(virtio_mmio_scan(), 1);
+	assert_int_equal(register_virtio_driver(&tdev_driver), 0);
+	assert_int_equal(T.nr_probes, 1);
+	return one;
+}
+
 /*
  * A one-CPU machine works with devices: the interrupt runs on CPU 0's
  * kworker while the test thread, attached to that same CPU, sleeps waiting
@@ -1006,20 +1039,11 @@ static void test_probe_without_memory(void **state)
 static void test_one_cpu_machine(void **state)
 {
 	struct host_virtio_device *hv;
-	struct foliage_config cfg;
 	struct foliage_machine *one;
 	struct req r;
 
 	(void)state;
-	foliage_config_init(&cfg);
-	cfg.nr_cpus = 1;
-	one = test_machine_cfg(&cfg);
-	assert_int_equal(machine_enter(one), 0);
-	assert_int_equal(virtio_test_device_add(one->host, ALL_TEST_F | V1, 8,
-						&hv), 0);
-	assert_int_equal(virtio_mmio_scan(), 1);
-	assert_int_equal(register_virtio_driver(&tdev_driver), 0);
-	assert_int_equal(T.nr_probes, 1);
+	one = one_cpu_bring_up(&hv);
 	req_init(&r, 32, 64, 3);
 	assert_int_equal(add_req(&r, 1), 0);
 	wait_for(&T.nr_callbacks, 1);
@@ -1039,6 +1063,50 @@ static void test_one_cpu_machine(void **state)
 	assert_int_equal(T.nr_removes, 1);
 	assert_int_equal(aload(&T.nr_callbacks), 1);
 	assert_int_equal(machine_enter(m), 0);
+}
+
+static void *releaser_fn(void *arg)
+{
+	(void)arg;
+	/* Destroy has reached the driver while the handler runs. */
+	while (!aload(&T.removing))
+		usleep(100);
+	usleep(1000);
+	__atomic_store_n(&T.cb_release, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Destroying the machine while an interrupt handler runs (on CPU 0; the
+ * test thread runs on CPU 1): the driver's remove() waits in del_vqs()
+ * for the handler to return (free_irq()), so the handler sees no removal
+ * and returns before the queues and the device go; destroy returns after.
+ */
+static void test_destroy_handler_running(void **state)
+{
+	struct req r;
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(foliage_cpu_detach(m), 0);
+	assert_int_equal(foliage_cpu_attach(m, 1), 1);
+	assert_int_equal(machine_enter(m), 0);
+	bring_up(ALL_TEST_F | V1, 8);
+	__atomic_store_n(&T.hold_cb, 1, __ATOMIC_RELEASE);
+	req_init(&r, 8, 64, 9);
+	assert_int_equal(add_req(&r, 1), 0);
+	wait_for(&T.cb_held, 1);
+	assert_int_equal(pthread_create(&t, NULL, releaser_fn, NULL), 0);
+	/* No validation: it would wait for the handler's CPU. */
+	if (foliage_bugs(m))
+		fail_msg("bug: %s", foliage_first_bug(m));
+	foliage_machine_destroy(m);
+	m = NULL;
+	pthread_join(t, NULL);
+	assert_int_equal(aload(&T.nr_callbacks), 1);
+	assert_int_equal(T.cb_seen_removes, 0);
+	assert_int_equal(aload(&T.nr_removes), 1);
+	assert_false(T.cb_off_cpu);
 }
 
 struct squatter {
@@ -1066,21 +1134,12 @@ static void *squatter_fn(void *arg)
 static void test_destroy_without_cpu(void **state)
 {
 	struct host_virtio_device *hv;
-	struct foliage_config cfg;
 	struct foliage_machine *one;
 	struct squatter sq;
 	pthread_t t;
 
 	(void)state;
-	foliage_config_init(&cfg);
-	cfg.nr_cpus = 1;
-	one = test_machine_cfg(&cfg);
-	assert_int_equal(machine_enter(one), 0);
-	assert_int_equal(virtio_test_device_add(one->host, ALL_TEST_F | V1, 8,
-						&hv), 0);
-	assert_int_equal(virtio_mmio_scan(), 1);
-	assert_int_equal(register_virtio_driver(&tdev_driver), 0);
-	assert_int_equal(T.nr_probes, 1);
+	one = one_cpu_bring_up(&hv);
 	assert_int_equal(foliage_validate(one), 0);
 	assert_int_equal(foliage_cpu_detach(one), 0);
 
@@ -1125,6 +1184,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_probe_without_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_cpu_machine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_without_cpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_handler_running, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
