@@ -6,23 +6,29 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <linux/jiffies.h>
 #include <trace/events.h>
 
 static __thread int trace_tid;
 
 /*
- * The trace clock: the machine's, not the host's, so that 'show trace'
- * prints the same for the same scenario.  Until machines have a clock of
- * their own (kernel/time.c), it is virtual: time starts at 0 at boot and
- * each recorded event advances it by TRACE_CLOCK_STEP_NS.  Caller holds
+ * The trace clock: the machine's (ktime_get_ns(), virtual by default), not
+ * the host's, so that 'show trace' prints the same for the same scenario.
+ * A virtual clock stands still between advances, so events recorded at one
+ * instant are spread TRACE_CLOCK_STEP_NS apart: timestamps keep the order
+ * of the events, follow 'sleep', and never run backwards.  Caller holds
  * tb->lock.
  */
 #define TRACE_CLOCK_STEP_NS	1000
 
 static u64 trace_clock_ns(struct trace_buffer *tb)
 {
-	tb->clock_ns += TRACE_CLOCK_STEP_NS;
-	return tb->clock_ns;
+	u64 now = ktime_get_ns();
+
+	if (now < tb->clock_ns + TRACE_CLOCK_STEP_NS)
+		now = tb->clock_ns + TRACE_CLOCK_STEP_NS;
+	tb->clock_ns = now;
+	return now;
 }
 
 void trace_record(const struct trace_entry *e)

@@ -70,10 +70,14 @@ static inline unsigned long pte_index(unsigned long a) { return (a >> PAGE_SHIFT
 
 /*
  * Every accessor below is the machine's arch's (include/linux/arch.h): the
- * x86 body is the inline fast path, arm64's the predicted-not-taken branch.
+ * x86 body is the inline fast path, arm64's the predicted-not-taken branch,
+ * a call (asm/arm64_pgtable_ool.h) so that hot functions stay small.
  */
+#define ARM64_OOL(ret, name, params, args) ret arm64_ool_##name params;
+#include <asm/arm64_pgtable_ool.h>
+#undef ARM64_OOL
 #define ARCH_CALL(fn, ...)						\
-	(arch_is_arm64() ? arm64_##fn(__VA_ARGS__) : x86_##fn(__VA_ARGS__))
+	(arch_is_arm64() ? arm64_ool_##fn(__VA_ARGS__) : x86_##fn(__VA_ARGS__))
 
 /* ---- PTEs ---- */
 static inline pte_t __pte(u64 v) { return (pte_t){ v }; }
@@ -87,7 +91,16 @@ static inline bool pte_young(pte_t p) { return ARCH_CALL(pte_young, p.pte); }
 static inline bool pte_special(pte_t p) { return ARCH_CALL(pte_special, p.pte); }
 static inline bool pte_soft_dirty(pte_t p) { return ARCH_CALL(pte_soft_dirty, p.pte); }
 static inline bool pte_uffd_wp(pte_t p) { return ARCH_CALL(pte_uffd_wp, p.pte); }
-static inline unsigned long pte_pfn(pte_t p) { return ARCH_CALL(pte_pfn, p.pte); }
+/*
+ * The pfn needs no branch on the arch: both layouts put the address at bits
+ * 12..47 for every entry foliage builds (guest RAM ends below 2^44, so
+ * x86's pfn bits 48..51 are always zero; arm64's bits 48..63 are flags).
+ */
+static inline unsigned long __entry_pfn(u64 v)
+{
+	return (v & PTE_ADDR_LOW) >> PAGE_SHIFT;
+}
+static inline unsigned long pte_pfn(pte_t p) { return __entry_pfn(p.pte); }
 static inline pte_t pte_mkwrite(pte_t p) { return __pte(ARCH_CALL(pte_mkwrite, p.pte)); }
 static inline pte_t pte_wrprotect(pte_t p) { return __pte(ARCH_CALL(pte_wrprotect, p.pte)); }
 static inline pte_t pte_mkdirty(pte_t p) { return __pte(ARCH_CALL(pte_mkdirty, p.pte)); }
@@ -116,6 +129,18 @@ static inline pte_t pte_mkcont(pte_t p)
 static inline pte_t pte_mknoncont(pte_t p)
 {
 	return arch_is_arm64() ? __pte(arm64_pte_mknoncont(p.pte)) : p;
+}
+/*
+ * pte_batch_hint(): how many entries from @ptep a batching caller may
+ * treat alike without looking: the rest of a valid contiguous block on
+ * arm64, else 1 (x86 always).
+ */
+static inline unsigned int pte_batch_hint(pte_t *ptep, pte_t pte)
+{
+	if (!arch_is_arm64() || !arm64_pte_valid(pte.pte) ||
+	    !arm64_pte_cont(pte.pte))
+		return 1;
+	return CONT_PTES - (((unsigned long)ptep >> 3) & (CONT_PTES - 1));
 }
 /* Both layouts put the pfn at bit 12 (x86: up to 51, arm64: up to 47). */
 static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
@@ -157,7 +182,7 @@ static inline u64 pmd_val(pmd_t p) { return p.pmd; }
 static inline bool pmd_none(pmd_t p) { return !p.pmd; }
 static inline bool pmd_present(pmd_t p)
 {
-	return arch_is_arm64() ? arm64_pte_present(p.pmd) : x86_pmd_present(p.pmd);
+	return arch_is_arm64() ? arm64_ool_pte_present(p.pmd) : x86_pmd_present(p.pmd);
 }
 static inline bool pmd_trans_huge(pmd_t p) { return ARCH_CALL(pmd_trans_huge, p.pmd); }
 static inline bool pmd_leaf(pmd_t p) { return ARCH_CALL(pmd_leaf, p.pmd); }
@@ -168,10 +193,8 @@ static inline bool pmd_young(pmd_t p) { return ARCH_CALL(pte_young, p.pmd); }
 static inline bool pmd_special(pmd_t p) { return ARCH_CALL(pte_special, p.pmd); }
 static inline bool pmd_soft_dirty(pmd_t p) { return ARCH_CALL(pte_soft_dirty, p.pmd); }
 static inline bool pmd_uffd_wp(pmd_t p) { return ARCH_CALL(pte_uffd_wp, p.pmd); }
-static inline unsigned long pmd_pfn(pmd_t p)
-{
-	return arch_is_arm64() ? arm64_pmd_pfn(p.pmd) : x86_pte_pfn(p.pmd);
-}
+/* A huge PMD's output address is 2M aligned on both: no masking needed. */
+static inline unsigned long pmd_pfn(pmd_t p) { return __entry_pfn(p.pmd); }
 static inline pmd_t pmd_mkhuge(pmd_t p) { return __pmd(ARCH_CALL(pmd_mkhuge, p.pmd)); }
 static inline pmd_t pmd_mkwrite(pmd_t p) { return __pmd(ARCH_CALL(pte_mkwrite, p.pmd)); }
 static inline pmd_t pmd_wrprotect(pmd_t p) { return __pmd(ARCH_CALL(pte_wrprotect, p.pmd)); }
@@ -190,7 +213,7 @@ static inline pmd_t pfn_pmd(unsigned long pfn, pgprot_t prot)
 }
 static inline pmd_t pmd_modify(pmd_t p, pgprot_t prot)
 {
-	return __pmd(arch_is_arm64() ? arm64_pte_modify(p.pmd, prot.pgprot) :
+	return __pmd(arch_is_arm64() ? arm64_ool_pte_modify(p.pmd, prot.pgprot) :
 				       x86_pmd_modify(p.pmd, prot.pgprot));
 }
 /* x86's pte_needs_flush() for a huge PMD (the same flag rules). */
@@ -216,9 +239,10 @@ static inline u64 table_entry(unsigned long pfn)
 	return ((u64)pfn << PAGE_SHIFT) |
 	       (arch_is_arm64() ? ARM64_TABLE_BITS : _PAGE_TABLE);
 }
+/* The table a table entry points at (no branch either). */
 static inline unsigned long table_entry_pfn(u64 e)
 {
-	return ARCH_CALL(pte_pfn, e);
+	return __entry_pfn(e);
 }
 /* A PMD entry pointing at a PTE table (present, not huge). */
 static inline bool __pmd_is_table(u64 v) { return ARCH_CALL(pmd_table, v); }

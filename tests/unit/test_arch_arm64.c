@@ -253,6 +253,15 @@ static void test_cont_preserved(void **state)
 	assert_true(pte_cont(pte_modify(pte, vm_get_page_prot(VM_READ))));
 	assert_false(pte_cont(pte_mknoncont(pte)));
 
+	/* A batch hint covers the rest of the 16-entry block, 1 if not CONT. */
+	{
+		pte_t block[CONT_PTES] __attribute__((aligned(128)));
+
+		assert_int_equal(pte_batch_hint(&block[0], pte), 16);
+		assert_int_equal(pte_batch_hint(&block[5], pte), 11);
+		assert_int_equal(pte_batch_hint(&block[15], pte), 1);
+		assert_int_equal(pte_batch_hint(&block[5], pte_mknoncont(pte)), 1);
+	}
 	set_ptes(table, pte, 4);
 	for (i = 0; i < 4; i++) {
 		assert_true(pte_cont(table[i]));
@@ -398,6 +407,15 @@ static void test_config_checks(void **state)
 	x86 = test_machine(1, 64);
 	assert_int_equal(foliage_set(x86, "arch.tlb_range", "1"), -ENOENT);
 	assert_false(arch_is_arm64());
+	/* x86 has no contiguous bit: the helpers leave the entry alone. */
+	{
+		pte_t pte = pfn_pte(PFN, vm_get_page_prot(VM_READ));
+
+		assert_int_equal(pte_val(pte_mkcont(pte)), pte_val(pte));
+		assert_false(pte_cont(__pte(pte_val(pte) | (1ULL << 52))));
+		assert_int_equal(pte_batch_hint(&pte, pte), 1);
+		assert_int_equal(pte_val(pte), (PFN << 12) | PAGE_READONLY);
+	}
 	test_machine_done(x86);
 	assert_int_equal(machine_enter(*state), 0);
 	assert_true(arch_is_arm64());

@@ -9,6 +9,7 @@
  * where the page tables map it, runs after every operation of a debug
  * build, and here every 25 steps), and at the end every object is freed.
  * tests/unit/test_random_ops.c runs a wider mix with a shadow oracle.
+ * One seed runs on an arm64 machine (docs/arch.md).
  */
 #include "rmap_helpers.h"
 
@@ -196,13 +197,18 @@ static void step(struct world *w)
 	}
 }
 
-static void run(unsigned long long seed, int steps)
+static void run_arch(unsigned long long seed, int steps, unsigned int arch)
 {
 	struct world w = { .rng = seed };
 	struct rmap_counts start;
+	struct foliage_config cfg;
 	int i;
 
-	w.m = pt_machine(1, 256);
+	foliage_config_init(&cfg);
+	cfg.bytes_per_node = 256UL << 20;
+	cfg.arch = arch;
+	w.m = test_machine_cfg(&cfg);
+	assert_int_equal(machine_enter(w.m), 0);
 	start = rmap_counts(w.m);
 	w.task[w.nr_tasks++] = new_task(w.m, "init");
 	for (i = 0; i < NR_FILES; i++)
@@ -235,9 +241,20 @@ static void run(unsigned long long seed, int steps)
 	pt_machine_done(w.m);
 }
 
+static void run(unsigned long long seed, int steps)
+{
+	run_arch(seed, steps, FOLIAGE_ARCH_X86_64);
+}
+
 static void test_random_seed_1(void **state)
 {
 	run(1, 300);
+}
+
+/* The same checks with arm64's page tables and TLB model. */
+static void test_random_seed_3_arm64(void **state)
+{
+	run_arch(3, 150, FOLIAGE_ARCH_ARM64);
 }
 
 static void test_random_seed_2(void **state)
@@ -251,6 +268,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_seed_1),
 		cmocka_unit_test(test_random_seed_2),
+		cmocka_unit_test(test_random_seed_3_arm64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

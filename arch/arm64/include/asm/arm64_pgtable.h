@@ -4,7 +4,8 @@
  * of Linux 6.18's arch/arm64/include/asm/pgtable.h (see asm/pgtable-prot.h
  * for the layout).  include/linux/pgtable.h calls these on arm64 machines;
  * nothing else should.  PMDs (block entries) share the PTE layout; only the
- * type bits and the pfn's alignment differ.
+ * type bits and the pfn's alignment differ.  The address (bits 12..47) is
+ * read by include/linux/pgtable.h's __entry_pfn(), common to both arches.
  */
 #ifndef _FOLIAGE_ASM_ARM64_PGTABLE_H
 #define _FOLIAGE_ASM_ARM64_PGTABLE_H
@@ -41,11 +42,6 @@ static inline bool arm64_pte_special(u64 v) { return v & PTE_SPECIAL; }
 static inline bool arm64_pte_soft_dirty(u64 v) { return v & PTE_SOFT_DIRTY; }
 static inline bool arm64_pte_uffd_wp(u64 v) { return v & PTE_UFFD_WP; }
 static inline bool arm64_pte_cont(u64 v) { return v & PTE_CONT; }
-static inline unsigned long arm64_pte_pfn(u64 v)
-{
-	return (v & PTE_ADDR_LOW) >> 12;
-}
-
 /* Writable; hardware-dirty only if it was already software-dirty. */
 static inline u64 arm64_pte_mkwrite(u64 v)
 {
@@ -124,10 +120,6 @@ static inline bool arm64_pmd_trans_huge(u64 v)
 static inline bool arm64_pmd_leaf(u64 v)
 {
 	return arm64_pte_present(v) && !arm64_pmd_table(v);
-}
-static inline unsigned long arm64_pmd_pfn(u64 v)
-{
-	return (v & PTE_ADDR_LOW & ~((1ULL << 21) - 1)) >> 12;
 }
 /* A block entry; a present-invalid one stays invalid. */
 static inline u64 arm64_pmd_mkhuge(u64 v)
