@@ -458,19 +458,27 @@ out_destroy:
 
 void foliage_machine_destroy(struct foliage_machine *m)
 {
+	bool running;
 	int nid, z;
 
 	if (!m)
 		return;
-	/* Kernel threads stop first: queued work is dropped. */
+	/*
+	 * Drivers let go of their devices first, as Linux's device_shutdown()
+	 * runs while kernel threads still run: an interrupt handler in flight
+	 * finishes on its CPU, a raised one is cancelled, and no device can
+	 * raise one afterwards.  A thread that cannot run in the machine
+	 * still frees the transport, without running drivers.
+	 */
+	running = m->kernel && m->nr_cpus && !machine_enter(m);
+	virtio_bus_exit(m, running);
+	/* Kernel threads stop: queued work is dropped. */
 	machine_kernel_stop(m);
 	/*
-	 * Drivers let go of their devices; then the subsystems go in reverse
-	 * boot order: tasks still alive exit first, as at shutdown, shmem
-	 * puts the files never put; then mm's own objects.
+	 * The subsystems go in reverse boot order: tasks still alive exit
+	 * first, as at shutdown, shmem puts the files never put; then mm's
+	 * own objects.
 	 */
-	if (m->kernel && m->nr_cpus && !machine_enter(m))
-		virtio_bus_exit(m);
 	machine_subsys_exit(m);
 	if (m->kernel && m->nr_cpus && !machine_enter(m))
 		zero_page_exit();

@@ -17,102 +17,59 @@
 
 /*
  * Interrupts run on a guest CPU, never on the host thread that raised
- * them.  Until the machine has kernel threads and workqueues, that CPU is
- * one thread per machine started with the first device: it takes a CPU of
- * the machine (machine_enter(), so the machine needs one CPU more than its
- * other users) and runs raised handlers in the order they were raised.
- * virtio_irq_raise() is the only way in, so that moving delivery onto a
- * work item changes this file only.
+ * them.  A line is routed to one CPU (CPU 0, the boot CPU, where Linux's
+ * default affinity leaves a device interrupt until irqbalance moves it);
+ * raising it queues its work item on that CPU's kworker, which runs the
+ * handler holding the CPU, so the handler takes its turn with the user
+ * and kernel threads of that CPU (kernel/cpu.c) and never runs twice at
+ * once.  virtio_irq_raise() is the only way in.
  */
-static void *virtio_irq_thread(void *arg)
+static void virtio_irq_work(struct work_struct *work)
 {
-	struct foliage_machine *m = arg;
-	struct virtio_bus *bus = m->virtio;
-	struct virtio_irq *irq;
-	int err = machine_enter(m);
+	struct virtio_irq *irq = container_of(work, struct virtio_irq, work);
 
-	pthread_mutex_lock(&bus->irq_lock);
-	bus->irq_thread_err = err ? err : 1;
-	pthread_cond_broadcast(&bus->irq_wake);
-	pthread_mutex_unlock(&bus->irq_lock);
-	if (err)
-		return NULL;
-	/* It runs on its CPU only while it delivers (kernel/cpu.c). */
-	machine_leave(m);
-
-	pthread_mutex_lock(&bus->irq_sync);
-	pthread_mutex_lock(&bus->irq_lock);
-	for (;;) {
-		while (list_empty(&bus->irq_pending) && !bus->irq_stop) {
-			pthread_mutex_unlock(&bus->irq_sync);
-			pthread_cond_wait(&bus->irq_wake, &bus->irq_lock);
-			/* Keep the order irq_sync -> irq_lock. */
-			pthread_mutex_unlock(&bus->irq_lock);
-			pthread_mutex_lock(&bus->irq_sync);
-			pthread_mutex_lock(&bus->irq_lock);
-		}
-		if (bus->irq_stop)
-			break;
-		irq = list_first_entry(&bus->irq_pending, struct virtio_irq,
-				       pending);
-		list_del_init(&irq->pending);
-		pthread_mutex_unlock(&bus->irq_lock);
-		irq->nr_delivered++;
-		if (!machine_enter(m)) {
-			irq->handler(irq);
-			machine_leave(m);
-		}
-		pthread_mutex_lock(&bus->irq_lock);
-	}
-	pthread_mutex_unlock(&bus->irq_lock);
-	pthread_mutex_unlock(&bus->irq_sync);
-	return NULL;
+	irq->nr_delivered++;
+	irq->handler(irq);
 }
 
-int virtio_irq_start(struct virtio_bus *bus)
+static void virtio_irq_online(struct work_struct *work)
 {
-	int ret = 0;
+	(void)work;
+}
 
-	pthread_mutex_lock(&bus->irq_start_lock);
-	if (bus->irq_thread_started)
-		goto out;
-	bus->irq_thread_err = 0;
-	ret = -pthread_create(&bus->irq_thread, NULL, virtio_irq_thread,
-			      this_machine);
-	if (ret)
-		goto out;
-	bus->irq_thread_started = true;
-	pthread_mutex_lock(&bus->irq_lock);
-	while (!bus->irq_thread_err)
-		pthread_cond_wait(&bus->irq_wake, &bus->irq_lock);
-	ret = bus->irq_thread_err < 0 ? bus->irq_thread_err : 0;
-	pthread_mutex_unlock(&bus->irq_lock);
-	if (ret) {
-		pthread_join(bus->irq_thread, NULL);
-		bus->irq_thread_started = false;
-	}
-out:
-	pthread_mutex_unlock(&bus->irq_start_lock);
-	return ret;
+void virtio_irq_init(struct virtio_irq *irq,
+		     void (*handler)(struct virtio_irq *irq))
+{
+	INIT_WORK(&irq->work, virtio_irq_work);
+	INIT_WORK(&irq->online, virtio_irq_online);
+	irq->handler = handler;
+	irq->cpu = 0;
+	irq->nr_delivered = 0;
+}
+
+int virtio_irq_start(struct virtio_bus *bus, struct virtio_irq *irq)
+{
+	/*
+	 * Queueing work starts the CPU's kworker (and ends lock elision on
+	 * a one-CPU machine) here, on a guest CPU, not later on a host
+	 * thread that holds the device's lock.
+	 */
+	if (!__queue_work_on(bus->machine, irq->cpu, system_wq, &irq->online))
+		return -EAGAIN;
+	(void)flush_work(&irq->online);
+	return 0;
 }
 
 void virtio_irq_raise(struct virtio_bus *bus, struct virtio_irq *irq)
 {
-	pthread_mutex_lock(&bus->irq_lock);
-	if (list_empty(&irq->pending)) {
-		list_add_tail(&irq->pending, &bus->irq_pending);
-		pthread_cond_signal(&bus->irq_wake);
-	}
-	pthread_mutex_unlock(&bus->irq_lock);
+	(void)__queue_work_on(bus->machine, irq->cpu, system_wq, &irq->work);
 }
 
 void virtio_irq_sync(struct virtio_bus *bus, struct virtio_irq *irq)
 {
-	pthread_mutex_lock(&bus->irq_sync);
-	pthread_mutex_lock(&bus->irq_lock);
-	list_del_init(&irq->pending);
-	pthread_mutex_unlock(&bus->irq_lock);
-	pthread_mutex_unlock(&bus->irq_sync);
+	(void)bus;
+	(void)cancel_work_sync(&irq->online);
+	(void)cancel_work_sync(&irq->work);
 }
 
 /* --- The bus ------------------------------------------------------------ */
@@ -123,38 +80,28 @@ int virtio_bus_init(struct foliage_machine *m)
 
 	if (!bus)
 		return -ENOMEM;
+	bus->machine = m;
 	pthread_mutex_init(&bus->lock, NULL);
 	INIT_LIST_HEAD(&bus->drivers);
 	INIT_LIST_HEAD(&bus->devices);
-	pthread_mutex_init(&bus->irq_lock, NULL);
-	pthread_cond_init(&bus->irq_wake, NULL);
-	INIT_LIST_HEAD(&bus->irq_pending);
-	pthread_mutex_init(&bus->irq_sync, NULL);
-	pthread_mutex_init(&bus->irq_start_lock, NULL);
 	m->virtio = bus;
 	return 0;
 }
 
-void virtio_bus_exit(struct foliage_machine *m)
+void virtio_bus_exit(struct foliage_machine *m, bool running)
 {
 	struct virtio_bus *bus = m->virtio;
 
 	if (!bus)
 		return;
-	/* As at shutdown: every driver lets go of its device. */
-	virtio_mmio_remove_all(m);
-	if (bus->irq_thread_started) {
-		pthread_mutex_lock(&bus->irq_lock);
-		bus->irq_stop = true;
-		pthread_cond_broadcast(&bus->irq_wake);
-		pthread_mutex_unlock(&bus->irq_lock);
-		pthread_join(bus->irq_thread, NULL);
-	}
+	/*
+	 * As at shutdown: every driver lets go of its device, while the
+	 * kernel threads still run (a handler in flight finishes).  A
+	 * caller that cannot run in the machine frees the transport's
+	 * memory without running drivers.
+	 */
+	virtio_mmio_remove_all(m, running);
 	pthread_mutex_destroy(&bus->lock);
-	pthread_mutex_destroy(&bus->irq_lock);
-	pthread_cond_destroy(&bus->irq_wake);
-	pthread_mutex_destroy(&bus->irq_sync);
-	pthread_mutex_destroy(&bus->irq_start_lock);
 	free(bus);
 	m->virtio = NULL;
 }

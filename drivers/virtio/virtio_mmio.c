@@ -316,12 +316,11 @@ static int virtio_mmio_probe(struct host_device *hdev)
 	vm->vdev.id.vendor = vm_readl(vm, VIRTIO_MMIO_VENDOR_ID);
 	vm->vdev.config = &virtio_mmio_config_ops;
 	vm->bus = machine_virtio_bus();
-	vm->irq.handler = vm_interrupt;
-	INIT_LIST_HEAD(&vm->irq.pending);
-	pthread_mutex_init(&vm->vqs_lock, NULL);
-	err = virtio_irq_start(vm->bus);
+	virtio_irq_init(&vm->irq, vm_interrupt);
+	err = virtio_irq_start(vm->bus, &vm->irq);
 	if (err)
 		goto out_free;
+	pthread_mutex_init(&vm->vqs_lock, NULL);
 	host_device_connect_irq(hdev, vm_irq_line, vm);
 	return register_virtio_device(&vm->vdev);
 
@@ -365,19 +364,35 @@ int virtio_mmio_scan(void)
 	return nr;
 }
 
-void virtio_mmio_remove_all(struct foliage_machine *m)
+void virtio_mmio_remove_all(struct foliage_machine *m, bool running)
 {
 	struct virtio_bus *bus = m->virtio;
 	struct virtio_device *vdev, *n;
+	struct virtqueue *vq, *nvq;
 
 	if (!bus)
 		return;
 	list_for_each_entry_safe(vdev, n, &bus->devices, bus_list) {
 		struct virtio_mmio_device *vm = to_vm(vdev);
 
-		unregister_virtio_device(vdev);
-		host_device_connect_irq(vm->hdev, NULL, NULL);
-		virtio_irq_sync(bus, &vm->irq);
+		if (running) {
+			unregister_virtio_device(vdev);
+			/* The line is cut, then nothing raised before runs. */
+			host_device_connect_irq(vm->hdev, NULL, NULL);
+			virtio_irq_sync(bus, &vm->irq);
+		} else {
+			/*
+			 * No guest CPU to run the driver on: the line is cut,
+			 * the device reset, the queues' bookkeeping freed;
+			 * their ring pages go with the machine's RAM.
+			 */
+			host_device_connect_irq(vm->hdev, NULL, NULL);
+			virtio_irq_sync(bus, &vm->irq);
+			vm_reset(vdev);
+			list_for_each_entry_safe(vq, nvq, &vdev->vqs, list)
+				__vring_del_virtqueue(vq, false);
+			list_del(&vdev->bus_list);
+		}
 		pthread_mutex_destroy(&vm->vqs_lock);
 		free(vm);
 	}

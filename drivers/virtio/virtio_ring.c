@@ -153,15 +153,21 @@ out_free:
 	return NULL;
 }
 
-void vring_del_virtqueue(struct virtqueue *_vq)
+void __vring_del_virtqueue(struct virtqueue *_vq, bool free_ring)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
 
 	list_del(&_vq->list);
-	__free_pages(vq->pages, vq->order);
+	if (free_ring)
+		__free_pages(vq->pages, vq->order);
 	free(vq->desc_state);
 	free(vq->desc_extra);
 	free(vq);
+}
+
+void vring_del_virtqueue(struct virtqueue *vq)
+{
+	__vring_del_virtqueue(vq, true);
 }
 
 /* Write descriptor @i (ring and private copy); returns the next one. */

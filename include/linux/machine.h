@@ -221,7 +221,8 @@ void machine_leave(struct foliage_machine *m);
 /*
  * kernel/boot.c: CPUs, kernel threads, work and time of a machine.  init
  * at boot before the first machine_enter(); stop (every kernel thread
- * joined, queued work dropped) first thing at destroy; exit last.
+ * joined, queued work dropped) at destroy once drivers have let go of
+ * their devices (virtio_bus_exit()); exit last.
  */
 int machine_kernel_init(struct foliage_machine *m);
 void machine_kernel_stop(struct foliage_machine *m);

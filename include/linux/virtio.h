@@ -145,7 +145,7 @@ struct virtio_device *virtio_find_device(int index);
  * shutdown (every bound driver's remove() runs then).
  */
 int __must_check virtio_bus_init(struct foliage_machine *m);
-void virtio_bus_exit(struct foliage_machine *m);
+void virtio_bus_exit(struct foliage_machine *m, bool running);
 /*
  * drivers/virtio/virtio_mmio.c: find the host's virtio-mmio devices not
  * yet known to the guest, as a boot-time scan or a hotplug would, and

@@ -132,6 +132,11 @@ struct virtqueue *vring_create_virtqueue(unsigned int index,
 					 const char *name);
 /* Free the queue and its ring pages; the device must be reset first. */
 void vring_del_virtqueue(struct virtqueue *vq);
+/*
+ * The same; the ring's pages go back to the allocator only if @free_ring
+ * (not at a shutdown that cannot run in the machine: they go with its RAM).
+ */
+void __vring_del_virtqueue(struct virtqueue *vq, bool free_ring);
 /* Guest physical addresses of the three areas, for the transport. */
 u64 virtqueue_get_desc_addr(const struct virtqueue *vq);
 u64 virtqueue_get_avail_addr(const struct virtqueue *vq);

@@ -19,6 +19,7 @@
  * thread, the guest's interrupt CPU, two more for the threaded test).
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@
 
 #include "helpers.h"
 #include "internal.h"
+#include <linux/cpu.h>
+#include <linux/kthread.h>
 #include <host/virtio_test.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
@@ -51,6 +54,11 @@ struct tdev {
 	unsigned long nr_callbacks;	/* vq callback runs (atomic) */
 	unsigned long nr_config_changed; /* config_changed() runs (atomic) */
 	bool no_reap;			/* the callback only counts */
+	unsigned long hold_cb;		/* the callback waits for release (atomic) */
+	unsigned long cb_held;		/* a held callback has started (atomic) */
+	unsigned long cb_release;	/* let it return (atomic) */
+	unsigned long cb_seen_removes;	/* nr_removes when it returned */
+	unsigned long removing;		/* remove() has started (atomic) */
 	bool cb_off_cpu;		/* a callback ran outside a guest CPU */
 	struct foliage_machine *cb_machine; /* machine the callback ran in */
 	unsigned long nr_done;		/* completions recorded (atomic) */
@@ -67,31 +75,50 @@ static unsigned long aload(unsigned long *p)
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Sleep @us microseconds as a guest thread waiting for a device does: its
+ * CPU is given up meanwhile, so an interrupt routed there can run.
+ */
+static void guest_usleep(unsigned int us)
+{
+	cpu_sleep_begin();
+	usleep(us);
+	cpu_sleep_end();
+}
+
 /* Wait (bounded) until *@p reaches @n; the outcome, not the time, is tested. */
 static void wait_for(unsigned long *p, unsigned long n)
 {
-	struct timespec ts = { 0, 100000 };
 	int i;
 
 	for (i = 0; i < 100000 && aload(p) < n; i++)
-		nanosleep(&ts, NULL);
+		guest_usleep(100);
 	assert_int_equal(aload(p), n);
 }
 
-/* Wait (bounded) until the device has completed @n chains. */
-static void wait_completed(struct host_virtio_device *hv, unsigned long n)
+/* Wait (bounded) until the device's counter at @off reaches @n. */
+static void wait_stat(struct host_virtio_device *hv, size_t off,
+		      unsigned long n)
 {
 	struct virtio_test_stats st;
+	unsigned long v = 0;
 	int i;
 
 	for (i = 0; i < 100000; i++) {
 		virtio_test_stats(hv, &st);
-		if (st.nr_completed >= n)
+		memcpy(&v, (char *)&st + off, sizeof(v));
+		if (v >= n)
 			break;
 		usleep(100);
 	}
-	assert_int_equal(st.nr_completed, n);
+	assert_int_equal(v, n);
 }
+
+/* The device has completed @n chains; it has raised @n interrupts. */
+#define wait_completed(hv, n) \
+	wait_stat(hv, offsetof(struct virtio_test_stats, nr_completed), n)
+#define wait_irqs(hv, n) \
+	wait_stat(hv, offsetof(struct virtio_test_stats, nr_irqs), n)
 
 /* Record every used buffer.  Caller holds T.lock. */
 static void __reap(struct virtqueue *vq)
@@ -108,10 +135,29 @@ static void __reap(struct virtqueue *vq)
 	}
 }
 
+/*
+ * An interrupt handler runs on the CPU its line is routed to (CPU 0),
+ * holding it, on that CPU's kworker: never on a host thread.
+ */
+static bool on_irq_cpu(void)
+{
+	return this_machine && this_cpu && this_cpu_running &&
+	       this_cpu->id == 0 && current_kthread();
+}
+
 static void tdev_callback(struct virtqueue *vq)
 {
-	if (!this_machine || !this_cpu)
+	if (!on_irq_cpu())
 		T.cb_off_cpu = true;
+	if (aload(&T.hold_cb)) {
+		/* A long handler: it keeps its CPU, as a hardirq does. */
+		__atomic_store_n(&T.cb_held, 1, __ATOMIC_RELEASE);
+		while (!aload(&T.cb_release))
+			usleep(100);
+		T.cb_seen_removes = aload(&T.nr_removes);
+		__atomic_add_fetch(&T.nr_callbacks, 1, __ATOMIC_RELEASE);
+		return;
+	}
 	T.cb_machine = this_machine;
 	spin_lock(&T.lock);
 	if (!T.no_reap)
@@ -140,18 +186,19 @@ static int tdev_probe(struct virtio_device *vdev)
 
 static void tdev_remove(struct virtio_device *vdev)
 {
+	__atomic_store_n(&T.removing, 1, __ATOMIC_RELEASE);
 	/* As Linux drivers do: stop the device, reclaim, free the queues. */
 	virtio_reset_device(vdev);
 	while (virtqueue_detach_unused_buf(T.vq))
 		T.nr_detached++;
 	vdev->config->del_vqs(vdev);
 	T.vq = NULL;
-	T.nr_removes++;
+	__atomic_add_fetch(&T.nr_removes, 1, __ATOMIC_RELEASE);
 }
 
 static void tdev_config_changed(struct virtio_device *vdev)
 {
-	if (!this_machine || !this_cpu)
+	if (!on_irq_cpu())
 		T.cb_off_cpu = true;
 	__atomic_add_fetch(&T.nr_config_changed, 1, __ATOMIC_RELEASE);
 }
@@ -870,7 +917,7 @@ static void *worker_fn(void *arg)
 
 		while (add_req(&w->r[i % 4], token) == -ENOSPC) {
 			w->retries++;
-			usleep(50);
+			guest_usleep(50);
 		}
 		w->sent++;
 	}
@@ -901,8 +948,11 @@ static void test_many_threads(void **state)
 		assert_int_equal(pthread_create(&t[k], NULL, worker_fn, &w[k]),
 				 0);
 	}
+	/* The interrupts' CPU is this thread's: it is given up meanwhile. */
+	cpu_sleep_begin();
 	for (k = 0; k < NR_THREADS; k++)
 		pthread_join(t[k], NULL);
+	cpu_sleep_end();
 	for (k = 0; k < NR_THREADS; k++)
 		assert_int_equal(w[k].sent, PER_THREAD);
 	wait_for(&T.nr_done, NR_THREADS * PER_THREAD);
@@ -961,26 +1011,153 @@ static void test_probe_without_memory(void **state)
 	assert_int_equal(vmstat(m, "nr_free_pages"), free0);
 }
 
-/*
- * Interrupts need a guest CPU besides the caller's: on a one-CPU machine
- * the scan cannot start interrupt delivery and says -EBUSY (until kernel
- * threads exist, see docs/virtio.md).
- */
-static void test_one_cpu_machine(void **state)
+/* A one-CPU machine, entered, with the test device bound to the driver. */
+static struct foliage_machine *one_cpu_bring_up(struct host_virtio_device **hv)
 {
-	struct host_virtio_device *hv;
 	struct foliage_config cfg;
 	struct foliage_machine *one;
 
-	(void)state;
 	foliage_config_init(&cfg);
 	cfg.nr_cpus = 1;
 	one = test_machine_cfg(&cfg);
 	assert_int_equal(machine_enter(one), 0);
 	assert_int_equal(virtio_test_device_add(one->host, ALL_TEST_F | V1, 8,
-						&hv), 0);
-	assert_int_equal(virtio_mmio_scan(), -EBUSY);
-	test_machine_done(one);
+						hv), 0);
+	assert_int_equal(virtio_mmio_scan(), 1);
+	assert_int_equal(register_virtio_driver(&tdev_driver), 0);
+	assert_int_equal(T.nr_probes, 1);
+	return one;
+}
+
+/*
+ * A one-CPU machine works with devices: the interrupt runs on CPU 0's
+ * kworker while the test thread, attached to that same CPU, sleeps waiting
+ * for it.  Then an interrupt is raised while the test thread keeps the
+ * only CPU (so it cannot be delivered), and the machine is destroyed: the
+ * driver's remove() runs, the raised interrupt is dropped, never run.
+ */
+static void test_one_cpu_machine(void **state)
+{
+	struct host_virtio_device *hv;
+	struct foliage_machine *one;
+	struct req r;
+
+	(void)state;
+	one = one_cpu_bring_up(&hv);
+	req_init(&r, 32, 64, 3);
+	assert_int_equal(add_req(&r, 1), 0);
+	wait_for(&T.nr_callbacks, 1);
+	assert_int_equal(T.nr_done, 1);
+	assert_answer(&r, 32, 64, T.done_len[0]);
+	assert_false(T.cb_off_cpu);
+	assert_ptr_equal(T.cb_machine, one);
+	assert_int_equal(foliage_validate(one), 0);
+	if (foliage_bugs(one))
+		fail_msg("bug: %s", foliage_first_bug(one));
+
+	assert_int_equal(machine_enter(one), 0);
+	assert_int_equal(add_req(&r, 2), 0);
+	wait_irqs(hv, 2);
+	assert_int_equal(aload(&T.nr_callbacks), 1);
+	foliage_machine_destroy(one);
+	assert_int_equal(T.nr_removes, 1);
+	assert_int_equal(aload(&T.nr_callbacks), 1);
+	assert_int_equal(machine_enter(m), 0);
+}
+
+static void *releaser_fn(void *arg)
+{
+	(void)arg;
+	/* Destroy has reached the driver while the handler runs. */
+	while (!aload(&T.removing))
+		usleep(100);
+	usleep(1000);
+	__atomic_store_n(&T.cb_release, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Destroying the machine while an interrupt handler runs (on CPU 0; the
+ * test thread runs on CPU 1): the driver's remove() waits in del_vqs()
+ * for the handler to return (free_irq()), so the handler sees no removal
+ * and returns before the queues and the device go; destroy returns after.
+ */
+static void test_destroy_handler_running(void **state)
+{
+	struct req r;
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(foliage_cpu_detach(m), 0);
+	assert_int_equal(foliage_cpu_attach(m, 1), 1);
+	assert_int_equal(machine_enter(m), 0);
+	bring_up(ALL_TEST_F | V1, 8);
+	__atomic_store_n(&T.hold_cb, 1, __ATOMIC_RELEASE);
+	req_init(&r, 8, 64, 9);
+	assert_int_equal(add_req(&r, 1), 0);
+	wait_for(&T.cb_held, 1);
+	assert_int_equal(pthread_create(&t, NULL, releaser_fn, NULL), 0);
+	/* No validation: it would wait for the handler's CPU. */
+	if (foliage_bugs(m))
+		fail_msg("bug: %s", foliage_first_bug(m));
+	foliage_machine_destroy(m);
+	m = NULL;
+	pthread_join(t, NULL);
+	assert_int_equal(aload(&T.nr_callbacks), 1);
+	assert_int_equal(T.cb_seen_removes, 0);
+	assert_int_equal(aload(&T.nr_removes), 1);
+	assert_false(T.cb_off_cpu);
+}
+
+struct squatter {
+	struct foliage_machine *m;	/* the machine to attach to */
+	pthread_barrier_t attached;	/* it holds the CPU now */
+	pthread_barrier_t release;	/* the machine is gone: exit */
+};
+
+static void *squatter_fn(void *arg)
+{
+	struct squatter *sq = arg;
+
+	assert_int_equal(foliage_cpu_attach(sq->m, 0), 0);
+	pthread_barrier_wait(&sq->attached);
+	pthread_barrier_wait(&sq->release);
+	return NULL;
+}
+
+/*
+ * A machine destroyed by a thread that cannot run in it (its one CPU is
+ * attached to another thread): drivers cannot run, but the transport's
+ * memory (bus, devices, queues' bookkeeping) is still freed, which ASan's
+ * leak checker verifies.
+ */
+static void test_destroy_without_cpu(void **state)
+{
+	struct host_virtio_device *hv;
+	struct foliage_machine *one;
+	struct squatter sq;
+	pthread_t t;
+
+	(void)state;
+	one = one_cpu_bring_up(&hv);
+	assert_int_equal(foliage_validate(one), 0);
+	assert_int_equal(foliage_cpu_detach(one), 0);
+
+	sq.m = one;
+	pthread_barrier_init(&sq.attached, NULL, 2);
+	pthread_barrier_init(&sq.release, NULL, 2);
+	assert_int_equal(pthread_create(&t, NULL, squatter_fn, &sq), 0);
+	pthread_barrier_wait(&sq.attached);
+	foliage_machine_destroy(one);
+	assert_int_equal(T.nr_removes, 0);
+	/* The driver's pointers would hide a leak of what they point to. */
+	T.vdev = NULL;
+	T.vq = NULL;
+	INIT_LIST_HEAD(&tdev_driver.list);
+	pthread_barrier_wait(&sq.release);
+	pthread_join(t, NULL);
+	pthread_barrier_destroy(&sq.attached);
+	pthread_barrier_destroy(&sq.release);
 	assert_int_equal(machine_enter(m), 0);
 }
 
@@ -1006,6 +1183,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probe_without_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_cpu_machine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_without_cpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_handler_running, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
