@@ -129,7 +129,14 @@ static bool install_table(struct mm_struct *mm, u64 *entry, struct page *table)
 
 	spin_lock(&mm->page_table_lock);
 	if (!READ_ONCE(*entry)) {
-		WRITE_ONCE(*entry, table_entry(page_to_pfn(table)));
+		/*
+		 * The table's zeroed contents before the entry that points
+		 * at it (Linux's smp_wmb() in pmd_install()); lockless
+		 * walkers pair with an acquire load (pud_offset() and
+		 * friends), the C11 spelling of their address dependency.
+		 */
+		__atomic_store_n(entry, table_entry(page_to_pfn(table)),
+				 __ATOMIC_RELEASE);
 		done = true;
 	}
 	spin_unlock(&mm->page_table_lock);
@@ -221,9 +228,19 @@ pmd_t *pmd_lookup(struct mm_struct *mm, unsigned long addr)
 	return pmd_offset(pud, addr);
 }
 
+/*
+ * A PMD entry read by a lockless walker: acquire, pairing with
+ * install_table()'s release, so the PTE table's contents and its PTL,
+ * initialised before it was installed, are seen.
+ */
+static pmd_t pmdp_get_table(pmd_t *pmd)
+{
+	return __pmd(__atomic_load_n(&pmd->pmd, __ATOMIC_ACQUIRE));
+}
+
 pte_t *pte_offset_map(pmd_t *pmd, unsigned long addr)
 {
-	pmd_t pmdval = pmdp_get(pmd);
+	pmd_t pmdval = pmdp_get_table(pmd);
 
 	if (!pmd_is_table(pmdval))
 		return NULL;
@@ -232,7 +249,7 @@ pte_t *pte_offset_map(pmd_t *pmd, unsigned long addr)
 
 spinlock_t *pte_lockptr(struct mm_struct *mm, pmd_t *pmd)
 {
-	return ptlock_ptr(pmd_pgtable(pmdp_get(pmd)));
+	return ptlock_ptr(pmd_pgtable(pmdp_get_table(pmd)));
 }
 
 pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
@@ -242,7 +259,7 @@ pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
 	pmd_t pmdval;
 
 	for (;;) {
-		pmdval = pmdp_get(pmd);
+		pmdval = pmdp_get_table(pmd);
 		if (!pmd_is_table(pmdval))
 			return NULL;
 		ptl = ptlock_ptr(pmd_pgtable(pmdval));

@@ -387,11 +387,16 @@ static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
 }
 static inline pud_t *pud_offset(pgd_t *pgd, unsigned long addr)
 {
-	return (pud_t *)table_address(READ_ONCE(pgd->pgd)) + pud_index(addr);
+	/* Acquire: pairs with install_table()'s release (mm/pgtable.c). */
+	return (pud_t *)table_address(__atomic_load_n(&pgd->pgd,
+						      __ATOMIC_ACQUIRE)) +
+	       pud_index(addr);
 }
 static inline pmd_t *pmd_offset(pud_t *pud, unsigned long addr)
 {
-	return (pmd_t *)table_address(READ_ONCE(pud->pud)) + pmd_index(addr);
+	return (pmd_t *)table_address(__atomic_load_n(&pud->pud,
+						      __ATOMIC_ACQUIRE)) +
+	       pmd_index(addr);
 }
 /* A PMD entry pointing at a PTE table (present, not huge). */
 static inline bool pmd_is_table(pmd_t pmd)

@@ -10,6 +10,12 @@
  *  - the page allocator: threads allocate and free pages of several
  *    orders and drain the per-CPU lists of every CPU meanwhile.
  *
+ * In every case kernel threads run work meanwhile: work items that
+ * allocate and free pages and requeue themselves on CPUs the threads also
+ * run on (the kworker and the thread take turns on the CPU) and on a CPU
+ * of their own, and a delayed work item that rearms itself while another
+ * thread advances the machine's clock.
+ *
  * Threads attach implicitly (machine_enter() on their first call).  They
  * never call cmocka: each counts what went wrong, the main thread asserts
  * zero.  Clean under TSan (make check-tsan) and ASan.
@@ -18,6 +24,8 @@
 #include <stdio.h>
 
 #include "threads_helpers.h"
+#include <linux/gfp.h>
+#include <linux/workqueue.h>
 
 #define NR_WORKERS	4
 #define ROUNDS		3
@@ -195,12 +203,110 @@ static void *alloc_worker(void *arg)
 	return NULL;
 }
 
+/* ---- kernel threads running work meanwhile ---- */
+
+#define NR_KWORK	5
+#define KWORK_PAGES	8
+
+struct kwork {
+	struct work_struct work;	/* requeues itself until stop */
+	int cpu;			/* where it runs */
+	unsigned long runs;		/* times it ran (its own CPU only) */
+	int errors;			/* allocations that failed */
+};
+
+static struct kwork kwork[NR_KWORK];
+static struct delayed_work ktimer;	/* rearms itself every jiffy */
+static unsigned long ktimer_runs;	/* times it fell due */
+static bool kstop;			/* stop requeueing (atomic) */
+static pthread_t advancer;		/* advances the machine's clock */
+
+static void kwork_fn(struct work_struct *work)
+{
+	struct kwork *k = container_of(work, struct kwork, work);
+	struct page *pages[KWORK_PAGES];
+	int i;
+
+	for (i = 0; i < KWORK_PAGES; i++) {
+		pages[i] = __alloc_pages(GFP_KERNEL, i % 4, -1);
+		if (!pages[i])
+			k->errors++;
+	}
+	for (i = 0; i < KWORK_PAGES; i++)
+		if (pages[i])
+			__free_pages(pages[i], i % 4);
+	k->runs++;
+	if (!__atomic_load_n(&kstop, __ATOMIC_ACQUIRE))
+		queue_work_on(k->cpu, system_wq, &k->work);
+}
+
+static void ktimer_fn(struct work_struct *work)
+{
+	ktimer_runs++;
+	if (!__atomic_load_n(&kstop, __ATOMIC_ACQUIRE))
+		queue_delayed_work_on(NR_WORKERS + 6, system_wq, &ktimer, 1);
+}
+
+static void *advancer_fn(void *arg)
+{
+	int i;
+
+	/* 200 jiffies: each step makes the timer fall due once. */
+	for (i = 0; i < 200 && !__atomic_load_n(&kstop, __ATOMIC_ACQUIRE); i++)
+		if (foliage_advance_time(m, 4000000))
+			return (void *)1;
+	return NULL;
+}
+
+/* Start the work items (on CPUs 1..4, shared, and 12) and the timer. */
+static void kernel_work_start(void)
+{
+	int i;
+
+	__atomic_store_n(&kstop, false, __ATOMIC_RELEASE);
+	ktimer_runs = 0;
+	assert_int_equal(machine_enter(m), 0);
+	for (i = 0; i < NR_KWORK; i++) {
+		kwork[i] = (struct kwork){ .cpu = i < 4 ? 1 + i : 12 };
+		INIT_WORK(&kwork[i].work, kwork_fn);
+		assert_true(queue_work_on(kwork[i].cpu, system_wq,
+					  &kwork[i].work));
+	}
+	INIT_DELAYED_WORK(&ktimer, ktimer_fn);
+	assert_true(queue_delayed_work_on(NR_WORKERS + 6, system_wq, &ktimer,
+					  1));
+	machine_leave(m);
+	assert_int_equal(pthread_create(&advancer, NULL, advancer_fn, NULL), 0);
+}
+
+/* Stop them; each ran, and never failed to allocate. */
+static void kernel_work_stop(void)
+{
+	void *ret;
+	int i;
+
+	__atomic_store_n(&kstop, true, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(advancer, &ret), 0);
+	assert_null(ret);
+	assert_int_equal(machine_enter(m), 0);
+	for (i = 0; i < NR_KWORK; i++)
+		cancel_work_sync(&kwork[i].work);
+	cancel_delayed_work_sync(&ktimer);
+	machine_leave(m);
+	for (i = 0; i < NR_KWORK; i++) {
+		assert_true(kwork[i].runs > 0);
+		assert_int_equal(kwork[i].errors, 0);
+	}
+	assert_true(ktimer_runs > 0);
+}
+
 static void join_and_check(struct worker *w, int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
 		assert_int_equal(pthread_join(w[i].thread, NULL), 0);
+	kernel_work_stop();
 	for (i = 0; i < n; i++)
 		if (w[i].errors)
 			fail_msg("worker %d: %d errors, first %s", i,
@@ -224,6 +330,7 @@ static void test_different_mms(void **state)
 	struct worker w[NR_WORKERS] = { 0 };
 	int i;
 
+	kernel_work_start();
 	for (i = 0; i < NR_WORKERS; i++)
 		start(&w[i], i, NULL, own_mm_worker);
 	join_and_check(w, NR_WORKERS);
@@ -236,6 +343,7 @@ static void test_one_mm(void **state)
 	struct foliage_task *t = new_task(m, "shared");
 	int i;
 
+	kernel_work_start();
 	for (i = 0; i < NR_WORKERS; i++)
 		start(&w[i], i, t, shared_mm_worker);
 	start(&w[NR_WORKERS], NR_WORKERS, t, shared_mm_forker);
@@ -250,6 +358,7 @@ static void test_page_allocator(void **state)
 	struct worker w[NR_WORKERS] = { 0 };
 	int i;
 
+	kernel_work_start();
 	for (i = 0; i < NR_WORKERS; i++)
 		start(&w[i], i, NULL, alloc_worker);
 	join_and_check(w, NR_WORKERS);
