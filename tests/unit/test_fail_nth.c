@@ -102,6 +102,113 @@ static void cat(char **d, size_t *len, const char *text)
 	*len += n;
 }
 
+/* The value of a "Key:   N kB" line of smaps into @key, or -1. */
+static long kb_line(const char *line, size_t n, char *key, size_t keylen)
+{
+	const char *colon = memchr(line, ':', n);
+	long v;
+
+	if (!colon || (size_t)(colon - line) >= keylen ||
+	    sscanf(colon + 1, "%ld kB", &v) != 1 ||
+	    !memmem(colon, n - (size_t)(colon - line), " kB", 3))
+		return -1;
+	memcpy(key, line, (size_t)(colon - line));
+	key[colon - line] = '\0';
+	return v;
+}
+
+/* The run of pages cat_pages() is extending. */
+struct page_run {
+	unsigned long start, end;	/* its bytes */
+	unsigned long off;		/* the file offset of start */
+	char attrs[512];		/* perms, device, inode, name, VmFlags */
+};
+
+static void flush_run(char **d, size_t *len, struct page_run *r)
+{
+	char buf[640];
+
+	if (r->start == r->end)
+		return;
+	snprintf(buf, sizeof(buf), "%lx-%lx %08lx %s\n", r->start, r->end,
+		 r->off, r->attrs);
+	cat(d, len, buf);
+	r->start = r->end = 0;
+}
+
+/*
+ * @smaps with VMA boundaries left out: what each page is mapped as (the
+ * header's perms, offset, device, inode and name, and VmFlags), as runs
+ * of adjacent VMAs that agree page by page, and the task's totals of the
+ * kB lines.  An mprotect, madvise or munmap that fails after splitting a
+ * VMA keeps the split, as in Linux (vma_modify() does not undo it): the
+ * attributes of every page and the memory are what a failed operation
+ * must keep.  Pss is left out (its per-VMA rounding moves with the
+ * boundaries), and so are the page-size lines (one per VMA).
+ */
+static void cat_pages(char **d, size_t *len, const char *smaps)
+{
+	char keys[32][32], buf[128], perms[8], rest[256] = "";
+	struct page_run run = { 0 }, vma = { 0 };
+	long sums[32] = { 0 };
+	const char *line = smaps;
+	int nkeys = 0, i;
+
+	for (;;) {
+		size_t n = strcspn(line, "\n");
+		unsigned long inode, start, end, off;
+		char key[32];
+		bool anon;
+		long v;
+
+		if (n && sscanf(line, "%lx-%lx %7s %lx", &start, &end, perms,
+				&off) == 4) {
+			int skip = 0;
+
+			vma.start = start;
+			vma.end = end;
+			vma.off = off;
+			/* After the offset: device, inode, name. */
+			sscanf(line, "%*s %*s %*s %n", &skip);
+			snprintf(rest, sizeof(rest), "%s %.*s", perms,
+				 (int)n - skip, line + skip);
+		} else if (n > 8 && !strncmp(line, "VmFlags:", 8)) {
+			/* The VMA's last line. */
+			snprintf(vma.attrs, sizeof(vma.attrs), "%s |%.*s", rest,
+				 (int)n - 8, line + 8);
+			/* Anonymous VMAs show offset 0 (inode 0). */
+			anon = sscanf(rest, "%*s %*s %lu", &inode) == 1 &&
+			       !inode;
+			if (vma.start != run.end || strcmp(vma.attrs, run.attrs) ||
+			    (!anon && vma.off != run.off + (run.end - run.start))) {
+				flush_run(d, len, &run);
+				run = vma;
+			} else {
+				run.end = vma.end;
+			}
+		} else if ((v = kb_line(line, n, key, sizeof(key))) >= 0 &&
+			   strncmp(key, "Pss", 3) &&
+			   strcmp(key, "KernelPageSize") &&
+			   strcmp(key, "MMUPageSize")) {
+			for (i = 0; i < nkeys && strcmp(keys[i], key); i++)
+				;
+			if (i == nkeys) {
+				assert_true(nkeys < 32);
+				strcpy(keys[nkeys++], key);
+			}
+			sums[i] += v;
+		}
+		if (!line[n])
+			break;
+		line += n + 1;
+	}
+	flush_run(d, len, &run);
+	for (i = 0; i < nkeys; i++) {
+		snprintf(buf, sizeof(buf), "total %s %ld\n", keys[i], sums[i]);
+		cat(d, len, buf);
+	}
+}
+
 /*
  * Everything an operation that failed must have left as it was; with
  * @objects, the anon_vma and anon_vma_chain objects too.  A fault that
@@ -109,7 +216,7 @@ static void cat(char **d, size_t *len, const char *text)
  * Linux (do_anonymous_page(): anon_vma_prepare(), then the folio): the
  * exit at the end proves it is not leaked.
  */
-static char *digest(struct world *w, bool objects)
+static char *digest(struct world *w, bool objects, bool split_ok)
 {
 	static const char *const counters[] = {
 		"nr_anon_pages", "nr_mapped", "nr_shmem", "nr_anon_transparent_hugepages",
@@ -128,10 +235,17 @@ static char *digest(struct world *w, bool objects)
 		cat(&d, &len, buf);
 		assert_int_equal(foliage_render_task(w->task[t], "smaps", 0,
 						     &smaps), 0);
-		cat(&d, &len, smaps);
+		if (split_ok)
+			cat_pages(&d, &len, smaps);
+		else
+			cat(&d, &len, smaps);
 		free(smaps);
 	}
-	if (objects)
+	if (split_ok)
+		/* A kept split is a VMA more (and its anon_vma_chains). */
+		snprintf(buf, sizeof(buf), "objects anon_vma %ld\n",
+			 rc.anon_vma);
+	else if (objects)
 		snprintf(buf, sizeof(buf), "objects anon_vma %ld avc %ld vma %ld\n",
 			 rc.anon_vma, rc.avc, rc.vma);
 	else
@@ -263,17 +377,72 @@ static int run_op(struct world *w, const struct op *op)
 }
 
 /*
+ * Whether [@addr, @addr + @len) of @t is mapped without a hole (@whole),
+ * or has any page mapped (!@whole).
+ */
+static bool range_mapped(struct foliage_task *t, unsigned long addr,
+			 unsigned long len, bool whole)
+{
+	unsigned long start, end, next = addr;
+	bool any = false;
+	const char *line;
+	char *maps;
+
+	assert_int_equal(foliage_render_task(t, "maps", 0, &maps), 0);
+	for (line = maps; line; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		if (sscanf(line, "%lx-%lx", &start, &end) != 2)
+			continue;
+		if (start <= next && end > next)
+			next = end;
+		any |= start < addr + len && end > addr;
+	}
+	free(maps);
+	return whole ? next >= addr + len : any;
+}
+
+/*
  * @op with the N-th allocation failing, N = 1, 2, ... (every N up to
  * @max_n, then only the last: the one past the operation's allocations).
  */
 static void sweep_op(struct world *w, const struct op *op,
 		     unsigned long max_n)
 {
-	unsigned long n;
+	bool thp = op->kind == OP_MADVISE && (op->arg & 1);
+	struct foliage_task *t = w->task[op->task];
+	unsigned long n, to;
 
+	/*
+	 * An mprotect or madvise over a hole fails with -ENOMEM by itself,
+	 * after changing the VMAs before the hole (do_mprotect_pkey(),
+	 * madvise_walk_vmas()): not an injected failure, and no state to
+	 * keep.  It runs once, without injection.
+	 */
+	if ((op->kind == OP_MPROTECT || op->kind == OP_MADVISE) &&
+	    !range_mapped(t, thp ? THP_BASE : op->addr,
+			  thp ? THP_SIZE : op->len, true)) {
+		run_op(w, op);
+		if (foliage_bugs(w->m))
+			fail_msg("step %lu op %d: bug: %s", w->steps, op->kind,
+				 foliage_first_bug(w->m));
+		return;
+	}
+	/*
+	 * mremap(MREMAP_FIXED) unmaps the destination first and keeps it
+	 * unmapped when the move then fails (mremap_to()): unmap it as a
+	 * step of its own (when it does not overlap the source, which is
+	 * -EINVAL), so that a failed move must leave all as it was.
+	 */
+	to = BASE + (op->arg % (WIN_PAGES - 8)) * PAGE_SIZE;
+	if (op->kind == OP_MREMAP &&
+	    (to + op->len <= op->addr || op->addr + op->len <= to) &&
+	    range_mapped(t, to, op->len, false))
+		assert_int_equal(foliage_munmap(t, to, op->len), 0);
 	for (n = 1;; n++) {
 		bool objects = op->kind != OP_TOUCH;
-		char *before = digest(w, objects), *after, diff[512];
+		bool split_ok = op->kind == OP_MPROTECT ||
+				op->kind == OP_MUNMAP || op->kind == OP_MADVISE;
+		char *before = digest(w, objects, split_ok), *after, diff[512];
 		unsigned long f0 = failures(w);
 		int ret;
 
@@ -292,9 +461,11 @@ static void sweep_op(struct world *w, const struct op *op,
 		}
 		w->failed++;
 		assert_int_equal(foliage_validate(w->m), 0);
-		after = digest(w, objects);
+		after = digest(w, objects, split_ok);
 		if (strcmp(before, after)) {
 			first_difference(before, after, diff, sizeof(diff));
+			if (getenv("FAIL_NTH_DUMP"))
+				fprintf(stderr, "%s---\n%s", before, after);
 			fail_msg("step %lu op %d N=%lu failed (%d) but changed the state: %s",
 				 w->steps, op->kind, n, ret, diff);
 		}
