@@ -377,16 +377,16 @@ static int run_op(struct world *w, const struct op *op)
 }
 
 /*
- * Whether [@addr, @addr + @len) of @t is mapped without a hole (@whole),
- * or has any page mapped (!@whole).
+ * How many VMAs of @t overlap [@addr, @addr + @len); *@whole: whether
+ * they cover it without a hole.
  */
-static bool range_mapped(struct foliage_task *t, unsigned long addr,
-			 unsigned long len, bool whole)
+static int vmas_in(struct foliage_task *t, unsigned long addr,
+		   unsigned long len, bool *whole)
 {
 	unsigned long start, end, next = addr;
-	bool any = false;
 	const char *line;
 	char *maps;
+	int nr = 0;
 
 	assert_int_equal(foliage_render_task(t, "maps", 0, &maps), 0);
 	for (line = maps; line; line = strchr(line, '\n')) {
@@ -395,10 +395,11 @@ static bool range_mapped(struct foliage_task *t, unsigned long addr,
 			continue;
 		if (start <= next && end > next)
 			next = end;
-		any |= start < addr + len && end > addr;
+		nr += start < addr + len && end > addr;
 	}
 	free(maps);
-	return whole ? next >= addr + len : any;
+	*whole = next >= addr + len;
+	return nr;
 }
 
 /*
@@ -410,17 +411,25 @@ static void sweep_op(struct world *w, const struct op *op,
 {
 	bool thp = op->kind == OP_MADVISE && (op->arg & 1);
 	struct foliage_task *t = w->task[op->task];
-	unsigned long n, to;
+	unsigned long n, to, start, len;
+	bool whole;
+	int nr;
 
 	/*
-	 * An mprotect or madvise over a hole fails with -ENOMEM by itself,
-	 * after changing the VMAs before the hole (do_mprotect_pkey(),
-	 * madvise_walk_vmas()): not an injected failure, and no state to
-	 * keep.  It runs once, without injection.
+	 * Operations that Linux lets fail half done are not swept: an
+	 * mprotect or madvise of several VMAs keeps the changes to those
+	 * before the one that fails, and over a hole fails with -ENOMEM by
+	 * itself after changing the VMAs before it (do_mprotect_pkey(),
+	 * madvise_walk_vmas()); a move of several VMAs keeps those it moved
+	 * when a later one fails (remap_move()).  They run once, without
+	 * injection.
 	 */
-	if ((op->kind == OP_MPROTECT || op->kind == OP_MADVISE) &&
-	    !range_mapped(t, thp ? THP_BASE : op->addr,
-			  thp ? THP_SIZE : op->len, true)) {
+	start = thp ? THP_BASE : op->addr;
+	len = thp ? THP_SIZE : op->len;
+	nr = vmas_in(t, start, len, &whole);
+	if (((op->kind == OP_MPROTECT || op->kind == OP_MADVISE) &&
+	     (!whole || nr > 1)) ||
+	    (op->kind == OP_MREMAP && nr > 1)) {
 		run_op(w, op);
 		if (foliage_bugs(w->m))
 			fail_msg("step %lu op %d: bug: %s", w->steps, op->kind,
@@ -436,12 +445,15 @@ static void sweep_op(struct world *w, const struct op *op,
 	to = BASE + (op->arg % (WIN_PAGES - 8)) * PAGE_SIZE;
 	if (op->kind == OP_MREMAP &&
 	    (to + op->len <= op->addr || op->addr + op->len <= to) &&
-	    range_mapped(t, to, op->len, false))
+	    vmas_in(t, to, op->len, &whole))
 		assert_int_equal(foliage_munmap(t, to, op->len), 0);
 	for (n = 1;; n++) {
 		bool objects = op->kind != OP_TOUCH;
 		bool split_ok = op->kind == OP_MPROTECT ||
-				op->kind == OP_MUNMAP || op->kind == OP_MADVISE;
+				op->kind == OP_MUNMAP || op->kind == OP_MADVISE ||
+				op->kind == OP_MMAP_ANON ||
+				op->kind == OP_MMAP_FILE ||
+				op->kind == OP_MMAP_THP;
 		char *before = digest(w, objects, split_ok), *after, diff[512];
 		unsigned long f0 = failures(w);
 		int ret;
@@ -466,8 +478,9 @@ static void sweep_op(struct world *w, const struct op *op,
 			first_difference(before, after, diff, sizeof(diff));
 			if (getenv("FAIL_NTH_DUMP"))
 				fprintf(stderr, "%s---\n%s", before, after);
-			fail_msg("step %lu op %d N=%lu failed (%d) but changed the state: %s",
-				 w->steps, op->kind, n, ret, diff);
+			fail_msg("step %lu op %d (task %d addr %#lx len %#lx arg %#lx) N=%lu failed (%d) but changed the state: %s",
+				 w->steps, op->kind, op->task, op->addr,
+				 op->len, op->arg, n, ret, diff);
 		}
 		free(before);
 		free(after);
