@@ -23,6 +23,7 @@
  */
 #include <stdio.h>
 
+#include "digest.h"
 #include "rmap_helpers.h"
 
 #define BASE		(1UL << 30)	/* the small-page window */
@@ -94,119 +95,7 @@ static unsigned long failures(struct world *w)
 
 static void cat(char **d, size_t *len, const char *text)
 {
-	size_t n = strlen(text);
-
-	*d = realloc(*d, *len + n + 1);
-	assert_non_null(*d);
-	memcpy(*d + *len, text, n + 1);
-	*len += n;
-}
-
-/* The value of a "Key:   N kB" line of smaps into @key, or -1. */
-static long kb_line(const char *line, size_t n, char *key, size_t keylen)
-{
-	const char *colon = memchr(line, ':', n);
-	long v;
-
-	if (!colon || (size_t)(colon - line) >= keylen ||
-	    sscanf(colon + 1, "%ld kB", &v) != 1 ||
-	    !memmem(colon, n - (size_t)(colon - line), " kB", 3))
-		return -1;
-	memcpy(key, line, (size_t)(colon - line));
-	key[colon - line] = '\0';
-	return v;
-}
-
-/* The run of pages cat_pages() is extending. */
-struct page_run {
-	unsigned long start, end;	/* its bytes */
-	unsigned long off;		/* the file offset of start */
-	char attrs[512];		/* perms, device, inode, name, VmFlags */
-};
-
-static void flush_run(char **d, size_t *len, struct page_run *r)
-{
-	char buf[640];
-
-	if (r->start == r->end)
-		return;
-	snprintf(buf, sizeof(buf), "%lx-%lx %08lx %s\n", r->start, r->end,
-		 r->off, r->attrs);
-	cat(d, len, buf);
-	r->start = r->end = 0;
-}
-
-/*
- * @smaps with VMA boundaries left out: what each page is mapped as (the
- * header's perms, offset, device, inode and name, and VmFlags), as runs
- * of adjacent VMAs that agree page by page, and the task's totals of the
- * kB lines.  An mprotect, madvise or munmap that fails after splitting a
- * VMA keeps the split, as in Linux (vma_modify() does not undo it): the
- * attributes of every page and the memory are what a failed operation
- * must keep.  Pss is left out (its per-VMA rounding moves with the
- * boundaries), and so are the page-size lines (one per VMA).
- */
-static void cat_pages(char **d, size_t *len, const char *smaps)
-{
-	char keys[32][32], buf[128], perms[8], rest[256] = "";
-	struct page_run run = { 0 }, vma = { 0 };
-	long sums[32] = { 0 };
-	const char *line = smaps;
-	int nkeys = 0, i;
-
-	for (;;) {
-		size_t n = strcspn(line, "\n");
-		unsigned long inode, start, end, off;
-		char key[32];
-		bool anon;
-		long v;
-
-		if (n && sscanf(line, "%lx-%lx %7s %lx", &start, &end, perms,
-				&off) == 4) {
-			int skip = 0;
-
-			vma.start = start;
-			vma.end = end;
-			vma.off = off;
-			/* After the offset: device, inode, name. */
-			sscanf(line, "%*s %*s %*s %n", &skip);
-			snprintf(rest, sizeof(rest), "%s %.*s", perms,
-				 (int)n - skip, line + skip);
-		} else if (n > 8 && !strncmp(line, "VmFlags:", 8)) {
-			/* The VMA's last line. */
-			snprintf(vma.attrs, sizeof(vma.attrs), "%s |%.*s", rest,
-				 (int)n - 8, line + 8);
-			/* Anonymous VMAs show offset 0 (inode 0). */
-			anon = sscanf(rest, "%*s %*s %lu", &inode) == 1 &&
-			       !inode;
-			if (vma.start != run.end || strcmp(vma.attrs, run.attrs) ||
-			    (!anon && vma.off != run.off + (run.end - run.start))) {
-				flush_run(d, len, &run);
-				run = vma;
-			} else {
-				run.end = vma.end;
-			}
-		} else if ((v = kb_line(line, n, key, sizeof(key))) >= 0 &&
-			   strncmp(key, "Pss", 3) &&
-			   strcmp(key, "KernelPageSize") &&
-			   strcmp(key, "MMUPageSize")) {
-			for (i = 0; i < nkeys && strcmp(keys[i], key); i++)
-				;
-			if (i == nkeys) {
-				assert_true(nkeys < 32);
-				strcpy(keys[nkeys++], key);
-			}
-			sums[i] += v;
-		}
-		if (!line[n])
-			break;
-		line += n + 1;
-	}
-	flush_run(d, len, &run);
-	for (i = 0; i < nkeys; i++) {
-		snprintf(buf, sizeof(buf), "total %s %ld\n", keys[i], sums[i]);
-		cat(d, len, buf);
-	}
+	assert_int_equal(digest_cat(d, len, text), 0);
 }
 
 /*
@@ -236,7 +125,7 @@ static char *digest(struct world *w, bool objects, bool split_ok)
 		assert_int_equal(foliage_render_task(w->task[t], "smaps", 0,
 						     &smaps), 0);
 		if (split_ok)
-			cat_pages(&d, &len, smaps);
+			assert_int_equal(digest_smaps_pages(&d, &len, smaps), 0);
 		else
 			cat(&d, &len, smaps);
 		free(smaps);
@@ -257,24 +146,6 @@ static char *digest(struct world *w, bool objects, bool split_ok)
 		cat(&d, &len, buf);
 	}
 	return d;
-}
-
-/* The first line where @a and @b differ, for the failure message. */
-static void first_difference(const char *a, const char *b, char *out,
-			     size_t len)
-{
-	const char *la = a, *lb = b;
-
-	while (*a && *a == *b) {
-		if (*a == '\n') {
-			la = a + 1;
-			lb = b + 1;
-		}
-		a++;
-		b++;
-	}
-	snprintf(out, len, "before: '%.*s' after: '%.*s'",
-		 (int)strcspn(la, "\n"), la, (int)strcspn(lb, "\n"), lb);
 }
 
 /* ---- the operations ------------------------------------------------- */
@@ -383,22 +254,12 @@ static int run_op(struct world *w, const struct op *op)
 static int vmas_in(struct foliage_task *t, unsigned long addr,
 		   unsigned long len, bool *whole)
 {
-	unsigned long start, end, next = addr;
-	const char *line;
 	char *maps;
-	int nr = 0;
+	int nr;
 
 	assert_int_equal(foliage_render_task(t, "maps", 0, &maps), 0);
-	for (line = maps; line; line = strchr(line, '\n')) {
-		line += *line == '\n';
-		if (sscanf(line, "%lx-%lx", &start, &end) != 2)
-			continue;
-		if (start <= next && end > next)
-			next = end;
-		nr += start < addr + len && end > addr;
-	}
+	nr = digest_vmas_in(maps, addr, len, whole);
 	free(maps);
-	*whole = next >= addr + len;
 	return nr;
 }
 
@@ -475,7 +336,7 @@ static void sweep_op(struct world *w, const struct op *op,
 		assert_int_equal(foliage_validate(w->m), 0);
 		after = digest(w, objects, split_ok);
 		if (strcmp(before, after)) {
-			first_difference(before, after, diff, sizeof(diff));
+			digest_first_difference(before, after, diff, sizeof(diff));
 			if (getenv("FAIL_NTH_DUMP"))
 				fprintf(stderr, "%s---\n%s", before, after);
 			fail_msg("step %lu op %d (task %d addr %#lx len %#lx arg %#lx) N=%lu failed (%d) but changed the state: %s",
