@@ -231,16 +231,22 @@ static int save_knobs(struct scenario *s, long *saved)
 	return ret;
 }
 
-static void restore_knobs(struct scenario *s, const long *saved)
+/* Put the injector's knobs back as save_knobs() found them; 0 or -errno. */
+static int restore_knobs(struct scenario *s, const long *saved)
 {
 	char key[64], val[32];
 	unsigned int i;
+	int ret = 0;
 
 	for (i = 0; i < nr_knobs(s); i++) {
+		int err;
+
 		snprintf(key, sizeof(key), "%s.%s", s->fail_nth, page_knobs[i]);
 		snprintf(val, sizeof(val), "%ld", saved[i]);
-		(void)foliage_set(s->m, key, val);
+		err = foliage_set(s->m, key, val);
+		ret = ret ?: err;
 	}
+	return ret;
 }
 
 /* Make the @n-th allocation from now fail (0: none). */
@@ -351,7 +357,8 @@ int scn_fail_nth_line(struct scenario *s, const struct scn_verb *v,
 	if (save_knobs(s, saved))
 		return scn_usage(s, "--fail-nth: cannot read %s", s->fail_nth);
 	ret = __fail_nth_line(s, v, a);
-	restore_knobs(s, saved);
+	if (restore_knobs(s, saved) && !ret)
+		ret = scn_usage(s, "--fail-nth: cannot restore %s", s->fail_nth);
 	return ret;
 }
 
