@@ -54,13 +54,13 @@ struct worker {
 	int id;				/* 0..NR_WORKERS-1 */
 	struct foliage_task *task;	/* shared task, or NULL: its own */
 	int errors;			/* what went wrong */
-	char what[128];			/* the first of it */
+	char what[192];			/* the first of it */
 };
 
 #define check(w, cond) do {						\
 	if (!(cond) && !(w)->errors++)					\
-		snprintf((w)->what, sizeof((w)->what), "%s:%d: %s",	\
-			 __FILE__, __LINE__, #cond);			\
+		snprintf((w)->what, sizeof((w)->what), "%.40s:%d: %.120s",\
+			 __FILE_NAME__, __LINE__, #cond);		\
 } while (0)
 
 /* Fill [addr, addr + len) of @t with @byte and read it back. */
