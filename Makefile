@@ -88,6 +88,13 @@ check-fail-nth: deps
 		-DFOLIAGE_DEBUG_VM=ON -DFOLIAGE_SANITIZE=ON >/dev/null
 	@ninja -C $(CHECK_BUILD) -j $(JOBS) test_fail_nth
 	@FOLIAGE_FAIL_NTH_FULL=1 ./$(CHECK_BUILD)/tests/test_fail_nth
+	@ninja -C $(CHECK_BUILD) -j $(JOBS) foliage-cli
+	@for scn in tests/scenarios/*.scn; do \
+		for kind in page slab; do \
+			./$(CHECK_BUILD)/tools/foliage/foliage run \
+				--fail-nth=$$kind $$scn >/dev/null || exit 1; \
+		done; \
+	done
 
 bench: deps
 	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -305,6 +305,16 @@ static vm_fault_t __do_fault(struct vm_fault *vmf)
 	struct folio *folio;
 	vm_fault_t ret;
 
+	/*
+	 * The PTE table comes first, before ->fault puts a page in the page
+	 * cache: a fault that cannot get its table leaves nothing behind.
+	 */
+	if (pmd_none(pmdp_get(vmf->pmd)) && !vmf->prealloc_pte) {
+		vmf->prealloc_pte = pte_alloc_one(vma->vm_mm);
+		if (!vmf->prealloc_pte)
+			return VM_FAULT_OOM;
+	}
+
 	ret = vma->vm_ops->fault(vmf);
 	if (unlikely(ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY |
 			    VM_FAULT_DONE_COW)))
@@ -365,8 +375,12 @@ static vm_fault_t finish_fault(struct vm_fault *vmf)
 	int type;
 
 fallback:
-	if (pmd_none(pmdp_get(vmf->pmd)) && pte_alloc(vma->vm_mm, vmf->pmd))
-		return VM_FAULT_OOM;
+	if (pmd_none(pmdp_get(vmf->pmd))) {
+		if (vmf->prealloc_pte)
+			pmd_install(vma->vm_mm, vmf->pmd, &vmf->prealloc_pte);
+		else if (pte_alloc(vma->vm_mm, vmf->pmd))
+			return VM_FAULT_OOM;
+	}
 
 	nr_pages = folio_nr_pages(folio);
 	if (is_cow || !vma_is_shmem(vma) || needs_fallback) {
@@ -424,6 +438,11 @@ static vm_fault_t do_fault_around(struct vm_fault *vmf)
 		       pte_off - min(pte_off, vma_off));
 	to_pte = min(min(from_pte + nr_pages, (unsigned long)PTRS_PER_PTE),
 		     pte_off + vma_pages(vmf->vma) - vma_off) - 1;
+	if (pmd_none(pmdp_get(vmf->pmd))) {
+		vmf->prealloc_pte = pte_alloc_one(vmf->vma->vm_mm);
+		if (!vmf->prealloc_pte)
+			return VM_FAULT_OOM;
+	}
 	return vmf->vma->vm_ops->map_pages(vmf,
 					   vmf->pgoff + from_pte - pte_off,
 					   vmf->pgoff + to_pte - pte_off);
@@ -550,10 +569,17 @@ static vm_fault_t do_fault(struct vm_fault *vmf)
 		return ret;
 	}
 	if (!(vmf->flags & FAULT_FLAG_WRITE))
-		return do_read_fault(vmf);
-	if (!(vma->vm_flags & VM_SHARED))
-		return do_cow_fault(vmf);
-	return do_shared_fault(vmf);
+		ret = do_read_fault(vmf);
+	else if (!(vma->vm_flags & VM_SHARED))
+		ret = do_cow_fault(vmf);
+	else
+		ret = do_shared_fault(vmf);
+	/* The preallocated table went unused: free it. */
+	if (vmf->prealloc_pte) {
+		pte_free(vma->vm_mm, vmf->prealloc_pte);
+		vmf->prealloc_pte = NULL;
+	}
+	return ret;
 }
 
 /* ---- write-protect faults (COW) ---- */

@@ -204,6 +204,8 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mm->total_vm = oldmm->total_vm;
 	/* arch_dup_pkeys(): the child keeps the execute-only key. */
 	mm->execute_only_pkey = oldmm->execute_only_pkey;
+	/* The VMAs are copied as they are: kept splits too. */
+	mm->splits_kept = oldmm->splits_kept;
 	mm->data_vm = oldmm->data_vm;
 	mm->exec_vm = oldmm->exec_vm;
 	mm->stack_vm = oldmm->stack_vm;

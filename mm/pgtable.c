@@ -132,8 +132,8 @@ static bool install_table(struct mm_struct *mm, u64 *entry, struct page *table)
 		/*
 		 * The table's zeroed contents before the entry that points
 		 * at it (Linux's smp_wmb() in pmd_install()); lockless
-		 * walkers pair with an acquire load (pud_offset() and
-		 * friends), the C11 spelling of their address dependency.
+		 * walkers pair with it through the address dependency
+		 * (pgtable_entry_load(): pud_offset() and friends).
 		 */
 		__atomic_store_n(entry, table_entry(page_to_pfn(table)),
 				 __ATOMIC_RELEASE);
@@ -229,13 +229,13 @@ pmd_t *pmd_lookup(struct mm_struct *mm, unsigned long addr)
 }
 
 /*
- * A PMD entry read by a lockless walker: acquire, pairing with
- * install_table()'s release, so the PTE table's contents and its PTL,
- * initialised before it was installed, are seen.
+ * A PMD entry read by a lockless walker (pgtable_entry_load()), so the
+ * PTE table's contents and its PTL, initialised before it was installed,
+ * are seen.
  */
 static pmd_t pmdp_get_table(pmd_t *pmd)
 {
-	return __pmd(__atomic_load_n(&pmd->pmd, __ATOMIC_ACQUIRE));
+	return __pmd(pgtable_entry_load(pmd->pmd));
 }
 
 pte_t *pte_offset_map(pmd_t *pmd, unsigned long addr)

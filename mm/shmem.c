@@ -563,7 +563,10 @@ vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 	folio = next_uptodate_folio(mapping, &index, end_pgoff);
 	if (!folio)
 		return 0;
-	if (pmd_none(pmdp_get(vmf->pmd)) && pte_alloc(mm, vmf->pmd))
+	/* filemap_map_pmd(): the table do_fault_around() preallocated. */
+	if (pmd_none(pmdp_get(vmf->pmd)) && vmf->prealloc_pte)
+		pmd_install(mm, vmf->pmd, &vmf->prealloc_pte);
+	if (pmd_none(pmdp_get(vmf->pmd)))
 		goto out_folio;
 	if (pmd_trans_huge(pmdp_get(vmf->pmd)))
 		goto out_folio;

@@ -198,6 +198,20 @@ static int task_enter(struct foliage_task *task)
 	return ret;
 }
 
+/*
+ * A VMA operation that fails may keep a split it made on the way, as in
+ * Linux (vma_modify() and vms_abort_munmap_vmas() do not merge back):
+ * validate_mm() then accepts mergeable neighbours until it finds none.
+ * Caller holds the mmap write lock.  (madvise under the read lock does
+ * not split.)
+ */
+static void note_failed_vma_op(struct mm_struct *mm, bool failed)
+{
+	mmap_assert_write_locked(mm);
+	if (failed)
+		mm->splits_kept = true;
+}
+
 int foliage_mmap(struct foliage_task *task, unsigned long addr,
 		 unsigned long len, int prot, int flags,
 		 struct foliage_file *file, uint64_t offset,
@@ -226,6 +240,7 @@ int foliage_mmap(struct foliage_task *task, unsigned long addr,
 	mmap_write_lock(mm);
 	ret = do_mmap(mm, f, addr, len, prot, flags, offset >> PAGE_SHIFT,
 		      &populate);
+	note_failed_vma_op(mm, IS_ERR_VALUE(ret));
 	mmap_write_unlock(mm);
 	if (!IS_ERR_VALUE(ret) && populate) {
 		/* mm_populate() runs under the read lock; errors are ignored. */
@@ -250,6 +265,7 @@ int foliage_munmap(struct foliage_task *task, unsigned long addr,
 		return err;
 	mmap_write_lock(task->task.mm);
 	err = do_vmi_munmap(task->task.mm, addr, len);
+	note_failed_vma_op(task->task.mm, err);
 	mmap_write_unlock(task->task.mm);
 	machine_exit_op(task->machine);
 	return err;
@@ -264,6 +280,7 @@ int foliage_mprotect(struct foliage_task *task, unsigned long addr,
 		return err;
 	mmap_write_lock(task->task.mm);
 	err = do_mprotect(task->task.mm, addr, len, (unsigned int)prot);
+	note_failed_vma_op(task->task.mm, err);
 	mmap_write_unlock(task->task.mm);
 	machine_exit_op(task->machine);
 	return err;
@@ -281,6 +298,7 @@ int foliage_mremap(struct foliage_task *task, unsigned long old_addr,
 	mmap_write_lock(task->task.mm);
 	ret = do_mremap(task->task.mm, old_addr, old_len, new_len,
 			(unsigned int)flags, new_addr);
+	note_failed_vma_op(task->task.mm, IS_ERR_VALUE(ret));
 	mmap_write_unlock(task->task.mm);
 	machine_exit_op(task->machine);
 	if (IS_ERR_VALUE(ret))
@@ -300,6 +318,7 @@ int foliage_madvise(struct foliage_task *task, unsigned long addr,
 	if (madvise_need_mmap_write(advice)) {
 		mmap_write_lock(task->task.mm);
 		err = do_madvise(task->task.mm, addr, len, advice);
+		note_failed_vma_op(task->task.mm, err);
 		mmap_write_unlock(task->task.mm);
 	} else {
 		mmap_read_lock(task->task.mm);

@@ -750,6 +750,7 @@ struct vm_fault {
 	struct page *page;		/* ->fault's result */
 	pte_t *pte;			/* mapped PTE (map_pages, finish_fault) */
 	spinlock_t *ptl;		/* lock of that PTE table */
+	struct page *prealloc_pte;	/* PTE table allocated before ->fault */
 };
 
 /* shmem's fault-around: map cached folios of [start_pgoff, end_pgoff]. */

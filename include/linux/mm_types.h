@@ -211,6 +211,8 @@ struct mm_struct {
 	unsigned long flags;		/* MMF_* */
 	unsigned long tlb_flush_seq;	/* TLB flushes issued for this mm */
 	int execute_only_pkey;		/* x86 context's exec-only pkey, or -1 */
+	/* validate_mm()'s "left unmerged" rule (mm/validate_mm.c). */
+	bool splits_kept;		/* a VMA operation failed: a split it made may stay */
 };
 
 #endif /* _FOLIAGE_LINUX_MM_TYPES_H */

@@ -385,17 +385,28 @@ static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
 {
 	return (pgd_t *)mm->pgd + pgd_index(addr);
 }
+/*
+ * An upper-level entry read by a lockless walker, pairing with
+ * install_table()'s release (mm/pgtable.c) so that the table it points at
+ * is seen initialised.  Like Linux, foliage relies on the address
+ * dependency from the entry to the table (READ_ONCE()), which every CPU it
+ * runs on honours; ThreadSanitizer does not model dependency ordering, so
+ * a TSan build (FOLIAGE_TSAN) makes the load an acquire.
+ */
+#ifdef FOLIAGE_TSAN_BUILD
+#define pgtable_entry_load(x)	__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#else
+#define pgtable_entry_load(x)	READ_ONCE(x)
+#endif
+
 static inline pud_t *pud_offset(pgd_t *pgd, unsigned long addr)
 {
-	/* Acquire: pairs with install_table()'s release (mm/pgtable.c). */
-	return (pud_t *)table_address(__atomic_load_n(&pgd->pgd,
-						      __ATOMIC_ACQUIRE)) +
+	return (pud_t *)table_address(pgtable_entry_load(pgd->pgd)) +
 	       pud_index(addr);
 }
 static inline pmd_t *pmd_offset(pud_t *pud, unsigned long addr)
 {
-	return (pmd_t *)table_address(__atomic_load_n(&pud->pud,
-						      __ATOMIC_ACQUIRE)) +
+	return (pmd_t *)table_address(pgtable_entry_load(pud->pud)) +
 	       pmd_index(addr);
 }
 /* A PMD entry pointing at a PTE table (present, not huge). */

@@ -9,13 +9,13 @@
  *	P = a whole page of pattern, Z = a whole page of zero,
  *	b = some claimed bytes, . = no claim
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "helpers.h"
-/* The runner is a program, not a library: build its shadow in here. */
-#include "../../tools/foliage/shadow.c"
+#include "shadow.h"
 
 #define PG	SHADOW_PAGE_SIZE
 
@@ -209,6 +209,58 @@ static void test_copy(void **state)
 	shadow_destroy(&child);
 }
 
+/* shadow_page_matches() checks every claimed byte, and only those. */
+static void test_page_matches(void **state)
+{
+	unsigned char page[PG], bytes[100];
+	struct shadow sh;
+	struct shadow_page *p;
+	uint64_t seed = shadow_seed(0x30000, 1, 1);
+
+	(void)state;
+	shadow_init(&sh);
+	/* A pattern page: one byte off anywhere is a mismatch. */
+	assert_int_equal(shadow_record_pattern(&sh, 0x30000, seed), 0);
+	p = shadow_first(&sh);
+	shadow_pattern(seed, page);
+	assert_true(shadow_page_matches(p, page));
+	page[PG - 1] ^= 1;
+	assert_false(shadow_page_matches(p, page));
+	shadow_destroy(&sh);
+
+	/* Bytes: 100 claimed from 70 (a partial word, then whole ones). */
+	shadow_init(&sh);
+	memset(bytes, 0x5a, sizeof(bytes));
+	assert_int_equal(shadow_record(&sh, 0x40000 + 70, bytes,
+				       sizeof(bytes)), 0);
+	p = shadow_first(&sh);
+	memset(page, 0xee, PG);
+	memset(page + 70, 0x5a, sizeof(bytes));
+	assert_true(shadow_page_matches(p, page));
+	page[69] = 0;			/* unclaimed: does not matter */
+	page[170] = 0;
+	assert_true(shadow_page_matches(p, page));
+	page[70] = 0;			/* claimed, in a partial word */
+	assert_false(shadow_page_matches(p, page));
+	page[70] = 0x5a;
+	page[130] = 0;			/* claimed, in a whole word */
+	assert_false(shadow_page_matches(p, page));
+	shadow_destroy(&sh);
+
+	/* A zero page. */
+	shadow_init(&sh);
+	assert_int_equal(shadow_record(&sh, 0x50000, bytes, 1), 0);
+	assert_int_equal(shadow_record_pattern(&sh, 0x50000,
+					       shadow_seed(0x50000, 1, 2)), 0);
+	assert_int_equal(shadow_zero(&sh, 0x50000, 0x50000 + PG), 0);
+	p = shadow_first(&sh);
+	memset(page, 0, PG);
+	assert_true(shadow_page_matches(p, page));
+	page[7] = 1;
+	assert_false(shadow_page_matches(p, page));
+	shadow_destroy(&sh);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_zero),
 		cmocka_unit_test(test_move),
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_page_matches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
 /*
  * A shadow-memory oracle for COW: random writes, forks, exits and
  * MADV_DONTNEEDs (fixed seeds) on up to four tasks, each keeping a shadow
- * copy of what it should read.  After every step the tasks touched read
+ * of what it should read (the scenario runner's, tools/foliage/shadow.c:
+ * every byte of the regions claimed).  After every step the tasks touched read
  * back exactly their shadow, so no write ever leaks between tasks and none
  * is lost, whatever mix of 4K pages, 64K mTHPs and PMD THPs backs them;
  * every tenth step all tasks are read back whole and validated.
@@ -11,6 +12,7 @@
  *   |THP (hugepage)|4K   |  ...       |64K mTHP (512K)|
  */
 #include "pt_helpers.h"
+#include "shadow.h"
 
 #define BASE		(1UL << 30)
 #define MAX_TASKS	4
@@ -29,7 +31,7 @@ static const struct {
 
 struct shadow_task {
 	struct foliage_task *task;	/* NULL when not alive */
-	unsigned char *shadow[NR_REGIONS]; /* what each region must read */
+	struct shadow sh;		/* what each region must read */
 };
 
 struct world {
@@ -70,24 +72,49 @@ static int pick_alive(struct world *w)
 	return i;
 }
 
+/* Every byte of the regions is claimed, from the start. */
+static unsigned long regions_bytes(void)
+{
+	unsigned long bytes = 0;
+	size_t r;
+
+	for (r = 0; r < NR_REGIONS; r++)
+		bytes += regions[r].len;
+	return bytes;
+}
+
 static void check_task(struct shadow_task *st)
 {
-	unsigned char *buf;
+	unsigned char *buf[NR_REGIONS], want[PAGE_SIZE];
+	bool claimed[PAGE_SIZE];
+	struct shadow_page *p;
 	size_t r, i;
 
+	assert_int_equal(st->sh.nr_bytes, regions_bytes());
+	/* One read a region, then every claim against it. */
 	for (r = 0; r < NR_REGIONS; r++) {
-		buf = malloc(regions[r].len);
-		get_bytes(st->task, regions[r].start, buf, regions[r].len);
-		if (memcmp(buf, st->shadow[r], regions[r].len)) {
-			for (i = 0; buf[i] == st->shadow[r][i]; i++)
-				;
-			fail_msg("task %d: byte at %#lx is %#x, shadow %#x",
-				 foliage_task_pid(st->task),
-				 regions[r].start + i, buf[i],
-				 st->shadow[r][i]);
-		}
-		free(buf);
+		buf[r] = malloc(regions[r].len);
+		assert_non_null(buf[r]);
+		get_bytes(st->task, regions[r].start, buf[r], regions[r].len);
 	}
+	for (p = shadow_first(&st->sh); p; p = shadow_next(&st->sh, p)) {
+		const unsigned char *got = NULL;
+
+		for (r = 0; r < NR_REGIONS && !got; r++)
+			if (p->addr - regions[r].start < regions[r].len)
+				got = buf[r] + (p->addr - regions[r].start);
+		assert_non_null(got);
+		if (shadow_page_matches(p, got))
+			continue;
+		shadow_page_expect(p, want, claimed);
+		for (i = 0; i < PAGE_SIZE; i++)
+			if (claimed[i] && got[i] != want[i])
+				fail_msg("task %d: byte at %#lx is %#x, shadow %#x",
+					 foliage_task_pid(st->task), p->addr + i,
+					 got[i], want[i]);
+	}
+	for (r = 0; r < NR_REGIONS; r++)
+		free(buf[r]);
 }
 
 static void op_write(struct world *w, struct shadow_task *st)
@@ -101,37 +128,30 @@ static void op_write(struct world *w, struct shadow_task *st)
 	for (i = 0; i < len; i++)
 		buf[i] = next(w);
 	put_bytes(st->task, regions[r].start + off, buf, len);
-	memcpy(st->shadow[r] + off, buf, len);
+	assert_int_equal(shadow_record(&st->sh, regions[r].start + off, buf,
+				       len), 0);
 	free(buf);
 }
 
 static void op_fork(struct world *w, struct shadow_task *st)
 {
 	struct shadow_task *child = NULL;
-	size_t r;
 	int i;
 
 	for (i = 0; i < MAX_TASKS; i++)
 		if (!w->t[i].task)
 			child = &w->t[i];
 	child->task = fork_task(st->task, "child");
-	for (r = 0; r < NR_REGIONS; r++) {
-		child->shadow[r] = malloc(regions[r].len);
-		memcpy(child->shadow[r], st->shadow[r], regions[r].len);
-	}
+	shadow_init(&child->sh);
+	assert_int_equal(shadow_copy(&child->sh, &st->sh), 0);
 	check_task(child);
 }
 
 static void op_exit(struct shadow_task *st)
 {
-	size_t r;
-
 	assert_int_equal(foliage_exit(st->task), 0);
 	st->task = NULL;
-	for (r = 0; r < NR_REGIONS; r++) {
-		free(st->shadow[r]);
-		st->shadow[r] = NULL;
-	}
+	shadow_destroy(&st->sh);
 }
 
 static void op_dontneed(struct world *w, struct shadow_task *st)
@@ -145,7 +165,10 @@ static void op_dontneed(struct world *w, struct shadow_task *st)
 					 regions[r].start + first * PAGE_SIZE,
 					 nr * PAGE_SIZE,
 					 FOLIAGE_MADV_DONTNEED), 0);
-	memset(st->shadow[r] + first * PAGE_SIZE, 0, nr * PAGE_SIZE);
+	assert_int_equal(shadow_zero(&st->sh,
+				     regions[r].start + first * PAGE_SIZE,
+				     regions[r].start + (first + nr) * PAGE_SIZE),
+			 0);
 }
 
 static void run(u64 seed)
@@ -161,7 +184,10 @@ static void run(u64 seed)
 			"always"), 0);
 	st = &w.t[0];
 	st->task = new_task(w.m, "shadow");
+	shadow_init(&st->sh);
 	for (r = 0; r < NR_REGIONS; r++) {
+		unsigned char *zeroes = calloc(1, regions[r].len);
+
 		map(st->task, regions[r].start, regions[r].len,
 		    FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE,
 		    FOLIAGE_MAP_PRIVATE | FOLIAGE_MAP_ANONYMOUS |
@@ -170,7 +196,11 @@ static void run(u64 seed)
 			assert_int_equal(foliage_madvise(st->task,
 					regions[r].start, regions[r].len,
 					regions[r].advice), 0);
-		st->shadow[r] = calloc(1, regions[r].len);
+		/* A new anonymous mapping reads zeroes. */
+		assert_non_null(zeroes);
+		assert_int_equal(shadow_record(&st->sh, regions[r].start,
+					       zeroes, regions[r].len), 0);
+		free(zeroes);
 	}
 
 	for (step = 0; step < STEPS; step++) {

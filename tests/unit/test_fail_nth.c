@@ -23,6 +23,7 @@
  */
 #include <stdio.h>
 
+#include "digest.h"
 #include "rmap_helpers.h"
 
 #define BASE		(1UL << 30)	/* the small-page window */
@@ -96,12 +97,7 @@ static unsigned long failures(struct world *w)
 
 static void cat(char **d, size_t *len, const char *text)
 {
-	size_t n = strlen(text);
-
-	*d = realloc(*d, *len + n + 1);
-	assert_non_null(*d);
-	memcpy(*d + *len, text, n + 1);
-	*len += n;
+	assert_int_equal(digest_cat(d, len, text), 0);
 }
 
 /*
@@ -111,7 +107,7 @@ static void cat(char **d, size_t *len, const char *text)
  * Linux (do_anonymous_page(): anon_vma_prepare(), then the folio): the
  * exit at the end proves it is not leaked.
  */
-static char *digest(struct world *w, bool objects)
+static char *digest(struct world *w, bool objects, bool split_ok)
 {
 	static const char *const counters[] = {
 		"nr_anon_pages", "nr_mapped", "nr_shmem", "nr_anon_transparent_hugepages",
@@ -130,10 +126,17 @@ static char *digest(struct world *w, bool objects)
 		cat(&d, &len, buf);
 		assert_int_equal(foliage_render_task(w->task[t], "smaps", 0,
 						     &smaps), 0);
-		cat(&d, &len, smaps);
+		if (split_ok)
+			assert_int_equal(digest_smaps_pages(&d, &len, smaps), 0);
+		else
+			cat(&d, &len, smaps);
 		free(smaps);
 	}
-	if (objects)
+	if (split_ok)
+		/* A kept split is a VMA more (and its anon_vma_chains). */
+		snprintf(buf, sizeof(buf), "objects anon_vma %ld\n",
+			 rc.anon_vma);
+	else if (objects)
 		snprintf(buf, sizeof(buf), "objects anon_vma %ld avc %ld vma %ld\n",
 			 rc.anon_vma, rc.avc, rc.vma);
 	else
@@ -145,24 +148,6 @@ static char *digest(struct world *w, bool objects)
 		cat(&d, &len, buf);
 	}
 	return d;
-}
-
-/* The first line where @a and @b differ, for the failure message. */
-static void first_difference(const char *a, const char *b, char *out,
-			     size_t len)
-{
-	const char *la = a, *lb = b;
-
-	while (*a && *a == *b) {
-		if (*a == '\n') {
-			la = a + 1;
-			lb = b + 1;
-		}
-		a++;
-		b++;
-	}
-	snprintf(out, len, "before: '%.*s' after: '%.*s'",
-		 (int)strcspn(la, "\n"), la, (int)strcspn(lb, "\n"), lb);
 }
 
 /* ---- the operations ------------------------------------------------- */
@@ -265,17 +250,74 @@ static int run_op(struct world *w, const struct op *op)
 }
 
 /*
+ * How many VMAs of @t overlap [@addr, @addr + @len); *@whole: whether
+ * they cover it without a hole.
+ */
+static int vmas_in(struct foliage_task *t, unsigned long addr,
+		   unsigned long len, bool *whole)
+{
+	char *maps;
+	int nr;
+
+	assert_int_equal(foliage_render_task(t, "maps", 0, &maps), 0);
+	nr = digest_vmas_in(maps, addr, len, whole);
+	free(maps);
+	return nr;
+}
+
+/*
  * @op with the N-th allocation failing, N = 1, 2, ... (every N up to
  * @max_n, then only the last: the one past the operation's allocations).
  */
 static void sweep_op(struct world *w, const struct op *op,
 		     unsigned long max_n)
 {
-	unsigned long n;
+	bool thp = op->kind == OP_MADVISE && (op->arg & 1);
+	struct foliage_task *t = w->task[op->task];
+	unsigned long n, to, start, len;
+	bool whole;
+	int nr;
 
+	/*
+	 * Operations that Linux lets fail half done are not swept: an
+	 * mprotect or madvise of several VMAs keeps the changes to those
+	 * before the one that fails, and over a hole fails with -ENOMEM by
+	 * itself after changing the VMAs before it (do_mprotect_pkey(),
+	 * madvise_walk_vmas()); a move of several VMAs keeps those it moved
+	 * when a later one fails (remap_move()).  They run once, without
+	 * injection.
+	 */
+	start = thp ? THP_BASE : op->addr;
+	len = thp ? THP_SIZE : op->len;
+	nr = vmas_in(t, start, len, &whole);
+	if (((op->kind == OP_MPROTECT || op->kind == OP_MADVISE) &&
+	     (!whole || nr > 1)) ||
+	    (op->kind == OP_MREMAP && nr > 1)) {
+		run_op(w, op);
+		if (foliage_bugs(w->m))
+			fail_msg("step %lu op %d: bug: %s", w->steps, op->kind,
+				 foliage_first_bug(w->m));
+		return;
+	}
+	/*
+	 * mremap(MREMAP_FIXED) unmaps the destination first and keeps it
+	 * unmapped when the move then fails (mremap_to()): unmap it as a
+	 * step of its own (when it does not overlap the source, which is
+	 * -EINVAL), so that a failed move must leave all as it was.
+	 */
+	to = BASE + (op->arg % (WIN_PAGES - 8)) * PAGE_SIZE;
+	if (op->kind == OP_MREMAP &&
+	    (to + op->len <= op->addr || op->addr + op->len <= to) &&
+	    vmas_in(t, to, op->len, &whole))
+		assert_int_equal(foliage_munmap(t, to, op->len), 0);
 	for (n = 1;; n++) {
 		bool objects = op->kind != OP_TOUCH;
-		char *before = digest(w, objects), *after, diff[512];
+		bool split_ok = op->kind == OP_MPROTECT ||
+				op->kind == OP_MUNMAP || op->kind == OP_MADVISE ||
+				op->kind == OP_MMAP_ANON ||
+				op->kind == OP_MMAP_FILE ||
+				op->kind == OP_MMAP_THP;
+		char *before = digest(w, objects, split_ok), *after, diff[512];
 		unsigned long f0 = failures(w);
 		int ret;
 
@@ -294,11 +336,14 @@ static void sweep_op(struct world *w, const struct op *op,
 		}
 		w->failed++;
 		assert_int_equal(foliage_validate(w->m), 0);
-		after = digest(w, objects);
+		after = digest(w, objects, split_ok);
 		if (strcmp(before, after)) {
-			first_difference(before, after, diff, sizeof(diff));
-			fail_msg("step %lu op %d N=%lu failed (%d) but changed the state: %s",
-				 w->steps, op->kind, n, ret, diff);
+			digest_first_difference(before, after, diff, sizeof(diff));
+			if (getenv("FAIL_NTH_DUMP"))
+				fprintf(stderr, "%s---\n%s", before, after);
+			fail_msg("step %lu op %d (task %d addr %#lx len %#lx arg %#lx) N=%lu failed (%d) but changed the state: %s",
+				 w->steps, op->kind, op->task, op->addr,
+				 op->len, op->arg, n, ret, diff);
 		}
 		free(before);
 		free(after);

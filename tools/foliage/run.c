@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -12,13 +13,20 @@
 static void run_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: foliage run [--json] [--verbose] FILE|-\n\n"
+		"usage: foliage run [--json] [--verbose] [--fail-nth=page|slab[:MAX]] FILE|-\n\n"
 		"Run a scenario: one operation a line, '#' starts a comment.\n"
 		"FILE '-' reads standard input.\n\n"
 		"options:\n"
 		"  -j, --json     'show' prints one JSON object a line (echo and\n"
 		"                 --verbose text go to stderr)\n"
 		"  -v, --verbose  print each line ('> line') before running it\n"
+		"  --fail-nth=page|slab[:MAX]\n"
+		"                 run each operation line with its Nth page\n"
+		"                 (fail_page_alloc) or slab (failslab) allocation\n"
+		"                 failing, every N up to MAX (default: all) and\n"
+		"                 the one past its allocations; a failed attempt\n"
+		"                 must leave no bug and the state as it was\n"
+		"                 (docs/testing.md)\n"
 		"  -h, --help     this text\n\n"
 		"verbs:\n");
 	scenario_print_verbs(f, "  ");
@@ -39,7 +47,35 @@ static void run_usage(FILE *f)
 		"Messages are 'FILE:LINE: message' on stderr.  See docs/scenario.md.\n");
 }
 
-int scenario_exec(const char *name, FILE *in, bool json, bool verbose)
+/* --fail-nth=page|slab[:MAX] into @s; SCN_USAGE after a message. */
+static int parse_fail_nth(struct scenario *s, const char *arg)
+{
+	size_t kind = strcspn(arg, ":");
+	char *end;
+
+	if (kind == 4 && !strncmp(arg, "page", 4))
+		s->fail_nth = "fail_page_alloc";
+	else if (kind == 4 && !strncmp(arg, "slab", 4))
+		s->fail_nth = "failslab";
+	else
+		goto bad;
+	s->fail_nth_max = ~0UL;
+	if (!arg[kind])
+		return SCN_OK;
+	errno = 0;
+	if (arg[kind + 1] < '1' || arg[kind + 1] > '9')
+		goto bad;
+	s->fail_nth_max = strtoul(arg + kind + 1, &end, 10);
+	if (!*end && !errno && s->fail_nth_max <= 1000000)
+		return SCN_OK;
+bad:
+	fprintf(stderr, "foliage run: --fail-nth takes page or slab, with "
+		"an optional :MAX (1..1000000), not '%s'\n", arg);
+	return SCN_USAGE;
+}
+
+int scenario_exec_nth(const char *name, FILE *in, bool json, bool verbose,
+		      const char *fail_nth)
 {
 	struct scenario s;
 	int ret;
@@ -47,9 +83,18 @@ int scenario_exec(const char *name, FILE *in, bool json, bool verbose)
 	scenario_init(&s, name, stdout);
 	s.json = json;
 	s.verbose = verbose;
+	if (fail_nth && (ret = parse_fail_nth(&s, fail_nth))) {
+		scenario_destroy(&s);
+		return ret;
+	}
 	ret = scenario_run(&s, in);
 	scenario_destroy(&s);
 	return ret;
+}
+
+int scenario_exec(const char *name, FILE *in, bool json, bool verbose)
+{
+	return scenario_exec_nth(name, in, json, verbose, NULL);
 }
 
 int cmd_run(int argc, char **argv)
@@ -57,11 +102,12 @@ int cmd_run(int argc, char **argv)
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "fail-nth", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false, verbose = false;
-	const char *file;
+	const char *file, *fail_nth = NULL;
 	FILE *in;
 	int c, ret;
 
@@ -74,6 +120,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'F':
+			fail_nth = optarg;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -100,7 +149,7 @@ int cmd_run(int argc, char **argv)
 			return SCN_USAGE;
 		}
 	}
-	ret = scenario_exec(file, in, json, verbose);
+	ret = scenario_exec_nth(file, in, json, verbose, fail_nth);
 	if (in != stdin)
 		fclose(in);
 	return ret;

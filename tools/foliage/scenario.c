@@ -64,6 +64,8 @@ static int scn_vmsg(struct scenario *s, int status, const char *fmt,
 {
 	char *msg = NULL;
 
+	if (s->quiet)
+		return status;
 	fflush(s->out);
 	fputs_escaped(s->file, stderr);
 	fprintf(stderr, ":%u: ", s->line);
@@ -568,7 +570,19 @@ static int run_line(struct scenario *s, char *line)
 		if (ret)
 			return ret;
 	}
-	ret = v->fn(s, &a);
+	/*
+	 * --fail-nth checks each line's failures and the end, not the
+	 * expects: failed attempts count events (faults, TLB flushes), and
+	 * an operation that survives an injected failure (a populate that
+	 * fails, a THP fault mapping small pages) changes what follows.
+	 */
+	if (s->fail_nth && v->fn == scn_expect)
+		ret = SCN_OK;
+	else if (s->fail_nth && s->m && (v->flags & SCN_VERB_ERRNO) &&
+		 !s->want_err)
+		ret = scn_fail_nth_line(s, v, &a);
+	else
+		ret = v->fn(s, &a);
 	if (!ret && s->want_err && !s->got_err)
 		ret = scn_fail(s, "%s succeeded, expected -%s", v->name,
 			       scn_errname(s->want_err));
@@ -685,6 +699,8 @@ int scenario_run(struct scenario *s, FILE *f)
 		if (!ret && foliage_bugs(s->m) > bugs)
 			ret = scn_fail(s, "at the end: BUG: %s",
 				       foliage_first_bug(s->m));
+		if (!ret && s->fail_nth)
+			ret = scn_fail_nth_end(s);
 	}
 	free(buf);
 	s->verb = NULL;

@@ -167,6 +167,11 @@ struct scenario {
 	const struct scn_hooks *hooks;	/* a follower's hooks, or NULL */
 	void *hook_data;		/* for the hooks */
 	uint64_t max_guest_bytes;	/* 'machine' limit (fuzzing); 0: none */
+	/* foliage run --fail-nth (fail_nth.c, docs/testing.md) */
+	const char *fail_nth;		/* injector: "fail_page_alloc", "failslab" */
+	unsigned long fail_nth_max;	/* every N up to this, then past the end */
+	unsigned long fail_nth_failed;	/* operations failed by injection */
+	bool quiet;			/* messages suppressed (a failed attempt) */
 };
 
 /* One verb of the language. */
@@ -192,6 +197,20 @@ extern const unsigned int scn_nr_verbs;
  * stdout; returns SCN_* (run.c).
  */
 int scenario_exec(const char *name, FILE *in, bool json, bool verbose);
+/* The same with --fail-nth=@fail_nth ("page:4"; NULL: off). */
+int scenario_exec_nth(const char *name, FILE *in, bool json, bool verbose,
+		      const char *fail_nth);
+
+/*
+ * Run the line's operation @v with the Nth allocation failing, N = 1,
+ * 2, ... (fail_nth.c): each failed attempt must leave no bug and the
+ * state as it was; the attempt no injected failure stopped is the line's
+ * run.  Returns its SCN_*.
+ */
+int scn_fail_nth_line(struct scenario *s, const struct scn_verb *v,
+		      struct scn_args *a);
+/* At the end of a --fail-nth run: nothing leaked; SCN_*. */
+int scn_fail_nth_end(struct scenario *s);
 
 /* Run every line of @f; returns SCN_*.  @s->file names it in messages. */
 int scenario_run(struct scenario *s, FILE *f);

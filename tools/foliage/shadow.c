@@ -398,3 +398,33 @@ void shadow_page_expect(const struct shadow_page *p, unsigned char *data,
 	}
 	memset(claimed, 1, SHADOW_PAGE_SIZE);
 }
+
+bool shadow_page_matches(const struct shadow_page *p, const unsigned char *got)
+{
+	unsigned char want[SHADOW_PAGE_SIZE];
+	unsigned int w, i;
+
+	switch (p->kind) {
+	case SHADOW_PATTERN:
+		shadow_pattern(p->seed, want);
+		return !memcmp(got, want, SHADOW_PAGE_SIZE);
+	case SHADOW_ZERO:
+		memset(want, 0, SHADOW_PAGE_SIZE);
+		return !memcmp(got, want, SHADOW_PAGE_SIZE);
+	case SHADOW_BYTES:
+		break;
+	}
+	for (w = 0; w < SHADOW_PAGE_SIZE / 64; w++) {
+		const unsigned char *g = got + 64 * w, *d = p->data + 64 * w;
+
+		if (p->valid[w] == ~0ULL) {
+			if (memcmp(g, d, 64))
+				return false;
+			continue;
+		}
+		for (i = 0; i < 64; i++)
+			if ((p->valid[w] >> i & 1) && g[i] != d[i])
+				return false;
+	}
+	return true;
+}

@@ -94,5 +94,7 @@ struct shadow_page *shadow_next(struct shadow *sh, struct shadow_page *p);
  */
 void shadow_page_expect(const struct shadow_page *p, unsigned char *data,
 			bool *claimed);
+/* Whether @got (4096 bytes) holds every byte page @p claims. */
+bool shadow_page_matches(const struct shadow_page *p, const unsigned char *got);
 
 #endif /* _FOLIAGE_SHADOW_H */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Recording bugs, and the public page-level API.  (Entering a machine, its
- * CPUs and validation at quiet points are kernel/cpu.c and
- * kernel/stop_machine.c.)
+ * The public page-level API: allocate, free, inspect and drain pages by
+ * pfn, each call checking its arguments for any value a user may pass.
+ * (Entering a machine, its CPUs and validation at quiet points are
+ * kernel/cpu.c and kernel/stop_machine.c; the bug log is lib/bug.c.)
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,46 +11,6 @@
 #include <unistd.h>
 
 #include "internal.h"
-
-void __report_bug(const char *file, int line, const char *fmt, ...)
-{
-	struct foliage_machine *m = this_machine;
-	va_list ap;
-
-	if (!m)
-		return;
-	spin_lock(&m->bug_lock);
-	if (m->nr_bugs++ == 0) {
-		int n = snprintf(m->first_bug, sizeof(m->first_bug), "%s:%d: ",
-				 file, line);
-
-		va_start(ap, fmt);
-		if (n > 0 && (size_t)n < sizeof(m->first_bug))
-			vsnprintf(m->first_bug + n, sizeof(m->first_bug) - n,
-				  fmt, ap);
-		va_end(ap);
-	}
-	spin_unlock(&m->bug_lock);
-}
-
-unsigned long foliage_bugs(struct foliage_machine *m)
-{
-	return __atomic_load_n(&m->nr_bugs, __ATOMIC_RELAXED);
-}
-
-const char *foliage_first_bug(struct foliage_machine *m)
-{
-	return foliage_bugs(m) ? m->first_bug : NULL;
-}
-
-bool foliage_debug_vm(void)
-{
-#ifdef CONFIG_DEBUG_VM
-	return true;
-#else
-	return false;
-#endif
-}
 
 BUILD_BUG_ON(FOLIAGE_GFP_KERNEL != GFP_KERNEL);
 BUILD_BUG_ON(FOLIAGE_GFP_USER != GFP_USER);
