@@ -16,6 +16,7 @@
 #include "rmap_check.h"
 #include <linux/mm.h>
 #include <linux/swap.h>
+#include <linux/hugetlb.h>
 #include <linux/machine_subsys.h>
 
 int dump_page_str(const struct page *page, char *buf, size_t len)
@@ -426,6 +427,8 @@ int validate_machine(void)
 			ret = ret ?: err;
 		}
 	err = validate_lru();
+	ret = ret ?: err;
+	err = validate_hugetlb();
 	ret = ret ?: err;
 	/*
 	 * A task being created, forked or exited (or pages unpinned) changes

@@ -12,6 +12,7 @@
 #include "render.h"
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
+#include <linux/hugetlb.h>
 #include <linux/slab.h>
 #include <asm-generic/tlb.h>
 
@@ -200,6 +201,7 @@ static const struct {
 	{ "thp", thp_sysfs_render_seq },
 	{ "mthp_stats", mthp_stats_render_seq },
 	{ "uptime", uptime_render_seq },
+	{ "hugepages", hugetlb_sysfs_render_seq },
 };
 
 int foliage_render(struct foliage_machine *m, const char *what,

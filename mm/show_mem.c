@@ -10,9 +10,10 @@
  *   Buffers, SwapTotal/Free, Zswap(ped), NFS_Unstable, Bounce,
  *   WritebackTmp, VmallocUsed/Chunk, Percpu	0: no block devices, swap,
  *						vmalloc or percpu allocator
- *   HugePages_*, Hugetlb			0 until there is a hugetlb pool;
- *						Hugepagesize is 2048 kB
  *   VmallocTotal				x86-64's 4-level vmalloc area
+ *
+ * HugePages_Total/Free/Rsvd/Surp and Hugepagesize are the default (2 MiB)
+ * hstate's, Hugetlb the bytes of every hstate's pages (mm/hugetlb.c).
  *
  * DirectMap4k/2M/1G describe the guest RAM as x86-64 maps it in the direct
  * map with gbpages: each node's RAM starts 1 GiB aligned (node_shift >=
@@ -25,6 +26,7 @@
 #include <string.h>
 
 #include "render.h"
+#include <linux/hugetlb.h>
 
 #define K(pages)	((pages) << (PAGE_SHIFT - 10))
 
@@ -203,6 +205,9 @@ void meminfo_snapshot(struct meminfo *mi)
 	v[MI_FILEHUGEPAGES] = K(global_node_page_state(NR_FILE_THPS));
 	v[MI_FILEPMDMAPPED] = K(global_node_page_state(NR_FILE_PMDMAPPED));
 	v[MI_BALLOON] = K(global_node_page_state(NR_BALLOON_PAGES));
+	hugetlb_report_meminfo(&v[MI_HUGEPAGES_TOTAL], &v[MI_HUGEPAGES_FREE],
+			       &v[MI_HUGEPAGES_RSVD], &v[MI_HUGEPAGES_SURP],
+			       &v[MI_HUGETLB]);
 	v[MI_HUGEPAGESIZE] = HPAGE_PMD_KB;
 	direct_map_kb(&v[MI_DIRECTMAP4K], &v[MI_DIRECTMAP2M],
 		      &v[MI_DIRECTMAP1G]);

@@ -20,6 +20,7 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&slab_subsys,
 	&shmem_subsys,
 	&thp_subsys,
+	&hugetlb_subsys,
 	&vma_subsys,
 	&task_subsys,
 	&arch_subsys,

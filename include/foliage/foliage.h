@@ -164,6 +164,20 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  *   tracing.on				bool	record trace events
  *   debug.full				bool	expensive (content) checks
  *   debug.validate_every		1..2^30	debug builds: full walk every Nth op
+ *   vm.nr_hugepages			0..2^62	the 2 MiB pool's persistent size:
+ *						grows round-robin over the nodes
+ *						as far as memory allows, shrinks
+ *						(pages in use become surplus);
+ *						reads the size last set
+ *   vm.nr_overcommit_hugepages	0..2^62	2 MiB surplus pages allowed
+ *   hugepages.hugepages-2048kB/nr_hugepages	0..2^62	as vm.nr_hugepages;
+ *						reads every page, surplus included
+ *   hugepages.hugepages-2048kB/nr_overcommit_hugepages	0..2^62
+ *   hugepages.hugepages-1048576kB/nr_hugepages	0..2^62	1 GiB pages, from
+ *						alloc_contig_pages() at run time
+ *   hugepages.hugepages-1048576kB/nr_overcommit_hugepages	0..2^62	always
+ *						-EINVAL: gigantic pages are never
+ *						surplus
  *
  * and the files of /sys/kernel/mm/transparent_hugepage as
  * "transparent_hugepage.FILE": "enabled" (always, madvise, never),
@@ -198,6 +212,10 @@ int foliage_vmstat(struct foliage_machine *m, const char *name,
  *   "tlb"		TLB flush counters ("name value" lines; foliage's)
  *   "thp"		/sys/kernel/mm/transparent_hugepage ("file: value")
  *   "mthp_stats"	hugepages-NkB/stats/ ("path: value")
+ *   "hugepages"	/sys/kernel/mm/hugepages: each hstate's
+ *			nr_hugepages, free_hugepages, resv_hugepages,
+ *			surplus_hugepages, nr_overcommit_hugepages
+ *			("hugepages-NkB/file: value")
  */
 #define FOLIAGE_RENDER_JSON	0x1U
 int foliage_render(struct foliage_machine *m, const char *what,

@@ -41,6 +41,7 @@ struct tlb_stats;		/* asm-generic/tlb.h */
 struct slab_state;		/* linux/slab.h */
 struct shmem_sb_info;		/* linux/shmem_fs.h */
 struct thp_state;		/* linux/huge_mm.h */
+struct hugetlb_state;		/* linux/hugetlb.h */
 struct task_list;		/* mm/task.h */
 
 struct cpu_attach;
@@ -111,6 +112,7 @@ struct foliage_machine {
 	struct slab_state *slab;	/* kmem_caches (mm/slab.c) */
 	struct shmem_sb_info *shmem;	/* shm_mnt (mm/shmem.c) */
 	struct thp_state *thp;		/* THP knobs and stats (huge_memory.c) */
+	struct hugetlb_state *hugetlb;	/* hugetlb pools (mm/hugetlb.c) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */
 	struct page *zero_page;		/* the shared zero page (memory.c) */
 	unsigned long zero_pfn;		/* its pfn */

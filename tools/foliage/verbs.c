@@ -249,7 +249,7 @@ static int do_fill(struct scenario *s, struct scn_args *a)
 /* The machine's files of 'show'; a task's are in as_verbs.c. */
 static const char *const show_files[] = {
 	"buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo", "trace",
-	"tlb", "slabinfo", "thp", "mthp_stats", "uptime",
+	"tlb", "slabinfo", "thp", "mthp_stats", "uptime", "hugepages",
 };
 
 char *scn_render(struct scenario *s, const char *what, unsigned int flags)
@@ -281,7 +281,8 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (i == sizeof(show_files) / sizeof(show_files[0]))
 		return scn_usage(s, "show: unknown file '%s' (buddyinfo, "
 				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
-				 "trace, tlb, slabinfo, thp, mthp_stats, uptime; "
+				 "trace, tlb, slabinfo, thp, mthp_stats, uptime, "
+				 "hugepages; "
 				 "maps, smaps, smaps_rollup of a task)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
