@@ -58,6 +58,15 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 			return scn_usage(s, "machine: arch=%s: expected x86_64 "
 					 "or arm64", v);
 	}
+	if ((v = scn_arg(a, "clock"))) {
+		if (!strcmp(v, "virtual"))
+			cfg.real_time = false;
+		else if (!strcmp(v, "real"))
+			cfg.real_time = true;
+		else
+			return scn_usage(s, "machine: clock=%s: expected virtual "
+					 "or real", v);
+	}
 	if (cfg.pku && cfg.arch != FOLIAGE_ARCH_X86_64)
 		return scn_usage(s, "machine: pku=1 is x86's protection keys: "
 				 "it needs arch=x86_64");
@@ -449,10 +458,10 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 
 const struct scn_verb scn_verbs[] = {
 	{ "machine", do_machine, 0, 0,
-	  "nodes mem movable prefault cpus arch pku",
+	  "nodes mem movable prefault cpus arch pku clock",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
-	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1]" },
+	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1] [clock=virtual|real]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
