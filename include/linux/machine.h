@@ -114,6 +114,7 @@ struct foliage_machine {
 	struct thp_state *thp;		/* THP knobs and stats (huge_memory.c) */
 	struct hugetlb_state *hugetlb;	/* hugetlb pools (mm/hugetlb.c) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */
+	struct migrate_stats *migrate;	/* migration batch counters (mm/migrate.c) */
 	struct page *zero_page;		/* the shared zero page (memory.c) */
 	unsigned long zero_pfn;		/* its pfn */
 	struct folio *huge_zero_folio;	/* PMD-order zero folio, on first use */
