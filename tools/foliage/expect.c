@@ -631,6 +631,9 @@ static const struct scn_verb subjects[] = {
 	{ "shadow", scn_expect_shadow, 1, 2, "", 0, "expect shadow [TASK]" },
 	{ "read", scn_expect_read, 3, 3, "", 0,
 	  "expect read ==|!= DATA | expect read all BYTE" },
+	/* ---- NUMA (as_numa.c) ---- */
+	{ "status", scn_expect_status, 4, 5, "", 0,
+	  "expect status INDEX OP VALUE | expect status count VALUE OP N" },
 };
 
 static const struct scn_verb outcome = {
