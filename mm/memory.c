@@ -960,8 +960,12 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 			return ret;
 	} else {
 		vmf.orig_pmd = pmdp_get(vmf.pmd);
-		if (unlikely(is_swap_pmd(vmf.orig_pmd)))
-			return 0;	/* PMD migration entry: retry */
+		if (unlikely(is_swap_pmd(vmf.orig_pmd))) {
+			/* A PMD migration entry: sleep until it is gone. */
+			if (is_pmd_migration_entry(vmf.orig_pmd))
+				pmd_migration_entry_wait(mm, vmf.pmd);
+			return 0;
+		}
 		if (pmd_trans_huge(vmf.orig_pmd)) {
 			if ((flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) &&
 			    !pmd_write(vmf.orig_pmd)) {

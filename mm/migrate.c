@@ -98,6 +98,11 @@ static bool remove_migration_pte(struct folio *folio,
 		if (folio_test_large(folio))
 			idx = linear_page_index(vma, pvmw.address) - pvmw.pgoff;
 		new = folio_page(folio, idx);
+		if (!pvmw.pte) {
+			/* A PMD migration entry: the whole folio, by PMD. */
+			remove_migration_pmd(&pvmw, new);
+			continue;
+		}
 		if (rarg->map_unused_to_zeropage &&
 		    try_to_map_unused_to_zeropage(&pvmw, folio, idx))
 			continue;
@@ -613,7 +618,7 @@ struct migrate_pages_stats {
  */
 static bool thp_migration_supported(void)
 {
-	return false;
+	return true;
 }
 
 /*

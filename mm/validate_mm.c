@@ -409,8 +409,17 @@ static void walk_mm(struct mm_struct *mm, struct recount *rc)
 							      true, rss);
 					continue;
 				}
+				if (is_pmd_migration_entry(pmd)) {
+					/* A THP under migration: still RSS. */
+					swp_entry_t e = pmd_to_swp_entry(pmd);
+
+					rss[mm_counter(page_folio(pfn_to_page(
+						swp_offset_pfn(e))))] +=
+						HPAGE_PMD_NR;
+					continue;
+				}
 				if (!pmd_is_table(pmd))
-					continue;	/* migration entry */
+					continue;
 				count_table(mm, rc, table_entry_pfn(pmd_val(pmd)),
 					    &below_pgd, false);
 				walk_pte_table(mm, rc,
