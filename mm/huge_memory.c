@@ -22,6 +22,7 @@
 
 #include "render.h"
 #include <linux/mm.h>
+#include <linux/mempolicy.h>
 #include <linux/rmap.h>
 #include <linux/migrate.h>
 #include <trace/events.h>
@@ -249,8 +250,7 @@ static struct folio *vma_alloc_anon_folio_pmd(struct vm_area_struct *vma,
 	gfp_t gfp = vma_thp_gfp_mask(vma);
 	struct folio *folio;
 
-	folio = folio_alloc_user(gfp | __GFP_ZERO, HPAGE_PMD_ORDER,
-				 numa_node_id(), addr);
+	folio = vma_alloc_folio(gfp | __GFP_ZERO, HPAGE_PMD_ORDER, vma, addr);
 	if (unlikely(!folio)) {
 		count_vm_event(THP_FAULT_FALLBACK);
 		count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_FALLBACK);

@@ -32,6 +32,7 @@
 
 #include "internal.h"
 #include <linux/mm.h>
+#include <linux/mempolicy.h>
 #include <linux/err.h>
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
@@ -158,7 +159,7 @@ static struct folio *folio_prealloc(struct vm_area_struct *vma,
 {
 	gfp_t gfp = GFP_HIGHUSER_MOVABLE | (need_zero ? __GFP_ZERO : 0);
 
-	return folio_alloc_user(gfp, 0, numa_node_id(), addr);
+	return vma_alloc_folio(gfp, 0, vma, addr);
 }
 
 /* copy_user_highpage() */
@@ -211,8 +212,8 @@ static struct folio *alloc_anon_folio(struct vm_fault *vmf)
 	gfp = vma_thp_gfp_mask(vma);
 	while (orders) {
 		/* __GFP_ZERO with the fault address: no clearing here. */
-		folio = folio_alloc_user(gfp | __GFP_ZERO, order, numa_node_id(),
-					 vmf->address);
+		folio = vma_alloc_folio(gfp | __GFP_ZERO, order, vma,
+					vmf->address);
 		if (folio)
 			return folio;
 		count_mthp_stat(order, MTHP_STAT_ANON_FAULT_FALLBACK);

@@ -999,12 +999,12 @@ int migrate_offload_copy(struct list_head *dst_folios,
 
 /* ---- move_pages(2) ------------------------------------------------------ */
 
-/* Nodes with memory (node_states[N_MEMORY]); no cpusets: all are allowed. */
-static nodemask_t node_states_memory(void)
+nodemask_t node_states_memory(void)
 {
 	nodemask_t mask = NODE_MASK_NONE;
 	int nid;
 
+	BUILD_BUG_ON(MAX_NUMNODES > NODEMASK_BITS);
 	for (nid = 0; nid < this_machine->nr_nodes; nid++)
 		if (NODE_DATA(nid)->node_present_pages)
 			node_set(nid, &mask);

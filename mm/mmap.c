@@ -209,6 +209,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mm->data_vm = oldmm->data_vm;
 	mm->exec_vm = oldmm->exec_vm;
 	mm->stack_vm = oldmm->stack_vm;
+	mm->mempolicy = oldmm->mempolicy;	/* the child inherits it */
 
 	for_each_vma(oldmm, mpnt) {
 		unsigned long charge = 0;

@@ -30,6 +30,7 @@
 
 #include "vma.h"
 #include <linux/rmap.h>
+#include <linux/mempolicy.h>
 #include <linux/huge_mm.h>
 #include "task.h"
 #include <linux/validate.h>
@@ -122,7 +123,7 @@ static bool anon_vma_fork_child(const struct vm_area_struct *vma)
 /*
  * Would Linux have merged these two adjacent VMAs?  Same flags (bar
  * VM_SOFTDIRTY), same file at contiguous offsets, not special, no ->close,
- * and anon_vmas that are equal or where only one side has one, which is
+ * the same NUMA policy, and anon_vmas that are equal or where only one side has one, which is
  * not a fork child's.
  */
 static bool vmas_mergeable(const struct vm_area_struct *a,
@@ -139,6 +140,8 @@ static bool vmas_mergeable(const struct vm_area_struct *a,
 	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;
 	if ((a->vm_ops && a->vm_ops->close) || (b->vm_ops && b->vm_ops->close))
+		return false;
+	if (!mpol_equal(&a->vm_policy, &b->vm_policy))
 		return false;
 	if (a->anon_vma == b->anon_vma)
 		return true;

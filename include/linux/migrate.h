@@ -107,6 +107,8 @@ int migrate_pages(struct list_head *from, new_folio_t get_new_folio,
  * the LRU (already isolated, or being freed).
  */
 bool isolate_folio_to_list(struct folio *folio, struct list_head *list);
+/* Nodes with memory (node_states[N_MEMORY]); no cpusets: all allowed. */
+nodemask_t node_states_memory(void);
 /* Put every folio of @l back on the LRU, dropping the isolation ref. */
 void putback_movable_pages(struct list_head *l);
 

@@ -434,6 +434,9 @@ int scn_shadow_check(struct scenario *s, struct scn_task *t);
 
 /* NUMA verbs and expect subjects (as_numa.c). */
 int scn_do_move_pages(struct scenario *s, struct scn_args *a);
+int scn_do_migrate_pages(struct scenario *s, struct scn_args *a);
+int scn_do_mbind(struct scenario *s, struct scn_args *a);
+int scn_do_set_mempolicy(struct scenario *s, struct scn_args *a);
 int scn_expect_status(struct scenario *s, struct scn_args *a);
 
 /* "OP VALUE" of expect, shared by expect.c and as_expect.c. */

@@ -503,6 +503,12 @@ const struct scn_verb scn_verbs[] = {
 	/* ---- NUMA: migration and memory policy (as_numa.c) ---- */
 	{ "move_pages", scn_do_move_pages, 2, 3, "node", SCN_VERB_ERRNO,
 	  "move_pages TASK RANGE [node=N] [all]" },
+	{ "migrate_pages", scn_do_migrate_pages, 1, 1, "from to",
+	  SCN_VERB_ERRNO, "migrate_pages TASK from=NODES to=NODES" },
+	{ "mbind", scn_do_mbind, 3, 5, "nodes", SCN_VERB_ERRNO,
+	  "mbind TASK RANGE POLICY [nodes=LIST] [move] [strict]" },
+	{ "set_mempolicy", scn_do_set_mempolicy, 2, 2, "nodes", SCN_VERB_ERRNO,
+	  "set_mempolicy TASK POLICY [nodes=LIST]" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
 	  "knob|fault|maps|vma|smaps|rollup|shadow|read|status ... | "
