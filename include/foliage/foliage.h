@@ -362,8 +362,8 @@ int foliage_page_state(struct foliage_task *task, unsigned long addr,
 	FOLIAGE_MUST_CHECK;
 
 /*
- * /proc/PID/"maps", "smaps" or "smaps_rollup" of a task, in Linux 6.18's
- * format (FOLIAGE_RENDER_JSON: as JSON).
+ * /proc/PID/"maps", "smaps", "smaps_rollup" or "numa_maps" of a task, in
+ * Linux 6.18's format (FOLIAGE_RENDER_JSON: as JSON).
  */
 int foliage_render_task(struct foliage_task *task, const char *what,
 			unsigned int flags, char **out)

@@ -305,3 +305,119 @@ int scn_do_set_mempolicy(struct scenario *s, struct scn_args *a)
 	ret = foliage_set_mempolicy(t->task, mode, nodes);
 	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
 }
+
+/* ---- numa_maps ---- */
+
+int scn_show_numa_maps(struct scenario *s, struct scn_args *a)
+{
+	struct scn_show sh = { .what = "numa_maps",
+			       .pattern = scn_arg(a, "grep") };
+	struct scn_task *t;
+	char *text = NULL;
+	int ret;
+
+	if (a->nr_words != 2)
+		return scn_usage(s, "usage: show numa_maps TASK [grep=PATTERN]");
+	t = scn_find_task(s, a->words[1]);
+	if (!t)
+		return SCN_USAGE;
+	sh.task = t->name;
+	ret = foliage_render_task(t->task, "numa_maps",
+				  s->json ? FOLIAGE_RENDER_JSON : 0, &text);
+	if (ret)
+		return scn_fail(s, "cannot render numa_maps of %s: %s", t->name,
+				scn_errstr(ret));
+	ret = scn_show_print(s, &sh, text);
+	free(text);
+	return ret;
+}
+
+/*
+ * The value of " FIELD=N" on @line (0 when numa_maps leaves it out, as it
+ * does every zero count); "policy" is the second word.
+ */
+static bool numa_maps_field(const char *line, const char *field,
+			    char *policy, size_t len, uint64_t *value)
+{
+	char key[48];
+	const char *p;
+
+	*value = 0;
+	if (!strcmp(field, "policy")) {
+		p = strchr(line, ' ');
+		if (!p)
+			return false;
+		snprintf(policy, len, "%.*s", (int)strcspn(p + 1, " \n"), p + 1);
+		return true;
+	}
+	snprintf(key, sizeof(key), " %s=", field);
+	p = strstr(line, key);
+	if (p && (!strchr(line, '\n') || p < strchr(line, '\n')))
+		*value = strtoull(p + strlen(key), NULL, 10);
+	return true;
+}
+
+int scn_expect_numa_maps(struct scenario *s, struct scn_args *a)
+{
+	const char *field = a->words[3], *line;
+	char *text = NULL, want_start[32], policy[64], what[96];
+	struct scn_maps maps;
+	struct scn_range r;
+	struct scn_vma *v;
+	struct scn_task *t;
+	struct scn_cmp c;
+	uint64_t value;
+	int ret;
+
+	t = scn_find_task(s, a->words[1]);
+	if (!t)
+		return SCN_USAGE;
+	ret = scn_parse_range(s, a->words[2], &r);
+	if (ret)
+		return ret;
+	if (!strcmp(field, "policy")) {
+		if (strcmp(a->words[4], "==") && strcmp(a->words[4], "!="))
+			return scn_usage(s, "expect numa_maps: policy compares "
+					 "with == or !=");
+	} else {
+		ret = scn_parse_cmp(s, a->words[4], a->words[5], &c);
+		if (ret)
+			return ret;
+	}
+	ret = scn_maps_read(s, t, "maps", &maps);
+	if (ret)
+		return ret;
+	v = scn_maps_find(&maps, r.start);
+	if (!v) {
+		scn_maps_free(&maps);
+		return scn_fail(s, "expect failed: no VMA of %s at 0x%lx",
+				t->name, r.start);
+	}
+	snprintf(want_start, sizeof(want_start), "%08lx ", v->start);
+	scn_maps_free(&maps);
+	ret = foliage_render_task(t->task, "numa_maps", 0, &text);
+	if (ret)
+		return scn_fail(s, "cannot render numa_maps of %s: %s", t->name,
+				scn_errstr(ret));
+	for (line = text; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL)
+		if (!strncmp(line, want_start, strlen(want_start)))
+			break;
+	if (!line || !*line) {
+		free(text);
+		return scn_fail(s, "expect failed: numa_maps of %s has no line "
+				"for 0x%s", t->name, want_start);
+	}
+	numa_maps_field(line, field, policy, sizeof(policy), &value);
+	free(text);
+	snprintf(what, sizeof(what), "numa_maps %s %s %s", t->name,
+		 a->words[2], field);
+	if (!strcmp(field, "policy")) {
+		if ((strcmp(policy, a->words[5]) == 0) ==
+		    (strcmp(a->words[4], "==") == 0))
+			return SCN_OK;
+		return scn_fail(s, "expect failed: %s is %s, expected %s %s",
+				what, policy, a->words[4], a->words[5]);
+	}
+	return scn_check_cmp(s, what, &c, value);
+}

@@ -634,6 +634,8 @@ static const struct scn_verb subjects[] = {
 	/* ---- NUMA (as_numa.c) ---- */
 	{ "status", scn_expect_status, 4, 5, "", 0,
 	  "expect status INDEX OP VALUE | expect status count VALUE OP N" },
+	{ "numa_maps", scn_expect_numa_maps, 6, 6, "", 0,
+	  "expect numa_maps TASK ADDR FIELD OP VALUE" },
 };
 
 static const struct scn_verb outcome = {

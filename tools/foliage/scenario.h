@@ -438,6 +438,9 @@ int scn_do_migrate_pages(struct scenario *s, struct scn_args *a);
 int scn_do_mbind(struct scenario *s, struct scn_args *a);
 int scn_do_set_mempolicy(struct scenario *s, struct scn_args *a);
 int scn_expect_status(struct scenario *s, struct scn_args *a);
+/* show numa_maps TASK [grep=PATTERN]; expect numa_maps TASK ADDR FIELD OP VALUE */
+int scn_show_numa_maps(struct scenario *s, struct scn_args *a);
+int scn_expect_numa_maps(struct scenario *s, struct scn_args *a);
 
 /* "OP VALUE" of expect, shared by expect.c and as_expect.c. */
 enum scn_op { SCN_EQ, SCN_NE, SCN_LT, SCN_LE, SCN_GT, SCN_GE, SCN_NR_OPS };

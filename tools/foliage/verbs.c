@@ -284,6 +284,8 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (!strcmp(what, "maps") || !strcmp(what, "smaps") ||
 	    !strcmp(what, "smaps_rollup"))
 		return scn_show_task(s, a);
+	if (!strcmp(what, "numa_maps"))		/* as_numa.c */
+		return scn_show_numa_maps(s, a);
 	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
 		if (!strcmp(show_files[i], what))
 			break;
@@ -292,7 +294,8 @@ static int do_show(struct scenario *s, struct scn_args *a)
 				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
 				 "trace, tlb, slabinfo, thp, mthp_stats, uptime, "
 				 "hugepages; "
-				 "maps, smaps, smaps_rollup of a task)", what);
+				 "maps, smaps, smaps_rollup, numa_maps of a "
+				 "task)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
 				 "%s [PATTERN|grep=PATTERN])", a->words[2], what);
@@ -471,7 +474,8 @@ const struct scn_verb scn_verbs[] = {
 	{ "show", do_show, 1, 3, "grep", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
 	  "slabinfo|thp|mthp_stats|uptime [PATTERN|grep=PATTERN] | show "
-	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN]" },
+	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN] | show "
+	  "numa_maps TASK [grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
@@ -511,7 +515,8 @@ const struct scn_verb scn_verbs[] = {
 	  "set_mempolicy TASK POLICY [nodes=LIST]" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
-	  "knob|fault|maps|vma|smaps|rollup|shadow|read|status ... | "
+	  "knob|fault|maps|vma|smaps|rollup|shadow|read|status|numa_maps ... "
+	  "| "
 	  "expect NAME failed|ok" },
 	{ "echo", do_echo, 0, 0, NULL,
 	  SCN_VERB_BEFORE_MACHINE | SCN_VERB_RAW, "echo TEXT" },
