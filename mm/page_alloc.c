@@ -22,6 +22,7 @@
 
 #include "internal.h"
 #include <linux/mm.h>
+#include <linux/migrate.h>
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
 #include <trace/events.h>
@@ -1924,6 +1925,10 @@ int alloc_contig_range(unsigned long start, unsigned long end, gfp_t gfp)
 	    ((nr_pages & (nr_pages - 1)) || !IS_ALIGNED(start, nr_pages)))
 		return -EINVAL;
 
+	/* Pages in use but movable go elsewhere first (mm/migrate.c). */
+	ret = alloc_contig_migrate_range(start, end);
+	if (ret)
+		return ret;
 	saved = calloc((bend - bstart) >> pageblock_order, 1);
 	if (!saved)
 		return -ENOMEM;

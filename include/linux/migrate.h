@@ -113,6 +113,16 @@ nodemask_t node_states_memory(void);
 void putback_movable_pages(struct list_head *l);
 
 /*
+ * alloc_contig_range()'s first step: the movable (LRU) folios of pfns
+ * [@start, @end) migrate elsewhere on their node (MR_CONTIG_RANGE), so
+ * that the range can become free.  0, or -EBUSY if a page in use cannot
+ * move (nothing is migrated then) or some did not, -ENOMEM.  Caller
+ * holds no zone lock; the range is not isolated meanwhile, so it may be
+ * taken again before the caller claims it.
+ */
+int alloc_contig_migrate_range(unsigned long start, unsigned long end);
+
+/*
  * Thread-local batched TLB flush (Linux's current->tlb_ubc): with
  * TTU_BATCH_FLUSH try_to_migrate() clears PTEs without flushing and
  * records the mm; try_to_unmap_flush() then flushes once for all of them.

@@ -516,6 +516,53 @@ static void test_pmd_entry_mprotect_munmap(void **state)
 	assert_int_equal(foliage_exit(t), 0);
 }
 
+/* ---- alloc_contig_range() ---- */
+
+/*
+ * A 2M-aligned range holding a task's pages is emptied by migration and
+ * handed out; the task's bytes are intact elsewhere.  A range with an
+ * unmovable page (a kernel allocation) fails with -EBUSY, nothing moved.
+ */
+static void test_alloc_contig_range_migrates(void **state)
+{
+	struct foliage_task *t = new_task(m, "t");
+	unsigned long pfn, start, success, i;
+	struct page *kpage;
+
+	map_anon(t, BASE, 64 * PAGE_SIZE);
+	fill_pages(t, BASE, 64);
+	pfn = pfn_at(t, BASE + 7 * PAGE_SIZE);
+	start = ALIGN_DOWN(pfn, 512);
+	success = vmstat(m, "pgmigrate_success");
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(alloc_contig_range(start, start + 512, GFP_KERNEL),
+			 0);
+	assert_true(vmstat(m, "pgmigrate_success") > success);
+	for (i = 0; i < 64; i++) {
+		unsigned long p = pfn_at(t, BASE + i * PAGE_SIZE);
+
+		assert_false(p >= start && p < start + 512);
+	}
+	expect_pages(t, BASE, 64);
+	assert_int_equal(machine_enter(m), 0);
+	free_contig_range(start, 512);
+
+	/* An unmovable page in the range: -EBUSY, nothing migrated. */
+	assert_int_equal(machine_enter(m), 0);
+	kpage = alloc_pages(GFP_KERNEL, 0);
+	assert_non_null(kpage);
+	start = ALIGN_DOWN(page_to_pfn(kpage), 512);
+	success = vmstat(m, "pgmigrate_success");
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(alloc_contig_range(start, start + 512, GFP_KERNEL),
+			 -EBUSY);
+	assert_int_equal(vmstat(m, "pgmigrate_success"), success);
+	assert_int_equal(machine_enter(m), 0);
+	__free_pages(kpage, 0);
+	assert_rmap_ok(m);
+	assert_int_equal(foliage_exit(t), 0);
+}
+
 /* ---- trace events, against the kernel's print fmt ---- */
 
 /*
@@ -649,6 +696,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_trace_events, setup2,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pmd_thp, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_contig_range_migrates,
+						setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_pmd_entry_fork, setup2,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pmd_entry_mprotect_munmap,
