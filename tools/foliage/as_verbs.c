@@ -20,7 +20,8 @@
  *	mremap			moves them, drops those past a shrunk end
  *	madvise dontneed	private anonymous memory reads zero, private
  *				file memory its file again (claims dropped)
- *	madvise free		drops them (the page may or may not be freed)
+ *	madvise free		makes them maybe-zero: the page reads them, or
+ *				zeroes if it was discarded while clean
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -489,7 +490,9 @@ static int madvise_shadow(struct scenario *s, struct scn_task *t,
 
 		if (from >= to || v->perms[3] == 's')
 			continue;
-		if (advice == FOLIAGE_MADV_DONTNEED && !v->inode)
+		if (advice == FOLIAGE_MADV_FREE && !v->inode)
+			shadow_lazyfree(&t->shadow, from, to);
+		else if (advice == FOLIAGE_MADV_DONTNEED && !v->inode)
 			ret = shadow_zero(&t->shadow, from, to);
 		else
 			ret = shadow_drop(&t->shadow, from, to);
