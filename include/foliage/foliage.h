@@ -216,10 +216,26 @@ int foliage_vmstat(struct foliage_machine *m, const char *name,
  *			nr_hugepages, free_hugepages, resv_hugepages,
  *			surplus_hugepages, nr_overcommit_hugepages
  *			("hugepages-NkB/file: value")
+ *   "unusable_index", "extfrag_index"
+ *			/sys/kernel/debug/extfrag/'s files, Linux's format
+ *   "extfrag"		both, each after a "file:" line
+ *   "pfnmap"		the physical memory map: every frame of every
+ *			zone by state (free by order, zeroed, reported,
+ *			per-CPU, anonymous, file, page table, hugetlb, ...),
+ *			a glyph a cell; FOLIAGE_RENDER_SVG draws it, with a
+ *			legend and a tooltip for every run of cells
+ *
+ * FOLIAGE_RENDER_SVG (pictures; only "pfnmap" has one, else -EOPNOTSUPP)
+ * and FOLIAGE_RENDER_JSON exclude each other (-EINVAL).
  */
 #define FOLIAGE_RENDER_JSON	0x1U
+#define FOLIAGE_RENDER_SVG	0x2U
 int foliage_render(struct foliage_machine *m, const char *what,
 		   unsigned int flags, char **out)
+	FOLIAGE_MUST_CHECK;
+/* "pfnmap" of node @nid only (-1: every node; else -EINVAL past the last). */
+int foliage_render_pfnmap(struct foliage_machine *m, int nid,
+			  unsigned int flags, char **out)
 	FOLIAGE_MUST_CHECK;
 
 /*

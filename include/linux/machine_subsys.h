@@ -34,6 +34,8 @@ struct machine_render {
 	const char *name;		/* "slabinfo", "hugepages", ... */
 	/* Fill @s (JSON when @json); 0 or -errno.  In the machine. */
 	int (*render)(struct seq_buf *s, bool json);
+	/* Instead, for renders with more forms: FOLIAGE_RENDER_* @flags. */
+	int (*render_flags)(struct seq_buf *s, unsigned int flags);
 };
 
 struct machine_subsys {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "scenario.h"
 
 void scenario_init(struct scenario *s, const char *file, FILE *out)
@@ -672,6 +673,8 @@ int scenario_run(struct scenario *s, FILE *f)
 			continue;
 		if (s->verbose && !is_echo(line))
 			fprintf(scn_note(s), "> %s\n", line);
+		if (s->report)
+			report_add_line(s->report, s->line, line);
 		ret = run_line(s, line);
 		if (ret)
 			break;

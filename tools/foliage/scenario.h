@@ -113,6 +113,7 @@ struct scn_read {
 
 struct scenario;
 struct scn_args;
+struct scn_report;
 
 /*
  * What a line's operation resolved to.  The verb's handler fills it once
@@ -213,6 +214,7 @@ struct scenario {
 	unsigned int nr_maps;		/* entries in maps */
 	struct scn_read read;		/* the last 'read' */
 	struct scn_action action;	/* the line's operation, parsed */
+	struct scn_report *report;	/* foliage run --report, or NULL */
 	unsigned long fault_addr;	/* where the line's access faulted */
 	int want_err;			/* the line's '=> -ERRNO', 0: none */
 	bool got_err;			/* the line's operation failed with it */

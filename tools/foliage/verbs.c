@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "scenario.h"
 
 static int do_machine(struct scenario *s, struct scn_args *a)
@@ -261,6 +262,7 @@ static int do_fill(struct scenario *s, struct scn_args *a)
 static const char *const show_files[] = {
 	"buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo", "trace",
 	"tlb", "slabinfo", "thp", "mthp_stats", "uptime", "hugepages",
+	"extfrag", "unusable_index", "extfrag_index",
 };
 
 char *scn_render(struct scenario *s, const char *what, unsigned int flags)
@@ -286,6 +288,11 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (!strcmp(what, "maps") || !strcmp(what, "smaps") ||
 	    !strcmp(what, "smaps_rollup"))
 		return scn_show_task(s, a);
+	if (!strcmp(what, "pfnmap"))
+		return scn_show_pfnmap(s, a);
+	if (scn_arg(a, "node") || scn_arg(a, "svg"))
+		return scn_usage(s, "show %s: node= and svg= are for show "
+				 "pfnmap", what);
 	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
 		if (!strcmp(show_files[i], what))
 			break;
@@ -293,7 +300,8 @@ static int do_show(struct scenario *s, struct scn_args *a)
 		return scn_usage(s, "show: unknown file '%s' (buddyinfo, "
 				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
 				 "trace, tlb, slabinfo, thp, mthp_stats, uptime, "
-				 "hugepages; "
+				 "hugepages, extfrag, unusable_index, "
+				 "extfrag_index, pfnmap; "
 				 "maps, smaps, smaps_rollup of a task)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
@@ -470,10 +478,12 @@ const struct scn_verb scn_verbs[] = {
 	  "alloc NAME [order=N] [node=N] [gfp=FLAG|FLAG...]" },
 	{ "free", do_free, 1, 2, "", 0, "free NAME [zeroed]" },
 	{ "fill", do_fill, 2, 2, "", 0, "fill NAME BYTE" },
-	{ "show", do_show, 1, 3, "grep", 0,
+	{ "show", do_show, 1, 3, "grep node svg", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
-	  "slabinfo|thp|mthp_stats|uptime [PATTERN|grep=PATTERN] | show "
-	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN]" },
+	  "slabinfo|thp|mthp_stats|uptime|hugepages|extfrag|unusable_index|"
+	  "extfrag_index [PATTERN|grep=PATTERN] | show pfnmap [node=N] "
+	  "[svg=FILE|--svg FILE] | show maps|smaps|smaps_rollup TASK [RANGE] "
+	  "[grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
@@ -502,6 +512,9 @@ const struct scn_verb scn_verbs[] = {
 	{ "pin", scn_do_pin, 2, 3, "", SCN_VERB_ERRNO,
 	  "pin TASK RANGE [read|write]" },
 	{ "unpin", scn_do_unpin, 2, 2, "", SCN_VERB_ERRNO, "unpin TASK RANGE" },
+	/* pictures (as_pictures.c, report.c) */
+	{ "snapshot", scn_do_snapshot, 1, 1, "vmstat", 0,
+	  "snapshot NAME [vmstat=NAME,NAME...]" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
 	  "knob|fault|maps|vma|smaps|rollup|shadow|read ... | expect NAME "
