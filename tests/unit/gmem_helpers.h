@@ -14,6 +14,21 @@
 #define PRIVATE_ATTR	FOLIAGE_MEMORY_ATTRIBUTE_PRIVATE
 #define GRW		(FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE)
 
+/* The test's machine and first task (task_fixture's). */
+static struct foliage_machine *m;
+static struct foliage_task *t;
+
+static inline int gmem_setup(void **state)
+{
+	task_fixture_setup(state);
+	m = ((struct task_fixture *)*state)->m;
+	t = ((struct task_fixture *)*state)->task;
+	return 0;
+}
+
+#define FIXTURE_TEST(fn) \
+	cmocka_unit_test_setup_teardown(fn, gmem_setup, task_fixture_teardown)
+
 static inline struct foliage_file *new_gmem(struct foliage_machine *m,
 					    uint64_t bytes, uint64_t flags)
 {

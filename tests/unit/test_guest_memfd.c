@@ -10,17 +10,6 @@
  */
 #include "gmem_helpers.h"
 
-static struct foliage_machine *m;
-static struct foliage_task *t;
-
-static int setup(void **state)
-{
-	task_fixture_setup(state);
-	m = ((struct task_fixture *)*state)->m;
-	t = ((struct task_fixture *)*state)->task;
-	return 0;
-}
-
 #define TOTAL	(4 * PAGE_SIZE)
 
 /* Flags: bits 0 (MMAP) and 1 (INIT_SHARED) are known, every other fails. */
@@ -461,9 +450,6 @@ static void test_two_tasks(void **state)
 	expect_fill(t, pa, 0x11, TOTAL);
 	assert_int_equal(foliage_munmap(t, pa, TOTAL), 0);
 }
-
-#define FIXTURE_TEST(fn) \
-	cmocka_unit_test_setup_teardown(fn, setup, task_fixture_teardown)
 
 int main(void)
 {
