@@ -511,6 +511,7 @@ struct foliage_gmem_stat {
 	unsigned long nr_splits;	/* huge folios split */
 	unsigned long nr_reconstructs;	/* huge folios reconstructed */
 	unsigned long nr_memslots;	/* memslots bound to it */
+	unsigned long ino;		/* its inode number (maps' column) */
 };
 int foliage_gmem_stat(struct foliage_file *gmem, struct foliage_gmem_stat *st)
 	FOLIAGE_MUST_CHECK;

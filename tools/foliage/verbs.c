@@ -284,6 +284,9 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (!strcmp(what, "maps") || !strcmp(what, "smaps") ||
 	    !strcmp(what, "smaps_rollup"))
 		return scn_show_task(s, a);
+	/* guest_memfd and KVM VMs (as_gmem.c) */
+	if (!strcmp(what, "gmem") || !strcmp(what, "vm"))
+		return scn_show_gmem(s, a);
 	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
 		if (!strcmp(show_files[i], what))
 			break;
@@ -471,7 +474,8 @@ const struct scn_verb scn_verbs[] = {
 	{ "show", do_show, 1, 3, "grep", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
 	  "slabinfo|thp|mthp_stats|uptime [PATTERN|grep=PATTERN] | show "
-	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN]" },
+	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN] | show "
+	  "gmem|vm NAME [grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
@@ -500,9 +504,22 @@ const struct scn_verb scn_verbs[] = {
 	{ "pin", scn_do_pin, 2, 3, "", SCN_VERB_ERRNO,
 	  "pin TASK RANGE [read|write]" },
 	{ "unpin", scn_do_unpin, 2, 2, "", SCN_VERB_ERRNO, "unpin TASK RANGE" },
+	/* ---- guest_memfd and KVM VMs (as_gmem.c) ---- */
+	{ "vm", scn_do_vm, 1, 1, "", SCN_VERB_ERRNO, "vm NAME" },
+	{ "gmem", scn_do_gmem, 2, 4, "hugetlb", SCN_VERB_ERRNO,
+	  "gmem NAME SIZE [mmap] [init_shared] [hugetlb=2M|1G]" },
+	{ "memslot", scn_do_memslot, 1, 1, "gpa size gmem off", SCN_VERB_ERRNO,
+	  "memslot VM gpa=ADDR size=LEN gmem=NAME [off=OFF]" },
+	{ "convert", scn_do_convert, 3, 4, "error_offset", SCN_VERB_ERRNO,
+	  "convert GMEM RANGE private|shared [zero|preserve] "
+	  "[=> -ERRNO [error_offset=0xOFF]]" },
+	{ "fallocate", scn_do_fallocate, 3, 3, "", SCN_VERB_ERRNO,
+	  "fallocate FILE RANGE punch|keep" },
+	{ "vcpu", scn_do_vcpu, 4, 4, "", SCN_VERB_ERRNO,
+	  "vcpu VM read GPA LEN | vcpu VM write GPA DATA" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
-	  "knob|fault|maps|vma|smaps|rollup|shadow|read ... | expect NAME "
+	  "knob|fault|maps|vma|smaps|rollup|shadow|read|gmem ... | expect NAME "
 	  "failed|ok" },
 	{ "echo", do_echo, 0, 0, NULL,
 	  SCN_VERB_BEFORE_MACHINE | SCN_VERB_RAW, "echo TEXT" },

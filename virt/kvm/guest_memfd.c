@@ -696,6 +696,7 @@ int foliage_gmem_stat(struct foliage_file *gmem, struct foliage_gmem_stat *st)
 	memset(st, 0, sizeof(*st));
 	filemap_invalidate_lock_shared(mapping);
 	st->bytes = file->f_inode->i_size;
+	st->ino = file->f_inode->i_ino;
 	st->flags = gi->flags;
 	st->huge_bytes = gi->huge_order ? PAGE_SIZE << gi->huge_order : 0;
 	st->nr_ranges = gi->attrs.nr;
