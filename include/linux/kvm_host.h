@@ -127,6 +127,9 @@ void kvm_gmem_unbind(struct kvm_memory_slot *slot);
 int __must_check kvm_gmem_set_attributes(struct file *file,
 					 struct kvm_memory_attributes2 *args);
 
+/* Check one guest_memfd's invariants (quiet point): 0 or -EUCLEAN. */
+int kvm_gmem_validate_file(struct file *file);
+
 /* virt/kvm/kvm_main.c */
 /* Zap the sptes of @slot's gfns for file pages [start, end). */
 void kvm_mmu_unmap_gmem_range(struct kvm_memory_slot *slot, pgoff_t start,

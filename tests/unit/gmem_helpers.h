@@ -5,7 +5,10 @@
 #ifndef _FOLIAGE_TESTS_GMEM_HELPERS_H
 #define _FOLIAGE_TESTS_GMEM_HELPERS_H
 
+#include <string.h>
+
 #include "pt_helpers.h"
+#include <linux/kvm_host.h>
 
 #define GMEM_MMAP	FOLIAGE_GMEM_FLAG_MMAP
 #define GMEM_SHARED	FOLIAGE_GMEM_FLAG_INIT_SHARED

@@ -451,6 +451,53 @@ static void test_two_tasks(void **state)
 	assert_int_equal(foliage_munmap(t, pa, TOTAL), 0);
 }
 
+/*
+ * The validator catches what the rules forbid: a private page the host
+ * maps, and an spte left behind for a page the file dropped.
+ */
+static void test_validator(void **state)
+{
+	struct foliage_file *f = new_gmem(m, TOTAL, GMEM_MMAP | GMEM_SHARED);
+	struct foliage_vm *vm = new_vm(m);
+	unsigned long addr = map_gmem(t, f, TOTAL);
+	struct gmem_inode *gi = f->file.f_inode->i_private;
+	struct folio *folio;
+
+	(void)state;
+	assert_int_equal(foliage_vm_memslot(vm, 1ULL << 32, TOTAL, f, 0), 0);
+	fill(t, addr, 1, TOTAL);
+	vcpu_expect(vm, 1ULL << 32, 1, TOTAL);
+	assert_int_equal(foliage_validate(m), 0);
+
+	/* Page 2 turned private behind everyone's back, still mapped. */
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(range_attr_prealloc(&gi->attrs), 0);
+	range_attr_set(&gi->attrs, 2, 3, KVM_MEMORY_ATTRIBUTE_PRIVATE);
+	assert_int_not_equal(foliage_validate(m), 0);
+	assert_non_null(strstr(foliage_first_bug(m),
+			       "private page 2 mapped by the host"));
+	assert_int_equal(machine_enter(m), 0);
+	range_attr_set(&gi->attrs, 2, 3, 0);
+	m->nr_bugs = 0;
+	assert_int_equal(foliage_validate(m), 0);
+
+	/* A folio dropped without zapping KVM's mapping of it. */
+	assert_int_equal(machine_enter(m), 0);
+	folio = f->file.f_mapping->i_pages[3];
+	f->file.f_mapping->i_pages[3] = NULL;
+	f->file.f_mapping->nrpages--;
+	assert_int_not_equal(foliage_validate(m), 0);
+	assert_int_equal(machine_enter(m), 0);
+	f->file.f_mapping->i_pages[3] = folio;
+	f->file.f_mapping->nrpages++;
+	m->nr_bugs = 0;
+	assert_int_equal(foliage_validate(m), 0);
+
+	assert_int_equal(foliage_munmap(t, addr, TOTAL), 0);
+	foliage_vm_destroy(vm);
+	foliage_file_put(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -469,6 +516,7 @@ int main(void)
 		FIXTURE_TEST(test_vcpu_access),
 		FIXTURE_TEST(test_private_unreachable),
 		FIXTURE_TEST(test_two_tasks),
+		FIXTURE_TEST(test_validator),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

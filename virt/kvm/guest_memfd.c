@@ -619,6 +619,93 @@ out_put:
 	return -ENOMEM;
 }
 
+/* ---- the validator ----------------------------------------------------- */
+
+#define gbug(file, fmt, ...)						\
+	({ report_bug("guest_memfd ino %lu: " fmt,			\
+		      (file)->f_inode->i_ino, ##__VA_ARGS__);		\
+	   ret = -EUCLEAN; })
+
+/*
+ * One guest_memfd against its invariants: attribute ranges well formed;
+ * every folio in the slots it covers, aligned, referenced by the cache;
+ * nrpages their sum; no private page mapped by the host; no shared page
+ * in a large folio; every spte of a bound memslot the pfn of the page
+ * cache's page.  At a quiet point.
+ */
+int kvm_gmem_validate_file(struct file *file)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct gmem_inode *gi = GMEM_I(file->f_inode);
+	struct kvm_memory_slot *slot;
+	unsigned long nrpages = 0, i;
+	pgoff_t index;
+	int ret = 0;
+
+	if (!gi)
+		return 0;
+	if (range_attr_validate(&gi->attrs) ||
+	    gi->attrs.size != gmem_nr_pages(file->f_inode))
+		gbug(file, "attribute ranges broken (%u runs over %lu pages)",
+		     gi->attrs.nr, gi->attrs.size);
+	for (index = 0; index < mapping->i_pages_size; index++) {
+		struct folio *folio = mapping->i_pages[index];
+		long nr;
+
+		if (!folio)
+			continue;
+		nr = folio_nr_pages(folio);
+		if (folio->mapping != mapping || folio->index != index ||
+		    (index & (nr - 1)) || index + nr > mapping->i_pages_size) {
+			gbug(file, "slot %lu: folio at %lu, order %u, mapping %s",
+			     index, folio->index, folio_order(folio),
+			     folio->mapping == mapping ? "ok" : "wrong");
+			continue;
+		}
+		for (i = 1; i < (unsigned long)nr; i++)
+			if (mapping->i_pages[index + i] != folio)
+				gbug(file, "slot %lu: not its folio at %lu",
+				     index + i, index);
+		if (folio_ref_count(folio) < nr + folio_mapcount(folio))
+			gbug(file, "folio at %lu: refcount %d < %ld + mapcount "
+			     "%d", index, folio_ref_count(folio), nr,
+			     folio_mapcount(folio));
+		for (i = 0; i < (unsigned long)nr; i++) {
+			bool priv = kvm_gmem_is_private(gi, index + i);
+
+			if (priv && page_mapcount(folio_page(folio, i)) > 0)
+				gbug(file, "private page %lu mapped by the host",
+				     index + i);
+			if (!priv && nr > 1)
+				gbug(file, "shared page %lu in an order-%u folio",
+				     index + i, folio_order(folio));
+		}
+		nrpages += nr;
+		index += nr - 1;
+	}
+	if (nrpages != mapping->nrpages)
+		gbug(file, "%lu pages cached, nrpages %lu", nrpages,
+		     mapping->nrpages);
+	list_for_each_entry(slot, &gi->bindings, binding) {
+		for (i = 0; i < slot->npages; i++) {
+			struct folio *folio;
+			unsigned long e = slot->spte[i];
+
+			if (!e)
+				continue;
+			index = slot->gmem_pgoff + i;
+			folio = mapping->i_pages[index];
+			if (!folio ||
+			    folio_pfn(folio) + (index - folio->index) != e - 1)
+				gbug(file, "spte of gfn 0x%llx: pfn 0x%lx, the "
+				     "file's page %s", (unsigned long long)
+				     (slot->base_gfn + i), e - 1,
+				     folio ? "differs" : "is gone");
+		}
+	}
+	return ret;
+}
+
 /* ---- the public API ------------------------------------------------ */
 
 static struct file *gmem_file(struct foliage_file *ff)

@@ -362,9 +362,28 @@ static void kvm_exit(struct foliage_machine *m)
 	pthread_mutex_destroy(&m->kvm->kvm_lock);
 }
 
+/* Every guest_memfd of the machine against its invariants. */
+static int kvm_validate(struct foliage_machine *m)
+{
+	struct foliage_file *ff;
+	int ret = 0;
+
+	spin_lock(&m->files_lock);
+	list_for_each_entry(ff, &m->files, machine_files) {
+		if (file_is_gmem(&ff->file)) {
+			int err = kvm_gmem_validate_file(&ff->file);
+
+			ret = ret ?: err;
+		}
+	}
+	spin_unlock(&m->files_lock);
+	return ret;
+}
+
 const struct machine_subsys kvm_subsys = {
 	.name = "kvm",
 	MACHINE_SUBSYS_STATE(kvm),
 	.init = kvm_init,
 	.exit = kvm_exit,
+	.validate = kvm_validate,
 };
