@@ -49,6 +49,8 @@ struct address_space {
 	pthread_rwlock_t invalidate_lock; /* faults vs truncation */
 	spinlock_t i_lock;		/* i_pages */
 	const void *a_ops;		/* owner's operations */
+	bool unevictable;		/* AS_UNEVICTABLE: its folios never
+					 * leave the unevictable LRU */
 };
 
 struct inode {

@@ -11,8 +11,9 @@
  * reach.
  *
  *   file page  0 ........ 31
- *   host       maps all, writes a marker, pins some
- *   vCPU       reads/writes all through GPA 4G + page
+ *   host       maps all, reads/writes bytes 0..99 of a page, pins some
+ *   vCPU       reads/writes bytes 100..163 of a page through GPA 4G + page
+ *		(disjoint bytes: the two sides never race on one byte)
  *   converter  private <-> shared, 1..4 pages at a time
  *   puncher    punches 1..2 pages at a time
  */
@@ -60,7 +61,7 @@ static int host_step(struct racer *r, unsigned int i)
 		if (!ret && foliage_unpin(r->task, a, PAGE_SIZE))
 			return -1;
 	} else {
-		ret = foliage_access(r->task, a + (i % PAGE_SIZE), &c, 1,
+		ret = foliage_access(r->task, a + i % 100, &c, 1,
 				     i & 1, NULL);
 	}
 	return ret == -EFAULT ? 1 : ret ? -1 : 0;

@@ -165,7 +165,7 @@ repeat:
 		*err = ret;
 		return NULL;
 	}
-	/* Linux's mapping is unevictable: the LRU never reclaims it. */
+	/* The mapping is unevictable: the folio goes on that LRU. */
 	folio_add_lru(folio);
 	return folio;
 }
@@ -607,6 +607,8 @@ static int __kvm_gmem_create(u64 size, u64 flags, unsigned int huge_order,
 	gi->huge_order = huge_order;
 	INIT_LIST_HEAD(&gi->bindings);
 	mapping->a_ops = kvm_gmem_aops;
+	/* mapping_set_unevictable(): its folios sit on the unevictable LRU. */
+	mapping->unevictable = true;
 	file->f_inode->i_private = gi;
 	file->f_op = &kvm_gmem_fops;
 	*out = file;
