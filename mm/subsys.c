@@ -22,6 +22,7 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&shmem_subsys,
 	&thp_subsys,
 	&hugetlb_subsys,
+	&kvm_subsys,
 	&vma_subsys,
 	&task_subsys,
 	&arch_subsys,

@@ -43,6 +43,7 @@ struct shmem_sb_info;		/* linux/shmem_fs.h */
 struct thp_state;		/* linux/huge_mm.h */
 struct hugetlb_state;		/* linux/hugetlb.h */
 struct task_list;		/* mm/task.h */
+struct kvm_state;		/* linux/kvm_host.h */
 
 struct cpu_attach;
 
@@ -114,6 +115,7 @@ struct foliage_machine {
 	struct thp_state *thp;		/* THP knobs and stats (huge_memory.c) */
 	struct hugetlb_state *hugetlb;	/* hugetlb pools (mm/hugetlb.c) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */
+	struct kvm_state *kvm;		/* KVM VMs, guest_memfd (virt/kvm) */
 	struct page *zero_page;		/* the shared zero page (memory.c) */
 	unsigned long zero_pfn;		/* its pfn */
 	struct folio *huge_zero_folio;	/* PMD-order zero folio, on first use */

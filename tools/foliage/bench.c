@@ -27,6 +27,8 @@ static const struct bench benches[] = {
 	{ "rmap", "classic anon_vma: rmap_walk cost, objects of 10000 regions", bench_rmap },
 	{ "pictures", "the physical memory map of a 64 GiB guest, SVG and text",
 	  bench_pictures },
+	{ "gmem", "guest_memfd conversions of 1 GiB, sparse and bulk, vs memset",
+	  bench_gmem },
 };
 
 #define NR_BENCHES	(sizeof(benches) / sizeof(benches[0]))

@@ -631,6 +631,10 @@ static const struct scn_verb subjects[] = {
 	{ "shadow", scn_expect_shadow, 1, 2, "", 0, "expect shadow [TASK]" },
 	{ "read", scn_expect_read, 3, 3, "", 0,
 	  "expect read ==|!= DATA | expect read all BYTE" },
+	/* guest_memfd (as_gmem.c) */
+	{ "gmem", scn_expect_gmem, 4, 5, "order", 0,
+	  "expect gmem NAME RANGE private|shared | expect gmem NAME folios "
+	  "order=N OP COUNT | expect gmem NAME STAT OP VALUE" },
 };
 
 static const struct scn_verb outcome = {

@@ -114,6 +114,7 @@ struct scn_read {
 struct scenario;
 struct scn_args;
 struct scn_report;
+struct scn_kvm;
 
 /*
  * What a line's operation resolved to.  The verb's handler fills it once
@@ -226,6 +227,8 @@ struct scenario {
 	unsigned long fail_nth_max;	/* every N up to this, then past the end */
 	unsigned long fail_nth_failed;	/* operations failed by injection */
 	bool quiet;			/* messages suppressed (a failed attempt) */
+	/* ---- guest_memfd and VMs (as_gmem.c) ---- */
+	struct scn_kvm *kvm;		/* the scenario's VMs, or NULL */
 };
 
 /* One verb of the language. */
@@ -296,6 +299,13 @@ int scn_parse_size(struct scenario *s, const char *what, const char *str,
 		   uint64_t *bytes);
 int scn_parse_bool(struct scenario *s, const char *what, const char *str,
 		   bool *out);
+/*
+ * A file's byte range "OFF:LEN" (fallocate, gmem verbs): both sizes as
+ * scn_parse_size() takes them (K/M/G/T suffix or 0x hex), LEN not 0 and
+ * OFF + LEN not past 2^63 - 1 (loff_t), e.g. "0:2M", "12K:4K".
+ */
+int scn_parse_file_range(struct scenario *s, const char *str, uint64_t *off,
+			 uint64_t *len);
 int scn_parse_byte(struct scenario *s, const char *what, const char *str,
 		   unsigned char *out);
 int scn_parse_gfp(struct scenario *s, const char *str, unsigned int *gfp);
@@ -498,5 +508,22 @@ int scn_parse_cmp(struct scenario *s, const char *op, const char *value,
 /* SCN_OK if @seen satisfies @c, else "expect failed: WHAT is ..." */
 int scn_check_cmp(struct scenario *s, const char *what,
 		  const struct scn_cmp *c, uint64_t seen);
+
+/* ---- guest_memfd and KVM VMs (as_gmem.c, docs/guest-memfd.md) ---- */
+int scn_do_vm(struct scenario *s, struct scn_args *a);
+int scn_do_gmem(struct scenario *s, struct scn_args *a);
+int scn_do_memslot(struct scenario *s, struct scn_args *a);
+int scn_do_convert(struct scenario *s, struct scn_args *a);
+int scn_do_fallocate(struct scenario *s, struct scn_args *a);
+int scn_do_vcpu(struct scenario *s, struct scn_args *a);
+/* show gmem NAME | show vm NAME */
+int scn_show_gmem(struct scenario *s, struct scn_args *a);
+int scn_expect_gmem(struct scenario *s, struct scn_args *a);
+/* The VM called @name ("VM", its line) for scn_name_owner(), or NULL. */
+const char *scn_gmem_name_owner(struct scenario *s, const char *name,
+				unsigned int *line);
+/* Destroy the VMs (scn_teardown()); free their table (scn_free_spaces()). */
+void scn_gmem_teardown(struct scenario *s);
+void scn_gmem_free(struct scenario *s);
 
 #endif /* _FOLIAGE_SCENARIO_H */

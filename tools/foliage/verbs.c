@@ -293,6 +293,9 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (scn_arg(a, "node") || scn_arg(a, "svg"))
 		return scn_usage(s, "show %s: node= and svg= are for show "
 				 "pfnmap", what);
+	/* guest_memfd and KVM VMs (as_gmem.c) */
+	if (!strcmp(what, "gmem") || !strcmp(what, "vm"))
+		return scn_show_gmem(s, a);
 	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
 		if (!strcmp(show_files[i], what))
 			break;
@@ -483,7 +486,7 @@ const struct scn_verb scn_verbs[] = {
 	  "slabinfo|thp|mthp_stats|uptime|hugepages|extfrag|unusable_index|"
 	  "extfrag_index [PATTERN|grep=PATTERN] | show pfnmap [node=N] "
 	  "[svg=FILE|--svg FILE] | show maps|smaps|smaps_rollup TASK [RANGE] "
-	  "[grep=PATTERN]" },
+	  "[grep=PATTERN] | show gmem|vm NAME [grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
@@ -515,9 +518,22 @@ const struct scn_verb scn_verbs[] = {
 	/* pictures (as_pictures.c, report.c) */
 	{ "snapshot", scn_do_snapshot, 1, 1, "vmstat", 0,
 	  "snapshot NAME [vmstat=NAME,NAME...]" },
+	/* ---- guest_memfd and KVM VMs (as_gmem.c) ---- */
+	{ "vm", scn_do_vm, 1, 1, "", SCN_VERB_ERRNO, "vm NAME" },
+	{ "gmem", scn_do_gmem, 2, 4, "hugetlb", SCN_VERB_ERRNO,
+	  "gmem NAME SIZE [mmap] [init_shared] [hugetlb=2M|1G]" },
+	{ "memslot", scn_do_memslot, 1, 1, "gpa size gmem off", SCN_VERB_ERRNO,
+	  "memslot VM gpa=ADDR size=LEN gmem=NAME [off=OFF]" },
+	{ "convert", scn_do_convert, 3, 4, "error_offset", SCN_VERB_ERRNO,
+	  "convert GMEM RANGE private|shared [zero|preserve] "
+	  "[=> -ERRNO [error_offset=0xOFF]]" },
+	{ "fallocate", scn_do_fallocate, 3, 3, "", SCN_VERB_ERRNO,
+	  "fallocate FILE RANGE punch|keep" },
+	{ "vcpu", scn_do_vcpu, 4, 4, "", SCN_VERB_ERRNO,
+	  "vcpu VM read GPA LEN | vcpu VM write GPA DATA" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
-	  "knob|fault|maps|vma|smaps|rollup|shadow|read ... | expect NAME "
+	  "knob|fault|maps|vma|smaps|rollup|shadow|read|gmem ... | expect NAME "
 	  "failed|ok" },
 	{ "echo", do_echo, 0, 0, NULL,
 	  SCN_VERB_BEFORE_MACHINE | SCN_VERB_RAW, "echo TEXT" },
