@@ -500,6 +500,12 @@ const struct scn_verb scn_verbs[] = {
 	{ "pin", scn_do_pin, 2, 3, "", SCN_VERB_ERRNO,
 	  "pin TASK RANGE [read|write]" },
 	{ "unpin", scn_do_unpin, 2, 2, "", SCN_VERB_ERRNO, "unpin TASK RANGE" },
+	/* ---- copy offload for migration (as_offload.c) ---- */
+	{ "device", scn_do_device, 1, 1, "channels bandwidth", SCN_VERB_ERRNO,
+	  "device dma channels=N [bandwidth=SIZE/s]" },
+	{ "migrator", scn_do_migrator, 2, 2, "reasons", SCN_VERB_ERRNO,
+	  "migrator enable dcbm|mtcopy [reasons=LIST] | migrator disable "
+	  "NAME" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
 	  "knob|fault|maps|vma|smaps|rollup|shadow|read ... | expect NAME "
