@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "threads_helpers.h"
+#include <linux/completion.h>
 #include <linux/dmaengine.h>
 #include <linux/jiffies.h>
 #include <linux/migrate_offload.h>
@@ -779,6 +780,179 @@ static void test_mtcopy_splits_large_folios(void **state)
 	assert_int_equal(get_knob("mtcopy.offloading"), 0);
 }
 
+/* ---- the DMA engine alone: a capped device, out-of-order completions ---- */
+
+#define CAP_BYTES_PER_SEC	(25ULL << 20)	/* 25 MiB/s a channel */
+
+static int setup_capped(void **state)
+{
+	m = threads_machine(64);
+	assert_int_equal(foliage_dma_device_add(m, 2, CAP_BYTES_PER_SEC), 0);
+	reenter();
+	return 0;
+}
+
+/* What the completions of a few descriptors saw, in completion order. */
+struct done_log {
+	pthread_mutex_t lock;		/* protects the rest */
+	int order[8];			/* ids, in completion order */
+	enum dmaengine_tx_result result[8]; /* by id */
+	u32 residue[8];			/* by id */
+	int nr;				/* completions so far */
+	struct completion all;		/* nr reached the expected count */
+	int expected;			/* completions to wait for */
+};
+
+struct done_arg {
+	struct done_log *log;		/* where to record */
+	int id;				/* which descriptor */
+};
+
+static void log_done(void *param, const struct dmaengine_result *res)
+{
+	struct done_arg *a = param;
+	struct done_log *log = a->log;
+	bool last;
+
+	pthread_mutex_lock(&log->lock);
+	log->order[log->nr++] = a->id;
+	log->result[a->id] = res->result;
+	log->residue[a->id] = res->residue;
+	last = log->nr == log->expected;
+	pthread_mutex_unlock(&log->lock);
+	if (last)
+		complete(&log->all);
+}
+
+static void submit(struct dma_chan *chan, struct folio *dst,
+		   struct folio *src, struct done_arg *arg)
+{
+	struct dma_async_tx_descriptor *tx;
+
+	tx = dmaengine_prep_dma_memcpy(chan,
+				       (dma_addr_t)folio_pfn(dst) << PAGE_SHIFT,
+				       (dma_addr_t)folio_pfn(src) << PAGE_SHIFT,
+				       folio_size(src), DMA_PREP_INTERRUPT);
+	assert_non_null(tx);
+	tx->callback_result = log_done;
+	tx->callback_param = arg;
+	assert_true(dmaengine_submit(tx) > 0);
+}
+
+/*
+ * Channel 0 gets a 2 MiB copy (about 80 ms at the cap), channel 1 then a
+ * 4 KiB one (160 us): the second completes first.  Each channel keeps its
+ * own order: channel 1's two copies complete in submission order.  A
+ * capped channel takes at least bytes / cap.
+ */
+static void test_dma_out_of_order_and_cap(void **state)
+{
+	struct done_log log = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct done_arg args[3] = { { &log, 0 }, { &log, 1 }, { &log, 2 } };
+	struct folio *big_src, *big_dst, *small_src[2], *small_dst[2];
+	struct dma_chan *c0, *c1;
+	dma_cap_mask_t mask;
+	struct timespec t0, t1;
+	u64 ns;
+	int i;
+
+	big_src = folio_alloc(GFP_KERNEL, 9);
+	big_dst = folio_alloc(GFP_KERNEL | __GFP_ZERO, 9);
+	assert_non_null(big_src);
+	assert_non_null(big_dst);
+	memset(folio_address(big_src), 0x5a, folio_size(big_src));
+	for (i = 0; i < 2; i++) {
+		small_src[i] = folio_alloc(GFP_KERNEL, 0);
+		small_dst[i] = folio_alloc(GFP_KERNEL | __GFP_ZERO, 0);
+		assert_non_null(small_src[i]);
+		assert_non_null(small_dst[i]);
+		memset(folio_address(small_src[i]), 0x10 + i, PAGE_SIZE);
+	}
+	init_completion(&log.all);
+	log.expected = 3;
+	dma_cap_zero(&mask);
+	dma_cap_set(DMA_MEMCPY, &mask);
+	c0 = dma_request_chan_by_mask(&mask);
+	c1 = dma_request_chan_by_mask(&mask);
+	assert_false(IS_ERR(c0));
+	assert_false(IS_ERR(c1));
+	assert_true(IS_ERR(dma_request_chan_by_mask(&mask)));
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	submit(c0, big_dst, big_src, &args[0]);
+	dma_async_issue_pending(c0);
+	submit(c1, small_dst[0], small_src[0], &args[1]);
+	submit(c1, small_dst[1], small_src[1], &args[2]);
+	dma_async_issue_pending(c1);
+	wait_for_completion(&log.all);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (t1.tv_sec - t0.tv_sec) * NSEC_PER_SEC + t1.tv_nsec - t0.tv_nsec;
+
+	assert_int_equal(log.nr, 3);
+	assert_int_equal(log.order[0], 1);
+	assert_int_equal(log.order[1], 2);
+	assert_int_equal(log.order[2], 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(log.result[i], DMA_TRANS_NOERROR);
+		assert_int_equal(log.residue[i], 0);
+	}
+	assert_true(ns >= (u64)folio_size(big_src) * NSEC_PER_SEC /
+			   CAP_BYTES_PER_SEC);
+	assert_true(mem_is(folio_address(big_dst), 0x5a, folio_size(big_dst)));
+	for (i = 0; i < 2; i++)
+		assert_true(mem_is(folio_address(small_dst[i]), 0x10 + i,
+				   PAGE_SIZE));
+	assert_int_equal(dmaengine_terminate_sync(c0), 0);
+	assert_int_equal(dmaengine_terminate_sync(c1), 0);
+	dma_release_channel(c0);
+	dma_release_channel(c1);
+	destroy_completion(&log.all);
+	folio_put(big_src);
+	folio_put(big_dst);
+	for (i = 0; i < 2; i++) {
+		folio_put(small_src[i]);
+		folio_put(small_dst[i]);
+	}
+}
+
+/* A hung descriptor is dropped by terminate; its callback never runs. */
+static void test_dma_terminate_drops_hung(void **state)
+{
+	struct done_log log = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct done_arg args[2] = { { &log, 0 }, { &log, 1 } };
+	struct folio *src = folio_alloc(GFP_KERNEL, 0);
+	struct folio *dst = folio_alloc(GFP_KERNEL | __GFP_ZERO, 0);
+	struct dma_chan *c;
+	dma_cap_mask_t mask;
+
+	assert_non_null(src);
+	assert_non_null(dst);
+	memset(folio_address(src), 0x77, PAGE_SIZE);
+	init_completion(&log.all);
+	log.expected = 1;
+	set_knob("fail_dma.type", "timeout", 0);
+	set_knob("fail_dma.times", "1", 0);
+	set_knob("fail_dma.probability", "100", 0);
+	dma_cap_zero(&mask);
+	dma_cap_set(DMA_MEMCPY, &mask);
+	c = dma_request_chan_by_mask(&mask);
+	assert_false(IS_ERR(c));
+	submit(c, dst, src, &args[0]);		/* hangs */
+	submit(c, dst, src, &args[1]);		/* completes after it */
+	dma_async_issue_pending(c);
+	wait_for_completion(&log.all);
+	assert_int_equal(log.order[0], 1);
+	assert_int_equal(dmaengine_terminate_sync(c), 0);
+	assert_int_equal(log.nr, 1);
+	assert_int_equal(c->nr_dropped, 1);
+	assert_int_equal(get_knob("fail_dma.failures"), 1);
+	dma_release_channel(c);
+	destroy_completion(&log.all);
+	assert_true(mem_is(folio_address(dst), 0x77, PAGE_SIZE));
+	folio_put(src);
+	folio_put(dst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,5 +972,11 @@ int main(void)
 		cmocka_unit_test(test_mtcopy_splits_large_folios),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	const struct CMUnitTest dma_tests[] = {
+		cmocka_unit_test(test_dma_out_of_order_and_cap),
+		cmocka_unit_test(test_dma_terminate_drops_hung),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown) ||
+	       cmocka_run_group_tests(dma_tests, setup_capped, teardown);
 }
