@@ -1176,6 +1176,11 @@ static int thp_init(struct foliage_machine *m)
 }
 
 /* transparent_hugepage/<file>: thp_sysfs_set() and thp_sysfs_get(). */
+static const struct machine_render thp_renders[] = {
+	{ "thp", thp_sysfs_render_seq },
+	{ "mthp_stats", mthp_stats_render_seq },
+};
+
 const struct machine_subsys thp_subsys = {
 	.name = "thp",
 	MACHINE_SUBSYS_STATE(thp),
@@ -1183,4 +1188,6 @@ const struct machine_subsys thp_subsys = {
 	.sysfs_prefix = "transparent_hugepage.",
 	.sysfs_set = thp_sysfs_set,
 	.sysfs_get = thp_sysfs_get,
+	.renders = thp_renders,
+	.nr_renders = ARRAY_SIZE(thp_renders),
 };

@@ -527,6 +527,12 @@ static int take_want_err(struct scenario *s, const struct scn_verb *v,
 	return SCN_OK;
 }
 
+void scn_action_clear(struct scenario *s)
+{
+	free(s->action.data);
+	s->action = (struct scn_action){ .kind = SCN_ACT_NONE };
+}
+
 /* Run one line (comment removed, not blank). */
 static int run_line(struct scenario *s, char *line)
 {
@@ -536,6 +542,7 @@ static int run_line(struct scenario *s, char *line)
 
 	s->want_err = 0;
 	s->got_err = false;
+	scn_action_clear(s);
 	tokenize(line, &a);
 	s->verb = a.verb;
 	v = find_verb(a.verb);

@@ -115,6 +115,52 @@ struct scenario;
 struct scn_args;
 
 /*
+ * What a line's operation resolved to.  The verb's handler fills it once
+ * its words are parsed, before it calls the library, so that a follower
+ * ('foliage diff') does the same operation without parsing the line a
+ * second time; run_line() clears it before each line.
+ */
+enum scn_action_kind {
+	SCN_ACT_NONE,			/* the verb is not an operation */
+	SCN_ACT_SET,			/* set KEY=VALUE */
+	SCN_ACT_TASK,			/* task NAME */
+	SCN_ACT_FORK,			/* fork PARENT CHILD */
+	SCN_ACT_EXIT,			/* exit TASK */
+	SCN_ACT_FILE,			/* file NAME SIZE */
+	SCN_ACT_CLOSE,			/* close FILE */
+	SCN_ACT_MMAP,			/* mmap TASK NAME LEN ... */
+	SCN_ACT_MUNMAP,			/* munmap TASK RANGE */
+	SCN_ACT_MPROTECT,		/* mprotect TASK RANGE PROT */
+	SCN_ACT_MADVISE,			/* madvise TASK RANGE ADVICE */
+	SCN_ACT_MREMAP,			/* mremap TASK RANGE NEWLEN ... */
+	SCN_ACT_TOUCH,			/* touch TASK RANGE read|write */
+	SCN_ACT_WRITE,			/* write TASK ADDR DATA */
+	SCN_ACT_READ,			/* read TASK ADDR LEN */
+	SCN_ACT_PIN,			/* pin TASK RANGE [read|write] */
+	SCN_ACT_UNPIN,			/* unpin TASK RANGE */
+};
+
+struct scn_action {
+	enum scn_action_kind kind;		/* SCN_ACT_NONE: nothing to follow */
+	struct scn_task *task;		/* the task (fork: the parent) */
+	struct scn_file *file;		/* file, close, mmap file= */
+	unsigned long start;		/* RANGE's or ADDR's first byte; mmap at= */
+	unsigned long len;		/* bytes: RANGE, LEN, DATA, file SIZE */
+	unsigned long new_len;		/* mremap NEWLEN */
+	unsigned long at;		/* mremap fixed at= */
+	unsigned long long off;		/* mmap off= */
+	int prot;			/* FOLIAGE_PROT_* */
+	int flags;			/* FOLIAGE_MAP_* or FOLIAGE_MREMAP_* */
+	int advice;			/* FOLIAGE_MADV_* */
+	bool write;			/* touch write, pin write */
+	unsigned char *data;		/* write: the bytes (owned; freed
+					 * when the next line starts) */
+	const char *key;		/* set: the knob */
+	const char *value;		/* set: its value */
+	unsigned long addr;		/* result: mmap's or mremap's address */
+};
+
+/*
  * Hooks of a program that runs scenarios and follows each line ('foliage
  * diff').  Each returns SCN_*; NULL members are skipped.
  */
@@ -129,6 +175,11 @@ struct scn_hooks {
 	 * whether the operation failed as its '=> -ERRNO' expected.
 	 */
 	int (*after)(struct scenario *s, struct scn_args *a, int status);
+	/*
+	 * An mmap without at=: a hint for it (0: none), from its length;
+	 * the handler passes it to the library as at= would be.
+	 */
+	unsigned long (*place_mmap)(struct scenario *s, unsigned long len);
 };
 
 /* One /proc/vmstat line, as snapshot by 'mark'. */
@@ -161,6 +212,7 @@ struct scenario {
 	struct scn_map **maps;		/* every named mapping */
 	unsigned int nr_maps;		/* entries in maps */
 	struct scn_read read;		/* the last 'read' */
+	struct scn_action action;	/* the line's operation, parsed */
 	unsigned long fault_addr;	/* where the line's access faulted */
 	int want_err;			/* the line's '=> -ERRNO', 0: none */
 	bool got_err;			/* the line's operation failed with it */
@@ -250,6 +302,8 @@ int scn_parse_gfp(struct scenario *s, const char *str, unsigned int *gfp);
  * Check @a's words and keys against @v's counts and keys (the verb's, or
  * an expect subject's, whose counts include the subject word).
  */
+/* Forget the last line's operation (s->action), freeing what it owns. */
+void scn_action_clear(struct scenario *s);
 int scn_check_usage(struct scenario *s, const struct scn_verb *v,
 		    const struct scn_args *a);
 

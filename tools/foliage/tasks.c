@@ -325,6 +325,7 @@ void scn_free_spaces(struct scenario *s)
 	free(s->files);
 	free(s->maps);
 	free(s->read.buf);
+	scn_action_clear(s);
 	s->tasks = NULL;
 	s->files = NULL;
 	s->maps = NULL;

@@ -123,6 +123,8 @@ static int do_set(struct scenario *s, struct scn_args *a)
 				 "KEY=VALUE)");
 	key = a->kvs[0].key;
 	value = a->kvs[0].value;
+	s->action = (struct scn_action){ .kind = SCN_ACT_SET, .key = key,
+				 .value = value };
 	if (!s->m) {
 		bool on_alloc = !strcmp(key, "vm.init_on_alloc");
 
