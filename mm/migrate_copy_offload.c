@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "render.h"
 #include <linux/machine_subsys.h>
 #include <linux/migrate_offload.h>
 
@@ -281,9 +282,76 @@ static void migrate_offload_exit(struct foliage_machine *m)
 	pthread_mutex_destroy(&r->lock);
 }
 
+/*
+ * "migrate_offload" (show migrate_offload): the active migrator, its
+ * reasons and the registry's counters, one "name value" line each.
+ */
+static int migrate_offload_render_seq(struct seq_buf *s, bool json)
+{
+	struct migrate_offload_stats st;
+	struct json_object *obj;
+	const char *name;
+	unsigned int mask;
+	char reasons[256];
+	int err = 0;
+
+	name = migrate_offload_active(&mask);
+	migrate_reason_mask_format(mask, reasons, sizeof(reasons));
+	migrate_offload_get_stats(&st);
+	if (!json) {
+		seq_printf(s, "migrator %s\n", name ?: "none");
+		seq_printf(s, "reasons %s\n", reasons);
+		seq_printf(s, "nr_calls %lu\n", st.nr_calls);
+		seq_printf(s, "nr_folios %lu\n", st.nr_folios);
+		seq_printf(s, "nr_copied %lu\n", st.nr_copied);
+		seq_printf(s, "nr_errors %lu\n", st.nr_errors);
+		seq_printf(s, "nr_skipped %lu\n", st.nr_skipped);
+		return s->err;
+	}
+	obj = json_new_object(&err);
+	if (obj) {
+		json_set_str(obj, "migrator", name ?: "none", &err);
+		json_set_str(obj, "reasons", reasons, &err);
+		json_set_u64(obj, "nr_calls", st.nr_calls, &err);
+		json_set_u64(obj, "nr_folios", st.nr_folios, &err);
+		json_set_u64(obj, "nr_copied", st.nr_copied, &err);
+		json_set_u64(obj, "nr_errors", st.nr_errors, &err);
+		json_set_u64(obj, "nr_skipped", st.nr_skipped, &err);
+	}
+	return json_show(s, obj, err);
+}
+
+static const struct machine_render migrate_offload_renders[] = {
+	{ "migrate_offload", migrate_offload_render_seq },
+};
+
+/* Only a registered migrator has reasons; copies never outnumber calls. */
+static int migrate_offload_validate(struct foliage_machine *m)
+{
+	struct migrate_offload *r = m->migrate_offload;
+	int ret = 0;
+
+	pthread_mutex_lock(&r->lock);
+	if (!r->active && r->reason_mask) {
+		report_bug("migrate_offload: no migrator, reasons %#x",
+			   r->reason_mask);
+		ret = -EINVAL;
+	}
+	if (r->stats.nr_copied > r->stats.nr_folios) {
+		report_bug("migrate_offload: %lu copied of %lu folios",
+			   r->stats.nr_copied, r->stats.nr_folios);
+		ret = -EINVAL;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
 const struct machine_subsys migrate_offload_subsys = {
 	.name = "migrate_offload",
 	MACHINE_SUBSYS_STATE(migrate_offload),
 	.init = migrate_offload_init,
 	.exit = migrate_offload_exit,
+	.renders = migrate_offload_renders,
+	.nr_renders = ARRAY_SIZE(migrate_offload_renders),
+	.validate = migrate_offload_validate,
 };

@@ -18,6 +18,8 @@
 #include <linux/machine_subsys.h>
 #include <linux/mm.h>
 
+#include "../../mm/render.h"
+
 static struct dma_engine *engine(void)
 {
 	return this_machine->dma;
@@ -301,6 +303,84 @@ static int fail_dma_type_get(const char *file, long *value)
 	return 0;
 }
 
+/*
+ * "dma" (show dma): the device's channels, one line each:
+ * "chanN in_use completed failed dropped bytes".
+ */
+static int dma_render_seq(struct seq_buf *s, bool json)
+{
+	struct dma_engine *e = engine();
+	struct json_object *arr = NULL;
+	struct dma_device *dev;
+	unsigned int i;
+	int err = 0;
+
+	if (json)
+		arr = json_new_array(&err);
+	pthread_mutex_lock(&e->lock);
+	dev = e->device;
+	for (i = 0; dev && i < dev->chancnt && !err; i++) {
+		struct dma_chan *c = &dev->channels[i];
+		struct json_object *obj;
+
+		pthread_mutex_lock(&c->lock);
+		if (!json) {
+			seq_printf(s, "chan%u %d %lu %lu %lu %llu\n", i,
+				   c->in_use, c->nr_completed, c->nr_failed,
+				   c->nr_dropped,
+				   (unsigned long long)c->bytes_copied);
+		} else {
+			obj = json_new_object(&err);
+			if (obj) {
+				json_set_u64(obj, "chan", i, &err);
+				json_set_u64(obj, "in_use", c->in_use, &err);
+				json_set_u64(obj, "completed", c->nr_completed,
+					     &err);
+				json_set_u64(obj, "failed", c->nr_failed, &err);
+				json_set_u64(obj, "dropped", c->nr_dropped,
+					     &err);
+				json_set_u64(obj, "bytes", c->bytes_copied,
+					     &err);
+				json_push(arr, obj, &err);
+			}
+		}
+		pthread_mutex_unlock(&c->lock);
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (!json)
+		return s->err;
+	return json_show(s, arr, err);
+}
+
+static const struct machine_render dma_renders[] = {
+	{ "dma", dma_render_seq },
+};
+
+/* A channel nobody holds has nothing queued and nothing in the device. */
+static int dma_validate(struct foliage_machine *m)
+{
+	struct dma_engine *e = m->dma;
+	struct dma_device *dev;
+	unsigned int i;
+	int ret = 0;
+
+	pthread_mutex_lock(&e->lock);
+	dev = e->device;
+	for (i = 0; dev && i < dev->chancnt; i++) {
+		struct dma_chan *c = &dev->channels[i];
+
+		pthread_mutex_lock(&c->lock);
+		if (!c->in_use && (!list_empty(&c->pending) ||
+				   !list_empty(&c->active))) {
+			report_bug("dma chan%u: free with descriptors", i);
+			ret = -EINVAL;
+		}
+		pthread_mutex_unlock(&c->lock);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return ret;
+}
+
 static const struct ctl_table dma_knobs[] = {
 	CTL_ENTRY("fail_dma.probability", struct dma_engine,
 		  fail_dma.probability, CTL_ULONG, 0, 100),
@@ -326,6 +406,9 @@ const struct machine_subsys dma_subsys = {
 	.sysfs_prefix = "fail_dma.type",
 	.sysfs_set = fail_dma_type_set,
 	.sysfs_get = fail_dma_type_get,
+	.renders = dma_renders,
+	.nr_renders = ARRAY_SIZE(dma_renders),
+	.validate = dma_validate,
 };
 
 int foliage_dma_device_add(struct foliage_machine *m, unsigned int nr_chans,

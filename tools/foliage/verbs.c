@@ -261,6 +261,7 @@ static int do_fill(struct scenario *s, struct scn_args *a)
 static const char *const show_files[] = {
 	"buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo", "trace",
 	"tlb", "slabinfo", "thp", "mthp_stats", "uptime", "hugepages",
+	"migrate_offload", "dma",	/* copy offload (as_offload.c) */
 };
 
 char *scn_render(struct scenario *s, const char *what, unsigned int flags)
@@ -472,7 +473,8 @@ const struct scn_verb scn_verbs[] = {
 	{ "fill", do_fill, 2, 2, "", 0, "fill NAME BYTE" },
 	{ "show", do_show, 1, 3, "grep", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
-	  "slabinfo|thp|mthp_stats|uptime [PATTERN|grep=PATTERN] | show "
+	  "slabinfo|thp|mthp_stats|uptime|hugepages|migrate_offload|dma "
+	  "[PATTERN|grep=PATTERN] | show "
 	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
