@@ -644,6 +644,88 @@ static void test_dcbm_split(void **state)
 	dcbm_off();
 }
 
+/*
+ * Batches on 4 threads at once compete for the 16 channels (8 each
+ * wanted): a batch takes what is free, and one that finds none is declined
+ * and copied by the CPU.  Every folio is copied once and right, and the
+ * folios the CPU copied are exactly dcbm.folios_failures.
+ */
+#define NR_BATCHERS	4
+#define NR_ROUNDS	6
+
+struct batcher {
+	pthread_t thread;		/* inside m */
+	unsigned int id;		/* which */
+	int err;			/* first problem seen, 0 none */
+	unsigned int by_dma;		/* batches copied by DMA */
+	unsigned int by_cpu;		/* folios copied by the CPU */
+};
+
+static void *batcher_fn(void *arg)
+{
+	static const unsigned int orders[] = { 0, 1, 3 };
+	struct batcher *bt = arg;
+	struct batch *b = malloc(sizeof(*b));
+	unsigned int round, i;
+
+	if (!b || machine_enter(m)) {
+		bt->err = -ENOMEM;
+		free(b);
+		return NULL;
+	}
+	for (round = 0; round < NR_ROUNDS && !bt->err; round++) {
+		unsigned int nr = 5 + (bt->id + round) % 8;
+		int ret;
+
+		batch_make(b, nr, orders, ARRAY_SIZE(orders));
+		ret = batch_copy(b, MR_COMPACTION);
+		if (ret == 0)
+			bt->by_dma++;
+		else if (ret != -ENODEV)
+			bt->err = ret;
+		for (i = 0; i < nr; i++) {
+			const unsigned char *p = folio_address(b->d[i]);
+			size_t page;
+
+			if (b->cpu_copies[i] != (ret ? 1 : 0))
+				bt->err = -EFAULT;
+			bt->by_cpu += b->cpu_copies[i];
+			for (page = 0; page < folio_nr_pages(b->d[i]); page++)
+				if (!page_ok(p + page * PAGE_SIZE, i, page))
+					bt->err = -EIO;
+		}
+		batch_free(b);
+	}
+	machine_leave(m);
+	free(b);
+	return NULL;
+}
+
+static void test_dcbm_concurrent_batches(void **state)
+{
+	struct batcher bt[NR_BATCHERS];
+	unsigned int i, dma = 0, cpu = 0;
+
+	dcbm_on("8");
+	cpu_sleep_begin();
+	for (i = 0; i < NR_BATCHERS; i++) {
+		bt[i] = (struct batcher){ .id = i };
+		assert_int_equal(pthread_create(&bt[i].thread, NULL,
+						batcher_fn, &bt[i]), 0);
+	}
+	for (i = 0; i < NR_BATCHERS; i++)
+		pthread_join(bt[i].thread, NULL);
+	cpu_sleep_end();
+	for (i = 0; i < NR_BATCHERS; i++) {
+		assert_int_equal(bt[i].err, 0);
+		dma += bt[i].by_dma;
+		cpu += bt[i].by_cpu;
+	}
+	assert_true(dma > 0);
+	assert_int_equal(get_knob("dcbm.folios_failures"), cpu);
+	dcbm_off();
+}
+
 /* fail_dma.type error/partial: the whole batch falls back, once each. */
 static void dcbm_fault_case(const char *type, const char *interval)
 {
@@ -966,6 +1048,7 @@ int main(void)
 		cmocka_unit_test(test_dcbm_without_device),
 		cmocka_unit_test(test_dma_device_and_knobs),
 		cmocka_unit_test(test_dcbm_split),
+		cmocka_unit_test(test_dcbm_concurrent_batches),
 		cmocka_unit_test(test_dcbm_dma_error),
 		cmocka_unit_test(test_dcbm_dma_partial),
 		cmocka_unit_test(test_dcbm_dma_timeout),
