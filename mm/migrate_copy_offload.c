@@ -11,6 +11,11 @@
  * that started before have left (nr_inflight == 0), as
  * synchronize_srcu() waits for the readers that were inside.  The mutex
  * is taken twice a batch (512 pages), never per page.
+ *
+ * While a migrator copies, the batch is half done (sources unmapped to
+ * migration entries, anon_vma references held) and the migrating thread
+ * sleeps: the whole-machine mm validators, which would see those
+ * references as leaks, wait (tasks_validate_read_lock()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,7 +160,13 @@ int migrate_offload_copy(struct list_head *dst_folios,
 	r->nr_inflight++;
 	pthread_mutex_unlock(&r->lock);
 
+	/*
+	 * The batch is half done (sources unmapped, anon_vmas held) and the
+	 * migrator may sleep: whole-machine mm checks wait meanwhile.
+	 */
+	tasks_validate_read_lock(this_machine);
 	ret = m->offload_copy(dst_folios, src_folios, nr);
+	tasks_validate_read_unlock(this_machine);
 	if (ret)
 		clear_marks(dst_folios, nr);
 	else
