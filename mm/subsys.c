@@ -26,6 +26,11 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&vma_subsys,
 	&task_subsys,
 	&arch_subsys,
+	/* copy offload: the DMA device before the migrators using it */
+	&dma_subsys,
+	&migrate_offload_subsys,
+	&dcbm_subsys,
+	&mtcopy_subsys,
 };
 const unsigned int nr_machine_subsystems = ARRAY_SIZE(machine_subsystems);
 

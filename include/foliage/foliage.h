@@ -587,6 +587,26 @@ int foliage_advance_time(struct foliage_machine *m, uint64_t ns);
  */
 unsigned long foliage_validate_deferred(struct foliage_machine *m);
 
+/* ---- copy offload for migration (docs/migration-offload.md) ---- */
+/*
+ * Give the machine its DMA engine: @nr_chans memcpy channels (1..64),
+ * each copying at most @bytes_per_sec (0: as fast as the host can).
+ * -EBUSY if it has one, -EINVAL for a bad count.
+ */
+int foliage_dma_device_add(struct foliage_machine *m, unsigned int nr_chans,
+			   uint64_t bytes_per_sec) FOLIAGE_MUST_CHECK;
+/*
+ * Register migrator @name ("dcbm", "mtcopy") for the migration reasons
+ * @reasons ("all" if NULL, "none", a number, or a comma list of trace
+ * spellings: "compaction,demotion"): -EBUSY if one is active, -EINVAL for
+ * an unknown name or reason.  Disable: -EINVAL unless @name is the active
+ * one; returns once no copy of it is in flight.
+ */
+int foliage_migrator_enable(struct foliage_machine *m, const char *name,
+			    const char *reasons) FOLIAGE_MUST_CHECK;
+int foliage_migrator_disable(struct foliage_machine *m, const char *name)
+	FOLIAGE_MUST_CHECK;
+
 #ifdef __cplusplus
 }
 #endif

@@ -112,5 +112,10 @@ extern const struct machine_subsys thp_subsys;		/* mm/huge_memory.c */
 extern const struct machine_subsys vma_subsys;		/* mm/vma.c */
 extern const struct machine_subsys task_subsys;		/* mm/task.c */
 extern const struct machine_subsys arch_subsys;		/* arch/arm64/mm/tlbflush.c */
+/* copy offload (issue 15 section 3) */
+extern const struct machine_subsys dma_subsys;		/* drivers/dma/dmaengine.c */
+extern const struct machine_subsys migrate_offload_subsys; /* mm/migrate_copy_offload.c */
+extern const struct machine_subsys dcbm_subsys;		/* drivers/migrate_offload/dcbm.c */
+extern const struct machine_subsys mtcopy_subsys;	/* drivers/migrate_offload/mtcopy.c */
 
 #endif /* _FOLIAGE_LINUX_MACHINE_SUBSYS_H */

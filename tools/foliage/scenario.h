@@ -481,6 +481,10 @@ int scn_do_write(struct scenario *s, struct scn_args *a);
 int scn_do_read(struct scenario *s, struct scn_args *a);
 int scn_do_pin(struct scenario *s, struct scn_args *a);
 int scn_do_unpin(struct scenario *s, struct scn_args *a);
+
+/* ---- copy offload for migration (as_offload.c) ---- */
+int scn_do_device(struct scenario *s, struct scn_args *a);
+int scn_do_migrator(struct scenario *s, struct scn_args *a);
 /* show maps|smaps|smaps_rollup TASK [PATTERN] */
 int scn_show_task(struct scenario *s, struct scn_args *a);
 

@@ -263,6 +263,7 @@ static const char *const show_files[] = {
 	"buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo", "trace",
 	"tlb", "slabinfo", "thp", "mthp_stats", "uptime", "hugepages",
 	"extfrag", "unusable_index", "extfrag_index",
+	"migrate_offload", "dma",	/* copy offload (as_offload.c) */
 };
 
 char *scn_render(struct scenario *s, const char *what, unsigned int flags)
@@ -484,9 +485,10 @@ const struct scn_verb scn_verbs[] = {
 	{ "show", do_show, 1, 3, "grep node svg", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
 	  "slabinfo|thp|mthp_stats|uptime|hugepages|extfrag|unusable_index|"
-	  "extfrag_index [PATTERN|grep=PATTERN] | show pfnmap [node=N] "
-	  "[svg=FILE|--svg FILE] | show maps|smaps|smaps_rollup TASK [RANGE] "
-	  "[grep=PATTERN] | show gmem|vm NAME [grep=PATTERN]" },
+	  "extfrag_index|migrate_offload|dma [PATTERN|grep=PATTERN] | show "
+	  "pfnmap [node=N] [svg=FILE|--svg FILE] | show maps|smaps|"
+	  "smaps_rollup TASK [RANGE] [grep=PATTERN] | show gmem|vm NAME "
+	  "[grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
@@ -531,6 +533,12 @@ const struct scn_verb scn_verbs[] = {
 	  "fallocate FILE RANGE punch|keep" },
 	{ "vcpu", scn_do_vcpu, 4, 4, "", SCN_VERB_ERRNO,
 	  "vcpu VM read GPA LEN | vcpu VM write GPA DATA" },
+	/* ---- copy offload for migration (as_offload.c) ---- */
+	{ "device", scn_do_device, 1, 1, "channels bandwidth", SCN_VERB_ERRNO,
+	  "device dma channels=N [bandwidth=SIZE/s]" },
+	{ "migrator", scn_do_migrator, 2, 2, "reasons", SCN_VERB_ERRNO,
+	  "migrator enable dcbm|mtcopy [reasons=LIST] | migrator disable "
+	  "NAME" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
 	  "knob|fault|maps|vma|smaps|rollup|shadow|read|gmem ... | expect NAME "
