@@ -50,7 +50,13 @@ struct foliage_config {
 	bool pku;			/* x86: the CPU has protection keys (OSPKE) */
 	/* ---- time (docs/concurrency.md) ---- */
 	bool real_time;			/* clock: host time, not virtual */
+	/* ---- anon rmap scheme (issue 13, docs/anon-vma-lazy.md) ---- */
+	unsigned int anon_vma;		/* FOLIAGE_ANON_VMA_CLASSIC (0) or _LAZY */
 };
+
+/* How a machine's anonymous reverse map works (foliage_config.anon_vma). */
+#define FOLIAGE_ANON_VMA_CLASSIC	0U	/* Linux 6.18's anon_vma */
+#define FOLIAGE_ANON_VMA_LAZY		1U	/* seed 003's ANON_VMA_LAZY */
 
 /*
  * The architecture a machine models: its page-table entry layout and its
