@@ -631,6 +631,10 @@ static const struct scn_verb subjects[] = {
 	{ "shadow", scn_expect_shadow, 1, 2, "", 0, "expect shadow [TASK]" },
 	{ "read", scn_expect_read, 3, 3, "", 0,
 	  "expect read ==|!= DATA | expect read all BYTE" },
+	/* ---- rmap (as_rmap.c, issue 13) ---- */
+	{ "rmap", scn_expect_rmap, 5, 6, "", 0,
+	  "expect rmap TASK ADDR mappings OP N | expect rmap TASK ADDR "
+	  "mapping anon_vma|lazy|file" },
 };
 
 static const struct scn_verb outcome = {
