@@ -451,6 +451,28 @@ static void unmap_source_vma(struct vma_remap_struct *vrm)
 	}
 }
 
+/*
+ * ANON_VMA_LAZY: the entries move, and their folios move from the root to
+ * the anon_vma, with no rmap walk in between (Linux's take_rmap_locks()
+ * when need_rmap_locks): a walk finds each PTE at its old or its new
+ * place, never neither.  Classic machines keep 6.18's behaviour here.
+ */
+static void take_rmap_locks_lazy(struct vm_area_struct *vma)
+{
+	if (!anon_vma_lazy_enabled() || !vma->anon_vma)
+		return;
+	anon_lazy_lock_write();
+	anon_vma_lock_write(vma->anon_vma);
+}
+
+static void drop_rmap_locks_lazy(struct vm_area_struct *vma)
+{
+	if (!anon_vma_lazy_enabled() || !vma->anon_vma)
+		return;
+	anon_vma_unlock_write(vma->anon_vma);
+	anon_lazy_unlock_write();
+}
+
 static unsigned long move_vma(struct vma_remap_struct *vrm)
 {
 	struct mm_struct *mm = vrm->mm;
@@ -477,6 +499,7 @@ static unsigned long move_vma(struct vma_remap_struct *vrm)
 		return -ENOMEM;
 	}
 	vrm->vma = vma;
+	take_rmap_locks_lazy(vma);
 	moved_len = move_page_tables(vma, vrm->addr, new_vma, vrm->new_addr,
 				     vrm->old_len);
 	if (moved_len < vrm->old_len) {
@@ -491,6 +514,7 @@ static unsigned long move_vma(struct vma_remap_struct *vrm)
 		vrm->old_len = vrm->new_len;
 		vrm->addr = vrm->new_addr;
 	}
+	drop_rmap_locks_lazy(vma);
 
 	/* total_vm is briefly too high: keep the high watermark. */
 	hiwater_vm = mm->hiwater_vm;
