@@ -724,6 +724,62 @@ static void commit_merge(struct vma_merge_struct *vmg)
 }
 
 /*
+ * ANON_VMA_LAZY, as seed 003's author proposes ("preferentially use
+ * root_vma"): a merge that would remove a lazy root keeps the root's
+ * vm_area_struct as the merged VMA instead, and removes its neighbours,
+ * so that no root outlives its range (detached) just because a merge
+ * chose the other struct.  @keep is the root, one of the VMAs that merge
+ * over [vmg->start, vmg->end) at vmg->pgoff; @gone and @gone2 the others.
+ */
+static struct vm_area_struct *lazy_root_absorb(struct vma_merge_struct *vmg,
+					       struct vm_area_struct *keep,
+					       struct vm_area_struct *gone,
+					       struct vm_area_struct *gone2)
+{
+	struct mm_struct *mm = vmg->mm;
+	struct vma_prepare vp;
+
+	if (!gone) {
+		gone = gone2;
+		gone2 = NULL;
+	}
+	init_vma_prep(&vp, keep);
+	vp.remove = gone;
+	vp.remove2 = gone2;
+	vma_prepare(&vp);
+	vma_adjust_trans_huge(keep, vmg->start, vmg->end);
+	vma_tree_erase(mm, gone);
+	if (gone2)
+		vma_tree_erase(mm, gone2);
+	keep->vm_start = vmg->start;
+	keep->vm_end = vmg->end;
+	keep->vm_pgoff = vmg->pgoff;
+	vma_complete(&vp, mm);
+	vmg->target = keep;
+	vmg->state = VMA_MERGE_SUCCESS;
+	return keep;
+}
+
+/* The lazy root among the VMAs a merge would remove, or NULL. */
+static struct vm_area_struct *removed_lazy_root(struct vma_merge_struct *vmg,
+						bool merge_left,
+						bool merge_right)
+{
+	struct vm_area_struct *gone[2] = {
+		vmg->__remove_middle ? vmg->middle : NULL,
+		vmg->__remove_next ? vmg->next : NULL,
+	};
+	int i;
+
+	if (!anon_vma_lazy_enabled())
+		return NULL;
+	for (i = 0; i < 2; i++)
+		if (gone[i] && gone[i]->lazy_root == gone[i])
+			return gone[i];
+	return NULL;
+}
+
+/*
  * Modify part of an existing VMA, vmg->middle, merging it with prev and/or
  * next where Linux would (the mprotect/madvise case).  Returns the VMA
  * that now covers the range, or NULL if nothing merged.
@@ -733,7 +789,7 @@ vma_merge_existing_range(struct vma_merge_struct *vmg)
 {
 	struct vm_area_struct *middle = vmg->middle;
 	struct vm_area_struct *prev = vmg->prev;
-	struct vm_area_struct *next, *anon_dup = NULL;
+	struct vm_area_struct *next, *anon_dup = NULL, *keep;
 	unsigned long start = vmg->start, end = vmg->end;
 	bool left_side = start == middle->vm_start;
 	bool right_side = end == middle->vm_end;
@@ -770,11 +826,23 @@ vma_merge_existing_range(struct vma_merge_struct *vmg)
 	if (merge_left)
 		vmg->target = prev;
 
+	keep = removed_lazy_root(vmg, merge_left, merge_right);
+	if (keep && vmg->__remove_middle) {
+		/* Every VMA merging shares keep's root, or has none. */
+		vmg->start = merge_left ? prev->vm_start : middle->vm_start;
+		vmg->end = merge_right ? next->vm_end : middle->vm_end;
+		vmg->pgoff = merge_left ? prev->vm_pgoff : middle->vm_pgoff;
+		return lazy_root_absorb(vmg, keep,
+					merge_left && prev != keep ? prev : NULL,
+					middle != keep ? middle :
+					merge_right ? next : NULL);
+	}
+
 	if (merge_both) {
 		vmg->start = prev->vm_start;
 		vmg->end = next->vm_end;
 		vmg->pgoff = prev->vm_pgoff;
-		err = dup_anon_vma(prev, next->anon_vma ? next : middle,
+		err = dup_anon_vma(prev, vma_has_anon_rmap(next) ? next : middle,
 				   &anon_dup);
 	} else if (merge_left) {
 		vmg->start = prev->vm_start;

@@ -18,9 +18,9 @@ static void test_lazy_seed_4(void **state)
 	run_scheme(4, 200, FOLIAGE_ARCH_X86_64, FOLIAGE_ANON_VMA_LAZY);
 }
 
-static void test_lazy_seed_5_arm64(void **state)
+static void test_lazy_seed_7_arm64(void **state)
 {
-	run_scheme(5, 100, FOLIAGE_ARCH_ARM64, FOLIAGE_ANON_VMA_LAZY);
+	run_scheme(7, 100, FOLIAGE_ARCH_ARM64, FOLIAGE_ANON_VMA_LAZY);
 }
 
 int main(void)
@@ -28,7 +28,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lazy_seed_1),
 		cmocka_unit_test(test_lazy_seed_4),
-		cmocka_unit_test(test_lazy_seed_5_arm64),
+		cmocka_unit_test(test_lazy_seed_7_arm64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
