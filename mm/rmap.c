@@ -389,8 +389,10 @@ void folio_fix_anon_lazy(struct folio *folio, struct vm_area_struct *vma)
 		return;
 	/* One way: lazy root -> the group's (root) anon_vma, never back. */
 	VM_WARN_ON(folio_lazy_root(folio)->lazy_anon_vma != anon_vma->root);
-	WRITE_ONCE(folio->mapping, (struct address_space *)
-		   ((unsigned long)anon_vma->root | FOLIO_MAPPING_ANON));
+	/* Release: a walker that sees the anon_vma sees it initialised. */
+	__atomic_store_n(&folio->mapping, (struct address_space *)
+			 ((unsigned long)anon_vma->root | FOLIO_MAPPING_ANON),
+			 __ATOMIC_RELEASE);
 	atomic_long_add(1, &anon_rmap()->nr_fixed);
 }
 
@@ -1285,7 +1287,8 @@ static void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
 	const unsigned long nr_pages = folio_nr_pages(folio);
 	pgoff_t pgoff_start = folio->index;
 	pgoff_t pgoff_end = pgoff_start + nr_pages - 1;
-	struct address_space *mapping = READ_ONCE(folio->mapping);
+	struct address_space *mapping = __atomic_load_n(&folio->mapping,
+							 __ATOMIC_ACQUIRE);
 	struct anon_vma *anon_vma;
 	struct anon_vma_chain *avc;
 
@@ -1436,7 +1439,7 @@ int folio_referenced(struct folio *folio, bool is_locked,
 	bool we_locked = false;
 
 	*vm_flags = 0;
-	if (!pra.mapcount || !folio->mapping)
+	if (!pra.mapcount || !READ_ONCE(folio->mapping))
 		return 0;
 	if (!is_locked && !folio_test_anon(folio)) {
 		we_locked = folio_trylock(folio);

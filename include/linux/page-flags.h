@@ -187,7 +187,9 @@ static inline bool PageCompound(const struct page *page)
 
 static inline bool folio_test_anon(const struct folio *folio)
 {
-	return ((unsigned long)folio->mapping & PAGE_MAPPING_ANON) != 0;
+	/* fork and mremap may move a lazy folio to an anon_vma meanwhile. */
+	return ((unsigned long)READ_ONCE(folio->mapping) &
+		PAGE_MAPPING_ANON) != 0;
 }
 
 /* An anon folio whose ->mapping is a lazy root VMA, not an anon_vma. */

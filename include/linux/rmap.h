@@ -87,10 +87,18 @@ struct anon_vma_chain {
 
 static inline struct anon_vma *folio_anon_vma(const struct folio *folio)
 {
-	if (!folio_test_anon(folio) || folio_test_anon_lazy(folio))
+	unsigned long mapping;
+
+	/*
+	 * Acquire: an anon_vma that fork or mremap published by moving a
+	 * lazy folio to it (folio_fix_anon_lazy(), a release) is seen
+	 * initialised.
+	 */
+	mapping = (unsigned long)__atomic_load_n(&folio->mapping,
+						 __ATOMIC_ACQUIRE);
+	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
 		return NULL;
-	return (struct anon_vma *)((unsigned long)folio->mapping &
-				   ~PAGE_MAPPING_FLAGS);
+	return (struct anon_vma *)(mapping & ~PAGE_MAPPING_FLAGS);
 }
 
 /* ---- ANON_VMA_LAZY ----------------------------------------------------- */
