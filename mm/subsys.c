@@ -23,6 +23,7 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&thp_subsys,
 	&hugetlb_subsys,
 	&kvm_subsys,
+	&anon_rmap_subsys,
 	&vma_subsys,
 	&task_subsys,
 	&arch_subsys,

@@ -50,7 +50,13 @@ struct foliage_config {
 	bool pku;			/* x86: the CPU has protection keys (OSPKE) */
 	/* ---- time (docs/concurrency.md) ---- */
 	bool real_time;			/* clock: host time, not virtual */
+	/* ---- anon rmap scheme (issue 13, docs/anon-vma-lazy.md) ---- */
+	unsigned int anon_vma;		/* FOLIAGE_ANON_VMA_CLASSIC (0) or _LAZY */
 };
+
+/* How a machine's anonymous reverse map works (foliage_config.anon_vma). */
+#define FOLIAGE_ANON_VMA_CLASSIC	0U	/* Linux 6.18's anon_vma */
+#define FOLIAGE_ANON_VMA_LAZY		1U	/* seed 003's ANON_VMA_LAZY */
 
 /*
  * The architecture a machine models: its page-table entry layout and its
@@ -547,6 +553,43 @@ struct foliage_vm_stat {
 	unsigned long gmem_faults;	/* kvm_gmem_get_pfn() calls */
 };
 int foliage_vm_stat(struct foliage_vm *vm, struct foliage_vm_stat *st)
+	FOLIAGE_MUST_CHECK;
+
+/* ---- reverse map (issue 13, docs/anon-vma-lazy.md) ---- */
+/*
+ * What the folio mapped at @addr of @task points at (its ->mapping), and
+ * every mapping an rmap walk finds for it: -ENOENT if no normal page is
+ * mapped there.  kind: FOLIAGE_RMAP_ANON_VMA (an anon_vma), _LAZY (an
+ * ANON_VMA_LAZY root VMA), _FILE (a file's address_space).
+ */
+#define FOLIAGE_RMAP_ANON_VMA	1
+#define FOLIAGE_RMAP_LAZY	2
+#define FOLIAGE_RMAP_FILE	3
+#define FOLIAGE_RMAP_MAX	64	/* mappings kept in map[] */
+struct foliage_rmap_mapping {
+	int pid;			/* the mapping task's pid */
+	unsigned long addr;		/* PTE address, or PMD start */
+	bool pmd;			/* a PMD mapping */
+};
+struct foliage_rmap_info {
+	int kind;			/* FOLIAGE_RMAP_* */
+	unsigned long pfn;		/* the page's frame */
+	unsigned long index;		/* its folio's ->index */
+	unsigned long nr_pages;		/* pages of its folio */
+	unsigned long base;		/* LAZY: vma_mapping_base(root) */
+	unsigned long root_start;	/* LAZY: the root VMA's range */
+	unsigned long root_end;		/* (as it was, if detached) */
+	int root_pid;			/* LAZY: pid of the root's task */
+	bool root_detached;		/* LAZY: unmapped, kept for its folios */
+	unsigned long root_refs;	/* LAZY: the root's reference count */
+	bool upgraded;			/* LAZY: its group has an anon_vma */
+	unsigned long tree_vmas;	/* anon_vma (the upgraded one) or file:
+					 * VMAs on its interval tree */
+	unsigned int nr_mappings;	/* found by the walk (PTEs and PMDs) */
+	struct foliage_rmap_mapping map[FOLIAGE_RMAP_MAX]; /* the first ones */
+};
+int foliage_rmap_info(struct foliage_task *task, unsigned long addr,
+		      struct foliage_rmap_info *out)
 	FOLIAGE_MUST_CHECK;
 
 #pragma GCC visibility pop

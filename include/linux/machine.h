@@ -42,6 +42,7 @@ struct slab_state;		/* linux/slab.h */
 struct shmem_sb_info;		/* linux/shmem_fs.h */
 struct thp_state;		/* linux/huge_mm.h */
 struct hugetlb_state;		/* linux/hugetlb.h */
+struct anon_rmap_state;		/* linux/rmap.h */
 struct task_list;		/* mm/task.h */
 struct kvm_state;		/* linux/kvm_host.h */
 struct migrate_offload;		/* mm/migrate_copy_offload.c */
@@ -118,6 +119,7 @@ struct foliage_machine {
 	struct shmem_sb_info *shmem;	/* shm_mnt (mm/shmem.c) */
 	struct thp_state *thp;		/* THP knobs and stats (huge_memory.c) */
 	struct hugetlb_state *hugetlb;	/* hugetlb pools (mm/hugetlb.c) */
+	struct anon_rmap_state *anon_rmap; /* anon rmap scheme, ANON_VMA_LAZY (rmap.c) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */
 	struct kvm_state *kvm;		/* KVM VMs, guest_memfd (virt/kvm) */
 	struct migrate_offload *migrate_offload; /* copy offload, migrators */

@@ -24,11 +24,11 @@ static const struct bench benches[] = {
 	  bench_fault },
 	{ "fork", "fork of 256 MiB and 1 GiB of 4K pages, and COW, vs the host kernel",
 	  bench_fork },
-	{ "rmap", "classic anon_vma: rmap_walk cost, objects of 10000 regions", bench_rmap },
 	{ "pictures", "the physical memory map of a 64 GiB guest, SVG and text",
 	  bench_pictures },
 	{ "gmem", "guest_memfd conversions of 1 GiB, sparse and bulk, vs memset",
 	  bench_gmem },
+	{ "rmap", "classic anon_vma and ANON_VMA_LAZY: rmap_walk, objects, fork, mremap", bench_rmap },
 };
 
 #define NR_BENCHES	(sizeof(benches) / sizeof(benches[0]))

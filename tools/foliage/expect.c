@@ -635,6 +635,10 @@ static const struct scn_verb subjects[] = {
 	{ "gmem", scn_expect_gmem, 4, 5, "order", 0,
 	  "expect gmem NAME RANGE private|shared | expect gmem NAME folios "
 	  "order=N OP COUNT | expect gmem NAME STAT OP VALUE" },
+	/* ---- rmap (as_rmap.c, issue 13) ---- */
+	{ "rmap", scn_expect_rmap, 5, 6, "", 0,
+	  "expect rmap TASK ADDR mappings OP N | expect rmap TASK ADDR "
+	  "mapping anon_vma|lazy|file" },
 };
 
 static const struct scn_verb outcome = {

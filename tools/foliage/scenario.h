@@ -488,6 +488,12 @@ int scn_do_migrator(struct scenario *s, struct scn_args *a);
 /* show maps|smaps|smaps_rollup TASK [PATTERN] */
 int scn_show_task(struct scenario *s, struct scn_args *a);
 
+/* ---- rmap (as_rmap.c, issue 13) ---- */
+/* show rmap TASK ADDR */
+int scn_show_rmap(struct scenario *s, struct scn_args *a);
+/* expect rmap TASK ADDR mappings OP N | ... mapping anon_vma|lazy|file */
+int scn_expect_rmap(struct scenario *s, struct scn_args *a);
+
 /* expect subjects of address spaces (as_expect.c), for expect.c. */
 int scn_expect_fault(struct scenario *s, struct scn_args *a);
 int scn_expect_maps(struct scenario *s, struct scn_args *a);

@@ -68,6 +68,16 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 			return scn_usage(s, "machine: clock=%s: expected virtual "
 					 "or real", v);
 	}
+	/* ---- anon rmap scheme (issue 13) ---- */
+	if ((v = scn_arg(a, "anon_vma"))) {
+		if (!strcmp(v, "classic"))
+			cfg.anon_vma = FOLIAGE_ANON_VMA_CLASSIC;
+		else if (!strcmp(v, "lazy"))
+			cfg.anon_vma = FOLIAGE_ANON_VMA_LAZY;
+		else
+			return scn_usage(s, "machine: anon_vma=%s: expected "
+					 "classic or lazy", v);
+	}
 	if (cfg.pku && cfg.arch != FOLIAGE_ARCH_X86_64)
 		return scn_usage(s, "machine: pku=1 is x86's protection keys: "
 				 "it needs arch=x86_64");
@@ -297,6 +307,9 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	/* guest_memfd and KVM VMs (as_gmem.c) */
 	if (!strcmp(what, "gmem") || !strcmp(what, "vm"))
 		return scn_show_gmem(s, a);
+	/* ---- rmap (issue 13) ---- */
+	if (!strcmp(what, "rmap"))
+		return scn_show_rmap(s, a);
 	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
 		if (!strcmp(show_files[i], what))
 			break;
@@ -306,7 +319,8 @@ static int do_show(struct scenario *s, struct scn_args *a)
 				 "trace, tlb, slabinfo, thp, mthp_stats, uptime, "
 				 "hugepages, extfrag, unusable_index, "
 				 "extfrag_index, pfnmap; "
-				 "maps, smaps, smaps_rollup of a task)", what);
+				 "maps, smaps, smaps_rollup of a task; rmap TASK "
+				 "ADDR)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
 				 "%s [PATTERN|grep=PATTERN])", a->words[2], what);
@@ -472,10 +486,11 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 
 const struct scn_verb scn_verbs[] = {
 	{ "machine", do_machine, 0, 0,
-	  "nodes mem movable prefault cpus arch pku clock",
+	  "nodes mem movable prefault cpus arch pku clock anon_vma",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
-	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1] [clock=virtual|real]" },
+	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1] [clock=virtual|real] "
+	  "[anon_vma=classic|lazy]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
@@ -488,7 +503,7 @@ const struct scn_verb scn_verbs[] = {
 	  "extfrag_index|migrate_offload|dma [PATTERN|grep=PATTERN] | show "
 	  "pfnmap [node=N] [svg=FILE|--svg FILE] | show maps|smaps|"
 	  "smaps_rollup TASK [RANGE] [grep=PATTERN] | show gmem|vm NAME "
-	  "[grep=PATTERN]" },
+	  "[grep=PATTERN] | show rmap TASK ADDR" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
