@@ -24,6 +24,7 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&hugetlb_subsys,
 	&kvm_subsys,
 	&anon_rmap_subsys,
+	&migrate_subsys,
 	&vma_subsys,
 	&task_subsys,
 	&arch_subsys,

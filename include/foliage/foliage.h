@@ -650,6 +650,28 @@ int foliage_migrator_enable(struct foliage_machine *m, const char *name,
 int foliage_migrator_disable(struct foliage_machine *m, const char *name)
 	FOLIAGE_MUST_CHECK;
 
+/* ---- NUMA: page migration and memory policy (mm/migrate.c) ---- */
+
+/* mbind()/move_pages() flags, as Linux's MPOL_MF_*. */
+#define FOLIAGE_MPOL_MF_STRICT		(1 << 0)
+#define FOLIAGE_MPOL_MF_MOVE		(1 << 1)
+#define FOLIAGE_MPOL_MF_MOVE_ALL	(1 << 2)
+
+/*
+ * move_pages(2) on @task: each @pages[i] (an address) to @nodes[i], or,
+ * with @nodes NULL, only where it is.  @status[i] gets the page's node or
+ * -EFAULT (no VMA, a zero page, not migratable), -ENOENT (not present),
+ * -EACCES (mapped by several processes, without MPOL_MF_MOVE_ALL),
+ * -EBUSY (could not be isolated).  Returns 0, the number of pages not
+ * migrated, or -EINVAL (flags other than MPOL_MF_MOVE/MOVE_ALL),
+ * -ENODEV (a node out of range or without memory); consecutive entries
+ * for one node migrate as one batch, as in Linux.
+ */
+int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
+		       const unsigned long *pages, const int *nodes,
+		       int *status, int flags)
+	FOLIAGE_MUST_CHECK;
+
 #ifdef __cplusplus
 }
 #endif

@@ -126,6 +126,7 @@ struct foliage_machine {
 	struct dma_engine *dma;		/* DMA device, fail_dma (drivers/dma) */
 	struct dcbm *dcbm;		/* the DMA migrator (migrate_offload/) */
 	struct mtcopy *mtcopy;		/* the CPU-thread migrator */
+	struct migrate_stats *migrate;	/* migration batch counters (mm/migrate.c) */
 	struct page *zero_page;		/* the shared zero page (memory.c) */
 	unsigned long zero_pfn;		/* its pfn */
 	struct folio *huge_zero_folio;	/* PMD-order zero folio, on first use */

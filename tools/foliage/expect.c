@@ -639,6 +639,9 @@ static const struct scn_verb subjects[] = {
 	{ "rmap", scn_expect_rmap, 5, 6, "", 0,
 	  "expect rmap TASK ADDR mappings OP N | expect rmap TASK ADDR "
 	  "mapping anon_vma|lazy|file" },
+	/* ---- NUMA (as_numa.c) ---- */
+	{ "status", scn_expect_status, 4, 5, "", 0,
+	  "expect status INDEX OP VALUE | expect status count VALUE OP N" },
 };
 
 static const struct scn_verb outcome = {

@@ -36,6 +36,7 @@ void scenario_destroy(struct scenario *s)
 	for (i = 0; i < s->nr_mark; i++)
 		free(s->mark[i].name);
 	free(s->mark);
+	free(s->status);	/* as_numa.c */
 	memset(s, 0, sizeof(*s));
 }
 

@@ -229,6 +229,9 @@ struct scenario {
 	bool quiet;			/* messages suppressed (a failed attempt) */
 	/* ---- guest_memfd and VMs (as_gmem.c) ---- */
 	struct scn_kvm *kvm;		/* the scenario's VMs, or NULL */
+	/* NUMA (as_numa.c): the last move_pages' status array */
+	int *status;			/* per page: node or -errno */
+	unsigned long nr_status;	/* entries in status */
 };
 
 /* One verb of the language. */
@@ -504,6 +507,10 @@ int scn_expect_shadow(struct scenario *s, struct scn_args *a);
 int scn_expect_read(struct scenario *s, struct scn_args *a);
 /* Shadow checks (as_expect.c): every claim of @t reads back; SCN_*. */
 int scn_shadow_check(struct scenario *s, struct scn_task *t);
+
+/* NUMA verbs and expect subjects (as_numa.c). */
+int scn_do_move_pages(struct scenario *s, struct scn_args *a);
+int scn_expect_status(struct scenario *s, struct scn_args *a);
 
 /* "OP VALUE" of expect, shared by expect.c and as_expect.c. */
 enum scn_op { SCN_EQ, SCN_NE, SCN_LT, SCN_LE, SCN_GT, SCN_GE, SCN_NR_OPS };

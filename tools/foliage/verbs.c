@@ -554,10 +554,13 @@ const struct scn_verb scn_verbs[] = {
 	{ "migrator", scn_do_migrator, 2, 2, "reasons", SCN_VERB_ERRNO,
 	  "migrator enable dcbm|mtcopy [reasons=LIST] | migrator disable "
 	  "NAME" },
+	/* ---- NUMA: migration and memory policy (as_numa.c) ---- */
+	{ "move_pages", scn_do_move_pages, 2, 3, "node", SCN_VERB_ERRNO,
+	  "move_pages TASK RANGE [node=N] [all]" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
-	  "knob|fault|maps|vma|smaps|rollup|shadow|read|gmem ... | expect NAME "
-	  "failed|ok" },
+	  "knob|fault|maps|vma|smaps|rollup|shadow|read|gmem|rmap|status ... | "
+	  "expect NAME failed|ok" },
 	{ "echo", do_echo, 0, 0, NULL,
 	  SCN_VERB_BEFORE_MACHINE | SCN_VERB_RAW, "echo TEXT" },
 };
