@@ -36,6 +36,7 @@
 #include <linux/rmap.h>
 #include <linux/swap.h>
 #include <linux/shmem_fs.h>
+#include <linux/hugetlb.h>
 #include <linux/machine_subsys.h>
 
 #include "internal.h"
@@ -125,6 +126,7 @@ static void shmem_evict_inode(struct inode *inode)
 {
 	struct address_space *mapping = &inode->i_data;
 
+	hugetlbfs_evict_inode(inode);	/* nothing unless hugetlbfs's */
 	shmem_undo_range(inode, 0);
 	VM_WARN_ON(mapping->nrpages);
 	free(mapping->i_pages);

@@ -231,6 +231,32 @@ int scn_parse_bool(struct scenario *s, const char *what, const char *str,
 			 s->verb, str, what);
 }
 
+int scn_parse_file_range(struct scenario *s, const char *str, uint64_t *off,
+			 uint64_t *len)
+{
+	const char *colon = strchr(str, ':');
+	char offstr[32];
+	int ret;
+
+	if (!colon || colon == str || (size_t)(colon - str) >= sizeof(offstr))
+		return scn_usage(s, "%s: bad range '%s': expected OFF:LEN, "
+				 "sizes with K/M/G suffixes or 0x hex "
+				 "(e.g. 0:2M)", s->verb, str);
+	memcpy(offstr, str, colon - str);
+	offstr[colon - str] = '\0';
+	ret = scn_parse_size(s, "the range's offset", offstr, off);
+	if (!ret)
+		ret = scn_parse_size(s, "the range's length", colon + 1, len);
+	if (ret)
+		return ret;
+	if (!*len)
+		return scn_usage(s, "%s: empty range '%s'", s->verb, str);
+	if (*off > (uint64_t)INT64_MAX || *len > (uint64_t)INT64_MAX - *off)
+		return scn_usage(s, "%s: range '%s' ends past the largest file "
+				 "offset (2^63 - 1)", s->verb, str);
+	return 0;
+}
+
 int scn_parse_byte(struct scenario *s, const char *what, const char *str,
 		   unsigned char *out)
 {

@@ -242,6 +242,13 @@ int scn_parse_size(struct scenario *s, const char *what, const char *str,
 		   uint64_t *bytes);
 int scn_parse_bool(struct scenario *s, const char *what, const char *str,
 		   bool *out);
+/*
+ * A file's byte range "OFF:LEN" (fallocate, gmem verbs): both sizes as
+ * scn_parse_size() takes them (K/M/G/T suffix or 0x hex), LEN not 0 and
+ * OFF + LEN not past 2^63 - 1 (loff_t), e.g. "0:2M", "12K:4K".
+ */
+int scn_parse_file_range(struct scenario *s, const char *str, uint64_t *off,
+			 uint64_t *len);
 int scn_parse_byte(struct scenario *s, const char *what, const char *str,
 		   unsigned char *out);
 int scn_parse_gfp(struct scenario *s, const char *str, unsigned int *gfp);
