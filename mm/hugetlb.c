@@ -1257,6 +1257,12 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
 	/* Past the end of the file: SIGBUS. */
 	if (idx >= (vma->vm_file->f_inode->i_size >> (h->order + PAGE_SHIFT)))
 		return VM_FAULT_SIGBUS;
+	/*
+	 * A private mapping's anon_vma first (vmf_anon_prepare()): once a
+	 * folio consumed a reservation, nothing may fail.
+	 */
+	if (!shared && !vma->anon_vma && anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
 	folio = hugetlbfs_cache_get(info, idx);
 	if (!folio) {
 		folio = alloc_hugetlb_folio(vma, haddr, &zeroed);
@@ -1273,20 +1279,12 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
 				return VM_FAULT_OOM;
 			}
 		} else {
-			if (!vma->anon_vma && anon_vma_prepare(vma)) {
-				folio_put(folio);
-				return VM_FAULT_OOM;
-			}
 			anon = true;
 		}
 	} else if (!shared && (flags & FAULT_FLAG_WRITE)) {
 		/* A private write to a cached page: COW it right away. */
 		struct folio *copy;
 
-		if (!vma->anon_vma && anon_vma_prepare(vma)) {
-			folio_put(folio);
-			return VM_FAULT_OOM;
-		}
 		copy = alloc_hugetlb_folio(vma, haddr, NULL);
 		if (IS_ERR(copy)) {
 			folio_put(folio);
@@ -1445,6 +1443,13 @@ pmd_t *hugetlb_walk(struct vm_area_struct *vma, unsigned long addr,
 void unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 			  unsigned long start, unsigned long end)
 {
+	__unmap_hugepage_range(tlb, vma, start, end, NULL);
+}
+
+void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
+			    unsigned long start, unsigned long end,
+			    struct folio *only)
+{
 	struct hstate *h = hstate_vma(vma);
 	unsigned long sz = huge_page_size(h), addr;
 	struct mm_struct *mm = vma->vm_mm;
@@ -1458,6 +1463,10 @@ void unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 		if (!ptep)
 			continue;
 		entry = pmdp_get(ptep);
+		if (only && page_folio(pmd_page(entry)) != only) {
+			spin_unlock(ptl);
+			continue;
+		}
 		set_pmd(ptep, __pmd(0));
 		if (hstate_is_gigantic(h))
 			tlb_flush_pud_range(tlb, addr, sz);

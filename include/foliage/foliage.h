@@ -297,6 +297,31 @@ struct foliage_machine *foliage_task_machine(const struct foliage_task *task);
 int foliage_file_create(struct foliage_machine *m, const char *name,
 			uint64_t bytes, struct foliage_file **out)
 	FOLIAGE_MUST_CHECK;
+/* ---- hugetlb (issue 10) ---- */
+#define FOLIAGE_MFD_HUGETLB	0x0004U
+/* MFD_HUGE_2MB/1GB: log2 of the huge page size in bits 26..31. */
+#define FOLIAGE_MFD_HUGE_2MB	(21U << 26)
+#define FOLIAGE_MFD_HUGE_1GB	(30U << 26)
+/*
+ * memfd_create() + ftruncate(@bytes): with FOLIAGE_MFD_HUGETLB a hugetlbfs
+ * file of the default (or MFD_HUGE_*) huge page size, which reserves its
+ * pages when mapped, as Linux's; @bytes must be a multiple of it
+ * (-EINVAL).  Without, foliage_file_create().
+ */
+int foliage_memfd_create(struct foliage_machine *m, const char *name,
+			 uint64_t bytes, unsigned int mfd_flags,
+			 struct foliage_file **out)
+	FOLIAGE_MUST_CHECK;
+/*
+ * fallocate(): @punch (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) frees
+ * the pages of [@off, @off + @len) (whole huge pages of a hugetlb file go
+ * back to the pool, partial ones are zeroed); else (mode 0 with
+ * FALLOC_FL_KEEP_SIZE) allocates them.  hugetlb and shmem files.
+ */
+int foliage_fallocate(struct foliage_file *file, bool punch, uint64_t off,
+		      uint64_t len)
+	FOLIAGE_MUST_CHECK;
+/* ---- end hugetlb ---- */
 /*
  * Drop the creator's reference (close()); mappings keep the file alive.
  * The machine owns its files: foliage_machine_destroy() frees those never

@@ -359,6 +359,10 @@ vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 /* Unmap [start, end) of a hugetlb VMA (Linux's unmap_hugepage_range()). */
 void unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 			  unsigned long start, unsigned long end);
+/* The same, only the entries mapping @only (a file folio) if not NULL. */
+void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
+			    unsigned long start, unsigned long end,
+			    struct folio *only);
 /* fork: the child's view of a hugetlb VMA (copy_hugetlb_page_range()). */
 int __must_check copy_hugetlb_page_range(struct vm_area_struct *dst_vma,
 					 struct vm_area_struct *src_vma);

@@ -631,6 +631,10 @@ static const struct scn_verb subjects[] = {
 	{ "shadow", scn_expect_shadow, 1, 2, "", 0, "expect shadow [TASK]" },
 	{ "read", scn_expect_read, 3, 3, "", 0,
 	  "expect read ==|!= DATA | expect read all BYTE" },
+	/* hugetlb (issue 10) */
+	{ "hugepages", scn_expect_hugepages, 5, 5, "", 0,
+	  "expect hugepages SIZE FILE OP VALUE" },
+	/* end hugetlb */
 };
 
 static const struct scn_verb outcome = {
