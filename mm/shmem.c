@@ -120,7 +120,8 @@ static struct inode *shmem_get_inode(const char *name,
 	return inode;
 }
 
-static void shmem_undo_range(struct inode *inode, pgoff_t start);
+static void shmem_undo_range(struct inode *inode, pgoff_t start,
+			     pgoff_t end);
 
 /* The last reference to @inode is gone: drop its pages and free it. */
 static void shmem_evict_inode(struct inode *inode)
@@ -128,7 +129,7 @@ static void shmem_evict_inode(struct inode *inode)
 	struct address_space *mapping = &inode->i_data;
 
 	hugetlbfs_evict_inode(inode);	/* nothing unless hugetlbfs's */
-	shmem_undo_range(inode, 0);
+	shmem_undo_range(inode, 0, ULONG_MAX);
 	VM_WARN_ON(mapping->nrpages);
 	free(mapping->i_pages);
 	pthread_rwlock_destroy(&mapping->i_mmap_rwsem);
@@ -417,15 +418,17 @@ int shmem_get_folio(struct inode *inode, pgoff_t index, struct folio **out,
 }
 
 /*
- * Drop every cached folio at or past @start.  Mapped folios stay (the
+ * Drop every cached folio of [start, end).  Mapped folios stay (the
  * caller made sure there are none, see shmem_truncate()).
  */
-static void shmem_undo_range(struct inode *inode, pgoff_t start)
+static void shmem_undo_range(struct inode *inode, pgoff_t start,
+			     pgoff_t end)
 {
 	struct address_space *mapping = &inode->i_data;
 	pgoff_t index;
 
-	for (index = start; index < mapping->i_pages_size; index++) {
+	for (index = start; index < end && index < mapping->i_pages_size;
+	     index++) {
 		struct folio *folio = filemap_get_folio(mapping, index);
 
 		if (!folio)
@@ -474,7 +477,7 @@ int shmem_truncate(struct inode *inode, unsigned long long new_size)
 			goto out;
 		}
 		WRITE_ONCE(inode->i_size, new_size);
-		shmem_undo_range(inode, new_pages);
+		shmem_undo_range(inode, new_pages, ULONG_MAX);
 		folio = (new_size & ~PAGE_MASK) ?
 			filemap_get_folio(mapping, new_size >> PAGE_SHIFT) :
 			NULL;
@@ -568,18 +571,7 @@ int shmem_fallocate(struct file *file, bool punch, unsigned long long off,
 				       PAGE_SHIFT) - off);
 	if (stop > start) {
 		shmem_unmap_range(mapping, start, stop);
-		for (index = start; index < stop &&
-		     index < mapping->i_pages_size; index++) {
-			struct folio *folio = filemap_get_folio(mapping, index);
-
-			if (!folio)
-				continue;
-			folio_lock(folio);
-			if (folio->mapping == mapping && !folio_mapped(folio))
-				shmem_delete_from_page_cache(folio);
-			folio_unlock(folio);
-			folio_put(folio);
-		}
+		shmem_undo_range(inode, start, stop);
 	}
 	if ((end & ~PAGE_MASK) && end >> PAGE_SHIFT >= start)
 		shmem_zero_partial(mapping, end >> PAGE_SHIFT, 0,
