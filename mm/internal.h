@@ -113,6 +113,8 @@ static inline bool block_is_unlisted(const struct zone *zone,
 struct page *list_unlisted_block(struct zone *zone, unsigned long idx);
 unsigned long free_list_nr(struct zone *zone, unsigned int order, int mt,
 			   unsigned long cap);
+/* The lowest unlisted block, listed at its place; zone->lock held. */
+struct page *free_list_next_unlisted(struct zone *zone);
 
 /* fail_page_alloc.c */
 bool __should_fail_alloc_page(gfp_t gfp, unsigned int order);

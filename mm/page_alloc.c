@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "page_reporting.h"
 #include <linux/mm.h>
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
@@ -156,6 +157,13 @@ static noinline struct page *list_next_unlisted(struct zone *zone)
 	return list_unlisted_block(zone, zone->unlisted_next);
 }
 
+/* Page reporting's walk reaches the unlisted blocks' place. */
+struct page *free_list_next_unlisted(struct zone *zone)
+{
+	lockdep_assert_held(&zone->lock);
+	return list_next_unlisted(zone);
+}
+
 /*
  * The first block on @mt's list of @area in @zone.  When that is the place
  * of the unlisted blocks, the lowest of them is listed there first.
@@ -289,6 +297,10 @@ static void __free_one_page(struct page *page, unsigned long pfn,
 	else
 		to_tail = buddy_merge_likely(pfn, buddy_pfn, page, order);
 	__add_to_free_list(page, zone, order, mt, to_tail);
+
+	/* A block big enough to report (mm/page_reporting.c). */
+	if (!(fpi_flags & FPI_SKIP_REPORT_NOTIFY))
+		page_reporting_notify_free(order);
 }
 
 /*

@@ -21,6 +21,7 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&shmem_subsys,
 	&thp_subsys,
 	&hugetlb_subsys,
+	&page_reporting_subsys,
 	&vma_subsys,
 	&task_subsys,
 	&arch_subsys,

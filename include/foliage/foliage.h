@@ -189,6 +189,12 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  * file gives the index of the selected word in those lists.
  * On arm64 machines, "arch.FILE": "tlb_range" (bool: FEAT_TLBIRANGE, range
  * TLBIs); -ENOENT on x86_64.
+ * Free page reporting's module parameters as "page_reporting.FILE":
+ * "page_reporting_order" (0..10; reads -1 until set or until a reporting
+ * driver registers, which sets it to the driver's order, else 9) and the
+ * write-only "flush" (N: up to DIV_ROUND_UP(N, 32) reporting passes now,
+ * stopping at one that reports nothing; -ENODEV without a driver, -EPERM
+ * to read).
  */
 int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	FOLIAGE_MUST_CHECK;

@@ -113,6 +113,7 @@ struct foliage_machine {
 	struct shmem_sb_info *shmem;	/* shm_mnt (mm/shmem.c) */
 	struct thp_state *thp;		/* THP knobs and stats (huge_memory.c) */
 	struct hugetlb_state *hugetlb;	/* hugetlb pools (mm/hugetlb.c) */
+	struct page_reporting *page_reporting; /* free page reporting (mm/page_reporting.c) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */
 	struct page *zero_page;		/* the shared zero page (memory.c) */
 	unsigned long zero_pfn;		/* its pfn */

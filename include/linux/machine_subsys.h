@@ -79,6 +79,7 @@ extern const struct machine_subsys tlb_subsys;		/* mm/tlb.c */
 extern const struct machine_subsys slab_subsys;		/* mm/slab.c */
 extern const struct machine_subsys shmem_subsys;	/* mm/shmem.c */
 extern const struct machine_subsys hugetlb_subsys;	/* mm/hugetlb.c */
+extern const struct machine_subsys page_reporting_subsys; /* mm/page_reporting.c */
 extern const struct machine_subsys thp_subsys;		/* mm/huge_memory.c */
 extern const struct machine_subsys vma_subsys;		/* mm/vma.c */
 extern const struct machine_subsys task_subsys;		/* mm/task.c */

@@ -64,9 +64,13 @@ enum {
 struct page_reporting_dev_info {
 	/*
 	 * Give the host the @nents blocks of @sg (each one page, offset 0,
-	 * length PAGE_SIZE << order).  Runs on a kworker without zone->lock,
-	 * with zeroed_bitmap cleared: set bit i when the host zeroed sg[i].
-	 * 0, or -errno (nothing is marked reported, the pass stops).
+	 * length PAGE_SIZE << order).  Runs without zone->lock, with
+	 * zeroed_bitmap cleared: set bit i when the host zeroed sg[i].
+	 * 0, or -errno (nothing is marked reported, the pass stops).  It
+	 * runs on CPU 0's kworker (or in the thread writing flush), where
+	 * device interrupts are work items too: it must not sleep waiting
+	 * for an interrupt that only that kworker would deliver; poll the
+	 * used ring (virtqueue_get_buf()) instead.
 	 */
 	int (*report)(struct page_reporting_dev_info *prdev,
 		      struct scatterlist *sg, unsigned int nents);
