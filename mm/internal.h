@@ -31,6 +31,9 @@ typedef unsigned int fpi_t;
 #define ALLOC_CPUSET		0x40
 #define ALLOC_NOFRAGMENT	0x100
 #define ALLOC_HIGHATOMIC	0x200
+/* foliage's own (vm.zero_aware_alloc): which blocks to prefer */
+#define ALLOC_ZERO_AWARE	0x1000	/* keep zeroed and dirty apart */
+#define ALLOC_PREFER_ZERO	0x2000	/* the caller zeroes: known-zero first */
 #define ALLOC_RESERVES	(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | \
 			 ALLOC_HIGHATOMIC | ALLOC_OOM)
 

@@ -150,6 +150,10 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  *   vm.watermark_scale_factor		1..3000
  *   vm.percpu_pagelist_high_fraction	0, or 8..2^30 (-EINVAL for 1..7)
  *   vm.max_map_count			0..2^31-1, default 65530
+ *   vm.zero_aware_alloc		bool	foliage's own, default 0: keep known-zero
+ *						blocks apart on the free lists;
+ *						__GFP_ZERO takes them first, other
+ *						allocations take dirty ones first
  *   fail_page_alloc.probability	0..100 (percent)
  *   fail_page_alloc.interval		1..2^40 (restarts the count)
  *   fail_page_alloc.times		-1 (no limit)..2^40

@@ -75,6 +75,7 @@ struct vm_sysctl {
 	int min_free_kbytes;		/* vm.min_free_kbytes */
 	int watermark_scale_factor;	/* vm.watermark_scale_factor */
 	int percpu_pagelist_high_fraction; /* vm.percpu_pagelist_high_fraction */
+	bool zero_aware_alloc;		/* vm.zero_aware_alloc (foliage's own) */
 };
 
 #define FOLIAGE_BUG_MSG_LEN	256

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Free page reporting while attached CPUs allocate and free: three
- * threads churn blocks of orders 0-6 (half of them __GFP_ZERO, each of
+ * threads churn blocks of orders 0-6 with vm.zero_aware_alloc on (half of them __GFP_ZERO, each of
  * those checked to be all zeros, then dirtied), while the main thread
  * runs reporting passes both ways, through page_reporting.flush and as
  * the delayed work that advancing the clock runs on CPU 0's kworker.  The
@@ -90,6 +90,8 @@ static void test_reporting_against_churn(void **state)
 
 	(void)state;
 	assert_int_equal(foliage_set(m, "debug.full", "1"), 0);
+	/* Zero-aware allocation picks blocks by PG_zeroed: race it too. */
+	assert_int_equal(foliage_set(m, "vm.zero_aware_alloc", "1"), 0);
 	assert_int_equal(foliage_set(m, "page_reporting.page_reporting_order",
 				     "5"), 0);
 	test_reporter_init(&r, 0, 16);
