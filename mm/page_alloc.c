@@ -415,6 +415,21 @@ static inline void prepare_block(struct zone *zone, struct page *page,
 	init_deferred_block(zone, page);
 }
 
+/*
+ * Take free block @page of @current_order off @mt's list for an
+ * allocation of @order, the rest going back as smaller blocks.
+ */
+static inline void take_free_block(struct zone *zone, struct page *page,
+				   unsigned int order,
+				   unsigned int current_order, int mt)
+{
+	prepare_block(zone, page, current_order);
+	page_del_and_expand(zone, page, order, current_order, mt);
+	trace_mm_page_alloc_zone_locked(page, order, mt,
+					pcp_allowed_order(order) &&
+					mt < MIGRATE_PCPTYPES);
+}
+
 /* Take the smallest free block of at least @order from @mt's lists. */
 static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
 				       int mt)
@@ -428,11 +443,7 @@ static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
 
 		if (!page)
 			continue;
-		prepare_block(zone, page, current_order);
-		page_del_and_expand(zone, page, order, current_order, mt);
-		trace_mm_page_alloc_zone_locked(page, order, mt,
-						pcp_allowed_order(order) &&
-						mt < MIGRATE_PCPTYPES);
+		take_free_block(zone, page, order, current_order, mt);
 		return page;
 	}
 	return NULL;
@@ -696,11 +707,7 @@ static noinline struct page *__rmqueue_zero_aware(struct zone *zone,
 		page = free_list_pick(zone, &area->free_list[mt], want_zero);
 		if (!page)
 			continue;
-		prepare_block(zone, page, current_order);
-		page_del_and_expand(zone, page, order, current_order, mt);
-		trace_mm_page_alloc_zone_locked(page, order, mt,
-						pcp_allowed_order(order) &&
-						mt < MIGRATE_PCPTYPES);
+		take_free_block(zone, page, order, current_order, mt);
 		return page;
 	}
 	return NULL;
