@@ -156,6 +156,10 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  *   vm.watermark_scale_factor		1..3000
  *   vm.percpu_pagelist_high_fraction	0, or 8..2^30 (-EINVAL for 1..7)
  *   vm.max_map_count			0..2^31-1, default 65530
+ *   vm.zero_aware_alloc		bool	foliage's own, default 0: keep known-zero
+ *						blocks apart on the free lists;
+ *						__GFP_ZERO takes them first, other
+ *						allocations take dirty ones first
  *   fail_page_alloc.probability	0..100 (percent)
  *   fail_page_alloc.interval		1..2^40 (restarts the count)
  *   fail_page_alloc.times		-1 (no limit)..2^40
@@ -195,6 +199,12 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  * file gives the index of the selected word in those lists.
  * On arm64 machines, "arch.FILE": "tlb_range" (bool: FEAT_TLBIRANGE, range
  * TLBIs); -ENOENT on x86_64.
+ * Free page reporting's module parameters as "page_reporting.FILE":
+ * "page_reporting_order" (0..10; reads -1 until set or until a reporting
+ * driver registers, which sets it to the driver's order, else 9) and the
+ * write-only "flush" (N: up to DIV_ROUND_UP(N, 32) reporting passes now,
+ * stopping at one that reports nothing; -ENODEV without a driver, -EPERM
+ * to read).
  */
 int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	FOLIAGE_MUST_CHECK;

@@ -81,6 +81,7 @@ struct vm_sysctl {
 	int min_free_kbytes;		/* vm.min_free_kbytes */
 	int watermark_scale_factor;	/* vm.watermark_scale_factor */
 	int percpu_pagelist_high_fraction; /* vm.percpu_pagelist_high_fraction */
+	bool zero_aware_alloc;		/* vm.zero_aware_alloc (foliage's own) */
 };
 
 #define FOLIAGE_BUG_MSG_LEN	256
@@ -120,6 +121,7 @@ struct foliage_machine {
 	struct thp_state *thp;		/* THP knobs and stats (huge_memory.c) */
 	struct hugetlb_state *hugetlb;	/* hugetlb pools (mm/hugetlb.c) */
 	struct anon_rmap_state *anon_rmap; /* anon rmap scheme, ANON_VMA_LAZY (rmap.c) */
+	struct page_reporting *page_reporting; /* free page reporting (mm/page_reporting.c) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */
 	struct kvm_state *kvm;		/* KVM VMs, guest_memfd (virt/kvm) */
 	struct migrate_offload *migrate_offload; /* copy offload, migrators */
