@@ -164,6 +164,9 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  *   tracing.on				bool	record trace events
  *   debug.full				bool	expensive (content) checks
  *   debug.validate_every		1..2^30	debug builds: full walk every Nth op
+ *   debug.fork_batching		bool	fork copies a large folio's PTEs
+ *						in runs (default 1; 0: one PTE
+ *						at a time, as before 6.9)
  *   vm.nr_hugepages			0..2^62	the 2 MiB pool's persistent size:
  *						grows round-robin over the nodes
  *						as far as memory allows, shrinks

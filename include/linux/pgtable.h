@@ -444,6 +444,61 @@ static inline void ptep_set_wrprotect(pte_t *ptep)
 	else
 		__atomic_fetch_and(&ptep->pte, ~_PAGE_RW, __ATOMIC_RELAXED);
 }
+/*
+ * Write-protect @nr PTEs of one folio from @ptep (Linux's
+ * wrprotect_ptes()); the caller flushes the TLB.
+ */
+static inline void wrprotect_ptes(struct mm_struct *mm, unsigned long addr,
+				  pte_t *ptep, unsigned int nr)
+{
+	(void)mm;
+	(void)addr;
+	for (;;) {
+		ptep_set_wrprotect(ptep);
+		if (--nr == 0)
+			break;
+		ptep++;
+	}
+}
+/*
+ * Clear @nr present PTEs of one folio (clear_full_ptes()); @full: the
+ * whole address space goes (exit), so nothing needs to stay coherent.
+ */
+static inline void clear_full_ptes(struct mm_struct *mm, unsigned long addr,
+				   pte_t *ptep, unsigned int nr, bool full)
+{
+	(void)mm;
+	(void)addr;
+	(void)full;
+	for (;;) {
+		pte_clear(ptep);
+		if (--nr == 0)
+			break;
+		ptep++;
+	}
+}
+/*
+ * clear_full_ptes() returning the first entry with the young and dirty
+ * bits of all @nr ORed in (get_and_clear_full_ptes()).
+ */
+static inline pte_t get_and_clear_full_ptes(struct mm_struct *mm,
+					    unsigned long addr, pte_t *ptep,
+					    unsigned int nr, bool full)
+{
+	pte_t pte = ptep_get_and_clear(ptep), tmp;
+
+	(void)mm;
+	(void)addr;
+	(void)full;
+	while (--nr) {
+		tmp = ptep_get_and_clear(++ptep);
+		if (pte_dirty(tmp))
+			pte = pte_mkdirty(pte);
+		if (pte_young(tmp))
+			pte = pte_mkyoung(pte);
+	}
+	return pte;
+}
 static inline struct page *pmd_page(pmd_t pmd) { return pfn_to_page(pmd_pfn(pmd)); }
 static inline struct page *pte_page(pte_t pte) { return pfn_to_page(pte_pfn(pte)); }
 /* The PTE table page a (non-huge) PMD entry points at. */
