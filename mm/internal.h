@@ -195,12 +195,6 @@ typedef unsigned int fpb_t;
 #define FPB_MERGE_WRITE		BIT(3)	/* any writable: *ptentp writable */
 #define FPB_MERGE_YOUNG_DIRTY	BIT(4)	/* OR young/dirty into *ptentp */
 
-/* The same entry @nr pages further on (both layouts: pfn at bit 12). */
-static inline pte_t pte_advance_pfn(pte_t pte, unsigned long nr)
-{
-	return __pte(pte_val(pte) + (nr << PAGE_SHIFT));
-}
-
 /* @pte with the bits the batch ignores normalised away. */
 static inline pte_t __pte_batch_clear_ignored(pte_t pte, fpb_t flags)
 {

@@ -898,7 +898,8 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 	 */
 	if (!pte_same(ptep_get(vmf->pte), entry) &&
 	    ((vmf->flags & FAULT_FLAG_WRITE) || arch_is_arm64()))
-		set_pte(vmf->pte, entry);
+		ptep_set_access_flags(vmf->vma, vmf->address, vmf->pte, entry,
+				      vmf->flags & FAULT_FLAG_WRITE);
 unlock:
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	return 0;

@@ -463,6 +463,18 @@ int foliage_advance_time(struct foliage_machine *m, uint64_t ns);
  */
 unsigned long foliage_validate_deferred(struct foliage_machine *m);
 
+/* ---- PTE batching and arm64's contiguous PTEs (docs/pte-batching.md) ---- */
+/*
+ * The page-table entries of @task in [start, start + len) (page aligned),
+ * one line per entry that is not none: address, "pte" or "pmd", the raw
+ * entry, pfn= and the bits the accessors read (present, protnone, write,
+ * dirty, young, special, soft-dirty, uffd-wp; "huge" for a huge PMD,
+ * "cont" for arm64's PTE_CONT), or "migration pfn=..." (mm/ptdump.c).
+ */
+int foliage_render_pagetable(struct foliage_task *task, unsigned long start,
+			     unsigned long len, char **out)
+	FOLIAGE_MUST_CHECK;
+
 #ifdef __cplusplus
 }
 #endif

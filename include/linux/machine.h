@@ -133,6 +133,7 @@ struct foliage_machine {
 	/* ---- arch (include/linux/arch.h) ---- */
 	const struct arch_ops *arch;	/* PTE layout and TLB model */
 	bool arm64_tlb_range;		/* arm64: FEAT_TLBIRANGE (arch.tlb_range) */
+	bool arm64_bbml2_noabort;	/* arm64: BBML2_NOABORT (arch.bbml2_noabort) */
 	/* kernel/: CPUs, kernel threads, work, time (issue 7 section 1) */
 	pthread_mutex_t stop_lock;	/* one stop_machine() at a time */
 	bool validate_pending;		/* debug validation owed (atomic) */

@@ -12,7 +12,7 @@
  * runs() lists the batches fork would take from the parent's table (the
  * same flags copy_present_ptes() uses), so each test names them.
  */
-#include "pt_helpers.h"
+#include "batch_helpers.h"
 #include <linux/rmap.h>
 #include "task.h"
 
@@ -32,20 +32,9 @@ struct fixture {
 static int setup_arch(void **state, unsigned int arch, bool batching)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct foliage_config cfg;
 
-	foliage_config_init(&cfg);
-	cfg.nr_nodes = 1;
-	cfg.bytes_per_node = 128UL << 20;
-	cfg.arch = arch;
-	f->m = test_machine_cfg(&cfg);
-	assert_int_equal(machine_enter(f->m), 0);
-	assert_int_equal(kmem_caches_init(f->m), 0);
-	if (!f->m->zero_page)
-		assert_int_equal(zero_page_init(), 0);
-	assert_int_equal(foliage_set(f->m,
-			 "transparent_hugepage.hugepages-64kB/enabled",
-			 "always"), 0);
+	assert_non_null(f);
+	f->m = batch_machine(arch);
 	assert_int_equal(foliage_set(f->m, "debug.fork_batching",
 				     batching ? "1" : "0"), 0);
 	f->batching = batching;
@@ -69,19 +58,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The PTE slot mapping @addr (the test is the only thread). */
-static pte_t *ptep(struct foliage_task *t, unsigned long addr)
-{
-	pmd_t *pmd;
-
-	assert_int_equal(machine_enter(t->machine), 0);
-	pmd = pmd_lookup(t->task.mm, addr);
-	assert_non_null(pmd);
-	assert_true(pmd_is_table(pmdp_get(pmd)));
-	return (pte_t *)table_address(pmd_val(pmdp_get(pmd))) +
-	       pte_index(addr);
-}
-
 /* The page mapped at @addr, on either arch (PTE or huge PMD), or NULL. */
 static struct page *tpage(struct foliage_task *t, unsigned long addr)
 {
@@ -96,7 +72,7 @@ static struct page *tpage(struct foliage_task *t, unsigned long addr)
 
 static pte_t pte(struct foliage_task *t, unsigned long addr)
 {
-	return ptep_get(ptep(t, addr));
+	return ptep_get(pte_slot(t, addr));
 }
 
 /* Map [BASE, BASE + len) and write page i with 'A' + i. */
@@ -127,12 +103,17 @@ static void expect_content(struct foliage_task *t, unsigned long base,
 			    PAGE_SIZE);
 }
 
-/* Change the bits of the parent's PTE @i (not its pfn) with @fn. */
+/*
+ * Change the bits of the parent's PTE @i (not its pfn) with @fn, in place:
+ * on arm64 its block is unfolded first, and stays so (set_pte() would
+ * fold it again as soon as the 16 entries matched but for dirtiness).
+ */
 static void modify(struct fixture *f, int i, pte_t (*fn)(pte_t))
 {
-	pte_t *p = ptep(f->task, BASE + i * PAGE_SIZE);
+	pte_t *p = pte_slot(f->task, BASE + i * PAGE_SIZE);
 
-	set_pte(p, fn(ptep_get(p)));
+	contpte_try_unfold(p);
+	__set_pte(p, fn(__ptep_get(p)));
 }
 
 /*
@@ -150,7 +131,7 @@ static const char *runs(struct fixture *f, unsigned long addr, int nr,
 	assert_int_equal(machine_enter(f->m), 0);
 	buf[0] = 0;
 	while (nr > 0) {
-		pte_t *p = ptep(f->task, addr), ent = ptep_get(p);
+		pte_t *p = pte_slot(f->task, addr), ent = ptep_get(p);
 		struct folio *folio = page_folio(pte_page(ent));
 		fpb_t flags = FPB_MERGE_WRITE;
 		unsigned int n = 1;
@@ -242,7 +223,14 @@ static void test_fork_dirty_split(void **state)
 	for (i = 0; i < NR; i++) {
 		unsigned long a = BASE + i * PAGE_SIZE;
 
-		assert_int_equal(pte_dirty(pte(child, a)), i < 8);
+		/*
+		 * arm64's per-PTE path folds the child's block at its 16th
+		 * entry (they match but for dirtiness), ORing the dirty bits.
+		 */
+		if (arch_is_arm64() && !f->batching)
+			assert_true(pte_dirty(pte(child, a)));
+		else
+			assert_int_equal(pte_dirty(pte(child, a)), i < 8);
 		assert_int_equal(pte_dirty(pte(f->task, a)), i < 8);
 		assert_false(pte_write(pte(child, a)));
 		assert_false(pte_write(pte(f->task, a)));
@@ -542,9 +530,15 @@ static void test_fork_thp_holes(void **state)
 					 FOLIAGE_MADV_DONTNEED), 0);
 	entry_at(f->task, BASE, &huge);
 	assert_false(huge);
-	assert_runs(f, BASE, 100, "100");
-	assert_runs(f, BASE + 101 * PAGE_SIZE, 199, "199");
-	assert_runs(f, BASE + 302 * PAGE_SIZE, 210, "210");
+	/*
+	 * arm64: the hole unfolded its block (96..111); PTE_CONT shows in
+	 * ptep_get() as in Linux, so a batch ends where folding does.
+	 */
+	assert_runs(f, BASE, 100, arch_is_arm64() ? "96+4" : "100");
+	assert_runs(f, BASE + 101 * PAGE_SIZE, 199,
+		    arch_is_arm64() ? "11+176+12" : "199");
+	assert_runs(f, BASE + 302 * PAGE_SIZE, 210,
+		    arch_is_arm64() ? "2+208" : "210");
 	child = fork_task(f->task, "child");
 	assert_int_equal(anon_rss(child), 509);
 	assert_int_equal(folio_mapcount(f->folio), 2 * 509);

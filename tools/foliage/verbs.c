@@ -284,6 +284,9 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (!strcmp(what, "maps") || !strcmp(what, "smaps") ||
 	    !strcmp(what, "smaps_rollup"))
 		return scn_show_task(s, a);
+	/* PTE batching (as_batch.c) */
+	if (!strcmp(what, "pagetable"))
+		return scn_show_pagetable(s, a);
 	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
 		if (!strcmp(show_files[i], what))
 			break;
@@ -292,7 +295,8 @@ static int do_show(struct scenario *s, struct scn_args *a)
 				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
 				 "trace, tlb, slabinfo, thp, mthp_stats, uptime, "
 				 "hugepages; "
-				 "maps, smaps, smaps_rollup of a task)", what);
+				 "maps, smaps, smaps_rollup, pagetable of a "
+				 "task)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
 				 "%s [PATTERN|grep=PATTERN])", a->words[2], what);
@@ -471,7 +475,8 @@ const struct scn_verb scn_verbs[] = {
 	{ "show", do_show, 1, 3, "grep", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
 	  "slabinfo|thp|mthp_stats|uptime [PATTERN|grep=PATTERN] | show "
-	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN]" },
+	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN] | show "
+	  "pagetable TASK RANGE [grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
