@@ -29,6 +29,7 @@ static const char *const lock_class_names[NR_LOCK_CLASSES] = {
 	[LOCK_CLASS_INVALIDATE]	= "invalidate_lock",
 	[LOCK_CLASS_FOLIO]	= "folio lock",
 	[LOCK_CLASS_I_MMAP]	= "i_mmap_rwsem",
+	[LOCK_CLASS_ANON_LAZY]	= "anon_vma_lazy lock",
 	[LOCK_CLASS_ANON_VMA]	= "anon_vma lock",
 	[LOCK_CLASS_PTL]	= "PTL",
 	[LOCK_CLASS_LRU]	= "lru_lock",

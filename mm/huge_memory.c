@@ -153,7 +153,7 @@ unsigned long thp_vma_allowable_orders(struct vm_area_struct *vma,
 			return 0;
 	}
 	/* smaps and faults may see a VMA before its first fault. */
-	if (!vma->anon_vma)
+	if (!vma_has_anon_rmap(vma))
 		return (smaps || in_pf) ? orders : 0;
 	return orders;
 }
@@ -317,7 +317,7 @@ vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 
 	if (!thp_vma_suitable_order(vma, haddr, HPAGE_PMD_ORDER))
 		return VM_FAULT_FALLBACK;
-	if (unlikely(!vma->anon_vma && anon_vma_prepare(vma)))
+	if (unlikely(!vma_has_anon_rmap(vma) && anon_vma_prepare(vma)))
 		return VM_FAULT_OOM;
 
 	if (!(vmf->flags & FAULT_FLAG_WRITE) && READ_ONCE(thp.use_zero_page)) {
@@ -399,7 +399,7 @@ vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf)
 	spinlock_t *ptl;
 	pmd_t entry;
 
-	VM_WARN_ON(!vma->anon_vma);
+	VM_WARN_ON(!vma_has_anon_rmap(vma));
 	if (is_huge_zero_pmd(orig_pmd)) {
 		vm_fault_t ret = do_huge_zero_wp_pmd(vmf);
 
@@ -969,12 +969,28 @@ int split_folio_to_list(struct folio *folio, struct list_head *list)
 	if (!folio_test_anon(folio))
 		return -EINVAL;
 
+	/*
+	 * ANON_VMA_LAZY: a lazy folio's walks are stable under the lazy lock
+	 * (read: VMAs stay, the folio may only move to an anon_vma, which
+	 * the walk follows).
+	 */
+	if (folio_test_anon_lazy(folio)) {
+		anon_lazy_lock_read();
+		if (!folio_test_anon_lazy(folio) || !folio_mapped(folio)) {
+			anon_lazy_unlock_read();
+			ret = -EBUSY;
+			goto out;
+		}
+		anon_vma = NULL;
+		goto locked;
+	}
 	anon_vma = folio_get_anon_vma(folio);
 	if (!anon_vma) {
 		ret = -EBUSY;
 		goto out;
 	}
 	anon_vma_lock_write(anon_vma);
+locked:
 	/* can_split_folio(): only the mappings and the caller's reference. */
 	if (folio_mapcount(folio) != folio_ref_count(folio) - 1) {
 		ret = -EAGAIN;
@@ -1015,8 +1031,12 @@ int split_folio_to_list(struct folio *folio, struct list_head *list)
 	}
 	split_put_tails(folio, nr);
 out_unlock:
-	anon_vma_unlock_write(anon_vma);
-	put_anon_vma(anon_vma);
+	if (anon_vma) {
+		anon_vma_unlock_write(anon_vma);
+		put_anon_vma(anon_vma);
+	} else {
+		anon_lazy_unlock_read();
+	}
 out:
 	if (order == HPAGE_PMD_ORDER)
 		count_vm_event(ret ? THP_SPLIT_PAGE_FAILED : THP_SPLIT_PAGE);
@@ -1356,6 +1376,11 @@ static int thp_init(struct foliage_machine *m)
 }
 
 /* transparent_hugepage/<file>: thp_sysfs_set() and thp_sysfs_get(). */
+static const struct machine_render thp_renders[] = {
+	{ "thp", thp_sysfs_render_seq },
+	{ "mthp_stats", mthp_stats_render_seq },
+};
+
 const struct machine_subsys thp_subsys = {
 	.name = "thp",
 	MACHINE_SUBSYS_STATE(thp),
@@ -1363,4 +1388,6 @@ const struct machine_subsys thp_subsys = {
 	.sysfs_prefix = "transparent_hugepage.",
 	.sysfs_set = thp_sysfs_set,
 	.sysfs_get = thp_sysfs_get,
+	.renders = thp_renders,
+	.nr_renders = ARRAY_SIZE(thp_renders),
 };

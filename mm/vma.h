@@ -135,6 +135,7 @@ struct vma_merge_struct {
 	struct anon_vma *anon_vma;	/* anon_vma the range has, or NULL */
 	const struct mempolicy *policy;	/* the range's NUMA policy; NULL: its
 					 * VMA's (none for a new range) */
+	struct vm_area_struct *lazy_root; /* else its ANON_VMA_LAZY root, or NULL */
 	enum vma_merge_state state;	/* outcome */
 	bool just_expand;		/* only try to expand prev */
 	bool __adjust_middle_start;	/* middle shrinks from the left */

@@ -17,7 +17,7 @@
  * The classes, outermost first (Linux's mm/rmap.c "Lock ordering"):
  *
  *   mmap_lock > invalidate_lock > folio lock > i_mmap_rwsem >
- *   anon_vma rwsem > PTL (page_table_lock, split PTE locks) >
+ *   ANON_VMA_LAZY lock > anon_vma rwsem > PTL (page_table_lock, split PTE locks) >
  *   lru_lock > pcp lock > zone lock
  *
  * Locks of no class (LOCK_CLASS_NONE: tasks_lock, bug_lock, ...) are
@@ -34,6 +34,7 @@ enum lock_class {
 	LOCK_CLASS_INVALIDATE,		/* mapping->invalidate_lock */
 	LOCK_CLASS_FOLIO,		/* PG_locked */
 	LOCK_CLASS_I_MMAP,		/* mapping->i_mmap_rwsem */
+	LOCK_CLASS_ANON_LAZY,		/* anon_rmap_state.lock (ANON_VMA_LAZY) */
 	LOCK_CLASS_ANON_VMA,		/* anon_vma->root->rwsem */
 	LOCK_CLASS_PTL,			/* page-table locks */
 	LOCK_CLASS_LRU,			/* lruvec->lru_lock */

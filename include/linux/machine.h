@@ -42,7 +42,13 @@ struct slab_state;		/* linux/slab.h */
 struct shmem_sb_info;		/* linux/shmem_fs.h */
 struct thp_state;		/* linux/huge_mm.h */
 struct hugetlb_state;		/* linux/hugetlb.h */
+struct anon_rmap_state;		/* linux/rmap.h */
 struct task_list;		/* mm/task.h */
+struct kvm_state;		/* linux/kvm_host.h */
+struct migrate_offload;		/* mm/migrate_copy_offload.c */
+struct dma_engine;		/* linux/dmaengine.h */
+struct dcbm;			/* drivers/migrate_offload/dcbm.c */
+struct mtcopy;			/* drivers/migrate_offload/mtcopy.c */
 
 struct cpu_attach;
 
@@ -75,6 +81,7 @@ struct vm_sysctl {
 	int min_free_kbytes;		/* vm.min_free_kbytes */
 	int watermark_scale_factor;	/* vm.watermark_scale_factor */
 	int percpu_pagelist_high_fraction; /* vm.percpu_pagelist_high_fraction */
+	bool zero_aware_alloc;		/* vm.zero_aware_alloc (foliage's own) */
 };
 
 #define FOLIAGE_BUG_MSG_LEN	256
@@ -103,6 +110,7 @@ struct foliage_machine {
 	struct trace_buffer *trace;	/* ftrace-like ring buffer */
 	bool tracing_on;		/* events recorded? */
 	bool debug_full;		/* expensive checks on */
+	bool fork_batching;		/* debug.fork_batching: fork copies runs */
 	unsigned long nr_bugs;		/* broken invariants seen */
 	char first_bug[FOLIAGE_BUG_MSG_LEN]; /* description of the first */
 	spinlock_t bug_lock;		/* protects first_bug */
@@ -113,7 +121,14 @@ struct foliage_machine {
 	struct shmem_sb_info *shmem;	/* shm_mnt (mm/shmem.c) */
 	struct thp_state *thp;		/* THP knobs and stats (huge_memory.c) */
 	struct hugetlb_state *hugetlb;	/* hugetlb pools (mm/hugetlb.c) */
+	struct anon_rmap_state *anon_rmap; /* anon rmap scheme, ANON_VMA_LAZY (rmap.c) */
+	struct page_reporting *page_reporting; /* free page reporting (mm/page_reporting.c) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */
+	struct kvm_state *kvm;		/* KVM VMs, guest_memfd (virt/kvm) */
+	struct migrate_offload *migrate_offload; /* copy offload, migrators */
+	struct dma_engine *dma;		/* DMA device, fail_dma (drivers/dma) */
+	struct dcbm *dcbm;		/* the DMA migrator (migrate_offload/) */
+	struct mtcopy *mtcopy;		/* the CPU-thread migrator */
 	struct migrate_stats *migrate;	/* migration batch counters (mm/migrate.c) */
 	struct page *zero_page;		/* the shared zero page (memory.c) */
 	unsigned long zero_pfn;		/* its pfn */
@@ -133,6 +148,7 @@ struct foliage_machine {
 	/* ---- arch (include/linux/arch.h) ---- */
 	const struct arch_ops *arch;	/* PTE layout and TLB model */
 	bool arm64_tlb_range;		/* arm64: FEAT_TLBIRANGE (arch.tlb_range) */
+	bool arm64_bbml2_noabort;	/* arm64: BBML2_NOABORT (arch.bbml2_noabort) */
 	/* kernel/: CPUs, kernel threads, work, time (issue 7 section 1) */
 	pthread_mutex_t stop_lock;	/* one stop_machine() at a time */
 	bool validate_pending;		/* debug validation owed (atomic) */

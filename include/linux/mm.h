@@ -129,6 +129,11 @@ static inline void folio_ref_add(struct folio *folio, int nr)
 	atomic_add(nr, &folio->_refcount);
 }
 
+static inline void folio_ref_sub(struct folio *folio, int nr)
+{
+	atomic_sub(nr, &folio->_refcount);
+}
+
 static inline bool folio_ref_sub_and_test(struct folio *folio, int nr)
 {
 	return atomic_sub_return(nr, &folio->_refcount) == 0;
@@ -402,6 +407,8 @@ struct vm_operations_struct {
 				pgoff_t end_pgoff); /* fault-around */
 	vm_fault_t (*page_mkwrite)(struct vm_fault *vmf); /* before write */
 	const char *(*name)(struct vm_area_struct *vma); /* maps name */
+	int (*may_split)(struct vm_area_struct *vma,
+			 unsigned long addr); /* split here? 0 or -errno */
 };
 
 /* ---- per-mm resident page counters ---------------------------------- */
