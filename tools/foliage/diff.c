@@ -93,6 +93,7 @@ struct diff {
 	char hint[32];			/* the at= given to this line's mmap */
 	unsigned long real_fault;	/* where the real access faulted */
 	bool map_count_set;		/* vm.max_map_count follows the host */
+	bool hugetlb;			/* hugetlb knobs set: compare HugePages */
 	int own_vmas;			/* a real task's VMAs outside the window */
 };
 
@@ -458,6 +459,21 @@ static int compare_slabinfo(struct diff *d)
 }
 
 /* Compare everything now; @slabinfo too (at 'compare' lines). */
+/* The HugePages lines of both sides' meminfo (hugetlb knobs were set). */
+static int compare_hugepages(struct diff *d)
+{
+	char why[256], *text = NULL;
+	int ret;
+
+	if (foliage_render(d->s->m, "meminfo", 0, &text))
+		return scn_fail(d->s, "diff: cannot render foliage's meminfo");
+	ret = diff_hugetlb_compare(text, why, sizeof(why));
+	free(text);
+	if (ret)
+		return scn_fail(d->s, "diff: %s", why);
+	return SCN_OK;
+}
+
 static int compare_all(struct diff *d, bool slabinfo)
 {
 	struct page_sets ps = { .nr = 0 };
@@ -495,6 +511,8 @@ static int compare_all(struct diff *d, bool slabinfo)
 	page_sets_free(&ps);
 	if (!ret)
 		ret = compare_objects(d);
+	if (!ret && d->hugetlb)
+		ret = compare_hugepages(d);
 	if (!ret && slabinfo)
 		ret = compare_slabinfo(d);
 	if (!ret)
@@ -673,6 +691,16 @@ static int real_mmap(struct diff *d, struct scn_args *a, int foliage_ret,
 	}
 	if (has_word(a, 3, "populate"))
 		flags |= MAP_POPULATE;
+	if (has_word(a, 3, "noreserve"))
+		flags |= MAP_NORESERVE;
+	if (has_word(a, 3, "hugetlb") || scn_arg(a, "hugetlb")) {
+		v = scn_arg(a, "hugetlb");
+		flags |= MAP_HUGETLB;
+		if (v && !strcmp(v, "1G"))
+			flags |= 30 << MAP_HUGE_SHIFT;
+		else if (v)
+			flags |= 21 << MAP_HUGE_SHIFT;
+	}
 	if (has_word(a, 3, "noreplace"))
 		flags |= MAP_FIXED_NOREPLACE;
 	else
@@ -963,6 +991,17 @@ static int check_thp_set(struct diff *d, struct scn_args *a)
 	if (a->nr_kvs != 1)
 		return SCN_OK;
 	key = a->kvs[0].key;
+	ret = diff_hugetlb_set(key, a->kvs[0].value, why, sizeof(why));
+	if (ret == -EACCES) {
+		fprintf(stderr, "foliage diff: skipped: %s\n", why);
+		return SKIP_STATUS;
+	}
+	if (ret < 0)
+		return scn_usage(d->s, "diff: %s", why);
+	if (!ret) {
+		d->hugetlb = true;
+		return SCN_OK;
+	}
 	if (!strcmp(key, "vm.max_map_count"))
 		return scn_usage(d->s, "diff: the real processes live under "
 				 "the host's vm.max_map_count, which foliage "
@@ -1318,6 +1357,7 @@ int diff_run(FILE *in, bool markers,
 		       d.twins ? "exact (by tracing)" :
 		       "by slabinfo at 'compare' lines");
 	diff_thp_restore();
+	diff_hugetlb_restore();
 	diff_free(&d);
 	return ret;
 }
