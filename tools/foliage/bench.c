@@ -24,6 +24,8 @@ static const struct bench benches[] = {
 	{ "fork", "fork of 256 MiB and 1 GiB of 4K pages, and COW, vs the host kernel",
 	  bench_fork },
 	{ "rmap", "classic anon_vma: rmap_walk cost, objects of 10000 regions", bench_rmap },
+	{ "hugetlb", "MAP_HUGETLB populate of 256 MiB, persistent and surplus, vs the host kernel and memset",
+	  bench_hugetlb },
 };
 
 #define NR_BENCHES	(sizeof(benches) / sizeof(benches[0]))

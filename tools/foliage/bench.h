@@ -108,6 +108,8 @@ int bench_rmap(struct bench_report *r);
 int bench_fault(struct bench_report *r);
 /* bench_fork.c */
 int bench_fork(struct bench_report *r);
+/* bench_hugetlb.c */
+int bench_hugetlb(struct bench_report *r);
 
 /* bench_host.c: the host kernel doing the same work in a real process */
 enum host_op {
@@ -115,6 +117,7 @@ enum host_op {
 	HOST_MAP,			/* map and populate the helper's region */
 	HOST_FORK,			/* time fork() of the helper */
 	HOST_FORK_COW,			/* fork; the child times a write per page */
+	HOST_HUGETLB,			/* time mmap(MAP_HUGETLB) + populate */
 	HOST_QUIT,			/* exit */
 };
 
