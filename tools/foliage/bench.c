@@ -137,6 +137,20 @@ int bench_add_row(struct bench_report *r, const char *key, const char *name,
 	return r->nr_rows++;
 }
 
+int bench_add_gbps_row(struct bench_report *r, const char *key,
+		       const char *name, const char *ms_key, uint64_t bytes)
+{
+	int i = bench_find_row(r, ms_key);
+	double gbps[BENCH_MAX_RUNS];
+	unsigned int k;
+
+	if (i < 0)
+		return -ENOENT;
+	for (k = 0; k < r->runs; k++)
+		gbps[k] = bytes / (r->rows[i].samples[k] * 1e6);
+	return bench_add_row(r, key, name, "GB/s", gbps);
+}
+
 int bench_find_row(const struct bench_report *r, const char *key)
 {
 	int i;

@@ -189,6 +189,12 @@ int bench_run_cases(struct bench_report *r, const struct bench_case *cases,
  */
 int bench_add_row(struct bench_report *r, const char *key, const char *name,
 		  const char *unit, const double *samples);
+/*
+ * Append a GB/s row derived from the row keyed @ms_key, whose samples are
+ * milliseconds per @bytes.  Returns the row's index or -errno.
+ */
+int bench_add_gbps_row(struct bench_report *r, const char *key,
+		       const char *name, const char *ms_key, uint64_t bytes);
 /* Index of the row with @key, -1 if none. */
 int bench_find_row(const struct bench_report *r, const char *key);
 /*

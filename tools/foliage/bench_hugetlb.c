@@ -139,21 +139,6 @@ static int run_memset(void *arg, double *value)
 	return 0;
 }
 
-/* A GB/s row from a row of milliseconds per HUGETLB_BYTES. */
-static int add_throughput_row(struct bench_report *r, const char *key,
-			      const char *name, const char *ms_key)
-{
-	int i = bench_find_row(r, ms_key);
-	double gbps[BENCH_MAX_RUNS];
-	unsigned int k;
-
-	if (i < 0)
-		return -ENOENT;
-	for (k = 0; k < r->runs; k++)
-		gbps[k] = HUGETLB_BYTES / (r->rows[i].samples[k] * 1e6);
-	return bench_add_row(r, key, name, "GB/s", gbps);
-}
-
 static int hugetlb_bench_setup(struct hugetlb_bench *hb,
 			       struct bench_report *r)
 {
@@ -238,9 +223,9 @@ int bench_hugetlb(struct bench_report *r)
 		goto out;
 	ret = bench_run_cases(r, cases, ARRAY_SIZE(cases));
 	for (i = 0; i < ARRAY_SIZE(throughputs) && ret >= 0; i++)
-		ret = add_throughput_row(r, throughputs[i].key,
+		ret = bench_add_gbps_row(r, throughputs[i].key,
 					 throughputs[i].name,
-					 throughputs[i].from);
+					 throughputs[i].from, HUGETLB_BYTES);
 	if (ret < 0)
 		goto out;
 	ret = bench_compare(r, "pool populate / host kernel's",
