@@ -366,23 +366,3 @@ int foliage_memfd_create(struct foliage_machine *m, const char *name,
 	return ret;
 }
 
-int foliage_fallocate(struct foliage_file *ff, bool punch, uint64_t off,
-		      uint64_t len)
-{
-	struct foliage_machine *m;
-	int ret;
-
-	if (!ff || !len || off > (uint64_t)MAX_LFS_FILESIZE ||
-	    len > (uint64_t)MAX_LFS_FILESIZE - off)
-		return -EINVAL;
-	m = ff->machine;
-	ret = machine_enter(m);
-	if (ret)
-		return ret;
-	if (is_file_hugepages(&ff->file))
-		ret = hugetlbfs_fallocate(&ff->file, punch, off, len);
-	else
-		ret = shmem_fallocate(&ff->file, punch, off, len);
-	machine_exit_op(m);
-	return ret;
-}

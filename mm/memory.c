@@ -125,7 +125,7 @@ static bool userfaultfd_wp(const struct vm_area_struct *vma)
 /* An anon_vma for the VMA before its first anon folio (vmf_anon_prepare). */
 static vm_fault_t vmf_anon_prepare(struct vm_fault *vmf)
 {
-	if (likely(vmf->vma->anon_vma))
+	if (likely(vma_has_anon_rmap(vmf->vma)))
 		return 0;
 	if (anon_vma_prepare(vmf->vma))
 		return VM_FAULT_OOM;
@@ -1330,6 +1330,32 @@ void zap_vma_dontneed(struct mmu_gather *tlb, struct vm_area_struct *vma,
 	zap_page_range_single_batched(tlb, vma, addr, size, &details);
 }
 
+void unmap_mapping_pages(struct address_space *mapping, pgoff_t start,
+			 pgoff_t nr)
+{
+	struct zap_details details = { .even_cows = false };
+	pgoff_t last = start + nr - 1;
+	struct vm_area_struct *vma;
+	struct mmu_gather tlb;
+
+	if (!nr)
+		return;
+	i_mmap_lock_read(mapping);
+	vma_interval_tree_foreach(vma, mapping, start, last) {
+		pgoff_t vstart = max(start, vma->vm_pgoff);
+		pgoff_t vend = min(last + 1, vma->vm_pgoff + vma_pages(vma));
+
+		if (vstart >= vend)
+			continue;
+		tlb_gather_mmu(&tlb, vma->vm_mm, false);
+		zap_page_range_single_batched(&tlb, vma, vma->vm_start +
+				((vstart - vma->vm_pgoff) << PAGE_SHIFT),
+				(vend - vstart) << PAGE_SHIFT, &details);
+		tlb_finish_mmu(&tlb);
+	}
+	i_mmap_unlock_read(mapping);
+}
+
 /* ---- fork: copy_page_range() ---- */
 
 /*
@@ -1561,7 +1587,7 @@ static bool vma_needs_copy(struct vm_area_struct *dst_vma,
 		return true;
 	if (src_vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
 		return true;
-	return src_vma->anon_vma != NULL;
+	return vma_has_anon_rmap(src_vma);
 }
 
 int copy_page_range(struct vm_area_struct *dst_vma,

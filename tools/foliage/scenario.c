@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "scenario.h"
 
 void scenario_init(struct scenario *s, const char *file, FILE *out)
@@ -35,6 +36,7 @@ void scenario_destroy(struct scenario *s)
 	for (i = 0; i < s->nr_mark; i++)
 		free(s->mark[i].name);
 	free(s->mark);
+	free(s->status);	/* as_numa.c */
 	memset(s, 0, sizeof(*s));
 }
 
@@ -553,6 +555,12 @@ static int take_want_err(struct scenario *s, const struct scn_verb *v,
 	return SCN_OK;
 }
 
+void scn_action_clear(struct scenario *s)
+{
+	free(s->action.data);
+	s->action = (struct scn_action){ .kind = SCN_ACT_NONE };
+}
+
 /* Run one line (comment removed, not blank). */
 static int run_line(struct scenario *s, char *line)
 {
@@ -562,6 +570,7 @@ static int run_line(struct scenario *s, char *line)
 
 	s->want_err = 0;
 	s->got_err = false;
+	scn_action_clear(s);
 	tokenize(line, &a);
 	s->verb = a.verb;
 	v = find_verb(a.verb);
@@ -691,6 +700,8 @@ int scenario_run(struct scenario *s, FILE *f)
 			continue;
 		if (s->verbose && !is_echo(line))
 			fprintf(scn_note(s), "> %s\n", line);
+		if (s->report)
+			report_add_line(s->report, s->line, line);
 		ret = run_line(s, line);
 		if (ret)
 			break;
