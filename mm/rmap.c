@@ -220,6 +220,20 @@ static void lazy_root_put(struct vm_area_struct *root)
 	}
 }
 
+void anon_vma_lazy_span(struct vm_area_struct *vma)
+{
+	struct vm_area_struct *root = vma->lazy_root;
+
+	if (!root)
+		return;
+	if (!root->lazy_span_end) {
+		root->lazy_span_start = vma->vm_start;
+		root->lazy_span_end = vma->vm_end;
+	}
+	root->lazy_span_start = min(root->lazy_span_start, vma->vm_start);
+	root->lazy_span_end = max(root->lazy_span_end, vma->vm_end);
+}
+
 /* @vma (in its mm, or about to be) uses @root's folios' addresses. */
 static void lazy_link(struct vm_area_struct *vma, struct vm_area_struct *root)
 {
@@ -228,6 +242,7 @@ static void lazy_link(struct vm_area_struct *vma, struct vm_area_struct *root)
 	anon_lazy_lock_write();
 	WRITE_ONCE(vma->lazy_root, root);
 	lazy_root_get(root);
+	anon_vma_lazy_span(vma);
 	anon_lazy_unlock_write();
 }
 
@@ -282,6 +297,8 @@ static int __anon_vma_prepare_lazy(struct vm_area_struct *vma)
 	if (likely(!vma->anon_vma && !vma->lazy_root)) {
 		WRITE_ONCE(vma->lazy_root, vma);
 		lazy_root_get(vma);
+		vma->lazy_span_start = vma->lazy_span_end = 0;
+		anon_vma_lazy_span(vma);
 	}
 	spin_unlock(&mm->page_table_lock);
 	anon_lazy_unlock_write();
@@ -370,7 +387,9 @@ int anon_vma_lazy_upgrade(struct vm_area_struct *vma)
 		return 0;
 	mmap_assert_write_locked(mm);
 	anon_lazy_lock_write();
-	for_each_vma(mm, v) {
+	/* Only the root's span can hold its VMAs: no walk of the whole mm. */
+	for (v = find_vma(mm, root->lazy_span_start);
+	     v && v->vm_start < root->lazy_span_end; v = vma_next(mm, v)) {
 		if (v->lazy_root == root && !v->anon_vma) {
 			err = lazy_upgrade_one(v);
 			if (err)

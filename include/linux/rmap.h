@@ -160,6 +160,12 @@ int __must_check anon_vma_lazy_upgrade(struct vm_area_struct *vma);
  */
 bool anon_vma_lazy_keep(struct vm_area_struct *vma);
 /*
+ * The root of lazy @vma keeps the span of addresses its VMAs cover (what
+ * a group upgrade searches): @vma's range grew.  Caller holds the lazy
+ * lock for write (vma_complete()).
+ */
+void anon_vma_lazy_span(struct vm_area_struct *vma);
+/*
  * Move @folio from its lazy root to @vma's anon_vma (mremap's move_ptes(),
  * fork's dup); caller holds the PTL mapping it.
  */

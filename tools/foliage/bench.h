@@ -32,7 +32,7 @@
 
 struct json_object;
 
-#define BENCH_MAX_ROWS		32
+#define BENCH_MAX_ROWS		128	/* bench rmap: two schemes side by side */
 #define BENCH_MAX_RUNS		1000
 #define BENCH_DEFAULT_RUNS	11
 
