@@ -23,6 +23,7 @@
 #include "render.h"
 #include <linux/mm.h>
 #include <linux/rmap.h>
+#include <linux/migrate.h>
 #include <linux/huge_mm.h>
 #include <linux/swap.h>
 #include <linux/shmem_fs.h>
@@ -782,6 +783,11 @@ static void split_put_tails(struct folio *folio, unsigned long nr)
 
 int split_folio(struct folio *folio)
 {
+	return split_folio_to_list(folio, NULL);
+}
+
+int split_folio_to_list(struct folio *folio, struct list_head *list)
+{
 	const unsigned int order = folio_order(folio);
 	const unsigned long nr = folio_nr_pages(folio);
 	enum ttu_flags ttu = TTU_RMAP_LOCKED | TTU_SYNC | TTU_BATCH_FLUSH;
@@ -828,6 +834,7 @@ locked:
 	if (order == HPAGE_PMD_ORDER)
 		ttu |= TTU_SPLIT_HUGE_PMD;
 	try_to_migrate(folio, ttu);
+	try_to_unmap_flush();
 
 	/* folio_ref_freeze(folio, 1): nobody else may hold it now. */
 	if (atomic_cmpxchg(&folio->_refcount, 1, 0) != 1) {
@@ -841,6 +848,13 @@ locked:
 	for (i = 0; i < nr; i++)
 		set_page_count(folio_page(folio, i), 1);
 	lru_split_end(folio, nr, on_lru);
+	/* An isolated folio's pieces stay isolated, on @list. */
+	for (i = 1; list && !on_lru && i < nr; i++) {
+		struct folio *new = page_folio(folio_page(folio, i));
+
+		folio_get(new);
+		list_add_tail(&new->lru, list);
+	}
 
 	/* remap_page(): all-zero pages become the shared zero page. */
 	for (i = 0; i < nr; i++) {
@@ -1196,6 +1210,11 @@ static int thp_init(struct foliage_machine *m)
 }
 
 /* transparent_hugepage/<file>: thp_sysfs_set() and thp_sysfs_get(). */
+static const struct machine_render thp_renders[] = {
+	{ "thp", thp_sysfs_render_seq },
+	{ "mthp_stats", mthp_stats_render_seq },
+};
+
 const struct machine_subsys thp_subsys = {
 	.name = "thp",
 	MACHINE_SUBSYS_STATE(thp),
@@ -1203,4 +1222,6 @@ const struct machine_subsys thp_subsys = {
 	.sysfs_prefix = "transparent_hugepage.",
 	.sysfs_set = thp_sysfs_set,
 	.sysfs_get = thp_sysfs_get,
+	.renders = thp_renders,
+	.nr_renders = ARRAY_SIZE(thp_renders),
 };

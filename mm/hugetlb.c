@@ -610,6 +610,15 @@ static void hugetlb_exit(struct foliage_machine *m)
 	}
 }
 
+static const struct machine_render hugetlb_renders[] = {
+	{ "hugepages", hugetlb_sysfs_render_seq },
+};
+
+static int hugetlb_validate(struct foliage_machine *m)
+{
+	return validate_hugetlb();
+}
+
 const struct machine_subsys hugetlb_subsys = {
 	.name = "hugetlb",
 	MACHINE_SUBSYS_STATE(hugetlb),
@@ -617,4 +626,7 @@ const struct machine_subsys hugetlb_subsys = {
 	.exit = hugetlb_exit,
 	.knobs = hugetlb_knobs,
 	.nr_knobs = ARRAY_SIZE(hugetlb_knobs),
+	.renders = hugetlb_renders,
+	.nr_renders = ARRAY_SIZE(hugetlb_renders),
+	.validate = hugetlb_validate,
 };

@@ -1322,6 +1322,32 @@ void zap_vma_dontneed(struct mmu_gather *tlb, struct vm_area_struct *vma,
 	zap_page_range_single_batched(tlb, vma, addr, size, &details);
 }
 
+void unmap_mapping_pages(struct address_space *mapping, pgoff_t start,
+			 pgoff_t nr)
+{
+	struct zap_details details = { .even_cows = false };
+	pgoff_t last = start + nr - 1;
+	struct vm_area_struct *vma;
+	struct mmu_gather tlb;
+
+	if (!nr)
+		return;
+	i_mmap_lock_read(mapping);
+	vma_interval_tree_foreach(vma, mapping, start, last) {
+		pgoff_t vstart = max(start, vma->vm_pgoff);
+		pgoff_t vend = min(last + 1, vma->vm_pgoff + vma_pages(vma));
+
+		if (vstart >= vend)
+			continue;
+		tlb_gather_mmu(&tlb, vma->vm_mm, false);
+		zap_page_range_single_batched(&tlb, vma, vma->vm_start +
+				((vstart - vma->vm_pgoff) << PAGE_SHIFT),
+				(vend - vstart) << PAGE_SHIFT, &details);
+		tlb_finish_mmu(&tlb);
+	}
+	i_mmap_unlock_read(mapping);
+}
+
 /* ---- fork: copy_page_range() ---- */
 
 /*

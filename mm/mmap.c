@@ -597,7 +597,9 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 		vma->vm_page_prot = vm_get_page_prot(vm_flags);
 		if (file) {
 			vma->vm_file = get_file(file);
-			error = shmem_mmap(file, vma);
+			error = file->f_op && file->f_op->mmap ?
+				file->f_op->mmap(file, vma) :
+				shmem_mmap(file, vma);
 		} else if (vm_flags & VM_SHARED) {
 			error = shmem_zero_setup(vma);
 		} else {

@@ -34,6 +34,8 @@
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
 #include <linux/slab.h>
+#include <linux/migrate.h>
+#include <trace/events.h>
 #include <asm-generic/tlb.h>
 #include <linux/machine_subsys.h>
 
@@ -1564,6 +1566,43 @@ void try_to_unmap(struct folio *folio, enum ttu_flags flags)
 		rmap_walk(folio, &rwc);
 }
 
+/*
+ * Batched TLB flushing (Linux's struct tlbflush_unmap_batch, kept in
+ * current->tlb_ubc): with TTU_BATCH_FLUSH a cleared PTE is not flushed at
+ * once; the thread remembers that a flush is owed and try_to_unmap_flush()
+ * pays it with one flush of every CPU, as x86's arch_tlbbatch_flush() does
+ * (counted as one whole flush: flush_tlb_mm(NULL), since the mms involved
+ * may be gone by then).  Nothing between the clear and the flush may free
+ * or reuse the page: migration holds the folio locked and referenced.
+ */
+struct tlbflush_unmap_batch {
+	struct foliage_machine *machine; /* whose CPUs owe the flush */
+	unsigned long nr_pages;		/* PTEs cleared since the last flush */
+};
+
+static __thread struct tlbflush_unmap_batch tlb_ubc;
+
+static void set_tlb_ubc_flush_pending(pte_t pteval)
+{
+	/* pte_accessible(): only a present entry can be cached. */
+	if (!pte_present(pteval))
+		return;
+	tlb_ubc.machine = this_machine;
+	tlb_ubc.nr_pages++;
+}
+
+void try_to_unmap_flush(void)
+{
+	if (!tlb_ubc.nr_pages)
+		return;
+	VM_WARN_ON(tlb_ubc.machine != this_machine);
+	flush_tlb_mm(NULL);
+	tlb_ubc.nr_pages = 0;
+	tlb_ubc.machine = NULL;
+	if (this_machine->migrate)
+		atomic_long_add(1, &this_machine->migrate->nr_batch_flushes);
+}
+
 static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 			       unsigned long address, void *arg)
 {
@@ -1600,7 +1639,12 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 		anon_exclusive = folio_test_anon(folio) &&
 				 PageAnonExclusive(subpage);
 
-		pteval = ptep_clear_flush(vma, address, pvmw.pte);
+		if (flags & TTU_BATCH_FLUSH) {
+			pteval = ptep_get_and_clear(pvmw.pte);
+			set_tlb_ubc_flush_pending(pteval);
+		} else {
+			pteval = ptep_clear_flush(vma, address, pvmw.pte);
+		}
 		if (pte_dirty(pteval))
 			folio_mark_dirty(folio);
 		update_hiwater_rss(mm);
@@ -1625,6 +1669,8 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 		if (pte_uffd_wp(pteval))
 			swp_pte = pte_swp_mkuffd_wp(swp_pte);
 		set_pte(pvmw.pte, swp_pte);
+		trace_set_migration_pte(address, pte_val(swp_pte),
+					folio_order(folio));
 		/* The entry keeps the page counted in the mm's RSS. */
 		folio_remove_rmap_pte(folio, subpage, vma);
 		folio_put(folio);

@@ -190,6 +190,8 @@ void fput(struct file *file)
 
 	if (!atomic_dec_and_test(&file->f_count))
 		return;
+	if (file->f_op && file->f_op->release)
+		file->f_op->release(file);
 	spin_lock(&ff->machine->files_lock);
 	list_del(&ff->machine_files);
 	spin_unlock(&ff->machine->files_lock);
@@ -213,6 +215,14 @@ void put_all_files(struct foliage_machine *m)
 		atomic_set(&ff->file.f_count, 1);
 		fput(&ff->file);
 	}
+}
+
+long vfs_fallocate(struct file *file, int mode, unsigned long long offset,
+		   unsigned long long len)
+{
+	if (!file->f_op || !file->f_op->fallocate)
+		return -EOPNOTSUPP;
+	return file->f_op->fallocate(file, mode, offset, len);
 }
 
 int file_path(const struct file *file, char *buf, size_t len)
@@ -249,6 +259,23 @@ struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index)
 		folio_get(folio);
 	spin_unlock(&mapping->i_lock);
 	return folio;
+}
+
+struct folio *filemap_lock_folio(struct address_space *mapping, pgoff_t index)
+{
+	struct folio *folio;
+
+	for (;;) {
+		folio = filemap_get_folio(mapping, index);
+		if (!folio)
+			return NULL;
+		folio_lock(folio);
+		/* Truncated while we waited for the lock? */
+		if (likely(folio->mapping == mapping))
+			return folio;
+		folio_unlock(folio);
+		folio_put(folio);
+	}
 }
 
 /* Make i_pages hold at least @index + 1 slots (caller holds i_lock). */
@@ -355,15 +382,8 @@ static int shmem_get_folio_gfp(struct inode *inode, pgoff_t index,
 	if (index > (MAX_LFS_FILESIZE >> PAGE_SHIFT))
 		return -EFBIG;
 repeat:
-	folio = filemap_get_folio(mapping, index);
+	folio = filemap_lock_folio(mapping, index);
 	if (folio) {
-		folio_lock(folio);
-		/* Truncated while we waited for the lock? */
-		if (unlikely(folio->mapping != mapping)) {
-			folio_unlock(folio);
-			folio_put(folio);
-			goto repeat;
-		}
 		*foliop = folio;
 		return 0;
 	}
@@ -682,6 +702,23 @@ void foliage_file_put(struct foliage_file *file)
 		return;
 	fput(&file->file);
 	machine_exit_op(m);
+}
+
+int foliage_fallocate(struct foliage_file *file, int mode, uint64_t offset,
+		      uint64_t len)
+{
+	struct foliage_machine *m;
+	int ret;
+
+	if (!file)
+		return -EINVAL;
+	m = file->machine;
+	ret = machine_enter(m);
+	if (ret)
+		return ret;
+	ret = vfs_fallocate(&file->file, mode, offset, len);
+	machine_exit_op(m);
+	return ret;
 }
 
 /* ---- the subsystem: shm_mnt's superblock ---- */

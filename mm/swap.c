@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 #include <linux/rmap.h>
 #include <linux/swap.h>
+#include <linux/fs.h>
 
 static struct lruvec *folio_lruvec(const struct folio *folio)
 {
@@ -33,8 +34,13 @@ static bool folio_is_file_lru(const struct folio *folio)
 	return !folio_test_swapbacked(folio);
 }
 
+/* Not on an unevictable mapping (guest_memfd's), not mlocked. */
 static bool folio_evictable(const struct folio *folio)
 {
+	const struct address_space *mapping = folio_mapping_file(folio);
+
+	if (mapping && READ_ONCE(mapping->unevictable))
+		return false;
 	return !folio_test_mlocked(folio);
 }
 

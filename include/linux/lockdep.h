@@ -90,10 +90,25 @@ static inline void lock_release(const void *lock)
 #define might_sleep()			do { } while (0)
 #endif
 
-/* The folio lock's place in the order (mm.h's folio_lock()). */
-#define lock_acquire_folio(folio, try)					\
-	lock_acquire((folio), LOCK_CLASS_FOLIO, LOCK_WRITE, (try))
-#define lock_release_folio(folio)	lock_release(folio)
+/*
+ * The folio lock's place in the order (mm.h's folio_lock()).  A
+ * migration batch try-locks hundreds of folios (Linux's lockdep does not
+ * track folio locks at all): a folio try-locked while the thread already
+ * holds one is counted, not stacked, and the folio class stays on the
+ * stack until the last of them goes.
+ */
+#ifdef CONFIG_DEBUG_VM
+void lock_acquire_folio(const void *folio, bool trylock);
+void lock_release_folio(const void *folio);
+#else
+static inline void lock_acquire_folio(const void *folio, bool trylock)
+{
+}
+
+static inline void lock_release_folio(const void *folio)
+{
+}
+#endif
 
 /*
  * The sleeping reader-writer locks (mmap_lock, i_mmap_rwsem, the anon_vma

@@ -31,6 +31,8 @@ int __must_check shmem_file_create(const char *name, unsigned long long size,
 int __must_check shmem_get_folio(struct inode *inode, pgoff_t index,
 				 struct folio **out, bool create);
 struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index);
+/* The same, locked and still in @mapping once locked; NULL for a hole. */
+struct folio *filemap_lock_folio(struct address_space *mapping, pgoff_t index);
 int shmem_truncate(struct inode *inode, unsigned long long new_size);
 
 /*

@@ -20,7 +20,8 @@
  *	mremap			moves them, drops those past a shrunk end
  *	madvise dontneed	private anonymous memory reads zero, private
  *				file memory its file again (claims dropped)
- *	madvise free		drops them (the page may or may not be freed)
+ *	madvise free		makes them maybe-zero: the page reads them, or
+ *				zeroes if it was discarded while clean
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -108,6 +109,8 @@ int scn_do_task(struct scenario *s, struct scn_args *a)
 	t = scn_new_task(s, name);
 	if (!t)
 		return out_of_memory(s);
+	s->action.kind = SCN_ACT_TASK;
+	s->action.task = t;
 	ret = foliage_task_create(s->m, name, &t->task);
 	if (ret) {
 		scn_forget_task(s);
@@ -163,6 +166,8 @@ int scn_do_fork(struct scenario *s, struct scn_args *a)
 		scn_maps_free(&pmaps);
 		return out_of_memory(s);
 	}
+	s->action.kind = SCN_ACT_FORK;
+	s->action.task = parent;
 	ret = foliage_fork(parent->task, child->name, &child->task);
 	if (ret) {
 		scn_maps_free(&pmaps);
@@ -182,6 +187,8 @@ int scn_do_exit(struct scenario *s, struct scn_args *a)
 
 	if (!t)
 		return SCN_USAGE;
+	s->action.kind = SCN_ACT_EXIT;
+	s->action.task = t;
 	ret = foliage_exit(t->task);
 	if (ret)
 		return scn_lib_error(s, ret, NULL);
@@ -204,6 +211,9 @@ int scn_do_file(struct scenario *s, struct scn_args *a)
 	f = scn_new_file(s, name);
 	if (!f)
 		return out_of_memory(s);
+	s->action.kind = SCN_ACT_FILE;
+	s->action.file = f;
+	s->action.len = bytes;
 	ret = foliage_file_create(s->m, name, bytes, &f->file);
 	if (ret) {
 		scn_forget_file(s);
@@ -219,6 +229,8 @@ int scn_do_close(struct scenario *s, struct scn_args *a)
 
 	if (!f)
 		return SCN_USAGE;
+	s->action.kind = SCN_ACT_CLOSE;
+	s->action.file = f;
 	foliage_file_put(f->file);
 	f->file = NULL;
 	f->line = s->line;
@@ -292,10 +304,15 @@ int scn_do_mmap(struct scenario *s, struct scn_args *a)
 		flags |= FOLIAGE_MAP_FIXED_NOREPLACE;
 	if (opts & OPT_POPULATE)
 		flags |= FOLIAGE_MAP_POPULATE;
+	if (!scn_arg(a, "at") && s->hooks && s->hooks->place_mmap)
+		at = s->hooks->place_mmap(s, len);
 
 	mp = scn_new_map(s, name);
 	if (!mp)
 		return out_of_memory(s);
+	s->action = (struct scn_action){ .kind = SCN_ACT_MMAP, .task = t, .file = f,
+				 .start = at, .len = len, .off = off,
+				 .prot = prot, .flags = flags };
 	ret = foliage_mmap(t->task, at, len, prot, flags, f ? f->file : NULL,
 			   off, &addr);
 	if (ret) {
@@ -304,6 +321,7 @@ int scn_do_mmap(struct scenario *s, struct scn_args *a)
 				     at, len, off, opts & OPT_FIXED,
 				     opts & OPT_NOREPLACE));
 	}
+	s->action.addr = addr;
 	mp->task = t;
 	mp->start = addr;
 	mp->len = PAGE_ALIGN(len);
@@ -324,6 +342,8 @@ int scn_do_munmap(struct scenario *s, struct scn_args *a)
 	ret = parse_task_range(s, a, &t, &r);
 	if (ret)
 		return ret;
+	s->action = (struct scn_action){ .kind = SCN_ACT_MUNMAP, .task = t,
+				 .start = r.start, .len = r.len };
 	ret = foliage_munmap(t->task, r.start, r.len);
 	if (ret)
 		return scn_lib_error(s, ret, scn_why_range(why, sizeof(why), ret,
@@ -343,6 +363,8 @@ int scn_do_mprotect(struct scenario *s, struct scn_args *a)
 	if ((ret = parse_task_range(s, a, &t, &r)) ||
 	    (ret = scn_parse_prot(s, a->words[2], &prot)))
 		return ret;
+	s->action = (struct scn_action){ .kind = SCN_ACT_MPROTECT, .task = t,
+				 .start = r.start, .len = r.len, .prot = prot };
 	ret = foliage_mprotect(t->task, r.start, r.len, prot);
 	return ret ? scn_lib_error(s, ret, scn_why_range(why, sizeof(why), ret,
 							 r.start, r.len))
@@ -409,10 +431,14 @@ int scn_do_mremap(struct scenario *s, struct scn_args *a)
 	if (opts & OPT_DONTUNMAP)
 		flags |= FOLIAGE_MREMAP_DONTUNMAP;
 
+	s->action = (struct scn_action){ .kind = SCN_ACT_MREMAP, .task = t,
+				 .start = r.start, .len = r.len,
+				 .new_len = new_len, .at = at, .flags = flags };
 	ret = foliage_mremap(t->task, r.start, r.len, new_len, flags, at,
 			     &addr);
 	if (ret)
 		return scn_lib_error(s, ret, NULL);
+	s->action.addr = addr;
 	if (mremap_shadow(&t->shadow, r.start, r.len, addr, new_len))
 		return out_of_memory(s);
 	if (r.map && r.map->task == t) {
@@ -464,7 +490,9 @@ static int madvise_shadow(struct scenario *s, struct scn_task *t,
 
 		if (from >= to || v->perms[3] == 's')
 			continue;
-		if (advice == FOLIAGE_MADV_DONTNEED && !v->inode)
+		if (advice == FOLIAGE_MADV_FREE && !v->inode)
+			shadow_lazyfree(&t->shadow, from, to);
+		else if (advice == FOLIAGE_MADV_DONTNEED && !v->inode)
 			ret = shadow_zero(&t->shadow, from, to);
 		else
 			ret = shadow_drop(&t->shadow, from, to);
@@ -493,6 +521,9 @@ int scn_do_madvise(struct scenario *s, struct scn_args *a)
 				 "dontneed free populate_read populate_write "
 				 "hugepage nohugepage dontfork dofork wipeonfork "
 				 "keeponfork)", word);
+	s->action = (struct scn_action){ .kind = SCN_ACT_MADVISE, .task = t,
+				 .start = r.start, .len = r.len,
+				 .advice = advices[i].advice };
 	ret = foliage_madvise(t->task, r.start, r.len, advices[i].advice);
 	if (ret)
 		return scn_lib_error(s, ret, scn_why_range(why, sizeof(why), ret,
@@ -740,6 +771,8 @@ int scn_do_touch(struct scenario *s, struct scn_args *a)
 	if ((ret = parse_task_range(s, a, &t, &r)) ||
 	    (ret = parse_rw(s, a->words[2], &write)))
 		return ret;
+	s->action = (struct scn_action){ .kind = SCN_ACT_TOUCH, .task = t,
+				 .start = r.start, .len = r.len, .write = write };
 	return write ? touch_write(s, t, &r) : touch_read(s, t, &r);
 }
 
@@ -769,6 +802,9 @@ int scn_do_write(struct scenario *s, struct scn_args *a)
 		free(data);
 		return ret;
 	}
+	scn_action_clear(s);	/* --fail-nth runs a line again */
+	s->action = (struct scn_action){ .kind = SCN_ACT_WRITE, .task = t,
+				 .start = addr, .len = len, .data = data };
 	err = foliage_access(t->task, addr, data, len, true, &fault);
 	s->fault_addr = fault;
 	/* What came before the failing page was written. */
@@ -780,7 +816,6 @@ int scn_do_write(struct scenario *s, struct scn_args *a)
 		ret = scn_lib_error(s, err, at_addr(detail, sizeof(detail),
 						    fault));
 	writer_free(&w);
-	free(data);
 	return ret;
 }
 
@@ -807,6 +842,8 @@ int scn_do_read(struct scenario *s, struct scn_args *a)
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return out_of_memory(s);
+	s->action = (struct scn_action){ .kind = SCN_ACT_READ, .task = t,
+				 .start = addr, .len = len };
 	ret = foliage_access(t->task, addr, buf, len, false, &fault);
 	s->fault_addr = fault;
 	free(s->read.buf);
@@ -830,6 +867,8 @@ int scn_do_pin(struct scenario *s, struct scn_args *a)
 	if ((ret = parse_task_range(s, a, &t, &r)) ||
 	    (a->nr_words > 2 && (ret = parse_rw(s, a->words[2], &write))))
 		return ret;
+	s->action = (struct scn_action){ .kind = SCN_ACT_PIN, .task = t,
+				 .start = r.start, .len = r.len, .write = write };
 	ret = foliage_pin(t->task, r.start, r.len, write);
 	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
 }
@@ -843,6 +882,8 @@ int scn_do_unpin(struct scenario *s, struct scn_args *a)
 	ret = parse_task_range(s, a, &t, &r);
 	if (ret)
 		return ret;
+	s->action = (struct scn_action){ .kind = SCN_ACT_UNPIN, .task = t,
+				 .start = r.start, .len = r.len };
 	ret = foliage_unpin(t->task, r.start, r.len);
 	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
 }
