@@ -979,19 +979,6 @@ struct folio *alloc_migration_target(struct folio *src, unsigned long private)
 	return __folio_alloc(gfp, order, nid);
 }
 
-/*
- * The migrator hook's default: no migrator (-ENODEV), so the CPU copies
- * everything.  mm/migrate_copy_offload.c (the offload registry) provides
- * the real one, which replaces this weak definition.
- */
-__attribute__((weak))
-int migrate_offload_copy(struct list_head *dst_folios,
-			 struct list_head *src_folios, int nr,
-			 enum migrate_reason reason)
-{
-	return -ENODEV;
-}
-
 /* ---- move_pages(2) ------------------------------------------------------ */
 
 /* Nodes with memory (node_states[N_MEMORY]); no cpusets: all are allowed. */

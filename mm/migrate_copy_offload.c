@@ -26,19 +26,6 @@
 #include <linux/machine_subsys.h>
 #include <linux/migrate_offload.h>
 
-const char *const migrate_reason_names[MR_TYPES] = {
-	[MR_COMPACTION]		= "compaction",
-	[MR_MEMORY_FAILURE]	= "memory_failure",
-	[MR_MEMORY_HOTPLUG]	= "memory_hotplug",
-	[MR_SYSCALL]		= "syscall_or_cpuset",
-	[MR_MEMPOLICY_MBIND]	= "mempolicy_mbind",
-	[MR_NUMA_MISPLACED]	= "numa_misplaced",
-	[MR_CONTIG_RANGE]	= "contig_range",
-	[MR_LONGTERM_PIN]	= "longterm_pin",
-	[MR_DEMOTION]		= "demotion",
-	[MR_DAMON]		= "damon",
-};
-
 struct migrate_offload {
 	pthread_mutex_t lock;		/* active, reason_mask, nr_inflight */
 	pthread_cond_t idle;		/* nr_inflight dropped to 0 */

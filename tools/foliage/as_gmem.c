@@ -319,6 +319,9 @@ int scn_do_fallocate(struct scenario *s, struct scn_args *a)
 
 	if (!(f = scn_find_file(s, a->words[0])))
 		return SCN_USAGE;
+	if (!f->file)
+		return scn_usage(s, "fallocate: file '%s' is closed",
+				 a->words[0]);
 	if ((ret = scn_parse_file_range(s, a->words[1], &off, &len)))
 		return ret;
 	if (!strcmp(mode_s, "punch"))

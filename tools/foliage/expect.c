@@ -642,6 +642,10 @@ static const struct scn_verb subjects[] = {
 	/* ---- NUMA (as_numa.c) ---- */
 	{ "status", scn_expect_status, 4, 5, "", 0,
 	  "expect status INDEX OP VALUE | expect status count VALUE OP N" },
+	/* hugetlb (issue 10) */
+	{ "hugepages", scn_expect_hugepages, 5, 5, "", 0,
+	  "expect hugepages SIZE FILE OP VALUE" },
+	/* end hugetlb */
 };
 
 static const struct scn_verb outcome = {

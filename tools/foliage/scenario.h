@@ -511,6 +511,16 @@ int scn_shadow_check(struct scenario *s, struct scn_task *t);
 /* NUMA verbs and expect subjects (as_numa.c). */
 int scn_do_move_pages(struct scenario *s, struct scn_args *a);
 int scn_expect_status(struct scenario *s, struct scn_args *a);
+/* hugetlb (as_hugetlb.c, issue 10). */
+/*
+ * The hugetlb options of mmap and file: @word says the bare word
+ * "hugetlb" was given; a hugetlb=2M|1G key sets *@size_bits (log2 of the
+ * size, 0: the default); *@hugetlb says whether either was.
+ */
+int scn_parse_hugetlb(struct scenario *s, struct scn_args *a, bool word,
+		      unsigned int *size_bits, bool *hugetlb);
+int scn_do_fallocate(struct scenario *s, struct scn_args *a);
+int scn_expect_hugepages(struct scenario *s, struct scn_args *a);
 
 /* "OP VALUE" of expect, shared by expect.c and as_expect.c. */
 enum scn_op { SCN_EQ, SCN_NE, SCN_LT, SCN_LE, SCN_GT, SCN_GE, SCN_NR_OPS };
@@ -531,7 +541,6 @@ int scn_do_vm(struct scenario *s, struct scn_args *a);
 int scn_do_gmem(struct scenario *s, struct scn_args *a);
 int scn_do_memslot(struct scenario *s, struct scn_args *a);
 int scn_do_convert(struct scenario *s, struct scn_args *a);
-int scn_do_fallocate(struct scenario *s, struct scn_args *a);
 int scn_do_vcpu(struct scenario *s, struct scn_args *a);
 /* show gmem NAME | show vm NAME */
 int scn_show_gmem(struct scenario *s, struct scn_args *a);
