@@ -48,6 +48,8 @@
  *	+ 1 if R->lazy_anon_vma (that anon_vma pins R, A->lazy_root == R)
  *   R->lazy_detached: R left its mm (munmap, exit, merge) and lives on for
  *	its folios; it is freed when vm_refcnt drops to 0
+ *   migration pins R through R's group anon_vma (folio_get_anon_vma()),
+ *	made with no VMA on its tree if the group was never upgraded
  *   fork or a moving mremap upgrades R's group, one way: every VMA with
  *	lazy_root R gets one anon_vma A (R->lazy_anon_vma), keeping lazy_root;
  *	folios are moved to A as fork's folio_try_dup_anon_rmap_*() and
