@@ -120,8 +120,8 @@ struct foliage_machine {
 	struct shmem_sb_info *shmem;	/* shm_mnt (mm/shmem.c) */
 	struct thp_state *thp;		/* THP knobs and stats (huge_memory.c) */
 	struct hugetlb_state *hugetlb;	/* hugetlb pools (mm/hugetlb.c) */
-	struct page_reporting *page_reporting; /* free page reporting (mm/page_reporting.c) */
 	struct anon_rmap_state *anon_rmap; /* anon rmap scheme, ANON_VMA_LAZY (rmap.c) */
+	struct page_reporting *page_reporting; /* free page reporting (mm/page_reporting.c) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */
 	struct kvm_state *kvm;		/* KVM VMs, guest_memfd (virt/kvm) */
 	struct migrate_offload *migrate_offload; /* copy offload, migrators */
