@@ -34,6 +34,7 @@
 
 #include <linux/mm.h>
 #include <linux/nodemask.h>
+#include <linux/migrate_mode.h>
 
 enum migrate_mode {
 	MIGRATE_ASYNC,			/* never block: trylock, batched flush */
@@ -41,23 +42,7 @@ enum migrate_mode {
 	MIGRATE_SYNC,			/* may block */
 };
 
-/* Why a migration happens (Linux's MR_*; trace spellings below). */
-enum migrate_reason {
-	MR_COMPACTION,			/* "compaction" */
-	MR_MEMORY_FAILURE,		/* "memory_failure" */
-	MR_MEMORY_HOTPLUG,		/* "memory_hotplug" */
-	MR_SYSCALL,			/* "syscall_or_cpuset" */
-	MR_MEMPOLICY_MBIND,		/* "mempolicy_mbind" */
-	MR_NUMA_MISPLACED,		/* "numa_misplaced" */
-	MR_CONTIG_RANGE,		/* "contig_range" */
-	MR_LONGTERM_PIN,		/* "longterm_pin" */
-	MR_DEMOTION,			/* "demotion" */
-	MR_DAMON,			/* "damon" */
-	MR_TYPES
-};
-
-/* The trace format's names: migrate_reason_names[MR_SYSCALL]... */
-extern const char *const migrate_reason_names[MR_TYPES];
+/* enum migrate_reason and migrate_reason_names[]: linux/migrate_mode.h. */
 extern const char *const migrate_mode_names[MIGRATE_SYNC + 1];
 
 #define NR_MAX_BATCHED_MIGRATION	512

@@ -24,7 +24,7 @@ enum migrate_reason {
 	MR_TYPES			/* number of reasons */
 };
 
-/* The trace spelling of each reason (mm/migrate_copy_offload.c). */
+/* The trace spelling of each reason (mm/migrate.c). */
 extern const char *const migrate_reason_names[MR_TYPES];
 
 #endif /* _FOLIAGE_LINUX_MIGRATE_MODE_H */
