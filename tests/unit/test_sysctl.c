@@ -55,9 +55,9 @@ static void test_knob_names_unique(void **state)
 	}
 	/*
 	 * Every knob foliage has (the registry's 19, debug.validate_every,
-	 * debug.fork_batching and hugetlb's 6).
+	 * debug.fork_batching, hugetlb's 6 and vm.zero_aware_alloc).
 	 */
-	assert_int_equal(nr, 27);
+	assert_int_equal(nr, 28);
 }
 
 /*
