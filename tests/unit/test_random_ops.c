@@ -1087,6 +1087,7 @@ static void world_init(struct world *w, unsigned long seed, unsigned int arch,
 	cfg.nr_nodes = 1;
 	cfg.bytes_per_node = 512UL << 20;
 	cfg.arch = arch;
+	cfg.anon_vma = RANDOM_OPS_ANON_VMA;
 	w->m = test_machine_cfg(&cfg);
 	assert_int_equal(machine_enter(w->m), 0);
 	assert_int_equal(kmem_caches_init(w->m), 0);

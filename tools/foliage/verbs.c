@@ -299,9 +299,6 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (!strcmp(what, "maps") || !strcmp(what, "smaps") ||
 	    !strcmp(what, "smaps_rollup"))
 		return scn_show_task(s, a);
-	/* PTE batching (as_batch.c) */
-	if (!strcmp(what, "pagetable"))
-		return scn_show_pagetable(s, a);
 	if (!strcmp(what, "pfnmap"))
 		return scn_show_pfnmap(s, a);
 	if (scn_arg(a, "node") || scn_arg(a, "svg"))
@@ -313,6 +310,9 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	/* ---- rmap (issue 13) ---- */
 	if (!strcmp(what, "rmap"))
 		return scn_show_rmap(s, a);
+	/* PTE batching (as_batch.c) */
+	if (!strcmp(what, "pagetable"))
+		return scn_show_pagetable(s, a);
 	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
 		if (!strcmp(show_files[i], what))
 			break;
@@ -322,8 +322,8 @@ static int do_show(struct scenario *s, struct scn_args *a)
 				 "trace, tlb, slabinfo, thp, mthp_stats, uptime, "
 				 "hugepages, extfrag, unusable_index, "
 				 "extfrag_index, pfnmap; "
-				 "maps, smaps, smaps_rollup, pagetable of a task; "
-				 "rmap TASK ADDR)", what);
+				 "maps, smaps, smaps_rollup, pagetable of a "
+				 "task; rmap TASK ADDR)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
 				 "%s [PATTERN|grep=PATTERN])", a->words[2], what);
