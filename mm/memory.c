@@ -30,6 +30,7 @@
  */
 #include <string.h>
 
+#include <linux/hugetlb.h>
 #include "internal.h"
 #include <linux/mm.h>
 #include <linux/err.h>
@@ -1007,7 +1008,9 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 
 	mmap_assert_locked(vma->vm_mm);
 
-	if (!ret)
+	if (!ret && unlikely(is_vm_hugetlb_page(vma)))
+		ret = hugetlb_fault(vma->vm_mm, vma, address, flags);
+	else if (!ret)
 		ret = __handle_mm_fault(vma, address, flags);
 	/* mm_account_fault(): failed faults count too; retries don't. */
 	if (!(ret & VM_FAULT_RETRY))
@@ -1256,6 +1259,10 @@ static void __unmap_page_range(struct mmu_gather *tlb,
 	pgd_t *pgd;
 
 	VM_WARN_ON(addr >= end);
+	if (unlikely(is_vm_hugetlb_page(vma))) {
+		unmap_hugepage_range(tlb, vma, addr, end);
+		goto out;
+	}
 	pgd = pgd_offset(vma->vm_mm, addr);
 	do {
 		unsigned long pud_next, pud_addr = addr;
@@ -1273,6 +1280,7 @@ static void __unmap_page_range(struct mmu_gather *tlb,
 				      details);
 		} while (pud++, pud_addr = pud_next, pud_addr != next);
 	} while (pgd++, addr = next, addr != end);
+out:
 	/*
 	 * tlb_end_vma(): x86 flushes at each VMA's end (unless the whole
 	 * mm goes), so the range never spans the gaps between VMAs.
@@ -1591,6 +1599,8 @@ int copy_page_range(struct vm_area_struct *dst_vma,
 
 	if (!vma_needs_copy(dst_vma, src_vma))
 		return 0;
+	if (is_vm_hugetlb_page(src_vma))
+		return copy_hugetlb_page_range(dst_vma, src_vma);
 	src_pgd = pgd_offset(src_mm, addr);
 	do {
 		unsigned long pud_next, pud_addr = addr;

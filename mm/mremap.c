@@ -27,6 +27,7 @@
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
 #include <asm-generic/tlb.h>
+#include <linux/hugetlb.h>
 #include "internal.h"
 
 #define MREMAP_MAYMOVE		FOLIAGE_MREMAP_MAYMOVE
@@ -192,6 +193,9 @@ unsigned long move_page_tables(struct vm_area_struct *vma,
 	unsigned long old_end = old_addr + len, extent;
 	pmd_t *old_pmd, *new_pmd;
 
+	if (is_vm_hugetlb_page(vma))
+		return move_hugetlb_page_tables(vma, new_vma, old_addr,
+						new_addr, len);
 	for (; old_addr < old_end; old_addr += extent, new_addr += extent) {
 		pmd_t val;
 
@@ -280,6 +284,17 @@ static unsigned long check_prep_vma(struct vma_remap_struct *vrm)
 
 	if (!vma)
 		return -EFAULT;
+	if (is_vm_hugetlb_page(vma)) {
+		unsigned long sz = vma_kernel_pagesize(vma);
+
+		vrm->old_len = ALIGN(vrm->old_len, sz);
+		vrm->new_len = ALIGN(vrm->new_len, sz);
+		/* Huge-page aligned addresses; the reservation cannot grow. */
+		if ((vrm->addr | vrm->new_addr) & (sz - 1))
+			return -EINVAL;
+		if (vrm->new_len > vrm->old_len)
+			return -EINVAL;
+	}
 	vrm->delta = vrm->old_len > vrm->new_len ?
 		     vrm->old_len - vrm->new_len : vrm->new_len - vrm->old_len;
 	vrm->remap_type = !vrm->delta ? MREMAP_NO_RESIZE :
@@ -469,6 +484,9 @@ static unsigned long move_vma(struct vma_remap_struct *vrm)
 		vrm->addr = vrm->new_addr;
 	}
 
+	/* The new VMA took the private reservations over. */
+	if (!err && is_vm_hugetlb_page(vma))
+		clear_vma_resv_huge_pages(vma);
 	/* total_vm is briefly too high: keep the high watermark. */
 	hiwater_vm = mm->hiwater_vm;
 	vrm_stat_account(vrm, vrm->new_len);

@@ -36,6 +36,8 @@
 #include <linux/rmap.h>
 #include <linux/swap.h>
 #include <linux/shmem_fs.h>
+#include <linux/hugetlb.h>
+#include <asm-generic/tlb.h>
 #include <linux/machine_subsys.h>
 
 #include "internal.h"
@@ -125,6 +127,7 @@ static void shmem_evict_inode(struct inode *inode)
 {
 	struct address_space *mapping = &inode->i_data;
 
+	hugetlbfs_evict_inode(inode);	/* nothing unless hugetlbfs's */
 	shmem_undo_range(inode, 0);
 	VM_WARN_ON(mapping->nrpages);
 	free(mapping->i_pages);
@@ -220,9 +223,16 @@ void put_all_files(struct foliage_machine *m)
 long vfs_fallocate(struct file *file, int mode, unsigned long long offset,
 		   unsigned long long len)
 {
-	if (!file->f_op || !file->f_op->fallocate)
+	if (file->f_op && file->f_op->fallocate)
+		return file->f_op->fallocate(file, mode, offset, len);
+	/* shmem's and hugetlbfs's: what foliage models of them. */
+	if (!(mode & FALLOC_FL_KEEP_SIZE) ||
+	    (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)))
 		return -EOPNOTSUPP;
-	return file->f_op->fallocate(file, mode, offset, len);
+	if (is_file_hugepages(file))
+		return hugetlbfs_fallocate(file, mode & FALLOC_FL_PUNCH_HOLE,
+					   offset, len);
+	return shmem_fallocate(file, mode & FALLOC_FL_PUNCH_HOLE, offset, len);
 }
 
 int file_path(const struct file *file, char *buf, size_t len)
@@ -510,6 +520,70 @@ out:
 	return ret;
 }
 
+/* Zero bytes [off, off + len) of the cached page at @index, if any. */
+static void shmem_zero_partial(struct address_space *mapping, pgoff_t index,
+			       size_t off, size_t len)
+{
+	struct folio *folio = filemap_get_folio(mapping, index);
+
+	if (!folio)
+		return;
+	memset((char *)folio_address(folio) + off, 0, len);
+	folio_put(folio);
+}
+
+int shmem_fallocate(struct file *file, bool punch, unsigned long long off,
+		    unsigned long long len)
+{
+	struct inode *inode = file->f_inode;
+	struct address_space *mapping = &inode->i_data;
+	unsigned long long end = off + len;
+	pgoff_t start = DIV_ROUND_UP(off, PAGE_SIZE), stop = end >> PAGE_SHIFT;
+	pgoff_t index;
+	int ret = 0;
+
+	filemap_invalidate_lock(mapping);
+	if (!punch) {
+		/* Pages inside i_size (foliage has no SGP_FALLOC past it). */
+		for (index = off >> PAGE_SHIFT;
+		     index < DIV_ROUND_UP(end, PAGE_SIZE) &&
+		     index < i_size_pages(inode); index++) {
+			struct folio *folio;
+
+			ret = shmem_get_folio(inode, index, &folio, true);
+			if (ret)
+				break;
+			folio_put(folio);
+		}
+		goto out;
+	}
+	if (off & ~PAGE_MASK)
+		shmem_zero_partial(mapping, off >> PAGE_SHIFT, off & ~PAGE_MASK,
+				   min(end, (unsigned long long)start <<
+				       PAGE_SHIFT) - off);
+	if (stop > start) {
+		unmap_mapping_pages(mapping, start, stop - start);
+		for (index = start; index < stop &&
+		     index < mapping->i_pages_size; index++) {
+			struct folio *folio = filemap_get_folio(mapping, index);
+
+			if (!folio)
+				continue;
+			folio_lock(folio);
+			if (folio->mapping == mapping && !folio_mapped(folio))
+				shmem_delete_from_page_cache(folio);
+			folio_unlock(folio);
+			folio_put(folio);
+		}
+	}
+	if ((end & ~PAGE_MASK) && end >> PAGE_SHIFT >= start)
+		shmem_zero_partial(mapping, end >> PAGE_SHIFT, 0,
+				   end & ~PAGE_MASK);
+out:
+	filemap_invalidate_unlock(mapping);
+	return ret;
+}
+
 /* ---- faults ------------------------------------------------------------ */
 
 static vm_fault_t vmf_error(int err)
@@ -704,14 +778,16 @@ void foliage_file_put(struct foliage_file *file)
 	machine_exit_op(m);
 }
 
-int foliage_fallocate(struct foliage_file *file, int mode, uint64_t offset,
-		      uint64_t len)
+int foliage_fallocate_mode(struct foliage_file *file, int mode,
+			   uint64_t offset, uint64_t len)
 {
 	struct foliage_machine *m;
 	int ret;
 
-	if (!file)
+	if (!file || !len || offset > MAX_LFS_FILESIZE)
 		return -EINVAL;
+	if (offset + len > MAX_LFS_FILESIZE || offset + len < offset)
+		return -EFBIG;
 	m = file->machine;
 	ret = machine_enter(m);
 	if (ret)

@@ -18,6 +18,7 @@
  */
 #include <string.h>
 
+#include <linux/hugetlb.h>
 #include "internal.h"
 #include <linux/mm.h>
 #include <linux/rmap.h>
@@ -158,6 +159,10 @@ static void __page_cache_release(struct folio *folio)
  */
 void __folio_put(struct folio *folio, fpi_t fpi)
 {
+	if (unlikely(PageHugetlb(&folio->page))) {
+		free_huge_folio(folio);
+		return;
+	}
 	__page_cache_release(folio);
 	__free_frozen_pages(&folio->page, folio_order(folio), fpi);
 }

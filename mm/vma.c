@@ -441,6 +441,11 @@ int __split_vma(struct vm_area_struct *vma, unsigned long addr, int new_below)
 	VM_WARN_ON(vma->vm_start >= addr);
 	VM_WARN_ON(vma->vm_end <= addr);
 
+	if (vma->vm_ops && vma->vm_ops->may_split) {
+		err = vma->vm_ops->may_split(vma, addr);
+		if (err)
+			return err;
+	}
 	new = vm_area_dup(vma);
 	if (!new)
 		return -ENOMEM;

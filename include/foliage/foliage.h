@@ -258,6 +258,12 @@ struct foliage_file;
 #define FOLIAGE_MAP_NORESERVE	0x4000
 #define FOLIAGE_MAP_POPULATE	0x8000
 #define FOLIAGE_MAP_FIXED_NOREPLACE 0x100000
+#define FOLIAGE_MAP_HUGETLB	0x40000
+/* MAP_HUGE_2MB/1GB: log2 of the huge page size in bits 26..31. */
+#define FOLIAGE_MAP_HUGE_SHIFT	26
+#define FOLIAGE_MAP_HUGE_MASK	0x3f
+#define FOLIAGE_MAP_HUGE_2MB	(21 << FOLIAGE_MAP_HUGE_SHIFT)
+#define FOLIAGE_MAP_HUGE_1GB	(30 << FOLIAGE_MAP_HUGE_SHIFT)
 #define FOLIAGE_MREMAP_MAYMOVE	1
 #define FOLIAGE_MREMAP_FIXED	2
 #define FOLIAGE_MREMAP_DONTUNMAP 4
@@ -291,6 +297,31 @@ struct foliage_machine *foliage_task_machine(const struct foliage_task *task);
 int foliage_file_create(struct foliage_machine *m, const char *name,
 			uint64_t bytes, struct foliage_file **out)
 	FOLIAGE_MUST_CHECK;
+/* ---- hugetlb (issue 10) ---- */
+#define FOLIAGE_MFD_HUGETLB	0x0004U
+/* MFD_HUGE_2MB/1GB: log2 of the huge page size in bits 26..31. */
+#define FOLIAGE_MFD_HUGE_2MB	(21U << 26)
+#define FOLIAGE_MFD_HUGE_1GB	(30U << 26)
+/*
+ * memfd_create() + ftruncate(@bytes): with FOLIAGE_MFD_HUGETLB a hugetlbfs
+ * file of the default (or MFD_HUGE_*) huge page size, which reserves its
+ * pages when mapped, as Linux's; @bytes must be a multiple of it
+ * (-EINVAL).  Without, foliage_file_create().
+ */
+int foliage_memfd_create(struct foliage_machine *m, const char *name,
+			 uint64_t bytes, unsigned int mfd_flags,
+			 struct foliage_file **out)
+	FOLIAGE_MUST_CHECK;
+/*
+ * fallocate(): @punch (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) frees
+ * the pages of [@off, @off + @len) (whole huge pages of a hugetlb file go
+ * back to the pool, partial ones are zeroed); else (mode 0 with
+ * FALLOC_FL_KEEP_SIZE) allocates them.  hugetlb and shmem files.
+ */
+int foliage_fallocate(struct foliage_file *file, bool punch, uint64_t off,
+		      uint64_t len)
+	FOLIAGE_MUST_CHECK;
+/* ---- end hugetlb ---- */
 /*
  * Drop the creator's reference (close()); mappings keep the file alive.
  * The machine owns its files: foliage_machine_destroy() frees those never
@@ -473,9 +504,16 @@ int foliage_vm_access(struct foliage_vm *vm, uint64_t gpa, void *buf,
 /* fallocate(2)'s modes */
 #define FOLIAGE_FALLOC_FL_KEEP_SIZE	0x01
 #define FOLIAGE_FALLOC_FL_PUNCH_HOLE	0x02
-/* fallocate(2) on a file: -EOPNOTSUPP where the file has none. */
-int foliage_fallocate(struct foliage_file *file, int mode, uint64_t offset,
-		      uint64_t len)
+/*
+ * fallocate(2) with its FOLIAGE_FALLOC_FL_* @mode, as vfs_fallocate()
+ * checks it (-EINVAL for a length of 0, -EFBIG past the largest offset)
+ * and the file's own fallocate does it: a guest_memfd's as Linux's (its
+ * -EOPNOTSUPP and -EINVAL table); shmem and hugetlb files do KEEP_SIZE
+ * with or without PUNCH_HOLE (else -EOPNOTSUPP).  foliage_fallocate()
+ * is this with KEEP_SIZE.
+ */
+int foliage_fallocate_mode(struct foliage_file *file, int mode,
+			   uint64_t offset, uint64_t len)
 	FOLIAGE_MUST_CHECK;
 
 /* KVM_SET_MEMORY_ATTRIBUTES2's attribute and flags */

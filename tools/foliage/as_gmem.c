@@ -14,7 +14,7 @@
  *	expect gmem NAME STAT OP VALUE
  *
  * A guest_memfd is a file of the scenario (close, mmap ... file=GMEM and
- * fallocate take it); a VM has a name of its own.  A vCPU read is what
+ * fallocate, as_hugetlb.c's, take it); a VM has a name of its own.  A vCPU read is what
  * 'expect read' then checks, as a task's read.
  */
 #include <errno.h>
@@ -310,32 +310,11 @@ int scn_do_convert(struct scenario *s, struct scn_args *a)
 			(unsigned long long)want_eo);
 }
 
-int scn_do_fallocate(struct scenario *s, struct scn_args *a)
+int scn_gmem_punched(struct scenario *s, struct scn_file *f, uint64_t off,
+		     uint64_t len)
 {
-	const char *mode_s = a->words[2];
-	struct scn_file *f;
-	uint64_t off, len;
-	int mode, ret;
-
-	if (!(f = scn_find_file(s, a->words[0])))
-		return SCN_USAGE;
-	if ((ret = scn_parse_file_range(s, a->words[1], &off, &len)))
-		return ret;
-	if (!strcmp(mode_s, "punch"))
-		mode = FOLIAGE_FALLOC_FL_KEEP_SIZE |
-		       FOLIAGE_FALLOC_FL_PUNCH_HOLE;
-	else if (!strcmp(mode_s, "keep"))
-		mode = FOLIAGE_FALLOC_FL_KEEP_SIZE;
-	else
-		return scn_usage(s, "fallocate: expected 'punch' or 'keep', "
-				 "not '%s'", mode_s);
-	ret = foliage_fallocate(f->file, mode, off, len);
-	if (ret)
-		return scn_lib_error(s, ret, NULL);
 	/* A punched page refaults as zeros. */
-	if (mode & FOLIAGE_FALLOC_FL_PUNCH_HOLE)
-		return gmem_shadow_host(s, f, off, len, true);
-	return SCN_OK;
+	return gmem_shadow_host(s, f, off, len, true);
 }
 
 #define VCPU_MAX	(64UL << 20)	/* bytes of one vcpu read */

@@ -201,20 +201,29 @@ int scn_do_exit(struct scenario *s, struct scn_args *a)
 int scn_do_file(struct scenario *s, struct scn_args *a)
 {
 	const char *name = a->words[0];
+	unsigned int size_bits, mfd = 0;
 	struct scn_file *f;
 	uint64_t bytes;
+	bool hugetlb;
 	int ret;
 
+	if (a->nr_words > 2 && strcmp(a->words[2], "hugetlb"))
+		return scn_usage(s, "file: unknown option '%s' (usage: file "
+				 "NAME SIZE [hugetlb[=2M|1G]])", a->words[2]);
 	if ((ret = scn_check_new_name(s, name)) ||
-	    (ret = scn_parse_size(s, "the size", a->words[1], &bytes)))
+	    (ret = scn_parse_size(s, "the size", a->words[1], &bytes)) ||
+	    (ret = scn_parse_hugetlb(s, a, a->nr_words > 2, &size_bits,
+				     &hugetlb)))
 		return ret;
+	if (hugetlb)
+		mfd = FOLIAGE_MFD_HUGETLB | (size_bits << 26);
 	f = scn_new_file(s, name);
 	if (!f)
 		return out_of_memory(s);
 	s->action.kind = SCN_ACT_FILE;
 	s->action.file = f;
 	s->action.len = bytes;
-	ret = foliage_file_create(s->m, name, bytes, &f->file);
+	ret = foliage_memfd_create(s->m, name, bytes, mfd, &f->file);
 	if (ret) {
 		scn_forget_file(s);
 		return scn_lib_error(s, ret, NULL);
@@ -242,29 +251,31 @@ int scn_do_close(struct scenario *s, struct scn_args *a)
 enum {
 	OPT_SHARED = 0x1, OPT_PRIVATE = 0x2, OPT_FIXED = 0x4,
 	OPT_NOREPLACE = 0x8, OPT_POPULATE = 0x10, OPT_MAYMOVE = 0x20,
-	OPT_DONTUNMAP = 0x40,
+	OPT_DONTUNMAP = 0x40, OPT_HUGETLB = 0x80, OPT_NORESERVE = 0x100,
 };
 
 static const struct opt_word mmap_opts[] = {
 	{ "shared", OPT_SHARED }, { "private", OPT_PRIVATE },
 	{ "fixed", OPT_FIXED }, { "noreplace", OPT_NOREPLACE },
-	{ "populate", OPT_POPULATE },
+	{ "populate", OPT_POPULATE }, { "hugetlb", OPT_HUGETLB },
+	{ "noreserve", OPT_NORESERVE },
 };
 
 int scn_do_mmap(struct scenario *s, struct scn_args *a)
 {
 	static const char usage[] = "mmap TASK NAME LEN [at=ADDR] [prot=PROT] "
 		"[shared|private] [fixed|noreplace] [populate] "
-		"[file=FILE [off=OFF]]";
+		"[hugetlb[=2M|1G]] [noreserve] [file=FILE [off=OFF]]";
 	const char *name = a->words[1], *v;
 	int prot = FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE, flags;
 	unsigned long at = 0, addr;
 	struct scn_file *f = NULL;
 	uint64_t len, off = 0;
+	unsigned int opts, size_bits;
 	char why[128];
-	unsigned int opts;
 	struct scn_task *t;
 	struct scn_map *mp;
+	bool hugetlb;
 	int ret;
 
 	t = scn_find_task(s, a->words[0]);
@@ -277,6 +288,9 @@ int scn_do_mmap(struct scenario *s, struct scn_args *a)
 		return ret;
 	if ((v = scn_arg(a, "at")) &&
 	    (ret = scn_parse_addr(s, "at=", v, &at)))
+		return ret;
+	if ((ret = scn_parse_hugetlb(s, a, opts & OPT_HUGETLB, &size_bits,
+				     &hugetlb)))
 		return ret;
 	if ((v = scn_arg(a, "prot")) && (ret = scn_parse_prot(s, v, &prot)))
 		return ret;
@@ -304,6 +318,11 @@ int scn_do_mmap(struct scenario *s, struct scn_args *a)
 		flags |= FOLIAGE_MAP_FIXED_NOREPLACE;
 	if (opts & OPT_POPULATE)
 		flags |= FOLIAGE_MAP_POPULATE;
+	if (opts & OPT_NORESERVE)
+		flags |= FOLIAGE_MAP_NORESERVE;
+	if (hugetlb)
+		flags |= FOLIAGE_MAP_HUGETLB |
+			 (size_bits << FOLIAGE_MAP_HUGE_SHIFT);
 	if (!scn_arg(a, "at") && s->hooks && s->hooks->place_mmap)
 		at = s->hooks->place_mmap(s, len);
 
@@ -325,6 +344,10 @@ int scn_do_mmap(struct scenario *s, struct scn_args *a)
 	mp->task = t;
 	mp->start = addr;
 	mp->len = PAGE_ALIGN(len);
+	/* MAP_HUGETLB rounds the length up to its huge page size. */
+	if (hugetlb)
+		mp->len = (len + (1ULL << (size_bits ?: 21)) - 1) &
+			  ~((1ULL << (size_bits ?: 21)) - 1);
 	/* MAP_FIXED replaced whatever was there. */
 	if (shadow_drop(&t->shadow, addr, addr + mp->len))
 		return out_of_memory(s);

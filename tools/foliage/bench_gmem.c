@@ -115,7 +115,7 @@ static int gmem_bench_setup(struct gmem_bench *gb, struct bench_report *r)
 	ret = foliage_gmem_create(gb->m, GMEM_BYTES, 0, 0, &gb->gmem);
 	if (ret)
 		return ret;
-	ret = foliage_fallocate(gb->gmem, FOLIAGE_FALLOC_FL_KEEP_SIZE, 0,
+	ret = foliage_fallocate_mode(gb->gmem, FOLIAGE_FALLOC_FL_KEEP_SIZE, 0,
 				GMEM_BYTES);
 	if (ret)
 		return ret;

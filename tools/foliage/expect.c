@@ -635,6 +635,10 @@ static const struct scn_verb subjects[] = {
 	{ "gmem", scn_expect_gmem, 4, 5, "order", 0,
 	  "expect gmem NAME RANGE private|shared | expect gmem NAME folios "
 	  "order=N OP COUNT | expect gmem NAME STAT OP VALUE" },
+	/* hugetlb (issue 10) */
+	{ "hugepages", scn_expect_hugepages, 5, 5, "", 0,
+	  "expect hugepages SIZE FILE OP VALUE" },
+	/* end hugetlb */
 };
 
 static const struct scn_verb outcome = {

@@ -493,6 +493,17 @@ int scn_expect_read(struct scenario *s, struct scn_args *a);
 /* Shadow checks (as_expect.c): every claim of @t reads back; SCN_*. */
 int scn_shadow_check(struct scenario *s, struct scn_task *t);
 
+/* hugetlb (as_hugetlb.c, issue 10). */
+/*
+ * The hugetlb options of mmap and file: @word says the bare word
+ * "hugetlb" was given; a hugetlb=2M|1G key sets *@size_bits (log2 of the
+ * size, 0: the default); *@hugetlb says whether either was.
+ */
+int scn_parse_hugetlb(struct scenario *s, struct scn_args *a, bool word,
+		      unsigned int *size_bits, bool *hugetlb);
+int scn_do_fallocate(struct scenario *s, struct scn_args *a);
+int scn_expect_hugepages(struct scenario *s, struct scn_args *a);
+
 /* "OP VALUE" of expect, shared by expect.c and as_expect.c. */
 enum scn_op { SCN_EQ, SCN_NE, SCN_LT, SCN_LE, SCN_GT, SCN_GE, SCN_NR_OPS };
 
@@ -512,7 +523,9 @@ int scn_do_vm(struct scenario *s, struct scn_args *a);
 int scn_do_gmem(struct scenario *s, struct scn_args *a);
 int scn_do_memslot(struct scenario *s, struct scn_args *a);
 int scn_do_convert(struct scenario *s, struct scn_args *a);
-int scn_do_fallocate(struct scenario *s, struct scn_args *a);
+/* fallocate punched [off, off + len) of @f: the shadows follow; SCN_*. */
+int scn_gmem_punched(struct scenario *s, struct scn_file *f, uint64_t off,
+		     uint64_t len);
 int scn_do_vcpu(struct scenario *s, struct scn_args *a);
 /* show gmem NAME | show vm NAME */
 int scn_show_gmem(struct scenario *s, struct scn_args *a);

@@ -485,11 +485,14 @@ const struct scn_verb scn_verbs[] = {
 	{ "task", scn_do_task, 1, 1, "", SCN_VERB_ERRNO, "task NAME" },
 	{ "fork", scn_do_fork, 2, 2, "", SCN_VERB_ERRNO, "fork PARENT CHILD" },
 	{ "exit", scn_do_exit, 1, 1, "", SCN_VERB_ERRNO, "exit TASK" },
-	{ "file", scn_do_file, 2, 2, "", SCN_VERB_ERRNO, "file NAME SIZE" },
+	{ "file", scn_do_file, 2, 3, "hugetlb", SCN_VERB_ERRNO,
+	  "file NAME SIZE [hugetlb[=2M|1G]]" },
 	{ "close", scn_do_close, 1, 1, "", 0, "close FILE" },
-	{ "mmap", scn_do_mmap, 3, 8, "at prot file off", SCN_VERB_ERRNO,
+	{ "mmap", scn_do_mmap, 3, 10, "at prot file off hugetlb",
+	  SCN_VERB_ERRNO,
 	  "mmap TASK NAME LEN [at=ADDR] [prot=PROT] [shared|private] "
-	  "[fixed|noreplace] [populate] [file=FILE [off=OFF]]" },
+	  "[fixed|noreplace] [populate] [hugetlb[=2M|1G]] [noreserve] "
+	  "[file=FILE [off=OFF]]" },
 	{ "munmap", scn_do_munmap, 2, 2, "", SCN_VERB_ERRNO,
 	  "munmap TASK RANGE" },
 	{ "mprotect", scn_do_mprotect, 3, 3, "", SCN_VERB_ERRNO,
@@ -515,10 +518,12 @@ const struct scn_verb scn_verbs[] = {
 	{ "convert", scn_do_convert, 3, 4, "error_offset", SCN_VERB_ERRNO,
 	  "convert GMEM RANGE private|shared [zero|preserve] "
 	  "[=> -ERRNO [error_offset=0xOFF]]" },
-	{ "fallocate", scn_do_fallocate, 3, 3, "", SCN_VERB_ERRNO,
-	  "fallocate FILE RANGE punch|keep" },
 	{ "vcpu", scn_do_vcpu, 4, 4, "", SCN_VERB_ERRNO,
 	  "vcpu VM read GPA LEN | vcpu VM write GPA DATA" },
+	/* hugetlb (issue 10) */
+	{ "fallocate", scn_do_fallocate, 3, 3, "", SCN_VERB_ERRNO,
+	  "fallocate FILE RANGE punch|keep" },
+	/* end hugetlb */
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
 	  "knob|fault|maps|vma|smaps|rollup|shadow|read|gmem ... | expect NAME "
