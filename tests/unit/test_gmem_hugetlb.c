@@ -217,6 +217,63 @@ static void test_alloc_split_and_punch(void **state)
 	assert_int_equal(foliage_validate(m), 0);
 }
 
+/*
+ * Single-page precision inside a 1 GiB folio: page 12345 shared splits it
+ * straight into 262144 4 KiB folios, its neighbours stay private (SIGBUS
+ * for the host), and back to private it is one order-18 folio again.
+ */
+static void test_1g_precision(void **state)
+{
+	struct foliage_machine *big = pt_machine(1, 2304);
+	struct foliage_task *vmm = new_task(big, "vmm");
+	struct hstate *h = &big->hugetlb->hstates[HSTATE_1G];
+	const uint64_t p = 12345 * PAGE_SIZE;
+	struct foliage_file *f = NULL;
+	struct foliage_vm *vm = NULL;
+	unsigned char buf[16];
+	unsigned long addr;
+
+	(void)state;
+	assert_int_equal(foliage_set(big, "hugepages.hugepages-1048576kB/"
+				     "nr_hugepages", "1"), 0);
+	assert_int_equal(h->nr_huge_pages, 1);
+	assert_int_equal(foliage_gmem_create(big, 1ULL << 30, GMEM_MMAP,
+					     1ULL << 30, &f), 0);
+	assert_int_equal(h->resv_huge_pages, 1);
+	assert_int_equal(foliage_vm_create(big, &vm), 0);
+	assert_int_equal(foliage_vm_memslot(vm, GPA, 1ULL << 30, f, 0), 0);
+	memset(buf, 0x77, sizeof(buf));
+	vcpu_put(vm, GPA + 777 * PAGE_SIZE, buf, sizeof(buf));
+	assert_int_equal(gmem_stat(f).nr_folios[18], 1);
+	assert_int_equal(h->resv_huge_pages, 0);
+
+	assert_int_equal(convert(f, p, PAGE_SIZE, false, 0, NULL), 0);
+	assert_int_equal(gmem_stat(f).nr_folios[18], 0);
+	assert_int_equal(gmem_stat(f).nr_folios[0], 262144);
+	assert_int_equal(gmem_stat(f).nr_ranges, 3);
+	assert_int_equal(foliage_mmap(vmm, 0, 1ULL << 30, GRW,
+				      FOLIAGE_MAP_SHARED, f, 0, &addr), 0);
+	fill(vmm, addr + p, 0x12, PAGE_SIZE);
+	assert_int_equal(host_touch(vmm, addr + p - PAGE_SIZE, false), -EFAULT);
+	assert_int_equal(host_touch(vmm, addr + p + PAGE_SIZE, false), -EFAULT);
+	vcpu_expect(vm, GPA + p, 0x12, PAGE_SIZE);
+	vcpu_expect(vm, GPA + 777 * PAGE_SIZE, 0x77, sizeof(buf));
+	assert_int_equal(foliage_validate(big), 0);
+
+	assert_int_equal(convert(f, p, PAGE_SIZE, true, 0, NULL), 0);
+	assert_int_equal(gmem_stat(f).nr_folios[18], 1);
+	assert_int_equal(gmem_stat(f).nr_reconstructs, 1);
+	vcpu_expect(vm, GPA + p, 0x12, PAGE_SIZE);
+	assert_int_equal(foliage_validate(big), 0);
+	assert_int_equal(foliage_munmap(vmm, addr, 1ULL << 30), 0);
+	foliage_vm_destroy(vm);
+	foliage_file_put(f);
+	assert_int_equal(h->free_huge_pages, 1);
+	assert_int_equal(h->resv_huge_pages, 0);
+	assert_int_equal(foliage_exit(vmm), 0);
+	pt_machine_done(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +281,7 @@ int main(void)
 		FIXTURE_TEST(test_split_reconstruct),
 		FIXTURE_TEST(test_pinned_blocks),
 		FIXTURE_TEST(test_alloc_split_and_punch),
+		cmocka_unit_test(test_1g_precision),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
