@@ -285,11 +285,6 @@ static int gmem_shadow_to_host(struct scenario *s, struct scn_file *f,
 	return ret ?: shadow_drop(&g->sh, off, off + len);
 }
 
-/*
- * The host tasks' shadows after file pages [off, off + len) of @f changed
- * under them: their claims go (@zero false: the pages became private) or
- * read zero (@zero: punched, refaulted as zeros).
- */
 static int host_drop(struct shadow *sh, unsigned long from,
 		     unsigned long to, uint64_t foff, void *arg)
 {
@@ -302,6 +297,11 @@ static int host_zero(struct shadow *sh, unsigned long from,
 	return shadow_zero(sh, from, to);
 }
 
+/*
+ * The host tasks' shadows after file pages [off, off + len) of @f changed
+ * under them: their claims go (@zero false: the pages became private) or
+ * read zero (@zero: punched, refaulted as zeros).
+ */
 static int gmem_shadow_host(struct scenario *s, struct scn_file *f,
 			    uint64_t off, uint64_t len, bool zero)
 {
