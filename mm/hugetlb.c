@@ -1254,8 +1254,12 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
 	spinlock_t *ptl;
 	pmd_t entry;
 
-	/* Past the end of the file: SIGBUS. */
-	if (idx >= (vma->vm_file->f_inode->i_size >> (h->order + PAGE_SHIFT)))
+	/*
+	 * Past the end of the file, or a child whose page the owner of the
+	 * reservations took back (unmap_ref_private()): SIGBUS.
+	 */
+	if (idx >= (vma->vm_file->f_inode->i_size >> (h->order + PAGE_SHIFT)) ||
+	    is_vma_resv_set(vma, HPAGE_RESV_UNMAPPED))
 		return VM_FAULT_SIGBUS;
 	/*
 	 * A private mapping's anon_vma first (vmf_anon_prepare()): once a
@@ -1332,6 +1336,43 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
  * folio (a page of the pool, by the mapping's reservation rules).  Caller
  * holds the entry's lock; dropped and retaken around the copy.
  */
+/*
+ * The owner of a private mapping's reservations could not get a page to
+ * COW @folio at @address: unmap it from every other private mapping of
+ * the file that maps it (the children of a fork), marking them
+ * HPAGE_RESV_UNMAPPED (Linux's unmap_ref_private()).  Called without the
+ * page-table lock; takes i_mmap_rwsem.
+ */
+static void unmap_ref_private(struct vm_area_struct *vma,
+			      struct folio *folio, unsigned long address)
+{
+	struct hstate *h = hstate_vma(vma);
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	pgoff_t pgoff = ((address - vma->vm_start) >> PAGE_SHIFT) +
+			vma->vm_pgoff;
+	struct vm_area_struct *iter;
+
+	i_mmap_lock_write(mapping);
+	vma_interval_tree_foreach(iter, mapping, pgoff, pgoff) {
+		unsigned long addr;
+		struct mmu_gather tlb;
+
+		if (iter == vma || (iter->vm_flags & VM_MAYSHARE) ||
+		    is_vma_resv_set(iter, HPAGE_RESV_OWNER))
+			continue;
+		addr = iter->vm_start +
+		       ((pgoff - iter->vm_pgoff) << PAGE_SHIFT);
+		tlb_gather_mmu(&tlb, iter->vm_mm, false);
+		__unmap_hugepage_range(&tlb, iter, addr,
+				       addr + huge_page_size(h), folio);
+		tlb_finish_mmu(&tlb);
+		iter->vm_private_data = (void *)
+			((unsigned long)iter->vm_private_data |
+			 HPAGE_RESV_UNMAPPED);
+	}
+	i_mmap_unlock_write(mapping);
+}
+
 static vm_fault_t hugetlb_wp(struct mm_struct *mm, struct vm_area_struct *vma,
 			     unsigned long address, pmd_t *ptep, spinlock_t *ptl)
 {
@@ -1365,6 +1406,25 @@ static vm_fault_t hugetlb_wp(struct mm_struct *mm, struct vm_area_struct *vma,
 	}
 	new = alloc_hugetlb_folio(vma, haddr, NULL);
 	if (IS_ERR(new)) {
+		/*
+		 * The owner of the reservations must not fail: the page
+		 * is taken from the children that share it (they get
+		 * SIGBUS when they touch it again) and reused.
+		 */
+		bool outside_reserve = is_vma_resv_set(vma, HPAGE_RESV_OWNER) &&
+				       folio_test_anon(old);
+
+		if (outside_reserve && PTR_ERR(new) != -ENOMEM) {
+			unmap_ref_private(vma, old, haddr);
+			spin_lock(ptl);
+			if (pmd_same(pmdp_get(ptep), entry) &&
+			    folio_mapcount(old) == 1) {
+				folio_put(old);
+				return hugetlb_wp(mm, vma, address, ptep, ptl);
+			}
+			folio_put(old);
+			return 0;
+		}
 		folio_put(old);
 		spin_lock(ptl);
 		return PTR_ERR(new) == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;

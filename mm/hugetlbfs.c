@@ -366,21 +366,3 @@ int foliage_memfd_create(struct foliage_machine *m, const char *name,
 	return ret;
 }
 
-int foliage_fallocate(struct foliage_file *ff, bool punch, uint64_t off,
-		      uint64_t len)
-{
-	struct foliage_machine *m;
-	int ret;
-
-	if (!ff || !len || off > (uint64_t)MAX_LFS_FILESIZE ||
-	    len > (uint64_t)MAX_LFS_FILESIZE - off)
-		return -EINVAL;
-	m = ff->machine;
-	ret = machine_enter(m);
-	if (ret)
-		return ret;
-	ret = vfs_fallocate(&ff->file, FALLOC_FL_KEEP_SIZE |
-			    (punch ? FALLOC_FL_PUNCH_HOLE : 0), off, len);
-	machine_exit_op(m);
-	return ret;
-}

@@ -125,7 +125,7 @@ static bool userfaultfd_wp(const struct vm_area_struct *vma)
 /* An anon_vma for the VMA before its first anon folio (vmf_anon_prepare). */
 static vm_fault_t vmf_anon_prepare(struct vm_fault *vmf)
 {
-	if (likely(vmf->vma->anon_vma))
+	if (likely(vma_has_anon_rmap(vmf->vma)))
 		return 0;
 	if (anon_vma_prepare(vmf->vma))
 		return VM_FAULT_OOM;
@@ -1587,7 +1587,7 @@ static bool vma_needs_copy(struct vm_area_struct *dst_vma,
 		return true;
 	if (src_vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
 		return true;
-	return src_vma->anon_vma != NULL;
+	return vma_has_anon_rmap(src_vma);
 }
 
 int copy_page_range(struct vm_area_struct *dst_vma,

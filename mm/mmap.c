@@ -177,7 +177,9 @@ void exit_mmap(struct mm_struct *mm)
 		next = vma_next(mm, vma);
 		if (vma->vm_flags & VM_ACCOUNT)
 			nr_accounted += vma_pages(vma);
+		anon_lazy_lock_write();
 		vma_tree_erase(mm, vma);
+		anon_lazy_unlock_write();
 		remove_vma(vma);
 		count++;
 	}
@@ -210,6 +212,13 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mm->data_vm = oldmm->data_vm;
 	mm->exec_vm = oldmm->exec_vm;
 	mm->stack_vm = oldmm->stack_vm;
+	/*
+	 * ANON_VMA_LAZY: every lazy VMA gets its group's anon_vma first;
+	 * folio_try_dup_anon_rmap_*() then moves each folio it shares.
+	 */
+	retval = anon_vma_lazy_upgrade_mm(oldmm);
+	if (retval)
+		goto out;
 
 	for_each_vma(oldmm, mpnt) {
 		unsigned long charge = 0;
@@ -239,7 +248,9 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		tmp->vm_flags &= ~VM_LOCKED_MASK;
 		if (is_vm_hugetlb_page(tmp))
 			hugetlb_dup_vma_private(tmp);
+		anon_lazy_lock_write();
 		vma_tree_insert(mm, tmp);
+		anon_lazy_unlock_write();
 		mm->map_count++;
 		if (tmp->vm_ops && tmp->vm_ops->open)
 			tmp->vm_ops->open(tmp);

@@ -195,6 +195,10 @@ static const struct machine_render renderers[] = {
 	{ "meminfo", render_meminfo },
 	{ "zoneinfo", render_zoneinfo },
 	{ "uptime", uptime_render_seq },
+	{ "extfrag", render_extfrag },
+	{ "unusable_index", render_unusable_index },
+	{ "extfrag_index", render_extfrag_index },
+	{ "pfnmap", NULL, pfnmap_render },
 };
 
 int foliage_render(struct foliage_machine *m, const char *what,
@@ -205,7 +209,9 @@ int foliage_render(struct foliage_machine *m, const char *what,
 	size_t i;
 	int ret;
 
-	if (!m || !what || !out || (flags & ~FOLIAGE_RENDER_JSON))
+	if (!m || !what || !out ||
+	    (flags & ~(FOLIAGE_RENDER_JSON | FOLIAGE_RENDER_SVG)) ||
+	    (flags & FOLIAGE_RENDER_JSON && flags & FOLIAGE_RENDER_SVG))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(renderers) && !r; i++)
 		if (!strcmp(renderers[i].name, what))
@@ -214,11 +220,16 @@ int foliage_render(struct foliage_machine *m, const char *what,
 		r = machine_subsys_render(what);
 	if (!r)
 		return -ENOENT;
+	if ((flags & FOLIAGE_RENDER_SVG) && !r->render_flags)
+		return -EOPNOTSUPP;
 	ret = machine_enter(m);
 	if (ret)
 		return ret;
 	seq_buf_init(&s);
-	ret = r->render(&s, flags & FOLIAGE_RENDER_JSON);
+	if (r->render_flags)
+		ret = r->render_flags(&s, flags);
+	else
+		ret = r->render(&s, flags & FOLIAGE_RENDER_JSON);
 	machine_leave(m);
 	if (ret) {
 		seq_buf_free(&s);

@@ -120,7 +120,8 @@ static struct inode *shmem_get_inode(const char *name,
 	return inode;
 }
 
-static void shmem_undo_range(struct inode *inode, pgoff_t start);
+static void shmem_undo_range(struct inode *inode, pgoff_t start,
+			     pgoff_t end);
 
 /* The last reference to @inode is gone: drop its pages and free it. */
 static void shmem_evict_inode(struct inode *inode)
@@ -128,7 +129,7 @@ static void shmem_evict_inode(struct inode *inode)
 	struct address_space *mapping = &inode->i_data;
 
 	hugetlbfs_evict_inode(inode);	/* nothing unless hugetlbfs's */
-	shmem_undo_range(inode, 0);
+	shmem_undo_range(inode, 0, ULONG_MAX);
 	VM_WARN_ON(mapping->nrpages);
 	free(mapping->i_pages);
 	pthread_rwlock_destroy(&mapping->i_mmap_rwsem);
@@ -225,9 +226,14 @@ long vfs_fallocate(struct file *file, int mode, unsigned long long offset,
 {
 	if (file->f_op && file->f_op->fallocate)
 		return file->f_op->fallocate(file, mode, offset, len);
-	/* shmem's and hugetlbfs's: what foliage models of them. */
-	if (!(mode & FALLOC_FL_KEEP_SIZE) ||
-	    (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)))
+	/* shmem's and hugetlbfs's: vfs_fallocate()'s checks, then theirs. */
+	if (!len || offset > MAX_LFS_FILESIZE)
+		return -EINVAL;
+	if (offset + len > MAX_LFS_FILESIZE || offset + len < offset)
+		return -EFBIG;
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE))
 		return -EOPNOTSUPP;
 	if (is_file_hugepages(file))
 		return hugetlbfs_fallocate(file, mode & FALLOC_FL_PUNCH_HOLE,
@@ -444,15 +450,17 @@ int shmem_get_folio(struct inode *inode, pgoff_t index, struct folio **out,
 }
 
 /*
- * Drop every cached folio at or past @start.  Mapped folios stay (the
+ * Drop every cached folio of [start, end).  Mapped folios stay (the
  * caller made sure there are none, see shmem_truncate()).
  */
-static void shmem_undo_range(struct inode *inode, pgoff_t start)
+static void shmem_undo_range(struct inode *inode, pgoff_t start,
+			     pgoff_t end)
 {
 	struct address_space *mapping = &inode->i_data;
 	pgoff_t index;
 
-	for (index = start; index < mapping->i_pages_size; index++) {
+	for (index = start; index < end && index < mapping->i_pages_size;
+	     index++) {
 		struct folio *folio = filemap_get_folio(mapping, index);
 
 		if (!folio)
@@ -501,7 +509,7 @@ int shmem_truncate(struct inode *inode, unsigned long long new_size)
 			goto out;
 		}
 		WRITE_ONCE(inode->i_size, new_size);
-		shmem_undo_range(inode, new_pages);
+		shmem_undo_range(inode, new_pages, ULONG_MAX);
 		folio = (new_size & ~PAGE_MASK) ?
 			filemap_get_folio(mapping, new_size >> PAGE_SHIFT) :
 			NULL;
@@ -563,18 +571,7 @@ int shmem_fallocate(struct file *file, bool punch, unsigned long long off,
 				       PAGE_SHIFT) - off);
 	if (stop > start) {
 		unmap_mapping_pages(mapping, start, stop - start);
-		for (index = start; index < stop &&
-		     index < mapping->i_pages_size; index++) {
-			struct folio *folio = filemap_get_folio(mapping, index);
-
-			if (!folio)
-				continue;
-			folio_lock(folio);
-			if (folio->mapping == mapping && !folio_mapped(folio))
-				shmem_delete_from_page_cache(folio);
-			folio_unlock(folio);
-			folio_put(folio);
-		}
+		shmem_undo_range(inode, start, stop);
 	}
 	if ((end & ~PAGE_MASK) && end >> PAGE_SHIFT >= start)
 		shmem_zero_partial(mapping, end >> PAGE_SHIFT, 0,
@@ -778,16 +775,14 @@ void foliage_file_put(struct foliage_file *file)
 	machine_exit_op(m);
 }
 
-int foliage_fallocate_mode(struct foliage_file *file, int mode,
-			   uint64_t offset, uint64_t len)
+int foliage_fallocate(struct foliage_file *file, int mode, uint64_t offset,
+		      uint64_t len)
 {
 	struct foliage_machine *m;
 	int ret;
 
-	if (!file || !len || offset > MAX_LFS_FILESIZE)
+	if (!file)
 		return -EINVAL;
-	if (offset + len > MAX_LFS_FILESIZE || offset + len < offset)
-		return -EFBIG;
 	m = file->machine;
 	ret = machine_enter(m);
 	if (ret)

@@ -23,9 +23,17 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&thp_subsys,
 	&hugetlb_subsys,
 	&kvm_subsys,
+	&anon_rmap_subsys,
+	&migrate_subsys,
+	&page_reporting_subsys,
 	&vma_subsys,
 	&task_subsys,
 	&arch_subsys,
+	/* copy offload: the DMA device before the migrators using it */
+	&dma_subsys,
+	&migrate_offload_subsys,
+	&dcbm_subsys,
+	&mtcopy_subsys,
 };
 const unsigned int nr_machine_subsystems = ARRAY_SIZE(machine_subsystems);
 

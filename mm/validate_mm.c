@@ -146,6 +146,12 @@ static bool vmas_mergeable(const struct vm_area_struct *a,
 		return false;
 	if ((a->vm_ops && a->vm_ops->close) || (b->vm_ops && b->vm_ops->close))
 		return false;
+	/* ANON_VMA_LAZY: a lazy VMA's key is its root, as in vma.c. */
+	if (!a->anon_vma && !b->anon_vma && a->lazy_root != b->lazy_root)
+		return !a->lazy_root || !b->lazy_root;
+	if ((!a->anon_vma && a->lazy_root && b->anon_vma) ||
+	    (!b->anon_vma && b->lazy_root && a->anon_vma))
+		return false;
 	if (a->anon_vma == b->anon_vma)
 		return true;
 	if (a->anon_vma && b->anon_vma)

@@ -50,7 +50,13 @@ struct foliage_config {
 	bool pku;			/* x86: the CPU has protection keys (OSPKE) */
 	/* ---- time (docs/concurrency.md) ---- */
 	bool real_time;			/* clock: host time, not virtual */
+	/* ---- anon rmap scheme (issue 13, docs/anon-vma-lazy.md) ---- */
+	unsigned int anon_vma;		/* FOLIAGE_ANON_VMA_CLASSIC (0) or _LAZY */
 };
+
+/* How a machine's anonymous reverse map works (foliage_config.anon_vma). */
+#define FOLIAGE_ANON_VMA_CLASSIC	0U	/* Linux 6.18's anon_vma */
+#define FOLIAGE_ANON_VMA_LAZY		1U	/* seed 003's ANON_VMA_LAZY */
 
 /*
  * The architecture a machine models: its page-table entry layout and its
@@ -150,6 +156,10 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  *   vm.watermark_scale_factor		1..3000
  *   vm.percpu_pagelist_high_fraction	0, or 8..2^30 (-EINVAL for 1..7)
  *   vm.max_map_count			0..2^31-1, default 65530
+ *   vm.zero_aware_alloc		bool	foliage's own, default 0: keep known-zero
+ *						blocks apart on the free lists;
+ *						__GFP_ZERO takes them first, other
+ *						allocations take dirty ones first
  *   fail_page_alloc.probability	0..100 (percent)
  *   fail_page_alloc.interval		1..2^40 (restarts the count)
  *   fail_page_alloc.times		-1 (no limit)..2^40
@@ -189,6 +199,12 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  * file gives the index of the selected word in those lists.
  * On arm64 machines, "arch.FILE": "tlb_range" (bool: FEAT_TLBIRANGE, range
  * TLBIs); -ENOENT on x86_64.
+ * Free page reporting's module parameters as "page_reporting.FILE":
+ * "page_reporting_order" (0..10; reads -1 until set or until a reporting
+ * driver registers, which sets it to the driver's order, else 9) and the
+ * write-only "flush" (N: up to DIV_ROUND_UP(N, 32) reporting passes now,
+ * stopping at one that reports nothing; -ENODEV without a driver, -EPERM
+ * to read).
  */
 int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	FOLIAGE_MUST_CHECK;
@@ -216,10 +232,26 @@ int foliage_vmstat(struct foliage_machine *m, const char *name,
  *			nr_hugepages, free_hugepages, resv_hugepages,
  *			surplus_hugepages, nr_overcommit_hugepages
  *			("hugepages-NkB/file: value")
+ *   "unusable_index", "extfrag_index"
+ *			/sys/kernel/debug/extfrag/'s files, Linux's format
+ *   "extfrag"		both, each after a "file:" line
+ *   "pfnmap"		the physical memory map: every frame of every
+ *			zone by state (free by order, zeroed, reported,
+ *			per-CPU, anonymous, file, page table, hugetlb, ...),
+ *			a glyph a cell; FOLIAGE_RENDER_SVG draws it, with a
+ *			legend and a tooltip for every run of cells
+ *
+ * FOLIAGE_RENDER_SVG (pictures; only "pfnmap" has one, else -EOPNOTSUPP)
+ * and FOLIAGE_RENDER_JSON exclude each other (-EINVAL).
  */
 #define FOLIAGE_RENDER_JSON	0x1U
+#define FOLIAGE_RENDER_SVG	0x2U
 int foliage_render(struct foliage_machine *m, const char *what,
 		   unsigned int flags, char **out)
+	FOLIAGE_MUST_CHECK;
+/* "pfnmap" of node @nid only (-1: every node; else -EINVAL past the last). */
+int foliage_render_pfnmap(struct foliage_machine *m, int nid,
+			  unsigned int flags, char **out)
 	FOLIAGE_MUST_CHECK;
 
 /*
@@ -311,15 +343,6 @@ int foliage_file_create(struct foliage_machine *m, const char *name,
 int foliage_memfd_create(struct foliage_machine *m, const char *name,
 			 uint64_t bytes, unsigned int mfd_flags,
 			 struct foliage_file **out)
-	FOLIAGE_MUST_CHECK;
-/*
- * fallocate(): @punch (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) frees
- * the pages of [@off, @off + @len) (whole huge pages of a hugetlb file go
- * back to the pool, partial ones are zeroed); else (mode 0 with
- * FALLOC_FL_KEEP_SIZE) allocates them.  hugetlb and shmem files.
- */
-int foliage_fallocate(struct foliage_file *file, bool punch, uint64_t off,
-		      uint64_t len)
 	FOLIAGE_MUST_CHECK;
 /* ---- end hugetlb ---- */
 /*
@@ -505,15 +528,14 @@ int foliage_vm_access(struct foliage_vm *vm, uint64_t gpa, void *buf,
 #define FOLIAGE_FALLOC_FL_KEEP_SIZE	0x01
 #define FOLIAGE_FALLOC_FL_PUNCH_HOLE	0x02
 /*
- * fallocate(2) with its FOLIAGE_FALLOC_FL_* @mode, as vfs_fallocate()
- * checks it (-EINVAL for a length of 0, -EFBIG past the largest offset)
- * and the file's own fallocate does it: a guest_memfd's as Linux's (its
- * -EOPNOTSUPP and -EINVAL table); shmem and hugetlb files do KEEP_SIZE
- * with or without PUNCH_HOLE (else -EOPNOTSUPP).  foliage_fallocate()
- * is this with KEEP_SIZE.
+ * fallocate(2) on a file, with FOLIAGE_FALLOC_FL_* @mode: PUNCH_HOLE (with
+ * KEEP_SIZE, as Linux requires) frees the pages of [@offset, @offset +
+ * @len): whole huge pages of a hugetlb file go back to the pool, partial
+ * ones are zeroed in place; KEEP_SIZE alone allocates them.  shmem, memfd,
+ * hugetlb (MFD_HUGETLB) and guest_memfd files; other modes -EOPNOTSUPP.
  */
-int foliage_fallocate_mode(struct foliage_file *file, int mode,
-			   uint64_t offset, uint64_t len)
+int foliage_fallocate(struct foliage_file *file, int mode, uint64_t offset,
+		      uint64_t len)
 	FOLIAGE_MUST_CHECK;
 
 /* KVM_SET_MEMORY_ATTRIBUTES2's attribute and flags */
@@ -571,6 +593,43 @@ struct foliage_vm_stat {
 int foliage_vm_stat(struct foliage_vm *vm, struct foliage_vm_stat *st)
 	FOLIAGE_MUST_CHECK;
 
+/* ---- reverse map (issue 13, docs/anon-vma-lazy.md) ---- */
+/*
+ * What the folio mapped at @addr of @task points at (its ->mapping), and
+ * every mapping an rmap walk finds for it: -ENOENT if no normal page is
+ * mapped there.  kind: FOLIAGE_RMAP_ANON_VMA (an anon_vma), _LAZY (an
+ * ANON_VMA_LAZY root VMA), _FILE (a file's address_space).
+ */
+#define FOLIAGE_RMAP_ANON_VMA	1
+#define FOLIAGE_RMAP_LAZY	2
+#define FOLIAGE_RMAP_FILE	3
+#define FOLIAGE_RMAP_MAX	64	/* mappings kept in map[] */
+struct foliage_rmap_mapping {
+	int pid;			/* the mapping task's pid */
+	unsigned long addr;		/* PTE address, or PMD start */
+	bool pmd;			/* a PMD mapping */
+};
+struct foliage_rmap_info {
+	int kind;			/* FOLIAGE_RMAP_* */
+	unsigned long pfn;		/* the page's frame */
+	unsigned long index;		/* its folio's ->index */
+	unsigned long nr_pages;		/* pages of its folio */
+	unsigned long base;		/* LAZY: vma_mapping_base(root) */
+	unsigned long root_start;	/* LAZY: the root VMA's range */
+	unsigned long root_end;		/* (as it was, if detached) */
+	int root_pid;			/* LAZY: pid of the root's task */
+	bool root_detached;		/* LAZY: unmapped, kept for its folios */
+	unsigned long root_refs;	/* LAZY: the root's reference count */
+	bool upgraded;			/* LAZY: its group has an anon_vma */
+	unsigned long tree_vmas;	/* anon_vma (the upgraded one) or file:
+					 * VMAs on its interval tree */
+	unsigned int nr_mappings;	/* found by the walk (PTEs and PMDs) */
+	struct foliage_rmap_mapping map[FOLIAGE_RMAP_MAX]; /* the first ones */
+};
+int foliage_rmap_info(struct foliage_task *task, unsigned long addr,
+		      struct foliage_rmap_info *out)
+	FOLIAGE_MUST_CHECK;
+
 #pragma GCC visibility pop
 
 /*
@@ -608,6 +667,48 @@ int foliage_advance_time(struct foliage_machine *m, uint64_t ns);
  * then ran at the next quiet point.  Never skipped.
  */
 unsigned long foliage_validate_deferred(struct foliage_machine *m);
+
+/* ---- copy offload for migration (docs/migration-offload.md) ---- */
+/*
+ * Give the machine its DMA engine: @nr_chans memcpy channels (1..64),
+ * each copying at most @bytes_per_sec (0: as fast as the host can).
+ * -EBUSY if it has one, -EINVAL for a bad count.
+ */
+int foliage_dma_device_add(struct foliage_machine *m, unsigned int nr_chans,
+			   uint64_t bytes_per_sec) FOLIAGE_MUST_CHECK;
+/*
+ * Register migrator @name ("dcbm", "mtcopy") for the migration reasons
+ * @reasons ("all" if NULL, "none", a number, or a comma list of trace
+ * spellings: "compaction,demotion"): -EBUSY if one is active, -EINVAL for
+ * an unknown name or reason.  Disable: -EINVAL unless @name is the active
+ * one; returns once no copy of it is in flight.
+ */
+int foliage_migrator_enable(struct foliage_machine *m, const char *name,
+			    const char *reasons) FOLIAGE_MUST_CHECK;
+int foliage_migrator_disable(struct foliage_machine *m, const char *name)
+	FOLIAGE_MUST_CHECK;
+
+/* ---- NUMA: page migration and memory policy (mm/migrate.c) ---- */
+
+/* mbind()/move_pages() flags, as Linux's MPOL_MF_*. */
+#define FOLIAGE_MPOL_MF_STRICT		(1 << 0)
+#define FOLIAGE_MPOL_MF_MOVE		(1 << 1)
+#define FOLIAGE_MPOL_MF_MOVE_ALL	(1 << 2)
+
+/*
+ * move_pages(2) on @task: each @pages[i] (an address) to @nodes[i], or,
+ * with @nodes NULL, only where it is.  @status[i] gets the page's node or
+ * -EFAULT (no VMA, a zero page, not migratable), -ENOENT (not present),
+ * -EACCES (mapped by several processes, without MPOL_MF_MOVE_ALL),
+ * -EBUSY (could not be isolated).  Returns 0, the number of pages not
+ * migrated, or -EINVAL (flags other than MPOL_MF_MOVE/MOVE_ALL),
+ * -ENODEV (a node out of range or without memory); consecutive entries
+ * for one node migrate as one batch, as in Linux.
+ */
+int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
+		       const unsigned long *pages, const int *nodes,
+		       int *status, int flags)
+	FOLIAGE_MUST_CHECK;
 
 #ifdef __cplusplus
 }

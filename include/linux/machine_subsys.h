@@ -34,6 +34,8 @@ struct machine_render {
 	const char *name;		/* "slabinfo", "hugepages", ... */
 	/* Fill @s (JSON when @json); 0 or -errno.  In the machine. */
 	int (*render)(struct seq_buf *s, bool json);
+	/* Instead, for renders with more forms: FOLIAGE_RENDER_* @flags. */
+	int (*render_flags)(struct seq_buf *s, unsigned int flags);
 };
 
 struct machine_subsys {
@@ -104,11 +106,19 @@ extern const struct machine_subsys debug_subsys;	/* mm/debug.c */
 extern const struct machine_subsys tlb_subsys;		/* mm/tlb.c */
 extern const struct machine_subsys slab_subsys;		/* mm/slab.c */
 extern const struct machine_subsys shmem_subsys;	/* mm/shmem.c */
+extern const struct machine_subsys anon_rmap_subsys;	/* mm/rmap.c */
+extern const struct machine_subsys migrate_subsys;	/* mm/migrate.c */
 extern const struct machine_subsys hugetlb_subsys;	/* mm/hugetlb.c */
 extern const struct machine_subsys kvm_subsys;		/* virt/kvm/kvm_main.c */
+extern const struct machine_subsys page_reporting_subsys; /* mm/page_reporting.c */
 extern const struct machine_subsys thp_subsys;		/* mm/huge_memory.c */
 extern const struct machine_subsys vma_subsys;		/* mm/vma.c */
 extern const struct machine_subsys task_subsys;		/* mm/task.c */
 extern const struct machine_subsys arch_subsys;		/* arch/arm64/mm/tlbflush.c */
+/* copy offload (issue 15 section 3) */
+extern const struct machine_subsys dma_subsys;		/* drivers/dma/dmaengine.c */
+extern const struct machine_subsys migrate_offload_subsys; /* mm/migrate_copy_offload.c */
+extern const struct machine_subsys dcbm_subsys;		/* drivers/migrate_offload/dcbm.c */
+extern const struct machine_subsys mtcopy_subsys;	/* drivers/migrate_offload/mtcopy.c */
 
 #endif /* _FOLIAGE_LINUX_MACHINE_SUBSYS_H */

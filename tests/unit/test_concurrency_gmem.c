@@ -100,7 +100,7 @@ static int punch_step(struct racer *r, unsigned int i)
 {
 	unsigned long pg = rand_r(&r->seed) % (NR_PAGES - 1);
 
-	return foliage_fallocate_mode(r->gmem, FOLIAGE_FALLOC_FL_KEEP_SIZE |
+	return foliage_fallocate(r->gmem, FOLIAGE_FALLOC_FL_KEEP_SIZE |
 				 FOLIAGE_FALLOC_FL_PUNCH_HOLE, pg * PAGE_SIZE,
 				 (1 + i % 2) * PAGE_SIZE) ? -1 : 0;
 }

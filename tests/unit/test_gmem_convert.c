@@ -128,7 +128,7 @@ static void test_extra_reference(void **state)
 	uint64_t e = 0;
 
 	(void)state;
-	assert_int_equal(foliage_fallocate_mode(f, KEEP, 0, TOTAL), 0);
+	assert_int_equal(foliage_fallocate(f, KEEP, 0, TOTAL), 0);
 	assert_int_equal(machine_enter(m), 0);
 	f3 = filemap_get_folio(f->file.f_mapping, 3);
 	f1 = filemap_get_folio(f->file.f_mapping, 1);
@@ -229,7 +229,7 @@ static void test_convert_before_alloc(void **state)
 	vcpu_expect(vm, GPA + 2 * P, 0x21, P);
 	assert_int_equal(host_touch(t, addr + P, false), -EFAULT);
 	/* Punching a shared page keeps it shared. */
-	assert_int_equal(foliage_fallocate_mode(f, PUNCH, 2 * P, P), 0);
+	assert_int_equal(foliage_fallocate(f, PUNCH, 2 * P, P), 0);
 	assert_true(gmem_private(f, 2 * P, P, false));
 	expect_fill(t, addr + 2 * P, 0, P);
 	assert_int_equal(foliage_munmap(t, addr, TOTAL), 0);
@@ -257,7 +257,7 @@ static void test_punch_private_and_invalidate(void **state)
 	assert_int_equal(vm_stat(vm).sptes_zapped, 2);
 	memset(buf, 0x99, sizeof(buf));
 	vcpu_put(vm, GPA + P, buf, P);
-	assert_int_equal(foliage_fallocate_mode(f, PUNCH, P, P), 0);
+	assert_int_equal(foliage_fallocate(f, PUNCH, P, P), 0);
 	vcpu_expect(vm, GPA + P, 0, P);
 	assert_int_equal(host_touch(t, addr + P, false), -EFAULT);
 	assert_true(gmem_private(f, P, P, true));

@@ -54,21 +54,21 @@ static void test_reservation(void **state)
 	f = new_huge_gmem(2 * HP, 0);
 	assert_int_equal(h2m()->resv_huge_pages, 2);
 	assert_int_equal(gmem_stat(f).resv_huge_pages, 2);
-	assert_int_equal(foliage_fallocate(f, false, 0, HP), 0);
+	assert_int_equal(foliage_fallocate(f, KEEP, 0, HP), 0);
 	assert_int_equal(h2m()->resv_huge_pages, 1);
 	assert_int_equal(h2m()->free_huge_pages, 3);
 	assert_int_equal(gmem_stat(f).nr_folios[9], 1);
 	assert_int_equal(gmem_stat(f).resv_huge_pages, 1);
 	/* A partial punch zeroes in place: nothing freed. */
-	assert_int_equal(foliage_fallocate(f, true, PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(foliage_fallocate(f, PUNCH, PAGE_SIZE, PAGE_SIZE), 0);
 	assert_int_equal(gmem_stat(f).nr_folios[9], 1);
 	assert_int_equal(h2m()->resv_huge_pages, 1);
 	/* A whole huge page goes back, reserved for the file again. */
-	assert_int_equal(foliage_fallocate(f, true, 0, HP), 0);
+	assert_int_equal(foliage_fallocate(f, PUNCH, 0, HP), 0);
 	assert_int_equal(gmem_stat(f).nr_folios[9], 0);
 	assert_int_equal(h2m()->resv_huge_pages, 2);
 	assert_int_equal(h2m()->free_huge_pages, 4);
-	assert_int_equal(foliage_fallocate(f, false, 0, 2 * HP), 0);
+	assert_int_equal(foliage_fallocate(f, KEEP, 0, 2 * HP), 0);
 	assert_int_equal(h2m()->resv_huge_pages, 0);
 	assert_int_equal(foliage_validate(m), 0);
 	foliage_file_put(f);
@@ -148,7 +148,7 @@ static void test_pinned_blocks(void **state)
 	(void)state;
 	pool(2);
 	f = new_huge_gmem(HP, GMEM_MMAP);
-	assert_int_equal(foliage_fallocate(f, false, 0, HP), 0);
+	assert_int_equal(foliage_fallocate(f, KEEP, 0, HP), 0);
 	assert_int_equal(convert(f, 9 * PAGE_SIZE, PAGE_SIZE, false, 0, NULL),
 			 0);
 	addr = map_gmem(t, f, HP);
@@ -203,7 +203,7 @@ static void test_alloc_split_and_punch(void **state)
 	assert_int_equal(h2m()->resv_huge_pages, 1);
 	assert_int_equal(foliage_validate(m), 0);
 	/* Punch all of huge page 1: made whole, freed, reserved again. */
-	assert_int_equal(foliage_fallocate(f, true, HP, HP), 0);
+	assert_int_equal(foliage_fallocate(f, PUNCH, HP, HP), 0);
 	assert_int_equal(gmem_stat(f).nr_pages_cached, 0);
 	assert_int_equal(gmem_stat(f).nr_reconstructs, 1);
 	assert_int_equal(h2m()->resv_huge_pages, 2);

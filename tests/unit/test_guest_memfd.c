@@ -93,23 +93,23 @@ static void fallocate_table(uint64_t flags)
 	struct foliage_file *f = new_gmem(m, TOTAL, flags);
 	const uint64_t p = PAGE_SIZE;
 
-	assert_int_equal(foliage_fallocate_mode(f, KEEP, 0, TOTAL), 0);
+	assert_int_equal(foliage_fallocate(f, KEEP, 0, TOTAL), 0);
 	assert_int_equal(gmem_stat(f).nr_pages_cached, 4);
-	assert_int_equal(foliage_fallocate_mode(f, PUNCH, p - 1, p), -EINVAL);
-	assert_int_equal(foliage_fallocate_mode(f, KEEP, TOTAL, p), -EINVAL);
-	assert_int_equal(foliage_fallocate_mode(f, KEEP, TOTAL + p, p), -EINVAL);
-	assert_int_equal(foliage_fallocate_mode(f, PUNCH, TOTAL, p), 0);
-	assert_int_equal(foliage_fallocate_mode(f, PUNCH, TOTAL + p, p), 0);
-	assert_int_equal(foliage_fallocate_mode(f, PUNCH, p, p - 1), -EINVAL);
-	assert_int_equal(foliage_fallocate_mode(f, PUNCH, p, p), 0);
+	assert_int_equal(foliage_fallocate(f, PUNCH, p - 1, p), -EINVAL);
+	assert_int_equal(foliage_fallocate(f, KEEP, TOTAL, p), -EINVAL);
+	assert_int_equal(foliage_fallocate(f, KEEP, TOTAL + p, p), -EINVAL);
+	assert_int_equal(foliage_fallocate(f, PUNCH, TOTAL, p), 0);
+	assert_int_equal(foliage_fallocate(f, PUNCH, TOTAL + p, p), 0);
+	assert_int_equal(foliage_fallocate(f, PUNCH, p, p - 1), -EINVAL);
+	assert_int_equal(foliage_fallocate(f, PUNCH, p, p), 0);
 	assert_int_equal(gmem_stat(f).nr_pages_cached, 3);
-	assert_int_equal(foliage_fallocate_mode(f, KEEP, p, p), 0);
+	assert_int_equal(foliage_fallocate(f, KEEP, p, p), 0);
 	assert_int_equal(gmem_stat(f).nr_pages_cached, 4);
 
-	assert_int_equal(foliage_fallocate_mode(f, 0, 0, p), -EOPNOTSUPP);
-	assert_int_equal(foliage_fallocate_mode(f, FOLIAGE_FALLOC_FL_PUNCH_HOLE, 0,
+	assert_int_equal(foliage_fallocate(f, 0, 0, p), -EOPNOTSUPP);
+	assert_int_equal(foliage_fallocate(f, FOLIAGE_FALLOC_FL_PUNCH_HOLE, 0,
 					   p), -EOPNOTSUPP);
-	assert_int_equal(foliage_fallocate_mode(f, KEEP | 0x08, 0, p), -EOPNOTSUPP);
+	assert_int_equal(foliage_fallocate(f, KEEP | 0x08, 0, p), -EOPNOTSUPP);
 	/* Punching keeps the pages' state. */
 	assert_int_equal(gmem_stat(f).nr_private_pages,
 			 flags & GMEM_SHARED ? 0 : 4);
@@ -138,16 +138,17 @@ static void test_invalid_punch_hole(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		assert_int_equal(foliage_fallocate_mode(f, PUNCH, cases[i][0],
+		assert_int_equal(foliage_fallocate(f, PUNCH, cases[i][0],
 						   cases[i][1]), -EINVAL);
 	/* vfs_fallocate(): a length of 0 */
-	assert_int_equal(foliage_fallocate_mode(f, PUNCH, 0, 0), -EINVAL);
+	assert_int_equal(foliage_fallocate(f, PUNCH, 0, 0), -EINVAL);
 	foliage_file_put(f);
-	/* A memfd: KEEP_SIZE works, a mode without it is not modelled. */
+	/* A memfd: PUNCH_HOLE needs KEEP_SIZE there too. */
 	assert_int_equal(foliage_file_create(m, "plain", TOTAL, &f), 0);
-	assert_int_equal(foliage_fallocate_mode(f, KEEP, 0, p), 0);
-	assert_int_equal(foliage_fallocate_mode(f, 0, 0, p), -EOPNOTSUPP);
-	assert_int_equal(foliage_fallocate(f, true, 0, p), 0);
+	assert_int_equal(foliage_fallocate(f, KEEP, 0, p), 0);
+	assert_int_equal(foliage_fallocate(f, FOLIAGE_FALLOC_FL_PUNCH_HOLE, 0,
+					   p), -EOPNOTSUPP);
+	assert_int_equal(foliage_fallocate(f, PUNCH, 0, p), 0);
 	foliage_file_put(f);
 }
 
@@ -188,7 +189,7 @@ static void test_mmap_supported(void **state)
 	expect_fill(t, addr, 0, TOTAL);
 	fill(t, addr, 0xaa, TOTAL);
 	expect_fill(t, addr, 0xaa, TOTAL);
-	assert_int_equal(foliage_fallocate_mode(f, PUNCH, 0, PAGE_SIZE), 0);
+	assert_int_equal(foliage_fallocate(f, PUNCH, 0, PAGE_SIZE), 0);
 	expect_fill(t, addr, 0, PAGE_SIZE);
 	expect_fill(t, addr + PAGE_SIZE, 0xaa, TOTAL - PAGE_SIZE);
 	fill(t, addr, 0xaa, PAGE_SIZE);
@@ -273,7 +274,7 @@ static void test_pin_shared(void **state)
 	fill(t, addr, 0x33, TOTAL);
 	pfn = pfn_at(t, addr);
 	assert_int_equal(foliage_pin(t, addr, TOTAL, true), 0);
-	assert_int_equal(foliage_fallocate_mode(f, PUNCH, 0, PAGE_SIZE), 0);
+	assert_int_equal(foliage_fallocate(f, PUNCH, 0, PAGE_SIZE), 0);
 	assert_int_equal(gmem_stat(f).nr_pages_cached, 3);
 	assert_true(mem_is(foliage_pfn_to_virt(m, pfn), 0x33, PAGE_SIZE));
 	/* The host refaults a new zeroed page there. */
@@ -373,7 +374,7 @@ static void test_vcpu_access(void **state)
 	assert_int_equal(vm_stat(vm).sptes_installed, 5);
 
 	/* A punch invalidates KVM's mappings of the range. */
-	assert_int_equal(foliage_fallocate_mode(p, PUNCH, 0, 2 * PAGE_SIZE), 0);
+	assert_int_equal(foliage_fallocate(p, PUNCH, 0, 2 * PAGE_SIZE), 0);
 	assert_int_equal(vm_stat(vm).sptes_present, 3);
 	assert_int_equal(vm_stat(vm).sptes_zapped, 2);
 	assert_int_equal(vm_stat(vm).mmu_invalidations, 1);
@@ -418,7 +419,7 @@ static void test_private_unreachable(void **state)
 	pfn = folio_pfn(folio);
 	folio_put(folio);
 	assert_true(mem_is(foliage_pfn_to_virt(m, pfn), 0x5e, PAGE_SIZE));
-	assert_int_equal(foliage_fallocate_mode(f, PUNCH, PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(foliage_fallocate(f, PUNCH, PAGE_SIZE, PAGE_SIZE), 0);
 	/* Freed, and cleared before it went. */
 	assert_true(mem_is(foliage_pfn_to_virt(m, pfn), 0, PAGE_SIZE));
 	/* The guest reads zeros there now; the host still gets SIGBUS. */
@@ -530,7 +531,7 @@ static void test_alloc_failures(void **state)
 	/* fallocate: the third page fails, two stay. */
 	assert_int_equal(foliage_set(m, "fail_page_alloc.interval", "3"), 0);
 	fail_allocs(m, "0", "1");
-	assert_int_equal(foliage_fallocate(f, false, 0, TOTAL), -ENOMEM);
+	assert_int_equal(foliage_fallocate(f, KEEP, 0, TOTAL), -ENOMEM);
 	assert_int_equal(foliage_set(m, "fail_page_alloc.interval", "1"), 0);
 	fail_allocs_off(m);
 	assert_int_equal(gmem_stat(f).nr_pages_cached, 2);

@@ -37,6 +37,7 @@
 
 #include "rmap_check_helpers.h"
 #include "shadow.h"
+#include <linux/rmap.h>
 
 #define WIN_PAGES	16384UL		/* 64 MiB window below mmap_base */
 #define MAX_TASKS	6
@@ -45,8 +46,15 @@
 #define MAX_PINS	6
 #define TASK_MAX_MAPPED	6144UL		/* pages a task may have mapped */
 #define LOG_LINES	12
+#ifndef NR_SEEDS
 #define NR_SEEDS	5
+#define FIRST_SEED	1
+#endif
 #define STEPS		260
+/* The machines' anon rmap scheme (test_random_ops_lazy.c: lazy). */
+#ifndef RANDOM_OPS_ANON_VMA
+#define RANDOM_OPS_ANON_VMA	FOLIAGE_ANON_VMA_CLASSIC
+#endif
 
 enum kind {
 	K_NONE,				/* not mapped */
@@ -1061,7 +1069,7 @@ static void world_init(struct world *w, unsigned long seed)
 	memset(w, 0, sizeof(*w));
 	w->seed = seed;
 	w->rng = seed * 0x9e3779b97f4a7c15ULL + 1;
-	w->m = pt_machine(1, 512);
+	w->m = pt_machine_scheme(1, 512, RANDOM_OPS_ANON_VMA);
 	for (i = 0; i < NR_FILES; i++) {
 		char name[16];
 
@@ -1079,10 +1087,16 @@ static void world_init(struct world *w, unsigned long seed)
 				     "always"), 0);
 }
 
+/* Lazy groups upgraded and folios moved, over all seeds (lazy machines). */
+static long lazy_upgrades, lazy_fixed;
+
 static void world_done(struct world *w)
 {
 	int i;
 
+	assert_int_equal(machine_enter(w->m), 0);
+	lazy_upgrades += atomic_long_read(&w->m->anon_rmap->nr_upgrades);
+	lazy_fixed += atomic_long_read(&w->m->anon_rmap->nr_fixed);
 	for (i = 0; i < MAX_TASKS; i++)
 		if (w->t[i].task) {
 			assert_int_equal(foliage_exit(w->t[i].task), 0);
@@ -1174,7 +1188,7 @@ static void test_random_ops(void **state)
 	/* To explore: RANDOM_OPS_SEEDS=first:count, RANDOM_OPS_STEPS=n. */
 	const char *seeds = getenv("RANDOM_OPS_SEEDS");
 	const char *steps = getenv("RANDOM_OPS_STEPS");
-	unsigned long first = 1, count = NR_SEEDS, seed;
+	unsigned long first = FIRST_SEED, count = NR_SEEDS, seed;
 
 	(void)state;
 	if (seeds && sscanf(seeds, "%lu:%lu", &first, &count) != 2)
@@ -1188,6 +1202,11 @@ static void test_random_ops(void **state)
 	assert_true(sum.pte_maps > 0);
 	assert_true(sum.pmd_maps > 0);
 	assert_true(sum.vma_visits >= sum.folios - sum.unmapped_folios);
+	/* Lazy machines went through their upgrades; classic ones never. */
+	if (RANDOM_OPS_ANON_VMA == FOLIAGE_ANON_VMA_LAZY)
+		assert_true(lazy_upgrades > 0 && lazy_fixed > 0);
+	else
+		assert_true(!lazy_upgrades && !lazy_fixed);
 }
 
 int main(void)

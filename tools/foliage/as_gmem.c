@@ -486,8 +486,9 @@ int scn_do_convert(struct scenario *s, struct scn_args *a)
 			(unsigned long long)want_eo);
 }
 
-int scn_gmem_punched(struct scenario *s, struct scn_file *f, uint64_t off,
-		     uint64_t len)
+/* fallocate punched [off, off + len) of @f: the shadows follow. */
+static int gmem_punched(struct scenario *s, struct scn_file *f, uint64_t off,
+			uint64_t len)
 {
 	struct scn_gmem_shadow *g = gmem_shadow(s, f);
 
@@ -495,6 +496,36 @@ int scn_gmem_punched(struct scenario *s, struct scn_file *f, uint64_t off,
 	if (g && shadow_zero(&g->sh, off, off + len))
 		return no_memory(s);
 	return gmem_shadow_host(s, f, off, len, true);
+}
+
+int scn_do_fallocate(struct scenario *s, struct scn_args *a)
+{
+	const char *mode_s = a->words[2];
+	struct scn_file *f;
+	uint64_t off, len;
+	int mode, ret;
+
+	if (!(f = scn_find_file(s, a->words[0])))
+		return SCN_USAGE;
+	if (!f->file)
+		return scn_usage(s, "fallocate: file '%s' is closed",
+				 a->words[0]);
+	if ((ret = scn_parse_file_range(s, a->words[1], &off, &len)))
+		return ret;
+	if (!strcmp(mode_s, "punch"))
+		mode = FOLIAGE_FALLOC_FL_KEEP_SIZE |
+		       FOLIAGE_FALLOC_FL_PUNCH_HOLE;
+	else if (!strcmp(mode_s, "keep"))
+		mode = FOLIAGE_FALLOC_FL_KEEP_SIZE;
+	else
+		return scn_usage(s, "fallocate: expected 'punch' or 'keep', "
+				 "not '%s'", mode_s);
+	ret = foliage_fallocate(f->file, mode, off, len);
+	if (ret)
+		return scn_lib_error(s, ret, NULL);
+	if (mode & FOLIAGE_FALLOC_FL_PUNCH_HOLE)
+		return gmem_punched(s, f, off, len);
+	return SCN_OK;
 }
 
 #define VCPU_MAX	(64UL << 20)	/* bytes of one vcpu read */

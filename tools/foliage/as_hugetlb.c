@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Scenario verbs of hugetlb (issue 10): the hugetlb[=2M|1G] and noreserve
- * options of mmap and file, fallocate FILE RANGE punch|keep (hugetlb and
- * shmem files), and expect hugepages SIZE FILE OP VALUE.
+ * options of mmap and file, and expect hugepages SIZE FILE OP VALUE
+ * (fallocate FILE RANGE punch|keep, for every kind of file, is in
+ * as_gmem.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,33 +30,6 @@ int scn_parse_hugetlb(struct scenario *s, struct scn_args *a, bool word,
 		return scn_usage(s, "%s: bad huge page size '%s': expected "
 				 "hugetlb=2M or hugetlb=1G", s->verb, v);
 	return SCN_OK;
-}
-
-/* fallocate FILE RANGE punch|keep */
-int scn_do_fallocate(struct scenario *s, struct scn_args *a)
-{
-	struct scn_file *f = scn_find_file(s, a->words[0]);
-	uint64_t off, len;
-	bool punch;
-	int ret;
-
-	if (!f)
-		return SCN_USAGE;
-	if (!f->file)
-		return scn_usage(s, "fallocate: file '%s' is closed",
-				 a->words[0]);
-	ret = scn_parse_file_range(s, a->words[1], &off, &len);
-	if (ret)
-		return ret;
-	if (strcmp(a->words[2], "punch") && strcmp(a->words[2], "keep"))
-		return scn_usage(s, "fallocate: expected 'punch' or 'keep', "
-				 "not '%s'", a->words[2]);
-	punch = a->words[2][0] == 'p';
-	ret = foliage_fallocate(f->file, punch, off, len);
-	if (ret)
-		return scn_lib_error(s, ret, NULL);
-	/* guest_memfd pages the host mapped read zero after a punch. */
-	return punch ? scn_gmem_punched(s, f, off, len) : SCN_OK;
 }
 
 /*

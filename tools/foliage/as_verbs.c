@@ -318,13 +318,13 @@ int scn_do_mmap(struct scenario *s, struct scn_args *a)
 		flags |= FOLIAGE_MAP_FIXED_NOREPLACE;
 	if (opts & OPT_POPULATE)
 		flags |= FOLIAGE_MAP_POPULATE;
+	if (!scn_arg(a, "at") && s->hooks && s->hooks->place_mmap)
+		at = s->hooks->place_mmap(s, len);
 	if (opts & OPT_NORESERVE)
 		flags |= FOLIAGE_MAP_NORESERVE;
 	if (hugetlb)
 		flags |= FOLIAGE_MAP_HUGETLB |
 			 (size_bits << FOLIAGE_MAP_HUGE_SHIFT);
-	if (!scn_arg(a, "at") && s->hooks && s->hooks->place_mmap)
-		at = s->hooks->place_mmap(s, len);
 
 	mp = scn_new_map(s, name);
 	if (!mp)

@@ -141,12 +141,14 @@ static int gmem_bench_setup(struct gmem_bench *gb, struct bench_report *r)
 	ret = foliage_gmem_create(gb->m, GMEM_BYTES, 0, 0, &gb->gmem);
 	if (ret)
 		return ret;
-	ret = foliage_fallocate(gb->gmem, false, 0, GMEM_BYTES);
+	ret = foliage_fallocate(gb->gmem, FOLIAGE_FALLOC_FL_KEEP_SIZE, 0,
+				GMEM_BYTES);
 	if (ret)
 		return ret;
 	ret = foliage_set(gb->m, "vm.nr_hugepages", "512") ?:
 	      foliage_gmem_create(gb->m, GMEM_BYTES, 0, 2ULL << 20, &gb->huge) ?:
-	      foliage_fallocate(gb->huge, false, 0, GMEM_BYTES);
+	      foliage_fallocate(gb->huge, FOLIAGE_FALLOC_FL_KEEP_SIZE, 0,
+				GMEM_BYTES);
 	if (ret)
 		return ret;
 	gb->ram = malloc(GMEM_BYTES);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "scenario.h"
 
 void scenario_init(struct scenario *s, const char *file, FILE *out)
@@ -35,6 +36,7 @@ void scenario_destroy(struct scenario *s)
 	for (i = 0; i < s->nr_mark; i++)
 		free(s->mark[i].name);
 	free(s->mark);
+	free(s->status);	/* as_numa.c */
 	memset(s, 0, sizeof(*s));
 }
 
@@ -698,6 +700,8 @@ int scenario_run(struct scenario *s, FILE *f)
 			continue;
 		if (s->verbose && !is_echo(line))
 			fprintf(scn_note(s), "> %s\n", line);
+		if (s->report)
+			report_add_line(s->report, s->line, line);
 		ret = run_line(s, line);
 		if (ret)
 			break;

@@ -113,6 +113,7 @@ struct scn_read {
 
 struct scenario;
 struct scn_args;
+struct scn_report;
 struct scn_kvm;
 
 /*
@@ -214,6 +215,7 @@ struct scenario {
 	unsigned int nr_maps;		/* entries in maps */
 	struct scn_read read;		/* the last 'read' */
 	struct scn_action action;	/* the line's operation, parsed */
+	struct scn_report *report;	/* foliage run --report, or NULL */
 	unsigned long fault_addr;	/* where the line's access faulted */
 	int want_err;			/* the line's '=> -ERRNO', 0: none */
 	bool got_err;			/* the line's operation failed with it */
@@ -227,6 +229,9 @@ struct scenario {
 	bool quiet;			/* messages suppressed (a failed attempt) */
 	/* ---- guest_memfd and VMs (as_gmem.c) ---- */
 	struct scn_kvm *kvm;		/* the scenario's VMs, or NULL */
+	/* NUMA (as_numa.c): the last move_pages' status array */
+	int *status;			/* per page: node or -errno */
+	unsigned long nr_status;	/* entries in status */
 };
 
 /* One verb of the language. */
@@ -479,8 +484,18 @@ int scn_do_write(struct scenario *s, struct scn_args *a);
 int scn_do_read(struct scenario *s, struct scn_args *a);
 int scn_do_pin(struct scenario *s, struct scn_args *a);
 int scn_do_unpin(struct scenario *s, struct scn_args *a);
+
+/* ---- copy offload for migration (as_offload.c) ---- */
+int scn_do_device(struct scenario *s, struct scn_args *a);
+int scn_do_migrator(struct scenario *s, struct scn_args *a);
 /* show maps|smaps|smaps_rollup TASK [PATTERN] */
 int scn_show_task(struct scenario *s, struct scn_args *a);
+
+/* ---- rmap (as_rmap.c, issue 13) ---- */
+/* show rmap TASK ADDR */
+int scn_show_rmap(struct scenario *s, struct scn_args *a);
+/* expect rmap TASK ADDR mappings OP N | ... mapping anon_vma|lazy|file */
+int scn_expect_rmap(struct scenario *s, struct scn_args *a);
 
 /* expect subjects of address spaces (as_expect.c), for expect.c. */
 int scn_expect_fault(struct scenario *s, struct scn_args *a);
@@ -493,6 +508,9 @@ int scn_expect_read(struct scenario *s, struct scn_args *a);
 /* Shadow checks (as_expect.c): every claim of @t reads back; SCN_*. */
 int scn_shadow_check(struct scenario *s, struct scn_task *t);
 
+/* NUMA verbs and expect subjects (as_numa.c). */
+int scn_do_move_pages(struct scenario *s, struct scn_args *a);
+int scn_expect_status(struct scenario *s, struct scn_args *a);
 /* hugetlb (as_hugetlb.c, issue 10). */
 /*
  * The hugetlb options of mmap and file: @word says the bare word
@@ -523,9 +541,6 @@ int scn_do_vm(struct scenario *s, struct scn_args *a);
 int scn_do_gmem(struct scenario *s, struct scn_args *a);
 int scn_do_memslot(struct scenario *s, struct scn_args *a);
 int scn_do_convert(struct scenario *s, struct scn_args *a);
-/* fallocate punched [off, off + len) of @f: the shadows follow; SCN_*. */
-int scn_gmem_punched(struct scenario *s, struct scn_file *f, uint64_t off,
-		     uint64_t len);
 int scn_do_vcpu(struct scenario *s, struct scn_args *a);
 /* show gmem NAME | show vm NAME */
 int scn_show_gmem(struct scenario *s, struct scn_args *a);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "scenario.h"
 
 static int do_machine(struct scenario *s, struct scn_args *a)
@@ -66,6 +67,16 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 		else
 			return scn_usage(s, "machine: clock=%s: expected virtual "
 					 "or real", v);
+	}
+	/* ---- anon rmap scheme (issue 13) ---- */
+	if ((v = scn_arg(a, "anon_vma"))) {
+		if (!strcmp(v, "classic"))
+			cfg.anon_vma = FOLIAGE_ANON_VMA_CLASSIC;
+		else if (!strcmp(v, "lazy"))
+			cfg.anon_vma = FOLIAGE_ANON_VMA_LAZY;
+		else
+			return scn_usage(s, "machine: anon_vma=%s: expected "
+					 "classic or lazy", v);
 	}
 	if (cfg.pku && cfg.arch != FOLIAGE_ARCH_X86_64)
 		return scn_usage(s, "machine: pku=1 is x86's protection keys: "
@@ -261,6 +272,8 @@ static int do_fill(struct scenario *s, struct scn_args *a)
 static const char *const show_files[] = {
 	"buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo", "trace",
 	"tlb", "slabinfo", "thp", "mthp_stats", "uptime", "hugepages",
+	"extfrag", "unusable_index", "extfrag_index",
+	"migrate_offload", "dma",	/* copy offload (as_offload.c) */
 };
 
 char *scn_render(struct scenario *s, const char *what, unsigned int flags)
@@ -286,9 +299,17 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (!strcmp(what, "maps") || !strcmp(what, "smaps") ||
 	    !strcmp(what, "smaps_rollup"))
 		return scn_show_task(s, a);
+	if (!strcmp(what, "pfnmap"))
+		return scn_show_pfnmap(s, a);
+	if (scn_arg(a, "node") || scn_arg(a, "svg"))
+		return scn_usage(s, "show %s: node= and svg= are for show "
+				 "pfnmap", what);
 	/* guest_memfd and KVM VMs (as_gmem.c) */
 	if (!strcmp(what, "gmem") || !strcmp(what, "vm"))
 		return scn_show_gmem(s, a);
+	/* ---- rmap (issue 13) ---- */
+	if (!strcmp(what, "rmap"))
+		return scn_show_rmap(s, a);
 	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
 		if (!strcmp(show_files[i], what))
 			break;
@@ -296,8 +317,10 @@ static int do_show(struct scenario *s, struct scn_args *a)
 		return scn_usage(s, "show: unknown file '%s' (buddyinfo, "
 				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
 				 "trace, tlb, slabinfo, thp, mthp_stats, uptime, "
-				 "hugepages; "
-				 "maps, smaps, smaps_rollup of a task)", what);
+				 "hugepages, extfrag, unusable_index, "
+				 "extfrag_index, pfnmap; "
+				 "maps, smaps, smaps_rollup of a task; rmap TASK "
+				 "ADDR)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
 				 "%s [PATTERN|grep=PATTERN])", a->words[2], what);
@@ -463,21 +486,24 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 
 const struct scn_verb scn_verbs[] = {
 	{ "machine", do_machine, 0, 0,
-	  "nodes mem movable prefault cpus arch pku clock",
+	  "nodes mem movable prefault cpus arch pku clock anon_vma",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
-	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1] [clock=virtual|real]" },
+	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1] [clock=virtual|real] "
+	  "[anon_vma=classic|lazy]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
 	  "alloc NAME [order=N] [node=N] [gfp=FLAG|FLAG...]" },
 	{ "free", do_free, 1, 2, "", 0, "free NAME [zeroed]" },
 	{ "fill", do_fill, 2, 2, "", 0, "fill NAME BYTE" },
-	{ "show", do_show, 1, 3, "grep", 0,
+	{ "show", do_show, 1, 3, "grep node svg", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
-	  "slabinfo|thp|mthp_stats|uptime [PATTERN|grep=PATTERN] | show "
-	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN] | show "
-	  "gmem|vm NAME [grep=PATTERN]" },
+	  "slabinfo|thp|mthp_stats|uptime|hugepages|extfrag|unusable_index|"
+	  "extfrag_index|migrate_offload|dma [PATTERN|grep=PATTERN] | show "
+	  "pfnmap [node=N] [svg=FILE|--svg FILE] | show maps|smaps|"
+	  "smaps_rollup TASK [RANGE] [grep=PATTERN] | show gmem|vm NAME "
+	  "[grep=PATTERN] | show rmap TASK ADDR" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
@@ -509,6 +535,9 @@ const struct scn_verb scn_verbs[] = {
 	{ "pin", scn_do_pin, 2, 3, "", SCN_VERB_ERRNO,
 	  "pin TASK RANGE [read|write]" },
 	{ "unpin", scn_do_unpin, 2, 2, "", SCN_VERB_ERRNO, "unpin TASK RANGE" },
+	/* pictures (as_pictures.c, report.c) */
+	{ "snapshot", scn_do_snapshot, 1, 1, "vmstat", 0,
+	  "snapshot NAME [vmstat=NAME,NAME...]" },
 	/* ---- guest_memfd and KVM VMs (as_gmem.c) ---- */
 	{ "vm", scn_do_vm, 1, 1, "", SCN_VERB_ERRNO, "vm NAME" },
 	{ "gmem", scn_do_gmem, 2, 4, "hugetlb", SCN_VERB_ERRNO,
@@ -520,14 +549,23 @@ const struct scn_verb scn_verbs[] = {
 	  "[=> -ERRNO [error_offset=0xOFF]]" },
 	{ "vcpu", scn_do_vcpu, 4, 4, "", SCN_VERB_ERRNO,
 	  "vcpu VM read GPA LEN | vcpu VM write GPA DATA" },
+	/* ---- copy offload for migration (as_offload.c) ---- */
+	{ "device", scn_do_device, 1, 1, "channels bandwidth", SCN_VERB_ERRNO,
+	  "device dma channels=N [bandwidth=SIZE/s]" },
+	{ "migrator", scn_do_migrator, 2, 2, "reasons", SCN_VERB_ERRNO,
+	  "migrator enable dcbm|mtcopy [reasons=LIST] | migrator disable "
+	  "NAME" },
+	/* ---- NUMA: migration and memory policy (as_numa.c) ---- */
+	{ "move_pages", scn_do_move_pages, 2, 3, "node", SCN_VERB_ERRNO,
+	  "move_pages TASK RANGE [node=N] [all]" },
 	/* hugetlb (issue 10) */
 	{ "fallocate", scn_do_fallocate, 3, 3, "", SCN_VERB_ERRNO,
 	  "fallocate FILE RANGE punch|keep" },
 	/* end hugetlb */
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
-	  "knob|fault|maps|vma|smaps|rollup|shadow|read|gmem ... | expect NAME "
-	  "failed|ok" },
+	  "knob|fault|maps|vma|smaps|rollup|shadow|read|gmem|rmap|status ... | "
+	  "expect NAME failed|ok" },
 	{ "echo", do_echo, 0, 0, NULL,
 	  SCN_VERB_BEFORE_MACHINE | SCN_VERB_RAW, "echo TEXT" },
 };
