@@ -107,6 +107,8 @@ struct gmem_inode {
 	unsigned int huge_order;	/* 0: 4 KiB pages; 9 or 18: hugetlb */
 	struct hstate *h;		/* hugetlb backing: its pool, or NULL */
 	struct hugepage_subpool *spool;	/* its pages' reservation (min = max) */
+	pthread_mutex_t huge_alloc_lock; /* one huge allocation at a time
+					  * (Linux's hugetlb_fault_mutex) */
 	unsigned long nr_splits;	/* huge folios split into base pages */
 	unsigned long nr_reconstructs;	/* huge folios made whole again */
 	struct range_attr_map attrs;	/* attribute ranges */

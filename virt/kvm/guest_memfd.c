@@ -168,18 +168,15 @@ static struct folio *kvm_gmem_alloc_huge(struct gmem_inode *gi, int *err)
 }
 
 /*
- * Split huge @folio into base pages in place (the RFC's split: 1 GiB
- * straight to 4 KiB), each its own folio in its slot of the cache with the
- * cache's one reference; the head keeps the other references.  The pages
- * stay the pool's, in use (off its lists: split_huge_pages_node).  @folio
- * is unmapped (all its pages were private) and locked by the caller, who
- * holds a reference and the invalidate_lock (either way).
+ * The part of a split common to a folio in the cache and a fresh one:
+ * off the pool's lists, no longer a hugetlb folio, base pages whose tails
+ * have no reference yet.  Nobody else may look the folio up meanwhile (it
+ * is not in the cache yet, or the invalidate_lock is held written): the
+ * head's flags change non-atomically.
  */
-static void kvm_gmem_split_folio(struct gmem_inode *gi, struct folio *folio)
+static void __kvm_gmem_split(struct gmem_inode *gi, struct folio *folio)
 {
-	struct address_space *mapping = folio->mapping;
 	spinlock_t *hugetlb_lock = &this_machine->hugetlb->hugetlb_lock;
-	unsigned long nr = folio_nr_pages(folio), i;
 	int nid = folio_nid(folio);
 
 	VM_WARN_ON(!folio_test_locked(folio) || folio_mapped(folio));
@@ -191,6 +188,24 @@ static void kvm_gmem_split_folio(struct gmem_inode *gi, struct folio *folio)
 	folio->_hugetlb_subpool = NULL;
 	__ClearPageHugetlb(&folio->page);
 	__split_unmapped_folio(folio);
+	gi->nr_splits++;
+}
+
+/*
+ * Split huge @folio into base pages in place (the RFC's split: 1 GiB
+ * straight to 4 KiB), each its own folio in its slot of the cache with the
+ * cache's one reference; the head keeps the other references.  The pages
+ * stay the pool's, in use (off its lists: split_huge_pages_node).  @folio
+ * is unmapped (all its pages were private) and locked by the caller, who
+ * holds a reference and the invalidate_lock written (a conversion).
+ */
+static void kvm_gmem_split_folio(struct gmem_inode *gi, struct folio *folio)
+{
+	struct address_space *mapping = folio->mapping;
+	unsigned long nr = folio_nr_pages(folio), i;
+
+	lockdep_assert_held_write(&mapping->invalidate_lock);
+	__kvm_gmem_split(gi, folio);
 	spin_lock(&mapping->i_lock);
 	for (i = 1; i < nr; i++) {
 		struct folio *piece = page_folio(folio_page(folio, i));
@@ -201,7 +216,37 @@ static void kvm_gmem_split_folio(struct gmem_inode *gi, struct folio *folio)
 	}
 	atomic_sub(nr - 1, &folio->_refcount);
 	spin_unlock(&mapping->i_lock);
-	gi->nr_splits++;
+}
+
+/*
+ * A fresh huge folio (locked, our one reference) for the huge page at
+ * @base, which has a shared page already: split before anyone can see
+ * it, then its base pages into the cache, each with the cache's
+ * reference.  Caller holds huge_alloc_lock, under which the range's slots
+ * were found empty.
+ */
+static void kvm_gmem_add_split(struct gmem_inode *gi,
+			       struct address_space *mapping,
+			       struct folio *folio, pgoff_t base)
+{
+	unsigned long nr = folio_nr_pages(folio), i;
+
+	folio->mapping = mapping;
+	folio->index = base;
+	__kvm_gmem_split(gi, folio);
+	spin_lock(&mapping->i_lock);
+	for (i = 0; i < nr; i++) {
+		struct folio *piece = page_folio(folio_page(folio, i));
+
+		VM_WARN_ON(mapping->i_pages[base + i]);
+		if (i)
+			__folio_clear_locked(piece);
+		folio_ref_add(piece, 1);
+		mapping->i_pages[base + i] = piece;
+	}
+	mapping->nrpages += nr;
+	mod_node_page_state(NODE_DATA(folio_nid(folio)), NR_FILE_PAGES, nr);
+	spin_unlock(&mapping->i_lock);
 }
 
 /*
@@ -324,21 +369,41 @@ static struct folio *kvm_gmem_get_huge_folio(struct inode *inode,
 	struct folio *folio, *piece;
 	int ret;
 
-	folio = kvm_gmem_alloc_huge(gi, err);
-	if (!folio)
+	/*
+	 * Two faults on one huge page: the second waits and finds the
+	 * first's folio, rather than charging the subpool a second page.
+	 */
+	pthread_mutex_lock(&gi->huge_alloc_lock);
+	spin_lock(&mapping->i_lock);
+	folio = mapping->i_pages[base];
+	spin_unlock(&mapping->i_lock);
+	if (folio) {
+		pthread_mutex_unlock(&gi->huge_alloc_lock);
+		*err = -EEXIST;
 		return NULL;
+	}
+	folio = kvm_gmem_alloc_huge(gi, err);
+	if (!folio) {
+		pthread_mutex_unlock(&gi->huge_alloc_lock);
+		return NULL;
+	}
 	__folio_set_locked(folio);
+	if (!range_attr_all(&gi->attrs, base, base + gmem_huge_nr(gi),
+			    KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
+		kvm_gmem_add_split(gi, mapping, folio, base);
+		pthread_mutex_unlock(&gi->huge_alloc_lock);
+		goto split;
+	}
 	ret = kvm_gmem_add_folio(mapping, folio, base);
+	pthread_mutex_unlock(&gi->huge_alloc_lock);
 	if (ret) {
 		__folio_clear_locked(folio);
 		folio_put(folio);	/* back to the pool, reserved again */
 		*err = ret;
 		return NULL;
 	}
-	if (range_attr_all(&gi->attrs, base, base + gmem_huge_nr(gi),
-			   KVM_MEMORY_ATTRIBUTE_PRIVATE))
-		return folio;
-	kvm_gmem_split_folio(gi, folio);
+	return folio;
+split:
 	if (index == base)
 		return folio;
 	piece = page_folio(folio_page(folio, index - base));
@@ -878,7 +943,10 @@ static void kvm_gmem_release(struct file *file)
 	filemap_invalidate_unlock(mapping);
 	VM_WARN_ON(mapping->nrpages);
 	/* Its minimum's reservations go back to the pool. */
-	hugepage_put_subpool(gi->spool);
+	if (gi->spool) {
+		hugepage_put_subpool(gi->spool);
+		pthread_mutex_destroy(&gi->huge_alloc_lock);
+	}
 	range_attr_destroy(&gi->attrs);
 	free(gi);
 	inode->i_private = NULL;
@@ -928,6 +996,7 @@ static int __kvm_gmem_create(u64 size, u64 flags, struct hstate *h,
 		}
 		gi->h = h;
 		gi->huge_order = h->order;
+		pthread_mutex_init(&gi->huge_alloc_lock, NULL);
 	}
 	mapping->a_ops = kvm_gmem_aops;
 	/* mapping_set_unevictable(): its folios sit on the unevictable LRU. */
