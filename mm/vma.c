@@ -319,12 +319,6 @@ static pgprot_t vm_pgprot_modify(pgprot_t oldprot, vm_flags_t vm_flags)
 	return vm_get_page_prot(vm_flags);
 }
 
-static bool vma_soft_dirty_enabled(const struct vm_area_struct *vma)
-{
-	/* Soft-dirty tracking is on once clear_refs cleared VM_SOFTDIRTY. */
-	return !(vma->vm_flags & VM_SOFTDIRTY);
-}
-
 /*
  * Whether a shared writable mapping needs write faults to notice the
  * first write to each page (writenotify), so its PTEs start read-only.
@@ -419,6 +413,9 @@ static void vma_complete(struct vma_prepare *vp, struct mm_struct *mm)
 		vma_tree_insert(mm, vp->insert);
 		mm->map_count++;
 	}
+	anon_vma_lazy_span(vp->vma);
+	if (vp->adj_next)
+		anon_vma_lazy_span(vp->adj_next);
 	anon_lazy_unlock_write();
 	while (vp->remove) {
 		struct vm_area_struct *gone = vp->remove;
