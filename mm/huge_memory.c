@@ -820,7 +820,7 @@ void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start,
  * keeps its own AnonExclusive.  Caller holds the LRU lock (the folio is
  * off its list).  The tails' references are set by the caller.
  */
-static void __split_unmapped_folio(struct folio *folio)
+void __split_unmapped_folio(struct folio *folio)
 {
 	const unsigned long nr = folio_nr_pages(folio);
 	const unsigned long flags = folio->flags & SPLIT_FOLIO_FLAGS;

@@ -1883,6 +1883,9 @@ static int validate_hstate(struct hstate *h)
 			ret = -EUCLEAN;
 		node_nr[folio_nid(folio)]++;
 	}
+	/* Pages a guest_memfd holds split are in use, on no list. */
+	for (nid = 0; nid < nr_online_nodes(); nid++)
+		node_nr[nid] += h->split_huge_pages_node[nid];
 	for (nid = 0; nid < nr_online_nodes(); nid++) {
 		if (node_nr[nid] != h->nr_huge_pages_node[nid])
 			hbug(h, "node %d: %lu folios, counter %lu", nid,

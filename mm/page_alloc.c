@@ -1223,7 +1223,7 @@ void folio_zero_user(struct folio *folio, unsigned long addr_hint)
 	memset(base + (target << PAGE_SHIFT), 0, PAGE_SIZE);
 }
 
-static void prep_compound_page(struct page *page, unsigned int order)
+void prep_compound_page(struct page *page, unsigned int order)
 {
 	struct folio *folio = (struct folio *)page;
 	unsigned long i, nr = 1UL << order;
