@@ -22,6 +22,8 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&thp_subsys,
 	&hugetlb_subsys,
 	&vma_subsys,
+	&oom_subsys,
+	&balloon_subsys,
 	&task_subsys,
 	&arch_subsys,
 };

@@ -43,6 +43,8 @@ struct shmem_sb_info;		/* linux/shmem_fs.h */
 struct thp_state;		/* linux/huge_mm.h */
 struct hugetlb_state;		/* linux/hugetlb.h */
 struct task_list;		/* mm/task.h */
+struct oom_state;		/* linux/oom.h */
+struct balloon_state;		/* drivers/virtio/virtio_balloon.c */
 
 struct cpu_attach;
 
@@ -113,6 +115,8 @@ struct foliage_machine {
 	struct shmem_sb_info *shmem;	/* shm_mnt (mm/shmem.c) */
 	struct thp_state *thp;		/* THP knobs and stats (huge_memory.c) */
 	struct hugetlb_state *hugetlb;	/* hugetlb pools (mm/hugetlb.c) */
+	struct oom_state *oom;		/* OOM notifiers (mm/oom_kill.c) */
+	struct balloon_state *balloon;	/* virtio-balloon driver (drivers/virtio) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */
 	struct page *zero_page;		/* the shared zero page (memory.c) */
 	unsigned long zero_pfn;		/* its pfn */

@@ -82,6 +82,8 @@ extern const struct machine_subsys hugetlb_subsys;	/* mm/hugetlb.c */
 extern const struct machine_subsys thp_subsys;		/* mm/huge_memory.c */
 extern const struct machine_subsys vma_subsys;		/* mm/vma.c */
 extern const struct machine_subsys task_subsys;		/* mm/task.c */
+extern const struct machine_subsys oom_subsys;		/* mm/oom_kill.c */
+extern const struct machine_subsys balloon_subsys;	/* drivers/virtio/virtio_balloon.c */
 extern const struct machine_subsys arch_subsys;		/* arch/arm64/mm/tlbflush.c */
 
 #endif /* _FOLIAGE_LINUX_MACHINE_SUBSYS_H */

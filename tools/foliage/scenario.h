@@ -429,6 +429,15 @@ int scn_expect_read(struct scenario *s, struct scn_args *a);
 /* Shadow checks (as_expect.c): every claim of @t reads back; SCN_*. */
 int scn_shadow_check(struct scenario *s, struct scn_task *t);
 
+/* The balloon and its host (as_balloon.c), for verbs.c and expect.c. */
+int scn_do_device(struct scenario *s, struct scn_args *a);
+int scn_do_host(struct scenario *s, struct scn_args *a);
+int scn_do_balloon(struct scenario *s, struct scn_args *a);
+/* show balloon|host [PATTERN] */
+int scn_show_balloon(struct scenario *s, struct scn_args *a);
+/* expect balloon|host NAME OP VALUE */
+int scn_expect_balloon(struct scenario *s, struct scn_args *a);
+
 /* "OP VALUE" of expect, shared by expect.c and as_expect.c. */
 enum scn_op { SCN_EQ, SCN_NE, SCN_LT, SCN_LE, SCN_GT, SCN_GE, SCN_NR_OPS };
 

@@ -67,6 +67,9 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 			return scn_usage(s, "machine: clock=%s: expected virtual "
 					 "or real", v);
 	}
+	if ((v = scn_arg(a, "coco")) &&
+	    (ret = scn_parse_bool(s, "coco", v, &cfg.coco)))
+		return ret;
 	if (cfg.pku && cfg.arch != FOLIAGE_ARCH_X86_64)
 		return scn_usage(s, "machine: pku=1 is x86's protection keys: "
 				 "it needs arch=x86_64");
@@ -284,6 +287,9 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (!strcmp(what, "maps") || !strcmp(what, "smaps") ||
 	    !strcmp(what, "smaps_rollup"))
 		return scn_show_task(s, a);
+	/* balloon: the virtio-balloon and its host (as_balloon.c) */
+	if (!strcmp(what, "balloon") || !strcmp(what, "host"))
+		return scn_show_balloon(s, a);
 	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
 		if (!strcmp(show_files[i], what))
 			break;
@@ -291,7 +297,7 @@ static int do_show(struct scenario *s, struct scn_args *a)
 		return scn_usage(s, "show: unknown file '%s' (buddyinfo, "
 				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
 				 "trace, tlb, slabinfo, thp, mthp_stats, uptime, "
-				 "hugepages; "
+				 "hugepages, balloon, host; "
 				 "maps, smaps, smaps_rollup of a task)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
@@ -458,10 +464,11 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 
 const struct scn_verb scn_verbs[] = {
 	{ "machine", do_machine, 0, 0,
-	  "nodes mem movable prefault cpus arch pku clock",
+	  "nodes mem movable prefault cpus arch pku clock coco",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
-	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1] [clock=virtual|real]" },
+	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1] [clock=virtual|real] "
+	  "[coco=0|1]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
@@ -470,8 +477,9 @@ const struct scn_verb scn_verbs[] = {
 	{ "fill", do_fill, 2, 2, "", 0, "fill NAME BYTE" },
 	{ "show", do_show, 1, 3, "grep", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
-	  "slabinfo|thp|mthp_stats|uptime [PATTERN|grep=PATTERN] | show "
-	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN]" },
+	  "slabinfo|thp|mthp_stats|uptime|balloon|host [PATTERN|"
+	  "grep=PATTERN] | show maps|smaps|smaps_rollup TASK [RANGE] "
+	  "[grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
@@ -500,9 +508,18 @@ const struct scn_verb scn_verbs[] = {
 	{ "pin", scn_do_pin, 2, 3, "", SCN_VERB_ERRNO,
 	  "pin TASK RANGE [read|write]" },
 	{ "unpin", scn_do_unpin, 2, 2, "", SCN_VERB_ERRNO, "unpin TASK RANGE" },
+	/* balloon: the virtio-balloon and its host (as_balloon.c) */
+	{ "device", scn_do_device, 1, 1, "features poison queue",
+	  SCN_VERB_ERRNO,
+	  "device balloon features=NAME,NAME... [poison=0xVAL] [queue=N]" },
+	{ "host", scn_do_host, 0, 0, "discard", 0,
+	  "host discard=discard|inhibit|lie|fail" },
+	{ "balloon", scn_do_balloon, 2, 2, "", SCN_VERB_ERRNO,
+	  "balloon target|inflate|deflate PAGES | balloon hint ID|stop|done" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
-	  "knob|fault|maps|vma|smaps|rollup|shadow|read ... | expect NAME "
+	  "knob|fault|maps|vma|smaps|rollup|shadow|read|balloon|host ... | "
+	  "expect NAME "
 	  "failed|ok" },
 	{ "echo", do_echo, 0, 0, NULL,
 	  SCN_VERB_BEFORE_MACHINE | SCN_VERB_RAW, "echo TEXT" },
