@@ -74,6 +74,53 @@ struct page *balloon_page_dequeue(struct balloon_dev_info *b_dev_info)
 	return page;
 }
 
+bool balloon_page_isolate(struct page *page)
+{
+	struct balloon_dev_info *b_dev_info = (void *)page->private;
+	bool isolated = false;
+
+	if (!PageOffline(page) || !b_dev_info)
+		return false;
+	spin_lock(&b_dev_info->pages_lock);
+	/* Still on the list (not dequeued or isolated meanwhile)? */
+	if (page->private == (unsigned long)b_dev_info &&
+	    !list_empty(&page->lru) && b_dev_info->migratepage) {
+		list_del_init(&page->lru);
+		b_dev_info->isolated_pages++;
+		page_ref_inc(page);
+		isolated = true;
+	}
+	spin_unlock(&b_dev_info->pages_lock);
+	return isolated;
+}
+
+void balloon_page_putback(struct page *page)
+{
+	struct balloon_dev_info *b_dev_info = (void *)page->private;
+
+	spin_lock(&b_dev_info->pages_lock);
+	list_add(&page->lru, &b_dev_info->pages);
+	b_dev_info->isolated_pages--;
+	spin_unlock(&b_dev_info->pages_lock);
+	put_page(page);
+}
+
+void balloon_page_replace(struct balloon_dev_info *b_dev_info,
+			  struct page *newpage, struct page *page)
+{
+	page_ref_inc(newpage);		/* the balloon's reference */
+	spin_lock(&b_dev_info->pages_lock);
+	balloon_page_insert(b_dev_info, newpage);
+	b_dev_info->isolated_pages--;
+	/* @page was off the list already: only its accounting goes. */
+	b_dev_info->nr_pages--;
+	mod_node_page_state(NODE_DATA(page_to_nid(page)), NR_BALLOON_PAGES,
+			    -1);
+	page->private = 0;
+	spin_unlock(&b_dev_info->pages_lock);
+	count_vm_event(BALLOON_MIGRATE);
+}
+
 int balloon_page_migrate(struct page *newpage, struct page *page)
 {
 	struct balloon_dev_info *b_dev_info = (void *)page->private;

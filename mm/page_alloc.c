@@ -895,8 +895,9 @@ static __always_inline bool free_pages_prepare(struct page *page,
 		mod_mthp_stat(order, MTHP_STAT_NR_ANON, -1);
 		page->mapping = NULL;
 	}
+	/* Another CPU's merge may test it (PageBuddy()) without our lock. */
 	if (unlikely(page_type_has_type(page->page_type)))
-		page->page_type = UINT32_MAX;
+		WRITE_ONCE(page->page_type, UINT32_MAX);
 	if (check_pages_enabled() && free_page_is_bad(page))
 		bad = true;
 	if (bad)

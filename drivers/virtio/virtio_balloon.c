@@ -474,6 +474,54 @@ static void update_balloon_size_func(struct virtio_balloon *vb)
 		queue_balloon_work(vb, BALLOON_WORK_SIZE);
 }
 
+/* ---- balloon page migration ----------------------------------------- */
+
+/*
+ * Linux's virtballoon_migratepage(): @newpage takes @page's place.  The
+ * host hears of @newpage on the inflate queue first, then of @page on
+ * the deflate queue.  The hint is kept: @newpage is PG_zeroed if the
+ * host initialised it (bit 7), and @page keeps PG_zeroed if it had it.
+ */
+static int virtballoon_migratepage(struct balloon_dev_info *b_dev_info,
+				   struct page *newpage, struct page *page)
+{
+	struct virtio_balloon *vb = container_of(b_dev_info,
+						 struct virtio_balloon,
+						 vb_dev_info);
+	int used;
+
+	/* Never wait for inflate/deflate here, as Linux: try again later. */
+	if (pthread_mutex_trylock(&vb->balloon_lock))
+		return -EAGAIN;
+	balloon_page_replace(b_dev_info, newpage, page);
+	if (!has(vb, VIRTIO_BALLOON_F_DEFLATE_ON_OOM) &&
+	    page_zone(page) != page_zone(newpage)) {
+		adjust_managed_page_count(page, 1);
+		adjust_managed_page_count(newpage, -1);
+	}
+	vb->num_pfns = 1;
+	vb->dma->pfns[0] = (u32)page_to_pfn(newpage);
+	used = tell_host(vb, VIRTIO_BALLOON_VQ_INFLATE);
+	if (has(vb, VIRTIO_BALLOON_F_DEVICE_INIT_ON_INFLATE))
+		balloon_mark_initialised(vb, used);
+	vb->num_pfns = 1;
+	vb->dma->pfns[0] = (u32)page_to_pfn(page);
+	(void)tell_host(vb, VIRTIO_BALLOON_VQ_DEFLATE);
+	if (PageZeroed(page))
+		vb->zeroed_pages--;
+	pthread_mutex_unlock(&vb->balloon_lock);
+	/*
+	 * The balloon's reference.  PG_zeroed stays on @page: whoever drops
+	 * the last reference frees it with put_page_zeroed() (the host
+	 * discarded it, it is still zero).
+	 */
+	if (PageZeroed(page))
+		put_page_zeroed(page);
+	else
+		put_page(page);
+	return 0;
+}
+
 /* ---- DEFLATE_ON_OOM --------------------------------------------------- */
 
 static int virtio_balloon_oom_notify(struct notifier_block *nb,
@@ -1022,6 +1070,7 @@ static int virtballoon_probe(struct virtio_device *vdev)
 	spin_lock_init(&vb->vq_lock);
 	INIT_DELAYED_WORK(&vb->retry_work, balloon_retry_fn);
 	balloon_devinfo_init(&vb->vb_dev_info);
+	vb->vb_dev_info.migratepage = virtballoon_migratepage;
 	spin_lock_init(&vb->free_page_list_lock);
 	INIT_LIST_HEAD(&vb->free_page_list);
 	vb->dma_page = alloc_pages(GFP_KERNEL | __GFP_ZERO, 0);

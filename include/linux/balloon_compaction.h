@@ -13,10 +13,17 @@
  *   b_dev_info->nr_pages == length of b_dev_info->pages
  *   every page on it: PageOffline, refcount 1, private == b_dev_info
  *
- * Migration of balloon pages (compaction moving one, the driver telling
- * the host about the swap, balloon_migrate counted) belongs to the
- * migration work: balloon_page_migrate() is its entry and calls the
- * driver's ->migratepage() hook; nothing in foliage calls it yet.
+ * Migration (Linux's movable_operations of balloon pages): the migration
+ * code isolates a balloon page (balloon_page_isolate(): off the list, a
+ * reference taken, the caller's), then either puts it back
+ * (balloon_page_putback()) or calls balloon_page_migrate(newpage, page),
+ * which runs the driver's ->migratepage(): the driver inflates @newpage
+ * (balloon_page_replace() puts it on the list with the balloon's own
+ * reference, counts balloon_migrate), tells its host, and drops the
+ * balloon's reference to @page, the caller's being the last; a @page
+ * still PG_zeroed is known zero, and its last put is put_page_zeroed()
+ * (the seed: migration keeps the hint).  Compaction
+ * and alloc_contig_range() do not call these yet (the migration work).
  */
 #ifndef _FOLIAGE_LINUX_BALLOON_COMPACTION_H
 #define _FOLIAGE_LINUX_BALLOON_COMPACTION_H
@@ -43,10 +50,20 @@ void balloon_page_enqueue(struct balloon_dev_info *b_dev_info,
 			  struct page *page);
 /* The page inflated last, off the balloon's list, or NULL if none. */
 struct page *balloon_page_dequeue(struct balloon_dev_info *b_dev_info);
+/* Take a balloon page off its list for migration; false if it cannot. */
+bool balloon_page_isolate(struct page *page);
+/* Migration gave up: back on the list, the isolation reference dropped. */
+void balloon_page_putback(struct page *page);
 /*
- * Migration's entry (the migration work calls it): @page, isolated from
- * the balloon, is replaced by @newpage through the driver's hook.
+ * Migration's entry: @page, isolated, is replaced by @newpage (its
+ * caller's reference kept) through the driver's hook; 0 or -EAGAIN.
  */
 int balloon_page_migrate(struct page *newpage, struct page *page);
+/*
+ * Drivers' ->migratepage(): @newpage joins the balloon in @page's place
+ * (which must be isolated).  Caller holds the driver's balloon lock.
+ */
+void balloon_page_replace(struct balloon_dev_info *b_dev_info,
+			  struct page *newpage, struct page *page);
 
 #endif /* _FOLIAGE_LINUX_BALLOON_COMPACTION_H */

@@ -634,6 +634,66 @@ static void test_report_without_bit6(void **state)
 		__free_pages(pages[i], 9);
 }
 
+/*
+ * Balloon page migration (the hook the migration work will call): a page
+ * of the balloon is isolated and replaced by a new one.  The host hears
+ * of the new page on the inflate queue and of the old one on the deflate
+ * queue; balloon_migrate counts; the new page is PG_zeroed (bit 7) and
+ * the old one keeps its hint, so freed known zero it skips the memset.
+ */
+static void test_migrate_keeps_hint(void **state)
+{
+	struct page *page = NULL, *newpage, *p;
+	struct host_balloon_stats before;
+	struct virtio_balloon_info i;
+	unsigned long skipped, pfn;
+
+	(void)state;
+	assert_int_equal(bring_up(F(DEVICE_INIT_ON_INFLATE), 64), 0);
+	dirty_free_pages(64);
+	target(64);
+	before = host_stats();
+	/* Any balloon page: the first PageOffline one in RAM. */
+	for (pfn = 0; pfn < m->max_pfn && !page; pfn++)
+		if (PageOffline(pfn_to_page(pfn)))
+			page = pfn_to_page(pfn);
+	assert_non_null(page);
+	assert_true(PageZeroed(page));
+	assert_true(balloon_page_isolate(page));
+	assert_false(balloon_page_isolate(page));
+	newpage = alloc_pages(GFP_HIGHUSER_MOVABLE, 0);
+	memset(page_address(newpage), 0x5a, PAGE_SIZE);
+	assert_int_equal(balloon_page_migrate(newpage, page), 0);
+	put_page(newpage);		/* the migration code's reference */
+	i = info();
+	assert_int_equal(i.balloon_pages, 64);
+	assert_int_equal(i.zeroed_pages, 64);
+	assert_true(PageOffline(newpage) && PageZeroed(newpage));
+	assert_int_equal(page_ref_count(newpage), 1);
+	assert_int_equal(vmstat(m, "balloon_migrate"), 1);
+	assert_int_equal(vmstat(m, "nr_balloon_pages"), 64);
+	assert_int_equal(host_stats().inflated_pages, before.inflated_pages + 1);
+	assert_int_equal(host_stats().deflated_pages, before.deflated_pages + 1);
+	/* The old page: ours now (the last reference), still known zero. */
+	assert_int_equal(page_ref_count(page), 1);
+	assert_true(PageZeroed(page));
+	__ClearPageZeroed(page);
+	put_page_zeroed(page);		/* on this CPU's list, PG_zeroed */
+	m->debug_full = true;
+	skipped = vmstat(m, "pgzero_skipped");
+	p = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
+	assert_ptr_equal(p, page);
+	assert_int_equal(vmstat(m, "pgzero_skipped") - skipped, 1);
+	__free_pages(p, 0);
+	/* A page put back is the balloon's again. */
+	assert_true(balloon_page_isolate(newpage));
+	balloon_page_putback(newpage);
+	assert_int_equal(page_ref_count(newpage), 1);
+	target(0);
+	assert_int_equal(info().balloon_pages, 0);
+	assert_int_equal(m->nr_bugs, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +716,7 @@ int main(void)
 		T(test_free_page_hint),
 		T(test_report_used_len),
 		T(test_report_without_bit6),
+		T(test_migrate_keeps_hint),
 #undef T
 	};
 
