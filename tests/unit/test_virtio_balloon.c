@@ -14,6 +14,7 @@
  * Each test uses one machine of 1 node x 64 MiB with 2 CPUs.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -694,6 +695,97 @@ static void test_migrate_keeps_hint(void **state)
 	assert_int_equal(m->nr_bugs, 0);
 }
 
+/* Make the @n-th page allocation from now fail, once (0: none). */
+static void fail_nth(unsigned long n)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%lu", n ? n : 1);
+	assert_int_equal(foliage_set(m, "fail_page_alloc.probability",
+				     n ? "100" : "0"), 0);
+	assert_int_equal(foliage_set(m, "fail_page_alloc.interval", v), 0);
+	assert_int_equal(foliage_set(m, "fail_page_alloc.times",
+				     n ? "1" : "0"), 0);
+	assert_int_equal(foliage_set(m, "fail_page_alloc.min-order", "0"), 0);
+	assert_int_equal(foliage_set(m, "fail_page_alloc.ignore-gfp-wait",
+				     "0"), 0);
+	assert_int_equal(foliage_set(m, "fail_page_alloc.ignore-gfp-highmem",
+				     "0"), 0);
+	assert_int_equal(machine_enter(m), 0);
+}
+
+/* Whether the injected failure happened. */
+static bool fail_hit(void)
+{
+	long times = 1;
+
+	assert_int_equal(foliage_get(m, "fail_page_alloc.times", &times), 0);
+	assert_int_equal(machine_enter(m), 0);
+	return times == 0;
+}
+
+static unsigned long drained_free_pages(void)
+{
+	drain_all_pages(NULL);
+	return free_pages();
+}
+
+/*
+ * Fail-Nth over probe, inflate and deflate: a probe that fails leaks
+ * nothing (the free page count is what it was) and the next add probes
+ * again; an inflate cut short by a failed allocation is -ENOMEM with
+ * every page either free or in the balloon; deflate allocates nothing,
+ * and every page comes back.
+ */
+static void test_fail_nth_probe_inflate_deflate(void **state)
+{
+	static const unsigned long inflate_n[] = {
+		1, 2, 256, 257, 300, 301,	/* the message limit: 256 */
+	};
+	unsigned long before, n, inflated;
+	unsigned int i;
+	bool hit;
+	int ret;
+
+	(void)state;
+	before = drained_free_pages();
+	for (n = 1;; n++) {
+		fail_nth(n);
+		ret = foliage_balloon_add(m, F(MUST_TELL_HOST) | F(STATS_VQ) |
+					  F(DEVICE_INIT_ON_INFLATE), 64, 0);
+		hit = fail_hit();
+		fail_nth(0);
+		if (!ret)
+			break;
+		assert_true(hit);
+		assert_int_equal(ret, -ENOMEM);
+		assert_int_equal(drained_free_pages(), before);
+		assert_machine_ok(m);
+	}
+	assert_true(n > 1);		/* the probe allocates */
+	hv = virtio_balloon_host_dev(m);
+	before = drained_free_pages();
+	for (i = 0; i < ARRAY_SIZE(inflate_n); i++) {
+		fail_nth(inflate_n[i]);
+		ret = foliage_balloon_set_target(m, 300);
+		hit = fail_hit();
+		fail_nth(0);
+		inflated = info().balloon_pages;
+		assert_int_equal(ret, hit ? -ENOMEM : 0);
+		assert_int_equal(inflated, hit ? inflate_n[i] - 1 : 300);
+		/* Every page is free or in the balloon. */
+		assert_int_equal(before - drained_free_pages(), inflated);
+		fail_nth(1);
+		ret = foliage_balloon_set_target(m, 0);
+		hit = fail_hit();
+		fail_nth(0);
+		assert_int_equal(ret, 0);
+		assert_false(hit);	/* deflate allocates nothing */
+		assert_int_equal(drained_free_pages(), before);
+		assert_machine_ok(m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +809,7 @@ int main(void)
 		T(test_report_used_len),
 		T(test_report_without_bit6),
 		T(test_migrate_keeps_hint),
+		T(test_fail_nth_probe_inflate_deflate),
 #undef T
 	};
 
