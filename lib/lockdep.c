@@ -29,6 +29,7 @@ static const char *const lock_class_names[NR_LOCK_CLASSES] = {
 	[LOCK_CLASS_INVALIDATE]	= "invalidate_lock",
 	[LOCK_CLASS_FOLIO]	= "folio lock",
 	[LOCK_CLASS_I_MMAP]	= "i_mmap_rwsem",
+	[LOCK_CLASS_ANON_LAZY]	= "anon_vma_lazy lock",
 	[LOCK_CLASS_ANON_VMA]	= "anon_vma lock",
 	[LOCK_CLASS_PTL]	= "PTL",
 	[LOCK_CLASS_LRU]	= "lru_lock",
@@ -83,6 +84,57 @@ void lock_release(const void *lock)
 		return;
 	}
 	/* A lock taken before its thread entered a machine: not tracked. */
+}
+
+/* Folio locks held beyond the stacked one (a migration batch's). */
+static __thread int nested_folio_locks;
+
+static int held_folio_lock(void)
+{
+	int i;
+
+	for (i = lock_depth - 1; i >= 0; i--)
+		if (held_locks[i].class == LOCK_CLASS_FOLIO)
+			return i;
+	return -1;
+}
+
+void lock_acquire_folio(const void *folio, bool trylock)
+{
+	if (trylock && held_folio_lock() >= 0) {
+		nested_folio_locks++;
+		return;
+	}
+	lock_acquire(folio, LOCK_CLASS_FOLIO, LOCK_WRITE, trylock);
+}
+
+void lock_release_folio(const void *folio)
+{
+	int i;
+
+	for (i = lock_depth - 1; i >= 0; i--) {
+		if (held_locks[i].lock != folio)
+			continue;
+		if (nested_folio_locks) {
+			/* Others are still held: the entry stands for them. */
+			held_locks[i].lock = NULL;
+			nested_folio_locks--;
+			return;
+		}
+		lock_release(folio);
+		return;
+	}
+	if (nested_folio_locks) {
+		nested_folio_locks--;
+		return;
+	}
+	/* The last of a batch: the entry that stood for them goes. */
+	i = held_folio_lock();
+	if (i >= 0 && !held_locks[i].lock) {
+		for (; i < lock_depth - 1; i++)
+			held_locks[i] = held_locks[i + 1];
+		lock_depth--;
+	}
 }
 
 bool lock_is_held(const void *lock, bool write)

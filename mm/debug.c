@@ -428,7 +428,7 @@ int validate_machine(void)
 		}
 	err = validate_lru();
 	ret = ret ?: err;
-	err = validate_hugetlb();
+	err = machine_subsys_validate(m);
 	ret = ret ?: err;
 	/*
 	 * A task being created, forked or exited (or pages unpinned) changes

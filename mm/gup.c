@@ -30,6 +30,7 @@
 #include <linux/swap.h>
 #include "task.h"
 
+#include <linux/hugetlb.h>
 #include "internal.h"
 
 /* A FOLL_PIN pin of a folio's pages (try_grab_folio()). */
@@ -260,6 +261,39 @@ static struct page *follow_huge_pmd(struct vm_area_struct *vma,
 	return page + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
 }
 
+/*
+ * A hugetlb page (Linux's hugetlb_follow_page_mask()): NULL to fault
+ * first (nothing mapped, or a write to a read-only entry).
+ */
+static struct page *hugetlb_follow_page_mask(struct vm_area_struct *vma,
+					     unsigned long address,
+					     unsigned int flags,
+					     unsigned long *page_mask)
+{
+	unsigned long sz = vma_kernel_pagesize(vma);
+	struct page *page = NULL;
+	spinlock_t *ptl;
+	pmd_t *ptep, entry;
+	int ret;
+
+	ptep = hugetlb_walk(vma, address, &ptl);
+	if (!ptep)
+		return no_page_table(vma, flags);
+	spin_lock(ptl);
+	entry = pmdp_get(ptep);
+	if (pmd_none(entry) || ((flags & FOLL_WRITE) && !pmd_write(entry)))
+		goto out;
+	page = pmd_page(entry) + ((address & (sz - 1)) >> PAGE_SHIFT);
+	ret = try_grab_folio(page_folio(page), 1, flags);
+	if (ret)
+		page = ERR_PTR(ret);
+	else
+		*page_mask = (sz >> PAGE_SHIFT) - 1;
+out:
+	spin_unlock(ptl);
+	return page;
+}
+
 struct page *follow_page_mask(struct vm_area_struct *vma,
 			      unsigned long address, unsigned int flags,
 			      unsigned long *page_mask)
@@ -271,6 +305,9 @@ struct page *follow_page_mask(struct vm_area_struct *vma,
 
 	mmap_assert_locked(mm);
 	*page_mask = 0;
+	if (is_vm_hugetlb_page(vma))
+		return hugetlb_follow_page_mask(vma, address, flags,
+						page_mask);
 	pmd = pmd_lookup(mm, address);
 	if (!pmd || !pmd_present(pmdp_get(pmd)))
 		return no_page_table(vma, flags);
@@ -575,10 +612,28 @@ static bool access_one(struct mm_struct *mm, unsigned long addr, void *buf,
 	unsigned long pfn;
 	u64 newv;
 	spinlock_t *ptl;
+	pud_t *pud = pud_lookup(mm, addr);
 	pmd_t *pmd = pmd_lookup(mm, addr);
 	pte_t *ptep;
 	char *p;
 
+	if (pud && pud_leaf(*pud)) {
+		/* A 1 GiB hugetlb leaf (under page_table_lock, as Linux). */
+		pmd_t *leaf = (pmd_t *)pud, val;
+
+		ptl = &mm->page_table_lock;
+		spin_lock(ptl);
+		val = pmdp_get(leaf);
+		if (!pmd_leaf(val) || !pte_hw_access(pmd_val(val), write,
+						      &newv)) {
+			spin_unlock(ptl);
+			return false;
+		}
+		if (newv != pmd_val(val))
+			set_pmd(leaf, __pmd(newv));
+		pfn = pmd_pfn(val) + ((addr & ~PUD_MASK) >> PAGE_SHIFT);
+		goto copy;
+	}
 	if (!pmd || !pmd_present(pmdp_get(pmd)))
 		return false;
 	if (pmd_leaf(pmdp_get(pmd))) {

@@ -23,6 +23,7 @@
 #include "render.h"
 #include <linux/mm.h>
 #include <linux/rmap.h>
+#include <linux/migrate.h>
 #include <linux/huge_mm.h>
 #include <linux/swap.h>
 #include <linux/shmem_fs.h>
@@ -150,7 +151,7 @@ unsigned long thp_vma_allowable_orders(struct vm_area_struct *vma,
 			return 0;
 	}
 	/* smaps and faults may see a VMA before its first fault. */
-	if (!vma->anon_vma)
+	if (!vma_has_anon_rmap(vma))
 		return (smaps || in_pf) ? orders : 0;
 	return orders;
 }
@@ -315,7 +316,7 @@ vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 
 	if (!thp_vma_suitable_order(vma, haddr, HPAGE_PMD_ORDER))
 		return VM_FAULT_FALLBACK;
-	if (unlikely(!vma->anon_vma && anon_vma_prepare(vma)))
+	if (unlikely(!vma_has_anon_rmap(vma) && anon_vma_prepare(vma)))
 		return VM_FAULT_OOM;
 
 	if (!(vmf->flags & FAULT_FLAG_WRITE) && READ_ONCE(thp.use_zero_page)) {
@@ -397,7 +398,7 @@ vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf)
 	spinlock_t *ptl;
 	pmd_t entry;
 
-	VM_WARN_ON(!vma->anon_vma);
+	VM_WARN_ON(!vma_has_anon_rmap(vma));
 	if (is_huge_zero_pmd(orig_pmd)) {
 		vm_fault_t ret = do_huge_zero_wp_pmd(vmf);
 
@@ -782,6 +783,11 @@ static void split_put_tails(struct folio *folio, unsigned long nr)
 
 int split_folio(struct folio *folio)
 {
+	return split_folio_to_list(folio, NULL);
+}
+
+int split_folio_to_list(struct folio *folio, struct list_head *list)
+{
 	const unsigned int order = folio_order(folio);
 	const unsigned long nr = folio_nr_pages(folio);
 	enum ttu_flags ttu = TTU_RMAP_LOCKED | TTU_SYNC | TTU_BATCH_FLUSH;
@@ -797,12 +803,28 @@ int split_folio(struct folio *folio)
 	if (!folio_test_anon(folio))
 		return -EINVAL;
 
+	/*
+	 * ANON_VMA_LAZY: a lazy folio's walks are stable under the lazy lock
+	 * (read: VMAs stay, the folio may only move to an anon_vma, which
+	 * the walk follows).
+	 */
+	if (folio_test_anon_lazy(folio)) {
+		anon_lazy_lock_read();
+		if (!folio_test_anon_lazy(folio) || !folio_mapped(folio)) {
+			anon_lazy_unlock_read();
+			ret = -EBUSY;
+			goto out;
+		}
+		anon_vma = NULL;
+		goto locked;
+	}
 	anon_vma = folio_get_anon_vma(folio);
 	if (!anon_vma) {
 		ret = -EBUSY;
 		goto out;
 	}
 	anon_vma_lock_write(anon_vma);
+locked:
 	/* can_split_folio(): only the mappings and the caller's reference. */
 	if (folio_mapcount(folio) != folio_ref_count(folio) - 1) {
 		ret = -EAGAIN;
@@ -812,6 +834,7 @@ int split_folio(struct folio *folio)
 	if (order == HPAGE_PMD_ORDER)
 		ttu |= TTU_SPLIT_HUGE_PMD;
 	try_to_migrate(folio, ttu);
+	try_to_unmap_flush();
 
 	/* folio_ref_freeze(folio, 1): nobody else may hold it now. */
 	if (atomic_cmpxchg(&folio->_refcount, 1, 0) != 1) {
@@ -825,6 +848,13 @@ int split_folio(struct folio *folio)
 	for (i = 0; i < nr; i++)
 		set_page_count(folio_page(folio, i), 1);
 	lru_split_end(folio, nr, on_lru);
+	/* An isolated folio's pieces stay isolated, on @list. */
+	for (i = 1; list && !on_lru && i < nr; i++) {
+		struct folio *new = page_folio(folio_page(folio, i));
+
+		folio_get(new);
+		list_add_tail(&new->lru, list);
+	}
 
 	/* remap_page(): all-zero pages become the shared zero page. */
 	for (i = 0; i < nr; i++) {
@@ -835,8 +865,12 @@ int split_folio(struct folio *folio)
 	}
 	split_put_tails(folio, nr);
 out_unlock:
-	anon_vma_unlock_write(anon_vma);
-	put_anon_vma(anon_vma);
+	if (anon_vma) {
+		anon_vma_unlock_write(anon_vma);
+		put_anon_vma(anon_vma);
+	} else {
+		anon_lazy_unlock_read();
+	}
 out:
 	if (order == HPAGE_PMD_ORDER)
 		count_vm_event(ret ? THP_SPLIT_PAGE_FAILED : THP_SPLIT_PAGE);
@@ -1176,6 +1210,11 @@ static int thp_init(struct foliage_machine *m)
 }
 
 /* transparent_hugepage/<file>: thp_sysfs_set() and thp_sysfs_get(). */
+static const struct machine_render thp_renders[] = {
+	{ "thp", thp_sysfs_render_seq },
+	{ "mthp_stats", mthp_stats_render_seq },
+};
+
 const struct machine_subsys thp_subsys = {
 	.name = "thp",
 	MACHINE_SUBSYS_STATE(thp),
@@ -1183,4 +1222,6 @@ const struct machine_subsys thp_subsys = {
 	.sysfs_prefix = "transparent_hugepage.",
 	.sysfs_set = thp_sysfs_set,
 	.sysfs_get = thp_sysfs_get,
+	.renders = thp_renders,
+	.nr_renders = ARRAY_SIZE(thp_renders),
 };

@@ -8,11 +8,15 @@
  */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 #include "render.h"
+#include <linux/err.h>
 #include <linux/gfp.h>
+#include <linux/rmap.h>
+#include <asm-generic/tlb.h>
 #include <linux/hugetlb.h>
 #include <linux/lockdep.h>
 #include <linux/machine_subsys.h>
@@ -131,14 +135,18 @@ struct folio *dequeue_hugetlb_folio_node_exact(struct hstate *h, int nid)
 /* ---- fresh folios from, and back to, the page allocator ---- */
 
 /*
- * One fresh huge folio of @h on node @nid exactly, frozen (refcount 0),
- * PageHugetlb: order 9 from buddy (counting htlb_buddy_alloc_success or
- * _fail), order 18 from alloc_contig_pages() (which counts neither, as in
- * Linux).  Called without hugetlb_lock: the allocation may take long.
+ * One fresh huge folio of @h on node @nid (exactly, with __GFP_THISNODE in
+ * @extra, as the pool asks; preferred, as surplus allocations ask), frozen
+ * (refcount 0), PageHugetlb: order 9 from buddy (counting
+ * htlb_buddy_alloc_success or _fail), order 18 from alloc_contig_pages()
+ * (which counts neither, as in Linux).  @extra may hold __GFP_ZERO (the
+ * allocator skips the memset for a PG_zeroed block).  Called without
+ * hugetlb_lock: the allocation may take long.
  */
-static struct folio *alloc_fresh_hugetlb_folio(struct hstate *h, int nid)
+static struct folio *alloc_fresh_hugetlb_folio(struct hstate *h, int nid,
+						gfp_t extra)
 {
-	gfp_t gfp = __GFP_COMP | __GFP_THISNODE | __GFP_NOWARN;
+	gfp_t gfp = __GFP_COMP | __GFP_NOWARN | extra;
 	struct page *page;
 
 	if (hstate_is_gigantic(h)) {
@@ -181,6 +189,18 @@ static void update_and_free_hugetlb_folio(struct hstate *h,
 	}
 }
 
+/* The folios on @list (out of the pool) back to the allocator. */
+static void update_and_free_pages_bulk(struct hstate *h,
+				       struct list_head *list)
+{
+	struct folio *folio, *next;
+
+	list_for_each_entry_safe(folio, next, list, lru) {
+		list_del(&folio->lru);
+		update_and_free_hugetlb_folio(h, folio);
+	}
+}
+
 /*
  * A fresh folio for the pool, trying each node once from @h's allocation
  * cursor (Linux's alloc_pool_huge_folio()).
@@ -195,7 +215,7 @@ static struct folio *alloc_pool_huge_folio(struct hstate *h)
 		spin_lock(&hugetlb_lock);
 		nid = next_node_rr(&h->next_nid_to_alloc);
 		spin_unlock(&hugetlb_lock);
-		folio = alloc_fresh_hugetlb_folio(h, nid);
+		folio = alloc_fresh_hugetlb_folio(h, nid, __GFP_THISNODE);
 		if (folio)
 			return folio;
 	}
@@ -261,7 +281,7 @@ int set_max_huge_pages(struct hstate *h, unsigned long count)
 {
 	unsigned long min_count;
 	struct list_head page_list;
-	struct folio *folio, *next;
+	struct folio *folio;
 
 	down_write_class(&h->resize_lock, LOCK_CLASS_NONE);
 	spin_lock(&hugetlb_lock);
@@ -293,10 +313,7 @@ int set_max_huge_pages(struct hstate *h, unsigned long count)
 		list_add(&folio->lru, &page_list);
 	}
 	spin_unlock(&hugetlb_lock);
-	list_for_each_entry_safe(folio, next, &page_list, lru) {
-		list_del(&folio->lru);
-		update_and_free_hugetlb_folio(h, folio);
-	}
+	update_and_free_pages_bulk(h, &page_list);
 	spin_lock(&hugetlb_lock);
 	while (count < persistent_huge_pages(h))
 		if (!adjust_pool_surplus(h, 1))
@@ -310,11 +327,36 @@ int set_max_huge_pages(struct hstate *h, unsigned long count)
 void free_huge_folio(struct folio *folio)
 {
 	struct hstate *h = folio_hstate(folio);
+	struct hugepage_subpool *spool = folio->_hugetlb_subpool;
+	bool restore_reserve = folio_test_hugetlb_restore_reserve(folio);
 	int nid = folio_nid(folio);
 
 	VM_BUG_ON(folio_ref_count(folio) != 0);
+	folio->mapping = NULL;
+	folio->_hugetlb_subpool = NULL;
+	folio_clear_hugetlb_restore_reserve(folio);
+	/* It was mapped to user space: no longer known zero (seed 000). */
+	folio_clear_hugetlb_zeroed(folio);
+	atomic_set(&folio->_entire_mapcount, -1);
+	atomic_set(&folio->_large_mapcount, -1);
+	ClearPageAnonExclusive(&folio->page);
+	/*
+	 * A page that did not consume a reservation goes back to its
+	 * subpool; if that leaves the subpool below its minimum, the page
+	 * becomes one of its reservations again.
+	 */
+	if (!restore_reserve && hugepage_subpool_put_pages(spool, 1) == 0)
+		restore_reserve = true;
 	spin_lock(&hugetlb_lock);
 	list_del_init(&folio->lru);	/* off the active list */
+	if (restore_reserve)
+		h->resv_huge_pages++;
+	if (folio_test_hugetlb_temporary(folio)) {
+		folio_clear_hugetlb_temporary(folio);
+		spin_unlock(&hugetlb_lock);
+		update_and_free_hugetlb_folio(h, folio);
+		return;
+	}
 	if (h->surplus_huge_pages_node[nid]) {
 		remove_hugetlb_folio(h, folio, true);
 		spin_unlock(&hugetlb_lock);
@@ -323,6 +365,1375 @@ void free_huge_folio(struct folio *folio)
 	}
 	enqueue_hugetlb_folio(h, folio);
 	spin_unlock(&hugetlb_lock);
+}
+
+/* ---- surplus pages and the global reservation count ---- */
+
+/*
+ * A surplus folio of @h from buddy, preferring node @nid, while surplus <
+ * nr_overcommit (Linux's alloc_surplus_hugetlb_folio()): accounted in the
+ * pool (nr and surplus), refcount 0, off every list; NULL if overcommit
+ * forbids it or buddy has none.  Gigantic pages are never surplus.
+ * Allocated with __GFP_ZERO and marked HPG_zeroed: a PG_zeroed block costs
+ * no memset, and the fault that maps it need not clear it (seed 000).
+ * Called without hugetlb_lock.
+ */
+static struct folio *alloc_surplus_hugetlb_folio(struct hstate *h, int nid)
+{
+	struct folio *folio;
+
+	if (hstate_is_gigantic(h))
+		return NULL;
+	spin_lock(&hugetlb_lock);
+	if (h->surplus_huge_pages >= h->nr_overcommit_huge_pages) {
+		spin_unlock(&hugetlb_lock);
+		return NULL;
+	}
+	spin_unlock(&hugetlb_lock);
+	folio = alloc_fresh_hugetlb_folio(h, nid, __GFP_ZERO);
+	if (!folio)
+		return NULL;
+	spin_lock(&hugetlb_lock);
+	/* The knob may have moved while the allocator ran. */
+	if (h->surplus_huge_pages >= h->nr_overcommit_huge_pages) {
+		spin_unlock(&hugetlb_lock);
+		update_and_free_hugetlb_folio(h, folio);
+		return NULL;
+	}
+	INIT_LIST_HEAD(&folio->lru);
+	h->nr_huge_pages++;
+	h->nr_huge_pages_node[folio_nid(folio)]++;
+	h->surplus_huge_pages++;
+	h->surplus_huge_pages_node[folio_nid(folio)]++;
+	folio_set_hugetlb_zeroed(folio);
+	spin_unlock(&hugetlb_lock);
+	return folio;
+}
+
+/*
+ * A surplus folio for a fault, trying every node from the faulting CPU's
+ * (the task's mempolicy is the default): refcount 0, off every list.
+ */
+static struct folio *alloc_surplus_any_node(struct hstate *h)
+{
+	int i, start = numa_node_id();
+
+	for (i = 0; i < nr_online_nodes(); i++) {
+		struct folio *folio = alloc_surplus_hugetlb_folio(
+			h, (start + i) % nr_online_nodes());
+
+		if (folio)
+			return folio;
+	}
+	return NULL;
+}
+
+/*
+ * Reserve @delta more pages of @h, allocating the surplus pages needed
+ * beyond the free ones (Linux's gather_surplus_pages()): 0, or -ENOMEM
+ * with nothing changed.  Caller holds hugetlb_lock; it is dropped while
+ * the allocator runs.
+ */
+static int gather_surplus_pages(struct hstate *h, long delta)
+{
+	struct folio *folio, *tmp;
+	struct list_head surplus_list;
+	long needed, allocated = 0, i;
+	bool alloc_ok = true;
+	int ret = -ENOMEM;
+
+	lockdep_assert_held(&hugetlb_lock);
+	needed = (long)(h->resv_huge_pages + delta) - (long)h->free_huge_pages;
+	if (needed <= 0) {
+		h->resv_huge_pages += delta;
+		return 0;
+	}
+	INIT_LIST_HEAD(&surplus_list);
+retry:
+	spin_unlock(&hugetlb_lock);
+	for (i = 0; i < needed; i++) {
+		folio = alloc_surplus_any_node(h);
+		if (!folio) {
+			alloc_ok = false;
+			break;
+		}
+		list_add(&folio->lru, &surplus_list);
+	}
+	allocated += i;
+	spin_lock(&hugetlb_lock);
+	/* Pages freed meanwhile may cover part of the need. */
+	needed = (long)(h->resv_huge_pages + delta) -
+		 (long)(h->free_huge_pages + allocated);
+	if (needed > 0) {
+		if (alloc_ok)
+			goto retry;
+		goto free;
+	}
+	needed += allocated;
+	h->resv_huge_pages += delta;
+	ret = 0;
+	/* The pages needed join the pool, free and reserved. */
+	list_for_each_entry_safe(folio, tmp, &surplus_list, lru) {
+		if (--needed < 0)
+			break;
+		enqueue_hugetlb_folio(h, folio);
+	}
+free:
+	spin_unlock(&hugetlb_lock);
+	/* Those not needed (or all, on failure) go straight back. */
+	list_for_each_entry_safe(folio, tmp, &surplus_list, lru) {
+		list_del_init(&folio->lru);
+		if (!folio_test_hugetlb_freed(folio)) {
+			spin_lock(&hugetlb_lock);
+			remove_hugetlb_folio(h, folio, true);
+			spin_unlock(&hugetlb_lock);
+			update_and_free_hugetlb_folio(h, folio);
+		}
+	}
+	spin_lock(&hugetlb_lock);
+	return ret;
+}
+
+/*
+ * Release @unused_resv_pages reservations of @h and free as many unused
+ * surplus pages (Linux's return_unused_surplus_pages()).  Caller holds
+ * hugetlb_lock; dropped while pages go back to the allocator.
+ */
+static void return_unused_surplus_pages(struct hstate *h,
+					unsigned long unused_resv_pages)
+{
+	struct list_head page_list;
+	unsigned long nr_pages;
+	struct folio *folio;
+
+	lockdep_assert_held(&hugetlb_lock);
+	h->resv_huge_pages -= unused_resv_pages;
+	if (hstate_is_gigantic(h))
+		return;
+	INIT_LIST_HEAD(&page_list);
+	nr_pages = min(unused_resv_pages, h->surplus_huge_pages);
+	while (nr_pages--) {
+		folio = remove_pool_hugetlb_folio(h, true);
+		if (!folio)
+			break;
+		list_add(&folio->lru, &page_list);
+	}
+	spin_unlock(&hugetlb_lock);
+	update_and_free_pages_bulk(h, &page_list);
+	spin_lock(&hugetlb_lock);
+}
+
+int hugetlb_acct_memory(struct hstate *h, long delta)
+{
+	unsigned long free_pages = 0;
+	int ret = -ENOMEM, nid;
+
+	if (!delta)
+		return 0;
+	spin_lock(&hugetlb_lock);
+	if (delta > 0) {
+		if (gather_surplus_pages(h, delta) < 0)
+			goto out;
+		/* Every node is in the task's cpuset (allowed_mems_nr()). */
+		for (nid = 0; nid < nr_online_nodes(); nid++)
+			free_pages += h->free_huge_pages_node[nid];
+		if ((unsigned long)delta > free_pages) {
+			return_unused_surplus_pages(h, delta);
+			goto out;
+		}
+	}
+	ret = 0;
+	if (delta < 0)
+		return_unused_surplus_pages(h, (unsigned long)-delta);
+out:
+	spin_unlock(&hugetlb_lock);
+	return ret;
+}
+
+/* ---- subpools ---- */
+
+struct hugepage_subpool *hugepage_new_subpool(struct hstate *h,
+					      long max_hpages,
+					      long min_hpages)
+{
+	struct hugepage_subpool *spool = calloc(1, sizeof(*spool));
+
+	if (!spool)
+		return NULL;
+	spin_lock_init(&spool->lock);
+	spool->count = 1;
+	spool->max_hpages = max_hpages;
+	spool->hstate = h;
+	spool->min_hpages = min_hpages;
+	if (min_hpages != -1 && hugetlb_acct_memory(h, min_hpages)) {
+		free(spool);
+		return NULL;
+	}
+	spool->rsv_hpages = min_hpages;
+	return spool;
+}
+
+/*
+ * Drop @spool's lock; free it if nothing refers to it or is charged to
+ * it any more, giving its minimum's reservations back.
+ */
+static bool subpool_is_free(const struct hugepage_subpool *spool)
+{
+	if (spool->count)
+		return false;
+	if (spool->max_hpages != -1)
+		return spool->used_hpages == 0;
+	if (spool->min_hpages != -1)
+		return spool->rsv_hpages == spool->min_hpages;
+	return true;
+}
+
+static void unlock_or_release_subpool(struct hugepage_subpool *spool)
+{
+	bool free_it = subpool_is_free(spool);
+
+	spin_unlock(&spool->lock);
+	if (!free_it)
+		return;
+	if (spool->min_hpages != -1)
+		(void)hugetlb_acct_memory(spool->hstate, -spool->min_hpages);
+	free(spool);
+}
+
+void hugepage_put_subpool(struct hugepage_subpool *spool)
+{
+	if (!spool)
+		return;
+	spin_lock(&spool->lock);
+	VM_BUG_ON(!spool->count);
+	spool->count--;
+	unlock_or_release_subpool(spool);
+}
+
+long hugepage_subpool_get_pages(struct hugepage_subpool *spool, long delta)
+{
+	long ret = delta;
+
+	if (!spool)
+		return ret;
+	spin_lock(&spool->lock);
+	if (spool->max_hpages != -1) {
+		if (spool->used_hpages + delta > spool->max_hpages) {
+			ret = -ENOMEM;
+			goto unlock;
+		}
+		spool->used_hpages += delta;
+	}
+	/* Pages inside the minimum were reserved when it was made. */
+	if (spool->min_hpages != -1 && spool->rsv_hpages) {
+		if (delta > spool->rsv_hpages) {
+			ret = delta - spool->rsv_hpages;
+			spool->rsv_hpages = 0;
+		} else {
+			ret = 0;
+			spool->rsv_hpages -= delta;
+		}
+	}
+unlock:
+	spin_unlock(&spool->lock);
+	return ret;
+}
+
+long hugepage_subpool_put_pages(struct hugepage_subpool *spool, long delta)
+{
+	long ret = delta;
+
+	if (!spool)
+		return delta;
+	spin_lock(&spool->lock);
+	if (spool->max_hpages != -1)
+		spool->used_hpages -= delta;
+	/* Below the minimum, the pages stay reserved for the subpool. */
+	if (spool->min_hpages != -1 &&
+	    spool->used_hpages < spool->min_hpages) {
+		if (spool->rsv_hpages + delta <= spool->min_hpages)
+			ret = 0;
+		else
+			ret = spool->rsv_hpages + delta - spool->min_hpages;
+		spool->rsv_hpages += delta;
+		if (spool->rsv_hpages > spool->min_hpages)
+			spool->rsv_hpages = spool->min_hpages;
+	}
+	unlock_or_release_subpool(spool);
+	return ret;
+}
+
+/* ---- reservation maps ---- */
+
+/* One covered range of a resv_map. */
+struct file_region {
+	struct list_head link;		/* in resv_map->regions, sorted */
+	long from;			/* first huge-page index */
+	long to;			/* one past the last */
+};
+
+struct resv_map *resv_map_alloc(void)
+{
+	struct resv_map *resv = calloc(1, sizeof(*resv));
+
+	if (!resv)
+		return NULL;
+	atomic_set(&resv->refs, 1);
+	spin_lock_init(&resv->lock);
+	INIT_LIST_HEAD(&resv->regions);
+	return resv;
+}
+
+void resv_map_put(struct resv_map *resv)
+{
+	if (!resv || !atomic_dec_and_test(&resv->refs))
+		return;
+	(void)region_del(resv, 0, LONG_MAX);
+	free(resv);
+}
+
+long region_count(struct resv_map *resv, long f, long t)
+{
+	struct file_region *rg;
+	long chg = 0;
+
+	spin_lock(&resv->lock);
+	list_for_each_entry(rg, &resv->regions, link) {
+		if (rg->to <= f)
+			continue;
+		if (rg->from >= t)
+			break;
+		chg += min(rg->to, t) - max(rg->from, f);
+	}
+	spin_unlock(&resv->lock);
+	return chg;
+}
+
+long region_chg(struct resv_map *resv, long f, long t)
+{
+	return (t - f) - region_count(resv, f, t);
+}
+
+long region_add(struct resv_map *resv, long f, long t)
+{
+	struct file_region *rg, *next, *nrg;
+	long added;
+
+	/* Allocated first: one new region at most, merged below. */
+	nrg = calloc(1, sizeof(*nrg));
+	if (!nrg)
+		return -ENOMEM;
+	spin_lock(&resv->lock);
+	added = t - f;
+	/* Swallow every region touching [f, t) into the new one. */
+	list_for_each_entry_safe(rg, next, &resv->regions, link) {
+		if (rg->to < f)
+			continue;
+		if (rg->from > t)
+			break;
+		added -= max(0L, min(rg->to, t) - max(rg->from, f));
+		f = min(f, rg->from);
+		t = max(t, rg->to);
+		list_del(&rg->link);
+		free(rg);
+	}
+	nrg->from = f;
+	nrg->to = t;
+	list_for_each_entry(rg, &resv->regions, link)
+		if (rg->from > t)
+			break;
+	list_add_tail(&nrg->link, &rg->link);
+	spin_unlock(&resv->lock);
+	return added;
+}
+
+long region_del(struct resv_map *resv, long f, long t)
+{
+	struct file_region *rg, *next, *nrg = NULL;
+	long del = 0;
+
+retry:
+	spin_lock(&resv->lock);
+	list_for_each_entry_safe(rg, next, &resv->regions, link) {
+		if (rg->to <= f)
+			continue;
+		if (rg->from >= t)
+			break;
+		if (rg->from < f && rg->to > t) {
+			/* A hole in the middle: the region splits in two. */
+			if (!nrg) {
+				spin_unlock(&resv->lock);
+				nrg = calloc(1, sizeof(*nrg));
+				if (!nrg)
+					return -ENOMEM;
+				goto retry;
+			}
+			del += t - f;
+			nrg->from = t;
+			nrg->to = rg->to;
+			rg->to = f;
+			list_add(&nrg->link, &rg->link);
+			nrg = NULL;
+			break;
+		}
+		if (f <= rg->from && t >= rg->to) {
+			del += rg->to - rg->from;
+			list_del(&rg->link);
+			free(rg);
+		} else if (f <= rg->from) {
+			del += t - rg->from;
+			rg->from = t;
+		} else {
+			del += rg->to - f;
+			rg->to = f;
+		}
+	}
+	spin_unlock(&resv->lock);
+	free(nrg);
+	return del;
+}
+
+/* ---- reservations of mappings ---- */
+
+/* vm_private_data of a private hugetlb VMA: resv_map | HPAGE_RESV_* */
+#define HPAGE_RESV_OWNER	(1UL << 0)	/* made the reservation */
+#define HPAGE_RESV_UNMAPPED	(1UL << 1)	/* pages taken for a COW */
+#define HPAGE_RESV_MASK		(HPAGE_RESV_OWNER | HPAGE_RESV_UNMAPPED)
+
+static struct resv_map *vma_resv_map(struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & VM_MAYSHARE)
+		return HUGETLBFS_I(vma->vm_file->f_inode)->resv_map;
+	return (struct resv_map *)((unsigned long)vma->vm_private_data &
+				   ~HPAGE_RESV_MASK);
+}
+
+static bool is_vma_resv_set(struct vm_area_struct *vma, unsigned long flag)
+{
+	return !(vma->vm_flags & VM_MAYSHARE) &&
+	       ((unsigned long)vma->vm_private_data & flag);
+}
+
+static void set_vma_resv(struct vm_area_struct *vma, struct resv_map *resv,
+			 unsigned long flags)
+{
+	vma->vm_private_data = (void *)((unsigned long)resv | flags);
+}
+
+/* The huge-page index in the file of @address (vma_hugecache_offset()). */
+static pgoff_t vma_hugecache_offset(struct hstate *h,
+				    struct vm_area_struct *vma,
+				    unsigned long address)
+{
+	return ((address - vma->vm_start) >> (h->order + PAGE_SHIFT)) +
+	       (vma->vm_pgoff >> h->order);
+}
+
+static struct hugepage_subpool *subpool_vma(struct vm_area_struct *vma)
+{
+	return HUGETLBFS_I(vma->vm_file->f_inode)->spool;
+}
+
+int hugetlb_reserve_pages(struct inode *inode, long from, long to,
+			  struct vm_area_struct *vma, vm_flags_t vm_flags)
+{
+	struct hugetlbfs_inode_info *info = HUGETLBFS_I(inode);
+	struct hstate *h = info->hstate;
+	struct hugepage_subpool *spool = info->spool;
+	struct resv_map *resv_map;
+	long chg, add, gbl_reserve, rsv_adjust;
+
+	if (from > to)
+		return -EINVAL;
+	/* MAP_NORESERVE (or the anon file itself): faults take their luck. */
+	if (vm_flags & VM_NORESERVE)
+		return 0;
+	/*
+	 * Shared mappings reserve what the file has not reserved yet;
+	 * private ones every page (even read-only: mprotect may make them
+	 * writable), in a map of their own.
+	 */
+	if (!vma || (vma->vm_flags & VM_MAYSHARE)) {
+		resv_map = info->resv_map;
+		chg = region_chg(resv_map, from, to);
+	} else {
+		resv_map = resv_map_alloc();
+		if (!resv_map)
+			return -ENOMEM;
+		chg = to - from;
+		set_vma_resv(vma, resv_map, HPAGE_RESV_OWNER);
+	}
+	gbl_reserve = hugepage_subpool_get_pages(spool, chg);
+	if (gbl_reserve < 0)
+		goto out_err;
+	if (hugetlb_acct_memory(h, gbl_reserve) < 0)
+		goto out_put_pages;
+	if (!vma || (vma->vm_flags & VM_MAYSHARE)) {
+		add = region_add(resv_map, from, to);
+		if (add < 0) {
+			(void)hugetlb_acct_memory(h, -gbl_reserve);
+			goto out_put_pages;
+		}
+		if (chg > add) {
+			/* Faults filled part of the range meanwhile. */
+			rsv_adjust = hugepage_subpool_put_pages(spool,
+								chg - add);
+			(void)hugetlb_acct_memory(h, -rsv_adjust);
+		}
+	}
+	return 0;
+
+out_put_pages:
+	(void)hugepage_subpool_put_pages(spool, chg);
+out_err:
+	if (vma && is_vma_resv_set(vma, HPAGE_RESV_OWNER)) {
+		resv_map_put(resv_map);
+		set_vma_resv(vma, NULL, 0);
+	}
+	return -ENOMEM;
+}
+
+long hugetlb_unreserve_pages(struct inode *inode, long start, long end,
+			     long freed)
+{
+	struct hugetlbfs_inode_info *info = HUGETLBFS_I(inode);
+	long chg, gbl_reserve;
+
+	chg = region_del(info->resv_map, start, end);
+	if (chg < 0)
+		return chg;
+	gbl_reserve = hugepage_subpool_put_pages(info->spool, chg - freed);
+	(void)hugetlb_acct_memory(info->hstate, -gbl_reserve);
+	return 0;
+}
+
+enum vma_resv_mode {
+	VMA_NEEDS_RESV,			/* does the page have one? */
+	VMA_COMMIT_RESV,		/* the page was taken: record it */
+};
+
+/*
+ * Linux's __vma_reservation_common(): 0 if a fault at @addr of @vma finds
+ * (NEEDS) or found (COMMIT) a reservation, 1 if not, or -ENOMEM.  Shared
+ * mappings: the file's map covers the page (a commit covers it);
+ * private ones: the owner's map does not cover it yet (a commit records
+ * that the fault consumed it); a private mapping that is not the owner
+ * has none.
+ */
+static long __vma_reservation_common(struct hstate *h,
+				     struct vm_area_struct *vma,
+				     unsigned long addr,
+				     enum vma_resv_mode mode)
+{
+	struct resv_map *resv = vma_resv_map(vma);
+	pgoff_t idx;
+	long ret;
+
+	if (!resv)
+		return 1;
+	if (!(vma->vm_flags & VM_MAYSHARE) &&
+	    !is_vma_resv_set(vma, HPAGE_RESV_OWNER))
+		return 1;
+	idx = vma_hugecache_offset(h, vma, addr);
+	if (mode == VMA_NEEDS_RESV)
+		ret = region_chg(resv, idx, idx + 1);
+	else
+		ret = region_add(resv, idx, idx + 1);
+	if (ret < 0 || (vma->vm_flags & VM_MAYSHARE))
+		return ret;
+	return ret > 0 ? 0 : 1;
+}
+
+static long vma_needs_reservation(struct hstate *h,
+				  struct vm_area_struct *vma,
+				  unsigned long addr)
+{
+	return __vma_reservation_common(h, vma, addr, VMA_NEEDS_RESV);
+}
+
+static long vma_commit_reservation(struct hstate *h,
+				   struct vm_area_struct *vma,
+				   unsigned long addr)
+{
+	return __vma_reservation_common(h, vma, addr, VMA_COMMIT_RESV);
+}
+
+/* ---- allocating for a user ---- */
+
+/*
+ * A free folio of @h for a user, from the faulting node first; with
+ * @gbl_chg (no reservation), only while free pages exceed the reserved
+ * ones (Linux's dequeue_hugetlb_folio_vma()).  Caller holds hugetlb_lock.
+ */
+static struct folio *dequeue_hugetlb_folio(struct hstate *h, int nid,
+					   long gbl_chg)
+{
+	int i;
+
+	lockdep_assert_held(&hugetlb_lock);
+	if (gbl_chg && h->free_huge_pages - h->resv_huge_pages == 0)
+		return NULL;
+	if (nid < 0)
+		nid = numa_node_id();
+	for (i = 0; i < nr_online_nodes(); i++) {
+		struct folio *folio = __dequeue_hugetlb_folio_node_exact(
+			h, (nid + i) % nr_online_nodes());
+
+		if (folio)
+			return folio;
+	}
+	return NULL;
+}
+
+/* Report HPG_zeroed once, clearing it (seed 000). */
+static void take_hugetlb_zeroed(struct folio *folio, bool *zeroed)
+{
+	bool z = folio_test_hugetlb_zeroed(folio);
+
+	folio_clear_hugetlb_zeroed(folio);
+	if (zeroed)
+		*zeroed = z;
+}
+
+struct folio *alloc_hugetlb_folio(struct vm_area_struct *vma,
+				  unsigned long addr, bool *zeroed)
+{
+	struct hugepage_subpool *spool = subpool_vma(vma);
+	struct hstate *h = hstate_vma(vma);
+	struct folio *folio;
+	long map_chg, gbl_chg = 0, retval, rsv_adjust;
+
+	if (zeroed)
+		*zeroed = false;
+	map_chg = vma_needs_reservation(h, vma, addr);
+	if (map_chg < 0)
+		return ERR_PTR(-ENOMEM);
+	/*
+	 * No reservation in the map: the subpool is charged, and says
+	 * whether its minimum covers the page (a global reservation).
+	 */
+	if (map_chg) {
+		gbl_chg = hugepage_subpool_get_pages(spool, 1);
+		if (gbl_chg < 0)
+			return ERR_PTR(-ENOSPC);
+	}
+	spin_lock(&hugetlb_lock);
+	folio = dequeue_hugetlb_folio(h, numa_node_id(), gbl_chg);
+	if (!folio) {
+		spin_unlock(&hugetlb_lock);
+		folio = alloc_surplus_any_node(h);
+		if (!folio) {
+			if (map_chg)
+				(void)hugepage_subpool_put_pages(spool, 1);
+			return ERR_PTR(-ENOSPC);
+		}
+		spin_lock(&hugetlb_lock);
+		list_add(&folio->lru, &h->hugepage_activelist);
+		set_page_count(&folio->page, 1);
+	}
+	/* It consumed a global reservation: freeing it early restores it. */
+	if (!gbl_chg) {
+		folio_set_hugetlb_restore_reserve(folio);
+		h->resv_huge_pages--;
+	}
+	spin_unlock(&hugetlb_lock);
+	folio->_hugetlb_subpool = spool;
+	take_hugetlb_zeroed(folio, zeroed);
+	retval = vma_commit_reservation(h, vma, addr);
+	if (map_chg && retval == 0) {
+		/* hugetlb_reserve_pages() covered the page meanwhile. */
+		rsv_adjust = hugepage_subpool_put_pages(spool, 1);
+		(void)hugetlb_acct_memory(h, -rsv_adjust);
+	}
+	return folio;
+}
+
+struct folio *alloc_hugetlb_folio_reserve(struct hstate *h, int nid,
+					  bool *zeroed)
+{
+	struct folio *folio;
+
+	if (zeroed)
+		*zeroed = false;
+	spin_lock(&hugetlb_lock);
+	if (!h->resv_huge_pages) {
+		spin_unlock(&hugetlb_lock);
+		return NULL;
+	}
+	folio = dequeue_hugetlb_folio(h, nid, 0);
+	if (folio)
+		h->resv_huge_pages--;
+	spin_unlock(&hugetlb_lock);
+	if (folio)
+		take_hugetlb_zeroed(folio, zeroed);
+	return folio;
+}
+
+/* ---- huge entries: a PMD (2 MiB) or a PUD (1 GiB) ---- */
+
+/*
+ * As Linux's huge_pte helpers, a hugetlb entry is one 64-bit word at the
+ * level its size needs; foliage reads and writes both through pmd_t, whose
+ * leaf layout a PUD leaf shares on x86-64 (PSE) and arm64 (block).
+ */
+static pmd_t *huge_pte_offset(struct mm_struct *mm, unsigned long addr,
+			      struct hstate *h)
+{
+	pud_t *pud = pud_lookup(mm, addr);
+
+	if (!pud)
+		return NULL;
+	if (hstate_is_gigantic(h))
+		return (pmd_t *)pud;
+	if (pud_none(*pud))
+		return NULL;
+	return pmd_offset(pud, addr);
+}
+
+static pmd_t *huge_pte_alloc(struct mm_struct *mm, unsigned long addr,
+			     struct hstate *h)
+{
+	if (hstate_is_gigantic(h))
+		return (pmd_t *)pud_alloc(mm, addr);
+	return pmd_alloc(mm, addr);
+}
+
+/* The lock of a huge entry (huge_pte_lockptr()). */
+static spinlock_t *huge_pte_lockptr(struct hstate *h, struct mm_struct *mm,
+				    pmd_t *ptep)
+{
+	if (hstate_is_gigantic(h))
+		return &mm->page_table_lock;
+	return pmd_lockptr(mm, ptep);
+}
+
+/*
+ * The huge entry of @addr, locked (*@ptlp) if it maps something; NULL
+ * (nothing locked) if not.
+ */
+static pmd_t *huge_pte_offset_lock(struct mm_struct *mm, struct hstate *h,
+				   unsigned long addr, spinlock_t **ptlp)
+{
+	pmd_t *ptep = huge_pte_offset(mm, addr, h);
+
+	if (!ptep)
+		return NULL;
+	*ptlp = huge_pte_lockptr(h, mm, ptep);
+	spin_lock(*ptlp);
+	if (pmd_none(pmdp_get(ptep))) {
+		spin_unlock(*ptlp);
+		return NULL;
+	}
+	return ptep;
+}
+
+static pmd_t make_huge_pte(struct vm_area_struct *vma, struct folio *folio,
+			   bool writable)
+{
+	pmd_t entry = pmd_mkyoung(pmd_mkhuge(pfn_pmd(folio_pfn(folio),
+						     vma->vm_page_prot)));
+
+	if (writable)
+		entry = pmd_mkwrite(pmd_mkdirty(entry));
+	else
+		entry = pmd_wrprotect(entry);
+	return entry;
+}
+
+static void flush_huge_entry(struct vm_area_struct *vma, struct hstate *h,
+			     unsigned long addr)
+{
+	flush_tlb_range(vma, addr, addr + huge_page_size(h));
+}
+
+/* ---- rmap of hugetlb folios (whole-folio mappings only) ---- */
+
+static void hugetlb_add_new_anon_rmap(struct folio *folio,
+				      struct vm_area_struct *vma,
+				      unsigned long address)
+{
+	WRITE_ONCE(folio->mapping, (struct address_space *)
+		   ((unsigned long)vma->anon_vma | FOLIO_MAPPING_ANON));
+	folio->index = linear_page_index(vma, address);
+	atomic_set(&folio->_entire_mapcount, 0);
+	atomic_set(&folio->_large_mapcount, 0);
+	folio_clear_hugetlb_restore_reserve(folio);
+	SetPageAnonExclusive(&folio->page);
+}
+
+static void hugetlb_add_rmap(struct folio *folio)
+{
+	atomic_inc(&folio->_entire_mapcount);
+	atomic_inc(&folio->_large_mapcount);
+}
+
+static void hugetlb_remove_rmap(struct folio *folio)
+{
+	atomic_dec(&folio->_entire_mapcount);
+	atomic_dec(&folio->_large_mapcount);
+}
+
+/* ---- faults ---- */
+
+/*
+ * Zero a new folio unless it is known zero (seed 000), counting each
+ * base page in pgzero_cleared or pgzero_skipped.
+ */
+static void hugetlb_zero_folio(struct folio *folio, bool zeroed,
+			       unsigned long addr_hint)
+{
+	if (zeroed) {
+		count_vm_events(PGZERO_SKIPPED, folio_nr_pages(folio));
+		return;
+	}
+	folio_zero_user(folio, addr_hint);
+	count_vm_events(PGZERO_CLEARED, folio_nr_pages(folio));
+}
+
+/* The file's folio at huge-page index @idx, referenced, or NULL. */
+static struct folio *hugetlbfs_cache_get(struct hugetlbfs_inode_info *info,
+					 pgoff_t idx)
+{
+	struct folio *folio = NULL;
+
+	pthread_mutex_lock(&info->cache_lock);
+	if (idx < info->nr_slots && info->folios[idx]) {
+		folio = info->folios[idx];
+		folio_get(folio);
+	}
+	pthread_mutex_unlock(&info->cache_lock);
+	return folio;
+}
+
+int hugetlbfs_cache_add(struct hugetlbfs_inode_info *info,
+			struct folio *folio, pgoff_t idx,
+			struct address_space *mapping)
+{
+	pthread_mutex_lock(&info->cache_lock);
+	if (idx >= info->nr_slots) {
+		unsigned long n = max(idx + 1, 2 * info->nr_slots);
+		struct folio **slots = realloc(info->folios,
+					       n * sizeof(*slots));
+
+		if (!slots) {
+			pthread_mutex_unlock(&info->cache_lock);
+			return -ENOMEM;
+		}
+		memset(slots + info->nr_slots, 0,
+		       (n - info->nr_slots) * sizeof(*slots));
+		info->folios = slots;
+		info->nr_slots = n;
+	}
+	if (info->folios[idx]) {
+		pthread_mutex_unlock(&info->cache_lock);
+		return -EEXIST;
+	}
+	folio_get(folio);		/* the page cache's reference */
+	folio->mapping = mapping;
+	folio->index = idx << folio_order(folio);
+	folio_clear_hugetlb_restore_reserve(folio);
+	info->folios[idx] = folio;
+	info->nr_folios++;
+	pthread_mutex_unlock(&info->cache_lock);
+	return 0;
+}
+
+static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
+				  struct vm_area_struct *vma,
+				  unsigned long address, pmd_t *ptep,
+				  unsigned int flags)
+{
+	struct hugetlbfs_inode_info *info =
+		HUGETLBFS_I(vma->vm_file->f_inode);
+	struct hstate *h = info->hstate;
+	unsigned long haddr = address & ~(huge_page_size(h) - 1);
+	pgoff_t idx = vma_hugecache_offset(h, vma, haddr);
+	bool shared = vma->vm_flags & VM_MAYSHARE, new_folio = false;
+	bool anon = false, writable, zeroed = false;
+	struct folio *folio;
+	spinlock_t *ptl;
+	pmd_t entry;
+
+	/*
+	 * Past the end of the file, or a child whose page the owner of the
+	 * reservations took back (unmap_ref_private()): SIGBUS.
+	 */
+	if (idx >= (vma->vm_file->f_inode->i_size >> (h->order + PAGE_SHIFT)) ||
+	    is_vma_resv_set(vma, HPAGE_RESV_UNMAPPED))
+		return VM_FAULT_SIGBUS;
+	/*
+	 * A private mapping's anon_vma first (vmf_anon_prepare()): once a
+	 * folio consumed a reservation, nothing may fail.
+	 */
+	if (!shared && !vma->anon_vma && anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	folio = hugetlbfs_cache_get(info, idx);
+	if (!folio) {
+		folio = alloc_hugetlb_folio(vma, haddr, &zeroed);
+		if (IS_ERR(folio))
+			return PTR_ERR(folio) == -ENOMEM ? VM_FAULT_OOM :
+							   VM_FAULT_SIGBUS;
+		hugetlb_zero_folio(folio, zeroed, address);
+		__folio_mark_uptodate(folio);
+		new_folio = true;
+		if (shared) {
+			if (hugetlbfs_cache_add(info, folio, idx,
+						vma->vm_file->f_mapping)) {
+				folio_put(folio);
+				return VM_FAULT_OOM;
+			}
+		} else {
+			anon = true;
+		}
+	} else if (!shared && (flags & FAULT_FLAG_WRITE)) {
+		/* A private write to a cached page: COW it right away. */
+		struct folio *copy;
+
+		copy = alloc_hugetlb_folio(vma, haddr, NULL);
+		if (IS_ERR(copy)) {
+			folio_put(folio);
+			return PTR_ERR(copy) == -ENOMEM ? VM_FAULT_OOM :
+							  VM_FAULT_SIGBUS;
+		}
+		memcpy(folio_address(copy), folio_address(folio),
+		       huge_page_size(h));
+		__folio_mark_uptodate(copy);
+		folio_put(folio);
+		folio = copy;
+		anon = true;
+		new_folio = true;
+	}
+	ptl = huge_pte_lockptr(h, mm, ptep);
+	spin_lock(ptl);
+	if (!pmd_none(pmdp_get(ptep))) {
+		/* Another thread mapped it first. */
+		spin_unlock(ptl);
+		folio_put(folio);
+		return 0;
+	}
+	if (anon)
+		hugetlb_add_new_anon_rmap(folio, vma, haddr);
+	else
+		hugetlb_add_rmap(folio);
+	/*
+	 * Writable: a shared mapping's page, or a private one's new anon
+	 * page for a write (hugetlb_wp() would reuse it at once).
+	 */
+	writable = (vma->vm_flags & VM_SHARED) ||
+		   (anon && (flags & FAULT_FLAG_WRITE));
+	entry = make_huge_pte(vma, folio, writable && (vma->vm_flags &
+							VM_WRITE));
+	set_pmd(ptep, entry);
+	spin_unlock(ptl);
+	/* Our reference is the mapping's (the cache holds its own). */
+	(void)new_folio;
+	return 0;
+}
+
+/*
+ * A write to a read-only private hugetlb entry (Linux's hugetlb_wp()):
+ * an exclusive anon folio is reused, anything else copied to a new anon
+ * folio (a page of the pool, by the mapping's reservation rules).  Caller
+ * holds the entry's lock; dropped and retaken around the copy.
+ */
+/*
+ * The owner of a private mapping's reservations could not get a page to
+ * COW @folio at @address: unmap it from every other private mapping of
+ * the file that maps it (the children of a fork), marking them
+ * HPAGE_RESV_UNMAPPED (Linux's unmap_ref_private()).  Called without the
+ * page-table lock; takes i_mmap_rwsem.
+ */
+static void unmap_ref_private(struct vm_area_struct *vma,
+			      struct folio *folio, unsigned long address)
+{
+	struct hstate *h = hstate_vma(vma);
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	pgoff_t pgoff = ((address - vma->vm_start) >> PAGE_SHIFT) +
+			vma->vm_pgoff;
+	struct vm_area_struct *iter;
+
+	i_mmap_lock_write(mapping);
+	vma_interval_tree_foreach(iter, mapping, pgoff, pgoff) {
+		unsigned long addr;
+		struct mmu_gather tlb;
+
+		if (iter == vma || (iter->vm_flags & VM_MAYSHARE) ||
+		    is_vma_resv_set(iter, HPAGE_RESV_OWNER))
+			continue;
+		addr = iter->vm_start +
+		       ((pgoff - iter->vm_pgoff) << PAGE_SHIFT);
+		tlb_gather_mmu(&tlb, iter->vm_mm, false);
+		__unmap_hugepage_range(&tlb, iter, addr,
+				       addr + huge_page_size(h), folio);
+		tlb_finish_mmu(&tlb);
+		iter->vm_private_data = (void *)
+			((unsigned long)iter->vm_private_data |
+			 HPAGE_RESV_UNMAPPED);
+	}
+	i_mmap_unlock_write(mapping);
+}
+
+static vm_fault_t hugetlb_wp(struct mm_struct *mm, struct vm_area_struct *vma,
+			     unsigned long address, pmd_t *ptep, spinlock_t *ptl)
+{
+	struct hstate *h = hstate_vma(vma);
+	unsigned long haddr = address & ~(huge_page_size(h) - 1);
+	pmd_t entry = pmdp_get(ptep);
+	struct folio *old = page_folio(pmd_page(entry)), *new;
+
+	if (vma->vm_flags & VM_MAYSHARE) {
+		set_pmd(ptep, pmd_mkyoung(pmd_mkwrite(pmd_mkdirty(entry))));
+		return 0;
+	}
+	if (folio_test_anon(old) && folio_mapcount(old) == 1) {
+		/* Ours alone (the other side of a fork unmapped it): reuse. */
+		if (!PageAnonExclusive(&old->page)) {
+			WRITE_ONCE(old->mapping, (struct address_space *)
+				   ((unsigned long)vma->anon_vma |
+				    FOLIO_MAPPING_ANON));
+			SetPageAnonExclusive(&old->page);
+		}
+		set_pmd(ptep, pmd_mkyoung(pmd_mkwrite(pmd_mkdirty(entry))));
+		flush_huge_entry(vma, h, haddr);
+		return 0;
+	}
+	folio_get(old);
+	spin_unlock(ptl);
+	if (!vma->anon_vma && anon_vma_prepare(vma)) {
+		folio_put(old);
+		spin_lock(ptl);
+		return VM_FAULT_OOM;
+	}
+	new = alloc_hugetlb_folio(vma, haddr, NULL);
+	if (IS_ERR(new)) {
+		/*
+		 * The owner of the reservations must not fail: the page
+		 * is taken from the children that share it (they get
+		 * SIGBUS when they touch it again) and reused.
+		 */
+		bool outside_reserve = is_vma_resv_set(vma, HPAGE_RESV_OWNER) &&
+				       folio_test_anon(old);
+
+		if (outside_reserve && PTR_ERR(new) != -ENOMEM) {
+			unmap_ref_private(vma, old, haddr);
+			spin_lock(ptl);
+			if (pmd_same(pmdp_get(ptep), entry) &&
+			    folio_mapcount(old) == 1) {
+				folio_put(old);
+				return hugetlb_wp(mm, vma, address, ptep, ptl);
+			}
+			folio_put(old);
+			return 0;
+		}
+		folio_put(old);
+		spin_lock(ptl);
+		return PTR_ERR(new) == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	}
+	memcpy(folio_address(new), folio_address(old), huge_page_size(h));
+	__folio_mark_uptodate(new);
+	spin_lock(ptl);
+	if (!pmd_same(pmdp_get(ptep), entry)) {
+		/* Changed meanwhile: let the access retry. */
+		folio_put(new);
+		folio_put(old);
+		return 0;
+	}
+	set_pmd(ptep, __pmd(0));
+	flush_huge_entry(vma, h, haddr);
+	hugetlb_remove_rmap(old);
+	hugetlb_add_new_anon_rmap(new, vma, haddr);
+	set_pmd(ptep, make_huge_pte(vma, new, true));
+	folio_put(old);		/* the mapping's reference */
+	folio_put(old);		/* ours */
+	return 0;
+}
+
+vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma,
+			 unsigned long address, unsigned int flags)
+{
+	struct hugetlbfs_inode_info *info =
+		HUGETLBFS_I(vma->vm_file->f_inode);
+	struct hstate *h = info->hstate;
+	vm_fault_t ret = 0;
+	spinlock_t *ptl;
+	pmd_t *ptep, entry;
+
+	ptep = huge_pte_alloc(mm, address, h);
+	if (!ptep)
+		return VM_FAULT_OOM;
+	/* One fault per file page at a time (hugetlb_fault_mutex). */
+	pthread_mutex_lock(&info->fault_mutex);
+	entry = pmdp_get(ptep);
+	if (pmd_none(entry)) {
+		ret = hugetlb_no_page(mm, vma, address, ptep, flags);
+		pthread_mutex_unlock(&info->fault_mutex);
+		return ret;
+	}
+	ptl = huge_pte_lockptr(h, mm, ptep);
+	spin_lock(ptl);
+	entry = pmdp_get(ptep);
+	if ((flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) &&
+	    !pmd_write(entry)) {
+		if (flags & FAULT_FLAG_WRITE)
+			ret = hugetlb_wp(mm, vma, address, ptep, ptl);
+	} else {
+		entry = pmd_mkyoung(entry);
+		if (flags & FAULT_FLAG_WRITE)
+			entry = pmd_mkdirty(entry);
+		set_pmd(ptep, entry);
+	}
+	spin_unlock(ptl);
+	pthread_mutex_unlock(&info->fault_mutex);
+	return ret;
+}
+
+pmd_t *hugetlb_walk(struct vm_area_struct *vma, unsigned long addr,
+		    spinlock_t **ptlp)
+{
+	struct hstate *h = hstate_vma(vma);
+	pmd_t *ptep = huge_pte_offset(vma->vm_mm, addr, h);
+
+	if (ptep)
+		*ptlp = huge_pte_lockptr(h, vma->vm_mm, ptep);
+	return ptep;
+}
+
+/* ---- unmap ---- */
+
+void unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
+			  unsigned long start, unsigned long end)
+{
+	__unmap_hugepage_range(tlb, vma, start, end, NULL);
+}
+
+void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
+			    unsigned long start, unsigned long end,
+			    struct folio *only)
+{
+	struct hstate *h = hstate_vma(vma);
+	unsigned long sz = huge_page_size(h), addr;
+	struct mm_struct *mm = vma->vm_mm;
+
+	for (addr = start; addr < end; addr += sz) {
+		struct folio *folio;
+		spinlock_t *ptl;
+		pmd_t *ptep, entry;
+
+		ptep = huge_pte_offset_lock(mm, h, addr, &ptl);
+		if (!ptep)
+			continue;
+		entry = pmdp_get(ptep);
+		if (only && page_folio(pmd_page(entry)) != only) {
+			spin_unlock(ptl);
+			continue;
+		}
+		set_pmd(ptep, __pmd(0));
+		if (hstate_is_gigantic(h))
+			tlb_flush_pud_range(tlb, addr, sz);
+		else
+			tlb_flush_pmd_range(tlb, addr, sz);
+		folio = page_folio(pmd_page(entry));
+		hugetlb_remove_rmap(folio);
+		spin_unlock(ptl);
+		if (__tlb_remove_folio_pages(tlb, &folio->page, 1))
+			tlb_flush_mmu(tlb);
+	}
+}
+
+unsigned long move_hugetlb_page_tables(struct vm_area_struct *vma,
+				       struct vm_area_struct *new_vma,
+				       unsigned long old_addr,
+				       unsigned long new_addr,
+				       unsigned long len)
+{
+	struct hstate *h = hstate_vma(vma);
+	unsigned long sz = huge_page_size(h), done;
+	struct mm_struct *mm = vma->vm_mm;
+
+	for (done = 0; done < len; done += sz) {
+		spinlock_t *src_ptl, *dst_ptl;
+		pmd_t *src, *dst, entry;
+
+		src = huge_pte_offset(mm, old_addr + done, h);
+		if (!src || pmd_none(pmdp_get(src)))
+			continue;
+		dst = huge_pte_alloc(mm, new_addr + done, h);
+		if (!dst)
+			break;
+		src_ptl = huge_pte_lockptr(h, mm, src);
+		dst_ptl = huge_pte_lockptr(h, mm, dst);
+		spin_lock(src_ptl);
+		if (dst_ptl != src_ptl)
+			spin_lock(dst_ptl);
+		entry = pmdp_get(src);
+		set_pmd(src, __pmd(0));
+		set_pmd(dst, entry);
+		if (dst_ptl != src_ptl)
+			spin_unlock(dst_ptl);
+		spin_unlock(src_ptl);
+		flush_huge_entry(vma, h, old_addr + done);
+	}
+	return done;
+}
+
+/* ---- fork ---- */
+
+int copy_hugetlb_page_range(struct vm_area_struct *dst_vma,
+			    struct vm_area_struct *src_vma)
+{
+	struct mm_struct *dst = dst_vma->vm_mm, *src = src_vma->vm_mm;
+	struct hstate *h = hstate_vma(src_vma);
+	bool cow = is_cow_mapping(src_vma->vm_flags);
+	unsigned long sz = huge_page_size(h), addr;
+
+	for (addr = src_vma->vm_start; addr < src_vma->vm_end; addr += sz) {
+		spinlock_t *src_ptl, *dst_ptl;
+		pmd_t *src_pte, *dst_pte, entry;
+		struct folio *folio;
+
+		src_pte = huge_pte_offset(src, addr, h);
+		if (!src_pte || pmd_none(pmdp_get(src_pte)))
+			continue;
+		dst_pte = huge_pte_alloc(dst, addr, h);
+		if (!dst_pte)
+			return -ENOMEM;
+		dst_ptl = huge_pte_lockptr(h, dst, dst_pte);
+		src_ptl = huge_pte_lockptr(h, src, src_pte);
+		spin_lock(src_ptl);
+		if (dst_ptl != src_ptl)
+			spin_lock(dst_ptl);
+		entry = pmdp_get(src_pte);
+		if (!pmd_none(entry)) {
+			folio = page_folio(pmd_page(entry));
+			folio_get(folio);
+			hugetlb_add_rmap(folio);
+			if (cow) {
+				/* Both sides COW on their next write. */
+				ClearPageAnonExclusive(&folio->page);
+				entry = pmd_wrprotect(entry);
+				set_pmd(src_pte, entry);
+			}
+			set_pmd(dst_pte, entry);
+		}
+		if (dst_ptl != src_ptl)
+			spin_unlock(dst_ptl);
+		spin_unlock(src_ptl);
+	}
+	if (cow)
+		flush_tlb_range(src_vma, src_vma->vm_start, src_vma->vm_end);
+	return 0;
+}
+
+/* ---- mprotect ---- */
+
+long hugetlb_change_protection(struct vm_area_struct *vma,
+			       unsigned long start, unsigned long end,
+			       pgprot_t newprot)
+{
+	struct hstate *h = hstate_vma(vma);
+	unsigned long sz = huge_page_size(h), addr;
+	struct mm_struct *mm = vma->vm_mm;
+	long pages = 0;
+
+	for (addr = start; addr < end; addr += sz) {
+		spinlock_t *ptl;
+		pmd_t *ptep, entry;
+		bool write;
+
+		ptep = huge_pte_offset_lock(mm, h, addr, &ptl);
+		if (!ptep)
+			continue;
+		entry = pmdp_get(ptep);
+		write = pmd_write(entry);
+		entry = pmd_wrprotect(pmd_modify(entry, newprot));
+		/* What was writable stays so where the VMA allows it. */
+		if (write && (vma->vm_flags & VM_WRITE))
+			entry = pmd_mkwrite(entry);
+		set_pmd(ptep, entry);
+		pages++;
+		spin_unlock(ptl);
+	}
+	if (pages)
+		flush_tlb_range(vma, start, end);
+	return pages << h->order;
+}
+
+/* ---- the VMA operations ---- */
+
+/* A copy of the VMA (split, not fork): the owner's map is shared. */
+static void hugetlb_vm_op_open(struct vm_area_struct *vma)
+{
+	struct resv_map *resv = vma_resv_map(vma);
+
+	if (resv && is_vma_resv_set(vma, HPAGE_RESV_OWNER))
+		atomic_inc(&resv->refs);
+}
+
+/* The VMA goes: an owner gives back the reservations it did not use. */
+static void hugetlb_vm_op_close(struct vm_area_struct *vma)
+{
+	struct hstate *h = hstate_vma(vma);
+	struct resv_map *resv = vma_resv_map(vma);
+	unsigned long reserve, start, end;
+	long gbl_reserve;
+
+	if (!resv || !is_vma_resv_set(vma, HPAGE_RESV_OWNER))
+		return;
+	start = vma_hugecache_offset(h, vma, vma->vm_start);
+	end = vma_hugecache_offset(h, vma, vma->vm_end);
+	reserve = (end - start) - region_count(resv, start, end);
+	if (reserve) {
+		gbl_reserve = hugepage_subpool_put_pages(subpool_vma(vma),
+							 reserve);
+		(void)hugetlb_acct_memory(h, -gbl_reserve);
+	}
+	resv_map_put(resv);
+}
+
+/* A hugetlb VMA splits at huge-page boundaries only (-EINVAL). */
+static int hugetlb_vm_op_split(struct vm_area_struct *vma,
+			       unsigned long addr)
+{
+	if (addr & (huge_page_size(hstate_vma(vma)) - 1))
+		return -EINVAL;
+	return 0;
+}
+
+static vm_fault_t hugetlb_vm_op_fault(struct vm_fault *vmf)
+{
+	/* hugetlb_fault() runs instead (handle_mm_fault()). */
+	VM_BUG_ON(1);
+	return VM_FAULT_SIGBUS;
+}
+
+const struct vm_operations_struct hugetlb_vm_ops = {
+	.open = hugetlb_vm_op_open,
+	.close = hugetlb_vm_op_close,
+	.may_split = hugetlb_vm_op_split,
+	.fault = hugetlb_vm_op_fault,
+};
+
+/* fork: a private mapping's reservations stay with the parent. */
+void hugetlb_dup_vma_private(struct vm_area_struct *vma)
+{
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		vma->vm_private_data = NULL;
+}
+
+void clear_vma_resv_huge_pages(struct vm_area_struct *vma)
+{
+	struct resv_map *resv = vma_resv_map(vma);
+
+	if (resv && is_vma_resv_set(vma, HPAGE_RESV_OWNER))
+		resv_map_put(resv);
+	hugetlb_dup_vma_private(vma);
+}
+
+unsigned long vma_kernel_pagesize(const struct vm_area_struct *vma)
+{
+	if (is_vm_hugetlb_page(vma))
+		return huge_page_size(hstate_vma(vma));
+	return PAGE_SIZE;
 }
 
 /* ---- output ---- */
@@ -610,6 +2021,15 @@ static void hugetlb_exit(struct foliage_machine *m)
 	}
 }
 
+static const struct machine_render hugetlb_renders[] = {
+	{ "hugepages", hugetlb_sysfs_render_seq },
+};
+
+static int hugetlb_validate(struct foliage_machine *m)
+{
+	return validate_hugetlb();
+}
+
 const struct machine_subsys hugetlb_subsys = {
 	.name = "hugetlb",
 	MACHINE_SUBSYS_STATE(hugetlb),
@@ -617,4 +2037,7 @@ const struct machine_subsys hugetlb_subsys = {
 	.exit = hugetlb_exit,
 	.knobs = hugetlb_knobs,
 	.nr_knobs = ARRAY_SIZE(hugetlb_knobs),
+	.renders = hugetlb_renders,
+	.nr_renders = ARRAY_SIZE(hugetlb_renders),
+	.validate = hugetlb_validate,
 };

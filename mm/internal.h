@@ -31,6 +31,9 @@ typedef unsigned int fpi_t;
 #define ALLOC_CPUSET		0x40
 #define ALLOC_NOFRAGMENT	0x100
 #define ALLOC_HIGHATOMIC	0x200
+/* foliage's own (vm.zero_aware_alloc): which blocks to prefer */
+#define ALLOC_ZERO_AWARE	0x1000	/* keep zeroed and dirty apart */
+#define ALLOC_PREFER_ZERO	0x2000	/* the caller zeroes: known-zero first */
 #define ALLOC_RESERVES	(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | \
 			 ALLOC_HIGHATOMIC | ALLOC_OOM)
 
@@ -113,6 +116,8 @@ static inline bool block_is_unlisted(const struct zone *zone,
 struct page *list_unlisted_block(struct zone *zone, unsigned long idx);
 unsigned long free_list_nr(struct zone *zone, unsigned int order, int mt,
 			   unsigned long cap);
+/* The lowest unlisted block, listed at its place; zone->lock held. */
+struct page *free_list_next_unlisted(struct zone *zone);
 
 /* fail_page_alloc.c */
 bool __should_fail_alloc_page(gfp_t gfp, unsigned int order);

@@ -30,6 +30,7 @@
  */
 #include <string.h>
 
+#include <linux/hugetlb.h>
 #include "internal.h"
 #include <linux/mm.h>
 #include <linux/err.h>
@@ -124,7 +125,7 @@ static bool userfaultfd_wp(const struct vm_area_struct *vma)
 /* An anon_vma for the VMA before its first anon folio (vmf_anon_prepare). */
 static vm_fault_t vmf_anon_prepare(struct vm_fault *vmf)
 {
-	if (likely(vmf->vma->anon_vma))
+	if (likely(vma_has_anon_rmap(vmf->vma)))
 		return 0;
 	if (anon_vma_prepare(vmf->vma))
 		return VM_FAULT_OOM;
@@ -1007,7 +1008,9 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 
 	mmap_assert_locked(vma->vm_mm);
 
-	if (!ret)
+	if (!ret && unlikely(is_vm_hugetlb_page(vma)))
+		ret = hugetlb_fault(vma->vm_mm, vma, address, flags);
+	else if (!ret)
 		ret = __handle_mm_fault(vma, address, flags);
 	/* mm_account_fault(): failed faults count too; retries don't. */
 	if (!(ret & VM_FAULT_RETRY))
@@ -1256,6 +1259,10 @@ static void __unmap_page_range(struct mmu_gather *tlb,
 	pgd_t *pgd;
 
 	VM_WARN_ON(addr >= end);
+	if (unlikely(is_vm_hugetlb_page(vma))) {
+		unmap_hugepage_range(tlb, vma, addr, end);
+		goto out;
+	}
 	pgd = pgd_offset(vma->vm_mm, addr);
 	do {
 		unsigned long pud_next, pud_addr = addr;
@@ -1273,6 +1280,7 @@ static void __unmap_page_range(struct mmu_gather *tlb,
 				      details);
 		} while (pud++, pud_addr = pud_next, pud_addr != next);
 	} while (pgd++, addr = next, addr != end);
+out:
 	/*
 	 * tlb_end_vma(): x86 flushes at each VMA's end (unless the whole
 	 * mm goes), so the range never spans the gaps between VMAs.
@@ -1320,6 +1328,32 @@ void zap_vma_dontneed(struct mmu_gather *tlb, struct vm_area_struct *vma,
 	};
 
 	zap_page_range_single_batched(tlb, vma, addr, size, &details);
+}
+
+void unmap_mapping_pages(struct address_space *mapping, pgoff_t start,
+			 pgoff_t nr)
+{
+	struct zap_details details = { .even_cows = false };
+	pgoff_t last = start + nr - 1;
+	struct vm_area_struct *vma;
+	struct mmu_gather tlb;
+
+	if (!nr)
+		return;
+	i_mmap_lock_read(mapping);
+	vma_interval_tree_foreach(vma, mapping, start, last) {
+		pgoff_t vstart = max(start, vma->vm_pgoff);
+		pgoff_t vend = min(last + 1, vma->vm_pgoff + vma_pages(vma));
+
+		if (vstart >= vend)
+			continue;
+		tlb_gather_mmu(&tlb, vma->vm_mm, false);
+		zap_page_range_single_batched(&tlb, vma, vma->vm_start +
+				((vstart - vma->vm_pgoff) << PAGE_SHIFT),
+				(vend - vstart) << PAGE_SHIFT, &details);
+		tlb_finish_mmu(&tlb);
+	}
+	i_mmap_unlock_read(mapping);
 }
 
 /* ---- fork: copy_page_range() ---- */
@@ -1553,7 +1587,7 @@ static bool vma_needs_copy(struct vm_area_struct *dst_vma,
 		return true;
 	if (src_vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
 		return true;
-	return src_vma->anon_vma != NULL;
+	return vma_has_anon_rmap(src_vma);
 }
 
 int copy_page_range(struct vm_area_struct *dst_vma,
@@ -1565,6 +1599,8 @@ int copy_page_range(struct vm_area_struct *dst_vma,
 
 	if (!vma_needs_copy(dst_vma, src_vma))
 		return 0;
+	if (is_vm_hugetlb_page(src_vma))
+		return copy_hugetlb_page_range(dst_vma, src_vma);
 	src_pgd = pgd_offset(src_mm, addr);
 	do {
 		unsigned long pud_next, pud_addr = addr;

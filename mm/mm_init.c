@@ -110,6 +110,9 @@ static int check_config(const struct foliage_config *cfg)
 	/* Protection keys as modelled are x86's PKU. */
 	if (cfg->pku && cfg->arch != FOLIAGE_ARCH_X86_64)
 		return -EINVAL;
+	if (cfg->anon_vma != FOLIAGE_ANON_VMA_CLASSIC &&
+	    cfg->anon_vma != FOLIAGE_ANON_VMA_LAZY)
+		return -EINVAL;
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 #include <linux/huge_mm.h>
 #include <linux/shmem_fs.h>
 #include <asm-generic/tlb.h>
+#include <linux/hugetlb.h>
 #include "internal.h"
 
 #define LEGACY_MAP_MASK	(0x01 | 0x02 | 0x10 | 0x20 | 0x0800 | 0x1000 | \
@@ -176,7 +177,9 @@ void exit_mmap(struct mm_struct *mm)
 		next = vma_next(mm, vma);
 		if (vma->vm_flags & VM_ACCOUNT)
 			nr_accounted += vma_pages(vma);
+		anon_lazy_lock_write();
 		vma_tree_erase(mm, vma);
+		anon_lazy_unlock_write();
 		remove_vma(vma);
 		count++;
 	}
@@ -209,6 +212,13 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mm->data_vm = oldmm->data_vm;
 	mm->exec_vm = oldmm->exec_vm;
 	mm->stack_vm = oldmm->stack_vm;
+	/*
+	 * ANON_VMA_LAZY: every lazy VMA gets its group's anon_vma first;
+	 * folio_try_dup_anon_rmap_*() then moves each folio it shares.
+	 */
+	retval = anon_vma_lazy_upgrade_mm(oldmm);
+	if (retval)
+		goto out;
 
 	for_each_vma(oldmm, mpnt) {
 		unsigned long charge = 0;
@@ -236,7 +246,11 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 			goto fail_nomem_charged;
 		}
 		tmp->vm_flags &= ~VM_LOCKED_MASK;
+		if (is_vm_hugetlb_page(tmp))
+			hugetlb_dup_vma_private(tmp);
+		anon_lazy_lock_write();
 		vma_tree_insert(mm, tmp);
+		anon_lazy_unlock_write();
 		mm->map_count++;
 		if (tmp->vm_ops && tmp->vm_ops->open)
 			tmp->vm_ops->open(tmp);
@@ -270,6 +284,8 @@ struct vm_unmapped_area_info {
 	unsigned long length;		/* bytes wanted */
 	unsigned long low_limit;	/* gap may start here */
 	unsigned long high_limit;	/* gap must end by here */
+	unsigned long align;		/* result aligned to this (hugetlb),
+					 * 0: a page */
 };
 
 /*
@@ -282,6 +298,7 @@ static unsigned long vm_unmapped_area(struct mm_struct *mm,
 	unsigned long low = max(info->low_limit, MMAP_MIN_ADDR);
 	unsigned long high = info->high_limit;
 	unsigned long len = info->length;
+	unsigned long align = info->align ?: PAGE_SIZE;
 	struct vm_area_struct *vma, *prev;
 
 	if (high < len || high - len < low)
@@ -294,8 +311,9 @@ static unsigned long vm_unmapped_area(struct mm_struct *mm,
 			unsigned long gap_end = vma ? min(vma->vm_start, high) : high;
 			unsigned long gap_start = prev ? max(prev->vm_end, low) : low;
 
-			if (gap_end >= gap_start && gap_end - gap_start >= len)
-				return gap_end - len;
+			if (gap_end >= gap_start && gap_end - gap_start >= len &&
+			    ((gap_end - len) & ~(align - 1)) >= gap_start)
+				return (gap_end - len) & ~(align - 1);
 			if (!prev || prev->vm_end <= low)
 				return -ENOMEM;
 			vma = prev;
@@ -309,8 +327,10 @@ static unsigned long vm_unmapped_area(struct mm_struct *mm,
 		unsigned long gap_start = prev ? max(prev->vm_end, low) : low;
 		unsigned long gap_end = vma ? min(vma->vm_start, high) : high;
 
-		if (gap_end >= gap_start && gap_end - gap_start >= len)
-			return gap_start;
+		if (gap_end >= gap_start &&
+		    ALIGN(gap_start, align) <= gap_end &&
+		    gap_end - ALIGN(gap_start, align) >= len)
+			return ALIGN(gap_start, align);
 		if (!vma || vma->vm_end >= high)
 			return -ENOMEM;
 		prev = vma;
@@ -443,6 +463,49 @@ static unsigned long thp_get_unmapped_area(struct mm_struct *mm,
 }
 
 /*
+ * A hugetlb file's area (Linux's hugetlb_get_unmapped_area()): @len and a
+ * MAP_FIXED address must be multiples of the huge page size (-EINVAL), a
+ * hint is aligned up, the search finds an aligned gap.
+ */
+static unsigned long hugetlb_get_unmapped_area(struct mm_struct *mm,
+					       struct file *file,
+					       unsigned long addr,
+					       unsigned long len,
+					       unsigned long flags)
+{
+	unsigned long sz = huge_page_size(hstate_file(file));
+	struct vm_unmapped_area_info info = {
+		.length = len,
+		.align = sz,
+	};
+	struct vm_area_struct *vma;
+
+	if (len & (sz - 1))
+		return -EINVAL;
+	if (flags & FOLIAGE_MAP_FIXED)
+		return (addr & (sz - 1)) ? -EINVAL : addr;
+	if (addr) {
+		addr = ALIGN(addr, sz);
+		vma = find_vma(mm, addr);
+		if (mmap_address_hint_valid(addr, len) &&
+		    (!vma || addr + len <= vma->vm_start))
+			return addr;
+	}
+	if (mm->flags & (1UL << MMF_TOPDOWN)) {
+		info.topdown = true;
+		info.low_limit = PAGE_SIZE;
+		info.high_limit = mm->mmap_base;
+		addr = vm_unmapped_area(mm, &info);
+		if (!offset_in_page(addr))
+			return addr;
+	}
+	info.topdown = false;
+	info.low_limit = TASK_UNMAPPED_BASE;
+	info.high_limit = TASK_SIZE;
+	return vm_unmapped_area(mm, &info);
+}
+
+/*
  * Where a mapping of @len bytes goes (Linux's __get_unmapped_area()).
  * Files and shared anonymous memory are shmem's, whose get_unmapped_area
  * aligns only when shmem THP is on (it is off: shmem_enabled=never).
@@ -457,7 +520,9 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file,
 		return -ENOMEM;
 	if (!file)
 		pgoff = 0;
-	if (!file && !(flags & FOLIAGE_MAP_SHARED) && !addr &&
+	if (file && is_file_hugepages(file))
+		addr = hugetlb_get_unmapped_area(mm, file, addr, len, flags);
+	else if (!file && !(flags & FOLIAGE_MAP_SHARED) && !addr &&
 	    IS_ALIGNED(len, PMD_SIZE))
 		addr = thp_get_unmapped_area(mm, addr, len, pgoff, flags);
 	else
@@ -492,7 +557,9 @@ static vm_flags_t calc_vm_flag_bits(unsigned long flags)
 
 static bool accountable_mapping(struct file *file, vm_flags_t vm_flags)
 {
-	(void)file;
+	/* hugetlb pages are accounted by their reservations. */
+	if (file && is_file_hugepages(file))
+		return false;
 	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
 }
 
@@ -584,9 +651,14 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 		vma->vm_pgoff = pgoff;
 		vma->vm_flags = vm_flags;
 		vma->vm_page_prot = vm_get_page_prot(vm_flags);
-		if (file) {
+		if (file && is_file_hugepages(file)) {
 			vma->vm_file = get_file(file);
-			error = shmem_mmap(file, vma);
+			error = hugetlbfs_file_mmap(file, vma);
+		} else if (file) {
+			vma->vm_file = get_file(file);
+			error = file->f_op && file->f_op->mmap ?
+				file->f_op->mmap(file, vma) :
+				shmem_mmap(file, vma);
 		} else if (vm_flags & VM_SHARED) {
 			error = shmem_zero_setup(vma);
 		} else {
@@ -639,10 +711,69 @@ static bool file_mmap_ok(unsigned long pgoff, unsigned long len)
 	return pgoff <= maxsize >> PAGE_SHIFT;
 }
 
+static unsigned long __do_mmap(struct mm_struct *mm, struct file *file,
+			       unsigned long addr, unsigned long len,
+			       unsigned long prot, unsigned long flags,
+			       unsigned long pgoff, unsigned long *populate);
+
+/*
+ * mmap with MAP_HUGETLB or of a hugetlbfs file (the part of Linux's
+ * ksys_mmap_pgoff() before do_mmap()): an anonymous MAP_HUGETLB mapping
+ * maps a new "anon_hugepage" file that reserves nothing itself (the mmap
+ * reserves, hugetlbfs_file_mmap()); the length is rounded up to the huge
+ * page size.  MAP_HUGETLB on a file that is not hugetlbfs: -EINVAL.
+ */
+static unsigned long do_mmap_hugetlb(struct mm_struct *mm, struct file *file,
+				     unsigned long addr, unsigned long len,
+				     unsigned long prot, unsigned long flags,
+				     unsigned long pgoff,
+				     unsigned long *populate)
+{
+	unsigned long ret;
+	struct hstate *h;
+	int err;
+
+	if (file) {
+		if (!is_file_hugepages(file))
+			return -EINVAL;
+		len = ALIGN(len, huge_page_size(hstate_file(file)));
+		return __do_mmap(mm, file, addr, len, prot, flags, pgoff,
+				 populate);
+	}
+	h = hstate_sizelog((flags >> FOLIAGE_MAP_HUGE_SHIFT) &
+			   FOLIAGE_MAP_HUGE_MASK);
+	if (!h)
+		return -EINVAL;
+	len = ALIGN(len, huge_page_size(h));
+	if (!len)
+		return -EINVAL;
+	err = hugetlb_file_setup("anon_hugepage", len, h, true, NULL, &file);
+	if (err)
+		return err;
+	ret = __do_mmap(mm, file, addr, len, prot, flags, pgoff, populate);
+	fput(file);
+	return ret;
+}
+
 unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		      unsigned long addr, unsigned long len, unsigned long prot,
 		      unsigned long flags, unsigned long pgoff,
 		      unsigned long *populate)
+{
+	*populate = 0;
+	if (((flags & FOLIAGE_MAP_HUGETLB) && !file) ||
+	    (file && is_file_hugepages(file)))
+		return do_mmap_hugetlb(mm, file, addr, len, prot, flags, pgoff,
+				       populate);
+	if (file && (flags & FOLIAGE_MAP_HUGETLB))
+		return -EINVAL;
+	return __do_mmap(mm, file, addr, len, prot, flags, pgoff, populate);
+}
+
+static unsigned long __do_mmap(struct mm_struct *mm, struct file *file,
+			       unsigned long addr, unsigned long len,
+			       unsigned long prot, unsigned long flags,
+			       unsigned long pgoff, unsigned long *populate)
 {
 	vm_flags_t vm_flags;
 	int pkey = 0;
@@ -714,7 +845,10 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 			return -EINVAL;
 		}
 	}
-	/* MAP_NORESERVE is honoured: vm.overcommit_memory is not 2. */
+	/*
+	 * MAP_NORESERVE is honoured: vm.overcommit_memory is not 2 (and
+	 * hugetlb honours it always).
+	 */
 	if (flags & FOLIAGE_MAP_NORESERVE)
 		vm_flags |= VM_NORESERVE;
 

@@ -15,6 +15,7 @@
  * whose change needs one (the arch's pte_needs_flush(): x86 skips changes
  * that cannot matter to a cached translation, arm64 flushes every one).
  */
+#include <linux/hugetlb.h>
 #include "vma.h"
 #include <linux/err.h>
 #include <linux/rmap.h>
@@ -225,6 +226,8 @@ static long __change_protection(struct mmu_gather *tlb,
 {
 	unsigned long cp_flags = 0;
 
+	if (is_vm_hugetlb_page(vma))
+		return hugetlb_change_protection(vma, start, end, newprot);
 	if (vma_wants_manual_pte_write_upgrade(vma))
 		cp_flags |= MM_CP_TRY_CHANGE_WRITABLE;
 	return change_protection_range(tlb, vma, start, end, newprot,
@@ -282,7 +285,7 @@ static int mprotect_fixup(struct mmu_gather *tlb, struct vm_area_struct *vma,
 			newflags |= VM_ACCOUNT;
 		}
 	} else if ((oldflags & VM_ACCOUNT) && vma_is_anonymous(vma) &&
-		   !vma->anon_vma) {
+		   !vma_has_anon_rmap(vma)) {
 		newflags &= ~VM_ACCOUNT;
 	}
 

@@ -15,7 +15,10 @@
  *
  * A moved anonymous page keeps its folio->index: the new VMA keeps the
  * old VMA's pgoff (linear_page_index() is unchanged for it), so rmap
- * still finds the page through the same anon_vma.  Only an anonymous VMA
+ * still finds the page through the same anon_vma.  In an ANON_VMA_LAZY
+ * machine the new VMA's base differs from the lazy root's: the source's
+ * group is upgraded to an anon_vma first and move_ptes() moves each folio
+ * to it (docs/anon-vma-lazy.md).  Only an anonymous VMA
  * never faulted takes the new address as its pgoff (to merge more often).
  * A moving range that covers a whole PTE table moves the table (one PMD
  * entry); a PMD-mapped THP whose PMD is wholly moved moves intact.
@@ -27,6 +30,7 @@
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
 #include <asm-generic/tlb.h>
+#include <linux/hugetlb.h>
 #include "internal.h"
 
 #define MREMAP_MAYMOVE		FOLIAGE_MREMAP_MAYMOVE
@@ -77,7 +81,6 @@ static void move_ptes(struct vm_area_struct *vma, pmd_t *old_pmd,
 	pte_t *old_ptep, *new_ptep;
 	bool force_flush = false;
 
-	(void)new_vma;
 	old_ptep = pte_offset_map_lock(mm, old_pmd, old_addr, &old_ptl);
 	if (!old_ptep)
 		return;
@@ -93,8 +96,19 @@ static void move_ptes(struct vm_area_struct *vma, pmd_t *old_pmd,
 		if (pte_none(pte))
 			continue;
 		/* Flush before the page could be freed through the new PTE. */
-		if (pte_present(pte))
+		if (pte_present(pte)) {
+			struct folio *folio;
+
 			force_flush = true;
+			/*
+			 * ANON_VMA_LAZY: the copy is at another base; move
+			 * the folio to the group's anon_vma, which the copy
+			 * is on (move_vma() upgraded the group).
+			 */
+			folio = vm_normal_folio(vma, old_addr, pte);
+			if (folio && folio_test_anon_lazy(folio))
+				folio_fix_anon_lazy(folio, new_vma);
+		}
 		pte = ptep_get_and_clear(old_ptep);
 		set_pte(new_ptep, move_soft_dirty_pte(pte));
 	}
@@ -152,9 +166,13 @@ static bool move_huge_pmd(struct vm_area_struct *vma, unsigned long old_addr,
 		if (table)
 			pgtable_trans_huge_deposit(mm, new_pmd, table);
 	}
-	if (pmd_present(pmd))
+	if (pmd_present(pmd)) {
+		struct folio *folio = page_folio(pmd_page(pmd));
+
+		if (folio_test_anon_lazy(folio))
+			folio_fix_anon_lazy(folio, vma);
 		pmd = pmd_mksoft_dirty(pmd);
-	else
+	} else
 		pmd = pmd_swp_mksoft_dirty(pmd);
 	set_pmd(new_pmd, pmd);
 	if (pmd_present(pmd))
@@ -192,6 +210,9 @@ unsigned long move_page_tables(struct vm_area_struct *vma,
 	unsigned long old_end = old_addr + len, extent;
 	pmd_t *old_pmd, *new_pmd;
 
+	if (is_vm_hugetlb_page(vma))
+		return move_hugetlb_page_tables(vma, new_vma, old_addr,
+						new_addr, len);
 	for (; old_addr < old_end; old_addr += extent, new_addr += extent) {
 		pmd_t val;
 
@@ -280,6 +301,17 @@ static unsigned long check_prep_vma(struct vma_remap_struct *vrm)
 
 	if (!vma)
 		return -EFAULT;
+	if (is_vm_hugetlb_page(vma)) {
+		unsigned long sz = vma_kernel_pagesize(vma);
+
+		vrm->old_len = ALIGN(vrm->old_len, sz);
+		vrm->new_len = ALIGN(vrm->new_len, sz);
+		/* Huge-page aligned addresses; the reservation cannot grow. */
+		if ((vrm->addr | vrm->new_addr) & (sz - 1))
+			return -EINVAL;
+		if (vrm->new_len > vrm->old_len)
+			return -EINVAL;
+	}
 	vrm->delta = vrm->old_len > vrm->new_len ?
 		     vrm->old_len - vrm->new_len : vrm->new_len - vrm->old_len;
 	vrm->remap_type = !vrm->delta ? MREMAP_NO_RESIZE :
@@ -434,6 +466,28 @@ static void unmap_source_vma(struct vma_remap_struct *vrm)
 	}
 }
 
+/*
+ * ANON_VMA_LAZY: the entries move, and their folios move from the root to
+ * the anon_vma, with no rmap walk in between (Linux's take_rmap_locks()
+ * when need_rmap_locks): a walk finds each PTE at its old or its new
+ * place, never neither.  Classic machines keep 6.18's behaviour here.
+ */
+static void take_rmap_locks_lazy(struct vm_area_struct *vma)
+{
+	if (!anon_vma_lazy_enabled() || !vma->anon_vma)
+		return;
+	anon_lazy_lock_write();
+	anon_vma_lock_write(vma->anon_vma);
+}
+
+static void drop_rmap_locks_lazy(struct vm_area_struct *vma)
+{
+	if (!anon_vma_lazy_enabled() || !vma->anon_vma)
+		return;
+	anon_vma_unlock_write(vma->anon_vma);
+	anon_lazy_unlock_write();
+}
+
 static unsigned long move_vma(struct vma_remap_struct *vrm)
 {
 	struct mm_struct *mm = vrm->mm;
@@ -445,6 +499,12 @@ static unsigned long move_vma(struct vma_remap_struct *vrm)
 	/* Avoid failing later in do_munmap, which may split one in three. */
 	if (mm->map_count >= sysctl_max_map_count() - 3)
 		return -ENOMEM;
+	/*
+	 * ANON_VMA_LAZY: the copy will be at another base, so the source's
+	 * group takes an anon_vma (one way), which the copy is linked to.
+	 */
+	if (anon_vma_lazy_upgrade(vma))
+		return -ENOMEM;
 	if (!vrm_calc_charge(vrm))
 		return -ENOMEM;
 
@@ -454,6 +514,7 @@ static unsigned long move_vma(struct vma_remap_struct *vrm)
 		return -ENOMEM;
 	}
 	vrm->vma = vma;
+	take_rmap_locks_lazy(vma);
 	moved_len = move_page_tables(vma, vrm->addr, new_vma, vrm->new_addr,
 				     vrm->old_len);
 	if (moved_len < vrm->old_len) {
@@ -468,7 +529,11 @@ static unsigned long move_vma(struct vma_remap_struct *vrm)
 		vrm->old_len = vrm->new_len;
 		vrm->addr = vrm->new_addr;
 	}
+	drop_rmap_locks_lazy(vma);
 
+	/* The new VMA took the private reservations over. */
+	if (!err && is_vm_hugetlb_page(vma))
+		clear_vma_resv_huge_pages(vma);
 	/* total_vm is briefly too high: keep the high watermark. */
 	hiwater_vm = mm->hiwater_vm;
 	vrm_stat_account(vrm, vrm->new_len);

@@ -223,7 +223,8 @@ pmd_t *pmd_lookup(struct mm_struct *mm, unsigned long addr)
 {
 	pud_t *pud = pud_lookup(mm, addr);
 
-	if (!pud || pud_none(*pud))
+	/* A 1 GiB hugetlb leaf has no PMD table below it. */
+	if (!pud || pud_none(*pud) || pud_leaf(*pud))
 		return NULL;
 	return pmd_offset(pud, addr);
 }
@@ -407,8 +408,8 @@ static void free_pud_range(struct mmu_gather *tlb, pgd_t *pgd,
 
 	do {
 		next = pud_addr_end(addr, end);
-		if (pud_none(*pud))
-			continue;
+		if (pud_none(*pud) || WARN_ON_ONCE(pud_leaf(*pud)))
+			continue;	/* a hugetlb leaf left behind: a zap bug */
 		free_pmd_range(tlb, pud, addr, next, floor, ceiling);
 	} while (pud++, addr = next, addr != end);
 

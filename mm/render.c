@@ -15,6 +15,7 @@
 #include <linux/hugetlb.h>
 #include <linux/slab.h>
 #include <asm-generic/tlb.h>
+#include <linux/machine_subsys.h>
 
 /* ---- text buffer ---------------------------------------------------- */
 
@@ -186,43 +187,49 @@ int json_show(struct seq_buf *s, struct json_object *obj, int err)
 
 /* ---- dispatch ---------------------------------------------------------- */
 
-static const struct {
-	const char *name;		/* as foliage_render() takes it */
-	int (*render)(struct seq_buf *s, bool json); /* fills @s */
-} renderers[] = {
+/* The core's files; each subsystem lists its own (machine_subsys.h). */
+static const struct machine_render renderers[] = {
 	{ "buddyinfo", render_buddyinfo },
 	{ "pagetypeinfo", render_pagetypeinfo },
 	{ "vmstat", render_vmstat },
 	{ "meminfo", render_meminfo },
 	{ "zoneinfo", render_zoneinfo },
-	{ "trace", render_trace },
-	{ "slabinfo", slabinfo_render_seq },
-	{ "tlb", tlb_render_seq },
-	{ "thp", thp_sysfs_render_seq },
-	{ "mthp_stats", mthp_stats_render_seq },
 	{ "uptime", uptime_render_seq },
-	{ "hugepages", hugetlb_sysfs_render_seq },
+	{ "extfrag", render_extfrag },
+	{ "unusable_index", render_unusable_index },
+	{ "extfrag_index", render_extfrag_index },
+	{ "pfnmap", NULL, pfnmap_render },
 };
 
 int foliage_render(struct foliage_machine *m, const char *what,
 		   unsigned int flags, char **out)
 {
+	const struct machine_render *r = NULL;
 	struct seq_buf s;
 	size_t i;
 	int ret;
 
-	if (!m || !what || !out || (flags & ~FOLIAGE_RENDER_JSON))
+	if (!m || !what || !out ||
+	    (flags & ~(FOLIAGE_RENDER_JSON | FOLIAGE_RENDER_SVG)) ||
+	    (flags & FOLIAGE_RENDER_JSON && flags & FOLIAGE_RENDER_SVG))
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(renderers); i++)
+	for (i = 0; i < ARRAY_SIZE(renderers) && !r; i++)
 		if (!strcmp(renderers[i].name, what))
-			break;
-	if (i == ARRAY_SIZE(renderers))
+			r = &renderers[i];
+	if (!r)
+		r = machine_subsys_render(what);
+	if (!r)
 		return -ENOENT;
+	if ((flags & FOLIAGE_RENDER_SVG) && !r->render_flags)
+		return -EOPNOTSUPP;
 	ret = machine_enter(m);
 	if (ret)
 		return ret;
 	seq_buf_init(&s);
-	ret = renderers[i].render(&s, flags & FOLIAGE_RENDER_JSON);
+	if (r->render_flags)
+		ret = r->render_flags(&s, flags);
+	else
+		ret = r->render(&s, flags & FOLIAGE_RENDER_JSON);
 	machine_leave(m);
 	if (ret) {
 		seq_buf_free(&s);

@@ -189,6 +189,17 @@ struct zoneinfo {
 
 /* mm/vmstat_show.c */
 void buddyinfo_snapshot(struct buddyinfo *bi);
+/* /sys/kernel/debug/extfrag/: both files ("extfrag"), or one of them. */
+int render_extfrag(struct seq_buf *s, bool json);
+int render_unusable_index(struct seq_buf *s, bool json);
+int render_extfrag_index(struct seq_buf *s, bool json);
+/* One line of each file for a zone whose free_area[o].nr_free is @nr_free. */
+void unusable_index_line(struct seq_buf *s, int nid, const char *zone,
+			 const unsigned long *nr_free);
+void extfrag_index_line(struct seq_buf *s, int nid, const char *zone,
+			const unsigned long *nr_free);
+/* The physical memory map (pfnmap.c): text, JSON or SVG by @flags. */
+int pfnmap_render(struct seq_buf *s, unsigned int flags);
 void buddyinfo_show(struct seq_buf *s, const struct buddyinfo *bi);
 struct json_object *buddyinfo_json(const struct buddyinfo *bi, int *err);
 

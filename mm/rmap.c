@@ -34,9 +34,14 @@
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
 #include <linux/slab.h>
+#include <linux/migrate.h>
+#include <trace/events.h>
 #include <asm-generic/tlb.h>
+#include <linux/machine_subsys.h>
 
 /* ---- anon_vma and anon_vma_chain objects ------------------------------ */
+
+static void lazy_root_unpin(struct anon_vma *anon_vma);
 
 static struct anon_vma *anon_vma_alloc(void)
 {
@@ -65,6 +70,8 @@ static void anon_vma_free(struct anon_vma *anon_vma)
 	anon_vma_lock_write(anon_vma);
 	anon_vma_unlock_write(anon_vma);
 	pthread_rwlock_destroy(&anon_vma->rwsem);
+	if (anon_vma->lazy_root)
+		lazy_root_unpin(anon_vma);
 	kmem_cache_free(anon_vma_cachep, anon_vma);
 }
 
@@ -145,6 +152,272 @@ void i_mmap_remove(struct address_space *mapping, struct vm_area_struct *vma)
 	mapping->nr_mmaps--;
 }
 
+/* ---- ANON_VMA_LAZY: the lock, roots and their references --------------- */
+
+static struct anon_rmap_state *anon_rmap(void)
+{
+	return this_machine->anon_rmap;
+}
+
+void anon_lazy_lock_write(void)
+{
+	if (anon_vma_lazy_enabled())
+		down_write_class(&anon_rmap()->lock, LOCK_CLASS_ANON_LAZY);
+}
+
+void anon_lazy_unlock_write(void)
+{
+	if (anon_vma_lazy_enabled())
+		up_rwsem(&anon_rmap()->lock);
+}
+
+void anon_lazy_lock_read(void)
+{
+	if (anon_vma_lazy_enabled())
+		down_read_class(&anon_rmap()->lock, LOCK_CLASS_ANON_LAZY);
+}
+
+bool anon_lazy_trylock_read(void)
+{
+	if (!anon_vma_lazy_enabled())
+		return true;
+	return down_read_trylock_class(&anon_rmap()->lock,
+				       LOCK_CLASS_ANON_LAZY);
+}
+
+void anon_lazy_unlock_read(void)
+{
+	if (anon_vma_lazy_enabled())
+		up_rwsem(&anon_rmap()->lock);
+}
+
+void anon_lazy_assert_held_write(void)
+{
+	if (anon_vma_lazy_enabled())
+		lockdep_assert_held_write(&anon_rmap()->lock);
+}
+
+/* One more reference on root @root.  Caller holds the lazy lock for write. */
+static void lazy_root_get(struct vm_area_struct *root)
+{
+	if (root->vm_refcnt++ == 0)
+		atomic_long_add(1, &anon_rmap()->nr_roots);
+}
+
+/*
+ * Drop a reference on @root; the last one frees a detached root (one that
+ * left its mm), or makes a mapped one an ordinary VMA again.  Caller
+ * holds the lazy lock for write, so no walker is looking at @root.
+ */
+static void lazy_root_put(struct vm_area_struct *root)
+{
+	VM_WARN_ON(!root->vm_refcnt);
+	if (--root->vm_refcnt)
+		return;
+	atomic_long_add(-1, &anon_rmap()->nr_roots);
+	if (root->lazy_detached) {
+		atomic_long_add(-1, &anon_rmap()->nr_detached);
+		VM_WARN_ON(root->lazy_anon_vma);
+		kmem_cache_free(vm_area_cachep, root);
+	}
+}
+
+/* @vma (in its mm, or about to be) uses @root's folios' addresses. */
+static void lazy_link(struct vm_area_struct *vma, struct vm_area_struct *root)
+{
+	VM_WARN_ON(vma->vm_mm != root->vm_mm);
+	VM_WARN_ON(vma_mapping_base(vma) != vma_mapping_base(root));
+	anon_lazy_lock_write();
+	WRITE_ONCE(vma->lazy_root, root);
+	lazy_root_get(root);
+	anon_lazy_unlock_write();
+}
+
+static void lazy_unlink(struct vm_area_struct *vma)
+{
+	struct vm_area_struct *root = vma->lazy_root;
+
+	anon_lazy_lock_write();
+	WRITE_ONCE(vma->lazy_root, NULL);
+	lazy_root_put(root);
+	anon_lazy_unlock_write();
+}
+
+/* The anon_vma that pinned @anon_vma->lazy_root goes (anon_vma_free()). */
+static void lazy_root_unpin(struct anon_vma *anon_vma)
+{
+	struct vm_area_struct *root = anon_vma->lazy_root;
+
+	anon_lazy_lock_write();
+	root->lazy_anon_vma = NULL;
+	anon_vma->lazy_root = NULL;
+	lazy_root_put(root);
+	anon_lazy_unlock_write();
+}
+
+bool anon_vma_lazy_keep(struct vm_area_struct *vma)
+{
+	bool keep = false;
+
+	if (!anon_vma_lazy_enabled())
+		return false;
+	anon_lazy_lock_write();
+	VM_WARN_ON(vma->lazy_detached);
+	if (vma->vm_refcnt) {
+		/* Split halves or an anon_vma still use its base. */
+		vma->lazy_detached = true;
+		atomic_long_add(1, &anon_rmap()->nr_detached);
+		keep = true;
+	}
+	anon_lazy_unlock_write();
+	return keep;
+}
+
+/* The first anonymous fault of @vma in a lazy machine: it becomes a root. */
+static int __anon_vma_prepare_lazy(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	mmap_assert_locked(mm);
+	anon_lazy_lock_write();
+	spin_lock(&mm->page_table_lock);
+	if (likely(!vma->anon_vma && !vma->lazy_root)) {
+		WRITE_ONCE(vma->lazy_root, vma);
+		lazy_root_get(vma);
+	}
+	spin_unlock(&mm->page_table_lock);
+	anon_lazy_unlock_write();
+	return 0;
+}
+
+/*
+ * The anon_vma of @root's group, made on the first upgrade: a new root
+ * anon_vma that pins @root (its folios may still point at @root).  Caller
+ * holds the lazy lock for write.
+ */
+static struct anon_vma *lazy_group_anon_vma(struct vm_area_struct *root)
+{
+	struct anon_vma *anon_vma = root->lazy_anon_vma;
+
+	if (anon_vma)
+		return anon_vma;
+	anon_vma = anon_vma_alloc();
+	if (!anon_vma)
+		return NULL;
+	anon_vma->num_children++;	/* self-parent link of a root */
+	anon_vma->lazy_root = root;
+	lazy_root_get(root);
+	root->lazy_anon_vma = anon_vma;
+	atomic_long_add(1, &anon_rmap()->nr_upgrades);
+	return anon_vma;
+}
+
+/* Give lazy @vma its group's anon_vma.  Caller holds the lazy lock (w). */
+static int lazy_upgrade_one(struct vm_area_struct *vma)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *anon_vma;
+
+	if (vma->anon_vma)
+		return 0;
+	avc = anon_vma_chain_alloc();
+	if (!avc)
+		return -ENOMEM;
+	anon_vma = lazy_group_anon_vma(vma->lazy_root);
+	if (!anon_vma) {
+		anon_vma_chain_free(avc);
+		return -ENOMEM;
+	}
+	anon_vma_lock_write(anon_vma);
+	vma->anon_vma = anon_vma;
+	anon_vma_chain_link(vma, avc, anon_vma);
+	anon_vma->num_active_vmas++;
+	anon_vma_unlock_write(anon_vma);
+	return 0;
+}
+
+/*
+ * fork: every lazy VMA of @mm gets its group's anon_vma before any PTE is
+ * copied, so that a folio straddling two VMAs of a group (a split in the
+ * middle of a large folio) is on one tree whichever VMA fixes it first.
+ */
+int anon_vma_lazy_upgrade_mm(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	int err = 0;
+
+	if (!anon_vma_lazy_enabled())
+		return 0;
+	mmap_assert_write_locked(mm);
+	anon_lazy_lock_write();
+	for_each_vma(mm, vma) {
+		if (vma->lazy_root && !vma->anon_vma) {
+			err = lazy_upgrade_one(vma);
+			if (err)
+				break;
+		}
+	}
+	anon_lazy_unlock_write();
+	return err;
+}
+
+/* A moving mremap of @vma: its whole group (same root) is upgraded. */
+int anon_vma_lazy_upgrade(struct vm_area_struct *vma)
+{
+	struct vm_area_struct *root = vma->lazy_root, *v;
+	struct mm_struct *mm = vma->vm_mm;
+	int err = 0;
+
+	if (!root || vma->anon_vma)
+		return 0;
+	mmap_assert_write_locked(mm);
+	anon_lazy_lock_write();
+	for_each_vma(mm, v) {
+		if (v->lazy_root == root && !v->anon_vma) {
+			err = lazy_upgrade_one(v);
+			if (err)
+				break;
+		}
+	}
+	anon_lazy_unlock_write();
+	return err;
+}
+
+void folio_fix_anon_lazy(struct folio *folio, struct vm_area_struct *vma)
+{
+	struct anon_vma *anon_vma = vma->anon_vma;
+
+	if (!folio_test_anon_lazy(folio) || !anon_vma)
+		return;
+	/* One way: lazy root -> the group's (root) anon_vma, never back. */
+	VM_WARN_ON(folio_lazy_root(folio)->lazy_anon_vma != anon_vma->root);
+	/* Release: a walker that sees the anon_vma sees it initialised. */
+	__atomic_store_n(&folio->mapping, (struct address_space *)
+			 ((unsigned long)anon_vma->root | FOLIO_MAPPING_ANON),
+			 __ATOMIC_RELEASE);
+	atomic_long_add(1, &anon_rmap()->nr_fixed);
+}
+
+static int anon_rmap_init(struct foliage_machine *m)
+{
+	m->anon_rmap->lazy = m->config.anon_vma == FOLIAGE_ANON_VMA_LAZY;
+	pthread_rwlock_init(&m->anon_rmap->lock, NULL);
+	return 0;
+}
+
+static void anon_rmap_exit(struct foliage_machine *m)
+{
+	if (m->anon_rmap)
+		pthread_rwlock_destroy(&m->anon_rmap->lock);
+}
+
+const struct machine_subsys anon_rmap_subsys = {
+	.name = "anon_rmap",
+	.init = anon_rmap_init,
+	.exit = anon_rmap_exit,
+	MACHINE_SUBSYS_STATE(anon_rmap),
+};
+
 /* ---- anon_vma lifecycle ------------------------------------------------ */
 
 /*
@@ -201,6 +474,11 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 {
 	if (likely(vma->anon_vma))
 		return 0;
+	if (anon_vma_lazy_enabled()) {
+		if (likely(vma->lazy_root))
+			return 0;
+		return __anon_vma_prepare_lazy(vma);
+	}
 	return __anon_vma_prepare(vma);
 }
 
@@ -271,6 +549,13 @@ int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
 	if (dst->anon_vma)
 		dst->anon_vma->num_active_vmas++;
 	unlock_anon_vma_root(root);
+	/*
+	 * ANON_VMA_LAZY: a split, a merge or a copy at the same base in the
+	 * same mm keeps using the root (not fork, not a moved copy).
+	 */
+	if (src->lazy_root && !dst->lazy_root && dst->vm_mm == src->vm_mm &&
+	    vma_mapping_base(dst) == vma_mapping_base(src))
+		lazy_link(dst, src->lazy_root);
 	return 0;
 
 enomem_failure:
@@ -367,6 +652,8 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 		list_del(&avc->same_vma);
 		anon_vma_chain_free(avc);
 	}
+	if (vma->lazy_root)
+		lazy_unlink(vma);
 }
 
 /*
@@ -485,8 +772,16 @@ static void __page_check_anon_rmap(const struct folio *folio,
 				   const struct vm_area_struct *vma,
 				   unsigned long address)
 {
-	VM_WARN_ON(!vma->anon_vma ||
-		   folio_anon_vma(folio)->root != vma->anon_vma->root);
+	if (folio_test_anon_lazy(folio)) {
+		struct vm_area_struct *root = folio_lazy_root(folio);
+
+		VM_WARN_ON(vma->lazy_root != root &&
+			   (!vma->anon_vma || !root->lazy_anon_vma ||
+			    root->lazy_anon_vma->root != vma->anon_vma->root));
+	} else {
+		VM_WARN_ON(!vma->anon_vma ||
+			   folio_anon_vma(folio)->root != vma->anon_vma->root);
+	}
 	VM_WARN_ON(folio->index + (page - &folio->page) !=
 		   linear_page_index(vma, address));
 }
@@ -550,12 +845,19 @@ static void __folio_set_anon(struct folio *folio, struct vm_area_struct *vma,
 {
 	struct anon_vma *anon_vma = vma->anon_vma;
 
-	VM_WARN_ON(!anon_vma);
+	folio->index = linear_page_index(vma, address);
+	if (!anon_vma) {
+		/* ANON_VMA_LAZY: the root VMA, tagged. */
+		VM_WARN_ON(!vma->lazy_root);
+		WRITE_ONCE(folio->mapping, (struct address_space *)
+			   ((unsigned long)vma->lazy_root | FOLIO_MAPPING_ANON |
+			    FOLIO_MAPPING_ANON_VMA_LAZY));
+		return;
+	}
 	if (!exclusive)
 		anon_vma = anon_vma->root;
 	WRITE_ONCE(folio->mapping, (struct address_space *)
 		   ((unsigned long)anon_vma | FOLIO_MAPPING_ANON));
-	folio->index = linear_page_index(vma, address);
 }
 
 /*
@@ -728,6 +1030,12 @@ static int __folio_try_dup_anon_rmap(struct folio *folio, struct page *page,
 
 	VM_WARN_ON(!folio_test_anon(folio));
 	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
+	/*
+	 * ANON_VMA_LAZY: fork upgraded src_vma's group (dup_mmap()); the
+	 * child's VMA is on its anon_vma's tree, not the root's: move the
+	 * folio there, under the PTL, before the child maps it.
+	 */
+	folio_fix_anon_lazy(folio, src_vma);
 	maybe_pinned = folio_needs_cow_for_dma(src_vma, folio);
 
 	if (level == RMAP_LEVEL_PTE) {
@@ -810,8 +1118,13 @@ void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma)
 	struct anon_vma *anon_vma = vma->anon_vma;
 
 	VM_WARN_ON(!folio_test_locked(folio));
-	VM_WARN_ON(!anon_vma);
 	touch_folio(folio);
+	if (!anon_vma) {
+		/* A lazy VMA: its folios are its root's already. */
+		VM_WARN_ON(!vma->lazy_root);
+		VM_WARN_ON(folio_lazy_root(folio) != vma->lazy_root);
+		return;
+	}
 	WRITE_ONCE(folio->mapping, (struct address_space *)
 		   ((unsigned long)anon_vma | FOLIO_MAPPING_ANON));
 }
@@ -874,6 +1187,101 @@ static bool rmap_walk_vma(struct folio *folio, struct vm_area_struct *vma,
 	return !(rwc->done && rwc->done(folio));
 }
 
+/*
+ * ANON_VMA_LAZY: the VMAs mapping lazy @folio of root @root.  First those
+ * of the root's mm covering the folio's address there (the root's base +
+ * index pages) that use the root; then, if the group was upgraded, the
+ * other VMAs on its anon_vma's tree (fork children, moved copies), which
+ * see the folio until fork or mremap moves it there.  Caller holds the
+ * lazy lock for read.  False if the walk was ended.
+ */
+static bool rmap_walk_lazy_root(struct folio *folio,
+				struct vm_area_struct *root,
+				struct rmap_walk_control *rwc)
+{
+	const unsigned long nr_pages = folio_nr_pages(folio);
+	struct mm_struct *mm = root->vm_mm;
+	unsigned long start = vma_mapping_base(root) +
+			      (folio->index << PAGE_SHIFT);
+	unsigned long end = start + (nr_pages << PAGE_SHIFT);
+	struct anon_vma *anon_vma;
+	struct anon_vma_chain *avc;
+	struct vm_area_struct *vma;
+	bool ret = true;
+
+	/*
+	 * Only the root's own VMAs (which keep its mm alive) use its base:
+	 * none left (only an anon_vma pins it), and the mm may be gone.
+	 */
+	if (root->vm_refcnt == (root->lazy_anon_vma ? 1 : 0))
+		goto tree;
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
+	     vma = vma_next(mm, vma)) {
+		if (READ_ONCE(vma->lazy_root) != root)
+			continue;
+		if (!rmap_walk_vma(folio, vma, rwc))
+			return false;
+	}
+tree:
+	anon_vma = root->lazy_anon_vma;
+	if (!anon_vma)
+		return true;
+	anon_vma_lock_read(anon_vma);
+	anon_vma_interval_tree_foreach(avc, anon_vma, folio->index,
+				       folio->index + nr_pages - 1) {
+		/* The root's own VMAs were visited by address. */
+		if (avc->vma->lazy_root == root)
+			continue;
+		if (!rmap_walk_vma(folio, avc->vma, rwc)) {
+			ret = false;
+			break;
+		}
+	}
+	anon_vma_unlock_read(anon_vma);
+	return ret;
+}
+
+static void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
+			   bool locked);
+
+/*
+ * A lazy folio's walk.  fork or mremap may move the folio to an anon_vma
+ * meanwhile (one way): then walk again through the anon_vma, the retry the
+ * posted series left out (rmap_one functions tolerate a second visit).
+ */
+static void rmap_walk_anon_lazy(struct folio *folio,
+				struct rmap_walk_control *rwc, bool locked,
+				struct address_space *mapping)
+{
+	struct vm_area_struct *root;
+	bool more;
+
+	if (!locked) {
+		if (!anon_lazy_trylock_read()) {
+			if (rwc->try_lock) {
+				rwc->contended = true;
+				return;
+			}
+			anon_lazy_lock_read();
+		}
+	}
+	/* Moved before we held the lock: the root may be gone. */
+	if (READ_ONCE(folio->mapping) != mapping) {
+		if (!locked)
+			anon_lazy_unlock_read();
+		goto retry;
+	}
+	root = folio_lazy_root(folio);
+	more = rmap_walk_lazy_root(folio, root, rwc);
+	if (!locked)
+		anon_lazy_unlock_read();
+	if (!more || READ_ONCE(folio->mapping) == mapping)
+		return;
+retry:
+	atomic_long_add(1, &anon_rmap()->nr_walk_retries);
+	rmap_walk_anon(folio, rwc, false);
+}
+
 /* Each VMA of @folio's pgoff range: Linux's rmap_walk_anon(). */
 static void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
 			   bool locked)
@@ -881,9 +1289,16 @@ static void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
 	const unsigned long nr_pages = folio_nr_pages(folio);
 	pgoff_t pgoff_start = folio->index;
 	pgoff_t pgoff_end = pgoff_start + nr_pages - 1;
+	struct address_space *mapping = __atomic_load_n(&folio->mapping,
+							 __ATOMIC_ACQUIRE);
 	struct anon_vma *anon_vma;
 	struct anon_vma_chain *avc;
 
+	if (((unsigned long)mapping & PAGE_MAPPING_FLAGS) ==
+	    (PAGE_MAPPING_ANON | FOLIO_MAPPING_ANON_VMA_LAZY)) {
+		rmap_walk_anon_lazy(folio, rwc, locked, mapping);
+		return;
+	}
 	if (locked) {
 		anon_vma = folio_anon_vma(folio);
 		VM_WARN_ON(!anon_vma);
@@ -1026,7 +1441,7 @@ int folio_referenced(struct folio *folio, bool is_locked,
 	bool we_locked = false;
 
 	*vm_flags = 0;
-	if (!pra.mapcount || !folio->mapping)
+	if (!pra.mapcount || !READ_ONCE(folio->mapping))
 		return 0;
 	if (!is_locked && !folio_test_anon(folio)) {
 		we_locked = folio_trylock(folio);
@@ -1132,6 +1547,43 @@ void try_to_unmap(struct folio *folio, enum ttu_flags flags)
 		rmap_walk(folio, &rwc);
 }
 
+/*
+ * Batched TLB flushing (Linux's struct tlbflush_unmap_batch, kept in
+ * current->tlb_ubc): with TTU_BATCH_FLUSH a cleared PTE is not flushed at
+ * once; the thread remembers that a flush is owed and try_to_unmap_flush()
+ * pays it with one flush of every CPU, as x86's arch_tlbbatch_flush() does
+ * (counted as one whole flush: flush_tlb_mm(NULL), since the mms involved
+ * may be gone by then).  Nothing between the clear and the flush may free
+ * or reuse the page: migration holds the folio locked and referenced.
+ */
+struct tlbflush_unmap_batch {
+	struct foliage_machine *machine; /* whose CPUs owe the flush */
+	unsigned long nr_pages;		/* PTEs cleared since the last flush */
+};
+
+static __thread struct tlbflush_unmap_batch tlb_ubc;
+
+static void set_tlb_ubc_flush_pending(pte_t pteval)
+{
+	/* pte_accessible(): only a present entry can be cached. */
+	if (!pte_present(pteval))
+		return;
+	tlb_ubc.machine = this_machine;
+	tlb_ubc.nr_pages++;
+}
+
+void try_to_unmap_flush(void)
+{
+	if (!tlb_ubc.nr_pages)
+		return;
+	VM_WARN_ON(tlb_ubc.machine != this_machine);
+	flush_tlb_mm(NULL);
+	tlb_ubc.nr_pages = 0;
+	tlb_ubc.machine = NULL;
+	if (this_machine->migrate)
+		atomic_long_add(1, &this_machine->migrate->nr_batch_flushes);
+}
+
 static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 			       unsigned long address, void *arg)
 {
@@ -1168,7 +1620,12 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 		anon_exclusive = folio_test_anon(folio) &&
 				 PageAnonExclusive(subpage);
 
-		pteval = ptep_clear_flush(vma, address, pvmw.pte);
+		if (flags & TTU_BATCH_FLUSH) {
+			pteval = ptep_get_and_clear(pvmw.pte);
+			set_tlb_ubc_flush_pending(pteval);
+		} else {
+			pteval = ptep_clear_flush(vma, address, pvmw.pte);
+		}
 		if (pte_dirty(pteval))
 			folio_mark_dirty(folio);
 		update_hiwater_rss(mm);
@@ -1193,6 +1650,8 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 		if (pte_uffd_wp(pteval))
 			swp_pte = pte_swp_mkuffd_wp(swp_pte);
 		set_pte(pvmw.pte, swp_pte);
+		trace_set_migration_pte(address, pte_val(swp_pte),
+					folio_order(folio));
 		/* The entry keeps the page counted in the mm's RSS. */
 		folio_remove_rmap_pte(folio, subpage, vma);
 		folio_put(folio);

@@ -40,6 +40,8 @@ struct rmap_checker {
 	size_t nr_anon_vmas;		/* how many */
 	struct address_space **files;	/* mappings of their files, sorted */
 	size_t nr_files;		/* how many */
+	struct vm_area_struct **lazy_roots; /* lazy roots their VMAs use, sorted */
+	size_t nr_lazy_roots;		/* how many */
 	struct map_vec scan;		/* the page-table view */
 	struct map_vec walk;		/* one folio: found through rmap */
 	struct map_vec pvmw;		/* one folio: page_vma_mapped_walk() */
@@ -164,7 +166,7 @@ static void unlock_tasks(struct rmap_checker *c, unsigned int nr)
 static int lock_machine(struct rmap_checker *c)
 {
 	struct foliage_machine *m = this_machine;
-	size_t vsize = 0, asize = 0, fsize = 0;
+	size_t vsize = 0, asize = 0, fsize = 0, lsize = 0;
 	struct foliage_task *t;
 	unsigned int n = 0, i;
 
@@ -200,6 +202,10 @@ static int lock_machine(struct rmap_checker *c)
 			    ptr_push((void ***)&c->files, &c->nr_files, &fsize,
 				     vma->vm_file->f_mapping))
 				return -ENOMEM;
+			if (vma->lazy_root &&
+			    ptr_push((void ***)&c->lazy_roots,
+				     &c->nr_lazy_roots, &lsize, vma->lazy_root))
+				return -ENOMEM;
 			list_for_each_entry(avc, &vma->anon_vma_chain,
 					    same_vma)
 				if (ptr_push((void ***)&c->anon_vmas,
@@ -212,6 +218,8 @@ static int lock_machine(struct rmap_checker *c)
 	c->nr_anon_vmas = ptr_set_finish((void **)c->anon_vmas,
 					 c->nr_anon_vmas);
 	c->nr_files = ptr_set_finish((void **)c->files, c->nr_files);
+	c->nr_lazy_roots = ptr_set_finish((void **)c->lazy_roots,
+					  c->nr_lazy_roots);
 	return 0;
 }
 
@@ -223,6 +231,7 @@ static void unlock_machine(struct rmap_checker *c)
 	free(c->vmas);
 	free(c->anon_vmas);
 	free(c->files);
+	free(c->lazy_roots);
 	free(c->scan.v);
 	free(c->walk.v);
 	free(c->pvmw.v);
@@ -420,7 +429,18 @@ static const char *missed_why(const struct rmap_checker *c,
 			       ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
 	size_t i;
 
-	if (folio_test_anon(folio)) {
+	if (folio_test_anon_lazy(folio)) {
+		const struct vm_area_struct *root = folio_lazy_root(folio);
+
+		if (vma->lazy_root == root)
+			goto linked;
+		if (!root->lazy_anon_vma)
+			return "the vma does not use the folio's lazy root, which was never upgraded";
+		if (!vma->anon_vma ||
+		    vma->anon_vma->root != root->lazy_anon_vma)
+			return "the vma is on neither the folio's lazy root nor its anon_vma";
+		goto linked;
+	} else if (folio_test_anon(folio)) {
 		const struct anon_vma_chain *avc;
 
 		if (!vma->anon_vma)
@@ -541,8 +561,17 @@ static void check_folio(struct rmap_checker *c, struct folio *folio,
 				   folio_mapcount(folio));
 		return;
 	}
-	if (anon && !ptr_in((void **)c->anon_vmas, c->nr_anon_vmas,
-			    folio_anon_vma(folio))) {
+	/* No mapped folio may point at a freed (or foreign) root VMA. */
+	if (anon && folio_test_anon_lazy(folio)) {
+		if (!ptr_in((void **)c->lazy_roots, c->nr_lazy_roots,
+			    folio_lazy_root(folio))) {
+			report_map(c, folio, &want[0], "in the page tables",
+				   "its lazy root VMA is used by no live vma");
+			c->st->missed += nr_want;
+			return;
+		}
+	} else if (anon && !ptr_in((void **)c->anon_vmas, c->nr_anon_vmas,
+				   folio_anon_vma(folio))) {
 		report_map(c, folio, &want[0], "in the page tables",
 			   "its anon_vma is linked to no live vma");
 		c->st->missed += nr_want;
@@ -763,9 +792,16 @@ static void check_touched_folio(struct rmap_checker *c, unsigned long pfn)
 		goto out;
 	c->st->folios++;
 	anon = folio_test_anon(folio);
-	/* No live VMA links its anon_vma or maps its file: no safe walk. */
-	if ((anon && !ptr_in((void **)c->anon_vmas, c->nr_anon_vmas,
-			     folio_anon_vma(folio))) ||
+	/*
+	 * No live VMA links its anon_vma (uses its lazy root) or maps its
+	 * file: no safe walk.
+	 */
+	if ((anon && folio_test_anon_lazy(folio) &&
+	     !ptr_in((void **)c->lazy_roots, c->nr_lazy_roots,
+		     folio_lazy_root(folio))) ||
+	    (anon && !folio_test_anon_lazy(folio) &&
+	     !ptr_in((void **)c->anon_vmas, c->nr_anon_vmas,
+		     folio_anon_vma(folio))) ||
 	    (!anon && (!folio_mapping_file(folio) ||
 		       !ptr_in((void **)c->files, c->nr_files,
 			       folio->mapping)))) {

@@ -36,6 +36,8 @@
 #include <linux/rmap.h>
 #include <linux/swap.h>
 #include <linux/shmem_fs.h>
+#include <linux/hugetlb.h>
+#include <asm-generic/tlb.h>
 #include <linux/machine_subsys.h>
 
 #include "internal.h"
@@ -118,14 +120,16 @@ static struct inode *shmem_get_inode(const char *name,
 	return inode;
 }
 
-static void shmem_undo_range(struct inode *inode, pgoff_t start);
+static void shmem_undo_range(struct inode *inode, pgoff_t start,
+			     pgoff_t end);
 
 /* The last reference to @inode is gone: drop its pages and free it. */
 static void shmem_evict_inode(struct inode *inode)
 {
 	struct address_space *mapping = &inode->i_data;
 
-	shmem_undo_range(inode, 0);
+	hugetlbfs_evict_inode(inode);	/* nothing unless hugetlbfs's */
+	shmem_undo_range(inode, 0, ULONG_MAX);
 	VM_WARN_ON(mapping->nrpages);
 	free(mapping->i_pages);
 	pthread_rwlock_destroy(&mapping->i_mmap_rwsem);
@@ -190,6 +194,8 @@ void fput(struct file *file)
 
 	if (!atomic_dec_and_test(&file->f_count))
 		return;
+	if (file->f_op && file->f_op->release)
+		file->f_op->release(file);
 	spin_lock(&ff->machine->files_lock);
 	list_del(&ff->machine_files);
 	spin_unlock(&ff->machine->files_lock);
@@ -213,6 +219,26 @@ void put_all_files(struct foliage_machine *m)
 		atomic_set(&ff->file.f_count, 1);
 		fput(&ff->file);
 	}
+}
+
+long vfs_fallocate(struct file *file, int mode, unsigned long long offset,
+		   unsigned long long len)
+{
+	if (file->f_op && file->f_op->fallocate)
+		return file->f_op->fallocate(file, mode, offset, len);
+	/* shmem's and hugetlbfs's: vfs_fallocate()'s checks, then theirs. */
+	if (!len || offset > MAX_LFS_FILESIZE)
+		return -EINVAL;
+	if (offset + len > MAX_LFS_FILESIZE || offset + len < offset)
+		return -EFBIG;
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	if (is_file_hugepages(file))
+		return hugetlbfs_fallocate(file, mode & FALLOC_FL_PUNCH_HOLE,
+					   offset, len);
+	return shmem_fallocate(file, mode & FALLOC_FL_PUNCH_HOLE, offset, len);
 }
 
 int file_path(const struct file *file, char *buf, size_t len)
@@ -249,6 +275,23 @@ struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index)
 		folio_get(folio);
 	spin_unlock(&mapping->i_lock);
 	return folio;
+}
+
+struct folio *filemap_lock_folio(struct address_space *mapping, pgoff_t index)
+{
+	struct folio *folio;
+
+	for (;;) {
+		folio = filemap_get_folio(mapping, index);
+		if (!folio)
+			return NULL;
+		folio_lock(folio);
+		/* Truncated while we waited for the lock? */
+		if (likely(folio->mapping == mapping))
+			return folio;
+		folio_unlock(folio);
+		folio_put(folio);
+	}
 }
 
 /* Make i_pages hold at least @index + 1 slots (caller holds i_lock). */
@@ -355,15 +398,8 @@ static int shmem_get_folio_gfp(struct inode *inode, pgoff_t index,
 	if (index > (MAX_LFS_FILESIZE >> PAGE_SHIFT))
 		return -EFBIG;
 repeat:
-	folio = filemap_get_folio(mapping, index);
+	folio = filemap_lock_folio(mapping, index);
 	if (folio) {
-		folio_lock(folio);
-		/* Truncated while we waited for the lock? */
-		if (unlikely(folio->mapping != mapping)) {
-			folio_unlock(folio);
-			folio_put(folio);
-			goto repeat;
-		}
 		*foliop = folio;
 		return 0;
 	}
@@ -414,15 +450,17 @@ int shmem_get_folio(struct inode *inode, pgoff_t index, struct folio **out,
 }
 
 /*
- * Drop every cached folio at or past @start.  Mapped folios stay (the
+ * Drop every cached folio of [start, end).  Mapped folios stay (the
  * caller made sure there are none, see shmem_truncate()).
  */
-static void shmem_undo_range(struct inode *inode, pgoff_t start)
+static void shmem_undo_range(struct inode *inode, pgoff_t start,
+			     pgoff_t end)
 {
 	struct address_space *mapping = &inode->i_data;
 	pgoff_t index;
 
-	for (index = start; index < mapping->i_pages_size; index++) {
+	for (index = start; index < end && index < mapping->i_pages_size;
+	     index++) {
 		struct folio *folio = filemap_get_folio(mapping, index);
 
 		if (!folio)
@@ -471,7 +509,7 @@ int shmem_truncate(struct inode *inode, unsigned long long new_size)
 			goto out;
 		}
 		WRITE_ONCE(inode->i_size, new_size);
-		shmem_undo_range(inode, new_pages);
+		shmem_undo_range(inode, new_pages, ULONG_MAX);
 		folio = (new_size & ~PAGE_MASK) ?
 			filemap_get_folio(mapping, new_size >> PAGE_SHIFT) :
 			NULL;
@@ -485,6 +523,91 @@ int shmem_truncate(struct inode *inode, unsigned long long new_size)
 	} else {
 		WRITE_ONCE(inode->i_size, new_size);
 	}
+out:
+	filemap_invalidate_unlock(mapping);
+	return ret;
+}
+
+/*
+ * Unmap the file pages of [start, end) (page indices) from every mapping
+ * of @mapping, sparing private COW copies (Linux's unmap_mapping_range()
+ * with even_cows 0).  Like Linux, under i_mmap_rwsem without the
+ * mappings' mmap_lock.
+ */
+static void shmem_unmap_range(struct address_space *mapping, pgoff_t start,
+			      pgoff_t end)
+{
+	struct zap_details details = { .even_cows = false };
+	struct vm_area_struct *vma;
+
+	i_mmap_lock_write(mapping);
+	vma_interval_tree_foreach(vma, mapping, start, end - 1) {
+		unsigned long v_start, v_end;
+		struct mmu_gather tlb;
+
+		v_start = vma->vm_start +
+			  ((max(start, vma->vm_pgoff) - vma->vm_pgoff) <<
+			   PAGE_SHIFT);
+		v_end = min(vma->vm_end, vma->vm_start +
+			    ((end - vma->vm_pgoff) << PAGE_SHIFT));
+		if (v_start >= v_end)
+			continue;
+		tlb_gather_mmu(&tlb, vma->vm_mm, false);
+		zap_page_range_single_batched(&tlb, vma, v_start,
+					      v_end - v_start, &details);
+		tlb_finish_mmu(&tlb);
+	}
+	i_mmap_unlock_write(mapping);
+}
+
+/* Zero bytes [off, off + len) of the cached page at @index, if any. */
+static void shmem_zero_partial(struct address_space *mapping, pgoff_t index,
+			       size_t off, size_t len)
+{
+	struct folio *folio = filemap_get_folio(mapping, index);
+
+	if (!folio)
+		return;
+	memset((char *)folio_address(folio) + off, 0, len);
+	folio_put(folio);
+}
+
+int shmem_fallocate(struct file *file, bool punch, unsigned long long off,
+		    unsigned long long len)
+{
+	struct inode *inode = file->f_inode;
+	struct address_space *mapping = &inode->i_data;
+	unsigned long long end = off + len;
+	pgoff_t start = DIV_ROUND_UP(off, PAGE_SIZE), stop = end >> PAGE_SHIFT;
+	pgoff_t index;
+	int ret = 0;
+
+	filemap_invalidate_lock(mapping);
+	if (!punch) {
+		/* Pages inside i_size (foliage has no SGP_FALLOC past it). */
+		for (index = off >> PAGE_SHIFT;
+		     index < DIV_ROUND_UP(end, PAGE_SIZE) &&
+		     index < i_size_pages(inode); index++) {
+			struct folio *folio;
+
+			ret = shmem_get_folio(inode, index, &folio, true);
+			if (ret)
+				break;
+			folio_put(folio);
+		}
+		goto out;
+	}
+	if (off & ~PAGE_MASK)
+		shmem_zero_partial(mapping, off >> PAGE_SHIFT, off & ~PAGE_MASK,
+				   min(end, (unsigned long long)start <<
+				       PAGE_SHIFT) - off);
+	if (stop > start) {
+		shmem_unmap_range(mapping, start, stop);
+		shmem_undo_range(inode, start, stop);
+	}
+	if ((end & ~PAGE_MASK) && end >> PAGE_SHIFT >= start)
+		shmem_zero_partial(mapping, end >> PAGE_SHIFT, 0,
+				   end & ~PAGE_MASK);
 out:
 	filemap_invalidate_unlock(mapping);
 	return ret;
@@ -682,6 +805,23 @@ void foliage_file_put(struct foliage_file *file)
 		return;
 	fput(&file->file);
 	machine_exit_op(m);
+}
+
+int foliage_fallocate(struct foliage_file *file, int mode, uint64_t offset,
+		      uint64_t len)
+{
+	struct foliage_machine *m;
+	int ret;
+
+	if (!file)
+		return -EINVAL;
+	m = file->machine;
+	ret = machine_enter(m);
+	if (ret)
+		return ret;
+	ret = vfs_fallocate(&file->file, mode, offset, len);
+	machine_exit_op(m);
+	return ret;
 }
 
 /* ---- the subsystem: shm_mnt's superblock ---- */

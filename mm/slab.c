@@ -378,9 +378,15 @@ int render_slabinfo(struct foliage_machine *m, char **out)
 	return render_seq_text(m, slabinfo_render_seq, out);
 }
 
+static const struct machine_render slab_renders[] = {
+	{ "slabinfo", slabinfo_render_seq },
+};
+
 const struct machine_subsys slab_subsys = {
 	.name = "slab",
 	MACHINE_SUBSYS_STATE(slab),
 	.init = kmem_caches_init,
 	.exit = kmem_caches_exit,
+	.renders = slab_renders,
+	.nr_renders = ARRAY_SIZE(slab_renders),
 };

@@ -7,6 +7,7 @@
  * pages) runs before any other subsystem's state goes.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <linux/machine_subsys.h>
 #include <linux/mm.h>
@@ -21,11 +22,20 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&shmem_subsys,
 	&thp_subsys,
 	&hugetlb_subsys,
+	&kvm_subsys,
+	&anon_rmap_subsys,
+	&migrate_subsys,
+	&page_reporting_subsys,
 	&vma_subsys,
 	&oom_subsys,
 	&balloon_subsys,
 	&task_subsys,
 	&arch_subsys,
+	/* copy offload: the DMA device before the migrators using it */
+	&dma_subsys,
+	&migrate_offload_subsys,
+	&dcbm_subsys,
+	&mtcopy_subsys,
 };
 const unsigned int nr_machine_subsystems = ARRAY_SIZE(machine_subsystems);
 
@@ -88,4 +98,32 @@ void *machine_subsys_state(const struct machine_subsys *s,
 	if (s->state)
 		return s->state(m);
 	return *state_slot(s, m);
+}
+
+const struct machine_render *machine_subsys_render(const char *name)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < nr_machine_subsystems; i++) {
+		const struct machine_subsys *s = machine_subsystems[i];
+
+		for (j = 0; j < s->nr_renders; j++)
+			if (!strcmp(s->renders[j].name, name))
+				return &s->renders[j];
+	}
+	return NULL;
+}
+
+int machine_subsys_validate(struct foliage_machine *m)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < nr_machine_subsystems; i++) {
+		const struct machine_subsys *s = machine_subsystems[i];
+		int err = s->validate ? s->validate(m) : 0;
+
+		ret = ret ?: err;
+	}
+	return ret;
 }

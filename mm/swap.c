@@ -18,10 +18,12 @@
  */
 #include <string.h>
 
+#include <linux/hugetlb.h>
 #include "internal.h"
 #include <linux/mm.h>
 #include <linux/rmap.h>
 #include <linux/swap.h>
+#include <linux/fs.h>
 
 static struct lruvec *folio_lruvec(const struct folio *folio)
 {
@@ -33,8 +35,13 @@ static bool folio_is_file_lru(const struct folio *folio)
 	return !folio_test_swapbacked(folio);
 }
 
+/* Not on an unevictable mapping (guest_memfd's), not mlocked. */
 static bool folio_evictable(const struct folio *folio)
 {
+	const struct address_space *mapping = folio_mapping_file(folio);
+
+	if (mapping && READ_ONCE(mapping->unevictable))
+		return false;
 	return !folio_test_mlocked(folio);
 }
 
@@ -152,6 +159,10 @@ static void __page_cache_release(struct folio *folio)
  */
 void __folio_put(struct folio *folio, fpi_t fpi)
 {
+	if (unlikely(PageHugetlb(&folio->page))) {
+		free_huge_folio(folio);
+		return;
+	}
 	__page_cache_release(folio);
 	__free_frozen_pages(&folio->page, folio_order(folio), fpi);
 }

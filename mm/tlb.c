@@ -351,7 +351,13 @@ int render_tlb(struct foliage_machine *m, char **out)
 	return render_seq_text(m, tlb_render_seq, out);
 }
 
+static const struct machine_render tlb_renders[] = {
+	{ "tlb", tlb_render_seq },
+};
+
 const struct machine_subsys tlb_subsys = {
 	.name = "tlb",
 	MACHINE_SUBSYS_STATE(tlb),
+	.renders = tlb_renders,
+	.nr_renders = ARRAY_SIZE(tlb_renders),
 };

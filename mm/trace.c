@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <linux/jiffies.h>
+#include "render.h"
 #include <trace/events.h>
 #include <linux/machine_subsys.h>
 
@@ -91,10 +92,16 @@ static const struct ctl_table trace_knobs[] = {
 		  0, 1),
 };
 
+static const struct machine_render trace_renders[] = {
+	{ "trace", render_trace },
+};
+
 const struct machine_subsys trace_subsys = {
 	.name = "trace",
 	.exit = trace_exit,
 	.state = machine_subsys_machine,
 	.knobs = trace_knobs,
 	.nr_knobs = ARRAY_SIZE(trace_knobs),
+	.renders = trace_renders,
+	.nr_renders = ARRAY_SIZE(trace_renders),
 };

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "render.h"
+#include <linux/migrate.h>
 
 /* ---- the page pointer -------------------------------------------------- */
 
@@ -88,6 +89,10 @@ static const char *const trace_event_names[NR_TRACE_EVENT_TYPES] = {
 	[TRACE_MM_PAGE_ALLOC_ZONE_LOCKED] = "mm_page_alloc_zone_locked",
 	[TRACE_MM_PAGE_PCPU_DRAIN] = "mm_page_pcpu_drain",
 	[TRACE_MM_PAGE_ALLOC_EXTFRAG] = "mm_page_alloc_extfrag",
+	[TRACE_MM_MIGRATE_PAGES] = "mm_migrate_pages",
+	[TRACE_MM_MIGRATE_PAGES_START] = "mm_migrate_pages_start",
+	[TRACE_SET_MIGRATION_PTE] = "set_migration_pte",
+	[TRACE_REMOVE_MIGRATION_PTE] = "remove_migration_pte",
 };
 
 /*
@@ -107,12 +112,16 @@ enum trace_field_kind {
 	TF_INT,				/* %d */
 	TF_UINT,			/* %u */
 	TF_GFP,				/* gfp flags by name */
+	TF_LHEX,			/* %lx */
+	TF_ULONG,			/* %lu */
+	TF_STR,				/* __print_symbolic(): a name */
 };
 
 struct trace_field {
 	const char *name;		/* before the '=' */
 	enum trace_field_kind kind;	/* how the value prints */
-	unsigned long v;		/* the value */
+	unsigned long v;		/* the value (TF_STR: the string) */
+	bool comma;			/* a ',' follows the value in text */
 };
 
 #define TRACE_MAX_FIELDS	9
@@ -127,6 +136,29 @@ static int trace_fields(const struct trace_line *l, struct trace_field *f)
 #define FIELD(nm, k, val) \
 	(f[n++] = (struct trace_field){ .name = nm, .kind = k, .v = (val) })
 
+	switch (e->type) {
+	case TRACE_MM_MIGRATE_PAGES:
+		FIELD("nr_succeeded", TF_ULONG, e->mig[0]);
+		FIELD("nr_failed", TF_ULONG, e->mig[1]);
+		FIELD("nr_thp_succeeded", TF_ULONG, e->mig[2]);
+		FIELD("nr_thp_failed", TF_ULONG, e->mig[3]);
+		FIELD("nr_thp_split", TF_ULONG, e->mig[4]);
+		FIELD("nr_split", TF_ULONG, e->mig[5]);
+		__attribute__((__fallthrough__));
+	case TRACE_MM_MIGRATE_PAGES_START:
+		FIELD("mode", TF_STR,
+		      (unsigned long)migrate_mode_names[e->mig_mode]);
+		FIELD("reason", TF_STR,
+		      (unsigned long)migrate_reason_names[e->mig_arg]);
+		return n;
+	case TRACE_SET_MIGRATION_PTE:
+	case TRACE_REMOVE_MIGRATION_PTE:
+		FIELD("addr", TF_LHEX, e->mig[0]);
+		f[n - 1].comma = true;
+		FIELD("pte", TF_LHEX, e->mig[1]);
+		FIELD("order", TF_INT, e->mig_arg);
+		return n;
+	}
 	FIELD("page", TF_PTR, l->page_ptr);
 	FIELD("pfn", TF_HEX, pfn);
 	switch (e->type) {
@@ -198,6 +230,15 @@ static void trace_print_field(struct seq_buf *s, const struct trace_field *f)
 	case TF_GFP:
 		trace_print_gfp(s, f->v);
 		break;
+	case TF_LHEX:
+		seq_printf(s, "%lx", f->v);
+		break;
+	case TF_ULONG:
+		seq_printf(s, "%lu", f->v);
+		break;
+	case TF_STR:
+		seq_puts(s, (const char *)f->v);
+		break;
 	}
 }
 
@@ -222,6 +263,8 @@ void trace_print_line(struct seq_buf *s, const struct trace_line *l)
 	for (i = 0; i < n; i++) {
 		seq_printf(s, "%s%s=", i ? " " : "", f[i].name);
 		trace_print_field(s, &f[i]);
+		if (f[i].comma)
+			seq_putc(s, ',');
 	}
 	seq_putc(s, '\n');
 }
@@ -250,7 +293,13 @@ struct json_object *trace_line_json(const struct trace_line *l, int *err)
 			break;
 		case TF_HEX:
 		case TF_UINT:
+		case TF_LHEX:
+		case TF_ULONG:
 			json_set_u64(fields, f[i].name, f[i].v, err);
+			break;
+		case TF_STR:
+			json_set_str(fields, f[i].name, (const char *)f[i].v,
+				     err);
 			break;
 		case TF_PTR:
 		case TF_GFP:

@@ -12,7 +12,10 @@
  *   no two adjacent VMAs that vma_merge_*() would have merged
  *   anon_vma != NULL <=> anon_vma_chain not empty
  *   every present PTE/PMD lies inside a VMA
- *   rss_stat[] == pages mapped, by mm_counter() of their folio
+ *   rss_stat[] == pages mapped, by mm_counter() of their folio (hugetlb
+ *	pages excepted, as in Linux)
+ *   a huge PMD/PUD of a hugetlb VMA maps the head of a hugetlb folio of
+ *	the VMA's size, inside the VMA
  *   pgtables_bytes == PAGE_SIZE * (tables below the pgd + deposited ones)
  *
  * Over every mm of the machine:
@@ -20,6 +23,8 @@
  *   large folio: _large_mapcount + 1 == PTE + PMD mappings,
  *	_entire_mapcount + 1 == PMD mappings, _nr_pages_mapped == pages
  *	mapped by PTEs (+ ENTIRELY_MAPPED while PMD-mapped)
+ *   hugetlb folio: _large_mapcount + 1 == _entire_mapcount + 1 == PMD or
+ *	PUD mappings, no PTE mappings, not in NR_ANON_MAPPED/NR_FILE_MAPPED
  *   folio refcount >= mapcount
  *   NR_ANON_MAPPED, NR_FILE_MAPPED, NR_ANON_THPS, NR_PAGETABLE per node ==
  *	the recount
@@ -31,6 +36,7 @@
 #include "vma.h"
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
+#include <linux/hugetlb.h>
 #include "task.h"
 #include <linux/validate.h>
 
@@ -139,6 +145,12 @@ static bool vmas_mergeable(const struct vm_area_struct *a,
 	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;
 	if ((a->vm_ops && a->vm_ops->close) || (b->vm_ops && b->vm_ops->close))
+		return false;
+	/* ANON_VMA_LAZY: a lazy VMA's key is its root, as in vma.c. */
+	if (!a->anon_vma && !b->anon_vma && a->lazy_root != b->lazy_root)
+		return !a->lazy_root || !b->lazy_root;
+	if ((!a->anon_vma && a->lazy_root && b->anon_vma) ||
+	    (!b->anon_vma && b->lazy_root && a->anon_vma))
 		return false;
 	if (a->anon_vma == b->anon_vma)
 		return true;
@@ -327,6 +339,46 @@ static void count_mapping(struct mm_struct *mm, struct recount *rc,
 		c->ptes++;
 }
 
+/*
+ * A hugetlb leaf (a PMD, or a PUD for 1 GiB) at @addr mapping @pfn: inside
+ * a hugetlb VMA of that page size, the head of a hugetlb folio of it;
+ * counted as a whole-folio mapping, outside RSS.
+ */
+static void count_hugetlb_mapping(struct mm_struct *mm, struct recount *rc,
+				  unsigned long addr, unsigned long pfn,
+				  unsigned long size)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	struct pfn_count *c;
+	struct folio *folio;
+
+	if (!vma || !is_vm_hugetlb_page(vma) ||
+	    vma_kernel_pagesize(vma) != size ||
+	    vma_lookup(mm, addr + size - 1) != vma) {
+		mm_bug(mm, "huge entry at %lx (%lu kB) not inside a hugetlb vma "
+		       "of its size", addr, size >> 10);
+		rc->err = -EINVAL;
+		return;
+	}
+	folio = pfn_valid(pfn) ? page_folio(pfn_to_page(pfn)) : NULL;
+	if (!folio || folio_pfn(folio) != pfn ||
+	    !PageHugetlb(&folio->page) ||
+	    (PAGE_SIZE << folio_order(folio)) != size) {
+		mm_bug(mm, "hugetlb entry at %lx maps pfn %lx, not a hugetlb "
+		       "folio's head of %lu kB", addr, pfn, size >> 10);
+		rc->err = -EINVAL;
+		return;
+	}
+	if (!rc->pages.slots)
+		return;
+	c = pfn_table_get(&rc->pages, pfn);
+	if (!c) {
+		rc->err = rc->err ?: -ENOMEM;
+		return;
+	}
+	c->pmds++;
+}
+
 static void walk_pte_table(struct mm_struct *mm, struct recount *rc,
 			   u64 *ptes, unsigned long base, long *rss)
 {
@@ -383,6 +435,13 @@ static void walk_mm(struct mm_struct *mm, struct recount *rc)
 
 			if (!pud)
 				continue;
+			if (pud_leaf(__pud(pud))) {
+				count_hugetlb_mapping(mm, rc,
+					((unsigned long)g << PGDIR_SHIFT) |
+					((unsigned long)u << PUD_SHIFT),
+					pmd_pfn(__pmd(pud)), PUD_SIZE);
+				continue;
+			}
 			count_table(mm, rc, table_entry_pfn(pud), &below_pgd,
 				    false);
 			count_deposited(mm, rc, table_entry_pfn(pud),
@@ -396,6 +455,13 @@ static void walk_mm(struct mm_struct *mm, struct recount *rc)
 
 				if (pmd_none(pmd))
 					continue;
+				if (pmd_trans_huge(pmd) && vma_lookup(mm, addr) &&
+				    is_vm_hugetlb_page(vma_lookup(mm, addr))) {
+					count_hugetlb_mapping(mm, rc, addr,
+							      pmd_pfn(pmd),
+							      PMD_SIZE);
+					continue;
+				}
 				if (pmd_trans_huge(pmd)) {
 					if (!vma_lookup(mm, addr) ||
 					    vma_lookup(mm, addr + PMD_SIZE - 1) !=
@@ -464,6 +530,20 @@ static int check_folio(struct folio *folio, const struct pfn_table *t,
 	struct pfn_count *hc = pfn_table_find(t, head);
 	int pmds = hc ? hc->pmds : 0, ret = 0;
 	long mapped;
+
+	if (PageHugetlb(&folio->page)) {
+		if (atomic_read(&folio->_large_mapcount) + 1 != pmds ||
+		    atomic_read(&folio->_entire_mapcount) + 1 != pmds ||
+		    folio_ref_count(folio) < pmds) {
+			report_bug("hugetlb folio %lx: large %d entire %d "
+				   "refcount %d; %d entries map it", head,
+				   atomic_read(&folio->_large_mapcount) + 1,
+				   atomic_read(&folio->_entire_mapcount) + 1,
+				   folio_ref_count(folio), pmds);
+			ret = -EINVAL;
+		}
+		return ret;
+	}
 
 	for (i = 0; i < nr; i++) {
 		struct pfn_count *c = pfn_table_find(t, head + i);

@@ -12,6 +12,12 @@
  *   validate_anon_vma_counts()	with every mm of the machine: each
  *				anon_vma's num_active_vmas, num_children and
  *				refcount against a recount from the chains
+ *   validate_lazy_roots(mm)	ANON_VMA_LAZY: each lazy VMA's root in the
+ *				same mm at the same base, alive (not freed:
+ *				its refcount recounted from the VMAs using
+ *				it and the anon_vma pinning it), detached iff
+ *				out of the tree; an upgraded VMA on its
+ *				root's anon_vma
  */
 #include <stdlib.h>
 
@@ -20,6 +26,8 @@
 #include <linux/rmap.h>
 
 #define rmap_bug(fmt, ...)	report_bug("rmap: " fmt, ##__VA_ARGS__)
+
+static int validate_lazy_roots(struct mm_struct *mm);
 
 static bool avc_chain_has(const struct vm_area_struct *vma,
 			  const struct anon_vma *anon_vma,
@@ -81,6 +89,99 @@ int validate_anon_vmas(struct mm_struct *mm)
 		}
 		anon_vma_unlock_read(anon_vma);
 	}
+	if (anon_vma_lazy_enabled()) {
+		int err = validate_lazy_roots(mm);
+
+		ret = ret ?: err;
+	}
+	return ret;
+}
+
+static int ptr_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * ANON_VMA_LAZY roots of @mm: every VMA's lazy_root is a root of this mm
+ * at the VMA's base, and each root's vm_refcnt equals the VMAs using it
+ * plus one if an anon_vma pins it.  Caller holds mmap_lock.
+ */
+static int validate_lazy_roots(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma, **roots;
+	size_t nr = 0, i, j;
+	int ret = 0;
+
+	roots = malloc((mm->map_count + 1) * sizeof(*roots));
+	if (!roots)
+		return -ENOMEM;
+	for_each_vma(mm, vma) {
+		struct vm_area_struct *root = vma->lazy_root;
+
+		if (vma->lazy_detached) {
+			rmap_bug("vma %lx-%lx: detached lazy root in the tree",
+				 vma->vm_start, vma->vm_end);
+			ret = -EINVAL;
+		}
+		if (!root)
+			continue;
+		if (nr < (size_t)mm->map_count)
+			roots[nr++] = root;
+		if (root->vm_mm != mm ||
+		    vma_mapping_base(root) != vma_mapping_base(vma) ||
+		    !root->vm_refcnt) {
+			rmap_bug("vma %lx-%lx pgoff %lx: lazy root %p (%lx-%lx pgoff %lx refcnt %lu) of another mm or base",
+				 vma->vm_start, vma->vm_end, vma->vm_pgoff,
+				 (void *)root, root->vm_start, root->vm_end,
+				 root->vm_pgoff, root->vm_refcnt);
+			ret = -EINVAL;
+			continue;
+		}
+		if (root->lazy_detached == (vma_lookup(mm, root->vm_start) ==
+					    root)) {
+			rmap_bug("lazy root %p %lx-%lx: %s",
+				 (void *)root, root->vm_start, root->vm_end,
+				 root->lazy_detached ?
+				 "detached but in the tree" :
+				 "out of the tree but not detached");
+			ret = -EINVAL;
+		}
+		if (vma->anon_vma && (!root->lazy_anon_vma ||
+				      vma->anon_vma != root->lazy_anon_vma)) {
+			rmap_bug("vma %lx-%lx: upgraded to anon_vma %p, its lazy root's is %p",
+				 vma->vm_start, vma->vm_end,
+				 (void *)vma->anon_vma,
+				 (void *)root->lazy_anon_vma);
+			ret = -EINVAL;
+		}
+		if (root->lazy_anon_vma &&
+		    root->lazy_anon_vma->lazy_root != root) {
+			rmap_bug("lazy root %p: anon_vma %p does not pin it",
+				 (void *)root, (void *)root->lazy_anon_vma);
+			ret = -EINVAL;
+		}
+	}
+	if (nr)
+		qsort(roots, nr, sizeof(*roots), ptr_cmp);
+	for (i = 0; i < nr; i = j) {
+		struct vm_area_struct *root = roots[i];
+		unsigned long want;
+
+		for (j = i; j < nr && roots[j] == root; j++)
+			;
+		want = (j - i) + (root->lazy_anon_vma ? 1 : 0);
+		if (root->vm_refcnt != want) {
+			rmap_bug("lazy root %p %lx-%lx: vm_refcnt %lu, recounted %lu",
+				 (void *)root, root->vm_start, root->vm_end,
+				 root->vm_refcnt, want);
+			ret = -EINVAL;
+		}
+	}
+	free(roots);
 	return ret;
 }
 

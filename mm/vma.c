@@ -120,15 +120,23 @@ struct vm_area_struct *find_vma_intersection(struct mm_struct *mm,
 	return vma;
 }
 
+/*
+ * The tree changes under mmap_lock for write and, in an ANON_VMA_LAZY
+ * machine, the lazy lock for write too: lazy rmap walks search it.
+ */
 void vma_tree_insert(struct mm_struct *mm, struct vm_area_struct *vma)
 {
-	struct vm_area_struct *old = RB_INSERT(vma_tree, &mm->mm_rb, vma);
+	struct vm_area_struct *old;
+
+	anon_lazy_assert_held_write();
+	old = RB_INSERT(vma_tree, &mm->mm_rb, vma);
 
 	VM_WARN_ON(old != NULL);
 }
 
 void vma_tree_erase(struct mm_struct *mm, struct vm_area_struct *vma)
 {
+	anon_lazy_assert_held_write();
 	RB_REMOVE(vma_tree, &mm->mm_rb, vma);
 }
 
@@ -194,11 +202,15 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	new->vm_private_data = orig->vm_private_data;
 	new->anon_vma = orig->anon_vma;
 	INIT_LIST_HEAD(&new->anon_vma_chain);
+	/* No lazy_root: anon_vma_clone() links a copy at the same base. */
 	return new;
 }
 
+/* Free @vma, unless it is a lazy root others still use (kept detached). */
 void vm_area_free(struct vm_area_struct *vma)
 {
+	if (anon_vma_lazy_keep(vma))
+		return;
 	vma_obj_free(vma);
 }
 
@@ -241,7 +253,9 @@ int vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	if (find_vma_intersection(mm, vma->vm_start, vma->vm_end))
 		return -ENOMEM;
+	anon_lazy_lock_write();
 	vma_tree_insert(mm, vma);
+	anon_lazy_unlock_write();
 	mm->map_count++;
 	vma_link_file(vma);
 	return 0;
@@ -371,6 +385,8 @@ static void vma_prepare(struct vma_prepare *vp)
 		if (vp->adj_next)
 			i_mmap_remove(vp->mapping, vp->adj_next);
 	}
+	/* Lazy walks search the tree by address: ranges change under it. */
+	anon_lazy_lock_write();
 	if (vp->anon_vma) {
 		anon_vma_lock_write(vp->anon_vma);
 		anon_vma_interval_tree_pre_update_vma(vp->vma);
@@ -403,11 +419,12 @@ static void vma_complete(struct vma_prepare *vp, struct mm_struct *mm)
 		vma_tree_insert(mm, vp->insert);
 		mm->map_count++;
 	}
+	anon_lazy_unlock_write();
 	while (vp->remove) {
 		struct vm_area_struct *gone = vp->remove;
 
 		/* anon_vma_merge(): vp->vma already shares its anon_vma. */
-		if (gone->anon_vma)
+		if (vma_has_anon_rmap(gone))
 			unlink_anon_vmas(gone);
 		mm->map_count--;
 		remove_vma(gone);
@@ -441,6 +458,11 @@ int __split_vma(struct vm_area_struct *vma, unsigned long addr, int new_below)
 	VM_WARN_ON(vma->vm_start >= addr);
 	VM_WARN_ON(vma->vm_end <= addr);
 
+	if (vma->vm_ops && vma->vm_ops->may_split) {
+		err = vma->vm_ops->may_split(vma, addr);
+		if (err)
+			return err;
+	}
 	new = vm_area_dup(vma);
 	if (!new)
 		return -ENOMEM;
@@ -486,9 +508,21 @@ int split_vma(struct vm_area_struct *vma, unsigned long addr, int new_below)
 
 /* ---- merge --------------------------------------------------------- */
 
+/*
+ * What two VMAs must share to merge: the anon_vma, or (ANON_VMA_LAZY, not
+ * upgraded) the lazy root.
+ */
+static const void *vma_anon_key(const struct vm_area_struct *vma)
+{
+	if (vma->anon_vma)
+		return vma->anon_vma;
+	return vma->lazy_root;
+}
+
 /* Was this VMA ever forked from a parent, so it may hold CoW pages? */
 static bool vma_had_uncowed_parents(const struct vm_area_struct *vma)
 {
+	/* A lazy VMA (not upgraded) was never forked. */
 	return vma && vma->anon_vma &&
 	       !list_is_singular_chain(&vma->anon_vma_chain);
 }
@@ -511,8 +545,9 @@ static bool is_mergeable_anon_vma(const struct vma_merge_struct *vmg,
 {
 	const struct vm_area_struct *tgt = merge_next ? vmg->next : vmg->prev;
 	const struct vm_area_struct *src = vmg->middle;
-	struct anon_vma *tgt_anon = tgt->anon_vma;
-	struct anon_vma *src_anon = vmg->anon_vma;
+	const void *tgt_anon = vma_anon_key(tgt);
+	const void *src_anon = vmg->anon_vma ? (const void *)vmg->anon_vma :
+			       (const void *)vmg->lazy_root;
 
 	/* Case 1: tgt will take src's anon_vma (dup_anon_vma()). */
 	if (!tgt_anon && src_anon)
@@ -560,8 +595,8 @@ static bool can_vma_merge_right(const struct vma_merge_struct *vmg,
 	if (!can_merge_left)
 		return true;
 	/* Both sides fit the range; they must also fit each other. */
-	return !prev->anon_vma || !next->anon_vma ||
-	       prev->anon_vma == next->anon_vma;
+	return !vma_anon_key(prev) || !vma_anon_key(next) ||
+	       vma_anon_key(prev) == vma_anon_key(next);
 }
 
 /* A VMA with a ->close can't be removed by a merge (it'd be closed). */
@@ -577,7 +612,7 @@ static bool can_merge_remove_vma(const struct vm_area_struct *vma)
 static int dup_anon_vma(struct vm_area_struct *dst, struct vm_area_struct *src,
 			struct vm_area_struct **dup)
 {
-	if (src->anon_vma && !dst->anon_vma) {
+	if (vma_has_anon_rmap(src) && !vma_has_anon_rmap(dst)) {
 		int ret;
 
 		dst->anon_vma = src->anon_vma;
@@ -694,6 +729,62 @@ static void commit_merge(struct vma_merge_struct *vmg)
 }
 
 /*
+ * ANON_VMA_LAZY, as seed 003's author proposes ("preferentially use
+ * root_vma"): a merge that would remove a lazy root keeps the root's
+ * vm_area_struct as the merged VMA instead, and removes its neighbours,
+ * so that no root outlives its range (detached) just because a merge
+ * chose the other struct.  @keep is the root, one of the VMAs that merge
+ * over [vmg->start, vmg->end) at vmg->pgoff; @gone and @gone2 the others.
+ */
+static struct vm_area_struct *lazy_root_absorb(struct vma_merge_struct *vmg,
+					       struct vm_area_struct *keep,
+					       struct vm_area_struct *gone,
+					       struct vm_area_struct *gone2)
+{
+	struct mm_struct *mm = vmg->mm;
+	struct vma_prepare vp;
+
+	if (!gone) {
+		gone = gone2;
+		gone2 = NULL;
+	}
+	init_vma_prep(&vp, keep);
+	vp.remove = gone;
+	vp.remove2 = gone2;
+	vma_prepare(&vp);
+	vma_adjust_trans_huge(keep, vmg->start, vmg->end);
+	vma_tree_erase(mm, gone);
+	if (gone2)
+		vma_tree_erase(mm, gone2);
+	keep->vm_start = vmg->start;
+	keep->vm_end = vmg->end;
+	keep->vm_pgoff = vmg->pgoff;
+	vma_complete(&vp, mm);
+	vmg->target = keep;
+	vmg->state = VMA_MERGE_SUCCESS;
+	return keep;
+}
+
+/* The lazy root among the VMAs a merge would remove, or NULL. */
+static struct vm_area_struct *removed_lazy_root(struct vma_merge_struct *vmg,
+						bool merge_left,
+						bool merge_right)
+{
+	struct vm_area_struct *gone[2] = {
+		vmg->__remove_middle ? vmg->middle : NULL,
+		vmg->__remove_next ? vmg->next : NULL,
+	};
+	int i;
+
+	if (!anon_vma_lazy_enabled())
+		return NULL;
+	for (i = 0; i < 2; i++)
+		if (gone[i] && gone[i]->lazy_root == gone[i])
+			return gone[i];
+	return NULL;
+}
+
+/*
  * Modify part of an existing VMA, vmg->middle, merging it with prev and/or
  * next where Linux would (the mprotect/madvise case).  Returns the VMA
  * that now covers the range, or NULL if nothing merged.
@@ -703,7 +794,7 @@ vma_merge_existing_range(struct vma_merge_struct *vmg)
 {
 	struct vm_area_struct *middle = vmg->middle;
 	struct vm_area_struct *prev = vmg->prev;
-	struct vm_area_struct *next, *anon_dup = NULL;
+	struct vm_area_struct *next, *anon_dup = NULL, *keep;
 	unsigned long start = vmg->start, end = vmg->end;
 	bool left_side = start == middle->vm_start;
 	bool right_side = end == middle->vm_end;
@@ -740,11 +831,23 @@ vma_merge_existing_range(struct vma_merge_struct *vmg)
 	if (merge_left)
 		vmg->target = prev;
 
+	keep = removed_lazy_root(vmg, merge_left, merge_right);
+	if (keep && vmg->__remove_middle) {
+		/* Every VMA merging shares keep's root, or has none. */
+		vmg->start = merge_left ? prev->vm_start : middle->vm_start;
+		vmg->end = merge_right ? next->vm_end : middle->vm_end;
+		vmg->pgoff = merge_left ? prev->vm_pgoff : middle->vm_pgoff;
+		return lazy_root_absorb(vmg, keep,
+					merge_left && prev != keep ? prev : NULL,
+					middle != keep ? middle :
+					merge_right ? next : NULL);
+	}
+
 	if (merge_both) {
 		vmg->start = prev->vm_start;
 		vmg->end = next->vm_end;
 		vmg->pgoff = prev->vm_pgoff;
-		err = dup_anon_vma(prev, next->anon_vma ? next : middle,
+		err = dup_anon_vma(prev, vma_has_anon_rmap(next) ? next : middle,
 				   &anon_dup);
 	} else if (merge_left) {
 		vmg->start = prev->vm_start;
@@ -891,6 +994,7 @@ struct vm_area_struct *vma_modify_flags(struct vm_area_struct *prev,
 		.vm_flags = vm_flags,
 		.file = vma->vm_file,
 		.anon_vma = vma->anon_vma,
+		.lazy_root = vma->lazy_root,
 	};
 
 	return vma_modify(&vmg);
@@ -909,6 +1013,7 @@ struct vm_area_struct *vma_merge_extend(struct vm_area_struct *vma,
 		.vm_flags = vma->vm_flags,
 		.file = vma->vm_file,
 		.anon_vma = vma->anon_vma,
+		.lazy_root = vma->lazy_root,
 	};
 
 	return vma_merge_new_range(&vmg);
@@ -941,7 +1046,7 @@ struct vm_area_struct *copy_vma(struct vm_area_struct **vmap,
 	 * An anonymous VMA never faulted has no pages whose ->index ties it
 	 * to its old pgoff: take the new address's, to merge more often.
 	 */
-	if (vma_is_anonymous(vma) && !vma->anon_vma)
+	if (vma_is_anonymous(vma) && !vma_has_anon_rmap(vma))
 		pgoff = addr >> PAGE_SHIFT;
 
 	new_vma = find_vma_prev(mm, addr, &prev);
@@ -1020,10 +1125,24 @@ static void vms_account(struct vma_munmap_struct *vms,
 		vms->data_vm += nrpages;
 }
 
+/* The VMAs being unmapped leave the tree. */
+static void vms_detach(struct mm_struct *mm, struct vma_munmap_struct *vms)
+{
+	int i;
+
+	anon_lazy_lock_write();
+	for (i = 0; i < vms->vma_count; i++)
+		vma_tree_erase(mm, vms->vmas[i]);
+	anon_lazy_unlock_write();
+}
+
 /*
  * Zap the detached VMAs' pages and free the page tables that only they
  * used, then unlink them from rmap (Linux's vms_clear_ptes(), with
- * unmap_vmas() and free_pgtables()).
+ * unmap_vmas() and free_pgtables()).  In an ANON_VMA_LAZY machine the
+ * VMAs leave the tree only now: a lazy walk finds VMAs in the tree, and
+ * must see them while their PTEs live (Linux's anon_vma tree keeps them
+ * until unlink_anon_vmas()).
  */
 static void vms_clear_ptes(struct mm_struct *mm, struct vma_munmap_struct *vms)
 {
@@ -1037,6 +1156,8 @@ static void vms_clear_ptes(struct mm_struct *mm, struct vma_munmap_struct *vms)
 
 		unmap_page_range(&tlb, vma, vma->vm_start, vma->vm_end);
 	}
+	if (anon_vma_lazy_enabled())
+		vms_detach(mm, vms);
 	/* Hide the VMAs from rmap before their page tables go. */
 	for (i = 0; i < vms->vma_count; i++) {
 		unlink_anon_vmas(vms->vmas[i]);
@@ -1101,8 +1222,8 @@ static int do_vmi_align_munmap(struct mm_struct *mm,
 	vms.next = next;
 
 	/* Detach: the VMAs leave the tree, then their pages go. */
-	for (i = 0; i < vms.vma_count; i++)
-		vma_tree_erase(mm, vms.vmas[i]);
+	if (!anon_vma_lazy_enabled())
+		vms_detach(mm, &vms);
 	mm->map_count -= vms.vma_count;
 	mm->locked_vm -= vms.locked_vm;
 	vms_clear_ptes(mm, &vms);

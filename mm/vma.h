@@ -133,6 +133,7 @@ struct vma_merge_struct {
 	vm_flags_t vm_flags;		/* flags the range is to have */
 	struct file *file;		/* file the range maps, or NULL */
 	struct anon_vma *anon_vma;	/* anon_vma the range has, or NULL */
+	struct vm_area_struct *lazy_root; /* else its ANON_VMA_LAZY root, or NULL */
 	enum vma_merge_state state;	/* outcome */
 	bool just_expand;		/* only try to expand prev */
 	bool __adjust_middle_start;	/* middle shrinks from the left */

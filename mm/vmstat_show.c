@@ -15,6 +15,7 @@
  *   "node_unreclaimable"	0: no kswapd, so it never gives up
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "render.h"
 
@@ -81,6 +82,175 @@ struct json_object *buddyinfo_json(const struct buddyinfo *bi, int *err)
 }
 
 DEFINE_RENDERER(buddyinfo, struct buddyinfo)
+
+/* ---- /sys/kernel/debug/extfrag/ ---------------------------------------- */
+
+/*
+ * What the free lists offer an allocation of @order (Linux's struct
+ * contig_page_info): all free pages, all free blocks, and the blocks of
+ * @order that the blocks of that order or above make.
+ */
+struct contig_page_info {
+	unsigned long free_pages;	/* sum of nr_free[o] << o */
+	unsigned long free_blocks_total; /* sum of nr_free[o] */
+	unsigned long free_blocks_suitable; /* @order blocks they make */
+};
+
+static void fill_contig_page_info(const unsigned long *nr_free,
+				  unsigned int order,
+				  struct contig_page_info *info)
+{
+	unsigned int o;
+
+	memset(info, 0, sizeof(*info));
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		info->free_blocks_total += nr_free[o];
+		info->free_pages += nr_free[o] << o;
+		if (o >= order)
+			info->free_blocks_suitable += nr_free[o] << (o - order);
+	}
+}
+
+/*
+ * The unusable free space index of @order, in thousandths: the share of
+ * free memory in blocks too small for it (1000 when nothing is free).
+ */
+static int unusable_free_index(unsigned int order,
+			       const struct contig_page_info *info)
+{
+	if (!info->free_pages)
+		return 1000;
+	return (int)((info->free_pages -
+		      (info->free_blocks_suitable << order)) * 1000ULL /
+		     info->free_pages);
+}
+
+/*
+ * The fragmentation index of @order, in thousandths: -1000 when a block
+ * of that order is free (the allocation would succeed), 0 without free
+ * memory, else towards 1000 the more the failure is due to fragmentation
+ * rather than to a lack of memory.
+ */
+static int fragmentation_index(unsigned int order,
+			       const struct contig_page_info *info)
+{
+	unsigned long requested = 1UL << order;
+
+	if (!info->free_blocks_total)
+		return 0;
+	if (info->free_blocks_suitable)
+		return -1000;
+	return 1000 - (int)((1000 + info->free_pages * 1000ULL / requested) /
+			    info->free_blocks_total);
+}
+
+/* One line: @index of every order, each printed with @fmt. */
+static void index_line(struct seq_buf *s, int nid, const char *zone,
+		       const unsigned long *nr_free,
+		       int (*index)(unsigned int order,
+				    const struct contig_page_info *info),
+		       const char *fmt)
+{
+	struct contig_page_info info;
+	unsigned int o;
+	int v;
+
+	seq_printf(s, "Node %d, zone %8s ", nid, zone);
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		fill_contig_page_info(nr_free, o, &info);
+		v = index(o, &info);
+		/* -1000 prints as "-1.000": v % 1000 is 0 then. */
+		seq_printf(s, fmt, v / 1000, v % 1000);
+	}
+	seq_putc(s, '\n');
+}
+
+void unusable_index_line(struct seq_buf *s, int nid, const char *zone,
+			 const unsigned long *nr_free)
+{
+	index_line(s, nid, zone, nr_free, unusable_free_index, "%d.%03d ");
+}
+
+void extfrag_index_line(struct seq_buf *s, int nid, const char *zone,
+			const unsigned long *nr_free)
+{
+	index_line(s, nid, zone, nr_free, fragmentation_index, "%2d.%03d ");
+}
+
+static struct json_object *extfrag_json(const struct buddyinfo *bi, int *err)
+{
+	struct json_object *root = json_new_object(err);
+	struct json_object *zones = json_new_array(err);
+	struct contig_page_info info;
+	int i, o;
+
+	for (i = 0; i < bi->nr_zones; i++) {
+		const struct buddyinfo_zone *row = &bi->zone[i];
+		struct json_object *zone = json_new_object(err);
+		struct json_object *unusable = json_new_array(err);
+		struct json_object *extfrag = json_new_array(err);
+
+		json_set_i64(zone, "node", row->nid, err);
+		json_set_str(zone, "zone", row->name, err);
+		for (o = 0; o < NR_PAGE_ORDERS; o++) {
+			fill_contig_page_info(row->nr_free, o, &info);
+			json_push(unusable, json_object_new_double(
+				  unusable_free_index(o, &info) / 1000.0),
+				  err);
+			json_push(extfrag, json_object_new_double(
+				  fragmentation_index(o, &info) / 1000.0),
+				  err);
+		}
+		json_set(zone, "unusable_index", unusable, err);
+		json_set(zone, "extfrag_index", extfrag, err);
+		json_push(zones, zone, err);
+	}
+	json_set(root, "zones", zones, err);
+	return root;
+}
+
+static int render_extfrag_files(struct seq_buf *s, bool json, bool unusable,
+				bool extfrag)
+{
+	struct buddyinfo *bi = malloc(sizeof(*bi));
+	int err = 0, i;
+
+	if (!bi)
+		return -ENOMEM;
+	buddyinfo_snapshot(bi);
+	if (json) {
+		err = json_show(s, extfrag_json(bi, &err), err);
+		free(bi);
+		return err;
+	}
+	if (unusable && extfrag)
+		seq_puts(s, "unusable_index:\n");
+	for (i = 0; unusable && i < bi->nr_zones; i++)
+		unusable_index_line(s, bi->zone[i].nid, bi->zone[i].name,
+				    bi->zone[i].nr_free);
+	if (unusable && extfrag)
+		seq_puts(s, "extfrag_index:\n");
+	for (i = 0; extfrag && i < bi->nr_zones; i++)
+		extfrag_index_line(s, bi->zone[i].nid, bi->zone[i].name,
+				   bi->zone[i].nr_free);
+	free(bi);
+	return 0;
+}
+
+int render_extfrag(struct seq_buf *s, bool json)
+{
+	return render_extfrag_files(s, json, true, true);
+}
+
+int render_unusable_index(struct seq_buf *s, bool json)
+{
+	return render_extfrag_files(s, json, true, false);
+}
+
+int render_extfrag_index(struct seq_buf *s, bool json)
+{
+	return render_extfrag_files(s, json, false, true);
+}
 
 /* ---- /proc/pagetypeinfo ------------------------------------------------ */
 

@@ -7,9 +7,15 @@
 #                                   and valgrind (make check's leak check)
 #   sh tools/install-deps.sh fuzz   also clang and its libFuzzer runtime
 #                                   (make fuzz only)
+#   sh tools/install-deps.sh pictures  also Debian's chromium, with which
+#                                   a test renders the pictures (it skips,
+#                                   saying why, where there is none)
 set -e
 pkgs="gcc make cmake ninja-build pkg-config libcmocka-dev libjson-c-dev
-      libbsd-dev valgrind"
+      libbsd-dev valgrind libxml2-dev libxml2-utils"
+if [ "$1" = pictures ]; then
+	pkgs="$pkgs chromium"
+fi
 if [ "$1" = fuzz ]; then
 	pkgs="$pkgs clang"
 	# libFuzzer comes with clang's runtime, named after its version.

@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/balloon_compaction.h>
 #include <linux/cpu.h>
@@ -42,6 +43,7 @@
 #include <linux/machine_subsys.h>
 #include <linux/mm.h>
 #include <linux/oom.h>
+#include <linux/page_reporting.h>
 #include <linux/scatterlist.h>
 #include <linux/swap.h>
 #include <linux/virtio.h>
@@ -134,6 +136,8 @@ struct virtio_balloon {
 	unsigned long num_free_page_blocks; /* blocks on it */
 	struct notifier_block hint_oom_nb; /* gives them back when short */
 	/* Free page reporting (REPORTING) */
+	struct page_reporting_dev_info pr_dev_info; /* what mm calls */
+	bool pr_registered;		/* pr_dev_info is registered */
 	u32 report_len[VIRTIO_BALLOON_REPORT_MAX]; /* each buffer's used_len */
 	unsigned long reported_pages;	/* 4K pages reported; ack_lock */
 	unsigned long reported_zeroed_pages; /* of those, initialised */
@@ -192,9 +196,8 @@ static unsigned int balloon_vq_idx(struct virtio_balloon *vb,
  * token other than vb is a u32 that receives its buffer's used_len (the
  * reported blocks of DEVICE_INIT_REPORTED).
  */
-static void balloon_ack(struct virtqueue *vq)
+static void balloon_reap(struct virtio_balloon *vb, struct virtqueue *vq)
 {
-	struct virtio_balloon *vb = vq->vdev->priv;
 	unsigned int len, idx = balloon_vq_idx(vb, vq);
 	void *token;
 
@@ -209,11 +212,17 @@ static void balloon_ack(struct virtqueue *vq)
 			*(u32 *)token = len;
 		vb->nr_used[idx]++;
 		vb->used_len[idx] = len;
+		/* Waiters: tell_host(), settle, a report on another CPU. */
+		pthread_cond_broadcast(&vb->ack_cond);
 		pthread_mutex_unlock(&vb->ack_lock);
 	}
-	pthread_mutex_lock(&vb->ack_lock);
-	pthread_cond_broadcast(&vb->ack_cond);
-	pthread_mutex_unlock(&vb->ack_lock);
+}
+
+static void balloon_ack(struct virtqueue *vq)
+{
+	struct virtio_balloon *vb = vq->vdev->priv;
+
+	balloon_reap(vb, vq);
 }
 
 /*
@@ -819,6 +828,41 @@ static int virtio_balloon_hint_oom_notify(struct notifier_block *nb,
 /* ---- REPORTING -------------------------------------------------------- */
 
 /*
+ * Wait until queue @idx has returned @target buffers in all: 0, or -EIO
+ * if the device broke.  Page reporting's pass may run on CPU 0's kworker,
+ * which also delivers this device's interrupts: there the used ring is
+ * polled (nothing else can reap it meanwhile, the interrupt being a work
+ * item of that same kworker); anywhere else the callback wakes us.
+ */
+static int balloon_wait_nr_used(struct virtio_balloon *vb, unsigned int idx,
+				unsigned long target)
+{
+	bool poll = current_kthread() && this_cpu && this_cpu->id == 0;
+	bool done, broken;
+
+	for (;;) {
+		if (poll)
+			balloon_reap(vb, vb->vqs[idx]);
+		pthread_mutex_lock(&vb->ack_lock);
+		done = vb->nr_used[idx] >= target;
+		broken = virtqueue_is_broken(vb->vqs[idx]);
+		if (!done && !broken && !poll) {
+			cpu_sleep_begin();
+			pthread_cond_wait(&vb->ack_cond, &vb->ack_lock);
+			pthread_mutex_unlock(&vb->ack_lock);
+			cpu_sleep_end();
+			continue;
+		}
+		pthread_mutex_unlock(&vb->ack_lock);
+		if (done)
+			return 0;
+		if (broken)
+			return -EIO;
+		usleep(20);	/* the device is a host thread: no CPU needed */
+	}
+}
+
+/*
  * Page reporting's ->report() (Linux's virtballoon_free_page_report(),
  * with the seed's bit 6): give the host the @nents blocks of @sg and wait
  * for it.  With DEVICE_INIT_REPORTED each block is its own buffer, and
@@ -861,17 +905,8 @@ int virtballoon_free_page_report(struct virtio_device *vdev,
 	spin_unlock(&vb->vq_lock);
 	balloon_added(vb, idx, n);
 	/* What was queued must come back before the pages are used again. */
-	while (n) {
-		ret = balloon_wait_used(vb, idx, seen);
-		if (ret < 0) {
-			err = err ?: ret;
-			break;
-		}
-		pthread_mutex_lock(&vb->ack_lock);
-		n -= min((unsigned long)n, vb->nr_used[idx] - seen);
-		seen = vb->nr_used[idx];
-		pthread_mutex_unlock(&vb->ack_lock);
-	}
+	ret = balloon_wait_nr_used(vb, idx, seen + n);
+	err = err ?: ret;
 	if (err)
 		return err;
 	pthread_mutex_lock(&vb->ack_lock);
@@ -888,6 +923,50 @@ int virtballoon_free_page_report(struct virtio_device *vdev,
 	vb->reported_zeroed_pages += zeroed;
 	pthread_mutex_unlock(&vb->ack_lock);
 	return 0;
+}
+
+/* Page reporting's ->report(). */
+static int virtballoon_report(struct page_reporting_dev_info *pr_dev_info,
+			      struct scatterlist *sg, unsigned int nents)
+{
+	struct virtio_balloon *vb = container_of(pr_dev_info,
+						 struct virtio_balloon,
+						 pr_dev_info);
+
+	return virtballoon_free_page_report(vb->vdev, sg, nents,
+					    pr_dev_info->zeroed_bitmap);
+}
+
+/*
+ * Become the machine's reporting driver: batches of up to the queue's
+ * size (the seed's capacity fix), the host known to zero when bit 6 was
+ * negotiated.  page_reporting_order stays the default (pageblock order).
+ */
+static int virtballoon_register_reporting(struct virtio_balloon *vb)
+{
+	struct virtqueue *vq = vb->vqs[VIRTIO_BALLOON_VQ_REPORTING];
+	int err;
+
+	vb->pr_dev_info.report = virtballoon_report;
+	vb->pr_dev_info.capacity = min(virtqueue_get_vring_size(vq),
+				       (unsigned int)VIRTIO_BALLOON_REPORT_MAX);
+	err = page_reporting_register(&vb->pr_dev_info);
+	if (err)
+		return err;
+	vb->pr_registered = true;
+	if (has(vb, VIRTIO_BALLOON_F_DEVICE_INIT_REPORTED))
+		host_zeroes_pages_enable();
+	return 0;
+}
+
+static void virtballoon_unregister_reporting(struct virtio_balloon *vb)
+{
+	if (!vb->pr_registered)
+		return;
+	if (has(vb, VIRTIO_BALLOON_F_DEVICE_INIT_REPORTED))
+		host_zeroes_pages_disable();
+	page_reporting_unregister(&vb->pr_dev_info);
+	vb->pr_registered = false;
 }
 
 /* ---- the worker thread ---------------------------------------------- */
@@ -1113,6 +1192,11 @@ static int virtballoon_probe(struct virtio_device *vdev)
 		vb->hint_oom_nb.priority = VIRTBALLOON_OOM_NOTIFY_PRIORITY + 1;
 		(void)register_oom_notifier(&vb->hint_oom_nb);
 	}
+	if (has(vb, VIRTIO_BALLOON_F_REPORTING)) {
+		err = virtballoon_register_reporting(vb);
+		if (err)
+			goto out_stop_worker;
+	}
 	pthread_mutex_lock(&bs->lock);
 	bs->vb = vb;
 	bs->probe_err = 0;
@@ -1127,6 +1211,15 @@ static int virtballoon_probe(struct virtio_device *vdev)
 		virtballoon_changed(vdev);
 	return 0;
 
+out_stop_worker:
+	if (vb->oom_registered)
+		(void)unregister_oom_notifier(&vb->oom_nb);
+	if (has(vb, VIRTIO_BALLOON_F_FREE_PAGE_HINT))
+		(void)unregister_oom_notifier(&vb->hint_oom_nb);
+	pthread_mutex_lock(&vb->work_lock);
+	vb->stop_update = true;
+	pthread_mutex_unlock(&vb->work_lock);
+	(void)kthread_stop(vb->worker);
 out_del_vqs:
 	virtio_reset_device(vdev);
 	vdev->config->del_vqs(vdev);
@@ -1153,6 +1246,7 @@ static void virtballoon_remove(struct virtio_device *vdev)
 	struct balloon_state *bs = vdev->machine->balloon;
 	struct virtio_balloon *vb = vdev->priv;
 
+	virtballoon_unregister_reporting(vb);
 	if (vb->oom_registered)
 		(void)unregister_oom_notifier(&vb->oom_nb);
 	if (has(vb, VIRTIO_BALLOON_F_FREE_PAGE_HINT))

@@ -52,7 +52,13 @@ struct foliage_config {
 	bool real_time;			/* clock: host time, not virtual */
 	/* ---- virtio-balloon (docs/host-zeroed.md) ---- */
 	bool coco;			/* confidential guest: host not trusted */
+	/* ---- anon rmap scheme (issue 13, docs/anon-vma-lazy.md) ---- */
+	unsigned int anon_vma;		/* FOLIAGE_ANON_VMA_CLASSIC (0) or _LAZY */
 };
+
+/* How a machine's anonymous reverse map works (foliage_config.anon_vma). */
+#define FOLIAGE_ANON_VMA_CLASSIC	0U	/* Linux 6.18's anon_vma */
+#define FOLIAGE_ANON_VMA_LAZY		1U	/* seed 003's ANON_VMA_LAZY */
 
 /*
  * The architecture a machine models: its page-table entry layout and its
@@ -152,6 +158,10 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  *   vm.watermark_scale_factor		1..3000
  *   vm.percpu_pagelist_high_fraction	0, or 8..2^30 (-EINVAL for 1..7)
  *   vm.max_map_count			0..2^31-1, default 65530
+ *   vm.zero_aware_alloc		bool	foliage's own, default 0: keep known-zero
+ *						blocks apart on the free lists;
+ *						__GFP_ZERO takes them first, other
+ *						allocations take dirty ones first
  *   fail_page_alloc.probability	0..100 (percent)
  *   fail_page_alloc.interval		1..2^40 (restarts the count)
  *   fail_page_alloc.times		-1 (no limit)..2^40
@@ -191,6 +201,12 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  * file gives the index of the selected word in those lists.
  * On arm64 machines, "arch.FILE": "tlb_range" (bool: FEAT_TLBIRANGE, range
  * TLBIs); -ENOENT on x86_64.
+ * Free page reporting's module parameters as "page_reporting.FILE":
+ * "page_reporting_order" (0..10; reads -1 until set or until a reporting
+ * driver registers, which sets it to the driver's order, else 9) and the
+ * write-only "flush" (N: up to DIV_ROUND_UP(N, 32) reporting passes now,
+ * stopping at one that reports nothing; -ENODEV without a driver, -EPERM
+ * to read).
  */
 int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	FOLIAGE_MUST_CHECK;
@@ -218,10 +234,26 @@ int foliage_vmstat(struct foliage_machine *m, const char *name,
  *			nr_hugepages, free_hugepages, resv_hugepages,
  *			surplus_hugepages, nr_overcommit_hugepages
  *			("hugepages-NkB/file: value")
+ *   "unusable_index", "extfrag_index"
+ *			/sys/kernel/debug/extfrag/'s files, Linux's format
+ *   "extfrag"		both, each after a "file:" line
+ *   "pfnmap"		the physical memory map: every frame of every
+ *			zone by state (free by order, zeroed, reported,
+ *			per-CPU, anonymous, file, page table, hugetlb, ...),
+ *			a glyph a cell; FOLIAGE_RENDER_SVG draws it, with a
+ *			legend and a tooltip for every run of cells
+ *
+ * FOLIAGE_RENDER_SVG (pictures; only "pfnmap" has one, else -EOPNOTSUPP)
+ * and FOLIAGE_RENDER_JSON exclude each other (-EINVAL).
  */
 #define FOLIAGE_RENDER_JSON	0x1U
+#define FOLIAGE_RENDER_SVG	0x2U
 int foliage_render(struct foliage_machine *m, const char *what,
 		   unsigned int flags, char **out)
+	FOLIAGE_MUST_CHECK;
+/* "pfnmap" of node @nid only (-1: every node; else -EINVAL past the last). */
+int foliage_render_pfnmap(struct foliage_machine *m, int nid,
+			  unsigned int flags, char **out)
 	FOLIAGE_MUST_CHECK;
 
 /*
@@ -260,6 +292,12 @@ struct foliage_file;
 #define FOLIAGE_MAP_NORESERVE	0x4000
 #define FOLIAGE_MAP_POPULATE	0x8000
 #define FOLIAGE_MAP_FIXED_NOREPLACE 0x100000
+#define FOLIAGE_MAP_HUGETLB	0x40000
+/* MAP_HUGE_2MB/1GB: log2 of the huge page size in bits 26..31. */
+#define FOLIAGE_MAP_HUGE_SHIFT	26
+#define FOLIAGE_MAP_HUGE_MASK	0x3f
+#define FOLIAGE_MAP_HUGE_2MB	(21 << FOLIAGE_MAP_HUGE_SHIFT)
+#define FOLIAGE_MAP_HUGE_1GB	(30 << FOLIAGE_MAP_HUGE_SHIFT)
 #define FOLIAGE_MREMAP_MAYMOVE	1
 #define FOLIAGE_MREMAP_FIXED	2
 #define FOLIAGE_MREMAP_DONTUNMAP 4
@@ -293,6 +331,22 @@ struct foliage_machine *foliage_task_machine(const struct foliage_task *task);
 int foliage_file_create(struct foliage_machine *m, const char *name,
 			uint64_t bytes, struct foliage_file **out)
 	FOLIAGE_MUST_CHECK;
+/* ---- hugetlb (issue 10) ---- */
+#define FOLIAGE_MFD_HUGETLB	0x0004U
+/* MFD_HUGE_2MB/1GB: log2 of the huge page size in bits 26..31. */
+#define FOLIAGE_MFD_HUGE_2MB	(21U << 26)
+#define FOLIAGE_MFD_HUGE_1GB	(30U << 26)
+/*
+ * memfd_create() + ftruncate(@bytes): with FOLIAGE_MFD_HUGETLB a hugetlbfs
+ * file of the default (or MFD_HUGE_*) huge page size, which reserves its
+ * pages when mapped, as Linux's; @bytes must be a multiple of it
+ * (-EINVAL).  Without, foliage_file_create().
+ */
+int foliage_memfd_create(struct foliage_machine *m, const char *name,
+			 uint64_t bytes, unsigned int mfd_flags,
+			 struct foliage_file **out)
+	FOLIAGE_MUST_CHECK;
+/* ---- end hugetlb ---- */
 /*
  * Drop the creator's reference (close()); mappings keep the file alive.
  * The machine owns its files: foliage_machine_destroy() frees those never
@@ -467,6 +521,160 @@ int foliage_balloon_render(struct foliage_machine *m, const char *what,
 			   char **out)
 	FOLIAGE_MUST_CHECK;
 
+/*
+ * ---- guest_memfd and KVM VMs (issue 14, docs/guest-memfd.md) ----
+ *
+ * The machine plays the KVM host: a guest_memfd is a file of a
+ * confidential VM's memory whose pages are private (the guest's only) or
+ * shared (host user space may mmap them), a VM binds guest-physical
+ * ranges to guest_memfd ranges through memslots, and its vCPUs reach the
+ * memory through KVM (foliage_vm_access()), private and shared alike.
+ */
+struct foliage_vm;
+
+/* foliage_gmem_create()'s flags (KVM_CREATE_GUEST_MEMFD's). */
+#define FOLIAGE_GMEM_FLAG_MMAP		(1ULL << 0)	/* host may mmap */
+#define FOLIAGE_GMEM_FLAG_INIT_SHARED	(1ULL << 1)	/* starts shared */
+
+/* A VM with no memslots. */
+int foliage_vm_create(struct foliage_machine *m, struct foliage_vm **out)
+	FOLIAGE_MUST_CHECK;
+/* Destroy @vm: its memslots unbind; the guest_memfds stay. */
+void foliage_vm_destroy(struct foliage_vm *vm);
+/*
+ * KVM_CREATE_GUEST_MEMFD: a guest_memfd of @bytes with FOLIAGE_GMEM_FLAG_*
+ * @flags, backed by 4 KiB pages (@huge_bytes 0) or by hugetlb pages of
+ * @huge_bytes (2 MiB or 1 GiB).  -EINVAL: another flag, a size of 0 or
+ * not a multiple of the page size.  Put it with foliage_file_put().
+ */
+int foliage_gmem_create(struct foliage_machine *m, uint64_t bytes,
+			uint64_t flags, uint64_t huge_bytes,
+			struct foliage_file **out)
+	FOLIAGE_MUST_CHECK;
+/*
+ * KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD: guest-physical
+ * [gpa, gpa + bytes) is file [offset, offset + bytes) of @gmem.  -EINVAL:
+ * unaligned, empty, past the file's end, not a guest_memfd; -EEXIST: the
+ * GPA range overlaps a memslot, or the file range a bound one.
+ */
+int foliage_vm_memslot(struct foliage_vm *vm, uint64_t gpa, uint64_t bytes,
+		       struct foliage_file *gmem, uint64_t offset)
+	FOLIAGE_MUST_CHECK;
+/*
+ * A vCPU reads or writes guest-physical [gpa, gpa + len) through KVM
+ * (the pages are allocated, zeroed and prepared on first use): -EFAULT
+ * where no memslot is, or its guest_memfd was closed.
+ */
+int foliage_vm_access(struct foliage_vm *vm, uint64_t gpa, void *buf,
+		      size_t len, bool write)
+	FOLIAGE_MUST_CHECK;
+
+/* fallocate(2)'s modes */
+#define FOLIAGE_FALLOC_FL_KEEP_SIZE	0x01
+#define FOLIAGE_FALLOC_FL_PUNCH_HOLE	0x02
+/*
+ * fallocate(2) on a file, with FOLIAGE_FALLOC_FL_* @mode: PUNCH_HOLE (with
+ * KEEP_SIZE, as Linux requires) frees the pages of [@offset, @offset +
+ * @len): whole huge pages of a hugetlb file go back to the pool, partial
+ * ones are zeroed in place; KEEP_SIZE alone allocates them.  shmem, memfd,
+ * hugetlb (MFD_HUGETLB) and guest_memfd files; other modes -EOPNOTSUPP.
+ */
+int foliage_fallocate(struct foliage_file *file, int mode, uint64_t offset,
+		      uint64_t len)
+	FOLIAGE_MUST_CHECK;
+
+/* KVM_SET_MEMORY_ATTRIBUTES2's attribute and flags */
+#define FOLIAGE_MEMORY_ATTRIBUTE_PRIVATE	(1ULL << 3)
+#define FOLIAGE_GMEM_CONVERT_ZERO		(1ULL << 0)
+#define FOLIAGE_GMEM_CONVERT_PRESERVE		(1ULL << 1)
+/*
+ * KVM_SET_MEMORY_ATTRIBUTES2 on a guest_memfd: make file [offset, offset +
+ * size) private (@attributes FOLIAGE_MEMORY_ATTRIBUTE_PRIVATE) or shared
+ * (0).  -EAGAIN when a folio is mapped or referenced beyond the page
+ * cache: *@error_offset is its first byte and nothing changed.  The
+ * caller's *@error_offset must be 0 on entry (-EINVAL otherwise).
+ */
+int foliage_gmem_convert(struct foliage_file *gmem, uint64_t offset,
+			 uint64_t size, uint64_t attributes, uint64_t flags,
+			 uint64_t *error_offset)
+	FOLIAGE_MUST_CHECK;
+
+/* A guest_memfd's state, for tools and tests. */
+#define FOLIAGE_GMEM_MAX_ORDER	18
+struct foliage_gmem_stat {
+	uint64_t bytes;			/* its size */
+	uint64_t flags;			/* FOLIAGE_GMEM_FLAG_* */
+	uint64_t huge_bytes;		/* hugetlb page size, 0: 4 KiB */
+	unsigned long nr_ranges;	/* attribute ranges */
+	unsigned long nr_private_pages;	/* pages private */
+	unsigned long nr_pages_cached;	/* pages allocated (page cache) */
+	/* folios in its page cache by order */
+	unsigned long nr_folios[FOLIAGE_GMEM_MAX_ORDER + 1];
+	unsigned long resv_huge_pages;	/* huge pages reserved for it */
+	unsigned long nr_invalidations;	/* ranges it invalidated */
+	unsigned long nr_conversions;	/* conversions that changed state */
+	unsigned long nr_splits;	/* huge folios split */
+	unsigned long nr_reconstructs;	/* huge folios reconstructed */
+	unsigned long nr_memslots;	/* memslots bound to it */
+	unsigned long ino;		/* its inode number (maps' column) */
+};
+int foliage_gmem_stat(struct foliage_file *gmem, struct foliage_gmem_stat *st)
+	FOLIAGE_MUST_CHECK;
+/*
+ * The @i-th attribute range of @gmem, in bytes: -ENOENT past the last.
+ */
+int foliage_gmem_range(struct foliage_file *gmem, unsigned long i,
+		       uint64_t *start, uint64_t *end, bool *private_)
+	FOLIAGE_MUST_CHECK;
+/* What KVM counted for @vm. */
+struct foliage_vm_stat {
+	unsigned long nr_memslots;	/* memslots */
+	unsigned long mmu_invalidations; /* invalidations that hit it */
+	unsigned long sptes_zapped;	/* secondary-MMU entries zapped */
+	unsigned long sptes_installed;	/* entries the vCPU faults made */
+	unsigned long sptes_present;	/* entries present now */
+	unsigned long gmem_faults;	/* kvm_gmem_get_pfn() calls */
+};
+int foliage_vm_stat(struct foliage_vm *vm, struct foliage_vm_stat *st)
+	FOLIAGE_MUST_CHECK;
+
+/* ---- reverse map (issue 13, docs/anon-vma-lazy.md) ---- */
+/*
+ * What the folio mapped at @addr of @task points at (its ->mapping), and
+ * every mapping an rmap walk finds for it: -ENOENT if no normal page is
+ * mapped there.  kind: FOLIAGE_RMAP_ANON_VMA (an anon_vma), _LAZY (an
+ * ANON_VMA_LAZY root VMA), _FILE (a file's address_space).
+ */
+#define FOLIAGE_RMAP_ANON_VMA	1
+#define FOLIAGE_RMAP_LAZY	2
+#define FOLIAGE_RMAP_FILE	3
+#define FOLIAGE_RMAP_MAX	64	/* mappings kept in map[] */
+struct foliage_rmap_mapping {
+	int pid;			/* the mapping task's pid */
+	unsigned long addr;		/* PTE address, or PMD start */
+	bool pmd;			/* a PMD mapping */
+};
+struct foliage_rmap_info {
+	int kind;			/* FOLIAGE_RMAP_* */
+	unsigned long pfn;		/* the page's frame */
+	unsigned long index;		/* its folio's ->index */
+	unsigned long nr_pages;		/* pages of its folio */
+	unsigned long base;		/* LAZY: vma_mapping_base(root) */
+	unsigned long root_start;	/* LAZY: the root VMA's range */
+	unsigned long root_end;		/* (as it was, if detached) */
+	int root_pid;			/* LAZY: pid of the root's task */
+	bool root_detached;		/* LAZY: unmapped, kept for its folios */
+	unsigned long root_refs;	/* LAZY: the root's reference count */
+	bool upgraded;			/* LAZY: its group has an anon_vma */
+	unsigned long tree_vmas;	/* anon_vma (the upgraded one) or file:
+					 * VMAs on its interval tree */
+	unsigned int nr_mappings;	/* found by the walk (PTEs and PMDs) */
+	struct foliage_rmap_mapping map[FOLIAGE_RMAP_MAX]; /* the first ones */
+};
+int foliage_rmap_info(struct foliage_task *task, unsigned long addr,
+		      struct foliage_rmap_info *out)
+	FOLIAGE_MUST_CHECK;
+
 #pragma GCC visibility pop
 
 /*
@@ -504,6 +712,48 @@ int foliage_advance_time(struct foliage_machine *m, uint64_t ns);
  * then ran at the next quiet point.  Never skipped.
  */
 unsigned long foliage_validate_deferred(struct foliage_machine *m);
+
+/* ---- copy offload for migration (docs/migration-offload.md) ---- */
+/*
+ * Give the machine its DMA engine: @nr_chans memcpy channels (1..64),
+ * each copying at most @bytes_per_sec (0: as fast as the host can).
+ * -EBUSY if it has one, -EINVAL for a bad count.
+ */
+int foliage_dma_device_add(struct foliage_machine *m, unsigned int nr_chans,
+			   uint64_t bytes_per_sec) FOLIAGE_MUST_CHECK;
+/*
+ * Register migrator @name ("dcbm", "mtcopy") for the migration reasons
+ * @reasons ("all" if NULL, "none", a number, or a comma list of trace
+ * spellings: "compaction,demotion"): -EBUSY if one is active, -EINVAL for
+ * an unknown name or reason.  Disable: -EINVAL unless @name is the active
+ * one; returns once no copy of it is in flight.
+ */
+int foliage_migrator_enable(struct foliage_machine *m, const char *name,
+			    const char *reasons) FOLIAGE_MUST_CHECK;
+int foliage_migrator_disable(struct foliage_machine *m, const char *name)
+	FOLIAGE_MUST_CHECK;
+
+/* ---- NUMA: page migration and memory policy (mm/migrate.c) ---- */
+
+/* mbind()/move_pages() flags, as Linux's MPOL_MF_*. */
+#define FOLIAGE_MPOL_MF_STRICT		(1 << 0)
+#define FOLIAGE_MPOL_MF_MOVE		(1 << 1)
+#define FOLIAGE_MPOL_MF_MOVE_ALL	(1 << 2)
+
+/*
+ * move_pages(2) on @task: each @pages[i] (an address) to @nodes[i], or,
+ * with @nodes NULL, only where it is.  @status[i] gets the page's node or
+ * -EFAULT (no VMA, a zero page, not migratable), -ENOENT (not present),
+ * -EACCES (mapped by several processes, without MPOL_MF_MOVE_ALL),
+ * -EBUSY (could not be isolated).  Returns 0, the number of pages not
+ * migrated, or -EINVAL (flags other than MPOL_MF_MOVE/MOVE_ALL),
+ * -ENODEV (a node out of range or without memory); consecutive entries
+ * for one node migrate as one batch, as in Linux.
+ */
+int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
+		       const unsigned long *pages, const int *nodes,
+		       int *status, int flags)
+	FOLIAGE_MUST_CHECK;
 
 #ifdef __cplusplus
 }

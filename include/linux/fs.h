@@ -16,6 +16,26 @@
 #include <linux/mm.h>
 
 struct inode;
+struct file;
+struct vm_area_struct;
+
+/*
+ * What a file does beyond shmem's defaults (Linux's file_operations):
+ * files whose f_op is NULL are shmem's.  guest_memfd (virt/kvm) has its own.
+ */
+struct file_operations {
+	/* f_op->mmap: set up @vma's vm_ops; 0 or -errno. */
+	int (*mmap)(struct file *file, struct vm_area_struct *vma);
+	/* fallocate(2) of [offset, offset + len) with FALLOC_FL_* @mode. */
+	long (*fallocate)(struct file *file, int mode, unsigned long long offset,
+			  unsigned long long len);
+	/* The last reference is going: drop what the file holds. */
+	void (*release)(struct file *file);
+};
+
+/* fallocate(2)'s modes (include/uapi/linux/falloc.h). */
+#define FALLOC_FL_KEEP_SIZE	0x01
+#define FALLOC_FL_PUNCH_HOLE	0x02
 
 struct address_space {
 	struct inode *host;		/* owner */
@@ -29,6 +49,8 @@ struct address_space {
 	pthread_rwlock_t invalidate_lock; /* faults vs truncation */
 	spinlock_t i_lock;		/* i_pages */
 	const void *a_ops;		/* owner's operations */
+	bool unevictable;		/* AS_UNEVICTABLE: its folios never
+					 * leave the unevictable LRU */
 };
 
 struct inode {
@@ -47,6 +69,7 @@ struct file {
 	struct address_space *f_mapping; /* == &f_inode->i_data */
 	atomic_t f_count;		/* references (VMAs, users) */
 	unsigned int f_flags;		/* O_* */
+	const struct file_operations *f_op; /* NULL: shmem's */
 	void *private_data;		/* owner's data */
 };
 
@@ -61,6 +84,26 @@ static inline void filemap_invalidate_unlock(struct address_space *mapping)
 	up_rwsem(&mapping->invalidate_lock);
 }
 
+/* Faults and allocation: shared, against a truncater or a conversion. */
+static inline void filemap_invalidate_lock_shared(struct address_space *mapping)
+{
+	down_read_class(&mapping->invalidate_lock, LOCK_CLASS_INVALIDATE);
+}
+
+static inline void
+filemap_invalidate_unlock_shared(struct address_space *mapping)
+{
+	up_rwsem(&mapping->invalidate_lock);
+}
+
+/*
+ * Zap every user mapping of the file pages [start, start + nr) in every
+ * VMA on @mapping's i_mmap (Linux's unmap_mapping_pages(), even_cows
+ * false: private COW copies stay).  Caller holds no mmap_lock.
+ */
+void unmap_mapping_pages(struct address_space *mapping, pgoff_t start,
+			 pgoff_t nr);
+
 static inline struct address_space *folio_mapping_file(const struct folio *f)
 {
 	return ((unsigned long)f->mapping & 3) ? NULL : f->mapping;
@@ -72,6 +115,12 @@ struct file *get_file(struct file *file);
 /* The largest offset of a regular file (64-bit Linux's loff_t). */
 #define MAX_LFS_FILESIZE	((unsigned long long)LLONG_MAX)
 
+/*
+ * fallocate(2) on @file (vfs_fallocate()): -EOPNOTSUPP unless its f_op
+ * has ->fallocate.
+ */
+long vfs_fallocate(struct file *file, int mode, unsigned long long offset,
+		   unsigned long long len);
 /* The path /proc shows for @file, e.g. "/memfd:NAME (deleted)". */
 int file_path(const struct file *file, char *buf, size_t len);
 

@@ -82,6 +82,12 @@ void split_huge_pmd_address(struct vm_area_struct *vma,
  */
 int split_folio(struct folio *folio);
 /*
+ * split_folio() of an isolated folio (off the LRU, for migration): the
+ * new order-0 folios after the first are isolated too, each with a
+ * reference, at the tail of @list.  NULL: as split_folio().
+ */
+int split_folio_to_list(struct folio *folio, struct list_head *list);
+/*
  * Before a VMA's bounds move to @start/@end: split huge PMDs straddling
  * them (vma_adjust_trans_huge; call it for the next VMA too if its start
  * moves).

@@ -30,6 +30,7 @@
 #define _FOLIAGE_LINUX_HUGETLB_H
 
 #include <linux/mm.h>
+#include <linux/fs.h>
 #include <linux/lockdep.h>
 #include <linux/spinlock.h>
 
@@ -67,26 +68,38 @@ struct hugetlb_state {
 
 /*
  * Flags of a hugetlb folio, in folio->_hugetlb_private (Linux's
- * enum hugetlb_page_flags; the others come with their users).
+ * enum hugetlb_page_flags, with seed 000's HPG_zeroed; the bits foliage
+ * has no user for are kept for their numbers).  Updated under
+ * hugetlb_lock or while the folio has one user.
  */
 enum hugetlb_page_flags {
+	HPG_restore_reserve = 0, /* freeing gives its reservation back */
+	HPG_migratable = 1,	/* in use, may be migrated */
+	HPG_temporary = 2,	/* never entered the pool's accounting */
 	HPG_freed = 3,		/* on a free list of its hstate */
+	HPG_zeroed = 7,		/* known zero: allocated with __GFP_ZERO and
+				 * not mapped since (seed 000) */
 };
 
-static inline bool folio_test_hugetlb_freed(const struct folio *folio)
-{
-	return folio->_hugetlb_private & (1UL << HPG_freed);
+#define HPAGEFLAG(uname, bit)						\
+static inline bool folio_test_hugetlb_##uname(const struct folio *folio) \
+{									\
+	return folio->_hugetlb_private & (1UL << (bit));		\
+}									\
+static inline void folio_set_hugetlb_##uname(struct folio *folio)	\
+{									\
+	folio->_hugetlb_private |= 1UL << (bit);			\
+}									\
+static inline void folio_clear_hugetlb_##uname(struct folio *folio)	\
+{									\
+	folio->_hugetlb_private &= ~(1UL << (bit));			\
 }
-
-static inline void folio_set_hugetlb_freed(struct folio *folio)
-{
-	folio->_hugetlb_private |= 1UL << HPG_freed;
-}
-
-static inline void folio_clear_hugetlb_freed(struct folio *folio)
-{
-	folio->_hugetlb_private &= ~(1UL << HPG_freed);
-}
+HPAGEFLAG(restore_reserve, HPG_restore_reserve)
+HPAGEFLAG(migratable, HPG_migratable)
+HPAGEFLAG(temporary, HPG_temporary)
+HPAGEFLAG(freed, HPG_freed)
+HPAGEFLAG(zeroed, HPG_zeroed)
+#undef HPAGEFLAG
 
 #define HSTATE_2M		0	/* hstates[] index of the default */
 #define HSTATE_1G		1	/* hstates[] index of the gigantic one */
@@ -151,6 +164,228 @@ void hugetlb_report_meminfo(unsigned long *total, unsigned long *free,
 
 /* "hugepages": each hstate's sysfs files, text or JSON. */
 int hugetlb_sysfs_render_seq(struct seq_buf *s, bool json);
+
+/* ---- subpools (Linux's struct hugepage_subpool) ---- */
+
+/*
+ * A hugetlbfs mount's (or a guest_memfd's) share of one hstate: at most
+ * @max_hpages pages in use, at least @min_hpages promised from the global
+ * pool while it exists (-1: no limit / no minimum).
+ *
+ *   used_hpages <= max_hpages			(max_hpages != -1)
+ *   rsv_hpages  == min_hpages - min(used_hpages, min_hpages)
+ *		    (the part of the minimum held as global reservations
+ *		     that no page in use covers yet)
+ *
+ * The minimum is reserved globally (resv_huge_pages) when the subpool is
+ * made, so a page the subpool hands out inside it costs the global pool
+ * nothing more: hugepage_subpool_get_pages() says how many of the pages
+ * asked for must still be reserved globally.
+ */
+struct hugepage_subpool {
+	spinlock_t lock;		/* the fields below */
+	long count;			/* references (files, mappings) */
+	long max_hpages;		/* pages allowed in use, -1: any */
+	long used_hpages;		/* pages charged (in use or reserved) */
+	struct hstate *hstate;		/* its page size */
+	long min_hpages;		/* pages guaranteed, -1: none */
+	long rsv_hpages;		/* of the minimum, reserved but unused */
+};
+
+/*
+ * A subpool of @h with at most @max_hpages and at least @min_hpages
+ * pages (-1: none), reserving the minimum in the global pool now (which
+ * may allocate surplus pages); NULL if that reservation fails (or no
+ * memory).  The caller owns its one reference.
+ */
+struct hugepage_subpool *hugepage_new_subpool(struct hstate *h,
+					      long max_hpages,
+					      long min_hpages);
+/* Drop a reference; the last one (with nothing charged) frees it. */
+void hugepage_put_subpool(struct hugepage_subpool *spool);
+/*
+ * Charge @delta pages to @spool (NULL: no subpool): how many of them
+ * must be reserved in the global pool (0..delta; those not covered by
+ * the subpool's minimum), or -ENOMEM if the maximum would be passed.
+ */
+long hugepage_subpool_get_pages(struct hugepage_subpool *spool, long delta);
+/*
+ * Uncharge @delta pages: how many global reservations the caller must
+ * release (those the subpool's minimum does not keep).
+ */
+long hugepage_subpool_put_pages(struct hugepage_subpool *spool, long delta);
+/*
+ * Reserve @delta (> 0) or release -@delta global pages of @h (Linux's
+ * hugetlb_acct_memory()): growing reserves free pages and allocates the
+ * surplus pages needed (gather_surplus_pages()), or fails with -ENOMEM
+ * with nothing changed; releasing (never fails) frees unused surplus
+ * pages.
+ */
+int hugetlb_acct_memory(struct hstate *h, long delta);
+
+/* ---- reservation maps (Linux's struct resv_map) ---- */
+
+/*
+ * The huge-page indices of a file (shared mappings: those reserved) or
+ * of a private mapping (those whose reservation a fault consumed), as
+ * sorted disjoint [from, to) regions.
+ */
+struct resv_map {
+	atomic_t refs;			/* the inode's, or the VMAs' */
+	spinlock_t lock;		/* regions */
+	struct list_head regions;	/* struct file_region, sorted */
+};
+
+struct resv_map *resv_map_alloc(void);
+void resv_map_put(struct resv_map *resv);
+/* Pages of [f, t) the map does not cover (what region_add() adds). */
+long region_chg(struct resv_map *resv, long f, long t);
+/* Cover [f, t): the pages newly covered, or -ENOMEM. */
+long region_add(struct resv_map *resv, long f, long t);
+/* Uncover [f, t) (t == LONG_MAX: to the end): the pages uncovered. */
+long region_del(struct resv_map *resv, long f, long t);
+/* Pages of [f, t) covered. */
+long region_count(struct resv_map *resv, long f, long t);
+
+/* ---- hugetlb files (mm/hugetlbfs.c) ---- */
+
+/* A hugetlbfs inode's state (Linux's hugetlbfs_inode_info + sb info). */
+struct hugetlbfs_inode_info {
+	struct hstate *hstate;		/* its page size */
+	struct resv_map *resv_map;	/* reserved huge-page indices */
+	struct hugepage_subpool *spool;	/* charged subpool, or NULL */
+	struct folio **folios;		/* page cache, by huge-page index */
+	unsigned long nr_slots;		/* entries in folios[] */
+	unsigned long nr_folios;	/* folios cached */
+	pthread_mutex_t fault_mutex;	/* Linux's hugetlb_fault_mutex */
+	pthread_mutex_t cache_lock;	/* folios[], nr_slots, nr_folios */
+};
+
+/*
+ * Put @folio in @info's page cache at huge-page index @idx (a reference
+ * for the cache; ->mapping and ->index set): 0, -EEXIST or -ENOMEM.
+ */
+int __must_check hugetlbfs_cache_add(struct hugetlbfs_inode_info *info,
+				     struct folio *folio, pgoff_t idx,
+				     struct address_space *mapping);
+
+/* @file is a hugetlbfs file (is_file_hugepages()). */
+bool is_file_hugepages(const struct file *file);
+struct hugetlbfs_inode_info *HUGETLBFS_I(const struct inode *inode);
+static inline struct hstate *hstate_file(const struct file *file)
+{
+	return HUGETLBFS_I(file->f_inode)->hstate;
+}
+
+/*
+ * A hugetlbfs file of @size bytes (Linux's hugetlb_file_setup()): anon
+ * (MAP_HUGETLB's, named "anon_hugepage") or a memfd ("memfd:NAME");
+ * @acct_noreserve skips reserving its pages now.  @spool (may be NULL)
+ * is charged for its pages; the file takes a reference.
+ */
+int __must_check hugetlb_file_setup(const char *name, unsigned long long size,
+				    struct hstate *h, bool acct_noreserve,
+				    struct hugepage_subpool *spool,
+				    struct file **out);
+/* The hstate MAP_HUGE_* / MFD_HUGE_* bits ask for (0: default), or NULL. */
+struct hstate *hstate_sizelog(int page_size_log);
+/* The last reference to a hugetlbfs inode is gone (mm/shmem.c's iput). */
+void hugetlbfs_evict_inode(struct inode *inode);
+/* mmap of a hugetlbfs file (Linux's hugetlbfs_file_mmap()). */
+int __must_check hugetlbfs_file_mmap(struct file *file,
+				     struct vm_area_struct *vma);
+/*
+ * fallocate() of a hugetlbfs file: punch (FALLOC_FL_PUNCH_HOLE |
+ * FALLOC_FL_KEEP_SIZE) frees whole huge pages of [off, off + len) back to
+ * the pool (zeroing partial ones), else allocate them.
+ */
+int __must_check hugetlbfs_fallocate(struct file *file, bool punch,
+				     unsigned long long off,
+				     unsigned long long len);
+
+/* ---- allocating, mapping, faulting ---- */
+
+/*
+ * Reserve huge pages [from, to) of @inode's file for @vma (NULL: the
+ * file itself), as Linux's hugetlb_reserve_pages(): private mappings
+ * reserve every page and own a resv_map, shared ones what the file has
+ * not reserved yet; VM_NORESERVE reserves nothing.  0 or -ENOMEM with
+ * nothing changed.
+ */
+int __must_check hugetlb_reserve_pages(struct inode *inode, long from,
+				       long to, struct vm_area_struct *vma,
+				       vm_flags_t vm_flags);
+/* Give back reservations of [start, end) of a file (truncate, punch). */
+long hugetlb_unreserve_pages(struct inode *inode, long start, long end,
+			     long freed);
+
+/*
+ * A huge folio for @vma at @addr (Linux's alloc_hugetlb_folio()): the
+ * mapping's reservation consumed if it has one, else a free page not
+ * reserved, else a surplus page from buddy while surplus <
+ * nr_overcommit; ERR_PTR(-ENOSPC) (SIGBUS) if none.  *@zeroed: the folio
+ * is known zero (HPG_zeroed, cleared here; reported once).  Refcount 1.
+ */
+struct folio *alloc_hugetlb_folio(struct vm_area_struct *vma,
+				  unsigned long addr, bool *zeroed);
+/*
+ * A folio of @h against a reservation its caller already holds (a
+ * file's or a subpool's; Linux's alloc_hugetlb_folio_reserve()): NULL if
+ * none is free.  *@zeroed as above.
+ */
+struct folio *alloc_hugetlb_folio_reserve(struct hstate *h, int nid,
+					  bool *zeroed);
+
+static inline bool is_vm_hugetlb_page(const struct vm_area_struct *vma)
+{
+	return vma->vm_flags & VM_HUGETLB;
+}
+static inline struct hstate *hstate_vma(const struct vm_area_struct *vma)
+{
+	return hstate_file(vma->vm_file);
+}
+/* The operations of every hugetlb VMA (mm/hugetlb.c). */
+extern const struct vm_operations_struct hugetlb_vm_ops;
+/* fork: the child's private hugetlb VMA has no reservations. */
+void hugetlb_dup_vma_private(struct vm_area_struct *vma);
+/* mremap moved @vma's pages away: its reservations went with them. */
+void clear_vma_resv_huge_pages(struct vm_area_struct *vma);
+/* Linux's vma_kernel_pagesize(): the VMA's huge page size, or PAGE_SIZE. */
+unsigned long vma_kernel_pagesize(const struct vm_area_struct *vma);
+
+/* Fault @address of a hugetlb VMA in (Linux's hugetlb_fault()). */
+vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma,
+			 unsigned long address, unsigned int flags);
+/* Unmap [start, end) of a hugetlb VMA (Linux's unmap_hugepage_range()). */
+void unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
+			  unsigned long start, unsigned long end);
+/* The same, only the entries mapping @only (a file folio) if not NULL. */
+void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
+			    unsigned long start, unsigned long end,
+			    struct folio *only);
+/* fork: the child's view of a hugetlb VMA (copy_hugetlb_page_range()). */
+int __must_check copy_hugetlb_page_range(struct vm_area_struct *dst_vma,
+					 struct vm_area_struct *src_vma);
+/*
+ * The huge entry of @addr in a hugetlb VMA (a PMD, or a PUD for 1 GiB;
+ * read through pmd_t) and in *@ptlp its lock, or NULL if no table holds
+ * it yet (Linux's hugetlb_walk() + huge_pte_lockptr()).
+ */
+pmd_t *hugetlb_walk(struct vm_area_struct *vma, unsigned long addr,
+		    spinlock_t **ptlp);
+/*
+ * mremap: move the entries of [old_addr, old_addr + len) to @new_addr
+ * (move_hugetlb_page_tables()): the bytes moved.
+ */
+unsigned long move_hugetlb_page_tables(struct vm_area_struct *vma,
+				       struct vm_area_struct *new_vma,
+				       unsigned long old_addr,
+				       unsigned long new_addr,
+				       unsigned long len);
+/* mprotect of a hugetlb range (hugetlb_change_protection()). */
+long hugetlb_change_protection(struct vm_area_struct *vma,
+			       unsigned long start, unsigned long end,
+			       pgprot_t newprot);
 
 /*
  * Recount every pool from its lists and check each folio (debug builds):

@@ -14,6 +14,7 @@ struct list_head {
 };
 
 #define LIST_HEAD_INIT(name)	{ &(name), &(name) }
+#define LIST_HEAD(name)	struct list_head name = LIST_HEAD_INIT(name)
 
 /*
  * Stores to ->next are WRITE_ONCE() as in Linux, so that list_empty() may
@@ -92,7 +93,70 @@ static inline void list_splice_init(struct list_head *list,
 	}
 }
 
+static inline bool list_is_singular(const struct list_head *head)
+{
+	return !list_empty(head) && head->next == head->prev;
+}
+
+static inline void __list_splice(struct list_head *list,
+				 struct list_head *prev, struct list_head *next)
+{
+	struct list_head *first = list->next, *last = list->prev;
+
+	first->prev = prev;
+	prev->next = first;
+	last->next = next;
+	next->prev = last;
+}
+
+/* Move all of @list to the front of @head (@list is left as it was). */
+static inline void list_splice(struct list_head *list, struct list_head *head)
+{
+	if (!list_empty(list))
+		__list_splice(list, head, head->next);
+}
+
+/* Move all of @list to the back of @head (@list is left as it was). */
+static inline void list_splice_tail(struct list_head *list,
+				    struct list_head *head)
+{
+	if (!list_empty(list))
+		__list_splice(list, head->prev, head);
+}
+
+/* Move all of @list to the back of @head; @list becomes empty. */
+static inline void list_splice_tail_init(struct list_head *list,
+					 struct list_head *head)
+{
+	if (!list_empty(list)) {
+		__list_splice(list, head->prev, head);
+		INIT_LIST_HEAD(list);
+	}
+}
+
+/*
+ * Move the entries of @head before @entry to @list (which must be
+ * empty); @entry and what follows stay on @head.
+ */
+static inline void list_cut_before(struct list_head *list,
+				   struct list_head *head,
+				   struct list_head *entry)
+{
+	if (head->next == entry) {
+		INIT_LIST_HEAD(list);
+		return;
+	}
+	list->next = head->next;
+	list->next->prev = list;
+	list->prev = entry->prev;
+	list->prev->next = list;
+	head->next = entry;
+	entry->prev = head;
+}
+
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)
+#define list_next_entry(pos, member) \
+	list_entry((pos)->member.next, typeof(*(pos)), member)
 #define list_first_entry(head, type, member) \
 	list_entry((head)->next, type, member)
 #define list_last_entry(head, type, member) \

@@ -17,7 +17,7 @@
  * The classes, outermost first (Linux's mm/rmap.c "Lock ordering"):
  *
  *   mmap_lock > invalidate_lock > folio lock > i_mmap_rwsem >
- *   anon_vma rwsem > PTL (page_table_lock, split PTE locks) >
+ *   ANON_VMA_LAZY lock > anon_vma rwsem > PTL (page_table_lock, split PTE locks) >
  *   lru_lock > pcp lock > zone lock
  *
  * Locks of no class (LOCK_CLASS_NONE: tasks_lock, bug_lock, ...) are
@@ -34,6 +34,7 @@ enum lock_class {
 	LOCK_CLASS_INVALIDATE,		/* mapping->invalidate_lock */
 	LOCK_CLASS_FOLIO,		/* PG_locked */
 	LOCK_CLASS_I_MMAP,		/* mapping->i_mmap_rwsem */
+	LOCK_CLASS_ANON_LAZY,		/* anon_rmap_state.lock (ANON_VMA_LAZY) */
 	LOCK_CLASS_ANON_VMA,		/* anon_vma->root->rwsem */
 	LOCK_CLASS_PTL,			/* page-table locks */
 	LOCK_CLASS_LRU,			/* lruvec->lru_lock */
@@ -89,10 +90,25 @@ static inline void lock_release(const void *lock)
 #define might_sleep()			do { } while (0)
 #endif
 
-/* The folio lock's place in the order (mm.h's folio_lock()). */
-#define lock_acquire_folio(folio, try)					\
-	lock_acquire((folio), LOCK_CLASS_FOLIO, LOCK_WRITE, (try))
-#define lock_release_folio(folio)	lock_release(folio)
+/*
+ * The folio lock's place in the order (mm.h's folio_lock()).  A
+ * migration batch try-locks hundreds of folios (Linux's lockdep does not
+ * track folio locks at all): a folio try-locked while the thread already
+ * holds one is counted, not stacked, and the folio class stays on the
+ * stack until the last of them goes.
+ */
+#ifdef CONFIG_DEBUG_VM
+void lock_acquire_folio(const void *folio, bool trylock);
+void lock_release_folio(const void *folio);
+#else
+static inline void lock_acquire_folio(const void *folio, bool trylock)
+{
+}
+
+static inline void lock_release_folio(const void *folio)
+{
+}
+#endif
 
 /*
  * The sleeping reader-writer locks (mmap_lock, i_mmap_rwsem, the anon_vma

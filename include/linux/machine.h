@@ -42,9 +42,15 @@ struct slab_state;		/* linux/slab.h */
 struct shmem_sb_info;		/* linux/shmem_fs.h */
 struct thp_state;		/* linux/huge_mm.h */
 struct hugetlb_state;		/* linux/hugetlb.h */
+struct anon_rmap_state;		/* linux/rmap.h */
 struct task_list;		/* mm/task.h */
 struct oom_state;		/* linux/oom.h */
 struct balloon_state;		/* drivers/virtio/virtio_balloon.c */
+struct kvm_state;		/* linux/kvm_host.h */
+struct migrate_offload;		/* mm/migrate_copy_offload.c */
+struct dma_engine;		/* linux/dmaengine.h */
+struct dcbm;			/* drivers/migrate_offload/dcbm.c */
+struct mtcopy;			/* drivers/migrate_offload/mtcopy.c */
 
 struct cpu_attach;
 
@@ -77,6 +83,7 @@ struct vm_sysctl {
 	int min_free_kbytes;		/* vm.min_free_kbytes */
 	int watermark_scale_factor;	/* vm.watermark_scale_factor */
 	int percpu_pagelist_high_fraction; /* vm.percpu_pagelist_high_fraction */
+	bool zero_aware_alloc;		/* vm.zero_aware_alloc (foliage's own) */
 };
 
 #define FOLIAGE_BUG_MSG_LEN	256
@@ -117,7 +124,15 @@ struct foliage_machine {
 	struct hugetlb_state *hugetlb;	/* hugetlb pools (mm/hugetlb.c) */
 	struct oom_state *oom;		/* OOM notifiers (mm/oom_kill.c) */
 	struct balloon_state *balloon;	/* virtio-balloon driver (drivers/virtio) */
+	struct anon_rmap_state *anon_rmap; /* anon rmap scheme, ANON_VMA_LAZY (rmap.c) */
+	struct page_reporting *page_reporting; /* free page reporting (mm/page_reporting.c) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */
+	struct kvm_state *kvm;		/* KVM VMs, guest_memfd (virt/kvm) */
+	struct migrate_offload *migrate_offload; /* copy offload, migrators */
+	struct dma_engine *dma;		/* DMA device, fail_dma (drivers/dma) */
+	struct dcbm *dcbm;		/* the DMA migrator (migrate_offload/) */
+	struct mtcopy *mtcopy;		/* the CPU-thread migrator */
+	struct migrate_stats *migrate;	/* migration batch counters (mm/migrate.c) */
 	struct page *zero_page;		/* the shared zero page (memory.c) */
 	unsigned long zero_pfn;		/* its pfn */
 	struct folio *huge_zero_folio;	/* PMD-order zero folio, on first use */

@@ -4,10 +4,12 @@
  * its own (THP, TLB statistics, slab caches, shmem, tasks, fault injection,
  * tracing, debug) describes itself in one struct machine_subsys: its state
  * hangs off struct foliage_machine by one pointer (allocated zeroed before
- * its ->init(), freed after its ->exit()), and its knobs are a ctl_table
- * (and/or a
- * sysfs-style directory of string files) that foliage_set()/foliage_get()
- * find by name.  mm/subsys.c lists the subsystems in boot order:
+ * its ->init(), freed after its ->exit()); its knobs are a ctl_table (and/or
+ * a sysfs-style directory of string files) that foliage_set()/foliage_get()
+ * find by name; its text files are renders that foliage_render() finds by
+ * name; its whole-machine invariants are a ->validate() that
+ * validate_machine() (so foliage_validate() and the debug checks) runs.
+ * mm/subsys.c lists the subsystems in boot order:
  *
  *   foliage_machine_create()	state and ->init() of each, in order, once the page
  *				allocator works; a failure unwinds the ones
@@ -21,7 +23,20 @@
 #ifndef _FOLIAGE_LINUX_MACHINE_SUBSYS_H
 #define _FOLIAGE_LINUX_MACHINE_SUBSYS_H
 
+#include <stdbool.h>
+
 #include <linux/sysctl.h>
+
+struct seq_buf;
+
+/* A text file of a subsystem, as foliage_render(m, name, ...) shows it. */
+struct machine_render {
+	const char *name;		/* "slabinfo", "hugepages", ... */
+	/* Fill @s (JSON when @json); 0 or -errno.  In the machine. */
+	int (*render)(struct seq_buf *s, bool json);
+	/* Instead, for renders with more forms: FOLIAGE_RENDER_* @flags. */
+	int (*render_flags)(struct seq_buf *s, unsigned int flags);
+};
 
 struct machine_subsys {
 	const char *name;		/* for documentation and debugging */
@@ -49,7 +64,20 @@ struct machine_subsys {
 	const char *sysfs_prefix;	/* e.g. "transparent_hugepage." */
 	int (*sysfs_set)(const char *file, const char *value);
 	int (*sysfs_get)(const char *file, long *value);
+	const struct machine_render *renders; /* its text files */
+	unsigned int nr_renders;	/* entries in renders */
+	/*
+	 * Recount the subsystem's state from what it describes (pools from
+	 * their folios, ...): 0, or -errno with the broken invariant
+	 * recorded as a bug.  In the machine, at a quiet point.  NULL: none.
+	 */
+	int (*validate)(struct foliage_machine *m);
 };
+
+/* The render called @name of any subsystem, or NULL. */
+const struct machine_render *machine_subsys_render(const char *name);
+/* Every subsystem's ->validate(), in boot order: the first error. */
+int machine_subsys_validate(struct foliage_machine *m);
 
 /* .state_size/.state_slot for the state at machine->@field. */
 #define MACHINE_SUBSYS_STATE(field)					\
@@ -78,12 +106,21 @@ extern const struct machine_subsys debug_subsys;	/* mm/debug.c */
 extern const struct machine_subsys tlb_subsys;		/* mm/tlb.c */
 extern const struct machine_subsys slab_subsys;		/* mm/slab.c */
 extern const struct machine_subsys shmem_subsys;	/* mm/shmem.c */
+extern const struct machine_subsys anon_rmap_subsys;	/* mm/rmap.c */
+extern const struct machine_subsys migrate_subsys;	/* mm/migrate.c */
 extern const struct machine_subsys hugetlb_subsys;	/* mm/hugetlb.c */
+extern const struct machine_subsys kvm_subsys;		/* virt/kvm/kvm_main.c */
+extern const struct machine_subsys page_reporting_subsys; /* mm/page_reporting.c */
 extern const struct machine_subsys thp_subsys;		/* mm/huge_memory.c */
 extern const struct machine_subsys vma_subsys;		/* mm/vma.c */
 extern const struct machine_subsys task_subsys;		/* mm/task.c */
 extern const struct machine_subsys oom_subsys;		/* mm/oom_kill.c */
 extern const struct machine_subsys balloon_subsys;	/* drivers/virtio/virtio_balloon.c */
 extern const struct machine_subsys arch_subsys;		/* arch/arm64/mm/tlbflush.c */
+/* copy offload (issue 15 section 3) */
+extern const struct machine_subsys dma_subsys;		/* drivers/dma/dmaengine.c */
+extern const struct machine_subsys migrate_offload_subsys; /* mm/migrate_copy_offload.c */
+extern const struct machine_subsys dcbm_subsys;		/* drivers/migrate_offload/dcbm.c */
+extern const struct machine_subsys mtcopy_subsys;	/* drivers/migrate_offload/mtcopy.c */
 
 #endif /* _FOLIAGE_LINUX_MACHINE_SUBSYS_H */

@@ -402,6 +402,8 @@ struct vm_operations_struct {
 				pgoff_t end_pgoff); /* fault-around */
 	vm_fault_t (*page_mkwrite)(struct vm_fault *vmf); /* before write */
 	const char *(*name)(struct vm_area_struct *vma); /* maps name */
+	int (*may_split)(struct vm_area_struct *vma,
+			 unsigned long addr); /* split here? 0 or -errno */
 };
 
 /* ---- per-mm resident page counters ---------------------------------- */

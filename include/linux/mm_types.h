@@ -164,7 +164,11 @@ struct vm_area_struct {
 	struct anon_vma *anon_vma;	/* rmap of its anonymous pages */
 	struct list_head anon_vma_chain; /* its anon_vma_chains */
 	struct interval_tree_node shared; /* in the file's i_mmap (rmap.c) */
-	unsigned long vm_refcnt;	/* references from lazy anon rmap */
+	/* ANON_VMA_LAZY (mm/rmap.c, docs/anon-vma-lazy.md): */
+	struct vm_area_struct *lazy_root; /* root VMA of its lazy folios, or NULL */
+	unsigned long vm_refcnt;	/* as a root: VMAs whose lazy_root is this */
+	struct anon_vma *lazy_anon_vma;	/* as a root: the anon_vma it upgraded to */
+	bool lazy_detached;		/* as a root: unmapped, kept for its folios */
 };
 
 RB_HEAD(vma_tree, vm_area_struct);

@@ -179,10 +179,24 @@ static inline bool PageCompound(const struct page *page)
 #define PAGE_MAPPING_ANON	0x1UL
 #define PAGE_MAPPING_FLAGS	0x3UL
 #define FOLIO_MAPPING_ANON	PAGE_MAPPING_ANON
+/*
+ * ANON_VMA_LAZY (seed 003 reuses the KSM bit; foliage has no KSM): an anon
+ * folio's ->mapping may be its root VMA | ANON | ANON_VMA_LAZY instead.
+ */
+#define FOLIO_MAPPING_ANON_VMA_LAZY	0x2UL
 
 static inline bool folio_test_anon(const struct folio *folio)
 {
-	return ((unsigned long)folio->mapping & PAGE_MAPPING_ANON) != 0;
+	/* fork and mremap may move a lazy folio to an anon_vma meanwhile. */
+	return ((unsigned long)READ_ONCE(folio->mapping) &
+		PAGE_MAPPING_ANON) != 0;
+}
+
+/* An anon folio whose ->mapping is a lazy root VMA, not an anon_vma. */
+static inline bool folio_test_anon_lazy(const struct folio *folio)
+{
+	return ((unsigned long)READ_ONCE(folio->mapping) & PAGE_MAPPING_FLAGS) ==
+	       (PAGE_MAPPING_ANON | FOLIO_MAPPING_ANON_VMA_LAZY);
 }
 
 #endif /* _FOLIAGE_LINUX_PAGE_FLAGS_H */

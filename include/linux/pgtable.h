@@ -225,6 +225,8 @@ static inline bool pmd_needs_flush(pmd_t oldpmd, pmd_t newpmd)
 }
 static inline pud_t __pud(u64 v) { return (pud_t){ v }; }
 static inline bool pud_none(pud_t p) { return !p.pud; }
+/* A 1 GiB leaf (hugetlb): a PMD leaf's layout one level up. */
+static inline bool pud_leaf(pud_t p) { return ARCH_CALL(pmd_leaf, p.pud); }
 static inline pgd_t __pgd(u64 v) { return (pgd_t){ v }; }
 static inline bool pgd_none(pgd_t p) { return !p.pgd; }
 /*

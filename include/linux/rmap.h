@@ -33,6 +33,29 @@
  *   NR_ANON_MAPPED / NR_FILE_MAPPED count pages mapped at least once;
  *   NR_ANON_THPS / NR_SHMEM_PMDMAPPED / NR_FILE_PMDMAPPED pages of
  *	PMD-mapped folios
+ *
+ * ANON_VMA_LAZY (seed 003; a machine with foliage_config.anon_vma ==
+ * FOLIAGE_ANON_VMA_LAZY; docs/anon-vma-lazy.md).  The first anonymous fault
+ * of a VMA makes it a root (vma->lazy_root == vma) instead of preparing an
+ * anon_vma; its folios' ->mapping is the root VMA | ANON | ANON_VMA_LAZY.
+ * vma_mapping_base(v) = v->vm_start - v->vm_pgoff * PAGE_SIZE, which split
+ * and merge keep, so a lazy folio is mapped at vma_mapping_base(root) +
+ * index * PAGE_SIZE in the root's mm, by the VMAs there whose lazy_root is
+ * the root.
+ *   vma->lazy_root == R  =>  R->vm_mm == vma->vm_mm and
+ *	vma_mapping_base(vma) == vma_mapping_base(R)
+ *   R->vm_refcnt == VMAs whose lazy_root is R (R itself while mapped),
+ *	+ 1 if R->lazy_anon_vma (that anon_vma pins R, A->lazy_root == R)
+ *   R->lazy_detached: R left its mm (munmap, exit, merge) and lives on for
+ *	its folios; it is freed when vm_refcnt drops to 0
+ *   fork or a moving mremap upgrades R's group, one way: every VMA with
+ *	lazy_root R gets one anon_vma A (R->lazy_anon_vma), keeping lazy_root;
+ *	folios are moved to A as fork's folio_try_dup_anon_rmap_*() and
+ *	mremap's move_ptes() meet them; a lazy folio's walk visits R's VMAs
+ *	by address, then A's tree (the VMAs of other mms and moved ones)
+ *   the machine's lazy lock (anon_lazy_lock_*()) is held for write by every
+ *	change to a lazy machine's VMA trees and lazy links, for read by
+ *	walks of lazy folios: order i_mmap_rwsem > it > anon_vma rwsem
  */
 #ifndef _FOLIAGE_LINUX_RMAP_H
 #define _FOLIAGE_LINUX_RMAP_H
@@ -52,6 +75,7 @@ struct anon_vma {
 	unsigned long num_active_vmas;	/* VMAs with vma->anon_vma == this */
 	struct anon_vma *parent;	/* anon_vma forked from (self: root) */
 	struct interval_tree_root rb_root; /* avcs, an interval tree by pgoff */
+	struct vm_area_struct *lazy_root; /* lazy root VMA upgraded to this, pinned */
 };
 
 struct anon_vma_chain {
@@ -63,11 +87,83 @@ struct anon_vma_chain {
 
 static inline struct anon_vma *folio_anon_vma(const struct folio *folio)
 {
-	if (!folio_test_anon(folio))
+	unsigned long mapping;
+
+	/*
+	 * Acquire: an anon_vma that fork or mremap published by moving a
+	 * lazy folio to it (folio_fix_anon_lazy(), a release) is seen
+	 * initialised.
+	 */
+	mapping = (unsigned long)__atomic_load_n(&folio->mapping,
+						 __ATOMIC_ACQUIRE);
+	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
 		return NULL;
-	return (struct anon_vma *)((unsigned long)folio->mapping &
-				   ~PAGE_MAPPING_FLAGS);
+	return (struct anon_vma *)(mapping & ~PAGE_MAPPING_FLAGS);
 }
+
+/* ---- ANON_VMA_LAZY ----------------------------------------------------- */
+
+/* The machine's anon rmap scheme and the lazy lock (mm/rmap.c). */
+struct anon_rmap_state {
+	bool lazy;			/* config.anon_vma == FOLIAGE_ANON_VMA_LAZY */
+	pthread_rwlock_t lock;		/* the lazy lock, see above */
+	atomic_long_t nr_roots;		/* root VMAs alive, detached ones too */
+	atomic_long_t nr_detached;	/* of them, unmapped and kept */
+	atomic_long_t nr_upgrades;	/* lazy groups upgraded to an anon_vma */
+	atomic_long_t nr_fixed;		/* folios moved from a root to an anon_vma */
+	atomic_long_t nr_walk_retries;	/* walks that saw ->mapping change */
+};
+
+/* Does this machine use ANON_VMA_LAZY? */
+static inline bool anon_vma_lazy_enabled(void)
+{
+	return this_machine->anon_rmap && this_machine->anon_rmap->lazy;
+}
+
+/* The lazy lock; no-ops on classic machines. */
+void anon_lazy_lock_write(void);
+void anon_lazy_unlock_write(void);
+void anon_lazy_lock_read(void);
+bool anon_lazy_trylock_read(void);
+void anon_lazy_unlock_read(void);
+void anon_lazy_assert_held_write(void);
+
+/* Where page offset 0 of @vma's backing would be mapped. */
+static inline unsigned long vma_mapping_base(const struct vm_area_struct *vma)
+{
+	return vma->vm_start - (vma->vm_pgoff << PAGE_SHIFT);
+}
+
+/* The root VMA of a lazy folio (folio_test_anon_lazy()). */
+static inline struct vm_area_struct *folio_lazy_root(const struct folio *folio)
+{
+	return (struct vm_area_struct *)((unsigned long)
+		READ_ONCE(folio->mapping) & ~PAGE_MAPPING_FLAGS);
+}
+
+/* Has @vma an anon rmap of either kind (it may map anon folios)? */
+static inline bool vma_has_anon_rmap(const struct vm_area_struct *vma)
+{
+	return vma->anon_vma || vma->lazy_root;
+}
+
+/*
+ * One-way upgrades (caller holds mmap_lock for write): every lazy VMA of
+ * @mm (fork), or the group of @vma's root (a moving mremap), gets the
+ * group's anon_vma.
+ */
+int __must_check anon_vma_lazy_upgrade_mm(struct mm_struct *mm);
+int __must_check anon_vma_lazy_upgrade(struct vm_area_struct *vma);
+/*
+ * @vma leaves its mm for good (after unlink_anon_vmas()): a root others
+ * still use is kept (lazy_detached), else freed.  vm_area_free() calls it.
+ */
+bool anon_vma_lazy_keep(struct vm_area_struct *vma);
+/*
+ * Move @folio from its lazy root to @vma's anon_vma (mremap's move_ptes(),
+ * fork's dup); caller holds the PTL mapping it.
+ */
+void folio_fix_anon_lazy(struct folio *folio, struct vm_area_struct *vma);
 
 /* The last page offset @vma maps: its interval-tree key is [pgoff, last]. */
 static inline unsigned long vma_last_pgoff(const struct vm_area_struct *vma)

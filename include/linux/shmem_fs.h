@@ -31,7 +31,16 @@ int __must_check shmem_file_create(const char *name, unsigned long long size,
 int __must_check shmem_get_folio(struct inode *inode, pgoff_t index,
 				 struct folio **out, bool create);
 struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index);
+/* The same, locked and still in @mapping once locked; NULL for a hole. */
+struct folio *filemap_lock_folio(struct address_space *mapping, pgoff_t index);
 int shmem_truncate(struct inode *inode, unsigned long long new_size);
+/*
+ * fallocate(): @punch frees the whole pages of [off, off + len) (unmapped
+ * from every mapping first, private COW copies spared) and zeroes the
+ * partial ones; else allocates the pages inside i_size.
+ */
+int shmem_fallocate(struct file *file, bool punch, unsigned long long off,
+		    unsigned long long len);
 
 /*
  * shm_mnt, the internal tmpfs every memfd and shared anonymous mapping

@@ -16,6 +16,10 @@ enum trace_event_type {
 	TRACE_MM_PAGE_ALLOC_ZONE_LOCKED,
 	TRACE_MM_PAGE_PCPU_DRAIN,
 	TRACE_MM_PAGE_ALLOC_EXTFRAG,
+	TRACE_MM_MIGRATE_PAGES,
+	TRACE_MM_MIGRATE_PAGES_START,
+	TRACE_SET_MIGRATION_PTE,
+	TRACE_REMOVE_MIGRATION_PTE,
 	NR_TRACE_EVENT_TYPES
 };
 
@@ -25,12 +29,26 @@ struct trace_entry {
 	u16 type;			/* enum trace_event_type */
 	u16 cpu;			/* CPU it ran on */
 	int pid;			/* host thread id */
-	unsigned long pfn;		/* page, or -1UL for none */
-	unsigned int order;		/* allocation order */
-	int migratetype;		/* migratetype */
-	unsigned long gfp_flags;	/* gfp */
-	int percpu_refill;		/* zone_locked: for a pcp refill */
-	int arg[4];			/* extfrag: fallback_order, ... */
+	union {
+		struct {		/* the page allocator's events */
+			unsigned long pfn; /* page, or -1UL for none */
+			unsigned int order; /* allocation order */
+			int migratetype; /* migratetype */
+			unsigned long gfp_flags; /* gfp */
+			int percpu_refill; /* zone_locked: for a pcp refill */
+			int arg[4];	/* extfrag: fallback_order, ... */
+		};
+		struct {		/* migration's events */
+			/*
+			 * mm_migrate_pages: succeeded, failed, thp_succeeded,
+			 * thp_failed, thp_split, large_folio_split;
+			 * *_migration_pte: addr, pte
+			 */
+			unsigned long mig[6];
+			int mig_mode;	/* enum migrate_mode */
+			int mig_arg;	/* the reason, or the pte's order */
+		};
+	};
 };
 
 /* The ring buffer: the newest TRACE_BUFFER_ENTRIES events are kept. */
@@ -129,6 +147,63 @@ static inline void trace_mm_page_alloc_extfrag(struct page *page,
 		};
 		trace_record(&e);
 	}
+}
+
+/* ---- migration (mm/migrate.c, mm/rmap.c) ---- */
+
+static inline void trace_mm_migrate_pages(unsigned long succeeded,
+					  unsigned long failed,
+					  unsigned long thp_succeeded,
+					  unsigned long thp_failed,
+					  unsigned long thp_split,
+					  unsigned long large_folio_split,
+					  int mode, int reason)
+{
+	if (trace_on()) {
+		struct trace_entry e = {
+			.type = TRACE_MM_MIGRATE_PAGES,
+			.mig = { succeeded, failed, thp_succeeded, thp_failed,
+				 thp_split, large_folio_split },
+			.mig_mode = mode, .mig_arg = reason,
+		};
+		trace_record(&e);
+	}
+}
+
+static inline void trace_mm_migrate_pages_start(int mode, int reason)
+{
+	if (trace_on()) {
+		struct trace_entry e = {
+			.type = TRACE_MM_MIGRATE_PAGES_START,
+			.mig_mode = mode, .mig_arg = reason,
+		};
+		trace_record(&e);
+	}
+}
+
+static inline void __trace_migration_pte(int type, unsigned long addr,
+					 unsigned long pte, int order)
+{
+	if (trace_on()) {
+		struct trace_entry e = {
+			.type = type, .mig = { addr, pte }, .mig_arg = order,
+		};
+		trace_record(&e);
+	}
+}
+
+/* A PTE (or PMD) became a migration entry. */
+static inline void trace_set_migration_pte(unsigned long addr,
+					   unsigned long pte, int order)
+{
+	__trace_migration_pte(TRACE_SET_MIGRATION_PTE, addr, pte, order);
+}
+
+/* A migration entry became a PTE (or PMD) again. */
+static inline void trace_remove_migration_pte(unsigned long addr,
+					      unsigned long pte, int order)
+{
+	__trace_migration_pte(TRACE_REMOVE_MIGRATION_PTE, addr, pte, order);
 }
 
 #endif /* _FOLIAGE_TRACE_EVENTS_H */

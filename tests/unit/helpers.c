@@ -19,7 +19,11 @@ struct foliage_machine *test_machine(unsigned int nr_nodes, unsigned int mib)
 
 void test_machine_done(struct foliage_machine *m)
 {
-	assert_int_equal(foliage_validate(m), 0);
+	int ret = foliage_validate(m);
+
+	if (ret)
+		fail_msg("validate: %d, bug: %s", ret,
+			 foliage_bugs(m) ? foliage_first_bug(m) : "none");
 	if (foliage_bugs(m))
 		fail_msg("bug: %s", foliage_first_bug(m));
 	foliage_machine_destroy(m);
@@ -180,7 +184,11 @@ bool mem_is(const void *p, int byte, size_t bytes)
 
 void assert_machine_ok(struct foliage_machine *m)
 {
-	assert_int_equal(foliage_validate(m), 0);
+	int ret = foliage_validate(m);
+
+	if (ret)
+		fail_msg("validate: %d, bug: %s", ret,
+			 foliage_bugs(m) ? foliage_first_bug(m) : "none");
 	if (foliage_bugs(m))
 		fail_msg("bug: %s", foliage_first_bug(m));
 }

@@ -13,6 +13,26 @@
 #include <linux/slab.h>
 #include "task.h"
 
+/* pt_machine() with the anon rmap scheme @anon_vma (FOLIAGE_ANON_VMA_*). */
+static inline struct foliage_machine *
+pt_machine_scheme(unsigned int nr_nodes, unsigned int mib,
+		  unsigned int anon_vma)
+{
+	struct foliage_config cfg;
+	struct foliage_machine *m;
+
+	foliage_config_init(&cfg);
+	cfg.nr_nodes = nr_nodes;
+	cfg.bytes_per_node = (uint64_t)mib << 20;
+	cfg.anon_vma = anon_vma;
+	m = test_machine_cfg(&cfg);
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(kmem_caches_init(m), 0);
+	if (!m->zero_page)
+		assert_int_equal(zero_page_init(), 0);
+	return m;
+}
+
 static inline struct foliage_machine *pt_machine(unsigned int nr_nodes,
 						 unsigned int mib)
 {

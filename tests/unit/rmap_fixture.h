@@ -16,13 +16,13 @@
 
 static struct foliage_machine *m;
 
-static int setup(void **state)
+static int __attribute__((unused)) setup(void **state)
 {
 	m = pt_machine(1, 128);
 	return 0;
 }
 
-static int teardown(void **state)
+static int __attribute__((unused)) teardown(void **state)
 {
 	exit_all_tasks(m);
 	pt_machine_done(m);

@@ -261,6 +261,66 @@ static void test_page_matches(void **state)
 	shadow_destroy(&sh);
 }
 
+/*
+ * MADV_FREE: a claimed page becomes maybe-zero; it matches its bytes or
+ * all zeroes; seen discarded, its claims say zero; a write keeps the page
+ * but leaves only the written bytes known; fork copies the state.
+ */
+static void test_lazyfree(void **state)
+{
+	unsigned long base = 0x400000;
+	unsigned char got[PG], want[PG], v = 0;
+	struct shadow sh, child;
+	struct shadow_page *p;
+
+	shadow_init(&sh);
+	shadow_init(&child);
+	assert_int_equal(shadow_record_pattern(&sh, base, 7), 0);
+	assert_int_equal(shadow_record_pattern(&sh, base + PG, 8), 0);
+	assert_int_equal(shadow_record_pattern(&sh, base + 2 * PG, 9), 0);
+	shadow_lazyfree(&sh, base, base + 2 * PG);
+	p = shadow_find(&sh, base);
+	assert_non_null(p);
+	assert_true(p->maybe_zero);
+	assert_false(shadow_find(&sh, base + 2 * PG)->maybe_zero);
+	shadow_pattern(7, want);
+	assert_true(shadow_page_matches(p, want));
+	memset(got, 0, PG);
+	assert_true(shadow_page_matches(p, got));
+	got[5] = 1;			/* neither its bytes nor zero */
+	assert_false(shadow_page_matches(p, got));
+	/* A page not freed does not match zeroes. */
+	memset(got, 0, PG);
+	assert_false(shadow_page_matches(shadow_find(&sh, base + 2 * PG),
+					 got));
+	/* fork copies the maybe-zero state. */
+	assert_int_equal(shadow_copy(&child, &sh), 0);
+	assert_true(shadow_find(&child, base + PG)->maybe_zero);
+	/* Seen discarded: zero from now on, still claimed. */
+	shadow_lazyfree_settle(&sh, base, true);
+	p = shadow_find(&sh, base);
+	assert_false(p->maybe_zero);
+	assert_true(shadow_page_matches(p, got));
+	assert_int_equal(sh.nr_bytes, 3 * PG);
+	/* Seen kept: its bytes, and zeroes no longer match. */
+	shadow_lazyfree_settle(&child, base, false);
+	assert_false(shadow_page_matches(shadow_find(&child, base), got));
+	/* A write: only the written byte of the page is known. */
+	assert_int_equal(shadow_record(&sh, base + PG + 10, "W", 1), 0);
+	p = shadow_find(&sh, base + PG);
+	assert_false(p->maybe_zero);
+	assert_true(claim_at(&sh, base + PG + 10, &v));
+	assert_int_equal(v, 'W');
+	assert_false(claim_at(&sh, base + PG + 11, &v));
+	assert_int_equal(sh.nr_bytes, 2 * PG + 1);
+	/* Unclaimed bytes read as zero where the model says so. */
+	shadow_expect_zero_filled(&sh, base + PG, want);
+	assert_int_equal(want[10], 'W');
+	assert_int_equal(want[11], 0);
+	shadow_destroy(&sh);
+	shadow_destroy(&child);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_move),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_page_matches),
+		cmocka_unit_test(test_lazyfree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,14 +14,18 @@
  *
  * The model keeps, per task, one entry per page of a window below the
  * mmap base: what maps it (private anon, shared file page, private file
- * page with or without its own COW copy) and the bytes it must read.
- * Private pages hold refcounted buffers shared after fork until one side
- * writes (COW in the model too); shared pages read their file's buffer.
- * So every byte written reads back the same after any sequence of COW,
- * fork, mremap, mprotect and munmap of other ranges; no write leaks from
- * one task into another; wipeonfork ranges read zero in the child and
- * dontfork ranges are absent.  MADV_FREE'd pages may read zero or the old
- * bytes (Linux may discard them while clean); once seen zero, they are.
+ * page with or without its own COW copy).  The bytes each page must read
+ * are the scenario runner's shadow memory (tools/foliage/shadow.h, the one
+ * oracle): a shadow per task for its private bytes (anonymous pages and
+ * the COW copies of private file pages), a shadow per file, by offset, for
+ * the page cache that shared pages and not-yet-COWed private file pages
+ * read; what nobody wrote reads zero.  So every byte written reads back the
+ * same after any sequence of COW, fork, mremap, mprotect and munmap of
+ * other ranges; no write leaks from one task into another; wipeonfork
+ * ranges read zero in the child and dontfork ranges are absent.
+ * MADV_FREE'd pages are the shadow's maybe-zero pages: they may read zero
+ * or the old bytes (Linux may discard them while clean); once seen zero,
+ * they are.
  *
  * After every step foliage_validate() (validate_mm, validate_all_mms and
  * the reverse-map checker) must pass and no bug may be recorded, and the
@@ -32,6 +36,8 @@
 #include <stdio.h>
 
 #include "rmap_check_helpers.h"
+#include "shadow.h"
+#include <linux/rmap.h>
 
 #define WIN_PAGES	16384UL		/* 64 MiB window below mmap_base */
 #define MAX_TASKS	6
@@ -40,8 +46,15 @@
 #define MAX_PINS	6
 #define TASK_MAX_MAPPED	6144UL		/* pages a task may have mapped */
 #define LOG_LINES	12
+#ifndef NR_SEEDS
 #define NR_SEEDS	5
+#define FIRST_SEED	1
+#endif
 #define STEPS		260
+/* The machines' anon rmap scheme (test_random_ops_lazy.c: lazy). */
+#ifndef RANDOM_OPS_ANON_VMA
+#define RANDOM_OPS_ANON_VMA	FOLIAGE_ANON_VMA_CLASSIC
+#endif
 
 enum kind {
 	K_NONE,				/* not mapped */
@@ -52,21 +65,15 @@ enum kind {
 
 #define F_DONTFORK	0x1
 #define F_WIPEONFORK	0x2
-#define F_LAZYFREE	0x4		/* MADV_FREE'd: may read zero */
-
-struct buf {
-	int ref;			/* model pages holding it */
-	unsigned char b[PAGE_SIZE];	/* bytes */
-};
+#define F_COPY		0x4		/* K_PRIV_FILE: has its COW copy */
 
 struct mfile {
 	struct foliage_file *file;	/* NULL: a shared anon mapping's */
 	unsigned long nr_pages;		/* size */
-	struct buf **pages;		/* content; NULL: zeros */
+	struct shadow sh;		/* its bytes, by file offset */
 };
 
 struct mpage {
-	struct buf *priv;		/* private bytes; NULL: none */
 	struct mfile *file;		/* K_SHARED, K_PRIV_FILE */
 	unsigned long pgoff;		/* page of file */
 	unsigned char kind;		/* enum kind */
@@ -82,6 +89,7 @@ struct pin {
 struct mtask {
 	struct foliage_task *task;	/* NULL: no task here */
 	struct mpage *pg;		/* WIN_PAGES entries */
+	struct shadow sh;		/* its private bytes, by address */
 	struct pin pins[MAX_PINS];	/* pins held */
 	int nr_pins;			/* how many */
 };
@@ -160,33 +168,7 @@ static bool chance(struct world *w, unsigned int percent)
 	return below(w, 100) < percent;
 }
 
-/* ---- model buffers --------------------------------------------------- */
-
-static struct buf *buf_new(const unsigned char *from)
-{
-	struct buf *b = malloc(sizeof(*b));
-
-	assert_non_null(b);
-	b->ref = 1;
-	if (from)
-		memcpy(b->b, from, PAGE_SIZE);
-	else
-		memset(b->b, 0, PAGE_SIZE);
-	return b;
-}
-
-static struct buf *buf_get(struct buf *b)
-{
-	if (b)
-		b->ref++;
-	return b;
-}
-
-static void buf_put(struct buf *b)
-{
-	if (b && --b->ref == 0)
-		free(b);
-}
+/* ---- the model's bytes: shadows ------------------------------------ */
 
 static struct mfile *mfile_new(struct world *w, struct foliage_file *file,
 			       unsigned long nr_pages)
@@ -196,87 +178,85 @@ static struct mfile *mfile_new(struct world *w, struct foliage_file *file,
 	assert_non_null(f);
 	f->file = file;
 	f->nr_pages = nr_pages;
-	f->pages = calloc(nr_pages, sizeof(*f->pages));
-	assert_non_null(f->pages);
+	shadow_init(&f->sh);
 	assert_true(w->nr_anon_files < (int)ARRAY_SIZE(w->anon_files));
 	w->anon_files[w->nr_anon_files++] = f;
 	return f;
 }
 
-static void mfile_free_pages(struct mfile *f)
-{
-	unsigned long i;
-
-	for (i = 0; i < f->nr_pages; i++)
-		buf_put(f->pages[i]);
-	free(f->pages);
-}
-
-/* The bytes page @p must read (NULL: zeros). */
-static const unsigned char *page_bytes(const struct mpage *p)
-{
-	switch (p->kind) {
-	case K_ANON:
-		return p->priv ? p->priv->b : NULL;
-	case K_SHARED:
-		return p->file->pages[p->pgoff] ?
-		       p->file->pages[p->pgoff]->b : NULL;
-	case K_PRIV_FILE:
-		if (p->priv)
-			return p->priv->b;
-		return p->file->pages[p->pgoff] ?
-		       p->file->pages[p->pgoff]->b : NULL;
-	}
-	return NULL;
-}
-
-/* A private copy of the file page, as a write fault makes it. */
-static void snapshot(struct mpage *p)
-{
-	if (p->kind == K_PRIV_FILE && !p->priv)
-		p->priv = buf_new(page_bytes(p));
-}
-
-/* The buffer a write to @p goes to (COW in the model). */
-static unsigned char *page_for_write(struct mpage *p)
-{
-	struct buf **slot;
-
-	if (p->kind == K_SHARED)
-		slot = &p->file->pages[p->pgoff];
-	else
-		slot = &p->priv;
-	if (p->kind == K_PRIV_FILE && !*slot) {
-		*slot = buf_new(page_bytes(p));
-	} else if (!*slot) {
-		*slot = buf_new(NULL);
-	} else if ((*slot)->ref > 1 && p->kind != K_SHARED) {
-		struct buf *copy = buf_new((*slot)->b);
-
-		buf_put(*slot);
-		*slot = copy;
-	}
-	return (*slot)->b;
-}
-
-static void page_clear(struct mpage *p)
-{
-	buf_put(p->priv);
-	memset(p, 0, sizeof(*p));
-}
-
-static void page_copy(struct mpage *dst, const struct mpage *src)
-{
-	*dst = *src;
-	buf_get(dst->priv);
-}
-
-/* ---- the model's view of a task ------------------------------------- */
-
 static unsigned long addr_of(struct world *w, unsigned long idx)
 {
 	return w->base + (idx << PAGE_SHIFT);
 }
+
+/*
+ * Where page @idx of @t reads its bytes: the task's own shadow at its
+ * address, or its file's at the page's offset.
+ */
+static struct shadow *page_shadow(struct world *w, struct mtask *t,
+				  unsigned long idx, unsigned long *at)
+{
+	struct mpage *p = &t->pg[idx];
+
+	if (p->kind == K_SHARED ||
+	    (p->kind == K_PRIV_FILE && !(p->flags & F_COPY))) {
+		*at = p->pgoff << PAGE_SHIFT;
+		return &p->file->sh;
+	}
+	*at = addr_of(w, idx);
+	return &t->sh;
+}
+
+/* The bytes page @idx of @t must read. */
+static void page_expect(struct world *w, struct mtask *t, unsigned long idx,
+			unsigned char *want)
+{
+	unsigned long at;
+	struct shadow *sh = page_shadow(w, t, idx, &at);
+
+	shadow_expect_zero_filled(sh, at, want);
+}
+
+/* A private copy of the file page, as a write fault makes it. */
+static void snapshot(struct world *w, struct mtask *t, unsigned long idx)
+{
+	struct mpage *p = &t->pg[idx];
+	unsigned char bytes[PAGE_SIZE];
+
+	if (p->kind != K_PRIV_FILE || (p->flags & F_COPY))
+		return;
+	page_expect(w, t, idx, bytes);
+	assert_int_equal(shadow_record(&t->sh, addr_of(w, idx), bytes,
+				       PAGE_SIZE), 0);
+	p->flags |= F_COPY;
+}
+
+/* @n bytes written at offset @off of page @idx (COW in the model). */
+static void page_write(struct world *w, struct mtask *t, unsigned long idx,
+		       unsigned long off, const unsigned char *buf,
+		       unsigned long n)
+{
+	unsigned long at;
+	struct shadow *sh;
+
+	snapshot(w, t, idx);
+	sh = page_shadow(w, t, idx, &at);
+	assert_int_equal(shadow_record(sh, at + off, buf, n), 0);
+}
+
+/* Private pages [idx, idx + n) of @t lose their bytes: zero, or the file. */
+static void model_drop_private(struct world *w, struct mtask *t,
+			       unsigned long idx, unsigned long n)
+{
+	unsigned long i;
+
+	assert_int_equal(shadow_drop(&t->sh, addr_of(w, idx),
+				     addr_of(w, idx + n)), 0);
+	for (i = idx; i < idx + n; i++)
+		t->pg[i].flags &= ~F_COPY;
+}
+
+/* ---- the model's view of a task ------------------------------------- */
 
 static unsigned long nr_mapped(struct mtask *t)
 {
@@ -383,31 +363,33 @@ static void check_page(struct world *w, struct mtask *t, unsigned long idx,
 		       unsigned long len)
 {
 	struct mpage *p = &t->pg[idx];
-	const unsigned char *want = page_bytes(p);
-	unsigned long i;
+	unsigned char want[PAGE_SIZE];
+	struct shadow_page *sp;
+	unsigned long i, at;
+	struct shadow *sh = page_shadow(w, t, idx, &at);
 	bool as_want = true, as_zero = true;
 
+	page_expect(w, t, idx, want);
 	for (i = 0; i < len; i++) {
-		if (got[i] != (want ? want[off + i] : 0))
+		if (got[i] != want[off + i])
 			as_want = false;
 		if (got[i])
 			as_zero = false;
 	}
 	if (as_want)
 		return;
-	if ((p->flags & F_LAZYFREE) && as_zero) {
+	sp = shadow_find(sh, at);
+	if (sp && sp->maybe_zero && as_zero) {
 		/* Discarded while clean: zeros from now on. */
-		buf_put(p->priv);
-		p->priv = NULL;
-		p->flags &= ~F_LAZYFREE;
+		shadow_lazyfree_settle(sh, at, true);
 		return;
 	}
 	for (i = 0; i < len; i++)
-		if (got[i] != (want ? want[off + i] : 0))
+		if (got[i] != want[off + i])
 			break;
 	wfail(w, "pid %d reads %#x at %#lx, the model says %#x (page kind %d prot %d flags %#x)",
 	      foliage_task_pid(t->task), got[i], addr_of(w, idx) + off + i,
-	      want ? want[off + i] : 0, p->kind, p->prot, p->flags);
+	      want[off + i], p->kind, p->prot, p->flags);
 }
 
 /* The first page of [idx, idx + n) failing @ok, or idx + n. */
@@ -481,11 +463,13 @@ static void resolve_lazyfree(struct world *w, struct mtask *t,
 	unsigned long i;
 
 	for (i = idx; i < idx + n; i++) {
-		if (!(t->pg[i].flags & F_LAZYFREE))
+		struct shadow_page *sp = shadow_find(&t->sh, addr_of(w, i));
+
+		if (!sp || !sp->maybe_zero)
 			continue;
 		if (t->pg[i].prot & FOLIAGE_PROT_READ)
 			read_check(w, t, addr_of(w, i), PAGE_SIZE);
-		t->pg[i].flags &= ~F_LAZYFREE;
+		shadow_lazyfree_settle(&t->sh, addr_of(w, i), false);
 	}
 }
 
@@ -547,12 +531,13 @@ static const int prots[] = {
 	FOLIAGE_PROT_NONE,
 };
 
-static void model_unmap(struct mtask *t, unsigned long idx, unsigned long n)
+static void model_unmap(struct world *w, struct mtask *t, unsigned long idx,
+			unsigned long n)
 {
-	unsigned long i;
-
-	for (i = idx; i < idx + n && i < WIN_PAGES; i++)
-		page_clear(&t->pg[i]);
+	n = min(n, WIN_PAGES - idx);
+	assert_int_equal(shadow_drop(&t->sh, addr_of(w, idx),
+				     addr_of(w, idx + n)), 0);
+	memset(&t->pg[idx], 0, n * sizeof(t->pg[0]));
 }
 
 static unsigned long pick_len(struct world *w)
@@ -619,7 +604,7 @@ static void op_mmap(struct world *w, struct mtask *t)
 	if (fixed)
 		wassert(w, out == addr, "MAP_FIXED at %#lx gave %#lx", addr, out);
 	idx = (out - w->base) >> PAGE_SHIFT;
-	model_unmap(t, idx, n);
+	model_unmap(w, t, idx, n);
 	if (kind == K_SHARED && !file)
 		file = mfile_new(w, NULL, n);
 	for (i = 0; i < n; i++) {
@@ -632,7 +617,7 @@ static void op_mmap(struct world *w, struct mtask *t)
 		/* MAP_POPULATE write-faults writable private mappings. */
 		if (populate && kind == K_PRIV_FILE &&
 		    (prot & FOLIAGE_PROT_WRITE))
-			snapshot(p);
+			snapshot(w, t, idx + i);
 	}
 }
 
@@ -652,7 +637,7 @@ static void op_munmap(struct world *w, struct mtask *t)
 	     addr_of(w, idx), n);
 	ret = foliage_munmap(t->task, addr_of(w, idx), n << PAGE_SHIFT);
 	wassert(w, ret == 0, "munmap: %d", ret);
-	model_unmap(t, idx, n);
+	model_unmap(w, t, idx, n);
 }
 
 static void op_mprotect(struct world *w, struct mtask *t)
@@ -686,15 +671,17 @@ static void vma_bounds(struct world *w, struct mtask *t, unsigned long addr,
 }
 
 /* Move the model's pages [from, from + n) of @t to [to, to + n). */
-static void model_move(struct mtask *t, unsigned long from, unsigned long to,
-		       unsigned long n)
+static void model_move(struct world *w, struct mtask *t, unsigned long from,
+		       unsigned long to, unsigned long n)
 {
 	struct mpage *tmp = calloc(n, sizeof(*tmp));
 
 	assert_non_null(tmp);
 	memcpy(tmp, &t->pg[from], n * sizeof(*tmp));
 	memset(&t->pg[from], 0, n * sizeof(*tmp));
-	model_unmap(t, to, n);
+	memset(&t->pg[to], 0, n * sizeof(*tmp));
+	assert_int_equal(shadow_move(&t->sh, addr_of(w, from),
+				     n << PAGE_SHIFT, addr_of(w, to)), 0);
 	memcpy(&t->pg[to], tmp, n * sizeof(*tmp));
 	free(tmp);
 }
@@ -791,39 +778,34 @@ static void op_mremap(struct world *w, struct mtask *t)
 
 		/* Shrinking unmaps the tail first. */
 		if (new_n < n)
-			model_unmap(t, idx + new_n, n - new_n);
+			model_unmap(w, t, idx + new_n, n - new_n);
 		if (dontunmap) {
 			struct mpage *old = calloc(n, sizeof(*old));
 
 			assert_non_null(old);
+			memcpy(old, &t->pg[idx], n * sizeof(*old));
+			model_move(w, t, idx, to, n);
+			/*
+			 * The old VMA stays, emptied of its pages: its
+			 * private bytes went with them (the shadow moved).
+			 */
+			memcpy(&t->pg[idx], old, n * sizeof(*old));
 			for (i = 0; i < n; i++)
-				page_copy(&old[i], &t->pg[idx + i]);
-			model_move(t, idx, to, n);
-			/* The old VMA stays, emptied of its pages. */
-			for (i = 0; i < n; i++) {
-				struct mpage *q = &t->pg[idx + i];
-
-				*q = old[i];
-				if (q->kind != K_SHARED) {
-					buf_put(q->priv);
-					q->priv = NULL;
-				}
-				q->flags &= ~F_LAZYFREE;
-			}
+				t->pg[idx + i].flags &= ~F_COPY;
 			free(old);
 		} else if (to != idx) {
-			model_move(t, idx, to, keep);
+			model_move(w, t, idx, to, keep);
 		}
 		/* Growth extends the VMA: its kind, protection and flags. */
+		model_unmap(w, t, to + keep, new_n - keep);
 		for (i = keep; i < new_n; i++) {
 			struct mpage *q = &t->pg[to + i];
 
-			page_clear(q);
 			q->kind = last.kind;
 			q->prot = last.prot;
 			q->file = last.file;
 			q->pgoff = last.pgoff + (i - keep + 1);
-			q->flags = last.flags & ~F_LAZYFREE;
+			q->flags = last.flags & ~F_COPY;
 		}
 	}
 }
@@ -862,24 +844,17 @@ static void op_madvise(struct world *w, struct mtask *t)
 	ret = foliage_madvise(t->task, addr_of(w, idx), n << PAGE_SHIFT,
 			      advices[a].advice);
 	wassert(w, ret == 0, "madvise %s: %d", advices[a].name, ret);
+	/* Private pages lose their bytes; shared keep them. */
+	if (advices[a].advice == FOLIAGE_MADV_DONTNEED)
+		model_drop_private(w, t, idx, n);
+	if (advices[a].advice == FOLIAGE_MADV_FREE)
+		shadow_lazyfree(&t->sh, addr_of(w, idx), addr_of(w, idx + n));
 	for (i = idx; i < idx + n; i++) {
 		struct mpage *p = &t->pg[i];
 
 		switch (advices[a].advice) {
-		case FOLIAGE_MADV_DONTNEED:
-			/* Private pages lose their bytes; shared keep them. */
-			if (p->kind != K_SHARED) {
-				buf_put(p->priv);
-				p->priv = NULL;
-			}
-			p->flags &= ~F_LAZYFREE;
-			break;
-		case FOLIAGE_MADV_FREE:
-			if (p->priv)
-				p->flags |= F_LAZYFREE;
-			break;
 		case FOLIAGE_MADV_POPULATE_WRITE:
-			snapshot(p);
+			snapshot(w, t, i);
 			break;
 		case FOLIAGE_MADV_DONTFORK:
 			p->flags |= F_DONTFORK;
@@ -923,10 +898,8 @@ static void op_write(struct world *w, struct mtask *t)
 	for (i = 0; i < done;) {
 		unsigned long a = addr + i, off = a & ~PAGE_MASK;
 		unsigned long n = min(PAGE_SIZE - off, done - i);
-		unsigned char *dst =
-			page_for_write(&t->pg[(a - w->base) >> PAGE_SHIFT]);
 
-		memcpy(dst + off, buf + i, n);
+		page_write(w, t, (a - w->base) >> PAGE_SHIFT, off, buf + i, n);
 		i += n;
 	}
 	free(buf);
@@ -961,6 +934,7 @@ static void task_model_init(struct world *w, struct mtask *t)
 {
 	t->pg = calloc(WIN_PAGES, sizeof(*t->pg));
 	assert_non_null(t->pg);
+	shadow_init(&t->sh);
 	t->nr_pins = 0;
 	(void)w;
 }
@@ -979,24 +953,24 @@ static void op_fork(struct world *w, struct mtask *parent)
 	ret = foliage_fork(parent->task, name, &c->task);
 	wassert(w, ret == 0, "fork: %d", ret);
 	task_model_init(w, c);
+	assert_int_equal(shadow_copy(&c->sh, &parent->sh), 0);
 	for (i = 0; i < WIN_PAGES; i++) {
 		struct mpage *p = &parent->pg[i], *q = &c->pg[i];
 
-		if (p->kind == K_NONE || (p->flags & F_DONTFORK))
+		if (p->kind == K_NONE || (p->flags & F_DONTFORK)) {
+			model_unmap(w, c, i, 1);
 			continue;
-		page_copy(q, p);
-		if (p->flags & F_WIPEONFORK) {
-			buf_put(q->priv);
-			q->priv = NULL;
-			q->flags &= ~F_LAZYFREE;
 		}
+		*q = *p;
+		if (p->flags & F_WIPEONFORK)
+			model_drop_private(w, c, i, 1);
 	}
 }
 
 static void task_model_free(struct mtask *t)
 {
 	if (t->pg) {
-		model_unmap(t, 0, WIN_PAGES);
+		shadow_destroy(&t->sh);
 		free(t->pg);
 	}
 	t->pg = NULL;
@@ -1061,7 +1035,7 @@ static void op_pin(struct world *w, struct mtask *t)
 
 		/* A write pin breaks COW of private file pages. */
 		for (i = idx; i < idx + n; i++)
-			snapshot(&t->pg[i]);
+			snapshot(w, t, i);
 	}
 }
 
@@ -1095,14 +1069,13 @@ static void world_init(struct world *w, unsigned long seed)
 	memset(w, 0, sizeof(*w));
 	w->seed = seed;
 	w->rng = seed * 0x9e3779b97f4a7c15ULL + 1;
-	w->m = pt_machine(1, 512);
+	w->m = pt_machine_scheme(1, 512, RANDOM_OPS_ANON_VMA);
 	for (i = 0; i < NR_FILES; i++) {
 		char name[16];
 
 		snprintf(name, sizeof(name), "file%d", i);
 		w->files[i].nr_pages = FILE_PAGES;
-		w->files[i].pages = calloc(FILE_PAGES, sizeof(struct buf *));
-		assert_non_null(w->files[i].pages);
+		shadow_init(&w->files[i].sh);
 		assert_int_equal(foliage_file_create(w->m, name,
 						     FILE_PAGES << PAGE_SHIFT,
 						     &w->files[i].file), 0);
@@ -1114,10 +1087,16 @@ static void world_init(struct world *w, unsigned long seed)
 				     "always"), 0);
 }
 
+/* Lazy groups upgraded and folios moved, over all seeds (lazy machines). */
+static long lazy_upgrades, lazy_fixed;
+
 static void world_done(struct world *w)
 {
 	int i;
 
+	assert_int_equal(machine_enter(w->m), 0);
+	lazy_upgrades += atomic_long_read(&w->m->anon_rmap->nr_upgrades);
+	lazy_fixed += atomic_long_read(&w->m->anon_rmap->nr_fixed);
 	for (i = 0; i < MAX_TASKS; i++)
 		if (w->t[i].task) {
 			assert_int_equal(foliage_exit(w->t[i].task), 0);
@@ -1125,10 +1104,10 @@ static void world_done(struct world *w)
 		}
 	for (i = 0; i < NR_FILES; i++) {
 		foliage_file_put(w->files[i].file);
-		mfile_free_pages(&w->files[i]);
+		shadow_destroy(&w->files[i].sh);
 	}
 	for (i = 0; i < w->nr_anon_files; i++) {
-		mfile_free_pages(w->anon_files[i]);
+		shadow_destroy(&w->anon_files[i]->sh);
 		free(w->anon_files[i]);
 	}
 	pt_machine_done(w->m);
@@ -1209,7 +1188,7 @@ static void test_random_ops(void **state)
 	/* To explore: RANDOM_OPS_SEEDS=first:count, RANDOM_OPS_STEPS=n. */
 	const char *seeds = getenv("RANDOM_OPS_SEEDS");
 	const char *steps = getenv("RANDOM_OPS_STEPS");
-	unsigned long first = 1, count = NR_SEEDS, seed;
+	unsigned long first = FIRST_SEED, count = NR_SEEDS, seed;
 
 	(void)state;
 	if (seeds && sscanf(seeds, "%lu:%lu", &first, &count) != 2)
@@ -1223,6 +1202,11 @@ static void test_random_ops(void **state)
 	assert_true(sum.pte_maps > 0);
 	assert_true(sum.pmd_maps > 0);
 	assert_true(sum.vma_visits >= sum.folios - sum.unmapped_folios);
+	/* Lazy machines went through their upgrades; classic ones never. */
+	if (RANDOM_OPS_ANON_VMA == FOLIAGE_ANON_VMA_LAZY)
+		assert_true(lazy_upgrades > 0 && lazy_fixed > 0);
+	else
+		assert_true(!lazy_upgrades && !lazy_fixed);
 }
 
 int main(void)

@@ -197,7 +197,8 @@ static void step(struct world *w)
 	}
 }
 
-static void run_arch(unsigned long long seed, int steps, unsigned int arch)
+static void run_scheme(unsigned long long seed, int steps, unsigned int arch,
+		       unsigned int anon_vma)
 {
 	struct world w = { .rng = seed };
 	struct rmap_counts start;
@@ -207,6 +208,7 @@ static void run_arch(unsigned long long seed, int steps, unsigned int arch)
 	foliage_config_init(&cfg);
 	cfg.bytes_per_node = 256UL << 20;
 	cfg.arch = arch;
+	cfg.anon_vma = anon_vma;
 	w.m = test_machine_cfg(&cfg);
 	assert_int_equal(machine_enter(w.m), 0);
 	start = rmap_counts(w.m);
@@ -231,14 +233,28 @@ static void run_arch(unsigned long long seed, int steps, unsigned int arch)
 		if (!w.ops[i])
 			fail_msg("seed %llu: operation kind %d never succeeded",
 				 seed, i);
+	/* A lazy machine made roots and upgraded some (fork, mremap). */
+	if (anon_vma == FOLIAGE_ANON_VMA_LAZY)
+		assert_true(atomic_long_read(&w.m->anon_rmap->nr_upgrades) &&
+			    atomic_long_read(&w.m->anon_rmap->nr_fixed));
 	while (w.nr_tasks)
 		assert_int_equal(foliage_exit(w.task[--w.nr_tasks]), 0);
+	if (anon_vma == FOLIAGE_ANON_VMA_LAZY)
+		assert_int_equal(atomic_long_read(&w.m->anon_rmap->nr_roots),
+				 0);
 	for (i = 0; i < NR_FILES; i++)
 		foliage_file_put(w.file[i]);
 	assert_int_equal(rmap_counts(w.m).anon_vma, start.anon_vma);
 	assert_int_equal(rmap_counts(w.m).avc, start.avc);
 	assert_int_equal(rmap_counts(w.m).vma, start.vma);
 	pt_machine_done(w.m);
+}
+
+/* test_rmap_random_lazy.c runs the same on ANON_VMA_LAZY machines. */
+#ifndef TEST_RMAP_RANDOM_NO_MAIN
+static void run_arch(unsigned long long seed, int steps, unsigned int arch)
+{
+	run_scheme(seed, steps, arch, FOLIAGE_ANON_VMA_CLASSIC);
 }
 
 static void run(unsigned long long seed, int steps)
@@ -273,3 +289,4 @@ int main(void)
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
+#endif /* TEST_RMAP_RANDOM_NO_MAIN */

@@ -54,10 +54,10 @@ static void test_knob_names_unique(void **state)
 		}
 	}
 	/*
-	 * Every knob foliage has (the registry's 19, debug.validate_every
-	 * and hugetlb's 6).
+	 * Every knob foliage has (the registry's 19, debug.validate_every,
+	 * hugetlb's 6 and vm.zero_aware_alloc).
 	 */
-	assert_int_equal(nr, 26);
+	assert_int_equal(nr, 27);
 }
 
 /*

@@ -37,17 +37,34 @@
 static struct foliage_machine *m;
 static struct host_virtio_device *hv;
 
-static struct foliage_machine *boot(bool init_on_free, bool coco)
+static struct foliage_machine *boot_mib(bool init_on_free, bool coco,
+				       unsigned int mib)
 {
 	struct foliage_config cfg;
 
 	foliage_config_init(&cfg);
 	cfg.nr_cpus = 2;
+	cfg.bytes_per_node = (uint64_t)mib << 20;
 	cfg.init_on_free = init_on_free;
 	cfg.coco = coco;
 	m = test_machine_cfg(&cfg);
 	assert_int_equal(machine_enter(m), 0);
 	return m;
+}
+
+static struct foliage_machine *boot(bool init_on_free, bool coco)
+{
+	return boot_mib(init_on_free, coco, 64);
+}
+
+/*
+ * Page reporting skips a zone with fewer free pages than low_wmark +
+ * (32 << pageblock_order), 64 MiB: its tests need a bigger guest.
+ */
+static void boot_for_reporting(void)
+{
+	test_machine_done(m);
+	boot_mib(false, false, 256);
 }
 
 static int setup(void **state)
@@ -786,6 +803,98 @@ static void test_fail_nth_probe_inflate_deflate(void **state)
 	}
 }
 
+/* Dirty and free @nr movable order-9 blocks: the free lists' big blocks. */
+static void dirty_free_blocks(unsigned int nr)
+{
+	struct page *blocks[64];
+	unsigned int i;
+
+	assert_true(nr <= 64);
+	for (i = 0; i < nr; i++) {
+		blocks[i] = alloc_pages(GFP_HIGHUSER_MOVABLE, 9);
+		assert_non_null(blocks[i]);
+		memset(page_address(blocks[i]), 0x5a, PAGE_SIZE << 9);
+	}
+	for (i = 0; i < nr; i++)
+		__free_pages(blocks[i], 9);
+	drain_all_pages(NULL);
+}
+
+/*
+ * Free page reporting through the balloon, end to end: a flush reports
+ * the free blocks of pageblock order and up on the reporting queue, one
+ * a buffer (bit 6); the host punches each and answers its whole length,
+ * so every block is PageReported and PG_zeroed, and __GFP_ZERO
+ * allocations from them skip the memset (the dirty bytes are gone).
+ */
+static void test_reporting_end_to_end(void **state)
+{
+	struct virtio_balloon_info i;
+
+	(void)state;
+	boot_for_reporting();
+	assert_int_equal(bring_up(F(REPORTING) | F(DEVICE_INIT_REPORTED), 64),
+			 0);
+	dirty_free_blocks(16);
+	assert_int_equal(foliage_set(m, "page_reporting.flush", "512"), 0);
+	assert_int_equal(machine_enter(m), 0);
+	i = info();
+	assert_true(i.reported_pages >= 16 * 512);
+	assert_int_equal(i.reported_zeroed_pages, i.reported_pages);
+	assert_int_equal(host_stats().report_discarded_bytes,
+			 (u64)i.reported_pages << PAGE_SHIFT);
+	skipped_base = vmstat(m, "pgzero_skipped");
+	m->debug_full = true;
+	assert_true(zero_alloc_until(skipped_512, false));
+	assert_int_equal(m->nr_bugs, 0);
+}
+
+/* Bit 6 not negotiated: reporting works, nothing becomes PG_zeroed. */
+static void test_reporting_without_bit6(void **state)
+{
+	struct virtio_balloon_info i;
+	struct page *blocks[16];
+	unsigned int n;
+
+	(void)state;
+	boot_for_reporting();
+	assert_int_equal(bring_up(F(REPORTING), 64), 0);
+	dirty_free_blocks(16);
+	assert_int_equal(foliage_set(m, "page_reporting.flush", "512"), 0);
+	assert_int_equal(machine_enter(m), 0);
+	i = info();
+	assert_true(i.reported_pages >= 16 * 512);
+	assert_int_equal(i.reported_zeroed_pages, 0);
+	assert_true(host_stats().report_discarded_bytes > 0);
+	/* Every order-9 block: reported, none known zero. */
+	skipped_base = vmstat(m, "pgzero_skipped");
+	for (n = 0; n < 16; n++) {
+		blocks[n] = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 9);
+		assert_non_null(blocks[n]);
+	}
+	assert_int_equal(vmstat(m, "pgzero_skipped"), skipped_base);
+	while (n--)
+		__free_pages(blocks[n], 9);
+}
+
+/*
+ * The pass as page reporting runs it, 2 s after a free, on CPU 0's
+ * kworker, which also delivers the balloon's interrupts: the driver
+ * polls the used ring there, and the blocks are reported all the same.
+ */
+static void test_reporting_on_kworker(void **state)
+{
+	(void)state;
+	boot_for_reporting();
+	assert_int_equal(bring_up(F(REPORTING) | F(DEVICE_INIT_REPORTED), 64),
+			 0);
+	dirty_free_blocks(8);
+	assert_int_equal(foliage_advance_time(m, 3000000000ULL), 0);
+	assert_int_equal(machine_enter(m), 0);
+	assert_true(info().reported_pages >= 8 * 512);
+	assert_int_equal(info().reported_zeroed_pages, info().reported_pages);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -810,6 +919,9 @@ int main(void)
 		T(test_report_without_bit6),
 		T(test_migrate_keeps_hint),
 		T(test_fail_nth_probe_inflate_deflate),
+		T(test_reporting_end_to_end),
+		T(test_reporting_without_bit6),
+		T(test_reporting_on_kworker),
 #undef T
 	};
 

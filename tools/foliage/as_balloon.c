@@ -55,7 +55,7 @@ static int parse_features(struct scenario *s, const char *str,
 	return ret;
 }
 
-int scn_do_device(struct scenario *s, struct scn_args *a)
+int scn_do_device_balloon(struct scenario *s, struct scn_args *a)
 {
 	const char *v;
 	uint64_t features = 0, poison = 0;

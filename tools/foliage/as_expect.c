@@ -394,6 +394,17 @@ static int shadow_check_page(struct scenario *s, struct scn_task *t,
 		if (!nr_bad++)
 			first = i;
 	}
+	if (p->maybe_zero) {
+		/* MADV_FREE'd: its bytes, or zeroes once discarded. */
+		bool zero = true;
+
+		for (i = lo; i <= hi && zero; i++)
+			zero = !claimed[i] || !seen[i];
+		if (!nr_bad || zero) {
+			shadow_lazyfree_settle(&t->shadow, p->addr, nr_bad);
+			return SCN_OK;
+		}
+	}
 	if (!nr_bad)
 		return SCN_OK;
 	return scn_fail(s, "expect failed: shadow %s: the byte at 0x%lx is "

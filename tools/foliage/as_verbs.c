@@ -20,7 +20,8 @@
  *	mremap			moves them, drops those past a shrunk end
  *	madvise dontneed	private anonymous memory reads zero, private
  *				file memory its file again (claims dropped)
- *	madvise free		drops them (the page may or may not be freed)
+ *	madvise free		makes them maybe-zero: the page reads them, or
+ *				zeroes if it was discarded while clean
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -108,6 +109,8 @@ int scn_do_task(struct scenario *s, struct scn_args *a)
 	t = scn_new_task(s, name);
 	if (!t)
 		return out_of_memory(s);
+	s->action.kind = SCN_ACT_TASK;
+	s->action.task = t;
 	ret = foliage_task_create(s->m, name, &t->task);
 	if (ret) {
 		scn_forget_task(s);
@@ -163,6 +166,8 @@ int scn_do_fork(struct scenario *s, struct scn_args *a)
 		scn_maps_free(&pmaps);
 		return out_of_memory(s);
 	}
+	s->action.kind = SCN_ACT_FORK;
+	s->action.task = parent;
 	ret = foliage_fork(parent->task, child->name, &child->task);
 	if (ret) {
 		scn_maps_free(&pmaps);
@@ -182,6 +187,8 @@ int scn_do_exit(struct scenario *s, struct scn_args *a)
 
 	if (!t)
 		return SCN_USAGE;
+	s->action.kind = SCN_ACT_EXIT;
+	s->action.task = t;
 	ret = foliage_exit(t->task);
 	if (ret)
 		return scn_lib_error(s, ret, NULL);
@@ -194,17 +201,29 @@ int scn_do_exit(struct scenario *s, struct scn_args *a)
 int scn_do_file(struct scenario *s, struct scn_args *a)
 {
 	const char *name = a->words[0];
+	unsigned int size_bits, mfd = 0;
 	struct scn_file *f;
 	uint64_t bytes;
+	bool hugetlb;
 	int ret;
 
+	if (a->nr_words > 2 && strcmp(a->words[2], "hugetlb"))
+		return scn_usage(s, "file: unknown option '%s' (usage: file "
+				 "NAME SIZE [hugetlb[=2M|1G]])", a->words[2]);
 	if ((ret = scn_check_new_name(s, name)) ||
-	    (ret = scn_parse_size(s, "the size", a->words[1], &bytes)))
+	    (ret = scn_parse_size(s, "the size", a->words[1], &bytes)) ||
+	    (ret = scn_parse_hugetlb(s, a, a->nr_words > 2, &size_bits,
+				     &hugetlb)))
 		return ret;
+	if (hugetlb)
+		mfd = FOLIAGE_MFD_HUGETLB | (size_bits << 26);
 	f = scn_new_file(s, name);
 	if (!f)
 		return out_of_memory(s);
-	ret = foliage_file_create(s->m, name, bytes, &f->file);
+	s->action.kind = SCN_ACT_FILE;
+	s->action.file = f;
+	s->action.len = bytes;
+	ret = foliage_memfd_create(s->m, name, bytes, mfd, &f->file);
 	if (ret) {
 		scn_forget_file(s);
 		return scn_lib_error(s, ret, NULL);
@@ -219,6 +238,8 @@ int scn_do_close(struct scenario *s, struct scn_args *a)
 
 	if (!f)
 		return SCN_USAGE;
+	s->action.kind = SCN_ACT_CLOSE;
+	s->action.file = f;
 	foliage_file_put(f->file);
 	f->file = NULL;
 	f->line = s->line;
@@ -230,29 +251,31 @@ int scn_do_close(struct scenario *s, struct scn_args *a)
 enum {
 	OPT_SHARED = 0x1, OPT_PRIVATE = 0x2, OPT_FIXED = 0x4,
 	OPT_NOREPLACE = 0x8, OPT_POPULATE = 0x10, OPT_MAYMOVE = 0x20,
-	OPT_DONTUNMAP = 0x40,
+	OPT_DONTUNMAP = 0x40, OPT_HUGETLB = 0x80, OPT_NORESERVE = 0x100,
 };
 
 static const struct opt_word mmap_opts[] = {
 	{ "shared", OPT_SHARED }, { "private", OPT_PRIVATE },
 	{ "fixed", OPT_FIXED }, { "noreplace", OPT_NOREPLACE },
-	{ "populate", OPT_POPULATE },
+	{ "populate", OPT_POPULATE }, { "hugetlb", OPT_HUGETLB },
+	{ "noreserve", OPT_NORESERVE },
 };
 
 int scn_do_mmap(struct scenario *s, struct scn_args *a)
 {
 	static const char usage[] = "mmap TASK NAME LEN [at=ADDR] [prot=PROT] "
 		"[shared|private] [fixed|noreplace] [populate] "
-		"[file=FILE [off=OFF]]";
+		"[hugetlb[=2M|1G]] [noreserve] [file=FILE [off=OFF]]";
 	const char *name = a->words[1], *v;
 	int prot = FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE, flags;
 	unsigned long at = 0, addr;
 	struct scn_file *f = NULL;
 	uint64_t len, off = 0;
+	unsigned int opts, size_bits;
 	char why[128];
-	unsigned int opts;
 	struct scn_task *t;
 	struct scn_map *mp;
+	bool hugetlb;
 	int ret;
 
 	t = scn_find_task(s, a->words[0]);
@@ -265,6 +288,9 @@ int scn_do_mmap(struct scenario *s, struct scn_args *a)
 		return ret;
 	if ((v = scn_arg(a, "at")) &&
 	    (ret = scn_parse_addr(s, "at=", v, &at)))
+		return ret;
+	if ((ret = scn_parse_hugetlb(s, a, opts & OPT_HUGETLB, &size_bits,
+				     &hugetlb)))
 		return ret;
 	if ((v = scn_arg(a, "prot")) && (ret = scn_parse_prot(s, v, &prot)))
 		return ret;
@@ -292,10 +318,20 @@ int scn_do_mmap(struct scenario *s, struct scn_args *a)
 		flags |= FOLIAGE_MAP_FIXED_NOREPLACE;
 	if (opts & OPT_POPULATE)
 		flags |= FOLIAGE_MAP_POPULATE;
+	if (!scn_arg(a, "at") && s->hooks && s->hooks->place_mmap)
+		at = s->hooks->place_mmap(s, len);
+	if (opts & OPT_NORESERVE)
+		flags |= FOLIAGE_MAP_NORESERVE;
+	if (hugetlb)
+		flags |= FOLIAGE_MAP_HUGETLB |
+			 (size_bits << FOLIAGE_MAP_HUGE_SHIFT);
 
 	mp = scn_new_map(s, name);
 	if (!mp)
 		return out_of_memory(s);
+	s->action = (struct scn_action){ .kind = SCN_ACT_MMAP, .task = t, .file = f,
+				 .start = at, .len = len, .off = off,
+				 .prot = prot, .flags = flags };
 	ret = foliage_mmap(t->task, at, len, prot, flags, f ? f->file : NULL,
 			   off, &addr);
 	if (ret) {
@@ -304,9 +340,14 @@ int scn_do_mmap(struct scenario *s, struct scn_args *a)
 				     at, len, off, opts & OPT_FIXED,
 				     opts & OPT_NOREPLACE));
 	}
+	s->action.addr = addr;
 	mp->task = t;
 	mp->start = addr;
 	mp->len = PAGE_ALIGN(len);
+	/* MAP_HUGETLB rounds the length up to its huge page size. */
+	if (hugetlb)
+		mp->len = (len + (1ULL << (size_bits ?: 21)) - 1) &
+			  ~((1ULL << (size_bits ?: 21)) - 1);
 	/* MAP_FIXED replaced whatever was there. */
 	if (shadow_drop(&t->shadow, addr, addr + mp->len))
 		return out_of_memory(s);
@@ -324,6 +365,8 @@ int scn_do_munmap(struct scenario *s, struct scn_args *a)
 	ret = parse_task_range(s, a, &t, &r);
 	if (ret)
 		return ret;
+	s->action = (struct scn_action){ .kind = SCN_ACT_MUNMAP, .task = t,
+				 .start = r.start, .len = r.len };
 	ret = foliage_munmap(t->task, r.start, r.len);
 	if (ret)
 		return scn_lib_error(s, ret, scn_why_range(why, sizeof(why), ret,
@@ -343,6 +386,8 @@ int scn_do_mprotect(struct scenario *s, struct scn_args *a)
 	if ((ret = parse_task_range(s, a, &t, &r)) ||
 	    (ret = scn_parse_prot(s, a->words[2], &prot)))
 		return ret;
+	s->action = (struct scn_action){ .kind = SCN_ACT_MPROTECT, .task = t,
+				 .start = r.start, .len = r.len, .prot = prot };
 	ret = foliage_mprotect(t->task, r.start, r.len, prot);
 	return ret ? scn_lib_error(s, ret, scn_why_range(why, sizeof(why), ret,
 							 r.start, r.len))
@@ -409,10 +454,14 @@ int scn_do_mremap(struct scenario *s, struct scn_args *a)
 	if (opts & OPT_DONTUNMAP)
 		flags |= FOLIAGE_MREMAP_DONTUNMAP;
 
+	s->action = (struct scn_action){ .kind = SCN_ACT_MREMAP, .task = t,
+				 .start = r.start, .len = r.len,
+				 .new_len = new_len, .at = at, .flags = flags };
 	ret = foliage_mremap(t->task, r.start, r.len, new_len, flags, at,
 			     &addr);
 	if (ret)
 		return scn_lib_error(s, ret, NULL);
+	s->action.addr = addr;
 	if (mremap_shadow(&t->shadow, r.start, r.len, addr, new_len))
 		return out_of_memory(s);
 	if (r.map && r.map->task == t) {
@@ -464,7 +513,9 @@ static int madvise_shadow(struct scenario *s, struct scn_task *t,
 
 		if (from >= to || v->perms[3] == 's')
 			continue;
-		if (advice == FOLIAGE_MADV_DONTNEED && !v->inode)
+		if (advice == FOLIAGE_MADV_FREE && !v->inode)
+			shadow_lazyfree(&t->shadow, from, to);
+		else if (advice == FOLIAGE_MADV_DONTNEED && !v->inode)
 			ret = shadow_zero(&t->shadow, from, to);
 		else
 			ret = shadow_drop(&t->shadow, from, to);
@@ -493,6 +544,9 @@ int scn_do_madvise(struct scenario *s, struct scn_args *a)
 				 "dontneed free populate_read populate_write "
 				 "hugepage nohugepage dontfork dofork wipeonfork "
 				 "keeponfork)", word);
+	s->action = (struct scn_action){ .kind = SCN_ACT_MADVISE, .task = t,
+				 .start = r.start, .len = r.len,
+				 .advice = advices[i].advice };
 	ret = foliage_madvise(t->task, r.start, r.len, advices[i].advice);
 	if (ret)
 		return scn_lib_error(s, ret, scn_why_range(why, sizeof(why), ret,
@@ -740,6 +794,8 @@ int scn_do_touch(struct scenario *s, struct scn_args *a)
 	if ((ret = parse_task_range(s, a, &t, &r)) ||
 	    (ret = parse_rw(s, a->words[2], &write)))
 		return ret;
+	s->action = (struct scn_action){ .kind = SCN_ACT_TOUCH, .task = t,
+				 .start = r.start, .len = r.len, .write = write };
 	return write ? touch_write(s, t, &r) : touch_read(s, t, &r);
 }
 
@@ -769,6 +825,9 @@ int scn_do_write(struct scenario *s, struct scn_args *a)
 		free(data);
 		return ret;
 	}
+	scn_action_clear(s);	/* --fail-nth runs a line again */
+	s->action = (struct scn_action){ .kind = SCN_ACT_WRITE, .task = t,
+				 .start = addr, .len = len, .data = data };
 	err = foliage_access(t->task, addr, data, len, true, &fault);
 	s->fault_addr = fault;
 	/* What came before the failing page was written. */
@@ -780,7 +839,6 @@ int scn_do_write(struct scenario *s, struct scn_args *a)
 		ret = scn_lib_error(s, err, at_addr(detail, sizeof(detail),
 						    fault));
 	writer_free(&w);
-	free(data);
 	return ret;
 }
 
@@ -807,6 +865,8 @@ int scn_do_read(struct scenario *s, struct scn_args *a)
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return out_of_memory(s);
+	s->action = (struct scn_action){ .kind = SCN_ACT_READ, .task = t,
+				 .start = addr, .len = len };
 	ret = foliage_access(t->task, addr, buf, len, false, &fault);
 	s->fault_addr = fault;
 	free(s->read.buf);
@@ -830,6 +890,8 @@ int scn_do_pin(struct scenario *s, struct scn_args *a)
 	if ((ret = parse_task_range(s, a, &t, &r)) ||
 	    (a->nr_words > 2 && (ret = parse_rw(s, a->words[2], &write))))
 		return ret;
+	s->action = (struct scn_action){ .kind = SCN_ACT_PIN, .task = t,
+				 .start = r.start, .len = r.len, .write = write };
 	ret = foliage_pin(t->task, r.start, r.len, write);
 	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
 }
@@ -843,6 +905,8 @@ int scn_do_unpin(struct scenario *s, struct scn_args *a)
 	ret = parse_task_range(s, a, &t, &r);
 	if (ret)
 		return ret;
+	s->action = (struct scn_action){ .kind = SCN_ACT_UNPIN, .task = t,
+				 .start = r.start, .len = r.len };
 	ret = foliage_unpin(t->task, r.start, r.len);
 	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
 }

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <foliage/foliage.h>
 
+#include "report.h"
 #include "bench.h"
 #include "cli.h"
 
@@ -23,7 +24,13 @@ static const struct bench benches[] = {
 	  bench_fault },
 	{ "fork", "fork of 256 MiB and 1 GiB of 4K pages, and COW, vs the host kernel",
 	  bench_fork },
-	{ "rmap", "classic anon_vma: rmap_walk cost, objects of 10000 regions", bench_rmap },
+	{ "pictures", "the physical memory map of a 64 GiB guest, SVG and text",
+	  bench_pictures },
+	{ "gmem", "guest_memfd conversions of 1 GiB, sparse and bulk, vs memset",
+	  bench_gmem },
+	{ "rmap", "classic anon_vma and ANON_VMA_LAZY: rmap_walk, objects, fork, mremap", bench_rmap },
+	{ "zero", "host-zeroed pages: reporting flush, then populate THP and aged 4K",
+	  bench_zero },
 };
 
 #define NR_BENCHES	(sizeof(benches) / sizeof(benches[0]))
@@ -319,36 +326,57 @@ static void bench_usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: foliage bench NAME|all [--json] [--runs N]\n\n"
+	fprintf(f, "usage: foliage bench NAME|all [--json] [--runs N] "
+		   "[--svg FILE] [--report DIR]\n\n"
 		   "Run a benchmark; each case is run N times (default %d),\n"
 		   "round-robin with the others, and its median, min and max are\n"
 		   "shown beside the limit measured in the same run.  Build with\n"
 		   "CMAKE_BUILD_TYPE=Release (make bench) for numbers that mean\n"
-		   "something.\n\nbenchmarks:\n", BENCH_DEFAULT_RUNS);
+		   "something.  --svg FILE draws the table as bar charts (each\n"
+		   "row beside its limit, min-max whiskers, the seeds' published\n"
+		   "numbers as marks); --report DIR writes DIR/index.html with\n"
+		   "every benchmark run's charts.\n\nbenchmarks:\n",
+		   BENCH_DEFAULT_RUNS);
 	for (i = 0; i < NR_BENCHES; i++)
 		fprintf(f, "  %-10s %s\n", benches[i].name, benches[i].summary);
 	fprintf(f, "  %-10s every benchmark above, in turn\n", "all");
 }
 
-/* Run @b; print it (text) or add it to @json_out. */
+/*
+ * Run @b; print it (text) or add it to @json_out; draw it into @svg; hand
+ * it to the caller in *@keep (for --report), else release it.
+ */
 static int bench_one(const struct bench *b, unsigned int runs,
-		     struct json_object *json_out)
+		     struct json_object *json_out, const char *svg,
+		     struct bench_report **keep)
 {
-	struct bench_report r = { .bench = b->name, .runs = runs };
-	int ret = b->run(&r);
+	struct bench_report *r = calloc(1, sizeof(*r));
+	int ret;
 
+	if (!r)
+		return -ENOMEM;
+	r->bench = b->name;
+	r->runs = runs;
+	ret = b->run(r);
 	if (ret) {
 		fprintf(stderr, "foliage bench %s: %s\n", b->name,
 			strerror(-ret));
-		bench_report_release(&r);
-		return ret;
+		goto out;
 	}
 	if (json_out)
-		json_object_array_add(json_out, bench_report_json(&r));
+		json_object_array_add(json_out, bench_report_json(r));
 	else
-		bench_report_print(&r, stdout);
-	bench_report_release(&r);
-	return 0;
+		bench_report_print(r, stdout);
+	if (svg)
+		ret = bench_write_svg(r, svg);
+	if (!ret && keep) {
+		*keep = r;
+		return 0;
+	}
+out:
+	bench_report_release(r);
+	free(r);
+	return ret;
 }
 
 int cmd_bench(int argc, char **argv)
@@ -356,14 +384,18 @@ int cmd_bench(int argc, char **argv)
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "runs", required_argument, NULL, 'r' },
+		{ "svg", required_argument, NULL, 's' },
+		{ "report", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct json_object *json = NULL, *benchmarks = NULL;
 	unsigned long runs = BENCH_DEFAULT_RUNS;
 	unsigned long long runs_arg;
+	struct bench_report *kept[NR_BENCHES] = { NULL };
+	const char *name, *svg = NULL, *report = NULL;
 	bool as_json = false, found = false;
-	const char *name;
+	int nr_kept = 0;
 	size_t i;
 	int c, ret = 0;
 
@@ -379,6 +411,12 @@ int cmd_bench(int argc, char **argv)
 				return 2;
 			runs = runs_arg;
 			break;
+		case 's':
+			svg = optarg;
+			break;
+		case 'R':
+			report = optarg;
+			break;
 		case 'h':
 			bench_usage(stdout);
 			return 0;
@@ -392,6 +430,11 @@ int cmd_bench(int argc, char **argv)
 		return 2;
 	}
 	name = argv[optind];
+	if (svg && !strcmp(name, "all")) {
+		fprintf(stderr, "foliage bench: --svg draws one benchmark; "
+			"for all, --report DIR\n");
+		return 2;
+	}
 	if (foliage_debug_vm())
 		fprintf(stderr, "foliage bench: warning: a CONFIG_DEBUG_VM build "
 			"checks every page it allocates and frees: its numbers "
@@ -408,7 +451,10 @@ int cmd_bench(int argc, char **argv)
 		if (found && !as_json)
 			fputc('\n', stdout);
 		found = true;
-		ret = bench_one(&benches[i], runs, benchmarks);
+		ret = bench_one(&benches[i], runs, benchmarks, svg,
+				report ? &kept[nr_kept] : NULL);
+		if (!ret && report)
+			nr_kept++;
 	}
 	if (!found) {
 		fprintf(stderr, "foliage bench: no benchmark '%s'\n", name);
@@ -421,5 +467,12 @@ int cmd_bench(int argc, char **argv)
 				JSON_C_TO_STRING_PRETTY |
 				JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(json);
+	if (report && !ret)
+		ret = bench_write_report((const struct bench_report *const *)
+					 kept, nr_kept, report);
+	for (i = 0; i < (size_t)nr_kept; i++) {
+		bench_report_release(kept[i]);
+		free(kept[i]);
+	}
 	return ret ? 1 : 0;
 }

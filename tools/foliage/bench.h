@@ -108,6 +108,12 @@ int bench_rmap(struct bench_report *r);
 int bench_fault(struct bench_report *r);
 /* bench_fork.c */
 int bench_fork(struct bench_report *r);
+/* bench_pictures.c */
+int bench_pictures(struct bench_report *r);
+/* bench_gmem.c: guest_memfd conversions */
+int bench_gmem(struct bench_report *r);
+/* bench_zero.c */
+int bench_zero(struct bench_report *r);
 
 /* bench_host.c: the host kernel doing the same work in a real process */
 enum host_op {

@@ -7,11 +7,12 @@
  * The scenario runs as 'foliage run' runs it; the runner's hooks
  * (struct scn_hooks) let this file follow each line:
  *
- *	before	a line runs: note what a line through a mapping's NAME
- *		meant before the line moves the name (mremap)
- *	after	the line ran in foliage: do the same in the task's real
- *		process, compare the outcomes (the errno, the bytes read),
- *		then compare the two machines (below)
+ *	before	a line runs: refuse what real processes cannot do
+ *	after	the line ran in foliage: do the same operation, as the
+ *		verb's handler parsed it (struct scn_action: no line is parsed
+ *		twice), in the task's real process, compare the outcomes
+ *		(the errno, the bytes read), then compare the two machines
+ *	place_mmap  an mmap without at= gets a hint inside the window
  *	compare	a verb of 'foliage diff' only: compare now
  *
  * What is compared (diffcmp.h): every live task's smaps inside the window
@@ -83,14 +84,10 @@ struct diff {
 	char *slab_base;		/* /proc/slabinfo at the last compare */
 	long foliage_mark[REALPROC_NR_CACHES]; /* foliage's objects then */
 	long twins_mark[REALPROC_NR_CACHES]; /* the twins' objects then */
-	struct scn_map *old_map;	/* mremap through a NAME: the map */
-	unsigned long old_start;	/* and its range before the line */
-	unsigned long old_len;		/* (its length) */
 	unsigned long nr_ops;		/* operations done on both sides */
 	unsigned long nr_compares;	/* comparisons made */
 	bool mounted_tracefs;		/* diff mounted TRACEFS_DIR itself */
 	unsigned long next_hint;	/* unhinted mmaps go below, top-down */
-	char hint[32];			/* the at= given to this line's mmap */
 	unsigned long real_fault;	/* where the real access faulted */
 	bool map_count_set;		/* vm.max_map_count follows the host */
 	int own_vmas;			/* a real task's VMAs outside the window */
@@ -184,22 +181,24 @@ static int compare_fault(struct diff *d, const char *task)
 
 /* ---- the machines --------------------------------------------------- */
 
-static int scn_task_index(struct scenario *s, const char *name)
+/* The index of @t in s->tasks (and so in d->tasks), or -1. */
+static int scn_task_index(struct scenario *s, const struct scn_task *t)
 {
 	unsigned int i;
 
 	for (i = 0; i < s->nr_tasks; i++)
-		if (!strcmp(s->tasks[i]->name, name))
+		if (s->tasks[i] == t)
 			return (int)i;
 	return -1;
 }
 
-static int scn_file_index(struct scenario *s, const char *name)
+/* The index of @f in s->files (and so in d->files), or -1. */
+static int scn_file_index(struct scenario *s, const struct scn_file *f)
 {
 	unsigned int i;
 
 	for (i = 0; i < s->nr_files; i++)
-		if (!strcmp(s->files[i]->name, name))
+		if (s->files[i] == f)
 			return (int)i;
 	return -1;
 }
@@ -546,7 +545,7 @@ static int follow_host_map_count(struct diff *d, struct realproc_task *real)
 	return SCN_OK;
 }
 
-static int real_new_task(struct diff *d, struct scn_args *a, bool fork)
+static int real_new_task(struct diff *d, const struct scn_action *op)
 {
 	struct realproc_task *real = NULL, *twin = NULL;
 	struct diff_task *parent = NULL;
@@ -554,11 +553,11 @@ static int real_new_task(struct diff *d, struct scn_args *a, bool fork)
 
 	if (d->nr_tasks == d->s->nr_tasks)
 		return SCN_OK;		/* it failed as expected in foliage */
-	if (fork) {
-		i = scn_task_index(d->s, a->words[0]);
+	if (op->kind == SCN_ACT_FORK) {
+		i = scn_task_index(d->s, op->task);
 		if (i < 0 || !d->tasks[i].real)
 			return scn_fail(d->s, "diff: no real task %s",
-					a->words[0]);
+					op->task->name);
 		parent = &d->tasks[i];
 		ret = realproc_fork(parent->real, &real);
 		if (!ret && parent->twin)
@@ -569,18 +568,19 @@ static int real_new_task(struct diff *d, struct scn_args *a, bool fork)
 			ret = realproc_task_create(d->twins, &twin);
 	}
 	if (ret)
-		return real_error(d, fork ? "fork" : "start a task", ret);
+		return real_error(d, op->kind == SCN_ACT_FORK ? "fork" :
+				  "start a task", ret);
 	if (push_task(d, real, twin))
 		return scn_fail(d->s, "diff: out of memory");
 	return d->map_count_set ? SCN_OK : follow_host_map_count(d, real);
 }
 
-static int real_exit(struct diff *d, struct scn_args *a)
+static int real_exit(struct diff *d, const struct scn_action *op)
 {
-	int i = scn_task_index(d->s, a->words[0]), ret;
+	int i = scn_task_index(d->s, op->task), ret;
 	struct diff_task *t;
 
-	if (i < 0 || (unsigned int)i >= d->nr_tasks || d->s->tasks[i]->task)
+	if (i < 0 || (unsigned int)i >= d->nr_tasks || op->task->task)
 		return SCN_OK;		/* still alive: the exit failed */
 	t = &d->tasks[i];
 	ret = realproc_exit(t->real);
@@ -591,15 +591,15 @@ static int real_exit(struct diff *d, struct scn_args *a)
 	return ret ? real_error(d, "exit", ret) : SCN_OK;
 }
 
-static int real_file(struct diff *d, struct scn_args *a, bool close)
+static int real_file(struct diff *d, const struct scn_action *op)
 {
 	struct realproc_file **n;
 	int i, ret;
 
-	if (close) {
-		i = scn_file_index(d->s, a->words[0]);
+	if (op->kind == SCN_ACT_CLOSE) {
+		i = scn_file_index(d->s, op->file);
 		if (i >= 0 && (unsigned int)i < d->nr_files &&
-		    !d->s->files[i]->file) {
+		    !op->file->file) {
 			realproc_file_put(d->files[i]);
 			d->files[i] = NULL;
 		}
@@ -611,8 +611,7 @@ static int real_file(struct diff *d, struct scn_args *a, bool close)
 	if (!n)
 		return scn_fail(d->s, "diff: out of memory");
 	d->files = n;
-	ret = realproc_file_create(d->rp, d->s->files[d->nr_files]->name,
-				   d->s->files[d->nr_files]->bytes,
+	ret = realproc_file_create(d->rp, op->file->name, op->len,
 				   &d->files[d->nr_files]);
 	if (ret)
 		return real_error(d, "create a file", ret);
@@ -620,10 +619,10 @@ static int real_file(struct diff *d, struct scn_args *a, bool close)
 	return SCN_OK;
 }
 
-/* The real task of the line's TASK word (a live one: the line ran). */
-static struct realproc_task *line_task(struct diff *d, struct scn_args *a)
+/* The real task of the line's task (a live one: the line ran). */
+static struct realproc_task *op_task(struct diff *d, const struct scn_action *op)
 {
-	int i = scn_task_index(d->s, a->words[0]);
+	int i = scn_task_index(d->s, op->task);
 
 	if (i < 0 || (unsigned int)i >= d->nr_tasks)
 		return NULL;
@@ -636,107 +635,88 @@ static bool in_window(struct diff *d, unsigned long addr, unsigned long len)
 	       len <= d->win_end - addr;
 }
 
-/* The option words after the fixed ones: whether @word is among them. */
-static bool has_word(struct scn_args *a, unsigned int first, const char *word)
-{
-	unsigned int i;
+/*
+ * foliage's PROT_*, MAP_*, MREMAP_* and MADV_* are Linux's own values
+ * (include/foliage/foliage.h): the real side passes them on as they are.
+ */
+_Static_assert(FOLIAGE_PROT_READ == PROT_READ &&
+	       FOLIAGE_PROT_WRITE == PROT_WRITE &&
+	       FOLIAGE_PROT_EXEC == PROT_EXEC, "PROT_*");
+_Static_assert(FOLIAGE_MAP_SHARED == MAP_SHARED &&
+	       FOLIAGE_MAP_PRIVATE == MAP_PRIVATE &&
+	       FOLIAGE_MAP_FIXED == MAP_FIXED &&
+	       FOLIAGE_MAP_ANONYMOUS == MAP_ANONYMOUS &&
+	       FOLIAGE_MAP_NORESERVE == MAP_NORESERVE &&
+	       FOLIAGE_MAP_POPULATE == MAP_POPULATE &&
+	       FOLIAGE_MAP_FIXED_NOREPLACE == MAP_FIXED_NOREPLACE, "MAP_*");
+_Static_assert(FOLIAGE_MREMAP_MAYMOVE == MREMAP_MAYMOVE &&
+	       FOLIAGE_MREMAP_FIXED == MREMAP_FIXED &&
+	       FOLIAGE_MREMAP_DONTUNMAP == MREMAP_DONTUNMAP, "MREMAP_*");
+_Static_assert(FOLIAGE_MADV_DONTNEED == MADV_DONTNEED &&
+	       FOLIAGE_MADV_FREE == MADV_FREE &&
+	       FOLIAGE_MADV_DONTFORK == MADV_DONTFORK &&
+	       FOLIAGE_MADV_DOFORK == MADV_DOFORK &&
+	       FOLIAGE_MADV_HUGEPAGE == MADV_HUGEPAGE &&
+	       FOLIAGE_MADV_NOHUGEPAGE == MADV_NOHUGEPAGE &&
+	       FOLIAGE_MADV_WIPEONFORK == MADV_WIPEONFORK &&
+	       FOLIAGE_MADV_KEEPONFORK == MADV_KEEPONFORK &&
+	       FOLIAGE_MADV_POPULATE_READ == MADV_POPULATE_READ &&
+	       FOLIAGE_MADV_POPULATE_WRITE == MADV_POPULATE_WRITE, "MADV_*");
 
-	for (i = first; i < a->nr_words; i++)
-		if (!strcmp(a->words[i], word))
-			return true;
-	return false;
-}
-
-static int real_mmap(struct diff *d, struct scn_args *a, int foliage_ret,
-		     int *real_ret)
+static int real_mmap(struct diff *d, const struct scn_action *op,
+		     int foliage_ret, int *real_ret)
 {
-	struct realproc_task *t = line_task(d, a);
+	struct realproc_task *t = op_task(d, op);
 	struct realproc_file *file = NULL;
 	unsigned long addr = d->win_start;
-	uint64_t len, off = 0;
-	int prot = PROT_READ | PROT_WRITE, flags;
-	const char *v;
-	int i;
+	int flags = op->flags, i;
 
-	if (scn_parse_size(d->s, "the length", a->words[2], &len) ||
-	    ((v = scn_arg(a, "prot")) && scn_parse_prot(d->s, v, &prot)) ||
-	    ((v = scn_arg(a, "off")) && scn_parse_size(d->s, "off=", v, &off)))
-		return SCN_USAGE;
-	flags = has_word(a, 3, "shared") ? MAP_SHARED : MAP_PRIVATE;
-	if ((v = scn_arg(a, "file"))) {
-		i = scn_file_index(d->s, v);
+	if (op->file) {
+		i = scn_file_index(d->s, op->file);
 		if (i < 0 || (unsigned int)i >= d->nr_files || !d->files[i])
-			return scn_fail(d->s, "diff: no real file %s", v);
+			return scn_fail(d->s, "diff: no real file %s",
+					op->file->name);
 		file = d->files[i];
-	} else {
-		flags |= MAP_ANONYMOUS;
 	}
-	if (has_word(a, 3, "populate"))
-		flags |= MAP_POPULATE;
-	if (has_word(a, 3, "noreplace"))
-		flags |= MAP_FIXED_NOREPLACE;
-	else
+	if (!(flags & MAP_FIXED_NOREPLACE))
 		flags |= MAP_FIXED;
 	if (!foliage_ret) {
-		/* Where foliage put it: the mapping just named. */
-		const struct scn_map *mp = d->s->maps[d->s->nr_maps - 1];
-
-		addr = mp->start;
-		if (!in_window(d, addr, mp->len))
-			return scn_usage(d->s, "diff: %s was mapped at %#lx, "
-					 "outside the window %#lx-%#lx: give "
-					 "at=ADDR inside it", mp->name, addr,
+		/* Where foliage put it. */
+		addr = op->addr;
+		if (!in_window(d, addr, op->len))
+			return scn_usage(d->s, "diff: the mapping went to "
+					 "%#lx, outside the window %#lx-%#lx: "
+					 "give at=ADDR inside it", addr,
 					 d->win_start, d->win_end);
-	} else if ((v = scn_arg(a, "at")) &&
-		   scn_parse_addr(d->s, "at=", v, &addr)) {
-		return SCN_USAGE;
+	} else if (op->start) {
+		addr = op->start;
 	}
-	*real_ret = realproc_mmap(t, addr, len, prot, flags, file, off, NULL);
+	*real_ret = realproc_mmap(t, addr, op->len, op->prot, flags, file,
+				  op->off, NULL);
 	return SCN_OK;
 }
 
 /*
  * mremap.  When it may move and the kernel would choose where (it grows
  * with MREMAP_MAYMOVE, or MREMAP_DONTUNMAP, without MREMAP_FIXED), the
- * real process follows foliage's choice, known through the mapping's
- * NAME: in place if foliage stayed, else first in place (Linux's first
- * choice: if that works, foliage moved where Linux would not), then with
- * MREMAP_FIXED to foliage's address.
+ * real process follows foliage's choice: in place if foliage stayed, else
+ * first in place (Linux's first choice: if that works, foliage moved where
+ * Linux would not), then with MREMAP_FIXED to foliage's address.
  */
-static int real_mremap(struct diff *d, struct scn_args *a, int foliage_ret,
-		       int *real_ret)
+static int real_mremap(struct diff *d, const struct scn_action *op,
+		       int foliage_ret, int *real_ret)
 {
-	struct realproc_task *t = line_task(d, a);
-	unsigned long old_start, old_len, at = 0, new_addr;
+	struct realproc_task *t = op_task(d, op);
 	struct dc_divergence div = { .addr = 0 };
-	int flags = 0, in_place;
-	struct scn_range r;
-	uint64_t new_len;
-	const char *v;
+	unsigned long old_start = op->start, old_len = op->len;
+	unsigned long new_len = op->new_len, new_addr = op->addr;
+	int flags = op->flags, in_place;
 
-	if (scn_parse_size(d->s, "the new length", a->words[2], &new_len) ||
-	    ((v = scn_arg(a, "at")) && scn_parse_addr(d->s, "at=", v, &at)))
-		return SCN_USAGE;
-	if (d->old_map) {
-		old_start = d->old_start;
-		old_len = d->old_len;
-	} else {
-		if (scn_parse_range(d->s, a->words[1], &r))
-			return SCN_USAGE;
-		old_start = r.start;
-		old_len = r.len;
-	}
-	if (has_word(a, 3, "maymove"))
-		flags |= MREMAP_MAYMOVE;
-	if (has_word(a, 3, "fixed"))
-		flags |= MREMAP_FIXED;
-	if (has_word(a, 3, "dontunmap"))
-		flags |= MREMAP_DONTUNMAP;
 	in_place = flags & ~(MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
 	if (!(flags & MREMAP_MAYMOVE) || (flags & MREMAP_FIXED) ||
 	    (new_len <= old_len && !(flags & MREMAP_DONTUNMAP))) {
 		*real_ret = realproc_mremap(t, old_start, old_len, new_len,
-					    flags, at, NULL);
+					    flags, op->at, NULL);
 		return SCN_OK;
 	}
 	if (foliage_ret) {
@@ -745,13 +725,6 @@ static int real_mremap(struct diff *d, struct scn_args *a, int foliage_ret,
 					    in_place, 0, NULL);
 		return SCN_OK;
 	}
-	if (!d->old_map || d->old_map->task != d->s->tasks[
-	    scn_task_index(d->s, a->words[0])])
-		return scn_usage(d->s, "diff: mremap may move without 'fixed "
-				 "at=': give RANGE as the task's own mapping "
-				 "NAME, so that the real process can follow "
-				 "foliage");
-	new_addr = d->old_map->start;
 	if (!(flags & MREMAP_DONTUNMAP)) {
 		*real_ret = realproc_mremap(t, old_start, old_len, new_len,
 					    in_place, 0, NULL);
@@ -759,7 +732,7 @@ static int real_mremap(struct diff *d, struct scn_args *a, int foliage_ret,
 			if (new_addr == old_start || *real_ret)
 				return SCN_OK;
 			snprintf(div.task, sizeof(div.task), "%s",
-				 a->words[0]);
+				 op->task->name);
 			div.addr = old_start;
 			snprintf(div.field, sizeof(div.field), "mremap");
 			snprintf(div.foliage, sizeof(div.foliage),
@@ -773,43 +746,19 @@ static int real_mremap(struct diff *d, struct scn_args *a, int foliage_ret,
 	return SCN_OK;
 }
 
-static const struct {
-	const char *name;		/* as the scenario writes it */
-	int advice;			/* MADV_* */
-} advices[] = {
-	{ "normal", MADV_NORMAL }, { "dontneed", MADV_DONTNEED },
-	{ "free", MADV_FREE }, { "populate_read", MADV_POPULATE_READ },
-	{ "populate_write", MADV_POPULATE_WRITE },
-	{ "hugepage", MADV_HUGEPAGE }, { "nohugepage", MADV_NOHUGEPAGE },
-	{ "dontfork", MADV_DONTFORK }, { "dofork", MADV_DOFORK },
-	{ "wipeonfork", MADV_WIPEONFORK }, { "keeponfork", MADV_KEEPONFORK },
-};
-
-/* munmap, mprotect, madvise: TASK RANGE [ARG]. */
-static int real_range_op(struct diff *d, struct scn_args *a, int *real_ret)
+/* munmap, mprotect, madvise. */
+static int real_range_op(struct diff *d, const struct scn_action *op,
+			 int *real_ret)
 {
-	struct realproc_task *t = line_task(d, a);
-	struct scn_range r;
-	unsigned int i;
-	int prot;
+	struct realproc_task *t = op_task(d, op);
 
-	if (scn_parse_range(d->s, a->words[1], &r))
-		return SCN_USAGE;
-	if (!strcmp(a->verb, "munmap")) {
-		*real_ret = realproc_munmap(t, r.start, r.len);
-	} else if (!strcmp(a->verb, "mprotect")) {
-		if (scn_parse_prot(d->s, a->words[2], &prot))
-			return SCN_USAGE;
-		*real_ret = realproc_mprotect(t, r.start, r.len, prot);
-	} else {
-		for (i = 0; i < sizeof(advices) / sizeof(advices[0]); i++)
-			if (!strcmp(advices[i].name, a->words[2]))
-				break;
-		if (i == sizeof(advices) / sizeof(advices[0]))
-			return SCN_USAGE;
-		*real_ret = realproc_madvise(t, r.start, r.len,
-					     advices[i].advice);
-	}
+	if (op->kind == SCN_ACT_MUNMAP)
+		*real_ret = realproc_munmap(t, op->start, op->len);
+	else if (op->kind == SCN_ACT_MPROTECT)
+		*real_ret = realproc_mprotect(t, op->start, op->len, op->prot);
+	else
+		*real_ret = realproc_madvise(t, op->start, op->len,
+					     op->advice);
 	return SCN_OK;
 }
 
@@ -818,20 +767,16 @@ static int real_range_op(struct diff *d, struct scn_args *a, int *real_ret)
  * pattern of each page, seeded by the page, foliage's pid of the task and
  * the line), written by the real task a chunk at a time.
  */
-static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
+static int real_touch(struct diff *d, const struct scn_action *op, int *real_ret)
 {
-	struct realproc_task *t = line_task(d, a);
-	struct scn_task *st = d->s->tasks[scn_task_index(d->s, a->words[0])];
+	struct realproc_task *t = op_task(d, op);
 	const size_t max = 256 * PAGE_BYTES;
 	unsigned long addr, end, from;
 	unsigned char *buf, *page;
-	struct scn_range r;
 	size_t n = 0;
 
-	if (scn_parse_range(d->s, a->words[1], &r))
-		return SCN_USAGE;
-	if (!strcmp(a->words[2], "read")) {
-		*real_ret = realproc_touch_read(t, r.start, r.len,
+	if (!op->write) {
+		*real_ret = realproc_touch_read(t, op->start, op->len,
 						&d->real_fault);
 		return SCN_OK;
 	}
@@ -840,13 +785,14 @@ static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
 		return scn_fail(d->s, "diff: out of memory");
 	page = buf + max;
 	*real_ret = 0;
-	end = r.start + r.len;
-	for (from = addr = r.start; addr < end && !*real_ret;) {
+	end = op->start + op->len;
+	for (from = addr = op->start; addr < end && !*real_ret;) {
 		unsigned long base = addr & ~(PAGE_BYTES - 1);
 		unsigned long next = base + PAGE_BYTES < end ?
 				     base + PAGE_BYTES : end;
 
-		shadow_pattern(shadow_seed(base, st->pid, d->s->line), page);
+		shadow_pattern(shadow_seed(base, op->task->pid, d->s->line),
+			       page);
 		memcpy(buf + n, page + (addr - base), next - addr);
 		n += next - addr;
 		addr = next;
@@ -861,39 +807,27 @@ static int real_touch(struct diff *d, struct scn_args *a, int *real_ret)
 	return SCN_OK;
 }
 
-static int real_write(struct diff *d, struct scn_args *a, int *real_ret)
+static int real_write(struct diff *d, const struct scn_action *op,
+		      int *real_ret)
 {
-	struct realproc_task *t = line_task(d, a);
-	unsigned long addr;
-	unsigned char *buf;
-	size_t len;
-
-	if (scn_parse_addr(d->s, "the address", a->words[1], &addr) ||
-	    scn_parse_data(d->s, a->words[2], &buf, &len))
-		return SCN_USAGE;
-	*real_ret = realproc_write(t, addr, buf, len, &d->real_fault);
-	free(buf);
+	*real_ret = realproc_write(op_task(d, op), op->start, op->data,
+				   op->len, &d->real_fault);
 	return SCN_OK;
 }
 
 /* read TASK ADDR LEN: the same bytes as foliage read. */
-static int real_read(struct diff *d, struct scn_args *a, int foliage_ret,
-		     int *real_ret)
+static int real_read(struct diff *d, const struct scn_action *op,
+		     int foliage_ret, int *real_ret)
 {
-	struct realproc_task *t = line_task(d, a);
 	struct dc_divergence div = { .addr = 0 };
-	unsigned long addr;
 	unsigned char *buf;
-	uint64_t len;
-	size_t i;
+	size_t i, len = op->len;
 
-	if (scn_parse_addr(d->s, "the address", a->words[1], &addr) ||
-	    scn_parse_size(d->s, "the length", a->words[2], &len))
-		return SCN_USAGE;
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return scn_fail(d->s, "diff: out of memory");
-	*real_ret = realproc_read(t, addr, buf, len, &d->real_fault);
+	*real_ret = realproc_read(op_task(d, op), op->start, buf, len,
+				  &d->real_fault);
 	if (*real_ret || foliage_ret || d->s->read.len != len) {
 		free(buf);
 		return SCN_OK;
@@ -901,8 +835,8 @@ static int real_read(struct diff *d, struct scn_args *a, int foliage_ret,
 	for (i = 0; i < len && buf[i] == d->s->read.buf[i]; i++)
 		;
 	if (i < len) {
-		snprintf(div.task, sizeof(div.task), "%s", a->words[0]);
-		div.addr = addr + i;
+		snprintf(div.task, sizeof(div.task), "%s", op->task->name);
+		div.addr = op->start + i;
 		snprintf(div.field, sizeof(div.field), "byte read");
 		snprintf(div.foliage, sizeof(div.foliage), "%#04x",
 			 d->s->read.buf[i]);
@@ -953,23 +887,20 @@ static int follow_host_thp(struct diff *d)
  * 'set transparent_hugepage.X V': the host's file is set for the run too
  * (diff_thp.c), or the run is skipped where it cannot be.
  */
-static int check_thp_set(struct diff *d, struct scn_args *a)
+static int check_thp_set(struct diff *d, const struct scn_action *op)
 {
 	static const char prefix[] = "transparent_hugepage.";
-	const char *key;
+	const char *key = op->key;
 	char why[256];
 	int ret;
 
-	if (a->nr_kvs != 1)
-		return SCN_OK;
-	key = a->kvs[0].key;
 	if (!strcmp(key, "vm.max_map_count"))
 		return scn_usage(d->s, "diff: the real processes live under "
 				 "the host's vm.max_map_count, which foliage "
 				 "follows (less the real tasks' own mappings)");
 	if (strncmp(key, prefix, sizeof(prefix) - 1))
 		return SCN_OK;
-	ret = diff_thp_set(key + sizeof(prefix) - 1, a->kvs[0].value, why,
+	ret = diff_thp_set(key + sizeof(prefix) - 1, op->value, why,
 			   sizeof(why));
 	if (ret == -EACCES) {
 		fprintf(stderr, "foliage diff: skipped: %s\n", why);
@@ -1027,17 +958,19 @@ static bool host_has_pku(void)
 	return pku;
 }
 
-/* 'machine': its CPU has PKU if the host's has; pku= must agree. */
-static int follow_host_pku(struct diff *d, struct scn_args *a)
+/*
+ * 'machine': its CPU has protection keys if the host's has (the default
+ * diff_before() gives it); a pku= that says otherwise cannot be compared.
+ */
+static int check_host_pku(struct diff *d)
 {
 	bool host = host_has_pku();
-	const char *v = scn_arg(a, "pku");
 
-	if (v && strcmp(v, host ? "1" : "0"))
+	if (d->s->config.pku != host)
 		return scn_usage(d->s, "diff: the real processes run on this "
-				 "CPU, which has %sprotection keys: pku=%s "
-				 "cannot be compared", host ? "" : "no ", v);
-	d->s->config.pku = host;
+				 "CPU, which has %sprotection keys: pku=%d "
+				 "cannot be compared", host ? "" : "no ",
+				 d->s->config.pku);
 	return SCN_OK;
 }
 
@@ -1048,10 +981,6 @@ static struct diff *diff_of(struct scenario *s)
 	return s->hook_data;
 }
 
-/*
- * Before a line: refuse what real processes cannot do; for mremap, the
- * range a mapping's NAME stands for before the line moves it.
- */
 #define HINT_PMD_SIZE		(2UL << 20)
 
 /*
@@ -1059,135 +988,96 @@ static struct diff *diff_of(struct scenario *s)
  * above the window, where the real process cannot follow.  Place it in
  * the window instead, top-down from its end as Linux's allocator goes,
  * PMD-aligned when it is at least a PMD (as thp_get_unmapped_area()
- * aligns): the line gets at=ADDR, a hint, which foliage takes where the
- * range is free (and the real process maps at foliage's choice).  Past
- * the window's start, the line keeps no hint and real_mmap() says so.
+ * aligns): the mmap gets a hint, which foliage takes where the range is
+ * free (and the real process maps at foliage's choice).  Past the
+ * window's start there is no hint and real_mmap() says so.
  */
-static int place_unhinted(struct diff *d, struct scn_args *a)
+static unsigned long diff_place_mmap(struct scenario *s, unsigned long bytes)
 {
+	struct diff *d = diff_of(s);
 	unsigned long len, hint;
-	uint64_t bytes;
 
-	if (a->nr_words < 3 || scn_arg(a, "at") ||
-	    a->nr_kvs >= SCN_MAX_WORDS)
-		return SCN_OK;
-	if (scn_parse_size(d->s, "the length", a->words[2], &bytes))
-		return SCN_USAGE;
 	len = (bytes + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
 	/* Length 0 (foliage refuses it) or more than the window has left. */
 	if (!len || len > d->next_hint - d->win_start)
-		return SCN_OK;
+		return 0;
 	hint = d->next_hint - len;
 	if (len >= HINT_PMD_SIZE)
 		hint &= ~(HINT_PMD_SIZE - 1);
 	if (hint < d->win_start)
-		return SCN_OK;
+		return 0;
 	d->next_hint = hint;
-	snprintf(d->hint, sizeof(d->hint), "%#lx", hint);
-	a->kvs[a->nr_kvs].key = "at";
-	a->kvs[a->nr_kvs].value = d->hint;
-	a->nr_kvs++;
-	return SCN_OK;
+	return hint;
 }
 
+/* Before a line: refuse what real processes cannot do. */
 static int diff_before(struct scenario *s, struct scn_args *a)
 {
 	struct diff *d = diff_of(s);
-	unsigned int i;
 
-	d->old_map = NULL;
-	if (!strcmp(a->verb, "mmap") && place_unhinted(d, a))
-		return SCN_USAGE;
 	d->real_fault = 0;
 	s->fault_addr = 0;
 	if (!strcmp(a->verb, "machine"))
-		return follow_host_pku(d, a);
+		s->config.pku = host_has_pku();
 	if (!strcmp(a->verb, "pin") || !strcmp(a->verb, "unpin"))
 		return scn_usage(s, "diff: %s: real processes have no "
 				 "pin_user_pages() here", a->verb);
-	if (strcmp(a->verb, "mremap") || a->nr_words < 2)
-		return SCN_OK;
-	for (i = 0; i < s->nr_maps; i++) {
-		if (!strcmp(s->maps[i]->name, a->words[1])) {
-			d->old_map = s->maps[i];
-			d->old_start = s->maps[i]->start;
-			d->old_len = s->maps[i]->len;
-		}
-	}
 	return SCN_OK;
 }
 
-/* The verbs that operate on tasks, and how the real side does them. */
-enum real_op {
-	OP_NONE, OP_TASK, OP_FORK, OP_EXIT, OP_FILE, OP_CLOSE, OP_MMAP,
-	OP_RANGE, OP_MREMAP, OP_TOUCH, OP_WRITE, OP_READ,
-};
-
-static enum real_op real_op_of(const char *verb)
-{
-	static const struct {
-		const char *verb;	/* the scenario's */
-		enum real_op op;	/* what the real side does */
-	} ops[] = {
-		{ "task", OP_TASK }, { "fork", OP_FORK }, { "exit", OP_EXIT },
-		{ "file", OP_FILE }, { "close", OP_CLOSE },
-		{ "mmap", OP_MMAP }, { "munmap", OP_RANGE },
-		{ "mprotect", OP_RANGE }, { "madvise", OP_RANGE },
-		{ "mremap", OP_MREMAP }, { "touch", OP_TOUCH },
-		{ "write", OP_WRITE }, { "read", OP_READ },
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (!strcmp(ops[i].verb, verb))
-			return ops[i].op;
-	return OP_NONE;
-}
-
-/* After a line ran in foliage with @status: the same for real. */
+/*
+ * After a line ran in foliage with @status: the same operation (s->action,
+ * as the verb's handler parsed it) for real.
+ */
 static int diff_after(struct scenario *s, struct scn_args *a, int status)
 {
 	struct diff *d = diff_of(s);
-	enum real_op op = real_op_of(a->verb);
+	const struct scn_action *op = &s->action;
 	int foliage_ret = s->got_err ? s->want_err : 0, real_ret = 0;
 	int ret = SCN_OK;
 
 	if (status)
 		return status;
-	if (!strcmp(a->verb, "machine"))
-		return machine_up(d);
-	if (!strcmp(a->verb, "set"))
-		return check_thp_set(d, a);
-	switch (op) {
-	case OP_NONE:
+	if (!strcmp(a->verb, "machine")) {
+		ret = check_host_pku(d);
+		return ret ? ret : machine_up(d);
+	}
+	switch (op->kind) {
+	case SCN_ACT_NONE:
+	case SCN_ACT_PIN:
+	case SCN_ACT_UNPIN:
 		return SCN_OK;
-	case OP_TASK:
-	case OP_FORK:
-		ret = real_new_task(d, a, op == OP_FORK);
+	case SCN_ACT_SET:
+		return check_thp_set(d, op);
+	case SCN_ACT_TASK:
+	case SCN_ACT_FORK:
+		ret = real_new_task(d, op);
 		break;
-	case OP_EXIT:
-		ret = real_exit(d, a);
+	case SCN_ACT_EXIT:
+		ret = real_exit(d, op);
 		break;
-	case OP_FILE:
-	case OP_CLOSE:
-		return real_file(d, a, op == OP_CLOSE);
-	case OP_MMAP:
-		ret = real_mmap(d, a, foliage_ret, &real_ret);
+	case SCN_ACT_FILE:
+	case SCN_ACT_CLOSE:
+		return real_file(d, op);
+	case SCN_ACT_MMAP:
+		ret = real_mmap(d, op, foliage_ret, &real_ret);
 		break;
-	case OP_RANGE:
-		ret = real_range_op(d, a, &real_ret);
+	case SCN_ACT_MUNMAP:
+	case SCN_ACT_MPROTECT:
+	case SCN_ACT_MADVISE:
+		ret = real_range_op(d, op, &real_ret);
 		break;
-	case OP_MREMAP:
-		ret = real_mremap(d, a, foliage_ret, &real_ret);
+	case SCN_ACT_MREMAP:
+		ret = real_mremap(d, op, foliage_ret, &real_ret);
 		break;
-	case OP_TOUCH:
-		ret = real_touch(d, a, &real_ret);
+	case SCN_ACT_TOUCH:
+		ret = real_touch(d, op, &real_ret);
 		break;
-	case OP_WRITE:
-		ret = real_write(d, a, &real_ret);
+	case SCN_ACT_WRITE:
+		ret = real_write(d, op, &real_ret);
 		break;
-	case OP_READ:
-		ret = real_read(d, a, foliage_ret, &real_ret);
+	case SCN_ACT_READ:
+		ret = real_read(d, op, foliage_ret, &real_ret);
 		break;
 	}
 	if (ret)
@@ -1195,11 +1085,14 @@ static int diff_after(struct scenario *s, struct scn_args *a, int status)
 	if (real_ret == -ERANGE)
 		return real_error(d, a->verb, real_ret);
 	d->nr_ops++;
-	if (op != OP_TASK && op != OP_FORK && op != OP_EXIT)
-		ret = compare_result(d, a->words[0], foliage_ret, real_ret);
+	if (op->kind != SCN_ACT_TASK && op->kind != SCN_ACT_FORK &&
+	    op->kind != SCN_ACT_EXIT)
+		ret = compare_result(d, op->task ? op->task->name : "",
+				     foliage_ret, real_ret);
 	if (!ret && foliage_ret == -EFAULT &&
-	    (op == OP_TOUCH || op == OP_WRITE || op == OP_READ))
-		ret = compare_fault(d, a->words[0]);
+	    (op->kind == SCN_ACT_TOUCH || op->kind == SCN_ACT_WRITE ||
+	     op->kind == SCN_ACT_READ))
+		ret = compare_fault(d, op->task->name);
 	if (!ret && !d->markers)
 		ret = compare_all(d, false);
 	return ret;
@@ -1221,6 +1114,7 @@ static const struct scn_hooks diff_hooks = {
 	.unknown_verb = diff_unknown_verb,
 	.before = diff_before,
 	.after = diff_after,
+	.place_mmap = diff_place_mmap,
 };
 
 /* ---- the command ---------------------------------------------------------- */

@@ -636,6 +636,21 @@ static const struct scn_verb subjects[] = {
 	  "expect balloon NAME OP VALUE" },
 	{ "host", scn_expect_balloon, 4, 4, "", 0,
 	  "expect host NAME OP VALUE" },
+	/* guest_memfd (as_gmem.c) */
+	{ "gmem", scn_expect_gmem, 4, 5, "order", 0,
+	  "expect gmem NAME RANGE private|shared | expect gmem NAME folios "
+	  "order=N OP COUNT | expect gmem NAME STAT OP VALUE" },
+	/* ---- rmap (as_rmap.c, issue 13) ---- */
+	{ "rmap", scn_expect_rmap, 5, 6, "", 0,
+	  "expect rmap TASK ADDR mappings OP N | expect rmap TASK ADDR "
+	  "mapping anon_vma|lazy|file" },
+	/* ---- NUMA (as_numa.c) ---- */
+	{ "status", scn_expect_status, 4, 5, "", 0,
+	  "expect status INDEX OP VALUE | expect status count VALUE OP N" },
+	/* hugetlb (issue 10) */
+	{ "hugepages", scn_expect_hugepages, 5, 5, "", 0,
+	  "expect hugepages SIZE FILE OP VALUE" },
+	/* end hugetlb */
 };
 
 static const struct scn_verb outcome = {

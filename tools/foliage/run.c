@@ -8,12 +8,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "report.h"
 #include "scenario.h"
 
 static void run_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: foliage run [--json] [--verbose] [--fail-nth=page|slab[:MAX]] FILE|-\n\n"
+		"usage: foliage run [--json] [--verbose] [--fail-nth=page|slab[:MAX]]\n"
+		"                   [--report DIR] FILE|-\n\n"
 		"Run a scenario: one operation a line, '#' starts a comment.\n"
 		"FILE '-' reads standard input.\n\n"
 		"options:\n"
@@ -27,6 +29,10 @@ static void run_usage(FILE *f)
 		"                 the one past its allocations; a failed attempt\n"
 		"                 must leave no bug and the state as it was\n"
 		"                 (docs/testing.md)\n"
+		"  --report DIR   keep a snapshot at every 'snapshot' line and\n"
+		"                 write DIR/index.html: the physical memory map\n"
+		"                 of each step, free lists, fragmentation indices\n"
+		"                 and vmstat counters over time (docs/pictures.md)\n"
 		"  -h, --help     this text\n\n"
 		"verbs:\n");
 	scenario_print_verbs(f, "  ");
@@ -74,11 +80,17 @@ bad:
 	return SCN_USAGE;
 }
 
-int scenario_exec_nth(const char *name, FILE *in, bool json, bool verbose,
-		      const char *fail_nth)
+/*
+ * Run @in; with @report_dir, keep its snapshots and write the report there
+ * at the end, also when the scenario failed (what it shows up to there is
+ * what one wants to see then).
+ */
+static int scenario_exec_report(const char *name, FILE *in, bool json,
+				bool verbose, const char *fail_nth,
+				const char *report_dir)
 {
 	struct scenario s;
-	int ret;
+	int ret, err;
 
 	scenario_init(&s, name, stdout);
 	s.json = json;
@@ -87,9 +99,27 @@ int scenario_exec_nth(const char *name, FILE *in, bool json, bool verbose,
 		scenario_destroy(&s);
 		return ret;
 	}
+	if (report_dir && !(s.report = report_new(report_dir))) {
+		scenario_destroy(&s);
+		fprintf(stderr, "foliage run: out of memory\n");
+		return SCN_FAIL;
+	}
 	ret = scenario_run(&s, in);
+	if (s.report) {
+		err = report_write(s.report, name);
+		if (err && !ret)
+			ret = SCN_FAIL;
+		report_free(s.report);
+		s.report = NULL;
+	}
 	scenario_destroy(&s);
 	return ret;
+}
+
+int scenario_exec_nth(const char *name, FILE *in, bool json, bool verbose,
+		      const char *fail_nth)
+{
+	return scenario_exec_report(name, in, json, verbose, fail_nth, NULL);
 }
 
 int scenario_exec(const char *name, FILE *in, bool json, bool verbose)
@@ -103,11 +133,12 @@ int cmd_run(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "fail-nth", required_argument, NULL, 'F' },
+		{ "report", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false, verbose = false;
-	const char *file, *fail_nth = NULL;
+	const char *file, *fail_nth = NULL, *report = NULL;
 	FILE *in;
 	int c, ret;
 
@@ -123,6 +154,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'F':
 			fail_nth = optarg;
+			break;
+		case 'R':
+			report = optarg;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -149,7 +183,14 @@ int cmd_run(int argc, char **argv)
 			return SCN_USAGE;
 		}
 	}
-	ret = scenario_exec_nth(file, in, json, verbose, fail_nth);
+	if (report && fail_nth) {
+		fprintf(stderr, "foliage run: --report and --fail-nth go "
+			"separately (a fail-Nth run repeats every line)\n");
+		if (in != stdin)
+			fclose(in);
+		return SCN_USAGE;
+	}
+	ret = scenario_exec_report(file, in, json, verbose, fail_nth, report);
 	if (in != stdin)
 		fclose(in);
 	return ret;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "scenario.h"
 
 void scenario_init(struct scenario *s, const char *file, FILE *out)
@@ -35,6 +36,7 @@ void scenario_destroy(struct scenario *s)
 	for (i = 0; i < s->nr_mark; i++)
 		free(s->mark[i].name);
 	free(s->mark);
+	free(s->status);	/* as_numa.c */
 	memset(s, 0, sizeof(*s));
 }
 
@@ -229,6 +231,32 @@ int scn_parse_bool(struct scenario *s, const char *what, const char *str,
 	}
 	return scn_usage(s, "%s: bad value '%s' for %s: expected 0 or 1",
 			 s->verb, str, what);
+}
+
+int scn_parse_file_range(struct scenario *s, const char *str, uint64_t *off,
+			 uint64_t *len)
+{
+	const char *colon = strchr(str, ':');
+	char offstr[32];
+	int ret;
+
+	if (!colon || colon == str || (size_t)(colon - str) >= sizeof(offstr))
+		return scn_usage(s, "%s: bad range '%s': expected OFF:LEN, "
+				 "sizes with K/M/G suffixes or 0x hex "
+				 "(e.g. 0:2M)", s->verb, str);
+	memcpy(offstr, str, colon - str);
+	offstr[colon - str] = '\0';
+	ret = scn_parse_size(s, "the range's offset", offstr, off);
+	if (!ret)
+		ret = scn_parse_size(s, "the range's length", colon + 1, len);
+	if (ret)
+		return ret;
+	if (!*len)
+		return scn_usage(s, "%s: empty range '%s'", s->verb, str);
+	if (*off > (uint64_t)INT64_MAX || *len > (uint64_t)INT64_MAX - *off)
+		return scn_usage(s, "%s: range '%s' ends past the largest file "
+				 "offset (2^63 - 1)", s->verb, str);
+	return 0;
 }
 
 int scn_parse_byte(struct scenario *s, const char *what, const char *str,
@@ -527,6 +555,12 @@ static int take_want_err(struct scenario *s, const struct scn_verb *v,
 	return SCN_OK;
 }
 
+void scn_action_clear(struct scenario *s)
+{
+	free(s->action.data);
+	s->action = (struct scn_action){ .kind = SCN_ACT_NONE };
+}
+
 /* Run one line (comment removed, not blank). */
 static int run_line(struct scenario *s, char *line)
 {
@@ -536,6 +570,7 @@ static int run_line(struct scenario *s, char *line)
 
 	s->want_err = 0;
 	s->got_err = false;
+	scn_action_clear(s);
 	tokenize(line, &a);
 	s->verb = a.verb;
 	v = find_verb(a.verb);
@@ -665,6 +700,8 @@ int scenario_run(struct scenario *s, FILE *f)
 			continue;
 		if (s->verbose && !is_echo(line))
 			fprintf(scn_note(s), "> %s\n", line);
+		if (s->report)
+			report_add_line(s->report, s->line, line);
 		ret = run_line(s, line);
 		if (ret)
 			break;

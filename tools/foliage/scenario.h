@@ -113,6 +113,54 @@ struct scn_read {
 
 struct scenario;
 struct scn_args;
+struct scn_report;
+struct scn_kvm;
+
+/*
+ * What a line's operation resolved to.  The verb's handler fills it once
+ * its words are parsed, before it calls the library, so that a follower
+ * ('foliage diff') does the same operation without parsing the line a
+ * second time; run_line() clears it before each line.
+ */
+enum scn_action_kind {
+	SCN_ACT_NONE,			/* the verb is not an operation */
+	SCN_ACT_SET,			/* set KEY=VALUE */
+	SCN_ACT_TASK,			/* task NAME */
+	SCN_ACT_FORK,			/* fork PARENT CHILD */
+	SCN_ACT_EXIT,			/* exit TASK */
+	SCN_ACT_FILE,			/* file NAME SIZE */
+	SCN_ACT_CLOSE,			/* close FILE */
+	SCN_ACT_MMAP,			/* mmap TASK NAME LEN ... */
+	SCN_ACT_MUNMAP,			/* munmap TASK RANGE */
+	SCN_ACT_MPROTECT,		/* mprotect TASK RANGE PROT */
+	SCN_ACT_MADVISE,			/* madvise TASK RANGE ADVICE */
+	SCN_ACT_MREMAP,			/* mremap TASK RANGE NEWLEN ... */
+	SCN_ACT_TOUCH,			/* touch TASK RANGE read|write */
+	SCN_ACT_WRITE,			/* write TASK ADDR DATA */
+	SCN_ACT_READ,			/* read TASK ADDR LEN */
+	SCN_ACT_PIN,			/* pin TASK RANGE [read|write] */
+	SCN_ACT_UNPIN,			/* unpin TASK RANGE */
+};
+
+struct scn_action {
+	enum scn_action_kind kind;		/* SCN_ACT_NONE: nothing to follow */
+	struct scn_task *task;		/* the task (fork: the parent) */
+	struct scn_file *file;		/* file, close, mmap file= */
+	unsigned long start;		/* RANGE's or ADDR's first byte; mmap at= */
+	unsigned long len;		/* bytes: RANGE, LEN, DATA, file SIZE */
+	unsigned long new_len;		/* mremap NEWLEN */
+	unsigned long at;		/* mremap fixed at= */
+	unsigned long long off;		/* mmap off= */
+	int prot;			/* FOLIAGE_PROT_* */
+	int flags;			/* FOLIAGE_MAP_* or FOLIAGE_MREMAP_* */
+	int advice;			/* FOLIAGE_MADV_* */
+	bool write;			/* touch write, pin write */
+	unsigned char *data;		/* write: the bytes (owned; freed
+					 * when the next line starts) */
+	const char *key;		/* set: the knob */
+	const char *value;		/* set: its value */
+	unsigned long addr;		/* result: mmap's or mremap's address */
+};
 
 /*
  * Hooks of a program that runs scenarios and follows each line ('foliage
@@ -129,6 +177,11 @@ struct scn_hooks {
 	 * whether the operation failed as its '=> -ERRNO' expected.
 	 */
 	int (*after)(struct scenario *s, struct scn_args *a, int status);
+	/*
+	 * An mmap without at=: a hint for it (0: none), from its length;
+	 * the handler passes it to the library as at= would be.
+	 */
+	unsigned long (*place_mmap)(struct scenario *s, unsigned long len);
 };
 
 /* One /proc/vmstat line, as snapshot by 'mark'. */
@@ -161,6 +214,8 @@ struct scenario {
 	struct scn_map **maps;		/* every named mapping */
 	unsigned int nr_maps;		/* entries in maps */
 	struct scn_read read;		/* the last 'read' */
+	struct scn_action action;	/* the line's operation, parsed */
+	struct scn_report *report;	/* foliage run --report, or NULL */
 	unsigned long fault_addr;	/* where the line's access faulted */
 	int want_err;			/* the line's '=> -ERRNO', 0: none */
 	bool got_err;			/* the line's operation failed with it */
@@ -172,6 +227,11 @@ struct scenario {
 	unsigned long fail_nth_max;	/* every N up to this, then past the end */
 	unsigned long fail_nth_failed;	/* operations failed by injection */
 	bool quiet;			/* messages suppressed (a failed attempt) */
+	/* ---- guest_memfd and VMs (as_gmem.c) ---- */
+	struct scn_kvm *kvm;		/* the scenario's VMs, or NULL */
+	/* NUMA (as_numa.c): the last move_pages' status array */
+	int *status;			/* per page: node or -errno */
+	unsigned long nr_status;	/* entries in status */
 };
 
 /* One verb of the language. */
@@ -242,6 +302,13 @@ int scn_parse_size(struct scenario *s, const char *what, const char *str,
 		   uint64_t *bytes);
 int scn_parse_bool(struct scenario *s, const char *what, const char *str,
 		   bool *out);
+/*
+ * A file's byte range "OFF:LEN" (fallocate, gmem verbs): both sizes as
+ * scn_parse_size() takes them (K/M/G/T suffix or 0x hex), LEN not 0 and
+ * OFF + LEN not past 2^63 - 1 (loff_t), e.g. "0:2M", "12K:4K".
+ */
+int scn_parse_file_range(struct scenario *s, const char *str, uint64_t *off,
+			 uint64_t *len);
 int scn_parse_byte(struct scenario *s, const char *what, const char *str,
 		   unsigned char *out);
 int scn_parse_gfp(struct scenario *s, const char *str, unsigned int *gfp);
@@ -250,6 +317,8 @@ int scn_parse_gfp(struct scenario *s, const char *str, unsigned int *gfp);
  * Check @a's words and keys against @v's counts and keys (the verb's, or
  * an expect subject's, whose counts include the subject word).
  */
+/* Forget the last line's operation (s->action), freeing what it owns. */
+void scn_action_clear(struct scenario *s);
 int scn_check_usage(struct scenario *s, const struct scn_verb *v,
 		    const struct scn_args *a);
 
@@ -415,8 +484,18 @@ int scn_do_write(struct scenario *s, struct scn_args *a);
 int scn_do_read(struct scenario *s, struct scn_args *a);
 int scn_do_pin(struct scenario *s, struct scn_args *a);
 int scn_do_unpin(struct scenario *s, struct scn_args *a);
+
+/* ---- copy offload for migration (as_offload.c) ---- */
+int scn_do_device(struct scenario *s, struct scn_args *a);
+int scn_do_migrator(struct scenario *s, struct scn_args *a);
 /* show maps|smaps|smaps_rollup TASK [PATTERN] */
 int scn_show_task(struct scenario *s, struct scn_args *a);
+
+/* ---- rmap (as_rmap.c, issue 13) ---- */
+/* show rmap TASK ADDR */
+int scn_show_rmap(struct scenario *s, struct scn_args *a);
+/* expect rmap TASK ADDR mappings OP N | ... mapping anon_vma|lazy|file */
+int scn_expect_rmap(struct scenario *s, struct scn_args *a);
 
 /* expect subjects of address spaces (as_expect.c), for expect.c. */
 int scn_expect_fault(struct scenario *s, struct scn_args *a);
@@ -430,13 +509,26 @@ int scn_expect_read(struct scenario *s, struct scn_args *a);
 int scn_shadow_check(struct scenario *s, struct scn_task *t);
 
 /* The balloon and its host (as_balloon.c), for verbs.c and expect.c. */
-int scn_do_device(struct scenario *s, struct scn_args *a);
+int scn_do_device_balloon(struct scenario *s, struct scn_args *a);
 int scn_do_host(struct scenario *s, struct scn_args *a);
 int scn_do_balloon(struct scenario *s, struct scn_args *a);
 /* show balloon|host [PATTERN] */
 int scn_show_balloon(struct scenario *s, struct scn_args *a);
 /* expect balloon|host NAME OP VALUE */
 int scn_expect_balloon(struct scenario *s, struct scn_args *a);
+/* NUMA verbs and expect subjects (as_numa.c). */
+int scn_do_move_pages(struct scenario *s, struct scn_args *a);
+int scn_expect_status(struct scenario *s, struct scn_args *a);
+/* hugetlb (as_hugetlb.c, issue 10). */
+/*
+ * The hugetlb options of mmap and file: @word says the bare word
+ * "hugetlb" was given; a hugetlb=2M|1G key sets *@size_bits (log2 of the
+ * size, 0: the default); *@hugetlb says whether either was.
+ */
+int scn_parse_hugetlb(struct scenario *s, struct scn_args *a, bool word,
+		      unsigned int *size_bits, bool *hugetlb);
+int scn_do_fallocate(struct scenario *s, struct scn_args *a);
+int scn_expect_hugepages(struct scenario *s, struct scn_args *a);
 
 /* "OP VALUE" of expect, shared by expect.c and as_expect.c. */
 enum scn_op { SCN_EQ, SCN_NE, SCN_LT, SCN_LE, SCN_GT, SCN_GE, SCN_NR_OPS };
@@ -451,5 +543,21 @@ int scn_parse_cmp(struct scenario *s, const char *op, const char *value,
 /* SCN_OK if @seen satisfies @c, else "expect failed: WHAT is ..." */
 int scn_check_cmp(struct scenario *s, const char *what,
 		  const struct scn_cmp *c, uint64_t seen);
+
+/* ---- guest_memfd and KVM VMs (as_gmem.c, docs/guest-memfd.md) ---- */
+int scn_do_vm(struct scenario *s, struct scn_args *a);
+int scn_do_gmem(struct scenario *s, struct scn_args *a);
+int scn_do_memslot(struct scenario *s, struct scn_args *a);
+int scn_do_convert(struct scenario *s, struct scn_args *a);
+int scn_do_vcpu(struct scenario *s, struct scn_args *a);
+/* show gmem NAME | show vm NAME */
+int scn_show_gmem(struct scenario *s, struct scn_args *a);
+int scn_expect_gmem(struct scenario *s, struct scn_args *a);
+/* The VM called @name ("VM", its line) for scn_name_owner(), or NULL. */
+const char *scn_gmem_name_owner(struct scenario *s, const char *name,
+				unsigned int *line);
+/* Destroy the VMs (scn_teardown()); free their table (scn_free_spaces()). */
+void scn_gmem_teardown(struct scenario *s);
+void scn_gmem_free(struct scenario *s);
 
 #endif /* _FOLIAGE_SCENARIO_H */

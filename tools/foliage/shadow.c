@@ -106,11 +106,19 @@ struct shadow_page *shadow_next(struct shadow *sh, struct shadow_page *p)
 	return RB_NEXT(shadow_tree, &sh->root, p);
 }
 
+static void page_unclaim(struct shadow *sh, struct shadow_page *p,
+			 size_t off, size_t n);
+
 static struct shadow_page *page_find(struct shadow *sh, unsigned long addr)
 {
 	struct shadow_page key = { .addr = addr };
 
 	return RB_FIND(shadow_tree, &sh->root, &key);
+}
+
+struct shadow_page *shadow_find(struct shadow *sh, unsigned long addr)
+{
+	return page_find(sh, addr);
 }
 
 /* The first page at or above @addr. */
@@ -188,6 +196,11 @@ int shadow_record(struct shadow *sh, unsigned long addr, const void *buf,
 		p = page_get_bytes(sh, page);
 		if (!p)
 			return -ENOMEM;
+		if (p->maybe_zero) {
+			/* Kept or discarded: only the new bytes are known. */
+			page_unclaim(sh, p, 0, SHADOW_PAGE_SIZE);
+			p->maybe_zero = false;
+		}
 		memcpy(p->data + off, src, n);
 		for (i = off; i < off + n; i++) {
 			uint64_t bit = 1ULL << (i % 64);
@@ -215,6 +228,7 @@ static void page_set_whole(struct shadow *sh, struct shadow_page *p,
 	p->valid = NULL;
 	p->kind = kind;
 	p->seed = seed;
+	p->maybe_zero = false;
 }
 
 int shadow_record_pattern(struct shadow *sh, unsigned long addr,
@@ -352,6 +366,7 @@ static struct shadow_page *page_dup(const struct shadow_page *src)
 	p->addr = src->addr;
 	p->kind = src->kind;
 	p->seed = src->seed;
+	p->maybe_zero = src->maybe_zero;
 	if (src->kind != SHADOW_BYTES)
 		return p;
 	p->data = malloc(SHADOW_PAGE_SIZE);
@@ -399,10 +414,61 @@ void shadow_page_expect(const struct shadow_page *p, unsigned char *data,
 	memset(claimed, 1, SHADOW_PAGE_SIZE);
 }
 
+void shadow_lazyfree(struct shadow *sh, unsigned long start,
+		     unsigned long end)
+{
+	struct shadow_page *p;
+
+	for (p = page_from(sh, start); p && p->addr < end;
+	     p = shadow_next(sh, p))
+		p->maybe_zero = true;
+}
+
+void shadow_lazyfree_settle(struct shadow *sh, unsigned long addr,
+			    bool discarded)
+{
+	struct shadow_page *p = page_find(sh, addr & SHADOW_PAGE_MASK);
+
+	if (!p || !p->maybe_zero)
+		return;
+	p->maybe_zero = false;
+	if (!discarded)
+		return;
+	if (p->kind != SHADOW_BYTES)
+		page_set_whole(sh, p, SHADOW_ZERO, 0);
+	else
+		memset(p->data, 0, SHADOW_PAGE_SIZE);
+}
+
+void shadow_expect_zero_filled(struct shadow *sh, unsigned long addr,
+			       unsigned char *data)
+{
+	struct shadow_page *p = page_find(sh, addr & SHADOW_PAGE_MASK);
+	bool claimed[SHADOW_PAGE_SIZE];
+	unsigned int i;
+
+	if (!p) {
+		memset(data, 0, SHADOW_PAGE_SIZE);
+		return;
+	}
+	shadow_page_expect(p, data, claimed);
+	for (i = 0; i < SHADOW_PAGE_SIZE; i++)
+		if (!claimed[i])
+			data[i] = 0;
+}
+
+static bool all_zero(const unsigned char *b, size_t n)
+{
+	return !n || (!b[0] && !memcmp(b, b + 1, n - 1));
+}
+
 bool shadow_page_matches(const struct shadow_page *p, const unsigned char *got)
 {
 	unsigned char want[SHADOW_PAGE_SIZE];
 	unsigned int w, i;
+
+	if (p->maybe_zero && all_zero(got, SHADOW_PAGE_SIZE))
+		return true;
 
 	switch (p->kind) {
 	case SHADOW_PATTERN:

@@ -19,7 +19,14 @@
  *
  * Operations follow what the address space does: an munmap drops claims,
  * an mremap moves them, a fork copies them, MADV_DONTNEED of anonymous
- * memory turns them into zeroes.
+ * memory turns them into zeroes, MADV_FREE makes a page "maybe zero": it
+ * reads its claims, or zeroes if the kernel discarded it while clean, until
+ * the page is seen (shadow_lazyfree_settle()) or written (a write keeps the
+ * page, so its other bytes are no longer known).
+ *
+ * A shadow is indexed by any address space: a task's virtual addresses, or
+ * a file's offsets (the bytes of its page cache, which every MAP_SHARED
+ * mapping and every not-yet-COWed MAP_PRIVATE page of the file reads).
  */
 #ifndef _FOLIAGE_SHADOW_H
 #define _FOLIAGE_SHADOW_H
@@ -45,6 +52,7 @@ struct shadow_page {
 	uint64_t seed;			/* SHADOW_PATTERN: the pattern's seed */
 	unsigned char *data;		/* SHADOW_BYTES: 4096 values */
 	uint64_t *valid;		/* SHADOW_BYTES: 64 words, bit = claimed */
+	bool maybe_zero;		/* MADV_FREE'd: may read zero instead */
 };
 
 RB_HEAD(shadow_tree, shadow_page);
@@ -84,6 +92,24 @@ int shadow_move(struct shadow *sh, unsigned long from, unsigned long len,
 		unsigned long to);
 /* Copy every claim of @src into the empty @dst (fork).  0 or -ENOMEM. */
 int shadow_copy(struct shadow *dst, const struct shadow *src);
+/* MADV_FREE of [@start, @end): its claimed pages become maybe-zero. */
+void shadow_lazyfree(struct shadow *sh, unsigned long start,
+		     unsigned long end);
+/*
+ * The maybe-zero page at @addr was seen: @discarded, it read zero (its
+ * claims now say zero); else it kept its bytes.  No-op for other pages.
+ */
+void shadow_lazyfree_settle(struct shadow *sh, unsigned long addr,
+			    bool discarded);
+/* The claimed page at @addr (page-aligned), or NULL. */
+struct shadow_page *shadow_find(struct shadow *sh, unsigned long addr);
+/*
+ * The bytes the page at @addr must hold where nothing else is known:
+ * its claims, zero elsewhere (a model in which unclaimed means never
+ * written, as for fresh anonymous memory and new files).
+ */
+void shadow_expect_zero_filled(struct shadow *sh, unsigned long addr,
+			       unsigned char *data);
 
 /* The claimed pages in address order. */
 struct shadow_page *shadow_first(struct shadow *sh);
@@ -94,7 +120,10 @@ struct shadow_page *shadow_next(struct shadow *sh, struct shadow_page *p);
  */
 void shadow_page_expect(const struct shadow_page *p, unsigned char *data,
 			bool *claimed);
-/* Whether @got (4096 bytes) holds every byte page @p claims. */
+/*
+ * Whether @got (4096 bytes) holds every byte page @p claims (a maybe-zero
+ * page also matches all zeroes).
+ */
 bool shadow_page_matches(const struct shadow_page *p, const unsigned char *got);
 
 #endif /* _FOLIAGE_SHADOW_H */

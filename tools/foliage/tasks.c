@@ -143,7 +143,7 @@ static const char *name_owner(struct scenario *s, const char *name,
 		*line = al->line;
 		return "allocation";
 	}
-	return NULL;
+	return scn_gmem_name_owner(s, name, line);
 }
 
 const char *scn_name_owner(struct scenario *s, const char *name)
@@ -291,6 +291,7 @@ int scn_teardown(struct scenario *s, bool quiet)
 	int ret = SCN_OK, err;
 	unsigned int i;
 
+	scn_gmem_teardown(s);
 	/* Children first: the reverse of creation. */
 	for (i = s->nr_tasks; i-- > 0;) {
 		struct scn_task *t = s->tasks[i];
@@ -315,6 +316,7 @@ int scn_teardown(struct scenario *s, bool quiet)
 
 void scn_free_spaces(struct scenario *s)
 {
+	scn_gmem_free(s);
 	while (s->nr_tasks)
 		scn_forget_task(s);
 	while (s->nr_files)
@@ -325,6 +327,7 @@ void scn_free_spaces(struct scenario *s)
 	free(s->files);
 	free(s->maps);
 	free(s->read.buf);
+	scn_action_clear(s);
 	s->tasks = NULL;
 	s->files = NULL;
 	s->maps = NULL;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "scenario.h"
 
 static int do_machine(struct scenario *s, struct scn_args *a)
@@ -70,6 +71,16 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 	if ((v = scn_arg(a, "coco")) &&
 	    (ret = scn_parse_bool(s, "coco", v, &cfg.coco)))
 		return ret;
+	/* ---- anon rmap scheme (issue 13) ---- */
+	if ((v = scn_arg(a, "anon_vma"))) {
+		if (!strcmp(v, "classic"))
+			cfg.anon_vma = FOLIAGE_ANON_VMA_CLASSIC;
+		else if (!strcmp(v, "lazy"))
+			cfg.anon_vma = FOLIAGE_ANON_VMA_LAZY;
+		else
+			return scn_usage(s, "machine: anon_vma=%s: expected "
+					 "classic or lazy", v);
+	}
 	if (cfg.pku && cfg.arch != FOLIAGE_ARCH_X86_64)
 		return scn_usage(s, "machine: pku=1 is x86's protection keys: "
 				 "it needs arch=x86_64");
@@ -126,6 +137,8 @@ static int do_set(struct scenario *s, struct scn_args *a)
 				 "KEY=VALUE)");
 	key = a->kvs[0].key;
 	value = a->kvs[0].value;
+	s->action = (struct scn_action){ .kind = SCN_ACT_SET, .key = key,
+				 .value = value };
 	if (!s->m) {
 		bool on_alloc = !strcmp(key, "vm.init_on_alloc");
 
@@ -262,6 +275,8 @@ static int do_fill(struct scenario *s, struct scn_args *a)
 static const char *const show_files[] = {
 	"buddyinfo", "pagetypeinfo", "vmstat", "meminfo", "zoneinfo", "trace",
 	"tlb", "slabinfo", "thp", "mthp_stats", "uptime", "hugepages",
+	"extfrag", "unusable_index", "extfrag_index",
+	"migrate_offload", "dma",	/* copy offload (as_offload.c) */
 };
 
 char *scn_render(struct scenario *s, const char *what, unsigned int flags)
@@ -290,6 +305,17 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	/* balloon: the virtio-balloon and its host (as_balloon.c) */
 	if (!strcmp(what, "balloon") || !strcmp(what, "host"))
 		return scn_show_balloon(s, a);
+	if (!strcmp(what, "pfnmap"))
+		return scn_show_pfnmap(s, a);
+	if (scn_arg(a, "node") || scn_arg(a, "svg"))
+		return scn_usage(s, "show %s: node= and svg= are for show "
+				 "pfnmap", what);
+	/* guest_memfd and KVM VMs (as_gmem.c) */
+	if (!strcmp(what, "gmem") || !strcmp(what, "vm"))
+		return scn_show_gmem(s, a);
+	/* ---- rmap (issue 13) ---- */
+	if (!strcmp(what, "rmap"))
+		return scn_show_rmap(s, a);
 	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
 		if (!strcmp(show_files[i], what))
 			break;
@@ -297,8 +323,10 @@ static int do_show(struct scenario *s, struct scn_args *a)
 		return scn_usage(s, "show: unknown file '%s' (buddyinfo, "
 				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
 				 "trace, tlb, slabinfo, thp, mthp_stats, uptime, "
-				 "hugepages, balloon, host; "
-				 "maps, smaps, smaps_rollup of a task)", what);
+				 "hugepages, extfrag, unusable_index, "
+				 "extfrag_index, pfnmap, balloon, host; "
+				 "maps, smaps, smaps_rollup of a task; rmap TASK "
+				 "ADDR)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
 				 "%s [PATTERN|grep=PATTERN])", a->words[2], what);
@@ -462,24 +490,50 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 	return SCN_OK;
 }
 
+/*
+ * device dma|balloon ...: each kind has its handler (as_offload.c,
+ * as_balloon.c) and its keys.
+ */
+static int do_device(struct scenario *s, struct scn_args *a)
+{
+	bool dma = !strcmp(a->words[0], "dma");
+	bool balloon = !strcmp(a->words[0], "balloon");
+
+	if (dma && (scn_arg(a, "features") || scn_arg(a, "poison") ||
+		    scn_arg(a, "queue")))
+		return scn_usage(s, "device dma: features=, poison= and queue= "
+				 "are a balloon's");
+	if (balloon && (scn_arg(a, "channels") || scn_arg(a, "bandwidth")))
+		return scn_usage(s, "device balloon: channels= and bandwidth= "
+				 "are a DMA engine's");
+	if (balloon)
+		return scn_do_device_balloon(s, a);
+	if (dma)
+		return scn_do_device(s, a);
+	return scn_usage(s, "device: unknown device '%s' (dma, balloon)",
+			 a->words[0]);
+}
+
 const struct scn_verb scn_verbs[] = {
 	{ "machine", do_machine, 0, 0,
-	  "nodes mem movable prefault cpus arch pku clock coco",
+	  "nodes mem movable prefault cpus arch pku clock anon_vma coco",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
 	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1] [clock=virtual|real] "
-	  "[coco=0|1]" },
+	  "[anon_vma=classic|lazy] [coco=0|1]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
 	  "alloc NAME [order=N] [node=N] [gfp=FLAG|FLAG...]" },
 	{ "free", do_free, 1, 2, "", 0, "free NAME [zeroed]" },
 	{ "fill", do_fill, 2, 2, "", 0, "fill NAME BYTE" },
-	{ "show", do_show, 1, 3, "grep", 0,
+	{ "show", do_show, 1, 3, "grep node svg", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
-	  "slabinfo|thp|mthp_stats|uptime|balloon|host [PATTERN|"
-	  "grep=PATTERN] | show maps|smaps|smaps_rollup TASK [RANGE] "
-	  "[grep=PATTERN]" },
+	  "slabinfo|thp|mthp_stats|uptime|hugepages|extfrag|unusable_index|"
+	  "extfrag_index|migrate_offload|dma|balloon|host [PATTERN|"
+	  "grep=PATTERN] | show pfnmap [node=N] [svg=FILE|--svg FILE] | show "
+	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN] | show gmem|vm "
+	  "NAME [grep=PATTERN] | show rmap TASK ADDR" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
@@ -487,11 +541,14 @@ const struct scn_verb scn_verbs[] = {
 	{ "task", scn_do_task, 1, 1, "", SCN_VERB_ERRNO, "task NAME" },
 	{ "fork", scn_do_fork, 2, 2, "", SCN_VERB_ERRNO, "fork PARENT CHILD" },
 	{ "exit", scn_do_exit, 1, 1, "", SCN_VERB_ERRNO, "exit TASK" },
-	{ "file", scn_do_file, 2, 2, "", SCN_VERB_ERRNO, "file NAME SIZE" },
+	{ "file", scn_do_file, 2, 3, "hugetlb", SCN_VERB_ERRNO,
+	  "file NAME SIZE [hugetlb[=2M|1G]]" },
 	{ "close", scn_do_close, 1, 1, "", 0, "close FILE" },
-	{ "mmap", scn_do_mmap, 3, 8, "at prot file off", SCN_VERB_ERRNO,
+	{ "mmap", scn_do_mmap, 3, 10, "at prot file off hugetlb",
+	  SCN_VERB_ERRNO,
 	  "mmap TASK NAME LEN [at=ADDR] [prot=PROT] [shared|private] "
-	  "[fixed|noreplace] [populate] [file=FILE [off=OFF]]" },
+	  "[fixed|noreplace] [populate] [hugetlb[=2M|1G]] [noreserve] "
+	  "[file=FILE [off=OFF]]" },
 	{ "munmap", scn_do_munmap, 2, 2, "", SCN_VERB_ERRNO,
 	  "munmap TASK RANGE" },
 	{ "mprotect", scn_do_mprotect, 3, 3, "", SCN_VERB_ERRNO,
@@ -508,19 +565,43 @@ const struct scn_verb scn_verbs[] = {
 	{ "pin", scn_do_pin, 2, 3, "", SCN_VERB_ERRNO,
 	  "pin TASK RANGE [read|write]" },
 	{ "unpin", scn_do_unpin, 2, 2, "", SCN_VERB_ERRNO, "unpin TASK RANGE" },
+	/* pictures (as_pictures.c, report.c) */
+	{ "snapshot", scn_do_snapshot, 1, 1, "vmstat", 0,
+	  "snapshot NAME [vmstat=NAME,NAME...]" },
+	/* ---- guest_memfd and KVM VMs (as_gmem.c) ---- */
+	{ "vm", scn_do_vm, 1, 1, "", SCN_VERB_ERRNO, "vm NAME" },
+	{ "gmem", scn_do_gmem, 2, 4, "hugetlb", SCN_VERB_ERRNO,
+	  "gmem NAME SIZE [mmap] [init_shared] [hugetlb=2M|1G]" },
+	{ "memslot", scn_do_memslot, 1, 1, "gpa size gmem off", SCN_VERB_ERRNO,
+	  "memslot VM gpa=ADDR size=LEN gmem=NAME [off=OFF]" },
+	{ "convert", scn_do_convert, 3, 4, "error_offset", SCN_VERB_ERRNO,
+	  "convert GMEM RANGE private|shared [zero|preserve] "
+	  "[=> -ERRNO [error_offset=0xOFF]]" },
+	{ "fallocate", scn_do_fallocate, 3, 3, "", SCN_VERB_ERRNO,
+	  "fallocate FILE RANGE punch|keep" },
+	{ "vcpu", scn_do_vcpu, 4, 4, "", SCN_VERB_ERRNO,
+	  "vcpu VM read GPA LEN | vcpu VM write GPA DATA" },
+	/* ---- copy offload for migration (as_offload.c); balloon ---- */
+	{ "device", do_device, 1, 1,
+	  "channels bandwidth features poison queue", SCN_VERB_ERRNO,
+	  "device dma channels=N [bandwidth=SIZE/s] | device balloon "
+	  "features=NAME,NAME... [poison=0xVAL] [queue=N]" },
+	{ "migrator", scn_do_migrator, 2, 2, "reasons", SCN_VERB_ERRNO,
+	  "migrator enable dcbm|mtcopy [reasons=LIST] | migrator disable "
+	  "NAME" },
+	/* ---- NUMA: migration and memory policy (as_numa.c) ---- */
+	{ "move_pages", scn_do_move_pages, 2, 3, "node", SCN_VERB_ERRNO,
+	  "move_pages TASK RANGE [node=N] [all]" },
 	/* balloon: the virtio-balloon and its host (as_balloon.c) */
-	{ "device", scn_do_device, 1, 1, "features poison queue",
-	  SCN_VERB_ERRNO,
-	  "device balloon features=NAME,NAME... [poison=0xVAL] [queue=N]" },
 	{ "host", scn_do_host, 0, 0, "discard", 0,
 	  "host discard=discard|inhibit|lie|fail" },
 	{ "balloon", scn_do_balloon, 2, 2, "", SCN_VERB_ERRNO,
 	  "balloon target|inflate|deflate PAGES | balloon hint ID|stop|done" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
-	  "knob|fault|maps|vma|smaps|rollup|shadow|read|balloon|host ... | "
-	  "expect NAME "
-	  "failed|ok" },
+	  "knob|fault|maps|vma|smaps|rollup|shadow|read|gmem|rmap|status|"
+	  "balloon|host ... | "
+	  "expect NAME failed|ok" },
 	{ "echo", do_echo, 0, 0, NULL,
 	  SCN_VERB_BEFORE_MACHINE | SCN_VERB_RAW, "echo TEXT" },
 };
