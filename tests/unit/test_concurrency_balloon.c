@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The balloon under load: a VMM thread moves the balloon's target up and
- * down (and the host between discarding and inhibiting) while two
- * user threads on their own CPUs allocate, fill and free pages, and the
- * balloon's worker, CPU 0's interrupts and the host's device thread run
- * meanwhile.  Every page ends where it belongs: after the last target of
+ * down (and the host between discarding and inhibiting), lets time pass
+ * (page reporting's passes run on CPU 0's kworker, reporting through the
+ * balloon) and flushes reporting itself, while two user threads on their
+ * own CPUs allocate, fill and free pages, and the balloon's worker, CPU
+ * 0's interrupts and the host's device thread run meanwhile.  Every page ends where it belongs: after the last target of
  * 0 the free page count is what it was, the validators hold, and the
  * host saw every inflated page deflated.  Clean under TSan.
  *
@@ -44,6 +45,11 @@ static void *vmm(void *arg)
 		ret = foliage_host_set_discard(w->m, modes[i % 2]);
 		w->ret = w->ret ?: ret;
 		ret = foliage_balloon_set_target(w->m, targets[i % 4]);
+		w->ret = w->ret ?: (ret == -ENOMEM ? 0 : ret);
+		if (i & 1)
+			ret = foliage_advance_time(w->m, 2100000000ULL);
+		else
+			ret = foliage_set(w->m, "page_reporting.flush", "64");
 		w->ret = w->ret ?: ret;
 	}
 	ret = foliage_host_set_discard(w->m, "discard");
@@ -104,8 +110,10 @@ static void test_balloon_under_load(void **state)
 	(void)state;
 	foliage_config_init(&cfg);
 	cfg.nr_cpus = 4;
+	cfg.bytes_per_node = 256UL << 20;	/* big enough to report */
 	m = test_machine_cfg(&cfg);
-	assert_int_equal(foliage_balloon_add(m, 0x85, 64, 0), 0);
+	/* must_tell_host, deflate_on_oom, reporting, bits 6 and 7 */
+	assert_int_equal(foliage_balloon_add(m, 0xe5, 64, 0), 0);
 	assert_int_equal(foliage_drain_pages(m), 0);
 	free_before = vmstat(m, "nr_free_pages");
 	for (i = 0; i < 3; i++) {
@@ -125,6 +133,9 @@ static void test_balloon_under_load(void **state)
 			 vmstat(m, "balloon_deflate"));
 	assert_int_equal(foliage_balloon_render(m, "host", &text), 0);
 	assert_non_null(strstr(text, "discard: discard\n"));
+	free(text);
+	assert_int_equal(foliage_balloon_render(m, "balloon", &text), 0);
+	assert_null(strstr(text, "reported_pages: 0\n"));
 	free(text);
 	assert_int_equal(foliage_bugs(m), 0);
 	test_machine_done(m);

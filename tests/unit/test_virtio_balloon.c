@@ -895,6 +895,38 @@ static void test_reporting_on_kworker(void **state)
 	assert_int_equal(info().reported_zeroed_pages, info().reported_pages);
 }
 
+/*
+ * A failing host under reporting: its first buffers come back empty
+ * (nothing zeroed) and it raises NEEDS_RESET; the driver breaks the
+ * device, so the next pass's ->report() fails (-EIO) and the pass
+ * stops, its blocks back on the free lists, none lost.
+ */
+static void test_reporting_failing_host(void **state)
+{
+	unsigned long free_before;
+	int ret;
+
+	(void)state;
+	boot_for_reporting();
+	assert_int_equal(bring_up(F(REPORTING) | F(DEVICE_INIT_REPORTED), 64),
+			 0);
+	host_balloon_set_discard(hv, HOST_BALLOON_FAIL);
+	dirty_free_blocks(4);
+	free_before = drained_free_pages();
+	ret = foliage_set(m, "page_reporting.flush", "512");
+	assert_int_equal(machine_enter(m), 0);
+	assert_true(ret == 0 || ret == -EIO);
+	assert_int_equal(info().reported_zeroed_pages, 0);
+	assert_true(host_stats().nr_errors > 0);
+	assert_int_equal(host_stats().report_discarded_bytes, 0);
+	dirty_free_blocks(4);
+	ret = foliage_set(m, "page_reporting.flush", "512");
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(ret, -EIO);
+	assert_int_equal(drained_free_pages(), free_before);
+	assert_machine_ok(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -922,6 +954,7 @@ int main(void)
 		T(test_reporting_end_to_end),
 		T(test_reporting_without_bit6),
 		T(test_reporting_on_kworker),
+		T(test_reporting_failing_host),
 #undef T
 	};
 
