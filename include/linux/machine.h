@@ -112,6 +112,7 @@ struct foliage_machine {
 	struct trace_buffer *trace;	/* ftrace-like ring buffer */
 	bool tracing_on;		/* events recorded? */
 	bool debug_full;		/* expensive checks on */
+	bool fork_batching;		/* debug.fork_batching: fork copies runs */
 	unsigned long nr_bugs;		/* broken invariants seen */
 	char first_bug[FOLIAGE_BUG_MSG_LEN]; /* description of the first */
 	spinlock_t bug_lock;		/* protects first_bug */
@@ -151,6 +152,7 @@ struct foliage_machine {
 	/* ---- arch (include/linux/arch.h) ---- */
 	const struct arch_ops *arch;	/* PTE layout and TLB model */
 	bool arm64_tlb_range;		/* arm64: FEAT_TLBIRANGE (arch.tlb_range) */
+	bool arm64_bbml2_noabort;	/* arm64: BBML2_NOABORT (arch.bbml2_noabort) */
 	/* kernel/: CPUs, kernel threads, work, time (issue 7 section 1) */
 	pthread_mutex_t stop_lock;	/* one stop_machine() at a time */
 	bool validate_pending;		/* debug validation owed (atomic) */
