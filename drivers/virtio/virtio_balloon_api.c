@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include <host/balloon.h>
 #include <linux/cpu.h>
 #include <linux/machine.h>
@@ -222,8 +224,54 @@ static void render_host(struct foliage_machine *m, FILE *f,
 	fprintf(f, "errors: %llu\n", (unsigned long long)st.nr_errors);
 }
 
+/*
+ * The "name: value" lines of @text as one JSON object: a value that is a
+ * whole decimal number becomes a number, anything else a string.  A
+ * malloc()ed string, or NULL.
+ */
+static char *lines_to_json(const char *text)
+{
+	struct json_object *obj = json_object_new_object();
+	const char *p = text;
+	char *res = NULL;
+
+	if (!obj)
+		return NULL;
+	while (*p) {
+		const char *eol = strchrnul(p, '\n'), *colon = memchr(p, ':',
+								       eol - p);
+		char *name, *value, *end;
+		unsigned long long v;
+
+		if (colon) {
+			name = strndup(p, colon - p);
+			colon += *(colon + 1) == ' ' ? 2 : 1;
+			value = strndup(colon, eol - colon);
+			if (!name || !value) {
+				free(name);
+				free(value);
+				goto out;
+			}
+			errno = 0;
+			v = strtoull(value, &end, 10);
+			json_object_object_add(obj, name,
+				*value && !*end && !errno ?
+				json_object_new_uint64(v) :
+				json_object_new_string(value));
+			free(name);
+			free(value);
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	res = strdup(json_object_to_json_string_ext(obj,
+						    JSON_C_TO_STRING_PLAIN));
+out:
+	json_object_put(obj);
+	return res;
+}
+
 int foliage_balloon_render(struct foliage_machine *m, const char *what,
-			   char **out)
+			   unsigned int flags, char **out)
 {
 	struct host_virtio_device *hv;
 	bool host = !strcmp(what, "host");
@@ -255,6 +303,13 @@ int foliage_balloon_render(struct foliage_machine *m, const char *what,
 		free(*out);
 		*out = NULL;
 		ret = -ENOMEM;
+	} else if (flags & FOLIAGE_RENDER_JSON) {
+		char *json = lines_to_json(*out);
+
+		free(*out);
+		*out = json;
+		if (!json)
+			ret = -ENOMEM;
 	}
 out:
 	machine_exit_op(m);

@@ -522,7 +522,8 @@ int foliage_task_mm_counters(struct foliage_task *task,
  * done.
  * foliage_balloon_render() writes "name: value" lines: what "balloon"
  * (the driver and the last statistics) or "host" (each node's memfd and
- * the discards) says; -ENODEV without a balloon.
+ * the discards) says, or with FOLIAGE_RENDER_JSON one object of them
+ * (whole numbers as numbers); -ENODEV without a balloon.
  */
 int foliage_balloon_add(struct foliage_machine *m, uint64_t features,
 			unsigned int queue_size, uint32_t poison_val)
@@ -536,7 +537,7 @@ int foliage_balloon_request_stats(struct foliage_machine *m)
 int foliage_balloon_hint(struct foliage_machine *m, uint32_t cmd_id)
 	FOLIAGE_MUST_CHECK;
 int foliage_balloon_render(struct foliage_machine *m, const char *what,
-			   char **out)
+			   unsigned int flags, char **out)
 	FOLIAGE_MUST_CHECK;
 
 /*

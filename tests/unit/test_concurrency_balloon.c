@@ -131,10 +131,10 @@ static void test_balloon_under_load(void **state)
 	assert_int_equal(vmstat(m, "nr_balloon_pages"), 0);
 	assert_int_equal(vmstat(m, "balloon_inflate"),
 			 vmstat(m, "balloon_deflate"));
-	assert_int_equal(foliage_balloon_render(m, "host", &text), 0);
+	assert_int_equal(foliage_balloon_render(m, "host", 0, &text), 0);
 	assert_non_null(strstr(text, "discard: discard\n"));
 	free(text);
-	assert_int_equal(foliage_balloon_render(m, "balloon", &text), 0);
+	assert_int_equal(foliage_balloon_render(m, "balloon", 0, &text), 0);
 	assert_null(strstr(text, "reported_pages: 0\n"));
 	free(text);
 	assert_int_equal(foliage_bugs(m), 0);

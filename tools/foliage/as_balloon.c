@@ -121,10 +121,11 @@ static const char *field(const char *text, const char *name)
 	return NULL;
 }
 
-static char *render(struct scenario *s, const char *what)
+static char *render_flags(struct scenario *s, const char *what,
+			  unsigned int flags)
 {
 	char *text = NULL;
-	int ret = foliage_balloon_render(s->m, what, &text);
+	int ret = foliage_balloon_render(s->m, what, flags, &text);
 
 	if (ret == -ENODEV) {
 		scn_usage(s, "%s: no balloon device yet (device balloon ...)",
@@ -137,6 +138,11 @@ static char *render(struct scenario *s, const char *what)
 		return NULL;
 	}
 	return text;
+}
+
+static char *render(struct scenario *s, const char *what)
+{
+	return render_flags(s, what, 0);
 }
 
 /* balloon hint ID|stop|done: the host's free page hinting command. */
@@ -215,7 +221,7 @@ int scn_show_balloon(struct scenario *s, struct scn_args *a)
 			return scn_usage(s, "show: PATTERN given twice");
 		sh.pattern = a->words[1];
 	}
-	text = render(s, sh.what);
+	text = render_flags(s, sh.what, s->json ? FOLIAGE_RENDER_JSON : 0);
 	if (!text)
 		return SCN_USAGE;
 	ret = scn_show_print(s, &sh, text);
