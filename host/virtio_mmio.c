@@ -318,6 +318,11 @@ static int host_vq_broken(struct host_virtio_device *vdev)
 	return -EIO;
 }
 
+void __host_virtio_device_error(struct host_virtio_device *vdev)
+{
+	(void)host_vq_broken(vdev);
+}
+
 static bool event_idx(const struct host_virtio_device *vdev)
 {
 	return vdev->driver_features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX);

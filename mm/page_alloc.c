@@ -26,6 +26,7 @@
 #include <linux/migrate.h>
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
+#include <linux/oom.h>
 #include <trace/events.h>
 #include <linux/machine_subsys.h>
 
@@ -1006,8 +1007,9 @@ static __always_inline bool free_pages_prepare(struct page *page,
 		mod_mthp_stat(order, MTHP_STAT_NR_ANON, -1);
 		page->mapping = NULL;
 	}
+	/* Another CPU's merge may test it (PageBuddy()) without our lock. */
 	if (unlikely(page_type_has_type(page->page_type)))
-		page->page_type = UINT32_MAX;
+		WRITE_ONCE(page->page_type, UINT32_MAX);
 	if (check_pages_enabled() && free_page_is_bad(page))
 		bad = true;
 	if (bad)
@@ -1172,6 +1174,17 @@ void __free_pages_core(struct page *page, unsigned int order)
 		return;
 	}
 	free_one_page(zone, page, page_to_pfn(page), order, FPI_TO_TAIL);
+}
+
+/*
+ * Pages leave (@count < 0) or rejoin the memory the allocator manages
+ * without being freed or allocated in the buddy sense: a balloon driver
+ * lending them to its host.  MemTotal follows; watermarks stay, as in
+ * Linux.
+ */
+void adjust_managed_page_count(struct page *page, long count)
+{
+	atomic_long_add(count, &page_zone(page)->managed_pages);
 }
 
 /* ---- allocating ------------------------------------------------------ */
@@ -1719,6 +1732,20 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 }
 
 /*
+ * Linux's __alloc_pages_may_oom(), without a killer: an allocation that
+ * may reclaim and may not fail early runs the OOM notifiers
+ * (out_of_memory()), and retries if they freed anything.
+ */
+static bool __alloc_pages_may_oom(gfp_t gfp, unsigned int order)
+{
+	if (!(gfp & __GFP_DIRECT_RECLAIM) ||
+	    (gfp & (__GFP_NORETRY | __GFP_RETRY_MAYFAIL | __GFP_THISNODE)) ||
+	    order > PAGE_ALLOC_COSTLY_ORDER)
+		return false;
+	return out_of_memory() > 0;
+}
+
+/*
  * The slow path.  foliage has no reclaim or compaction yet, so what is left
  * is what Linux does around them: go down to the min watermark (and below,
  * for __GFP_HIGH), drain the per-CPU lists, give back HighAtomic reserves,
@@ -1731,6 +1758,7 @@ static noinline struct page *__alloc_pages_slowpath(gfp_t gfp,
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
 	struct page *page;
 
+retry:
 	page = get_page_from_freelist(gfp, order, alloc_flags, ac);
 	if (page)
 		return page;
@@ -1740,6 +1768,9 @@ static noinline struct page *__alloc_pages_slowpath(gfp_t gfp,
 		return page;
 	if (unreserve_highatomic_pageblock(ac))
 		page = get_page_from_freelist(gfp, order, alloc_flags, ac);
+	/* Where Linux would OOM: its notifiers may free memory (a balloon). */
+	if (!page && __alloc_pages_may_oom(gfp, order))
+		goto retry;
 	return page;
 }
 

@@ -27,6 +27,8 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&migrate_subsys,
 	&page_reporting_subsys,
 	&vma_subsys,
+	&oom_subsys,
+	&balloon_subsys,
 	&task_subsys,
 	&arch_subsys,
 	/* copy offload: the DMA device before the migrators using it */

@@ -363,6 +363,27 @@ int register_virtio_device(struct virtio_device *dev)
 	return 0;
 }
 
+int virtio_reprobe_failed(void)
+{
+	struct virtio_bus *bus = machine_virtio_bus();
+	struct virtio_device *dev;
+	int nr = 0;
+
+	pthread_mutex_lock(&bus->lock);
+	list_for_each_entry(dev, &bus->devices, bus_list) {
+		if (dev->driver || !dev->failed)
+			continue;
+		/* As register_virtio_device(): from a reset device. */
+		dev->failed = false;
+		dev->config->reset(dev);
+		virtio_add_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+		if (!virtio_bus_probe_device(bus, dev) && dev->driver)
+			nr++;
+	}
+	pthread_mutex_unlock(&bus->lock);
+	return nr;
+}
+
 void unregister_virtio_device(struct virtio_device *dev)
 {
 	struct virtio_bus *bus = machine_virtio_bus();

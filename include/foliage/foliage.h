@@ -50,6 +50,8 @@ struct foliage_config {
 	bool pku;			/* x86: the CPU has protection keys (OSPKE) */
 	/* ---- time (docs/concurrency.md) ---- */
 	bool real_time;			/* clock: host time, not virtual */
+	/* ---- virtio-balloon (docs/host-zeroed.md) ---- */
+	bool coco;			/* confidential guest: host not trusted */
 	/* ---- anon rmap scheme (issue 13, docs/anon-vma-lazy.md) ---- */
 	unsigned int anon_vma;		/* FOLIAGE_ANON_VMA_CLASSIC (0) or _LAZY */
 };
@@ -492,6 +494,50 @@ struct foliage_mm_counters {
 };
 int foliage_task_mm_counters(struct foliage_task *task,
 			     struct foliage_mm_counters *out)
+	FOLIAGE_MUST_CHECK;
+
+/*
+ * ---- virtio-balloon and its host (docs/host-zeroed.md) ----
+ *
+ * foliage_balloon_add() plugs a virtio-balloon device into the machine's
+ * host offering @features (bits 0..7 of the virtio spec: must_tell_host,
+ * stats_vq, deflate_on_oom, free_page_hint, page_poison, reporting,
+ * device_init_reported, device_init_on_inflate), every queue
+ * @queue_size entries (0: 128), config.poison_val @poison_val until the
+ * guest writes it; the guest finds it and its driver probes it.  -EEXIST
+ * if the machine has one; the probe's error if it failed (the device
+ * stays, unbound: -ENOSPC for a queue shorter than 2).
+ * foliage_balloon_set_target() is the VMM's new target (config.num_pages,
+ * 4 KiB pages) and returns once the guest has followed it: 0 when
+ * config.actual reached it, -ENOMEM when the guest ran out of memory to
+ * inflate with (it tries again 200 ms later, on the machine's clock).
+ * Adding a balloon whose probe failed probes it again.  foliage_host_set_discard()
+ * sets what the host does with what it is given: "discard", "inhibit",
+ * "lie", "fail".  foliage_balloon_request_stats() asks the guest for
+ * statistics (STATS_VQ) and waits for its answer.  foliage_balloon_hint()
+ * writes config.free_page_hint_cmd_id (FREE_PAGE_HINT, as QEMU's
+ * migration does): an id >= 2 starts a hinting command (the guest hints,
+ * and holds, every free 4 MiB block it can take), 0 stops it, 1 (DONE)
+ * has the guest free the blocks it holds; it returns once the guest is
+ * done.
+ * foliage_balloon_render() writes "name: value" lines: what "balloon"
+ * (the driver and the last statistics) or "host" (each node's memfd and
+ * the discards) says, or with FOLIAGE_RENDER_JSON one object of them
+ * (whole numbers as numbers); -ENODEV without a balloon.
+ */
+int foliage_balloon_add(struct foliage_machine *m, uint64_t features,
+			unsigned int queue_size, uint32_t poison_val)
+	FOLIAGE_MUST_CHECK;
+int foliage_balloon_set_target(struct foliage_machine *m, uint32_t num_pages)
+	FOLIAGE_MUST_CHECK;
+int foliage_host_set_discard(struct foliage_machine *m, const char *mode)
+	FOLIAGE_MUST_CHECK;
+int foliage_balloon_request_stats(struct foliage_machine *m)
+	FOLIAGE_MUST_CHECK;
+int foliage_balloon_hint(struct foliage_machine *m, uint32_t cmd_id)
+	FOLIAGE_MUST_CHECK;
+int foliage_balloon_render(struct foliage_machine *m, const char *what,
+			   unsigned int flags, char **out)
 	FOLIAGE_MUST_CHECK;
 
 /*

@@ -151,6 +151,12 @@ static inline void host_virtio_unlock(struct host_virtio_device *vdev)
 	pthread_mutex_unlock(&vdev->dev->lock);
 }
 
+/*
+ * A backend gives up (virtio 1.x §2.1.2): NEEDS_RESET in the status and a
+ * config interrupt.  Caller holds the device lock.
+ */
+void __host_virtio_device_error(struct host_virtio_device *vdev);
+
 /* Wake the device thread as a notification of queue @index would. */
 void host_virtio_kick_queue(struct host_virtio_device *vdev,
 			    unsigned int index);

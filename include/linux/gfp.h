@@ -52,6 +52,8 @@ void put_page_zeroed(struct page *page);
 struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, int nid);
 int alloc_contig_range(unsigned long start, unsigned long end, gfp_t gfp);
 void free_contig_range(unsigned long pfn, unsigned long nr_pages);
+/* @page's zone manages @count pages more (or fewer): MemTotal follows. */
+void adjust_managed_page_count(struct page *page, long count);
 
 int __isolate_free_page(struct page *page, unsigned int order);
 void __putback_isolated_page(struct page *page, unsigned int order, int mt);

@@ -44,6 +44,8 @@ struct thp_state;		/* linux/huge_mm.h */
 struct hugetlb_state;		/* linux/hugetlb.h */
 struct anon_rmap_state;		/* linux/rmap.h */
 struct task_list;		/* mm/task.h */
+struct oom_state;		/* linux/oom.h */
+struct balloon_state;		/* drivers/virtio/virtio_balloon.c */
 struct kvm_state;		/* linux/kvm_host.h */
 struct migrate_offload;		/* mm/migrate_copy_offload.c */
 struct dma_engine;		/* linux/dmaengine.h */
@@ -121,6 +123,8 @@ struct foliage_machine {
 	struct shmem_sb_info *shmem;	/* shm_mnt (mm/shmem.c) */
 	struct thp_state *thp;		/* THP knobs and stats (huge_memory.c) */
 	struct hugetlb_state *hugetlb;	/* hugetlb pools (mm/hugetlb.c) */
+	struct oom_state *oom;		/* OOM notifiers (mm/oom_kill.c) */
+	struct balloon_state *balloon;	/* virtio-balloon driver (drivers/virtio) */
 	struct anon_rmap_state *anon_rmap; /* anon rmap scheme, ANON_VMA_LAZY (rmap.c) */
 	struct page_reporting *page_reporting; /* free page reporting (mm/page_reporting.c) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */

@@ -114,6 +114,8 @@ extern const struct machine_subsys page_reporting_subsys; /* mm/page_reporting.c
 extern const struct machine_subsys thp_subsys;		/* mm/huge_memory.c */
 extern const struct machine_subsys vma_subsys;		/* mm/vma.c */
 extern const struct machine_subsys task_subsys;		/* mm/task.c */
+extern const struct machine_subsys oom_subsys;		/* mm/oom_kill.c */
+extern const struct machine_subsys balloon_subsys;	/* drivers/virtio/virtio_balloon.c */
 extern const struct machine_subsys arch_subsys;		/* arch/arm64/mm/tlbflush.c */
 /* copy offload (issue 15 section 3) */
 extern const struct machine_subsys dma_subsys;		/* drivers/dma/dmaengine.c */

@@ -35,4 +35,7 @@ void lru_init(void);
 /* Lists agree with PG_lru and the LRU counters (debug validators). */
 int validate_lru(void);
 
+/* MemAvailable in pages (mm/show_mem.c), as Linux declares it here. */
+long si_mem_available(void);
+
 #endif /* _FOLIAGE_LINUX_SWAP_H */

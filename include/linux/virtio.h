@@ -127,6 +127,11 @@ void unregister_virtio_driver(struct virtio_driver *drv);
 /* Transports: add a device to the machine's bus (probes a driver). */
 int __must_check register_virtio_device(struct virtio_device *dev);
 void unregister_virtio_device(struct virtio_device *dev);
+/*
+ * Offer every device whose probe failed to the drivers again, each from
+ * a reset (as binding a driver through sysfs does); the number bound.
+ */
+int virtio_reprobe_failed(void);
 /* Transports: the device's config space changed (interrupt context). */
 void virtio_config_changed(struct virtio_device *dev);
 /* Drivers: block or let through config_changed() calls. */

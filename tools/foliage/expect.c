@@ -631,6 +631,11 @@ static const struct scn_verb subjects[] = {
 	{ "shadow", scn_expect_shadow, 1, 2, "", 0, "expect shadow [TASK]" },
 	{ "read", scn_expect_read, 3, 3, "", 0,
 	  "expect read ==|!= DATA | expect read all BYTE" },
+	/* balloon: the virtio-balloon and its host (as_balloon.c) */
+	{ "balloon", scn_expect_balloon, 4, 4, "", 0,
+	  "expect balloon NAME OP VALUE" },
+	{ "host", scn_expect_balloon, 4, 4, "", 0,
+	  "expect host NAME OP VALUE" },
 	/* guest_memfd (as_gmem.c) */
 	{ "gmem", scn_expect_gmem, 3, 5, "order", 0,
 	  "expect gmem NAME RANGE private|shared | expect gmem NAME folios "

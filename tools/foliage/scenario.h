@@ -512,6 +512,14 @@ int scn_expect_read(struct scenario *s, struct scn_args *a);
 /* Shadow checks (as_expect.c): every claim of @t reads back; SCN_*. */
 int scn_shadow_check(struct scenario *s, struct scn_task *t);
 
+/* The balloon and its host (as_balloon.c), for verbs.c and expect.c. */
+int scn_do_device_balloon(struct scenario *s, struct scn_args *a);
+int scn_do_host(struct scenario *s, struct scn_args *a);
+int scn_do_balloon(struct scenario *s, struct scn_args *a);
+/* show balloon|host [PATTERN] */
+int scn_show_balloon(struct scenario *s, struct scn_args *a);
+/* expect balloon|host NAME OP VALUE */
+int scn_expect_balloon(struct scenario *s, struct scn_args *a);
 /* NUMA verbs and expect subjects (as_numa.c). */
 int scn_do_move_pages(struct scenario *s, struct scn_args *a);
 int scn_do_migrate_pages(struct scenario *s, struct scn_args *a);

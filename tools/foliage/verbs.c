@@ -68,6 +68,9 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 			return scn_usage(s, "machine: clock=%s: expected virtual "
 					 "or real", v);
 	}
+	if ((v = scn_arg(a, "coco")) &&
+	    (ret = scn_parse_bool(s, "coco", v, &cfg.coco)))
+		return ret;
 	/* ---- anon rmap scheme (issue 13) ---- */
 	if ((v = scn_arg(a, "anon_vma"))) {
 		if (!strcmp(v, "classic"))
@@ -301,6 +304,9 @@ static int do_show(struct scenario *s, struct scn_args *a)
 		return scn_show_task(s, a);
 	if (!strcmp(what, "numa_maps"))		/* as_numa.c */
 		return scn_show_numa_maps(s, a);
+	/* balloon: the virtio-balloon and its host (as_balloon.c) */
+	if (!strcmp(what, "balloon") || !strcmp(what, "host"))
+		return scn_show_balloon(s, a);
 	if (!strcmp(what, "pfnmap"))
 		return scn_show_pfnmap(s, a);
 	if (scn_arg(a, "node") || scn_arg(a, "svg"))
@@ -323,7 +329,7 @@ static int do_show(struct scenario *s, struct scn_args *a)
 				 "pagetypeinfo, vmstat, meminfo, zoneinfo, "
 				 "trace, tlb, slabinfo, thp, mthp_stats, uptime, "
 				 "hugepages, extfrag, unusable_index, "
-				 "extfrag_index, pfnmap; "
+				 "extfrag_index, pfnmap, balloon, host; "
 				 "maps, smaps, smaps_rollup, pagetable, numa_maps "
 				 "of a task; rmap TASK ADDR)", what);
 	if (a->nr_words > 2)
@@ -489,13 +495,37 @@ static int do_mark(struct scenario *s, struct scn_args *a)
 	return SCN_OK;
 }
 
+/*
+ * device dma|balloon ...: each kind has its handler (as_offload.c,
+ * as_balloon.c) and its keys.
+ */
+static int do_device(struct scenario *s, struct scn_args *a)
+{
+	bool dma = !strcmp(a->words[0], "dma");
+	bool balloon = !strcmp(a->words[0], "balloon");
+
+	if (dma && (scn_arg(a, "features") || scn_arg(a, "poison") ||
+		    scn_arg(a, "queue")))
+		return scn_usage(s, "device dma: features=, poison= and queue= "
+				 "are a balloon's");
+	if (balloon && (scn_arg(a, "channels") || scn_arg(a, "bandwidth")))
+		return scn_usage(s, "device balloon: channels= and bandwidth= "
+				 "are a DMA engine's");
+	if (balloon)
+		return scn_do_device_balloon(s, a);
+	if (dma)
+		return scn_do_device(s, a);
+	return scn_usage(s, "device: unknown device '%s' (dma, balloon)",
+			 a->words[0]);
+}
+
 const struct scn_verb scn_verbs[] = {
 	{ "machine", do_machine, 0, 0,
-	  "nodes mem movable prefault cpus arch pku clock anon_vma",
+	  "nodes mem movable prefault cpus arch pku clock anon_vma coco",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
 	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1] [clock=virtual|real] "
-	  "[anon_vma=classic|lazy]" },
+	  "[anon_vma=classic|lazy] [coco=0|1]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,
@@ -505,11 +535,11 @@ const struct scn_verb scn_verbs[] = {
 	{ "show", do_show, 1, 3, "grep node svg", 0,
 	  "show buddyinfo|pagetypeinfo|vmstat|meminfo|zoneinfo|trace|tlb|"
 	  "slabinfo|thp|mthp_stats|uptime|hugepages|extfrag|unusable_index|"
-	  "extfrag_index|migrate_offload|dma [PATTERN|grep=PATTERN] | show "
-	  "pfnmap [node=N] [svg=FILE|--svg FILE] | show maps|smaps|"
-	  "smaps_rollup TASK [RANGE] [grep=PATTERN] | show gmem|vm NAME "
-	  "[grep=PATTERN] | show rmap TASK ADDR | show pagetable TASK RANGE "
-	  "[grep=PATTERN] | show numa_maps TASK [grep=PATTERN]" },
+	  "extfrag_index|migrate_offload|dma|balloon|host [PATTERN|"
+	  "grep=PATTERN] | show pfnmap [node=N] [svg=FILE|--svg FILE] | show "
+	  "maps|smaps|smaps_rollup TASK [RANGE] [grep=PATTERN] | show gmem|vm "
+	  "NAME [grep=PATTERN] | show rmap TASK ADDR | show pagetable TASK "
+	  "RANGE [grep=PATTERN] | show numa_maps TASK [grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
@@ -557,9 +587,11 @@ const struct scn_verb scn_verbs[] = {
 	  "fallocate FILE RANGE punch|keep" },
 	{ "vcpu", scn_do_vcpu, 4, 4, "", SCN_VERB_ERRNO,
 	  "vcpu VM read GPA LEN | vcpu VM write GPA DATA" },
-	/* ---- copy offload for migration (as_offload.c) ---- */
-	{ "device", scn_do_device, 1, 1, "channels bandwidth", SCN_VERB_ERRNO,
-	  "device dma channels=N [bandwidth=SIZE/s]" },
+	/* ---- copy offload for migration (as_offload.c); balloon ---- */
+	{ "device", do_device, 1, 1,
+	  "channels bandwidth features poison queue", SCN_VERB_ERRNO,
+	  "device dma channels=N [bandwidth=SIZE/s] | device balloon "
+	  "features=NAME,NAME... [poison=0xVAL] [queue=N]" },
 	{ "migrator", scn_do_migrator, 2, 2, "reasons", SCN_VERB_ERRNO,
 	  "migrator enable dcbm|mtcopy [reasons=LIST] | migrator disable "
 	  "NAME" },
@@ -572,10 +604,15 @@ const struct scn_verb scn_verbs[] = {
 	  "mbind TASK RANGE POLICY [nodes=LIST] [move] [strict]" },
 	{ "set_mempolicy", scn_do_set_mempolicy, 2, 2, "nodes", SCN_VERB_ERRNO,
 	  "set_mempolicy TASK POLICY [nodes=LIST]" },
+	/* balloon: the virtio-balloon and its host (as_balloon.c) */
+	{ "host", scn_do_host, 0, 0, "discard", 0,
+	  "host discard=discard|inhibit|lie|fail" },
+	{ "balloon", scn_do_balloon, 2, 2, "", SCN_VERB_ERRNO,
+	  "balloon target|inflate|deflate PAGES | balloon hint ID|stop|done" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
 	  "knob|fault|maps|vma|smaps|rollup|shadow|read|gmem|rmap|status|"
-	  "numa_maps ... | "
+	  "numa_maps|balloon|host ... | "
 	  "expect NAME failed|ok" },
 	{ "echo", do_echo, 0, 0, NULL,
 	  SCN_VERB_BEFORE_MACHINE | SCN_VERB_RAW, "echo TEXT" },
