@@ -184,6 +184,9 @@ static enum pfn_state page_state(struct page *page)
 
 	if (PageReserved(page))
 		return PFN_RESERVED;
+	/* In a balloon: PageOffline; PG_zeroed is bit 7's hint. */
+	if (PageOffline(page))
+		return PageZeroed(page) ? PFN_BALLOON_ZEROED : PFN_BALLOON;
 	if (PageHugetlb(&folio->page)) {
 		if (folio_test_hugetlb_freed(folio))
 			return PFN_HUGETLB_FREE;

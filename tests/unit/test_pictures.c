@@ -223,6 +223,32 @@ static void test_pfnmap_gmem(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * Ballooned pages: PageOffline, with the host-zeroed hint when the device
+ * offers DEVICE_INIT_ON_INFLATE (bit 7) and the host discards.
+ */
+static void test_pfnmap_balloon(void **state)
+{
+	struct foliage_machine *m = test_machine(1, 64);
+	struct pfnmap *map = calloc(1, sizeof(*map));
+
+	assert_non_null(map);
+	assert_int_equal(foliage_balloon_add(m, 1ULL << 7, 0, 0), 0);
+	assert_int_equal(foliage_balloon_set_target(m, 300), 0);
+	collect(m, map);
+	assert_int_equal(map->count[PFN_BALLOON] +
+			 map->count[PFN_BALLOON_ZEROED], 300);
+	assert_int_equal(map->count[PFN_BALLOON_ZEROED], 300);
+	pfnmap_free(map);
+	assert_int_equal(foliage_balloon_set_target(m, 0), 0);
+	collect(m, map);
+	assert_int_equal(map->count[PFN_BALLOON] +
+			 map->count[PFN_BALLOON_ZEROED], 0);
+	pfnmap_free(map);
+	free(map);
+	test_machine_done(m);
+}
+
 static xmlDocPtr parse_xml(const char *text)
 {
 	xmlDocPtr doc = xmlReadMemory(text, (int)strlen(text), "map.svg",
@@ -323,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_extfrag_formula),
 		cmocka_unit_test(test_pfnmap_counts),
 		cmocka_unit_test(test_pfnmap_gmem),
+		cmocka_unit_test(test_pfnmap_balloon),
 		cmocka_unit_test(test_pfnmap_svg),
 		cmocka_unit_test(test_pfnmap_large),
 	};
