@@ -40,10 +40,11 @@
  *			   really got back (its memfd's st_blocks, before and
  *			   after), here and for every flush before a THP run
  *
- * Reporting driver.  Until virtio-balloon's reporting is in the tree, the
- * guests use the host-backed TEST driver of tests/unit/reporting_driver.h:
- * its report() discards each block with host_ram_discard(), as QEMU's
- * balloon device does, and says it zeroed it.  The config line says so.
+ * Reporting driver: each guest has a virtio-balloon device offering free
+ * page reporting (feature 5), and on the guests where the host's zeroing
+ * is known DEVICE_INIT_REPORTED (6) too; its host discards each reported
+ * block with fallocate(PUNCH_HOLE) as QEMU does, and used_len says what it
+ * really discarded (docs/host-zeroed.md).
  *
  * Times are the populating thread's CPU time (user + system: the seed's
  * task-clock, which includes the host kernel's page faults).  Instructions
@@ -62,7 +63,7 @@
 #include <foliage/foliage.h>
 #include <linux/mm.h>
 #include "internal.h"
-#include "../../tests/unit/reporting_driver.h"	/* the TEST driver */
+#include <host/host.h>
 
 #include "bench.h"
 
@@ -78,7 +79,6 @@ enum { PERF_INSNS, PERF_MISSES, NR_PERF };
 struct zero_guest {
 	struct foliage_machine *m;	/* the guest */
 	struct foliage_task *task;	/* whose mappings are populated */
-	struct test_reporter rep;	/* its reporting driver (TEST) */
 	struct page **kept;		/* aged: pages the churn keeps */
 	unsigned long nr_kept;		/* entries in kept */
 };
@@ -230,14 +230,9 @@ static int guest_create(struct zero_guest *g, unsigned long bytes,
 	      foliage_set(g->m, "vm.zero_aware_alloc", zero_aware ? "1" : "0");
 	if (ret)
 		return ret;
-	ret = machine_enter(g->m);
-	if (ret)
-		return ret;
-	test_reporter_init(&g->rep, 0, 0);
-	ret = page_reporting_register(&g->rep.prdev);
-	if (!ret && zeroes)
-		host_zeroes_pages_enable();
-	machine_leave(g->m);
+	/* virtio-balloon: REPORTING, and DEVICE_INIT_REPORTED if @zeroes */
+	ret = foliage_balloon_add(g->m, (1ULL << 5) | (zeroes ? 1ULL << 6 : 0),
+				  0, 0);
 	return ret ?: foliage_task_create(g->m, name, &g->task);
 }
 
@@ -250,7 +245,6 @@ static void guest_destroy(struct zero_guest *g)
 	if (!machine_enter(g->m)) {
 		for (i = 0; i < g->nr_kept; i++)
 			__free_pages(g->kept[i], 0);
-		page_reporting_unregister(&g->rep.prdev);
 		machine_leave(g->m);
 	}
 	free(g->kept);
@@ -553,7 +547,7 @@ static int zero_bench_setup(struct zero_bench *zb, struct bench_report *r)
 	memset(zb->buf, 0x5a, ZERO_CHUNK);
 	perf_setup(zb);
 	snprintf(r->config, sizeof(r->config),
-		 "TEST driver (host discards); guests %lu/%lu MiB, 1 CPU; %s; %s",
+		 "virtio-balloon reporting; guests %lu/%lu MiB, 1 CPU; %s; %s",
 		 ZERO_THP_RAM >> 20, ZERO_AGED_RAM >> 20, zb->perf_why,
 		 foliage_debug_vm() ? "DEBUG_VM" : "release");
 	ret = guest_create(&zb->thp_base, ZERO_THP_RAM, false, false,

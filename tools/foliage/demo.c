@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * foliage demo: a built-in scenario that shows the buddy allocator, the
- * zeroed-page tracking of seed 000 and the counters that prove it.  The
+ * zeroed-page tracking of seed 000 and the counters that prove it, then
+ * free page reporting: a flush gives the host its memory back (its
+ * memfd's backing goes down) and the allocator skips zeroing what the
+ * host zeroed.  The
  * text is documented in docs/scenario.md; 'foliage demo --print' prints it.
  */
 #include <getopt.h>
@@ -60,7 +63,51 @@ static const char demo_scenario[] =
 "expect bugs == 0\n"
 "echo\n"
 "echo == The counters, as /proc/vmstat prints them:\n"
-"show vmstat pgzero\n";
+"show vmstat pgzero\n"
+"echo\n"
+"echo == Free page reporting (seed 000): the guest tells its host which free\n"
+"echo memory it does not use, and the host takes it back.  Plug in a\n"
+"echo virtio-balloon device with free page reporting whose host says which\n"
+"echo pages it zeroed (DEVICE_INIT_REPORTED).  Reporting leaves a zone 32\n"
+"echo blocks of the reporting order (default 9, 2 MiB) above its low\n"
+"echo watermark; this guest is small, so report from order 5 (128 KiB).\n"
+"set page_reporting.page_reporting_order=5\n"
+"device balloon features=reporting,device_init_reported\n"
+"echo Write 16 MiB, so that the host really holds it, then free it:\n"
+"alloc R1 order=10\n"
+"alloc R2 order=10\n"
+"alloc R3 order=10\n"
+"alloc R4 order=10\n"
+"fill R1 0x11\n"
+"fill R2 0x11\n"
+"fill R3 0x11\n"
+"fill R4 0x11\n"
+"free R1\n"
+"free R2\n"
+"free R3\n"
+"free R4\n"
+"drain\n"
+"show host backed\n"
+"echo\n"
+"echo == A reporting flush (what 2 s of idle time would run on its own): the\n"
+"echo guest hands its free blocks to the device, the host discards them with\n"
+"echo fallocate(PUNCH_HOLE) on the node's memfd (node0_backed_bytes goes\n"
+"echo down), and each block the host zeroed comes back Reported and zeroed.\n"
+"set page_reporting.flush=512\n"
+"show host backed\n"
+"expect page R1 free buddy reported zeroed order=10\n"
+"show balloon reported\n"
+"echo\n"
+"echo == Allocate 4 MiB with __GFP_ZERO: the allocator skips the memset (the\n"
+"echo host already zeroed it), and the bytes read back as zeros.\n"
+"mark\n"
+"alloc Z order=10 gfp=GFP_KERNEL|__GFP_ZERO\n"
+"expect vmstat pgzero_skipped delta == 1024\n"
+"expect vmstat pgzero_cleared delta == 0\n"
+"expect bytes Z 0\n"
+"free Z\n"
+"check\n"
+"expect bugs == 0\n";
 
 static void demo_usage(FILE *f)
 {
@@ -68,7 +115,8 @@ static void demo_usage(FILE *f)
 		"usage: foliage demo [--print] [--json] [--quiet]\n\n"
 		"Run the built-in demo scenario: boot a guest, allocate and free\n"
 		"zeroed folios, and watch the allocator skip a memset it does not\n"
-		"need (seed 000).\n\n"
+		"need (seed 000); then a virtio-balloon reports free memory, the\n"
+		"host takes it back, and the zeroing it did is not done again.\n\n"
 		"options:\n"
 		"  -p, --print  print the scenario instead of running it\n"
 		"  -j, --json   'show' prints JSON\n"
