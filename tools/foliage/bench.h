@@ -32,7 +32,7 @@
 
 struct json_object;
 
-#define BENCH_MAX_ROWS		32
+#define BENCH_MAX_ROWS		64
 #define BENCH_MAX_RUNS		1000
 #define BENCH_DEFAULT_RUNS	11
 
@@ -112,6 +112,8 @@ int bench_fork(struct bench_report *r);
 int bench_pictures(struct bench_report *r);
 /* bench_gmem.c: guest_memfd conversions */
 int bench_gmem(struct bench_report *r);
+/* bench_migrate.c: move_pages of 1 GiB, batched, mtcopy, dcbm */
+int bench_migrate(struct bench_report *r);
 
 /* bench_host.c: the host kernel doing the same work in a real process */
 enum host_op {
