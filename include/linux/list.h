@@ -18,7 +18,9 @@ struct list_head {
 
 /*
  * Stores to ->next are WRITE_ONCE() as in Linux, so that list_empty() may
- * be read without the list's lock (the allocator's watermark check).
+ * be read without the list's lock (the allocator's watermark check), and
+ * so that a folio's lru.next, which is its head page's compound_head, may
+ * be read by page_folio() (READ_ONCE) while the folio moves between lists.
  */
 static inline void INIT_LIST_HEAD(struct list_head *list)
 {
@@ -30,7 +32,7 @@ static inline void __list_add(struct list_head *new, struct list_head *prev,
 			      struct list_head *next)
 {
 	next->prev = new;
-	new->next = next;
+	WRITE_ONCE(new->next, next);
 	new->prev = prev;
 	WRITE_ONCE(prev->next, new);
 }
@@ -49,7 +51,7 @@ static inline void list_del(struct list_head *entry)
 {
 	entry->next->prev = entry->prev;
 	WRITE_ONCE(entry->prev->next, entry->next);
-	entry->next = NULL;
+	WRITE_ONCE(entry->next, NULL);
 	entry->prev = NULL;
 }
 
@@ -86,7 +88,7 @@ static inline void list_splice_init(struct list_head *list,
 		struct list_head *first = list->next, *last = list->prev;
 
 		first->prev = head;
-		last->next = head->next;
+		WRITE_ONCE(last->next, head->next);
 		head->next->prev = last;
 		WRITE_ONCE(head->next, first);
 		INIT_LIST_HEAD(list);
@@ -104,8 +106,8 @@ static inline void __list_splice(struct list_head *list,
 	struct list_head *first = list->next, *last = list->prev;
 
 	first->prev = prev;
-	prev->next = first;
-	last->next = next;
+	WRITE_ONCE(prev->next, first);
+	WRITE_ONCE(last->next, next);
 	next->prev = last;
 }
 
@@ -146,11 +148,11 @@ static inline void list_cut_before(struct list_head *list,
 		INIT_LIST_HEAD(list);
 		return;
 	}
-	list->next = head->next;
+	WRITE_ONCE(list->next, head->next);
 	list->next->prev = list;
 	list->prev = entry->prev;
-	list->prev->next = list;
-	head->next = entry;
+	WRITE_ONCE(list->prev->next, list);
+	WRITE_ONCE(head->next, entry);
 	entry->prev = head;
 }
 

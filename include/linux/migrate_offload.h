@@ -46,7 +46,6 @@
 #include <linux/migrate.h>
 
 struct foliage_machine;
-struct ctl_table;
 
 /*
  * The mark a migrator leaves on a destination it copied is the migration
@@ -159,9 +158,14 @@ void migrator_driver_init(struct migrator_driver *drv, const char *name,
 void migrator_driver_exit(struct migrator_driver *drv);
 int __must_check migrator_driver_set(struct migrator_driver *drv, bool on,
 				     unsigned int reason_mask);
-/* The offloading knob's handler, @data at drv->offloading. */
-int migrator_offloading_handler(const struct ctl_table *t, void *data,
-				long v);
+/*
+ * The migrators' knobs are sysfs files ("dcbm.offloading" is the series'
+ * /sys/kernel/dcbm/offloading): a value is kstrtouint()'s, a decimal (or
+ * 0x hex) unsigned number, anything else -EINVAL.  Writing the
+ * "offloading" file registers (1) or unregisters (0) the driver.
+ */
+int __must_check migrator_parse_uint(const char *s, unsigned int *v);
+int migrator_offloading_store(struct migrator_driver *drv, const char *value);
 
 /* The drivers (drivers/migrate_offload/{dcbm,mtcopy}.c). */
 struct migrator_driver *dcbm_driver(void);

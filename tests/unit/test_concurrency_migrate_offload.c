@@ -12,7 +12,9 @@
  * declines leaves every folio to the CPU, each copied exactly once; a
  * reason outside the mask skips the migrator; and an extra reference
  * (-EAGAIN in the move step) consumes the mark, so the retry copies once
- * more, on the CPU.
+ * more, on the CPU.  Last, migration with dcbm while other threads read
+ * the migrating pages (sleeping on migration entries), fault elsewhere in
+ * the task, fork and exit children: contents right, validators clean.
  */
 #include <pthread.h>
 #include <string.h>
@@ -109,6 +111,14 @@ static void knob(const char *key, const char *value)
 {
 	assert_int_equal(foliage_set(m, key, value), 0);
 	assert_int_equal(machine_enter(m), 0);
+}
+
+static long knob_of(struct foliage_machine *mm, const char *key)
+{
+	long v = -1;
+
+	assert_int_equal(foliage_get(mm, key, &v), 0);
+	return v;
 }
 
 static long knob_value(const char *key)
@@ -359,6 +369,140 @@ static void test_eagain_retry_copies_once_on_cpu(void **state)
 	assert_int_equal(machine_enter(m), 0);
 }
 
+/* ---- migration with dcbm while other threads fault, fork and read ---- */
+
+#define RACE_PAGES	64
+#define RACE_MOVES	10
+#define A_BASE		0x30000000UL
+#define B_BASE		0x40000000UL
+
+static struct foliage_machine *rm;	/* 2 nodes, 8 CPUs */
+
+struct racer {
+	pthread_t thread;		/* the host thread */
+	struct foliage_task *task;	/* the task they share */
+	bool *stop;			/* the mover is done (atomic) */
+	int err;			/* first problem, 0 none */
+	unsigned long rounds;		/* loops done */
+};
+
+/* Moves A between the nodes with dcbm (DMA completions in any order). */
+static void *mover_fn(void *arg)
+{
+	struct racer *r = arg;
+	unsigned long pages[RACE_PAGES], i;
+	int nodes[RACE_PAGES], status[RACE_PAGES], k, ret;
+
+	for (i = 0; i < RACE_PAGES; i++)
+		pages[i] = A_BASE + i * PAGE_SIZE;
+	for (k = 0; k < RACE_MOVES && !r->err; k++) {
+		for (i = 0; i < RACE_PAGES; i++)
+			nodes[i] = (k + 1) % 2;
+		ret = foliage_move_pages(r->task, RACE_PAGES, pages, nodes,
+					 status, FOLIAGE_MPOL_MF_MOVE);
+		/*
+		 * A page may stay (COW-shared with a child being forked:
+		 * -EACCES; busy: -EBUSY): a positive count.  Moved or not,
+		 * the reader checks its bytes.
+		 */
+		if (ret < 0)
+			r->err = ret;
+		r->rounds++;
+	}
+	__atomic_store_n(r->stop, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Reads A (faults on migration entries sleep) and checks every byte. */
+static void *reader_fn(void *arg)
+{
+	struct racer *r = arg;
+	unsigned char buf[PAGE_SIZE];
+	unsigned long i = 0, j;
+
+	while (!__atomic_load_n(r->stop, __ATOMIC_ACQUIRE) && !r->err) {
+		r->err = foliage_access(r->task, A_BASE + i * PAGE_SIZE, buf,
+					PAGE_SIZE, false, NULL);
+		for (j = 0; j < PAGE_SIZE && !r->err; j++)
+			if (buf[j] != (unsigned char)('a' + i % 23))
+				r->err = -EIO;
+		i = (i + 1) % RACE_PAGES;
+		r->rounds++;
+	}
+	return NULL;
+}
+
+/* Writes B (new faults), forks a child (copying migration entries) and
+ * exits it. */
+static void *forker_fn(void *arg)
+{
+	struct racer *r = arg;
+	unsigned char buf[64];
+	struct foliage_task *child;
+	unsigned long i = 0;
+
+	memset(buf, 0x3c, sizeof(buf));
+	while (!__atomic_load_n(r->stop, __ATOMIC_ACQUIRE) && !r->err) {
+		r->err = foliage_access(r->task, B_BASE + i * PAGE_SIZE, buf,
+					sizeof(buf), true, NULL);
+		if (!r->err && i % 8 == 0) {
+			r->err = foliage_fork(r->task, "child", &child);
+			if (!r->err)
+				r->err = foliage_exit(child);
+		}
+		i = (i + 1) % RACE_PAGES;
+		r->rounds++;
+	}
+	return NULL;
+}
+
+static void test_migration_races(void **state)
+{
+	struct foliage_config cfg;
+	struct racer r[3] = { 0 };
+	void *(*fns[3])(void *) = { mover_fn, reader_fn, forker_fn };
+	struct foliage_task *t;
+	bool stop = false;
+	int i;
+
+	foliage_config_init(&cfg);
+	cfg.nr_nodes = 2;
+	cfg.nr_cpus = 8;
+	cfg.bytes_per_node = 64UL << 20;
+	rm = test_machine_cfg(&cfg);
+	assert_int_equal(foliage_set(rm, "transparent_hugepage.enabled",
+				     "never"), 0);
+	assert_int_equal(foliage_dma_device_add(rm, 4, 0), 0);
+	assert_int_equal(foliage_set(rm, "dcbm.nr_dma_chan", "4"), 0);
+	assert_int_equal(foliage_migrator_enable(rm, "dcbm", NULL), 0);
+	t = new_task(rm, "t");
+	map(t, A_BASE, RACE_PAGES * PAGE_SIZE, RW, ANON_FIXED, NULL, 0);
+	map(t, B_BASE, RACE_PAGES * PAGE_SIZE, RW, ANON_FIXED, NULL, 0);
+	fill_pages(t, A_BASE, RACE_PAGES);
+
+	for (i = 0; i < 3; i++) {
+		r[i].task = t;
+		r[i].stop = &stop;
+		assert_int_equal(pthread_create(&r[i].thread, NULL, fns[i],
+						&r[i]), 0);
+	}
+	for (i = 0; i < 3; i++)
+		pthread_join(r[i].thread, NULL);
+	for (i = 0; i < 3; i++)
+		if (r[i].err)
+			fail_msg("racer %d: %d after %lu rounds", i, r[i].err,
+				 r[i].rounds);
+	assert_int_equal(r[0].rounds, RACE_MOVES);
+	expect_pages(t, A_BASE, RACE_PAGES);
+	assert_true(knob_of(rm, "dcbm.folios_migrated") > 0);
+	assert_int_equal(foliage_migrator_disable(rm, "dcbm"), 0);
+	assert_int_equal(foliage_exit(t), 0);
+	assert_int_equal(foliage_validate(rm), 0);
+	if (foliage_bugs(rm))
+		fail_msg("bug: %s", foliage_first_bug(rm));
+	foliage_machine_destroy(rm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,5 +516,10 @@ int main(void)
 		cmocka_unit_test(test_eagain_retry_copies_once_on_cpu),
 	};
 
-	return cmocka_run_group_tests(tests, setup2, teardown);
+	const struct CMUnitTest race_tests[] = {
+		cmocka_unit_test(test_migration_races),
+	};
+
+	return cmocka_run_group_tests(tests, setup2, teardown) ||
+	       cmocka_run_group_tests(race_tests, NULL, NULL);
 }
