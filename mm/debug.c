@@ -536,6 +536,9 @@ static const struct ctl_table debug_knobs[] = {
 		  0, 1),
 	CTL_ENTRY("debug.validate_every", struct foliage_machine,
 		  validate_every, CTL_UINT, 1, 1L << 30),
+	/* fork copies a large folio's PTEs in runs (0: one at a time) */
+	CTL_ENTRY("debug.fork_batching", struct foliage_machine,
+		  fork_batching, CTL_BOOL, 0, 1),
 };
 
 const struct machine_subsys debug_subsys = {

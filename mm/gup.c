@@ -657,12 +657,13 @@ static bool access_one(struct mm_struct *mm, unsigned long addr, void *buf,
 	ptep = pte_offset_map_lock(mm, pmd, addr, &ptl);
 	if (!ptep)
 		return false;
-	if (!pte_hw_access(pte_val(ptep_get(ptep)), write, &newv)) {
+	/* The MMU sets the flags of the one entry (of a folded block too). */
+	if (!pte_hw_access(pte_val(__ptep_get(ptep)), write, &newv)) {
 		pte_unmap_unlock(ptep, ptl);
 		return false;
 	}
-	if (newv != pte_val(ptep_get(ptep)))
-		set_pte(ptep, __pte(newv));
+	if (newv != pte_val(__ptep_get(ptep)))
+		__set_pte(ptep, __pte(newv));
 	pfn = pte_pfn(ptep_get(ptep));
 copy:
 	/* Under the page-table lock: the page cannot be freed meanwhile. */

@@ -31,6 +31,9 @@ typedef unsigned int fpi_t;
 #define ALLOC_CPUSET		0x40
 #define ALLOC_NOFRAGMENT	0x100
 #define ALLOC_HIGHATOMIC	0x200
+/* foliage's own (vm.zero_aware_alloc): which blocks to prefer */
+#define ALLOC_ZERO_AWARE	0x1000	/* keep zeroed and dirty apart */
+#define ALLOC_PREFER_ZERO	0x2000	/* the caller zeroes: known-zero first */
 #define ALLOC_RESERVES	(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | \
 			 ALLOC_HIGHATOMIC | ALLOC_OOM)
 
@@ -113,6 +116,8 @@ static inline bool block_is_unlisted(const struct zone *zone,
 struct page *list_unlisted_block(struct zone *zone, unsigned long idx);
 unsigned long free_list_nr(struct zone *zone, unsigned int order, int mt,
 			   unsigned long cap);
+/* The lowest unlisted block, listed at its place; zone->lock held. */
+struct page *free_list_next_unlisted(struct zone *zone);
 
 /* fail_page_alloc.c */
 bool __should_fail_alloc_page(gfp_t gfp, unsigned int order);
@@ -177,5 +182,95 @@ int __must_check faultin_page_range(struct vm_area_struct *vma,
  */
 long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start,
 			     unsigned long end);
+
+/* ---- PTE batching (issue 12; docs/pte-batching.md) ---- */
+#include <linux/mm.h>
+
+/* Soft-dirty tracking is on once clear_refs cleared VM_SOFTDIRTY. */
+static inline bool vma_soft_dirty_enabled(const struct vm_area_struct *vma)
+{
+	return !(vma->vm_flags & VM_SOFTDIRTY);
+}
+
+/* How folio_pte_batch_flags() compares and merges entries. */
+typedef unsigned int fpb_t;
+#define FPB_RESPECT_DIRTY	BIT(0)	/* dirty bits must match */
+#define FPB_RESPECT_SOFT_DIRTY	BIT(1)	/* soft-dirty bits must match */
+#define FPB_RESPECT_WRITE	BIT(2)	/* write bits must match */
+#define FPB_MERGE_WRITE		BIT(3)	/* any writable: *ptentp writable */
+#define FPB_MERGE_YOUNG_DIRTY	BIT(4)	/* OR young/dirty into *ptentp */
+
+/* @pte with the bits the batch ignores normalised away. */
+static inline pte_t __pte_batch_clear_ignored(pte_t pte, fpb_t flags)
+{
+	if (!(flags & FPB_RESPECT_DIRTY))
+		pte = pte_mkclean(pte);
+	if (likely(!(flags & FPB_RESPECT_SOFT_DIRTY)))
+		pte = pte_clear_soft_dirty(pte);
+	if (likely(!(flags & FPB_RESPECT_WRITE)))
+		pte = pte_wrprotect(pte);
+	return pte_mkold(pte);
+}
+
+/*
+ * How many PTEs from @ptep, at most @max_nr, map consecutive pages of the
+ * large @folio with the same bits once normalised (always old; clean
+ * unless FPB_RESPECT_DIRTY, soft-dirty cleared unless
+ * FPB_RESPECT_SOFT_DIRTY, write-protected unless FPB_RESPECT_WRITE):
+ * uffd-wp, protections and PROT_NONE must match.  Never past the folio's
+ * last page; the caller bounds @max_nr by the PMD and the VMA.  *@ptentp
+ * is the first entry (a copy, not a table slot); FPB_MERGE_* OR the
+ * others' write, young and dirty bits into it.  pte_batch_hint() lets a
+ * contiguous block be taken whole without reading its entries (arm64's
+ * ptep_get() already ORs their young and dirty bits).  Caller holds the
+ * PTE lock.
+ */
+static inline unsigned int folio_pte_batch_flags(struct folio *folio,
+						 struct vm_area_struct *vma,
+						 pte_t *ptep, pte_t *ptentp,
+						 unsigned int max_nr,
+						 fpb_t flags)
+{
+	bool any_writable = false, any_young = false, any_dirty = false;
+	pte_t pte = *ptentp, expected;
+	unsigned int nr, cur;
+
+	VM_WARN_ON(!pte_present(pte) || !folio_test_large(folio) || !max_nr);
+	max_nr = min((unsigned long)max_nr,
+		     folio_pfn(folio) + folio_nr_pages(folio) - pte_pfn(pte));
+	nr = pte_batch_hint(ptep, pte);
+	expected = __pte_batch_clear_ignored(pte_advance_pfn(pte, nr), flags);
+	ptep += nr;
+	while (nr < max_nr) {
+		pte = ptep_get(ptep);
+		if (!pte_same(__pte_batch_clear_ignored(pte, flags), expected))
+			break;
+		if (flags & FPB_MERGE_WRITE)
+			any_writable |= pte_write(pte);
+		if (flags & FPB_MERGE_YOUNG_DIRTY) {
+			any_young |= pte_young(pte);
+			any_dirty |= pte_dirty(pte);
+		}
+		cur = pte_batch_hint(ptep, pte);
+		expected = pte_advance_pfn(expected, cur);
+		ptep += cur;
+		nr += cur;
+	}
+	if (any_writable)
+		*ptentp = pte_mkwrite(*ptentp);
+	if (any_young)
+		*ptentp = pte_mkyoung(*ptentp);
+	if (any_dirty)
+		*ptentp = pte_mkdirty(*ptentp);
+	(void)vma;
+	return min(nr, max_nr);
+}
+
+/* folio_pte_batch(): the plain batch (no bit respected, nothing merged). */
+static inline unsigned int folio_pte_batch(struct folio *folio, pte_t *ptep,
+					   pte_t pte, unsigned int max_nr)
+{
+	return folio_pte_batch_flags(folio, NULL, ptep, &pte, max_nr, 0);
+}
 
 #endif /* _FOLIAGE_MM_INTERNAL_H */

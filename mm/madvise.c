@@ -188,8 +188,9 @@ static void madvise_free_pte_range(struct mmu_gather *tlb,
 			unsigned int max_nr = (end - addr) >> PAGE_SHIFT;
 			int err;
 
-			nr = folio_pte_batch_merge(folio, pte, ptent, max_nr,
-						   &ptent);
+			nr = folio_pte_batch_flags(folio, NULL, pte, &ptent,
+						   max_nr,
+						   FPB_MERGE_YOUNG_DIRTY);
 			if (nr < folio_nr_pages(folio)) {
 				if (folio_maybe_mapped_shared_table(folio,
 						pte - pte_index(addr)))

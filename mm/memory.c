@@ -899,7 +899,8 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 	 */
 	if (!pte_same(ptep_get(vmf->pte), entry) &&
 	    ((vmf->flags & FAULT_FLAG_WRITE) || arch_is_arm64()))
-		set_pte(vmf->pte, entry);
+		ptep_set_access_flags(vmf->vma, vmf->address, vmf->pte, entry,
+				      vmf->flags & FAULT_FLAG_WRITE);
 unlock:
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	return 0;
@@ -1036,38 +1037,10 @@ static bool should_zap_folio(struct zap_details *details, struct folio *folio)
 }
 
 /*
- * How many of the next @max_nr PTEs map consecutive pages of @folio
- * (Linux's folio_pte_batch_flags() with FPB_MERGE_YOUNG_DIRTY, as zap
- * and MADV_FREE use it: any write/dirty/young bits, merged in *@merged).
- */
-unsigned int folio_pte_batch_merge(struct folio *folio, pte_t *pte, pte_t ptent,
-				   unsigned int max_nr, pte_t *merged)
-{
-	unsigned long pfn = pte_pfn(ptent);
-	unsigned long end_pfn = folio_pfn(folio) + folio_nr_pages(folio);
-	unsigned int nr = 1;
-
-	*merged = ptent;
-	max_nr = min(max_nr, (unsigned int)(end_pfn - pfn));
-	while (nr < max_nr) {
-		pte_t next = ptep_get(pte + nr);
-
-		if (!pte_present(next) || pte_special(next) ||
-		    pte_pfn(next) != pfn + nr ||
-		    pte_uffd_wp(next) != pte_uffd_wp(ptent))
-			break;
-		if (pte_dirty(next))
-			*merged = pte_mkdirty(*merged);
-		if (pte_young(next))
-			*merged = pte_mkyoung(*merged);
-		nr++;
-	}
-	return nr;
-}
-
-/*
- * Zap @nr PTEs mapping pages of @folio from @page.  True if the gather is
- * full and must be flushed before anything else is queued.
+ * Zap @nr PTEs mapping pages of @folio from @page, as one run: the PTEs
+ * cleared at once (clear_full_ptes()), one rmap removal and one gather
+ * slot (one reference drop) for all of them.  True if the gather is full
+ * and must be flushed before anything else is queued.
  */
 static bool zap_present_folio_ptes(struct mmu_gather *tlb,
 				   struct vm_area_struct *vma,
@@ -1075,17 +1048,20 @@ static bool zap_present_folio_ptes(struct mmu_gather *tlb,
 				   pte_t *pte, pte_t ptent, unsigned int nr,
 				   unsigned long addr, long *rss)
 {
-	unsigned int i;
+	struct mm_struct *mm = tlb->mm;
 
-	for (i = 0; i < nr; i++)
-		pte_clear(pte + i);
 	if (!folio_test_anon(folio)) {
+		ptent = get_and_clear_full_ptes(mm, addr, pte, nr, tlb->fullmm);
 		if (pte_dirty(ptent))
 			folio_mark_dirty(folio);
 		if (pte_young(ptent))
 			folio_mark_accessed(folio);
+		rss[mm_counter(folio)] -= nr;
+	} else {
+		/* No one needs the accessed and dirty bits of anon pages. */
+		clear_full_ptes(mm, addr, pte, nr, tlb->fullmm);
+		rss[MM_ANONPAGES] -= nr;
 	}
-	rss[mm_counter(folio)] -= nr;
 	tlb_flush_pte_range(tlb, addr, (unsigned long)nr * PAGE_SIZE);
 	folio_remove_rmap_ptes(folio, page, nr, vma);
 	if (unlikely(folio_mapcount(folio) < 0))
@@ -1093,7 +1069,11 @@ static bool zap_present_folio_ptes(struct mmu_gather *tlb,
 	return __tlb_remove_folio_pages(tlb, page, nr);
 }
 
-/* Zap what @pte maps; returns how many PTEs it covered. */
+/*
+ * Zap what @pte maps; returns how many PTEs it covered: a run of a large
+ * folio's pages at once (folio_pte_batch(): the same bits but for
+ * write, dirty, young and soft-dirty), else one.
+ */
 static unsigned int zap_present_ptes(struct mmu_gather *tlb,
 				     struct vm_area_struct *vma, pte_t *pte,
 				     pte_t ptent, unsigned int max_nr,
@@ -1104,12 +1084,11 @@ static unsigned int zap_present_ptes(struct mmu_gather *tlb,
 	struct folio *folio;
 	struct page *page;
 	unsigned int nr = 1;
-	pte_t merged = ptent;
 
 	page = vm_normal_page(vma, addr, ptent);
 	if (!page) {
 		/* The zero page: nothing to account. */
-		pte_clear(pte);
+		ptep_get_and_clear(pte);
 		tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
 		return 1;
 	}
@@ -1118,9 +1097,9 @@ static unsigned int zap_present_ptes(struct mmu_gather *tlb,
 		*any_skipped = true;
 		return 1;
 	}
-	if (folio_test_large(folio) && max_nr != 1)
-		nr = folio_pte_batch_merge(folio, pte, ptent, max_nr, &merged);
-	if (zap_present_folio_ptes(tlb, vma, folio, page, pte, merged, nr,
+	if (unlikely(folio_test_large(folio) && max_nr != 1))
+		nr = folio_pte_batch(folio, pte, ptent, max_nr);
+	if (zap_present_folio_ptes(tlb, vma, folio, page, pte, ptent, nr,
 				   addr, rss))
 		*force_flush = true;
 	return nr;
@@ -1387,40 +1366,21 @@ static int copy_present_page(struct vm_area_struct *dst_vma,
 	return 0;
 }
 
-/* One present PTE (copy_present_ptes() with a batch of one). */
-static int copy_present_pte(struct vm_area_struct *dst_vma,
-			    struct vm_area_struct *src_vma, pte_t *dst_pte,
-			    pte_t *src_pte, pte_t pte, unsigned long addr,
-			    long *rss, struct folio **prealloc)
+/*
+ * The child's @nr PTEs for the parent's run from @src_pte, whose first
+ * entry (merged) is @pte: a COW mapping's writable run is write-protected
+ * on both sides, a shared mapping's child clean, the child's always old,
+ * its uffd-wp bit dropped unless its VMA tracks it; one set_ptes().  The
+ * parent keeps its young bits; its TLB is flushed once by dup_mmap().
+ */
+static __always_inline void __copy_present_ptes(struct vm_area_struct *dst_vma,
+						struct vm_area_struct *src_vma,
+						pte_t *dst_pte, pte_t *src_pte,
+						pte_t pte, unsigned long addr,
+						unsigned int nr)
 {
-	struct page *page = vm_normal_page(src_vma, addr, pte);
-	struct folio *folio;
-
-	if (page) {
-		folio = page_folio(page);
-		folio_get(folio);
-		if (folio_test_anon(folio)) {
-			if (unlikely(folio_try_dup_anon_rmap_pte(folio, page,
-								 dst_vma,
-								 src_vma))) {
-				/* Maybe pinned: copy it. */
-				folio_put(folio);
-				return copy_present_page(dst_vma, src_vma,
-							 dst_pte, src_pte,
-							 addr, rss, prealloc,
-							 page);
-			}
-			rss[MM_ANONPAGES]++;
-			VM_WARN_ON(PageAnonExclusive(page));
-		} else {
-			folio_dup_file_rmap_pte(folio, page, dst_vma);
-			rss[mm_counter_file(folio)]++;
-		}
-	}
-
-	/* __copy_present_ptes() */
 	if (is_cow_mapping(src_vma->vm_flags) && pte_write(pte)) {
-		ptep_set_wrprotect(src_pte);
+		wrprotect_ptes(src_vma->vm_mm, addr, src_pte, nr);
 		pte = pte_wrprotect(pte);
 	}
 	if (src_vma->vm_flags & VM_SHARED)
@@ -1428,8 +1388,82 @@ static int copy_present_pte(struct vm_area_struct *dst_vma,
 	pte = pte_mkold(pte);
 	if (!userfaultfd_wp(dst_vma))
 		pte = pte_clear_uffd_wp(pte);
-	set_pte(dst_pte, pte);
-	return 0;
+	set_ptes(dst_pte, pte, nr);
+}
+
+/*
+ * Copy the present PTE @pte at @src_pte, and with it, when it maps a large
+ * folio and nothing was preallocated, the run of PTEs that follow it
+ * mapping the same folio alike (folio_pte_batch_flags()), at most @max_nr.
+ * Returns how many PTEs were copied, or -EAGAIN: a page of the run may be
+ * DMA-pinned and is AnonExclusive, so the child needs its own copy (the
+ * caller preallocates one and calls again: the one-PTE path copies it).
+ */
+static __always_inline int copy_present_ptes(struct vm_area_struct *dst_vma,
+					     struct vm_area_struct *src_vma,
+					     pte_t *dst_pte, pte_t *src_pte,
+					     pte_t pte, unsigned long addr,
+					     unsigned int max_nr, long *rss,
+					     struct folio **prealloc)
+{
+	struct page *page = vm_normal_page(src_vma, addr, pte);
+	struct folio *folio;
+	unsigned int nr;
+
+	if (unlikely(!page))
+		goto copy_pte;
+	folio = page_folio(page);
+	if (folio_test_large(folio) && likely(!*prealloc) && max_nr != 1) {
+		/*
+		 * A shared mapping's child PTEs are made clean anyway, so
+		 * their dirty bits may differ; a private one keeps them.
+		 */
+		fpb_t flags = FPB_MERGE_WRITE;
+
+		if (!(src_vma->vm_flags & VM_SHARED))
+			flags |= FPB_RESPECT_DIRTY;
+		if (vma_soft_dirty_enabled(src_vma))
+			flags |= FPB_RESPECT_SOFT_DIRTY;
+		nr = folio_pte_batch_flags(folio, src_vma, src_pte, &pte,
+					   max_nr, flags);
+		/* The references first: the dup may race with GUP-fast. */
+		folio_ref_add(folio, nr);
+		if (folio_test_anon(folio)) {
+			if (unlikely(folio_try_dup_anon_rmap_ptes(folio, page,
+						nr, dst_vma, src_vma))) {
+				folio_ref_sub(folio, nr);
+				return -EAGAIN;
+			}
+			rss[MM_ANONPAGES] += nr;
+			VM_WARN_ON(PageAnonExclusive(page));
+		} else {
+			folio_dup_file_rmap_ptes(folio, page, nr, dst_vma);
+			rss[mm_counter_file(folio)] += nr;
+		}
+		__copy_present_ptes(dst_vma, src_vma, dst_pte, src_pte, pte,
+				    addr, nr);
+		return nr;
+	}
+
+	folio_get(folio);
+	if (folio_test_anon(folio)) {
+		if (unlikely(folio_try_dup_anon_rmap_pte(folio, page, dst_vma,
+							 src_vma))) {
+			/* Maybe pinned: copy it. */
+			folio_put(folio);
+			return copy_present_page(dst_vma, src_vma, dst_pte,
+						 src_pte, addr, rss, prealloc,
+						 page) ?: 1;
+		}
+		rss[MM_ANONPAGES]++;
+		VM_WARN_ON(PageAnonExclusive(page));
+	} else {
+		folio_dup_file_rmap_pte(folio, page, dst_vma);
+		rss[mm_counter_file(folio)]++;
+	}
+copy_pte:
+	__copy_present_ptes(dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
+	return 1;
 }
 
 /*
@@ -1479,8 +1513,10 @@ static int copy_pte_range(struct vm_area_struct *dst_vma,
 	struct folio *prealloc = NULL;
 	pte_t *src_pte, *dst_pte, *orig_src_pte, *orig_dst_pte;
 	spinlock_t *src_ptl, *dst_ptl;
+	bool batching = READ_ONCE(this_machine->fork_batching);
 	long rss[NR_MM_COUNTERS];
-	int ret, i;
+	unsigned int max_nr;
+	int ret, nr, i;
 
 again:
 	ret = 0;
@@ -1502,6 +1538,7 @@ again:
 	do {
 		pte_t ptent = ptep_get(src_pte);
 
+		nr = 1;
 		if (pte_none(ptent))
 			continue;
 		if (unlikely(!pte_present(ptent))) {
@@ -1509,8 +1546,11 @@ again:
 					    ptent, rss);
 			continue;
 		}
-		ret = copy_present_pte(dst_vma, src_vma, dst_pte, src_pte,
-				       ptent, addr, rss, &prealloc);
+		/* debug.fork_batching=0: today's one PTE at a time. */
+		max_nr = batching ? (end - addr) >> PAGE_SHIFT : 1;
+		/* copy_present_ptes() clears prealloc if it used it. */
+		ret = copy_present_ptes(dst_vma, src_vma, dst_pte, src_pte,
+					ptent, addr, max_nr, rss, &prealloc);
 		if (unlikely(ret == -EAGAIN))
 			break;
 		if (unlikely(prealloc)) {
@@ -1518,7 +1558,10 @@ again:
 			folio_put(prealloc);
 			prealloc = NULL;
 		}
-	} while (dst_pte++, src_pte++, addr += PAGE_SIZE, addr != end);
+		nr = ret;
+		ret = 0;
+	} while (dst_pte += nr, src_pte += nr, addr += nr * PAGE_SIZE,
+		 addr != end);
 
 	spin_unlock(src_ptl);
 	for (i = 0; i < NR_MM_COUNTERS; i++)

@@ -365,6 +365,7 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->sysctl.init_on_free = cfg->init_on_free;
 	m->sysctl.watermark_scale_factor = 10;
 	m->validate_every = VALIDATE_EVERY_DEFAULT;
+	m->fork_batching = true;
 #ifdef CONFIG_DEBUG_VM_FULL
 	m->debug_full = true;
 	m->validate_every = 1;

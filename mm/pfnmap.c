@@ -22,6 +22,7 @@
 #include <linux/hugetlb.h>
 #include <linux/pfnmap.h>
 #include <linux/rmap.h>
+#include <linux/kvm_host.h>
 
 #define PFNMAP_COLS		512	/* cells a row (SVG) */
 #define PFNMAP_TEXT_COLS	128	/* glyphs a row (text) */
@@ -67,7 +68,8 @@ const struct pfn_state_desc pfn_states[NR_PFN_STATES] = {
 			       "#ddcc77", 'h' },
 	[PFN_HUGETLB_USED] = { "hugetlb_used", "hugetlb, in use",
 			       "#e69f00", 'H' },
-	[PFN_HUGETLB_SURPLUS] = { "hugetlb_surplus", "hugetlb, surplus",
+	[PFN_HUGETLB_SURPLUS] = { "hugetlb_surplus",
+				  "hugetlb, temporary (surplus outside the pool)",
 				  "#d55e00", 'U' },
 	[PFN_BALLOON] = { "balloon", "balloon, inflated", "#bbbbbb", 'B' },
 	[PFN_BALLOON_ZEROED] = { "balloon_zeroed",
@@ -182,9 +184,12 @@ static enum pfn_state page_state(struct page *page)
 
 	if (PageReserved(page))
 		return PFN_RESERVED;
-	if (PageHugetlb(&folio->page))
-		return folio_test_hugetlb_freed(folio) ? PFN_HUGETLB_FREE :
-							 PFN_HUGETLB_USED;
+	if (PageHugetlb(&folio->page)) {
+		if (folio_test_hugetlb_freed(folio))
+			return PFN_HUGETLB_FREE;
+		return folio_test_hugetlb_temporary(folio) ?
+		       PFN_HUGETLB_SURPLUS : PFN_HUGETLB_USED;
+	}
 	if (PageTable(page))
 		return PFN_PGTABLE;
 	if (folio_test_anon(folio)) {
@@ -194,8 +199,14 @@ static enum pfn_state page_state(struct page *page)
 			maps += folio_entire_mapcount(folio);
 		return maps > 1 ? PFN_ANON_SHARED : PFN_ANON;
 	}
-	if (folio->mapping)
+	if (folio->mapping) {
+		int priv = kvm_gmem_folio_private(folio, folio->index +
+						  (page - &folio->page));
+
+		if (priv >= 0)
+			return priv ? PFN_GMEM_PRIVATE : PFN_GMEM_SHARED;
 		return PFN_FILE;
+	}
 	return PFN_KERNEL;
 }
 
@@ -214,8 +225,13 @@ static void collect_used(struct pfnmap_zone *z)
 		}
 		page = pfn_to_page(z->start_pfn + i);
 		z->state[i] = page_state(page);
-		/* A large folio's pages share its state but their mapcount. */
-		if (PageHead(page) && !folio_test_anon(page_folio(page))) {
+		/*
+		 * A large folio's pages share its state, but for their
+		 * mapcount (anon) and their attribute (guest_memfd).
+		 */
+		if (PageHead(page) && !folio_test_anon(page_folio(page)) &&
+		    z->state[i] != PFN_GMEM_PRIVATE &&
+		    z->state[i] != PFN_GMEM_SHARED) {
 			nr = folio_nr_pages(page_folio(page));
 			set_range(z, z->start_pfn + i, nr, z->state[i]);
 		}

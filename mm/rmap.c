@@ -1373,9 +1373,14 @@ struct folio_referenced_arg {
 static bool ptep_clear_flush_young(struct vm_area_struct *vma,
 				   unsigned long address, pte_t *ptep)
 {
+	bool cont = pte_valid_cont(__ptep_get(ptep));
 	bool young = ptep_test_and_clear_young(ptep);
 
-	if (young && arch_is_arm64())
+	/* arm64: a folded block's 64K at once (contpte_ptep_clear_flush_young) */
+	if (young && cont)
+		flush_tlb_range(vma, address & CONT_PTE_MASK,
+				(address & CONT_PTE_MASK) + CONT_PTE_SIZE);
+	else if (young && arch_is_arm64())
 		flush_tlb_page(vma, address);
 	return young;
 }

@@ -25,6 +25,7 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&kvm_subsys,
 	&anon_rmap_subsys,
 	&migrate_subsys,
+	&page_reporting_subsys,
 	&vma_subsys,
 	&task_subsys,
 	&arch_subsys,

@@ -11,7 +11,7 @@
 #include <linux/machine_subsys.h>
 #include <linux/mm.h>
 
-static int parse_long(const char *s, long *v)
+int ctl_parse_long(const char *s, long *v)
 {
 	char *end;
 
@@ -32,7 +32,7 @@ static int parse_bool(const char *s, long *v)
 		*v = 1;
 	else if (!strcmp(s, "N") || !strcmp(s, "n"))
 		*v = 0;
-	else if (parse_long(s, v) || (*v != 0 && *v != 1))
+	else if (ctl_parse_long(s, v) || (*v != 0 && *v != 1))
 		return -EINVAL;
 	return 0;
 }
@@ -119,7 +119,7 @@ static int ctl_write(struct foliage_machine *m, const struct machine_subsys *s,
 	long v;
 
 	ret = t->type == CTL_BOOL ? parse_bool(value, &v) :
-				    parse_long(value, &v);
+				    ctl_parse_long(value, &v);
 	if (ret)
 		return ret;
 	if (v < t->min || v > t->max)

@@ -382,8 +382,15 @@ static void count_hugetlb_mapping(struct mm_struct *mm, struct recount *rc,
 static void walk_pte_table(struct mm_struct *mm, struct recount *rc,
 			   u64 *ptes, unsigned long base, long *rss)
 {
+	char why[96];
 	int i;
 
+	/* arm64: the folded blocks keep the contiguous-PTE rules. */
+	if (arch_is_arm64() &&
+	    contpte_validate_table(ptes, base, why, sizeof(why))) {
+		mm_bug(mm, "%s", why);
+		rc->err = -EINVAL;
+	}
 	for (i = 0; i < PTRS_PER_PTE; i++) {
 		pte_t pte = __pte(READ_ONCE(ptes[i]));
 		unsigned long addr = base + ((unsigned long)i << PAGE_SHIFT);

@@ -319,12 +319,6 @@ static pgprot_t vm_pgprot_modify(pgprot_t oldprot, vm_flags_t vm_flags)
 	return vm_get_page_prot(vm_flags);
 }
 
-static bool vma_soft_dirty_enabled(const struct vm_area_struct *vma)
-{
-	/* Soft-dirty tracking is on once clear_refs cleared VM_SOFTDIRTY. */
-	return !(vma->vm_flags & VM_SOFTDIRTY);
-}
-
 /*
  * Whether a shared writable mapping needs write faults to notice the
  * first write to each page (writenotify), so its PTEs start read-only.

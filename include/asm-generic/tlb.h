@@ -27,6 +27,8 @@ struct tlb_stats {
 	unsigned long tlbi_page;	/* TLBI VALE1IS/VAE1IS: one VA */
 	unsigned long tlbi_range;	/* TLBI RVALE1IS/RVAE1IS: a VA range */
 	unsigned long tlbi_asid;	/* TLBI ASIDE1IS: the whole mm */
+	unsigned long contpte_fold;	/* 64K blocks folded (PTE_CONT set) */
+	unsigned long contpte_unfold;	/* 64K blocks unfolded */
 };
 
 

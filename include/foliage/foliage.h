@@ -156,6 +156,10 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  *   vm.watermark_scale_factor		1..3000
  *   vm.percpu_pagelist_high_fraction	0, or 8..2^30 (-EINVAL for 1..7)
  *   vm.max_map_count			0..2^31-1, default 65530
+ *   vm.zero_aware_alloc		bool	foliage's own, default 0: keep known-zero
+ *						blocks apart on the free lists;
+ *						__GFP_ZERO takes them first, other
+ *						allocations take dirty ones first
  *   fail_page_alloc.probability	0..100 (percent)
  *   fail_page_alloc.interval		1..2^40 (restarts the count)
  *   fail_page_alloc.times		-1 (no limit)..2^40
@@ -170,6 +174,9 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  *   tracing.on				bool	record trace events
  *   debug.full				bool	expensive (content) checks
  *   debug.validate_every		1..2^30	debug builds: full walk every Nth op
+ *   debug.fork_batching		bool	fork copies a large folio's PTEs
+ *						in runs (default 1; 0: one PTE
+ *						at a time, as before 6.9)
  *   vm.nr_hugepages			0..2^62	the 2 MiB pool's persistent size:
  *						grows round-robin over the nodes
  *						as far as memory allows, shrinks
@@ -184,6 +191,21 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  *   hugepages.hugepages-1048576kB/nr_overcommit_hugepages	0..2^62	always
  *						-EINVAL: gigantic pages are never
  *						surplus
+ *   fail_dma.probability		0..100	the DMA engine's fault injection
+ *   fail_dma.interval			1..2^40	(docs/migration-offload.md), as
+ *   fail_dma.times			-1..2^40	fail_page_alloc's
+ *   fail_dma.seed			0..2^62
+ *   fail_dma.failures			0	read only: failures injected
+ * (and "fail_dma.type", a word: what an injected failure is, "error",
+ * "timeout" or "partial")
+ *   dcbm.offloading			bool	1 registers the dcbm migrator, 0
+ *						unregisters it (waits for copies
+ *						in flight)
+ *   dcbm.nr_dma_chan			1..16	else -EINVAL
+ *   dcbm.folios_migrated		counter	any write resets it
+ *   dcbm.folios_failures		counter	any write resets it
+ *   mtcopy.offloading			bool	as dcbm.offloading, for mtcopy
+ *   mtcopy.threads			1..32	copy threads of mtcopy
  *
  * and the files of /sys/kernel/mm/transparent_hugepage as
  * "transparent_hugepage.FILE": "enabled" (always, madvise, never),
@@ -202,6 +224,12 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  * "dcbm.FILE": "offloading" (1 registers dcbm, 0 unregisters),
  * "nr_dma_chan" 1..16, "folios_migrated" and "folios_failures" (writing
  * any number resets); "mtcopy.FILE": "offloading", "threads" 1..32.
+ * Free page reporting's module parameters as "page_reporting.FILE":
+ * "page_reporting_order" (0..10; reads -1 until set or until a reporting
+ * driver registers, which sets it to the driver's order, else 9) and the
+ * write-only "flush" (N: up to DIV_ROUND_UP(N, 32) reporting passes now,
+ * stopping at one that reports nothing; -ENODEV without a driver, -EPERM
+ * to read).
  */
 int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	FOLIAGE_MUST_CHECK;
@@ -705,6 +733,18 @@ int foliage_migrator_disable(struct foliage_machine *m, const char *name)
 int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
 		       const unsigned long *pages, const int *nodes,
 		       int *status, int flags)
+	FOLIAGE_MUST_CHECK;
+
+/* ---- PTE batching and arm64's contiguous PTEs (docs/pte-batching.md) ---- */
+/*
+ * The page-table entries of @task in [start, start + len) (page aligned),
+ * one line per entry that is not none: address, "pte" or "pmd", the raw
+ * entry, pfn= and the bits the accessors read (present, protnone, write,
+ * dirty, young, special, soft-dirty, uffd-wp; "huge" for a huge PMD,
+ * "cont" for arm64's PTE_CONT), or "migration pfn=..." (mm/ptdump.c).
+ */
+int foliage_render_pagetable(struct foliage_task *task, unsigned long start,
+			     unsigned long len, char **out)
 	FOLIAGE_MUST_CHECK;
 
 #ifdef __cplusplus

@@ -105,6 +105,18 @@ static inline int atomic_cmpxchg(atomic_t *v, int old, int new)
 	return old;
 }
 
+/* Store @new; returns the old value. */
+static inline int atomic_xchg(atomic_t *v, int new)
+{
+	if (machine_up) {
+		int cur = atomic_read(v);
+
+		atomic_set(v, new);
+		return cur;
+	}
+	return __atomic_exchange_n(&v->counter, new, __ATOMIC_SEQ_CST);
+}
+
 /* Add @a unless the counter is @u; returns true if it added. */
 static inline bool atomic_add_unless(atomic_t *v, int a, int u)
 {

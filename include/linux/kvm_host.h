@@ -112,6 +112,8 @@ struct gmem_inode {
 
 /* virt/kvm/guest_memfd.c */
 bool file_is_gmem(const struct file *file);
+/* -1: not a guest_memfd folio; else whether page @index is private. */
+int kvm_gmem_folio_private(const struct folio *folio, pgoff_t index);
 /*
  * The folio at @index of @slot's guest_memfd, allocated, zeroed and
  * prepared on first use, with a reference (kvm_gmem_get_pfn()).  Caller

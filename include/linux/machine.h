@@ -81,6 +81,7 @@ struct vm_sysctl {
 	int min_free_kbytes;		/* vm.min_free_kbytes */
 	int watermark_scale_factor;	/* vm.watermark_scale_factor */
 	int percpu_pagelist_high_fraction; /* vm.percpu_pagelist_high_fraction */
+	bool zero_aware_alloc;		/* vm.zero_aware_alloc (foliage's own) */
 };
 
 #define FOLIAGE_BUG_MSG_LEN	256
@@ -109,6 +110,7 @@ struct foliage_machine {
 	struct trace_buffer *trace;	/* ftrace-like ring buffer */
 	bool tracing_on;		/* events recorded? */
 	bool debug_full;		/* expensive checks on */
+	bool fork_batching;		/* debug.fork_batching: fork copies runs */
 	unsigned long nr_bugs;		/* broken invariants seen */
 	char first_bug[FOLIAGE_BUG_MSG_LEN]; /* description of the first */
 	spinlock_t bug_lock;		/* protects first_bug */
@@ -120,6 +122,7 @@ struct foliage_machine {
 	struct thp_state *thp;		/* THP knobs and stats (huge_memory.c) */
 	struct hugetlb_state *hugetlb;	/* hugetlb pools (mm/hugetlb.c) */
 	struct anon_rmap_state *anon_rmap; /* anon rmap scheme, ANON_VMA_LAZY (rmap.c) */
+	struct page_reporting *page_reporting; /* free page reporting (mm/page_reporting.c) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */
 	struct kvm_state *kvm;		/* KVM VMs, guest_memfd (virt/kvm) */
 	struct migrate_offload *migrate_offload; /* copy offload, migrators */
@@ -145,6 +148,7 @@ struct foliage_machine {
 	/* ---- arch (include/linux/arch.h) ---- */
 	const struct arch_ops *arch;	/* PTE layout and TLB model */
 	bool arm64_tlb_range;		/* arm64: FEAT_TLBIRANGE (arch.tlb_range) */
+	bool arm64_bbml2_noabort;	/* arm64: BBML2_NOABORT (arch.bbml2_noabort) */
 	/* kernel/: CPUs, kernel threads, work, time (issue 7 section 1) */
 	pthread_mutex_t stop_lock;	/* one stop_machine() at a time */
 	bool validate_pending;		/* debug validation owed (atomic) */

@@ -110,6 +110,7 @@ extern const struct machine_subsys anon_rmap_subsys;	/* mm/rmap.c */
 extern const struct machine_subsys migrate_subsys;	/* mm/migrate.c */
 extern const struct machine_subsys hugetlb_subsys;	/* mm/hugetlb.c */
 extern const struct machine_subsys kvm_subsys;		/* virt/kvm/kvm_main.c */
+extern const struct machine_subsys page_reporting_subsys; /* mm/page_reporting.c */
 extern const struct machine_subsys thp_subsys;		/* mm/huge_memory.c */
 extern const struct machine_subsys vma_subsys;		/* mm/vma.c */
 extern const struct machine_subsys task_subsys;		/* mm/task.c */

@@ -129,6 +129,11 @@ static inline void folio_ref_add(struct folio *folio, int nr)
 	atomic_add(nr, &folio->_refcount);
 }
 
+static inline void folio_ref_sub(struct folio *folio, int nr)
+{
+	atomic_sub(nr, &folio->_refcount);
+}
+
 static inline bool folio_ref_sub_and_test(struct folio *folio, int nr)
 {
 	return atomic_sub_return(nr, &folio->_refcount) == 0;

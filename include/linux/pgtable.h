@@ -147,6 +147,11 @@ static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
 {
 	return __pte(((u64)pfn << PAGE_SHIFT) | prot.pgprot);
 }
+/* The same entry @nr pages further on (both layouts: pfn at bit 12). */
+static inline pte_t pte_advance_pfn(pte_t pte, unsigned long nr)
+{
+	return __pte(pte_val(pte) + (nr << PAGE_SHIFT));
+}
 static inline pte_t mk_pte(struct page *page, pgprot_t prot)
 {
 	return pfn_pte(page_to_pfn(page), prot);
@@ -355,16 +360,51 @@ static inline void arm64_ptep_set_wrprotect(pte_t *ptep)
 		;
 }
 
+/*
+ * arm64's contiguous-PTE model (arch/arm64/mm/contpte.c, docs/
+ * pte-batching.md): the entries of a 64K block carrying PTE_CONT change
+ * together; the generic operations below unfold a block before changing
+ * one entry of it, and set_pte() folds a block whose 16th entry completes
+ * it.  __ptep_get()/__set_pte() are the raw entry, as the MMU sees it.
+ */
+pte_t contpte_ptep_get(pte_t *ptep, pte_t orig);
+void contpte_set_pte(pte_t *ptep, pte_t pte);
+void contpte_set_ptes(pte_t *ptep, pte_t pte, unsigned int nr);
+void contpte_try_unfold(pte_t *ptep);
+bool contpte_ptep_test_and_clear_young(pte_t *ptep);
+void contpte_wrprotect_ptes(pte_t *ptep, unsigned int nr);
+pte_t contpte_get_and_clear_full_ptes(pte_t *ptep, unsigned int nr,
+				      bool full, bool merge);
+int contpte_ptep_set_access_flags(struct vm_area_struct *vma, pte_t *ptep,
+				  pte_t entry, bool dirty);
+/* The bad folded blocks of a PTE table (validate_mm()); the first in @why. */
+int contpte_validate_table(const u64 *ptes, unsigned long base, char *why,
+			   size_t len);
+
+static inline pte_t __ptep_get(pte_t *ptep) { return __pte(READ_ONCE(ptep->pte)); }
+static inline void __set_pte(pte_t *ptep, pte_t pte) { WRITE_ONCE(ptep->pte, pte.pte); }
+/* A valid arm64 entry with PTE_CONT (an x86 present PTE never has bit 52). */
+static inline bool pte_valid_cont(pte_t pte)
+{
+	return unlikely((pte.pte & (PTE_CONT | PTE_VALID)) ==
+			(PTE_CONT | PTE_VALID)) && arch_is_arm64();
+}
+
 /* Clear the young bit of *@ptep atomically; true if it was young. */
 static inline bool ptep_test_and_clear_young(pte_t *ptep)
 {
 	u64 young = arch_is_arm64() ? PTE_AF : _PAGE_ACCESSED;
 
+	/* A folded block's young bit is all 16 entries'. */
+	if (pte_valid_cont(__ptep_get(ptep)))
+		return contpte_ptep_test_and_clear_young(ptep);
 	return __atomic_fetch_and(&ptep->pte, ~young, __ATOMIC_RELAXED) & young;
 }
 static inline bool pmdp_test_and_clear_young(pmd_t *pmdp)
 {
-	return ptep_test_and_clear_young((pte_t *)pmdp);
+	u64 young = arch_is_arm64() ? PTE_AF : _PAGE_ACCESSED;
+
+	return __atomic_fetch_and(&pmdp->pmd, ~young, __ATOMIC_RELAXED) & young;
 }
 
 /* ---- page-table pages ---- */
@@ -416,20 +456,66 @@ static inline bool pmd_is_table(pmd_t pmd)
 {
 	return __pmd_is_table(pmd_val(pmd));
 }
-static inline pte_t ptep_get(pte_t *ptep) { return __pte(READ_ONCE(ptep->pte)); }
-static inline void set_pte(pte_t *ptep, pte_t pte) { WRITE_ONCE(ptep->pte, pte.pte); }
+/*
+ * The entry at @ptep; on arm64 a folded block's young and dirty bits are
+ * those of any of its 16 entries (the MMU sets them on one).
+ */
+static inline pte_t ptep_get(pte_t *ptep)
+{
+	pte_t pte = __ptep_get(ptep);
+
+	if (pte_valid_cont(pte))
+		return contpte_ptep_get(ptep, pte);
+	return pte;
+}
+/* One entry, as set_pte_at(): arm64 unfolds before, may fold after. */
+static inline void set_pte(pte_t *ptep, pte_t pte)
+{
+	if (arch_is_arm64())
+		contpte_set_pte(ptep, pte);
+	else
+		__set_pte(ptep, pte);
+}
 static inline pmd_t pmdp_get(pmd_t *pmdp) { return __pmd(READ_ONCE(pmdp->pmd)); }
 static inline void set_pmd(pmd_t *pmdp, pmd_t pmd) { WRITE_ONCE(pmdp->pmd, pmd.pmd); }
 static inline bool pte_same(pte_t a, pte_t b) { return a.pte == b.pte; }
 static inline bool pmd_same(pmd_t a, pmd_t b) { return a.pmd == b.pmd; }
 static inline pte_t ptep_get_and_clear(pte_t *ptep)
 {
+	if (pte_valid_cont(__ptep_get(ptep)))
+		contpte_try_unfold(ptep);
 	return __pte(__atomic_exchange_n(&ptep->pte, 0, __ATOMIC_RELAXED));
 }
 static inline void pte_clear(pte_t *ptep) { set_pte(ptep, __pte(0)); }
-/* @nr consecutive PTEs of consecutive pfns: Linux's set_ptes(). */
+/*
+ * A fault's update of the access flags (young, dirty, write) of *@ptep to
+ * @entry: arm64 updates a folded block in place while the write bit stays
+ * (contpte_ptep_set_access_flags()).
+ */
+static inline void ptep_set_access_flags(struct vm_area_struct *vma,
+					 unsigned long addr, pte_t *ptep,
+					 pte_t entry, bool dirty)
+{
+	(void)addr;
+	if (pte_valid_cont(__ptep_get(ptep)))
+		contpte_ptep_set_access_flags(vma, ptep, entry, dirty);
+	else
+		set_pte(ptep, entry);
+}
+/*
+ * @nr consecutive PTEs of consecutive pfns of one folio: Linux's
+ * set_ptes(); with nr > 1 the entries were not present.  arm64 gives each
+ * whole, aligned 64K block of them PTE_CONT.
+ */
 static inline void set_ptes(pte_t *ptep, pte_t pte, unsigned int nr)
 {
+	if (arch_is_arm64()) {
+		if (nr == 1)
+			contpte_set_pte(ptep, pte);
+		else
+			contpte_set_ptes(ptep, pte, nr);
+		return;
+	}
 	for (;;) {
 		set_pte(ptep, pte);
 		if (--nr == 0)
@@ -441,10 +527,77 @@ static inline void set_ptes(pte_t *ptep, pte_t pte, unsigned int nr)
 /* The arch's ptep_set_wrprotect(); arm64 keeps hardware dirtiness. */
 static inline void ptep_set_wrprotect(pte_t *ptep)
 {
-	if (arch_is_arm64())
+	if (arch_is_arm64()) {
+		if (pte_valid_cont(__ptep_get(ptep)))
+			contpte_try_unfold(ptep);
 		arm64_ptep_set_wrprotect(ptep);
-	else
+	} else
 		__atomic_fetch_and(&ptep->pte, ~_PAGE_RW, __ATOMIC_RELAXED);
+}
+/*
+ * Write-protect @nr PTEs of one folio from @ptep (Linux's
+ * wrprotect_ptes()); the caller flushes the TLB.
+ */
+static inline void wrprotect_ptes(struct mm_struct *mm, unsigned long addr,
+				  pte_t *ptep, unsigned int nr)
+{
+	(void)mm;
+	(void)addr;
+	/* arm64: whole blocks stay folded, partial ones unfold. */
+	if (arch_is_arm64() && nr > 1) {
+		contpte_wrprotect_ptes(ptep, nr);
+		return;
+	}
+	for (;;) {
+		ptep_set_wrprotect(ptep);
+		if (--nr == 0)
+			break;
+		ptep++;
+	}
+}
+/*
+ * Clear @nr present PTEs of one folio (clear_full_ptes()); @full: the
+ * whole address space goes (exit), so nothing needs to stay coherent.
+ */
+static inline void clear_full_ptes(struct mm_struct *mm, unsigned long addr,
+				   pte_t *ptep, unsigned int nr, bool full)
+{
+	(void)mm;
+	(void)addr;
+	if (arch_is_arm64()) {
+		contpte_get_and_clear_full_ptes(ptep, nr, full, false);
+		return;
+	}
+	for (;;) {
+		pte_clear(ptep);
+		if (--nr == 0)
+			break;
+		ptep++;
+	}
+}
+/*
+ * clear_full_ptes() returning the first entry with the young and dirty
+ * bits of all @nr ORed in (get_and_clear_full_ptes()).
+ */
+static inline pte_t get_and_clear_full_ptes(struct mm_struct *mm,
+					    unsigned long addr, pte_t *ptep,
+					    unsigned int nr, bool full)
+{
+	pte_t pte, tmp;
+
+	(void)mm;
+	(void)addr;
+	if (arch_is_arm64())
+		return contpte_get_and_clear_full_ptes(ptep, nr, full, true);
+	pte = ptep_get_and_clear(ptep);
+	while (--nr) {
+		tmp = ptep_get_and_clear(++ptep);
+		if (pte_dirty(tmp))
+			pte = pte_mkdirty(pte);
+		if (pte_young(tmp))
+			pte = pte_mkyoung(pte);
+	}
+	return pte;
 }
 static inline struct page *pmd_page(pmd_t pmd) { return pfn_to_page(pmd_pfn(pmd)); }
 static inline struct page *pte_page(pte_t pte) { return pfn_to_page(pte_pfn(pte)); }

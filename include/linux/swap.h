@@ -24,13 +24,6 @@ void folio_add_lru_vma(struct folio *folio, struct vm_area_struct *vma);
 void folio_mark_accessed(struct folio *folio);
 /* MADV_FREE: no longer swap-backed, onto the inactive file list. */
 void folio_mark_lazyfree(struct folio *folio);
-/*
- * How many of the next @max_nr PTEs from @pte (@ptent its value) map
- * consecutive pages of @folio, whatever their write/young/dirty bits;
- * *@merged is @ptent with the young and dirty bits of them all.
- */
-unsigned int folio_pte_batch_merge(struct folio *folio, pte_t *pte, pte_t ptent,
-				   unsigned int max_nr, pte_t *merged);
 /* Around the split of a large folio: see mm/swap.c. */
 bool lru_split_begin(struct folio *folio);
 void lru_split_end(struct folio *folio, unsigned long nr, bool on_lru);

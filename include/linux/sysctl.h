@@ -49,6 +49,9 @@ struct ctl_table {
 	{ .procname = (name), .type = (kind),				\
 	  .offset = offsetof(st, member), .min = (lo), .max = (hi) }
 
+/* A whole string as a number (strtol base 0): 0, or -EINVAL. */
+int ctl_parse_long(const char *s, long *v);
+
 /* The plain store/load of a value of t->type at @data. */
 void ctl_store(const struct ctl_table *t, void *data, long v);
 long ctl_load(const struct ctl_table *t, const void *data);

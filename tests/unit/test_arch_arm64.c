@@ -263,19 +263,34 @@ static void test_cont_preserved(void **state)
 		assert_int_equal(pte_batch_hint(&block[15], pte), 1);
 		assert_int_equal(pte_batch_hint(&block[5], pte_mknoncont(pte)), 1);
 	}
+	/* set_ptes() decides PTE_CONT itself: 4 entries are no block. */
 	set_ptes(table, pte, 4);
 	for (i = 0; i < 4; i++) {
-		assert_true(pte_cont(table[i]));
+		assert_false(pte_cont(table[i]));
 		assert_int_equal(pte_pfn(table[i]), PFN + i);
 	}
-	ptep_set_wrprotect(&table[1]);
-	assert_true(pte_cont(table[1]));
-	assert_false(pte_write(table[1]));
-	assert_true(ptep_test_and_clear_young(&table[2]));
-	assert_false(ptep_test_and_clear_young(&table[2]));
-	assert_true(pte_cont(table[2]));
-	assert_true(pte_cont(ptep_get_and_clear(&table[3])));
-	assert_true(pte_none(table[3]));
+	/*
+	 * A folded block (arch/arm64/mm/contpte.c, test_contpte.c): young
+	 * tested and cleared over all 16 in place; a write-protect of one
+	 * entry unfolds the block first.
+	 */
+	{
+		pte_t block[CONT_PTES] __attribute__((aligned(128)));
+
+		for (i = 0; i < CONT_PTES; i++)
+			__set_pte(&block[i], pte_advance_pfn(pte_mkyoung(pte),
+							     i));
+		assert_true(ptep_test_and_clear_young(&block[2]));
+		assert_false(ptep_test_and_clear_young(&block[9]));
+		assert_true(pte_cont(block[2]));
+		ptep_set_wrprotect(&block[1]);
+		assert_false(pte_cont(block[1]));
+		assert_false(pte_cont(block[15]));
+		assert_false(pte_write(block[1]));
+		assert_true(pte_write(block[2]));
+		assert_false(pte_cont(ptep_get_and_clear(&block[3])));
+		assert_true(pte_none(block[3]));
+	}
 }
 
 /* ptep_set_wrprotect() keeps hardware dirtiness in PTE_DIRTY. */
@@ -378,10 +393,11 @@ static void test_tlbi_counts(void **state)
 
 	assert_int_equal(foliage_render(m, "tlb", 0, &text), 0);
 	{
-		char want[128];
+		char want[160];
 
 		snprintf(want, sizeof(want),
-			 "tlbi_page %lu\ntlbi_range %lu\ntlbi_asid %lu\n",
+			 "tlbi_page %lu\ntlbi_range %lu\ntlbi_asid %lu\n"
+			 "contpte_fold 0\ncontpte_unfold 0\n",
 			 m->tlb->tlbi_page, m->tlb->tlbi_range,
 			 m->tlb->tlbi_asid);
 		assert_string_equal(text, want);

@@ -143,9 +143,17 @@ static void test_invalid_punch_hole(void **state)
 	/* vfs_fallocate(): a length of 0 */
 	assert_int_equal(foliage_fallocate(f, PUNCH, 0, 0), -EINVAL);
 	foliage_file_put(f);
-	/* A memfd has no fallocate here. */
+	/*
+	 * A memfd (shmem) takes vfs_fallocate()'s modes: KEEP_SIZE, and
+	 * PUNCH_HOLE only with it; anything else is -EOPNOTSUPP.
+	 */
 	assert_int_equal(foliage_file_create(m, "plain", TOTAL, &f), 0);
-	assert_int_equal(foliage_fallocate(f, KEEP, 0, p), -EOPNOTSUPP);
+	assert_int_equal(foliage_fallocate(f, KEEP, 0, p), 0);
+	assert_int_equal(foliage_fallocate(f, FOLIAGE_FALLOC_FL_PUNCH_HOLE, 0,
+					   p), -EOPNOTSUPP);
+	assert_int_equal(foliage_fallocate(f, 0x10 | KEEP, 0, p),
+			 -EOPNOTSUPP);
+	assert_int_equal(foliage_fallocate(f, PUNCH, 0, p), 0);
 	foliage_file_put(f);
 }
 

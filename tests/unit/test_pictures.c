@@ -199,6 +199,30 @@ static void test_pfnmap_counts(void **state)
 	test_machine_done(m);
 }
 
+/* guest_memfd pages: private and shared by their file's attributes. */
+static void test_pfnmap_gmem(void **state)
+{
+	struct foliage_machine *m = test_machine(1, 64);
+	struct pfnmap *map = calloc(1, sizeof(*map));
+	struct foliage_file *f;
+	uint64_t err_off = 0;
+
+	assert_non_null(map);
+	assert_int_equal(foliage_gmem_create(m, 16 * 4096, 0, 0, &f), 0);
+	assert_int_equal(foliage_fallocate(f, FOLIAGE_FALLOC_FL_KEEP_SIZE, 0,
+					   16 * 4096), 0);
+	assert_int_equal(foliage_gmem_convert(f, 0, 4 * 4096, 0,
+					      FOLIAGE_GMEM_CONVERT_ZERO,
+					      &err_off), 0);
+	collect(m, map);
+	assert_int_equal(map->count[PFN_GMEM_PRIVATE], 12);
+	assert_int_equal(map->count[PFN_GMEM_SHARED], 4);
+	pfnmap_free(map);
+	free(map);
+	foliage_file_put(f);
+	test_machine_done(m);
+}
+
 static xmlDocPtr parse_xml(const char *text)
 {
 	xmlDocPtr doc = xmlReadMemory(text, (int)strlen(text), "map.svg",
@@ -298,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_extfrag_golden),
 		cmocka_unit_test(test_extfrag_formula),
 		cmocka_unit_test(test_pfnmap_counts),
+		cmocka_unit_test(test_pfnmap_gmem),
 		cmocka_unit_test(test_pfnmap_svg),
 		cmocka_unit_test(test_pfnmap_large),
 	};

@@ -1062,14 +1062,40 @@ static void op_thp(struct world *w)
 
 /* ---- the run --------------------------------------------------------- */
 
-static void world_init(struct world *w, unsigned long seed)
+/*
+ * The mTHP sizes besides 64K (which op_thp() toggles) that a run of
+ * run_seed_arch() with @mthp enables: fork and zap then batch runs of
+ * 16K to 128K folios, folded into contiguous blocks on arm64.
+ */
+static const char *const extra_mthp[] = {
+	"transparent_hugepage.hugepages-16kB/enabled",
+	"transparent_hugepage.hugepages-32kB/enabled",
+	"transparent_hugepage.hugepages-128kB/enabled",
+};
+
+static void world_init(struct world *w, unsigned long seed, unsigned int arch,
+		       bool mthp)
 {
+	struct foliage_config cfg;
 	int i;
 
 	memset(w, 0, sizeof(*w));
 	w->seed = seed;
 	w->rng = seed * 0x9e3779b97f4a7c15ULL + 1;
-	w->m = pt_machine_scheme(1, 512, RANDOM_OPS_ANON_VMA);
+	foliage_config_init(&cfg);
+	cfg.nr_nodes = 1;
+	cfg.bytes_per_node = 512UL << 20;
+	cfg.arch = arch;
+	cfg.anon_vma = RANDOM_OPS_ANON_VMA;
+	w->m = test_machine_cfg(&cfg);
+	assert_int_equal(machine_enter(w->m), 0);
+	assert_int_equal(kmem_caches_init(w->m), 0);
+	if (!w->m->zero_page)
+		assert_int_equal(zero_page_init(), 0);
+	for (i = 0; mthp && i < (int)(sizeof(extra_mthp) /
+				      sizeof(extra_mthp[0])); i++)
+		assert_int_equal(foliage_set(w->m, extra_mthp[i], "always"),
+				 0);
 	for (i = 0; i < NR_FILES; i++) {
 		char name[16];
 
@@ -1154,14 +1180,15 @@ static void one_step(struct world *w)
 	}
 }
 
-static void run_seed(unsigned long seed, int steps,
-		     struct rmap_check_stats *sum)
+static void run_seed_arch(unsigned long seed, int steps,
+			  struct rmap_check_stats *sum, unsigned int arch,
+			  bool mthp)
 {
 	struct world *w = calloc(1, sizeof(*w));
 	int i;
 
 	assert_non_null(w);
-	world_init(w, seed);
+	world_init(w, seed, arch, mthp);
 	for (w->step = 0; w->step < steps; w->step++) {
 		one_step(w);
 		validate_step(w);
@@ -1180,6 +1207,27 @@ static void run_seed(unsigned long seed, int steps,
 	sum->vma_visits += w->total.vma_visits;
 	world_done(w);
 	free(w);
+}
+
+static void run_seed(unsigned long seed, int steps,
+		     struct rmap_check_stats *sum)
+{
+	run_seed_arch(seed, steps, sum, FOLIAGE_ARCH_X86_64, false);
+}
+
+/*
+ * PTE batching (docs/pte-batching.md): 16K to 128K mTHPs on both arches,
+ * arm64's folded blocks checked by validate_mm() after every step.
+ */
+static void test_random_ops_mthp(void **state)
+{
+	struct rmap_check_stats sum = { 0 };
+
+	(void)state;
+	run_seed_arch(11, 160, &sum, FOLIAGE_ARCH_X86_64, true);
+	run_seed_arch(12, 160, &sum, FOLIAGE_ARCH_ARM64, true);
+	assert_true(sum.anon_folios > 0);
+	assert_true(sum.pte_maps > 0);
 }
 
 static void test_random_ops(void **state)
@@ -1213,6 +1261,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_ops),
+		cmocka_unit_test(test_random_ops_mthp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,7 @@ static const struct bench benches[] = {
 	  bench_alloc },
 	{ "fault", "MADV_POPULATE_WRITE of 256 MiB, 4K and THP, vs the host kernel",
 	  bench_fault },
-	{ "fork", "fork of 256 MiB and 1 GiB of 4K pages, and COW, vs the host kernel",
+	{ "fork", "fork of 256 MiB and 1 GiB of 4K pages, and COW, vs the host kernel; 1 GiB of 4K..2M folios batched vs per PTE, x86 and arm64",
 	  bench_fork },
 	{ "pictures", "the physical memory map of a 64 GiB guest, SVG and text",
 	  bench_pictures },
@@ -31,6 +31,8 @@ static const struct bench benches[] = {
 	{ "rmap", "classic anon_vma and ANON_VMA_LAZY: rmap_walk, objects, fork, mremap", bench_rmap },
 	{ "migrate", "move_pages of 1 GiB between nodes: unbatched, batched, mtcopy, dcbm",
 	  bench_migrate },
+	{ "zero", "host-zeroed pages: reporting flush, then populate THP and aged 4K",
+	  bench_zero },
 };
 
 #define NR_BENCHES	(sizeof(benches) / sizeof(benches[0]))

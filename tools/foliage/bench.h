@@ -32,7 +32,7 @@
 
 struct json_object;
 
-#define BENCH_MAX_ROWS		64
+#define BENCH_MAX_ROWS		128
 #define BENCH_MAX_RUNS		1000
 #define BENCH_DEFAULT_RUNS	11
 
@@ -114,6 +114,10 @@ int bench_pictures(struct bench_report *r);
 int bench_gmem(struct bench_report *r);
 /* bench_migrate.c: move_pages of 1 GiB, batched, mtcopy, dcbm */
 int bench_migrate(struct bench_report *r);
+/* bench_zero.c */
+int bench_zero(struct bench_report *r);
+/* bench_fork_mthp.c: fork and munmap of mTHP sizes, batched vs per PTE */
+int bench_fork_mthp(struct bench_report *r);
 
 /* bench_host.c: the host kernel doing the same work in a real process */
 enum host_op {

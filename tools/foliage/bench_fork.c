@@ -22,6 +22,9 @@
  *   pagetables_1g   the growth of meminfo's PageTables over that fork
  *   host_pte_1g     VmPTE of the host kernel's 1 GiB child, read by the
  *		     child from /proc/self/status
+ *   fork_ARCH_SIZE_batch|pte, munmap_ARCH_SIZE ...
+ *		     1 GiB in folios of 4K..2M on x86 and arm64 machines,
+ *		     batched and per PTE (bench_fork_mthp.c)
  *
  * Before each fork, the parent writes its memory again (MADV_POPULATE_WRITE,
  * untimed, on both sides): after the previous fork and its child's exit,
@@ -278,5 +281,7 @@ int bench_fork(struct bench_report *r)
 			    "pgtables_1g", "host_pte_1g", BENCH_NO_TARGET, 0);
 out:
 	fork_bench_teardown(fb);
+	if (ret >= 0)
+		ret = bench_fork_mthp(r);
 	return ret < 0 ? ret : 0;
 }

@@ -468,6 +468,10 @@ const char *scn_vma_field(const struct scn_vma *v, const char *field);
 /* Whether smaps' VmFlags of @v lists @mnemonic ("dc", "wf"). */
 bool scn_vma_has_flag(const struct scn_vma *v, const char *mnemonic);
 
+/* ---- PTE batching (as_batch.c) ---- */
+/* show pagetable TASK RANGE [grep=PATTERN] */
+int scn_show_pagetable(struct scenario *s, struct scn_args *a);
+
 /* Verbs of address spaces (as_verbs.c), for the table of verbs.c. */
 int scn_do_task(struct scenario *s, struct scn_args *a);
 int scn_do_fork(struct scenario *s, struct scn_args *a);

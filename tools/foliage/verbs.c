@@ -310,6 +310,9 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	/* ---- rmap (issue 13) ---- */
 	if (!strcmp(what, "rmap"))
 		return scn_show_rmap(s, a);
+	/* PTE batching (as_batch.c) */
+	if (!strcmp(what, "pagetable"))
+		return scn_show_pagetable(s, a);
 	for (i = 0; i < sizeof(show_files) / sizeof(show_files[0]); i++)
 		if (!strcmp(show_files[i], what))
 			break;
@@ -319,8 +322,8 @@ static int do_show(struct scenario *s, struct scn_args *a)
 				 "trace, tlb, slabinfo, thp, mthp_stats, uptime, "
 				 "hugepages, extfrag, unusable_index, "
 				 "extfrag_index, pfnmap; "
-				 "maps, smaps, smaps_rollup of a task; rmap TASK "
-				 "ADDR)", what);
+				 "maps, smaps, smaps_rollup, pagetable of a "
+				 "task; rmap TASK ADDR)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
 				 "%s [PATTERN|grep=PATTERN])", a->words[2], what);
@@ -503,7 +506,8 @@ const struct scn_verb scn_verbs[] = {
 	  "extfrag_index|migrate_offload|dma [PATTERN|grep=PATTERN] | show "
 	  "pfnmap [node=N] [svg=FILE|--svg FILE] | show maps|smaps|"
 	  "smaps_rollup TASK [RANGE] [grep=PATTERN] | show gmem|vm NAME "
-	  "[grep=PATTERN] | show rmap TASK ADDR" },
+	  "[grep=PATTERN] | show rmap TASK ADDR | show pagetable TASK RANGE "
+	  "[grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },

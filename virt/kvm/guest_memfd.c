@@ -73,6 +73,21 @@ static bool kvm_gmem_is_private(struct gmem_inode *gi, pgoff_t index)
 	       KVM_MEMORY_ATTRIBUTE_PRIVATE;
 }
 
+/*
+ * For pictures (mm/pfnmap.c): -1 if @folio is not a guest_memfd's, else
+ * whether its file page @index is private.  Reads the attributes without
+ * the invalidate_lock, as a /proc file reads what it shows.
+ */
+int kvm_gmem_folio_private(const struct folio *folio, pgoff_t index)
+{
+	const struct address_space *mapping = READ_ONCE(folio->mapping);
+
+	if (!mapping || ((unsigned long)mapping & PAGE_MAPPING_FLAGS) ||
+	    mapping->a_ops != kvm_gmem_aops || !mapping->host)
+		return -1;
+	return kvm_gmem_is_private(GMEM_I(mapping->host), index);
+}
+
 /* ---- the page cache ------------------------------------------------- */
 
 /*

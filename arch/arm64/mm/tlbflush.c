@@ -120,25 +120,41 @@ static int arm64_tlb_render(struct seq_buf *s, const struct tlb_stats *st,
 			    bool json)
 {
 	static const char *const names[] = {
-		"tlbi_page", "tlbi_range", "tlbi_asid",
+		"tlbi_page", "tlbi_range", "tlbi_asid", "contpte_fold",
+		"contpte_unfold",
 	};
 	const unsigned long values[] = {
 		READ_ONCE(st->tlbi_page), READ_ONCE(st->tlbi_range),
-		READ_ONCE(st->tlbi_asid),
+		READ_ONCE(st->tlbi_asid), READ_ONCE(st->contpte_fold),
+		READ_ONCE(st->contpte_unfold),
 	};
 
 	return tlb_render_rows(s, json, names, values, ARRAY_SIZE(names));
 }
 
+/* The machine's bool for arch.@key, or NULL if the arch has no such knob. */
+static bool *arch_knob(const char *key)
+{
+	if (!arch_is_arm64())
+		return NULL;
+	if (!strcmp(key, "tlb_range"))
+		return &this_machine->arm64_tlb_range;
+	if (!strcmp(key, "bbml2_noabort"))
+		return &this_machine->arm64_bbml2_noabort;
+	return NULL;
+}
+
 int arch_knob_set(const char *key, const char *value)
 {
-	if (strcmp(key, "tlb_range") || !arch_is_arm64())
+	bool *knob = arch_knob(key);
+
+	if (!knob)
 		return -ENOENT;
 	if (!strcmp(value, "1") || !strcmp(value, "Y") || !strcmp(value, "y"))
-		this_machine->arm64_tlb_range = true;
+		WRITE_ONCE(*knob, true);
 	else if (!strcmp(value, "0") || !strcmp(value, "N") ||
 		 !strcmp(value, "n"))
-		this_machine->arm64_tlb_range = false;
+		WRITE_ONCE(*knob, false);
 	else
 		return -EINVAL;
 	return 0;
@@ -146,13 +162,19 @@ int arch_knob_set(const char *key, const char *value)
 
 int arch_knob_get(const char *key, long *value)
 {
-	if (strcmp(key, "tlb_range") || !arch_is_arm64())
+	bool *knob = arch_knob(key);
+
+	if (!knob)
 		return -ENOENT;
-	*value = this_machine->arm64_tlb_range;
+	*value = READ_ONCE(*knob);
 	return 0;
 }
 
-/* arch.<knob>: the machine's arch's own knobs (arm64: "tlb_range"). */
+/*
+ * arch.<knob>: the machine's arch's own knobs (arm64: "tlb_range",
+ * FEAT_TLBIRANGE; "bbml2_noabort", BBML2 without aborts: contiguous
+ * blocks fold and unfold with no invalidation).
+ */
 const struct machine_subsys arch_subsys = {
 	.name = "arch",
 	.sysfs_prefix = "arch.",
