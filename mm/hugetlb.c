@@ -21,6 +21,8 @@
 #include <linux/lockdep.h>
 #include <linux/machine_subsys.h>
 #include <linux/vmstat.h>
+#include <linux/shmem_fs.h>
+#include "task.h"
 
 #define hugetlb_lock	(this_machine->hugetlb->hugetlb_lock)
 
@@ -561,6 +563,7 @@ struct hugepage_subpool *hugepage_new_subpool(struct hstate *h,
 	if (!spool)
 		return NULL;
 	spin_lock_init(&spool->lock);
+	INIT_LIST_HEAD(&spool->link);
 	spool->count = 1;
 	spool->max_hpages = max_hpages;
 	spool->hstate = h;
@@ -570,6 +573,9 @@ struct hugepage_subpool *hugepage_new_subpool(struct hstate *h,
 		return NULL;
 	}
 	spool->rsv_hpages = min_hpages;
+	spin_lock(&hugetlb_lock);
+	list_add_tail(&spool->link, &this_machine->hugetlb->subpools);
+	spin_unlock(&hugetlb_lock);
 	return spool;
 }
 
@@ -595,6 +601,9 @@ static void unlock_or_release_subpool(struct hugepage_subpool *spool)
 	spin_unlock(&spool->lock);
 	if (!free_it)
 		return;
+	spin_lock(&hugetlb_lock);
+	list_del(&spool->link);
+	spin_unlock(&hugetlb_lock);
 	if (spool->min_hpages != -1)
 		(void)hugetlb_acct_memory(spool->hstate, -spool->min_hpages);
 	free(spool);
@@ -1911,6 +1920,79 @@ int validate_hugetlb(void)
 	return ret;
 }
 
+/* The reservations a hugetlbfs file holds: covered indices not cached. */
+static long file_reserved(struct hugetlbfs_inode_info *info)
+{
+	struct file_region *rg;
+	long nr = 0, idx;
+
+	spin_lock(&info->resv_map->lock);
+	list_for_each_entry(rg, &info->resv_map->regions, link)
+		for (idx = rg->from; idx < rg->to; idx++)
+			if (idx >= (long)info->nr_slots || !info->folios[idx])
+				nr++;
+	spin_unlock(&info->resv_map->lock);
+	return nr;
+}
+
+int validate_hugetlb_resv(void)
+{
+	struct foliage_machine *m = this_machine;
+	long want[HUGE_MAX_HSTATE] = { 0 };
+	struct hugepage_subpool *spool;
+	struct foliage_file *ff;
+	struct foliage_task *t;
+	unsigned int i;
+	int ret = 0;
+
+	if (!m->hugetlb || !m->tasks)
+		return 0;
+	spin_lock(&m->files_lock);
+	list_for_each_entry(ff, &m->files, machine_files) {
+		struct hugetlbfs_inode_info *info;
+
+		if (!is_file_hugepages(&ff->file))
+			continue;
+		info = HUGETLBFS_I(ff->file.f_inode);
+		pthread_mutex_lock(&info->cache_lock);
+		want[info->hstate - m->hugetlb->hstates] +=
+			file_reserved(info);
+		pthread_mutex_unlock(&info->cache_lock);
+	}
+	spin_unlock(&m->files_lock);
+	list_for_each_entry(t, &m->tasks->list, task.tasks) {
+		struct vm_area_struct *vma;
+
+		for_each_vma(t->task.mm, vma) {
+			struct hstate *h;
+			long start, end;
+
+			if (!is_vm_hugetlb_page(vma) ||
+			    !is_vma_resv_set(vma, HPAGE_RESV_OWNER))
+				continue;
+			h = hstate_vma(vma);
+			start = vma_hugecache_offset(h, vma, vma->vm_start);
+			end = vma_hugecache_offset(h, vma, vma->vm_end);
+			want[h - m->hugetlb->hstates] += (end - start) -
+				region_count(vma_resv_map(vma), start, end);
+		}
+	}
+	spin_lock(&hugetlb_lock);
+	list_for_each_entry(spool, &m->hugetlb->subpools, link)
+		if (spool->min_hpages != -1)
+			want[spool->hstate - m->hugetlb->hstates] +=
+				spool->rsv_hpages;
+	for (i = 0; i < HUGE_MAX_HSTATE; i++) {
+		struct hstate *h = &m->hugetlb->hstates[i];
+
+		if ((long)h->resv_huge_pages != want[i])
+			hbug(h, "resv_huge_pages %lu, its owners hold %ld",
+			     h->resv_huge_pages, want[i]);
+	}
+	spin_unlock(&hugetlb_lock);
+	return ret;
+}
+
 /* ---- the subsystem: state and knobs ---- */
 
 /* The hstate whose field @data is. */
@@ -1992,6 +2074,7 @@ static int hugetlb_init(struct foliage_machine *m)
 	struct hugetlb_state *hs = m->hugetlb;
 
 	spin_lock_init(&hugetlb_lock);
+	INIT_LIST_HEAD(&hs->subpools);
 	hstate_init(&hs->hstates[HSTATE_2M], HPAGE_PMD_ORDER);
 	hstate_init(&hs->hstates[HSTATE_1G], PUD_ORDER);
 	return 0;

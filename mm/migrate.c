@@ -486,8 +486,16 @@ static int migrate_folio_unmap(new_folio_t get_new_folio,
 	 * The entries keep no anon_vma alive: hold it until the move is
 	 * done (the mappings may all go meanwhile).
 	 */
-	if (folio_test_anon(src))
+	if (folio_test_anon(src)) {
 		anon_vma = folio_get_anon_vma(src);
+		/*
+		 * ANON_VMA_LAZY: a lazy root is pinned through its group's
+		 * anon_vma, which may have to be allocated: try again later.
+		 */
+		if (!anon_vma && folio_test_anon_lazy(src) &&
+		    folio_mapped(src))
+			goto out;
+	}
 
 	if (unlikely(!folio_trylock(dst)))
 		goto out;

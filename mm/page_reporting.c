@@ -167,6 +167,8 @@ static int page_reporting_cycle(struct report_pass *p, struct zone *zone,
 
 	spin_lock(&zone->lock);
 	budget = DIV_ROUND_UP(area->nr_free, PAGE_REPORTING_CAPACITY * 16);
+	/* Emptied since the peek: nothing to rotate to. */
+	next = list;
 	for (pos = list->next; pos != list; pos = next) {
 		struct page *page = free_list_page(zone, pos);
 

@@ -33,6 +33,7 @@
 #include <linux/fs.h>
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
+#include <linux/hugetlb.h>
 #include <linux/slab.h>
 #include <linux/migrate.h>
 #include <trace/events.h>
@@ -222,6 +223,20 @@ static void lazy_root_put(struct vm_area_struct *root)
 	}
 }
 
+void anon_vma_lazy_span(struct vm_area_struct *vma)
+{
+	struct vm_area_struct *root = vma->lazy_root;
+
+	if (!root)
+		return;
+	if (!root->lazy_span_end) {
+		root->lazy_span_start = vma->vm_start;
+		root->lazy_span_end = vma->vm_end;
+	}
+	root->lazy_span_start = min(root->lazy_span_start, vma->vm_start);
+	root->lazy_span_end = max(root->lazy_span_end, vma->vm_end);
+}
+
 /* @vma (in its mm, or about to be) uses @root's folios' addresses. */
 static void lazy_link(struct vm_area_struct *vma, struct vm_area_struct *root)
 {
@@ -230,6 +245,7 @@ static void lazy_link(struct vm_area_struct *vma, struct vm_area_struct *root)
 	anon_lazy_lock_write();
 	WRITE_ONCE(vma->lazy_root, root);
 	lazy_root_get(root);
+	anon_vma_lazy_span(vma);
 	anon_lazy_unlock_write();
 }
 
@@ -249,6 +265,7 @@ static void lazy_root_unpin(struct anon_vma *anon_vma)
 	struct vm_area_struct *root = anon_vma->lazy_root;
 
 	anon_lazy_lock_write();
+	VM_WARN_ON(root->lazy_anon_vma != anon_vma);
 	root->lazy_anon_vma = NULL;
 	anon_vma->lazy_root = NULL;
 	lazy_root_put(root);
@@ -284,6 +301,8 @@ static int __anon_vma_prepare_lazy(struct vm_area_struct *vma)
 	if (likely(!vma->anon_vma && !vma->lazy_root)) {
 		WRITE_ONCE(vma->lazy_root, vma);
 		lazy_root_get(vma);
+		vma->lazy_span_start = vma->lazy_span_end = 0;
+		anon_vma_lazy_span(vma);
 	}
 	spin_unlock(&mm->page_table_lock);
 	anon_lazy_unlock_write();
@@ -304,7 +323,12 @@ static struct anon_vma *lazy_group_anon_vma(struct vm_area_struct *root)
 	anon_vma = anon_vma_alloc();
 	if (!anon_vma)
 		return NULL;
-	anon_vma->num_children++;	/* self-parent link of a root */
+	/*
+	 * No VMA on its tree yet: the tree's reference and the self-parent
+	 * link come with the first (lazy_upgrade_one()); migration may hold
+	 * it before any (folio_get_anon_vma()).
+	 */
+	atomic_set(&anon_vma->refcount, 0);
 	anon_vma->lazy_root = root;
 	lazy_root_get(root);
 	root->lazy_anon_vma = anon_vma;
@@ -329,6 +353,10 @@ static int lazy_upgrade_one(struct vm_area_struct *vma)
 		return -ENOMEM;
 	}
 	anon_vma_lock_write(anon_vma);
+	if (interval_tree_empty(&anon_vma->rb_root)) {
+		get_anon_vma(anon_vma);		/* the tree's */
+		anon_vma->num_children++;	/* self-parent link of a root */
+	}
 	vma->anon_vma = anon_vma;
 	anon_vma_chain_link(vma, avc, anon_vma);
 	anon_vma->num_active_vmas++;
@@ -372,7 +400,9 @@ int anon_vma_lazy_upgrade(struct vm_area_struct *vma)
 		return 0;
 	mmap_assert_write_locked(mm);
 	anon_lazy_lock_write();
-	for_each_vma(mm, v) {
+	/* Only the root's span can hold its VMAs: no walk of the whole mm. */
+	for (v = find_vma(mm, root->lazy_span_start);
+	     v && v->vm_start < root->lazy_span_end; v = vma_next(mm, v)) {
 		if (v->lazy_root == root && !v->anon_vma) {
 			err = lazy_upgrade_one(v);
 			if (err)
@@ -474,7 +504,12 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 {
 	if (likely(vma->anon_vma))
 		return 0;
-	if (anon_vma_lazy_enabled()) {
+	/*
+	 * hugetlb's private mappings keep classic anon_vmas in a lazy
+	 * machine: their rmap (mm/hugetlb.c) uses vma->anon_vma directly,
+	 * and the seed's series leaves hugetlb out.
+	 */
+	if (anon_vma_lazy_enabled() && !is_vm_hugetlb_page(vma)) {
 		if (likely(vma->lazy_root))
 			return 0;
 		return __anon_vma_prepare_lazy(vma);
@@ -661,9 +696,36 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
  * its tree) alive across unmapping: migration holds one while the folio is
  * replaced by migration entries.
  */
+/*
+ * A lazy folio's: its group's anon_vma, made if need be (without any VMA
+ * on its tree: it only pins the root until fork or mremap links them),
+ * which keeps the root, so the folio's walks, alive.
+ */
+static struct anon_vma *folio_get_lazy_anon_vma(const struct folio *folio)
+{
+	struct anon_vma *anon_vma = NULL;
+
+	anon_lazy_lock_write();
+	if (folio_test_anon_lazy(folio) && folio_mapped(folio)) {
+		anon_vma = lazy_group_anon_vma(folio_lazy_root(folio));
+		if (anon_vma)
+			get_anon_vma(anon_vma);
+	}
+	anon_lazy_unlock_write();
+	return anon_vma;
+}
+
 struct anon_vma *folio_get_anon_vma(const struct folio *folio)
 {
-	struct anon_vma *anon_vma = folio_anon_vma(folio);
+	struct anon_vma *anon_vma;
+
+	if (folio_test_anon_lazy(folio)) {
+		anon_vma = folio_get_lazy_anon_vma(folio);
+		/* Moved to an anon_vma meanwhile: take that one. */
+		if (anon_vma || folio_test_anon_lazy(folio))
+			return anon_vma;
+	}
+	anon_vma = folio_anon_vma(folio);
 
 	if (!anon_vma || !folio_mapped(folio))
 		return NULL;

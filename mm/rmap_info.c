@@ -191,3 +191,24 @@ int foliage_rmap_info(struct foliage_task *task, unsigned long addr,
 	task_query_end(task);
 	return 0;
 }
+
+int foliage_anon_rmap_stats(struct foliage_machine *m,
+			    struct foliage_anon_rmap_stats *out)
+{
+	struct anon_rmap_state *st;
+	int ret;
+
+	if (!m || !out)
+		return -EINVAL;
+	ret = machine_enter(m);
+	if (ret)
+		return ret;
+	st = m->anon_rmap;
+	out->nr_roots = atomic_long_read(&st->nr_roots);
+	out->nr_detached = atomic_long_read(&st->nr_detached);
+	out->nr_upgrades = atomic_long_read(&st->nr_upgrades);
+	out->nr_fixed = atomic_long_read(&st->nr_fixed);
+	out->nr_walk_retries = atomic_long_read(&st->nr_walk_retries);
+	machine_leave(m);
+	return 0;
+}

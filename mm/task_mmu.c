@@ -24,6 +24,7 @@
 
 #include "task_mmu.h"
 #include <linux/rmap.h>
+#include <linux/hugetlb.h>
 
 /* ---- accounting ------------------------------------------------------ */
 
@@ -147,6 +148,36 @@ static void smaps_pmd_entry(struct mem_size_stats *mss,
 		      true);
 }
 
+/*
+ * A hugetlb VMA (Linux's smaps_hugetlb_range()): each mapped huge page
+ * counts whole in Shared_Hugetlb if another mapping may share it, else
+ * in Private_Hugetlb; nothing in Rss.
+ */
+static void smaps_hugetlb_range(struct vm_area_struct *vma,
+				struct mem_size_stats *mss)
+{
+	unsigned long sz = vma_kernel_pagesize(vma), addr;
+
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += sz) {
+		spinlock_t *ptl;
+		pmd_t *ptep = hugetlb_walk(vma, addr, &ptl);
+		struct folio *folio;
+
+		if (!ptep)
+			continue;
+		spin_lock(ptl);
+		if (!pmd_none(pmdp_get(ptep))) {
+			folio = page_folio(pmd_page(pmdp_get(ptep)));
+			/* folio_maybe_mapped_shared() */
+			if (folio_mapcount(folio) > 1)
+				mss->shared_hugetlb += sz;
+			else
+				mss->private_hugetlb += sz;
+		}
+		spin_unlock(ptl);
+	}
+}
+
 /* Walk [start, end) of @vma (smaps_pte_range() over walk_page_vma()). */
 static void smap_gather_stats(struct vm_area_struct *vma,
 			      struct mem_size_stats *mss)
@@ -154,6 +185,10 @@ static void smap_gather_stats(struct vm_area_struct *vma,
 	struct mm_struct *mm = vma->vm_mm;
 	unsigned long addr, next;
 
+	if (is_vm_hugetlb_page(vma)) {
+		smaps_hugetlb_range(vma, mss);
+		return;
+	}
 	for (addr = vma->vm_start; addr < vma->vm_end; addr = next) {
 		pmd_t *pmd = pmd_lookup(mm, addr);
 		spinlock_t *ptl;
@@ -245,8 +280,8 @@ static void snapshot_vma(struct vm_area_struct *vma, struct smaps_vma *v,
 		v->pgoff = (unsigned long long)vma->vm_pgoff << PAGE_SHIFT;
 	}
 	vma_name(vma, v->name, sizeof(v->name));
-	v->kernel_pagesize = PAGE_SIZE;
-	v->mmu_pagesize = PAGE_SIZE;
+	v->kernel_pagesize = vma_kernel_pagesize(vma);
+	v->mmu_pagesize = vma_kernel_pagesize(vma);
 	if (detail == TASK_MAPS_PAGES) {
 		v->thp_eligible = thp_vma_allowable_orders(vma, vma->vm_flags,
 							   TVA_SMAPS,

@@ -709,6 +709,8 @@ int validate_all_mms(void)
 	}
 	err = validate_all_anon_vma_counts(m);
 	ret = ret ?: err;
+	err = validate_hugetlb_resv();
+	ret = ret ?: err;
 
 	/* Every folio seen, once. */
 	for (i = 0; i < rc.pages.size; i++) {

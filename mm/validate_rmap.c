@@ -150,6 +150,14 @@ static int validate_lazy_roots(struct mm_struct *mm)
 				 "out of the tree but not detached");
 			ret = -EINVAL;
 		}
+		/* A group upgrade searches the span only. */
+		if (vma->vm_start < root->lazy_span_start ||
+		    vma->vm_end > root->lazy_span_end) {
+			rmap_bug("vma %lx-%lx: outside its lazy root's span %lx-%lx",
+				 vma->vm_start, vma->vm_end,
+				 root->lazy_span_start, root->lazy_span_end);
+			ret = -EINVAL;
+		}
 		if (vma->anon_vma && (!root->lazy_anon_vma ||
 				      vma->anon_vma != root->lazy_anon_vma)) {
 			rmap_bug("vma %lx-%lx: upgraded to anon_vma %p, its lazy root's is %p",

@@ -413,6 +413,9 @@ static void vma_complete(struct vma_prepare *vp, struct mm_struct *mm)
 		vma_tree_insert(mm, vp->insert);
 		mm->map_count++;
 	}
+	anon_vma_lazy_span(vp->vma);
+	if (vp->adj_next)
+		anon_vma_lazy_span(vp->adj_next);
 	anon_lazy_unlock_write();
 	while (vp->remove) {
 		struct vm_area_struct *gone = vp->remove;

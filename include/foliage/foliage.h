@@ -654,6 +654,17 @@ struct foliage_rmap_info {
 int foliage_rmap_info(struct foliage_task *task, unsigned long addr,
 		      struct foliage_rmap_info *out)
 	FOLIAGE_MUST_CHECK;
+/* ANON_VMA_LAZY counters of @m (all 0 on a classic machine). */
+struct foliage_anon_rmap_stats {
+	unsigned long nr_roots;		/* root VMAs alive, detached ones too */
+	unsigned long nr_detached;	/* unmapped roots kept for their folios */
+	unsigned long nr_upgrades;	/* lazy groups upgraded to an anon_vma */
+	unsigned long nr_fixed;		/* folios moved from a root to an anon_vma */
+	unsigned long nr_walk_retries;	/* walks that saw ->mapping change */
+};
+int foliage_anon_rmap_stats(struct foliage_machine *m,
+			    struct foliage_anon_rmap_stats *out)
+	FOLIAGE_MUST_CHECK;
 
 #pragma GCC visibility pop
 

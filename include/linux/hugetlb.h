@@ -64,6 +64,8 @@ struct hstate {
 struct hugetlb_state {
 	spinlock_t hugetlb_lock;	/* every hstate's lists and counters */
 	struct hstate hstates[HUGE_MAX_HSTATE]; /* 2 MiB, then 1 GiB */
+	struct list_head subpools;	/* every hugepage_subpool (validator),
+					 * under hugetlb_lock */
 };
 
 /*
@@ -190,6 +192,7 @@ struct hugepage_subpool {
 	struct hstate *hstate;		/* its page size */
 	long min_hpages;		/* pages guaranteed, -1: none */
 	long rsv_hpages;		/* of the minimum, reserved but unused */
+	struct list_head link;		/* on hugetlb_state.subpools */
 };
 
 /*
@@ -386,6 +389,20 @@ unsigned long move_hugetlb_page_tables(struct vm_area_struct *vma,
 long hugetlb_change_protection(struct vm_area_struct *vma,
 			       unsigned long start, unsigned long end,
 			       pgprot_t newprot);
+
+/*
+ * Recount each hstate's reserved pages from their owners (debug builds;
+ * the caller holds every task's mmap_lock and the task list's lock):
+ *
+ *   resv_huge_pages == sum over hugetlbfs files of the indices their
+ *			resv_map covers and their cache does not hold
+ *		      + sum over private owner VMAs of their pages whose
+ *			reservation no fault consumed
+ *		      + sum over subpools of rsv_hpages
+ *
+ * 0, or -EUCLEAN after reporting the disagreement.
+ */
+int validate_hugetlb_resv(void);
 
 /*
  * Recount every pool from its lists and check each folio (debug builds):

@@ -169,6 +169,8 @@ struct vm_area_struct {
 	unsigned long vm_refcnt;	/* as a root: VMAs whose lazy_root is this */
 	struct anon_vma *lazy_anon_vma;	/* as a root: the anon_vma it upgraded to */
 	bool lazy_detached;		/* as a root: unmapped, kept for its folios */
+	unsigned long lazy_span_start;	/* as a root: its VMAs lie in */
+	unsigned long lazy_span_end;	/* [span_start, span_end) */
 };
 
 RB_HEAD(vma_tree, vm_area_struct);

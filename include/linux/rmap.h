@@ -48,6 +48,8 @@
  *	+ 1 if R->lazy_anon_vma (that anon_vma pins R, A->lazy_root == R)
  *   R->lazy_detached: R left its mm (munmap, exit, merge) and lives on for
  *	its folios; it is freed when vm_refcnt drops to 0
+ *   migration pins R through R's group anon_vma (folio_get_anon_vma()),
+ *	made with no VMA on its tree if the group was never upgraded
  *   fork or a moving mremap upgrades R's group, one way: every VMA with
  *	lazy_root R gets one anon_vma A (R->lazy_anon_vma), keeping lazy_root;
  *	folios are moved to A as fork's folio_try_dup_anon_rmap_*() and
@@ -159,6 +161,12 @@ int __must_check anon_vma_lazy_upgrade(struct vm_area_struct *vma);
  * still use is kept (lazy_detached), else freed.  vm_area_free() calls it.
  */
 bool anon_vma_lazy_keep(struct vm_area_struct *vma);
+/*
+ * The root of lazy @vma keeps the span of addresses its VMAs cover (what
+ * a group upgrade searches): @vma's range grew.  Caller holds the lazy
+ * lock for write (vma_complete()).
+ */
+void anon_vma_lazy_span(struct vm_area_struct *vma);
 /*
  * Move @folio from its lazy root to @vma's anon_vma (mremap's move_ptes(),
  * fork's dup); caller holds the PTL mapping it.

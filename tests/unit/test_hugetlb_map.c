@@ -444,6 +444,34 @@ static void test_gigantic_map(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * The validator recounts the reservations from their owners: a file's
+ * reserved indices not cached, a private owner's pages not faulted, a
+ * subpool's unused minimum; a counter that disagrees is reported.
+ */
+static void test_validate_resv(void **state)
+{
+	struct foliage_machine *m = test_machine(1, 128);
+	struct foliage_task *t = new_task(m, "t");
+	struct hstate *h = H2M(m);
+	unsigned long addr;
+
+	set(m, "vm.nr_hugepages", "8");
+	addr = map(t, 0, 6 * MB, PROT_RW, HUGE_PRIV, NULL, 0);
+	(void)map(t, 0, 4 * MB, PROT_RW, HUGE_SHARED, NULL, 0);
+	fill(t, addr, 1, 64);
+	assert_huge(h, 8, 7, 4, 0);
+	assert_machine_ok(m);
+	h->resv_huge_pages++;
+	assert_int_not_equal(foliage_validate(m), 0);
+	assert_non_null(strstr(foliage_first_bug(m),
+			       "resv_huge_pages 5, its owners hold 4"));
+	h->resv_huge_pages--;
+	assert_int_equal(foliage_exit(t), 0);
+	assert_huge(h, 8, 8, 0, 0);
+	foliage_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_subpool),
 		cmocka_unit_test(test_fork_cow),
 		cmocka_unit_test(test_gigantic_map),
+		cmocka_unit_test(test_validate_resv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -303,6 +303,29 @@ static void test_delayed_pass_and_states(void **state)
 	all_back();
 }
 
+/*
+ * Unregistering with a pass armed cancels it: the clock passes its time
+ * and report() is never called; frees afterwards request nothing.
+ */
+static void test_unregister_cancels_pass(void **state)
+{
+	(void)state;
+	free_blocks(2, 40, 0);
+	start(2, 0, TR_DISCARD);
+	assert_int_equal(atomic_read(&R.prdev.state), PAGE_REPORTING_REQUESTED);
+	page_reporting_unregister(&R.prdev);
+	assert_false(delayed_work_pending(&R.prdev.work));
+	assert_int_equal(foliage_advance_time(m, 4 * NSEC_PER_SEC), 0);
+	assert_int_equal(R.nr_calls, 0);
+	free_contig_range(8 * 40 + 4, 4);
+	drain_all_pages(NULL);
+	assert_int_equal(foliage_advance_time(m, 4 * NSEC_PER_SEC), 0);
+	assert_int_equal(R.nr_calls, 0);
+	assert_int_equal(count_blocks(2, 40, false), 0);
+	assert_int_equal(flush(32), -ENODEV);
+	all_back();
+}
+
 /* ---- the order gate ----------------------------------------------------- */
 
 /*
@@ -755,6 +778,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_register_and_knobs,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delayed_pass_and_states,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unregister_cancels_pass,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order8_never_reported,
 						setup, teardown),

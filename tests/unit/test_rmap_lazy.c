@@ -14,6 +14,7 @@
 #include "pt_helpers.h"
 #include <linux/huge_mm.h>
 #include <linux/swap.h>
+#include <linux/migrate.h>
 
 #define BASE		0x20000000UL
 #define RW		(FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE)
@@ -549,6 +550,49 @@ static void test_root_lifetime(void **state)
 	assert_rmap_ok(m);
 }
 
+/*
+ * Open case: a migration entry at fork.  fork copies the entry without
+ * moving the folio (it is not mapped), so it still points at the root
+ * when migration ends; the walk must find the child's entry too (through
+ * the anon_vma the fork upgraded the group to), or the child would keep a
+ * migration entry for ever.
+ */
+static void test_migration_entry_at_fork(void **state)
+{
+	struct foliage_task *p = new_task(m, "p"), *c;
+	struct folio *folio;
+	struct walk_hits h;
+
+	map_anon(p, BASE, 4 * PAGE_SIZE);
+	fill(p, BASE, 'm', 4 * PAGE_SIZE);
+	folio = folio_at(p, BASE + PAGE_SIZE);
+	assert_int_equal(machine_enter(m), 0);
+	folio_get(folio);
+	folio_lock(folio);
+	try_to_migrate(folio, 0);
+	assert_false(folio_mapped(folio));
+	/* (A migrating CPU holds the lock; this thread forks meanwhile.) */
+	folio_unlock(folio);
+	c = fork_task(p, "c");
+	assert_int_equal(machine_enter(m), 0);
+	folio_lock(folio);
+	if (lazy()) {
+		/* Not moved by fork: still the root's. */
+		assert_true(folio_test_anon_lazy(folio));
+		assert_non_null(folio_lazy_root(folio)->lazy_anon_vma);
+	}
+	remove_migration_ptes(folio, folio, 0);
+	folio_unlock(folio);
+	folio_put(folio);
+	/* Both the parent's and the child's entries became PTEs again. */
+	assert_ptr_equal(folio_at(p, BASE + PAGE_SIZE), folio);
+	assert_ptr_equal(folio_at(c, BASE + PAGE_SIZE), folio);
+	h = walk_folio_at(c, BASE + PAGE_SIZE);
+	assert_int_equal(h.nr, 2);
+	expect_fill(c, BASE, 'm', 4 * PAGE_SIZE);
+	assert_rmap_ok(m);
+}
+
 /* An invalid scheme is refused. */
 static void test_bad_scheme(void **state)
 {
@@ -578,6 +622,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_walk_users, setup_lazy,
 						teardown),
 		BOTH(test_root_lifetime),
+		BOTH(test_migration_entry_at_fork),
 		cmocka_unit_test(test_bad_scheme),
 	};
 

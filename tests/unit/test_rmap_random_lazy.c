@@ -10,12 +10,12 @@
 
 static void test_lazy_seed_1(void **state)
 {
-	run_scheme(1, 200, FOLIAGE_ARCH_X86_64, FOLIAGE_ANON_VMA_LAZY);
+	run_scheme(1, 120, FOLIAGE_ARCH_X86_64, FOLIAGE_ANON_VMA_LAZY);
 }
 
 static void test_lazy_seed_4(void **state)
 {
-	run_scheme(4, 200, FOLIAGE_ARCH_X86_64, FOLIAGE_ANON_VMA_LAZY);
+	run_scheme(4, 160, FOLIAGE_ARCH_X86_64, FOLIAGE_ANON_VMA_LAZY);
 }
 
 static void test_lazy_seed_7_arm64(void **state)

@@ -33,6 +33,8 @@ static const struct bench benches[] = {
 	  bench_migrate },
 	{ "zero", "host-zeroed pages: reporting flush, then populate THP and aged 4K",
 	  bench_zero },
+	{ "hugetlb", "MAP_HUGETLB populate of 256 MiB, persistent and surplus, vs the host kernel and memset",
+	  bench_hugetlb },
 };
 
 #define NR_BENCHES	(sizeof(benches) / sizeof(benches[0]))
@@ -142,6 +144,20 @@ int bench_add_row(struct bench_report *r, const char *key, const char *name,
 	memcpy(row->samples, samples, r->runs * sizeof(double));
 	bench_stat_compute(&row->stat, row->samples, r->runs);
 	return r->nr_rows++;
+}
+
+int bench_add_gbps_row(struct bench_report *r, const char *key,
+		       const char *name, const char *ms_key, uint64_t bytes)
+{
+	int i = bench_find_row(r, ms_key);
+	double gbps[BENCH_MAX_RUNS];
+	unsigned int k;
+
+	if (i < 0)
+		return -ENOENT;
+	for (k = 0; k < r->runs; k++)
+		gbps[k] = bytes / (r->rows[i].samples[k] * 1e6);
+	return bench_add_row(r, key, name, "GB/s", gbps);
 }
 
 int bench_find_row(const struct bench_report *r, const char *key)

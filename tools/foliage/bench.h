@@ -118,6 +118,8 @@ int bench_migrate(struct bench_report *r);
 int bench_zero(struct bench_report *r);
 /* bench_fork_mthp.c: fork and munmap of mTHP sizes, batched vs per PTE */
 int bench_fork_mthp(struct bench_report *r);
+/* bench_hugetlb.c */
+int bench_hugetlb(struct bench_report *r);
 
 /* bench_host.c: the host kernel doing the same work in a real process */
 enum host_op {
@@ -125,6 +127,7 @@ enum host_op {
 	HOST_MAP,			/* map and populate the helper's region */
 	HOST_FORK,			/* time fork() of the helper */
 	HOST_FORK_COW,			/* fork; the child times a write per page */
+	HOST_HUGETLB,			/* time mmap(MAP_HUGETLB) + populate */
 	HOST_QUIT,			/* exit */
 };
 
@@ -196,6 +199,12 @@ int bench_run_cases(struct bench_report *r, const struct bench_case *cases,
  */
 int bench_add_row(struct bench_report *r, const char *key, const char *name,
 		  const char *unit, const double *samples);
+/*
+ * Append a GB/s row derived from the row keyed @ms_key, whose samples are
+ * milliseconds per @bytes.  Returns the row's index or -errno.
+ */
+int bench_add_gbps_row(struct bench_report *r, const char *key,
+		       const char *name, const char *ms_key, uint64_t bytes);
 /* Index of the row with @key, -1 if none. */
 int bench_find_row(const struct bench_report *r, const char *key);
 /*

@@ -138,21 +138,6 @@ static int run_host_fault_thp(void *arg, double *value)
 	return host_populate(arg, true, value);
 }
 
-/* A GB/s row from a row of milliseconds per FAULT_BYTES. */
-static int add_throughput_row(struct bench_report *r, const char *key,
-			      const char *name, const char *ms_key)
-{
-	int i = bench_find_row(r, ms_key);
-	double gbps[BENCH_MAX_RUNS];
-	unsigned int k;
-
-	if (i < 0)
-		return -ENOENT;
-	for (k = 0; k < r->runs; k++)
-		gbps[k] = FAULT_BYTES / (r->rows[i].samples[k] * 1e6);
-	return bench_add_row(r, key, name, "GB/s", gbps);
-}
-
 /* The host's transparent_hugepage/enabled: the word in brackets. */
 static const char *host_thp_enabled(char *buf, size_t len)
 {
@@ -255,9 +240,9 @@ int bench_fault(struct bench_report *r)
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < ARRAY_SIZE(throughputs) && ret >= 0; i++)
-		ret = add_throughput_row(r, throughputs[i].key,
+		ret = bench_add_gbps_row(r, throughputs[i].key,
 					 throughputs[i].name,
-					 throughputs[i].from);
+					 throughputs[i].from, FAULT_BYTES);
 	for (i = 0; i < ARRAY_SIZE(counters) && ret >= 0; i++)
 		ret = bench_add_row(r, counters[i].key, counters[i].name,
 				    "count", counters[i].samples);

@@ -25,6 +25,10 @@
  *		     parent; the child sends its VmPTE and exits
  *   HOST_FORK_COW   the same, then the child times writing one byte to
  *		     every page of the region (a COW fault each) and sends it
+ *   HOST_HUGETLB    time mmap(MAP_PRIVATE|MAP_HUGETLB) of the region and
+ *		     MADV_POPULATE_WRITE of it (the pool is what the
+ *		     benchmark set the host's knobs to: reservations at mmap,
+ *		     surplus pages allocated there), then munmap
  *   HOST_QUIT	     exit
  *
  * Each of the first, third and fourth first warms up (warm_up()): it
@@ -183,6 +187,25 @@ out:
 	return ret;
 }
 
+static int host_hugetlb(const struct host_req *req, struct host_result *res)
+{
+	uint64_t t0, t1;
+	void *p;
+	int ret = 0;
+
+	t0 = bench_thread_cpu_ns();
+	p = mmap(NULL, req->bytes, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	if (madvise(p, req->bytes, MADV_POPULATE_WRITE))
+		ret = -errno;
+	t1 = bench_thread_cpu_ns();
+	res->ns = t1 - t0;
+	munmap(p, req->bytes);
+	return ret;
+}
+
 /* What the child of HOST_FORK(_COW) does; it never returns. */
 static void __attribute__((noreturn))
 fork_child(struct host_region *rg, int reply_fd, bool cow)
@@ -269,6 +292,9 @@ static void __attribute__((noreturn)) host_proc_main(int req_fd, int reply_fd)
 		case HOST_FORK_COW:
 			res.err = host_fork(&rg, req.op == HOST_FORK_COW,
 					    reply_fd, &res);
+			break;
+		case HOST_HUGETLB:
+			res.err = host_hugetlb(&req, &res);
 			break;
 		case HOST_QUIT:
 			_exit(0);

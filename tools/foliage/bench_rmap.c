@@ -28,7 +28,7 @@
  * Memory: every round, a fresh machine runs the workload of issue 4 at
  * 10,000 regions: one task maps 10,000 separate 64 KiB anonymous regions
  * (64 KiB apart, so that none merges with another) and writes one byte
- * to each: (a); then (c) the middle 16 KiB of every region is made
+ * to each: (a); then (c) the middle 32 KiB of every region is made
  * read-only by mprotect and read-write again (split in three, merged
  * back); then (b) it forks three children (the first fork timed), each
  * of which writes one byte to every other region.  The slab caches'

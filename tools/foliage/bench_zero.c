@@ -14,7 +14,13 @@
  *			   zeroing is not known (virtio-balloon without
  *			   DEVICE_INIT_REPORTED: host_zeroes_pages off);
  *			   opt: it is (the key on)
- *   touch_base / _opt     the same populate followed by a write of every
+ *   huge_base / huge_opt  the same guests, MAP_HUGETLB with
+ *			   vm.nr_overcommit_hugepages=128 (the pool empty):
+ *			   mmap takes 128 surplus 2 MiB pages from the buddy
+ *			   allocator with __GFP_ZERO (gather_surplus_pages()),
+ *			   the populate maps them, munmap gives them back; all
+ *			   three timed, as the seed's perf stat of its program
+ *   touch_base / _opt     the THP populate followed by a write of every
  *			   byte: in opt the host zero-fills each page on its
  *			   first touch, so the cost the guest no longer pays
  *			   moves (in part) to the host, and this shows how much
@@ -87,9 +93,9 @@ struct zero_bench {
 	char perf_why[64];		/* why there are none */
 	char *buf;			/* ZERO_CHUNK bytes to write with */
 	/* Values read beside the timed cases, one per round. */
-	double insns[4][BENCH_MAX_RUNS];	/* thp base/opt, aged off/on */
-	double misses[4][BENCH_MAX_RUNS];	/* the same */
-	double skipped[4][BENCH_MAX_RUNS];	/* share of zeroings skipped */
+	double insns[6][BENCH_MAX_RUNS];	/* thp, aged, huge: base, opt */
+	double misses[6][BENCH_MAX_RUNS];	/* the same */
+	double skipped[6][BENCH_MAX_RUNS];	/* share of zeroings skipped */
 	double unusable_before[2][BENCH_MAX_RUNS]; /* aged off/on */
 	double unusable_after[2][BENCH_MAX_RUNS];  /* aged off/on */
 	double flush_back[2][BENCH_MAX_RUNS];	/* MiB back per flush, thp */
@@ -444,6 +450,56 @@ static int run_aged_on(void *arg, double *value)
 }
 
 /*
+ * mmap ZERO_BYTES of MAP_HUGETLB (surplus pages gathered for the
+ * reservation, zeroed unless known zero), populate, munmap: all timed.
+ */
+static int run_huge(struct zero_bench *zb, struct zero_guest *g, int which,
+		    double *value)
+{
+	unsigned long addr, s0, c0, s1, c1;
+	uint64_t t0, t1;
+	int ret, err;
+
+	ret = guest_flush(g, NULL) ?: zeroings(g->m, &s0, &c0);
+	if (ret)
+		return ret;
+	perf_start(zb);
+	t0 = bench_thread_cpu_ns();
+	ret = foliage_mmap(g->task, 0, ZERO_BYTES,
+			   FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE,
+			   FOLIAGE_MAP_PRIVATE | FOLIAGE_MAP_ANONYMOUS |
+			   FOLIAGE_MAP_HUGETLB, NULL, 0, &addr);
+	if (ret)
+		return ret;
+	ret = foliage_madvise(g->task, addr, ZERO_BYTES,
+			      FOLIAGE_MADV_POPULATE_WRITE);
+	err = foliage_munmap(g->task, addr, ZERO_BYTES);
+	t1 = bench_thread_cpu_ns();
+	perf_stop(zb, which);
+	ret = ret ?: err ?: zeroings(g->m, &s1, &c1);
+	if (ret)
+		return ret;
+	*value = (t1 - t0) / 1e6;
+	*this_round(zb, zb->skipped[which]) =
+		(double)(s1 - s0) / ((s1 - s0) + (c1 - c0) ?: 1);
+	return 0;
+}
+
+static int run_huge_base(void *arg, double *value)
+{
+	struct zero_bench *zb = arg;
+
+	return run_huge(zb, &zb->thp_base, 4, value);
+}
+
+static int run_huge_opt(void *arg, double *value)
+{
+	struct zero_bench *zb = arg;
+
+	return run_huge(zb, &zb->thp_opt, 5, value);
+}
+
+/*
  * Populate 1 GiB of the base guest (whose populate writes every page, so
  * the host backs it all), free it, and time the flush that reports it.
  */
@@ -504,6 +560,10 @@ static int zero_bench_setup(struct zero_bench *zb, struct bench_report *r)
 			   "thp-base") ?:
 	      guest_create(&zb->thp_opt, ZERO_THP_RAM, true, false,
 			   "thp-opt") ?:
+	      foliage_set(zb->thp_base.m, "vm.nr_overcommit_hugepages",
+			  "128") ?:
+	      foliage_set(zb->thp_opt.m, "vm.nr_overcommit_hugepages",
+			  "128") ?:
 	      guest_create(&zb->aged_off, ZERO_AGED_RAM, true, false,
 			   "aged-off") ?:
 	      guest_create(&zb->aged_on, ZERO_AGED_RAM, true, true,
@@ -535,6 +595,10 @@ static int __bench_zero(struct bench_report *r, struct zero_bench *zb)
 		  "ms", run_thp_base, zb },
 		{ "thp_opt", "THP populate 256 MiB, host-zeroed known",
 		  "ms", run_thp_opt, zb },
+		{ "huge_base", "hugetlb surplus 256 MiB, not known", "ms",
+		  run_huge_base, zb },
+		{ "huge_opt", "hugetlb surplus 256 MiB, known", "ms",
+		  run_huge_opt, zb },
 		{ "touch_base", "THP populate + write all, not known", "ms",
 		  run_touch_base, zb },
 		{ "touch_opt", "THP populate + write all, known", "ms",
@@ -559,6 +623,8 @@ static int __bench_zero(struct bench_report *r, struct zero_bench *zb)
 		  zb->misses[1] },
 		{ "thp_opt_skipped", "THP populate, known: zeroings skipped",
 		  "share", zb->skipped[1] },
+		{ "huge_opt_skipped", "hugetlb surplus, known: zeroings skipped",
+		  "share", zb->skipped[5] },
 		{ "aged_off_skipped", "aged 4K, aware=0: zeroings skipped",
 		  "share", zb->skipped[2] },
 		{ "aged_on_skipped", "aged 4K, aware=1: zeroings skipped",
@@ -590,6 +656,9 @@ static int __bench_zero(struct bench_report *r, struct zero_bench *zb)
 	if (ret >= 0)
 		ret = bench_compare(r, "THP: known / not known", "thp_opt",
 				    "thp_base", BENCH_AT_MOST, 0.15) ?:
+		      bench_compare(r, "hugetlb surplus: known / not known",
+				    "huge_opt", "huge_base", BENCH_AT_MOST,
+				    0.20) ?:
 		      bench_compare(r, "THP + write all: known / not known",
 				    "touch_opt", "touch_base",
 				    BENCH_NO_TARGET, 0) ?:

@@ -80,6 +80,10 @@ struct diff {
 	uint64_t fields;		/* smaps fields (DC_FIELD bits) */
 	unsigned int cmp_flags;		/* DC_CMP_* */
 	bool objects;			/* foliage renders slabinfo */
+	/* ---- anon rmap scheme (issue 13) ---- */
+	bool lazy;			/* the machine is anon_vma=lazy */
+	unsigned long lazy_notes;	/* anon_vma/avc counts that differed */
+	unsigned long lazy_kept_noted;	/* kept roots the last note said */
 	long foliage_base[REALPROC_NR_CACHES]; /* foliage's objects at start */
 	char *slab_base;		/* /proc/slabinfo at the last compare */
 	long foliage_mark[REALPROC_NR_CACHES]; /* foliage's objects then */
@@ -90,6 +94,7 @@ struct diff {
 	unsigned long next_hint;	/* unhinted mmaps go below, top-down */
 	unsigned long real_fault;	/* where the real access faulted */
 	bool map_count_set;		/* vm.max_map_count follows the host */
+	bool hugetlb;			/* hugetlb knobs set: compare HugePages */
 	int own_vmas;			/* a real task's VMAs outside the window */
 };
 
@@ -349,6 +354,42 @@ static int objects_now(struct diff *d, long foliage[REALPROC_NR_CACHES],
 }
 
 /*
+ * ANON_VMA_LAZY makes fewer anon_vma and anon_vma_chain objects than the
+ * kernel by design (docs/anon-vma-lazy.md): on a lazy machine their
+ * counts are reported, not compared.  True if @cache is one of them.
+ * vm_area_struct stays compared exactly, less the lazy roots kept after
+ * their munmap (lazy_kept()).
+ */
+static bool lazy_count(struct diff *d, int cache, long foliage, long real)
+{
+	if (!d->lazy || cache == REALPROC_VM_AREA_STRUCT)
+		return false;
+	if (foliage != real) {
+		d->lazy_notes++;
+		fprintf(stderr, "%s:%u: note: %s: foliage %ld, kernel %ld: "
+			"expected to differ (anon_vma=lazy)\n", d->s->file,
+			d->s->line, realproc_cache_name[cache], foliage, real);
+	}
+	return true;
+}
+
+/* Root VMAs a lazy machine keeps allocated after their munmap. */
+static long lazy_kept(struct diff *d)
+{
+	struct foliage_anon_rmap_stats st;
+
+	if (!d->lazy || foliage_anon_rmap_stats(d->s->m, &st))
+		return 0;
+	if (st.nr_detached != d->lazy_kept_noted)
+		fprintf(stderr, "%s:%u: note: vm_area_struct: %lu lazy root%s "
+			"kept after munmap, not counted (anon_vma=lazy)\n",
+			d->s->file, d->s->line, st.nr_detached,
+			st.nr_detached == 1 ? "" : "s");
+	d->lazy_kept_noted = st.nr_detached;
+	return st.nr_detached;
+}
+
+/*
  * The objects foliage's tasks hold (net since the machine booted) against
  * the real tasks' less their twins'.
  */
@@ -370,6 +411,10 @@ static int compare_objects(struct diff *d)
 	for (i = 0; i < REALPROC_NR_CACHES; i++) {
 		long r = (long)ro.allocs[i] - (long)ro.frees[i] - twins[i];
 
+		if (lazy_count(d, i, foliage[i] - d->foliage_base[i], r))
+			continue;
+		if (i == REALPROC_VM_AREA_STRUCT)
+			foliage[i] -= lazy_kept(d);
 		if (dc_compare_count(realproc_cache_name[i],
 				     foliage[i] - d->foliage_base[i], r, 0,
 				     &div))
@@ -400,7 +445,8 @@ static int compare_slabinfo(struct diff *d)
 	int i, c, reading, ret;
 	char *text = NULL, buf[512];
 
-	if (!d->slab_base || !d->objects)
+	/* Both caches compared here differ by design on a lazy machine. */
+	if (!d->slab_base || !d->objects || d->lazy)
 		return SCN_OK;
 	ret = objects_now(d, foliage, twins);
 	if (ret)
@@ -457,6 +503,21 @@ static int compare_slabinfo(struct diff *d)
 }
 
 /* Compare everything now; @slabinfo too (at 'compare' lines). */
+/* The HugePages lines of both sides' meminfo (hugetlb knobs were set). */
+static int compare_hugepages(struct diff *d)
+{
+	char why[256], *text = NULL;
+	int ret;
+
+	if (foliage_render(d->s->m, "meminfo", 0, &text))
+		return scn_fail(d->s, "diff: cannot render foliage's meminfo");
+	ret = diff_hugetlb_compare(text, why, sizeof(why));
+	free(text);
+	if (ret)
+		return scn_fail(d->s, "diff: %s", why);
+	return SCN_OK;
+}
+
 static int compare_all(struct diff *d, bool slabinfo)
 {
 	struct page_sets ps = { .nr = 0 };
@@ -494,6 +555,8 @@ static int compare_all(struct diff *d, bool slabinfo)
 	page_sets_free(&ps);
 	if (!ret)
 		ret = compare_objects(d);
+	if (!ret && d->hugetlb)
+		ret = compare_hugepages(d);
 	if (!ret && slabinfo)
 		ret = compare_slabinfo(d);
 	if (!ret)
@@ -894,6 +957,17 @@ static int check_thp_set(struct diff *d, const struct scn_action *op)
 	char why[256];
 	int ret;
 
+	ret = diff_hugetlb_set(key, op->value, why, sizeof(why));
+	if (ret == -EACCES) {
+		fprintf(stderr, "foliage diff: skipped: %s\n", why);
+		return SKIP_STATUS;
+	}
+	if (ret < 0)
+		return scn_usage(d->s, "diff: %s", why);
+	if (!ret) {
+		d->hugetlb = true;
+		return SCN_OK;
+	}
 	if (!strcmp(key, "vm.max_map_count"))
 		return scn_usage(d->s, "diff: the real processes live under "
 				 "the host's vm.max_map_count, which foliage "
@@ -926,6 +1000,7 @@ static int machine_up(struct diff *d)
 				  REALPROC_NR_CACHES, rows);
 		free(text);
 		d->objects = true;
+		d->lazy = d->s->config.anon_vma == FOLIAGE_ANON_VMA_LAZY;
 		for (i = 0; i < REALPROC_NR_CACHES; i++) {
 			d->foliage_base[i] = rows[i].active_objs;
 			d->foliage_mark[i] = rows[i].active_objs;
@@ -1206,12 +1281,15 @@ int diff_run(FILE *in, bool markers,
 	ret = scenario_run(s, in);
 	if (!ret)
 		printf("foliage diff: %s: %lu operations on both sides, %lu "
-		       "comparisons, no divergence; objects %s\n", s->file,
+		       "comparisons, no divergence; objects %s%s\n", s->file,
 		       d.nr_ops, d.nr_compares,
 		       !d.objects ? "not compared (foliage has no slabinfo)" :
 		       d.twins ? "exact (by tracing)" :
-		       "by slabinfo at 'compare' lines");
+		       "by slabinfo at 'compare' lines",
+		       d.lazy ? "; anon_vma and anon_vma_chain not compared: "
+		       "anon_vma=lazy makes fewer by design" : "");
 	diff_thp_restore();
+	diff_hugetlb_restore();
 	diff_free(&d);
 	return ret;
 }

@@ -53,8 +53,31 @@ FILE *diff_random_open(struct scenario *s, uint64_t seed, unsigned int steps,
 /* The selected word of sysfs choice file @path ("always [madvise] never"),
  * or its whole first line (use_zero_page): 0 or -errno. */
 int diff_thp_read(const char *path, char *word, size_t len);
+/*
+ * At the first host knob written: put back every knob a run wrote (THP
+ * and hugetlb) at exit() and on the deadly signals (handlers others
+ * installed, the sanitizers', are left alone).
+ */
+void diff_host_hook_exits(void);
 int diff_thp_set(const char *file, const char *value, char *why, size_t len);
 int diff_thp_set_mthp(char *why, size_t len);
 void diff_thp_restore(void);
+
+/*
+ * The host's hugetlb knobs for a run (diff_hugetlb.c): foliage key @key
+ * (vm.nr_hugepages, vm.nr_overcommit_hugepages,
+ * hugepages.hugepages-NkB/...) written to the host's file, remembered and
+ * put back by diff_hugetlb_restore() (also at exit() and on deadly
+ * signals).  0; 1 if @key is not a hugetlb knob; -EACCES (not root:
+ * skip) or -EINVAL with the reason in @why.
+ */
+int diff_hugetlb_set(const char *key, const char *value, char *why,
+		     size_t len);
+void diff_hugetlb_restore(void);
+/*
+ * Compare HugePages_Total/Free/Rsvd/Surp of foliage's meminfo text with
+ * the host's: 0 if equal, else 1 with both in @why.
+ */
+int diff_hugetlb_compare(const char *foliage_meminfo, char *why, size_t len);
 
 #endif /* _FOLIAGE_DIFF_H */

@@ -87,15 +87,22 @@ void diff_thp_restore(void)
 	}
 }
 
-static void restore_and_die(int sig)
+/* Every host knob a run wrote (THP here, hugetlb in diff_hugetlb.c). */
+static void diff_host_restore(void)
 {
 	diff_thp_restore();
+	diff_hugetlb_restore();
+}
+
+static void restore_and_die(int sig)
+{
+	diff_host_restore();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 /* The first write: restore at exit() and on the deadly signals. */
-static void hook_exits(void)
+void diff_host_hook_exits(void)
 {
 	static const int sigs[] = {
 		SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGALRM, SIGUSR1,
@@ -108,7 +115,7 @@ static void hook_exits(void)
 	if (hooked)
 		return;
 	hooked = true;
-	atexit(diff_thp_restore);
+	atexit(diff_host_restore);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = restore_and_die;
 	sigfillset(&sa.sa_mask);
@@ -166,7 +173,7 @@ int diff_thp_set(const char *file, const char *value, char *why, size_t len)
 			snprintf(why, len, "too many THP files set");
 			return -E2BIG;
 		}
-		hook_exits();
+		diff_host_hook_exits();
 		k = &saved[nr_saved];
 		snprintf(k->path, sizeof(k->path), "%s", path);
 		snprintf(k->value, sizeof(k->value), "%s", word);
