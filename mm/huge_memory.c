@@ -22,8 +22,10 @@
 
 #include "render.h"
 #include <linux/mm.h>
+#include <linux/mempolicy.h>
 #include <linux/rmap.h>
 #include <linux/migrate.h>
+#include <trace/events.h>
 #include <linux/huge_mm.h>
 #include <linux/swap.h>
 #include <linux/shmem_fs.h>
@@ -248,8 +250,7 @@ static struct folio *vma_alloc_anon_folio_pmd(struct vm_area_struct *vma,
 	gfp_t gfp = vma_thp_gfp_mask(vma);
 	struct folio *folio;
 
-	folio = folio_alloc_user(gfp | __GFP_ZERO, HPAGE_PMD_ORDER,
-				 numa_node_id(), addr);
+	folio = vma_alloc_folio(gfp | __GFP_ZERO, HPAGE_PMD_ORDER, vma, addr);
 	if (unlikely(!folio)) {
 		count_vm_event(THP_FAULT_FALLBACK);
 		count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_FALLBACK);
@@ -480,6 +481,16 @@ int zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma,
 
 	ptl = pmd_lock(mm, pmd);
 	orig_pmd = pmdp_get(pmd);
+	if (is_pmd_migration_entry(orig_pmd)) {
+		/* The entry holds no reference and no mapcount; RSS goes. */
+		set_pmd(pmd, __pmd(0));
+		if (vma_is_anonymous(vma)) {
+			zap_deposited_table(mm, pmd);
+			add_mm_counter(mm, MM_ANONPAGES, -(long)HPAGE_PMD_NR);
+		}
+		spin_unlock(ptl);
+		return 1;
+	}
 	if (!pmd_trans_huge(orig_pmd)) {
 		spin_unlock(ptl);
 		return 0;
@@ -533,8 +544,34 @@ int copy_huge_pmd(struct mm_struct *dst_mm, struct mm_struct *src_mm,
 		spin_lock(src_ptl);
 
 	pmd = pmdp_get(src_pmd);
+	if (unlikely(is_pmd_migration_entry(pmd))) {
+		swp_entry_t entry = pmd_to_swp_entry(pmd);
+
+		/*
+		 * The child gets the entry too; a writable (or exclusive)
+		 * one becomes a read entry in both, as the COW of the page
+		 * it stands for would be.
+		 */
+		if (!is_readable_migration_entry(entry)) {
+			pmd = __pmd(pmd_val(swp_entry_to_pmd(
+					make_readable_migration_entry_of(entry,
+									 false))) |
+				    pmd_swp_flags(pmd));
+			set_pmd(src_pmd, pmd);
+		}
+		add_mm_counter(dst_mm, MM_ANONPAGES, HPAGE_PMD_NR);
+		mm_inc_nr_ptes(dst_mm);
+		pgtable_trans_huge_deposit(dst_mm, dst_pmd, pgtable);
+		if (!(dst_vma->vm_flags & VM_UFFD_WP))
+			pmd = pmd_swp_clear_uffd_wp(pmd);
+		set_pmd(dst_pmd, pmd);
+		if (src_ptl != dst_ptl)
+			spin_unlock(src_ptl);
+		spin_unlock(dst_ptl);
+		return 0;
+	}
 	if (unlikely(!pmd_trans_huge(pmd))) {
-		/* A PMD migration entry (or it was split meanwhile). */
+		/* Split meanwhile. */
 		pte_free(dst_mm, pgtable);
 		goto out_eagain;
 	}
@@ -601,6 +638,44 @@ static void __split_huge_zero_page_pmd(struct vm_area_struct *vma,
 	set_pmd(pmd, __pmd(table_entry(page_to_pfn(pgtable))));
 }
 
+/*
+ * A PMD migration entry becomes 512 PTE migration entries, each keeping
+ * what the PMD's kept (write or exclusive, young, dirty, soft-dirty,
+ * uffd-wp); remove_migration_ptes() finds them as PTEs.  No mapcount or
+ * reference changes: entries hold none.  Caller holds the PMD lock.
+ */
+static void __split_huge_pmd_migration_locked(struct vm_area_struct *vma,
+					      pmd_t *pmd)
+{
+	pmd_t old_pmd = pmdp_get(pmd);
+	swp_entry_t entry = pmd_to_swp_entry(old_pmd);
+	unsigned long pfn = swp_offset_pfn(entry);
+	bool write = is_writable_migration_entry(entry);
+	bool exclusive = is_readable_exclusive_migration_entry(entry);
+	struct page *pgtable;
+	pte_t *pte;
+	int i;
+
+	pgtable = pgtable_trans_huge_withdraw(vma->vm_mm, pmd);
+	pte = page_address(pgtable);
+	for (i = 0; i < HPAGE_PMD_NR; i++) {
+		swp_entry_t e = make_migration_entry(pfn + i, write, exclusive);
+		pte_t swp;
+
+		if (is_migration_entry_young(entry))
+			e = make_migration_entry_young(e);
+		if (is_migration_entry_dirty(entry))
+			e = make_migration_entry_dirty(e);
+		swp = swp_entry_to_pte(e);
+		if (pmd_swp_soft_dirty(old_pmd))
+			swp = pte_swp_mksoft_dirty(swp);
+		if (pmd_swp_uffd_wp(old_pmd))
+			swp = pte_swp_mkuffd_wp(swp);
+		set_pte(pte + i, swp);
+	}
+	set_pmd(pmd, __pmd(table_entry(page_to_pfn(pgtable))));
+}
+
 /* Caller holds the PMD lock and has checked pmd_trans_huge(). */
 static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd,
 				    unsigned long haddr)
@@ -615,6 +690,10 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd,
 	lockdep_assert_held(pmd_lockptr(vma->vm_mm, pmd));
 
 	count_vm_event(THP_SPLIT_PMD);
+	if (is_pmd_migration_entry(pmdp_get(pmd))) {
+		__split_huge_pmd_migration_locked(vma, pmd);
+		return;
+	}
 	if (is_huge_zero_pmd(pmdp_get(pmd))) {
 		__split_huge_zero_page_pmd(vma, haddr, pmd);
 		return;
@@ -679,7 +758,7 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd,
 void split_huge_pmd_locked(struct vm_area_struct *vma, unsigned long address,
 			   pmd_t *pmd)
 {
-	if (pmd_trans_huge(pmdp_get(pmd)))
+	if (pmd_trans_huge(pmdp_get(pmd)) || is_pmd_migration_entry(pmdp_get(pmd)))
 		__split_huge_pmd_locked(vma, pmd, address & HPAGE_PMD_MASK);
 }
 
@@ -695,7 +774,7 @@ void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 void split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 		    unsigned long address)
 {
-	if (pmd_trans_huge(pmdp_get(pmd)))
+	if (pmd_trans_huge(pmdp_get(pmd)) || is_pmd_migration_entry(pmdp_get(pmd)))
 		__split_huge_pmd(vma, pmd, address);
 }
 
@@ -741,7 +820,7 @@ void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start,
  * keeps its own AnonExclusive.  Caller holds the LRU lock (the folio is
  * off its list).  The tails' references are set by the caller.
  */
-static void __split_unmapped_folio(struct folio *folio)
+void __split_unmapped_folio(struct folio *folio)
 {
 	const unsigned long nr = folio_nr_pages(folio);
 	const unsigned long flags = folio->flags & SPLIT_FOLIO_FLAGS;
@@ -779,6 +858,93 @@ static void split_put_tails(struct folio *folio, unsigned long nr)
 		folio_unlock(new);
 		folio_put(new);
 	}
+}
+
+/* ---- PMD migration entries (mm/migrate.c's users) ---- */
+
+int set_pmd_migration_entry(struct page_vma_mapped_walk *pvmw,
+			    struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	struct vm_area_struct *vma = pvmw->vma;
+	unsigned long address = pvmw->address;
+	bool anon_exclusive;
+	swp_entry_t entry;
+	pmd_t pmdval, pmdswp;
+
+	lockdep_assert_held(pvmw->ptl);
+	/* Not present, and flushed, before it can be shared. */
+	pmdval = pmdp_invalidate(vma, address, pvmw->pmd);
+	anon_exclusive = folio_test_anon(folio) && PageAnonExclusive(page);
+	if (anon_exclusive && folio_try_share_anon_rmap_pmd(folio, page)) {
+		set_pmd(pvmw->pmd, pmdval);
+		return -EBUSY;
+	}
+	if (pmd_dirty(pmdval))
+		folio_mark_dirty(folio);
+	entry = make_migration_entry(page_to_pfn(page), pmd_write(pmdval),
+				     anon_exclusive);
+	if (pmd_young(pmdval))
+		entry = make_migration_entry_young(entry);
+	if (pmd_dirty(pmdval))
+		entry = make_migration_entry_dirty(entry);
+	pmdswp = swp_entry_to_pmd(entry);
+	if (pmd_soft_dirty(pmdval))
+		pmdswp = pmd_swp_mksoft_dirty(pmdswp);
+	if (pmd_uffd_wp(pmdval))
+		pmdswp = pmd_swp_mkuffd_wp(pmdswp);
+	set_pmd(pvmw->pmd, pmdswp);
+	folio_remove_rmap_pmd(folio, page, vma);
+	folio_put(folio);
+	trace_set_migration_pte(address, pmd_val(pmdswp), HPAGE_PMD_ORDER);
+	return 0;
+}
+
+void remove_migration_pmd(struct page_vma_mapped_walk *pvmw, struct page *new)
+{
+	struct folio *folio = page_folio(new);
+	struct vm_area_struct *vma = pvmw->vma;
+	unsigned long haddr = pvmw->address & HPAGE_PMD_MASK;
+	pmd_t old = pmdp_get(pvmw->pmd), pmde;
+	swp_entry_t entry = pmd_to_swp_entry(old);
+
+	lockdep_assert_held(pvmw->ptl);
+	folio_get(folio);
+	pmde = folio_mk_pmd(folio, vma->vm_page_prot);
+	if (pmd_swp_soft_dirty(old))
+		pmde = pmd_mksoft_dirty(pmde);
+	if (is_writable_migration_entry(entry))
+		pmde = pmd_mkwrite(pmde);
+	if (pmd_swp_uffd_wp(old))
+		pmde = pmd_mkuffd_wp(pmde);
+	if (!is_migration_entry_young(entry))
+		pmde = pmd_mkold(pmde);
+	if (folio_test_dirty(folio) && is_migration_entry_dirty(entry))
+		pmde = pmd_mkdirty(pmde);
+	if (folio_test_anon(folio)) {
+		rmap_t rmap_flags = RMAP_NONE;
+
+		if (!is_readable_migration_entry(entry))
+			rmap_flags |= RMAP_EXCLUSIVE;
+		folio_add_anon_rmap_pmd(folio, new, vma, haddr, rmap_flags);
+	} else {
+		folio_add_file_rmap_pmd(folio, new, vma);
+	}
+	/* Was not present: nothing to flush. */
+	set_pmd(pvmw->pmd, pmde);
+	trace_remove_migration_pte(haddr, pmd_val(pmde), HPAGE_PMD_ORDER);
+}
+
+void pmd_migration_entry_wait(struct mm_struct *mm, pmd_t *pmd)
+{
+	spinlock_t *ptl = pmd_lock(mm, pmd);
+
+	if (!is_pmd_migration_entry(pmdp_get(pmd))) {
+		spin_unlock(ptl);
+		return;
+	}
+	/* Drops ptl once queued on the folio's wait queue. */
+	migration_entry_wait_on_locked(pmd_to_swp_entry(pmdp_get(pmd)), ptl);
 }
 
 int split_folio(struct folio *folio)

@@ -1257,7 +1257,7 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
 	struct hstate *h = info->hstate;
 	unsigned long haddr = address & ~(huge_page_size(h) - 1);
 	pgoff_t idx = vma_hugecache_offset(h, vma, haddr);
-	bool shared = vma->vm_flags & VM_MAYSHARE, new_folio = false;
+	bool shared = vma->vm_flags & VM_MAYSHARE;
 	bool anon = false, writable, zeroed = false;
 	struct folio *folio;
 	spinlock_t *ptl;
@@ -1284,7 +1284,6 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
 							   VM_FAULT_SIGBUS;
 		hugetlb_zero_folio(folio, zeroed, address);
 		__folio_mark_uptodate(folio);
-		new_folio = true;
 		if (shared) {
 			if (hugetlbfs_cache_add(info, folio, idx,
 						vma->vm_file->f_mapping)) {
@@ -1310,7 +1309,6 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
 		folio_put(folio);
 		folio = copy;
 		anon = true;
-		new_folio = true;
 	}
 	ptl = huge_pte_lockptr(h, mm, ptep);
 	spin_lock(ptl);
@@ -1335,7 +1333,6 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
 	set_pmd(ptep, entry);
 	spin_unlock(ptl);
 	/* Our reference is the mapping's (the cache holds its own). */
-	(void)new_folio;
 	return 0;
 }
 
@@ -1883,6 +1880,9 @@ static int validate_hstate(struct hstate *h)
 			ret = -EUCLEAN;
 		node_nr[folio_nid(folio)]++;
 	}
+	/* Pages a guest_memfd holds split are in use, on no list. */
+	for (nid = 0; nid < nr_online_nodes(); nid++)
+		node_nr[nid] += h->split_huge_pages_node[nid];
 	for (nid = 0; nid < nr_online_nodes(); nid++) {
 		if (node_nr[nid] != h->nr_huge_pages_node[nid])
 			hbug(h, "node %d: %lu folios, counter %lu", nid,

@@ -183,6 +183,19 @@ int __must_check faultin_page_range(struct vm_area_struct *vma,
 long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start,
 			     unsigned long end);
 
+/*
+ * mm/page_alloc.c: make @page the head of a compound page of @order (its
+ * tails point at it, the large-folio fields initialised).
+ */
+void prep_compound_page(struct page *page, unsigned int order);
+/*
+ * mm/huge_memory.c: turn unmapped large @folio into order-0 folios in
+ * place (each tail gets the head's flags that survive a split, its
+ * ->mapping and ->index; the head loses PG_head).  The tails' references
+ * are the caller's to set (their refcount is 0).
+ */
+void __split_unmapped_folio(struct folio *folio);
+
 /* ---- PTE batching (issue 12; docs/pte-batching.md) ---- */
 #include <linux/mm.h>
 

@@ -263,7 +263,8 @@ static int madvise_free_single_vma(struct vm_area_struct *vma,
 		if (!pmd)
 			continue;
 		val = pmdp_get(pmd);
-		if (pmd_none(val))
+		/* Nothing, or a PMD migration entry: nothing to free. */
+		if (pmd_none(val) || is_swap_pmd(val))
 			continue;
 		if (pmd_trans_huge(val) &&
 		    (madvise_free_huge_pmd(&tlb, vma, pmd, addr, next) ||

@@ -33,6 +33,7 @@
 #include <linux/hugetlb.h>
 #include "internal.h"
 #include <linux/mm.h>
+#include <linux/mempolicy.h>
 #include <linux/err.h>
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
@@ -159,7 +160,7 @@ static struct folio *folio_prealloc(struct vm_area_struct *vma,
 {
 	gfp_t gfp = GFP_HIGHUSER_MOVABLE | (need_zero ? __GFP_ZERO : 0);
 
-	return folio_alloc_user(gfp, 0, numa_node_id(), addr);
+	return vma_alloc_folio(gfp, 0, vma, addr);
 }
 
 /* copy_user_highpage() */
@@ -212,8 +213,8 @@ static struct folio *alloc_anon_folio(struct vm_fault *vmf)
 	gfp = vma_thp_gfp_mask(vma);
 	while (orders) {
 		/* __GFP_ZERO with the fault address: no clearing here. */
-		folio = folio_alloc_user(gfp | __GFP_ZERO, order, numa_node_id(),
-					 vmf->address);
+		folio = vma_alloc_folio(gfp | __GFP_ZERO, order, vma,
+					vmf->address);
 		if (folio)
 			return folio;
 		count_mthp_stat(order, MTHP_STAT_ANON_FAULT_FALLBACK);
@@ -962,8 +963,12 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 			return ret;
 	} else {
 		vmf.orig_pmd = pmdp_get(vmf.pmd);
-		if (unlikely(is_swap_pmd(vmf.orig_pmd)))
-			return 0;	/* PMD migration entry: retry */
+		if (unlikely(is_swap_pmd(vmf.orig_pmd))) {
+			/* A PMD migration entry: sleep until it is gone. */
+			if (is_pmd_migration_entry(vmf.orig_pmd))
+				pmd_migration_entry_wait(mm, vmf.pmd);
+			return 0;
+		}
 		if (pmd_trans_huge(vmf.orig_pmd)) {
 			if ((flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) &&
 			    !pmd_write(vmf.orig_pmd)) {

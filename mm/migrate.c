@@ -98,6 +98,11 @@ static bool remove_migration_pte(struct folio *folio,
 		if (folio_test_large(folio))
 			idx = linear_page_index(vma, pvmw.address) - pvmw.pgoff;
 		new = folio_page(folio, idx);
+		if (!pvmw.pte) {
+			/* A PMD migration entry: the whole folio, by PMD. */
+			remove_migration_pmd(&pvmw, new);
+			continue;
+		}
 		if (rarg->map_unused_to_zeropage &&
 		    try_to_map_unused_to_zeropage(&pvmw, folio, idx))
 			continue;
@@ -621,7 +626,7 @@ struct migrate_pages_stats {
  */
 static bool thp_migration_supported(void)
 {
-	return false;
+	return true;
 }
 
 /*
@@ -989,12 +994,12 @@ struct folio *alloc_migration_target(struct folio *src, unsigned long private)
 
 /* ---- move_pages(2) ------------------------------------------------------ */
 
-/* Nodes with memory (node_states[N_MEMORY]); no cpusets: all are allowed. */
-static nodemask_t node_states_memory(void)
+nodemask_t node_states_memory(void)
 {
 	nodemask_t mask = NODE_MASK_NONE;
 	int nid;
 
+	BUILD_BUG_ON(MAX_NUMNODES > NODEMASK_BITS);
 	for (nid = 0; nid < this_machine->nr_nodes; nid++)
 		if (NODE_DATA(nid)->node_present_pages)
 			node_set(nid, &mask);
@@ -1247,4 +1252,110 @@ int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
 		do_pages_stat(mm, nr_pages, pages, status);
 	machine_exit_op(task->machine);
 	return err;
+}
+
+/* ---- alloc_contig_range(): moving what is in the way ---------------- */
+
+/* Where the range's movable folios go: anywhere on their node but there. */
+struct contig_target {
+	unsigned long start, end;	/* the range being emptied (pfns) */
+	struct list_head held;		/* allocated inside it: kept aside */
+};
+
+static struct folio *alloc_contig_target(struct folio *src,
+					 unsigned long private)
+{
+	struct contig_target *ct = (void *)private;
+	struct migration_target_control mtc = {
+		.nid = folio_nid(src),
+		.gfp_mask = GFP_HIGHUSER_MOVABLE,
+		.reason = MR_CONTIG_RANGE,
+	};
+	unsigned long tries;
+
+	/* Each try keeps one of the range's pages aside: it ends. */
+	for (tries = 0; tries <= ct->end - ct->start; tries++) {
+		struct folio *dst = alloc_migration_target(src,
+							   (unsigned long)&mtc);
+		unsigned long pfn;
+
+		if (!dst)
+			return NULL;
+		pfn = folio_pfn(dst);
+		if (pfn + folio_nr_pages(dst) <= ct->start || pfn >= ct->end)
+			return dst;
+		/* In the range: keep it from being handed out again. */
+		list_add(&dst->lru, &ct->held);
+	}
+	return NULL;
+}
+
+/*
+ * The folio @pfn belongs to, referenced, or NULL if it is free or being
+ * freed (folio_try_get()).
+ */
+static struct folio *pfn_folio_try_get(unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+	struct folio *folio = page_folio(page);
+
+	if (!atomic_add_unless(&folio->_refcount, 1, 0))
+		return NULL;
+	if (page_folio(page) != folio) {
+		folio_put(folio);
+		return NULL;
+	}
+	return folio;
+}
+
+int alloc_contig_migrate_range(unsigned long start, unsigned long end)
+{
+	struct contig_target ct = { .start = start, .end = end };
+	struct folio *folio, *next;
+	unsigned long pfn;
+	LIST_HEAD(list);
+	int ret = 0;
+
+	INIT_LIST_HEAD(&ct.held);
+	for (pfn = start; pfn < end; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (PageBuddy(page)) {
+			/* A free block: skip it whole (racy, rechecked). */
+			unsigned int order = buddy_order(page);
+
+			if (PageBuddy(page) && order <= MAX_PAGE_ORDER)
+				pfn = ALIGN_DOWN(pfn, 1UL << order) +
+				      (1UL << order) - 1;
+			continue;
+		}
+		folio = pfn_folio_try_get(pfn);
+		if (!folio)
+			continue;	/* free, on a per-CPU list, or going */
+		if (!folio_test_lru(folio) ||
+		    !isolate_folio_to_list(folio, &list)) {
+			/* Not movable: the range cannot be had. */
+			folio_put(folio);
+			ret = -EBUSY;
+			break;
+		}
+		pfn = folio_pfn(folio) + folio_nr_pages(folio) - 1;
+		folio_put(folio);
+	}
+	if (!list_empty(&list)) {
+		int rc = ret ? 0 : migrate_pages(&list, alloc_contig_target,
+						 NULL, (unsigned long)&ct,
+						 MIGRATE_SYNC, MR_CONTIG_RANGE,
+						 NULL);
+
+		if (rc)
+			ret = rc < 0 ? rc : -EBUSY;
+		if (!list_empty(&list))
+			putback_movable_pages(&list);
+	}
+	list_for_each_entry_safe(folio, next, &ct.held, lru) {
+		list_del(&folio->lru);
+		folio_put(folio);
+	}
+	return ret;
 }

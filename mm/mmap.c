@@ -212,6 +212,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mm->data_vm = oldmm->data_vm;
 	mm->exec_vm = oldmm->exec_vm;
 	mm->stack_vm = oldmm->stack_vm;
+	mm->mempolicy = oldmm->mempolicy;	/* the child inherits it */
 	/*
 	 * ANON_VMA_LAZY: every lazy VMA gets its group's anon_vma first;
 	 * folio_try_dup_anon_rmap_*() then moves each folio it shares.

@@ -154,6 +154,26 @@ unlock:
 	return ret;
 }
 
+/*
+ * A PMD migration entry under mprotect: a writable one becomes readable
+ * (exclusive for anon), so that the PMD the migration puts back is not
+ * writable where the VMA no longer is; a fault makes it writable again.
+ */
+static void change_huge_pmd_migration(struct vm_area_struct *vma, pmd_t *pmd)
+{
+	spinlock_t *ptl = pmd_lock(vma->vm_mm, pmd);
+	pmd_t old = pmdp_get(pmd), new;
+	swp_entry_t entry;
+
+	if (is_pmd_migration_entry(old) &&
+	    is_writable_migration_entry(entry = pmd_to_swp_entry(old))) {
+		new = swp_entry_to_pmd(make_readable_migration_entry_of(
+				entry, vma_is_anonymous(vma)));
+		set_pmd(pmd, __pmd(pmd_val(new) | pmd_swp_flags(old)));
+	}
+	spin_unlock(ptl);
+}
+
 static long change_pmd_range(struct mmu_gather *tlb,
 			     struct vm_area_struct *vma, pud_t *pud,
 			     unsigned long addr, unsigned long end,
@@ -183,8 +203,12 @@ static long change_pmd_range(struct mmu_gather *tlb,
 				__split_huge_pmd(vma, pmd, addr);
 			}
 		} else if (is_swap_pmd(val)) {
-			/* A PMD migration entry: left for the migration. */
-			continue;
+			if (next - addr == HPAGE_PMD_SIZE) {
+				change_huge_pmd_migration(vma, pmd);
+				continue;
+			}
+			/* Only part of it: PTE migration entries. */
+			__split_huge_pmd(vma, pmd, addr);
 		}
 		pages += change_pte_range(tlb, vma, pmd, addr, next, newprot,
 					  cp_flags);

@@ -23,6 +23,7 @@
 #include "internal.h"
 #include "page_reporting.h"
 #include <linux/mm.h>
+#include <linux/migrate.h>
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
 #include <trace/events.h>
@@ -1222,7 +1223,7 @@ void folio_zero_user(struct folio *folio, unsigned long addr_hint)
 	memset(base + (target << PAGE_SHIFT), 0, PAGE_SIZE);
 }
 
-static void prep_compound_page(struct page *page, unsigned int order)
+void prep_compound_page(struct page *page, unsigned int order)
 {
 	struct folio *folio = (struct folio *)page;
 	unsigned long i, nr = 1UL << order;
@@ -2103,6 +2104,10 @@ int alloc_contig_range(unsigned long start, unsigned long end, gfp_t gfp)
 	    ((nr_pages & (nr_pages - 1)) || !IS_ALIGNED(start, nr_pages)))
 		return -EINVAL;
 
+	/* Pages in use but movable go elsewhere first (mm/migrate.c). */
+	ret = alloc_contig_migrate_range(start, end);
+	if (ret)
+		return ret;
 	saved = calloc((bend - bstart) >> pageblock_order, 1);
 	if (!saved)
 		return -ENOMEM;

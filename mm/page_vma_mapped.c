@@ -101,12 +101,20 @@ restart:
 			continue;
 		}
 		pmde = pmdp_get(pvmw->pmd);
-		if (pmd_trans_huge(pmde)) {
+		if (pmd_trans_huge(pmde) || is_pmd_migration_entry(pmde)) {
 			pvmw->ptl = pmd_lock(mm, pvmw->pmd);
 			pmde = pmdp_get(pvmw->pmd);
 			if (pmd_trans_huge(pmde)) {
 				if ((pvmw->flags & PVMW_MIGRATION) ||
 				    !check_pmd(pmd_pfn(pmde), pvmw))
+					return not_found(pvmw);
+				return true;
+			}
+			if (is_pmd_migration_entry(pmde)) {
+				swp_entry_t entry = pmd_to_swp_entry(pmde);
+
+				if (!(pvmw->flags & PVMW_MIGRATION) ||
+				    !check_pmd(swp_offset_pfn(entry), pvmw))
 					return not_found(pvmw);
 				return true;
 			}

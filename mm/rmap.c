@@ -23,10 +23,8 @@
  *
  * Differences from Linux (docs/fidelity.md): no mlock bookkeeping, no
  * deferred split queue for partially unmapped anon THPs, no mm-id
- * tracking of large folios (CONFIG_MM_ID), no PMD migration entries
- * (try_to_migrate() splits a PMD mapping with TTU_SPLIT_HUGE_PMD, else
- * fails), no swap (try_to_unmap() of an anon folio only discards a
- * clean lazily-freed one).
+ * tracking of large folios (CONFIG_MM_ID), no swap (try_to_unmap() of an
+ * anon folio only discards a clean lazily-freed one).
  */
 #include "internal.h"
 #include <linux/mm.h>
@@ -1676,10 +1674,16 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 				page_vma_mapped_walk_restart(&pvmw);
 				continue;
 			}
-			/* No PMD migration entries in foliage. */
-			ret = false;
-			page_vma_mapped_walk_done(&pvmw);
-			break;
+			/* A PMD-mapped THP: one PMD migration entry. */
+			subpage = folio_page(folio, pmd_pfn(pmdp_get(pvmw.pmd)) -
+						    folio_pfn(folio));
+			VM_WARN_ON(!folio_test_pmd_mappable(folio));
+			if (set_pmd_migration_entry(&pvmw, subpage)) {
+				ret = false;
+				page_vma_mapped_walk_done(&pvmw);
+				break;
+			}
+			continue;
 		}
 		pfn = pte_pfn(ptep_get(pvmw.pte));
 		subpage = folio_page(folio, pfn - folio_pfn(folio));

@@ -528,38 +528,6 @@ out:
 	return ret;
 }
 
-/*
- * Unmap the file pages of [start, end) (page indices) from every mapping
- * of @mapping, sparing private COW copies (Linux's unmap_mapping_range()
- * with even_cows 0).  Like Linux, under i_mmap_rwsem without the
- * mappings' mmap_lock.
- */
-static void shmem_unmap_range(struct address_space *mapping, pgoff_t start,
-			      pgoff_t end)
-{
-	struct zap_details details = { .even_cows = false };
-	struct vm_area_struct *vma;
-
-	i_mmap_lock_write(mapping);
-	vma_interval_tree_foreach(vma, mapping, start, end - 1) {
-		unsigned long v_start, v_end;
-		struct mmu_gather tlb;
-
-		v_start = vma->vm_start +
-			  ((max(start, vma->vm_pgoff) - vma->vm_pgoff) <<
-			   PAGE_SHIFT);
-		v_end = min(vma->vm_end, vma->vm_start +
-			    ((end - vma->vm_pgoff) << PAGE_SHIFT));
-		if (v_start >= v_end)
-			continue;
-		tlb_gather_mmu(&tlb, vma->vm_mm, false);
-		zap_page_range_single_batched(&tlb, vma, v_start,
-					      v_end - v_start, &details);
-		tlb_finish_mmu(&tlb);
-	}
-	i_mmap_unlock_write(mapping);
-}
-
 /* Zero bytes [off, off + len) of the cached page at @index, if any. */
 static void shmem_zero_partial(struct address_space *mapping, pgoff_t index,
 			       size_t off, size_t len)
@@ -602,7 +570,7 @@ int shmem_fallocate(struct file *file, bool punch, unsigned long long off,
 				   min(end, (unsigned long long)start <<
 				       PAGE_SHIFT) - off);
 	if (stop > start) {
-		shmem_unmap_range(mapping, start, stop);
+		unmap_mapping_pages(mapping, start, stop - start);
 		shmem_undo_range(inode, start, stop);
 	}
 	if ((end & ~PAGE_MASK) && end >> PAGE_SHIFT >= start)

@@ -631,6 +631,8 @@ int foliage_render_task(struct foliage_task *task, const char *what,
 
 	if (!task || !what || !out || (flags & ~FOLIAGE_RENDER_JSON))
 		return -EINVAL;
+	if (!strcmp(what, "numa_maps"))
+		return render_numa_maps(task, json, out);
 	if (!strcmp(what, "maps"))
 		detail = TASK_MAPS_VMAS;
 	else if (!strcmp(what, "smaps") || !strcmp(what, "smaps_rollup"))

@@ -107,4 +107,8 @@ struct json_object *smaps_rollup_json(unsigned long start, unsigned long end,
 				      const struct mem_size_stats *mss,
 				      int *err);
 
+/* /proc/PID/numa_maps of @task into *@out (mm/task_numa_maps.c). */
+struct foliage_task;
+int render_numa_maps(struct foliage_task *task, bool json, char **out);
+
 #endif /* _FOLIAGE_MM_TASK_MMU_H */

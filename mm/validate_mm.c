@@ -35,6 +35,7 @@
 
 #include "vma.h"
 #include <linux/rmap.h>
+#include <linux/mempolicy.h>
 #include <linux/huge_mm.h>
 #include <linux/hugetlb.h>
 #include "task.h"
@@ -128,7 +129,7 @@ static bool anon_vma_fork_child(const struct vm_area_struct *vma)
 /*
  * Would Linux have merged these two adjacent VMAs?  Same flags (bar
  * VM_SOFTDIRTY), same file at contiguous offsets, not special, no ->close,
- * and anon_vmas that are equal or where only one side has one, which is
+ * the same NUMA policy, and anon_vmas that are equal or where only one side has one, which is
  * not a fork child's.
  */
 static bool vmas_mergeable(const struct vm_area_struct *a,
@@ -145,6 +146,8 @@ static bool vmas_mergeable(const struct vm_area_struct *a,
 	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;
 	if ((a->vm_ops && a->vm_ops->close) || (b->vm_ops && b->vm_ops->close))
+		return false;
+	if (!mpol_equal(&a->vm_policy, &b->vm_policy))
 		return false;
 	/* ANON_VMA_LAZY: a lazy VMA's key is its root, as in vma.c. */
 	if (!a->anon_vma && !b->anon_vma && a->lazy_root != b->lazy_root)
@@ -482,8 +485,17 @@ static void walk_mm(struct mm_struct *mm, struct recount *rc)
 							      true, rss);
 					continue;
 				}
+				if (is_pmd_migration_entry(pmd)) {
+					/* A THP under migration: still RSS. */
+					swp_entry_t e = pmd_to_swp_entry(pmd);
+
+					rss[mm_counter(page_folio(pfn_to_page(
+						swp_offset_pfn(e))))] +=
+						HPAGE_PMD_NR;
+					continue;
+				}
 				if (!pmd_is_table(pmd))
-					continue;	/* migration entry */
+					continue;
 				count_table(mm, rc, table_entry_pfn(pmd_val(pmd)),
 					    &below_pgd, false);
 				walk_pte_table(mm, rc,

@@ -31,6 +31,7 @@
 #include "vma.h"
 #include <linux/err.h>
 #include <linux/rmap.h>
+#include <linux/mempolicy.h>
 #include <linux/huge_mm.h>
 #include <linux/slab.h>
 #include <asm-generic/tlb.h>
@@ -201,6 +202,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	new->vm_ops = orig->vm_ops;
 	new->vm_private_data = orig->vm_private_data;
 	new->anon_vma = orig->anon_vma;
+	new->vm_policy = orig->vm_policy;
 	INIT_LIST_HEAD(&new->anon_vma_chain);
 	/* No lazy_root: anon_vma_clone() links a copy at the same base. */
 	return new;
@@ -533,6 +535,11 @@ static bool is_mergeable_vma(const struct vma_merge_struct *vmg,
 	if ((vma->vm_flags ^ vmg->vm_flags) & ~VM_SOFTDIRTY)
 		return false;
 	if (vma->vm_file != vmg->file)
+		return false;
+	/* mpol_equal(): the range's policy, its VMA's, or none if new. */
+	if (!mpol_equal(&vma->vm_policy, vmg->policy ? vmg->policy :
+			vmg->middle ? &vmg->middle->vm_policy :
+				      &default_mempolicy))
 		return false;
 	return true;
 }
@@ -976,10 +983,13 @@ static struct vm_area_struct *vma_modify(struct vma_merge_struct *vmg)
 	return vma;
 }
 
-struct vm_area_struct *vma_modify_flags(struct vm_area_struct *prev,
-					struct vm_area_struct *vma,
-					unsigned long start, unsigned long end,
-					vm_flags_t vm_flags)
+/* The range of @vma to get @vm_flags and @policy (NULL: @vma's). */
+static struct vm_area_struct *vma_modify_attrs(struct vm_area_struct *prev,
+					       struct vm_area_struct *vma,
+					       unsigned long start,
+					       unsigned long end,
+					       vm_flags_t vm_flags,
+					       const struct mempolicy *policy)
 {
 	struct vma_merge_struct vmg = {
 		.mm = vma->vm_mm,
@@ -991,10 +1001,27 @@ struct vm_area_struct *vma_modify_flags(struct vm_area_struct *prev,
 		.vm_flags = vm_flags,
 		.file = vma->vm_file,
 		.anon_vma = vma->anon_vma,
+		.policy = policy,
 		.lazy_root = vma->lazy_root,
 	};
 
 	return vma_modify(&vmg);
+}
+
+struct vm_area_struct *vma_modify_flags(struct vm_area_struct *prev,
+					struct vm_area_struct *vma,
+					unsigned long start, unsigned long end,
+					vm_flags_t vm_flags)
+{
+	return vma_modify_attrs(prev, vma, start, end, vm_flags, NULL);
+}
+
+struct vm_area_struct *vma_modify_policy(struct vm_area_struct *prev,
+					 struct vm_area_struct *vma,
+					 unsigned long start, unsigned long end,
+					 const struct mempolicy *policy)
+{
+	return vma_modify_attrs(prev, vma, start, end, vma->vm_flags, policy);
 }
 
 struct vm_area_struct *vma_merge_extend(struct vm_area_struct *vma,

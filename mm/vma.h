@@ -133,6 +133,8 @@ struct vma_merge_struct {
 	vm_flags_t vm_flags;		/* flags the range is to have */
 	struct file *file;		/* file the range maps, or NULL */
 	struct anon_vma *anon_vma;	/* anon_vma the range has, or NULL */
+	const struct mempolicy *policy;	/* the range's NUMA policy; NULL: its
+					 * VMA's (none for a new range) */
 	struct vm_area_struct *lazy_root; /* else its ANON_VMA_LAZY root, or NULL */
 	enum vma_merge_state state;	/* outcome */
 	bool just_expand;		/* only try to expand prev */
@@ -174,6 +176,11 @@ struct vm_area_struct *vma_modify_flags(struct vm_area_struct *prev,
 					struct vm_area_struct *vma,
 					unsigned long start, unsigned long end,
 					vm_flags_t vm_flags);
+/* The same for a NUMA @policy (mbind); the caller then sets it. */
+struct vm_area_struct *vma_modify_policy(struct vm_area_struct *prev,
+					 struct vm_area_struct *vma,
+					 unsigned long start, unsigned long end,
+					 const struct mempolicy *policy);
 /* Grow @vma by @delta bytes at its end, merging with next if possible. */
 struct vm_area_struct *vma_merge_extend(struct vm_area_struct *vma,
 					unsigned long delta);

@@ -441,8 +441,8 @@ int foliage_page_state(struct foliage_task *task, unsigned long addr,
 	FOLIAGE_MUST_CHECK;
 
 /*
- * /proc/PID/"maps", "smaps" or "smaps_rollup" of a task, in Linux 6.18's
- * format (FOLIAGE_RENDER_JSON: as JSON).
+ * /proc/PID/"maps", "smaps", "smaps_rollup" or "numa_maps" of a task, in
+ * Linux 6.18's format (FOLIAGE_RENDER_JSON: as JSON).
  */
 int foliage_render_task(struct foliage_task *task, const char *what,
 			unsigned int flags, char **out)
@@ -744,6 +744,39 @@ int foliage_migrator_disable(struct foliage_machine *m, const char *name)
 int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
 		       const unsigned long *pages, const int *nodes,
 		       int *status, int flags)
+	FOLIAGE_MUST_CHECK;
+
+/* NUMA policy modes, as Linux's MPOL_*. */
+#define FOLIAGE_MPOL_DEFAULT		0
+#define FOLIAGE_MPOL_PREFERRED		1
+#define FOLIAGE_MPOL_BIND		2
+#define FOLIAGE_MPOL_INTERLEAVE		3
+
+/*
+ * mbind(2): the policy of [@addr, @addr + @len) of @task, @mode over the
+ * nodes of @nodemask (bit n: node n).  MPOL_MF_MOVE moves the task's
+ * pages of the range that the policy does not want (MOVE_ALL: shared
+ * ones too); MPOL_MF_STRICT: -EIO if some still do not conform.  -EFAULT
+ * if part of the range is unmapped; -EINVAL for a bad mode, flags,
+ * alignment or node set (DEFAULT takes none, the others some with
+ * memory).
+ */
+int foliage_mbind(struct foliage_task *task, unsigned long addr,
+		  unsigned long len, int mode, unsigned long nodemask,
+		  unsigned int flags)
+	FOLIAGE_MUST_CHECK;
+/* set_mempolicy(2): the task's policy for new pages (forks inherit it). */
+int foliage_set_mempolicy(struct foliage_task *task, int mode,
+			  unsigned long nodemask)
+	FOLIAGE_MUST_CHECK;
+/*
+ * migrate_pages(2): @task's pages on the nodes of @old_nodes move to
+ * @new_nodes (the n-th old node to the (n mod count)-th new one).
+ * Returns the number of pages not moved, or -EINVAL (a node without
+ * memory).
+ */
+int foliage_migrate_pages(struct foliage_task *task, unsigned long old_nodes,
+			  unsigned long new_nodes)
 	FOLIAGE_MUST_CHECK;
 
 /* ---- PTE batching and arm64's contiguous PTEs (docs/pte-batching.md) ---- */

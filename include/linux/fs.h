@@ -116,8 +116,8 @@ struct file *get_file(struct file *file);
 #define MAX_LFS_FILESIZE	((unsigned long long)LLONG_MAX)
 
 /*
- * fallocate(2) on @file (vfs_fallocate()): -EOPNOTSUPP unless its f_op
- * has ->fallocate.
+ * fallocate(2) on @file (vfs_fallocate()): its f_op's ->fallocate, else
+ * shmem's or hugetlbfs's (KEEP_SIZE, with or without PUNCH_HOLE).
  */
 long vfs_fallocate(struct file *file, int mode, unsigned long long offset,
 		   unsigned long long len);

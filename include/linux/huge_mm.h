@@ -81,6 +81,22 @@ void split_huge_pmd_address(struct vm_area_struct *vma,
  * in use), -EINVAL (order 0, or not anon).
  */
 int split_folio(struct folio *folio);
+
+/*
+ * PMD migration entries: a PMD-mapped THP migrates without a split.
+ * set_pmd_migration_entry(): try_to_migrate()'s PMD case, the PMD becomes
+ * an entry keeping write or AnonExclusive, young, dirty, soft-dirty and
+ * uffd-wp, and drops its mapcount and reference; -EBUSY (left mapped) if
+ * the page may be pinned.  remove_migration_pmd(): the entry becomes a
+ * huge PMD of @new's folio again.  Both: caller holds the PMD lock
+ * (@pvmw's) and the folio lock.  pmd_migration_entry_wait(): a fault on
+ * an entry sleeps until the folio is unlocked, then retries.
+ */
+struct page_vma_mapped_walk;
+int set_pmd_migration_entry(struct page_vma_mapped_walk *pvmw,
+			    struct page *page);
+void remove_migration_pmd(struct page_vma_mapped_walk *pvmw, struct page *new);
+void pmd_migration_entry_wait(struct mm_struct *mm, pmd_t *pmd);
 /*
  * split_folio() of an isolated folio (off the LRU, for migration): the
  * new order-0 folios after the first are isolated too, each with a

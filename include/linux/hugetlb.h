@@ -58,6 +58,8 @@ struct hstate {
 	unsigned long nr_huge_pages_node[MAX_NUMNODES]; /* per node: all */
 	unsigned long free_huge_pages_node[MAX_NUMNODES]; /* per node: free */
 	unsigned long surplus_huge_pages_node[MAX_NUMNODES]; /* per node */
+	/* in use, held split into base pages by a guest_memfd (off lists) */
+	unsigned long split_huge_pages_node[MAX_NUMNODES];
 };
 
 /* The machine's hugetlb state (machine->hugetlb, hugetlb_subsys). */

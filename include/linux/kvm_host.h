@@ -59,6 +59,8 @@ struct kvm_memory_attributes2 {
 };
 
 struct kvm;
+struct hstate;
+struct hugepage_subpool;
 
 /* One memslot bound to a guest_memfd (KVM_MEM_GUEST_MEMFD). */
 struct kvm_memory_slot {
@@ -103,6 +105,12 @@ struct kvm_state {
 struct gmem_inode {
 	u64 flags;			/* GUEST_MEMFD_FLAG_* */
 	unsigned int huge_order;	/* 0: 4 KiB pages; 9 or 18: hugetlb */
+	struct hstate *h;		/* hugetlb backing: its pool, or NULL */
+	struct hugepage_subpool *spool;	/* its pages' reservation (min = max) */
+	pthread_mutex_t huge_alloc_lock; /* one huge allocation at a time
+					  * (Linux's hugetlb_fault_mutex) */
+	unsigned long nr_splits;	/* huge folios split into base pages */
+	unsigned long nr_reconstructs;	/* huge folios made whole again */
 	struct range_attr_map attrs;	/* attribute ranges */
 	struct list_head bindings;	/* memslots bound to it */
 	unsigned long nr_invalidations;	/* ranges invalidated */

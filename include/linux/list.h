@@ -19,8 +19,8 @@ struct list_head {
 /*
  * Stores to ->next are WRITE_ONCE() as in Linux, so that list_empty() may
  * be read without the list's lock (the allocator's watermark check), and
- * so that a folio's lru.next, which is its head page's compound_head, may
- * be read by page_folio() (READ_ONCE) while the folio moves between lists.
+ * page_folio() may read a folio's compound_head (its lru.next) while the
+ * folio moves between private lists (migration).
  */
 static inline void INIT_LIST_HEAD(struct list_head *list)
 {

@@ -34,6 +34,7 @@
 
 #include <linux/mm.h>
 #include <linux/nodemask.h>
+#include <linux/migrate_mode.h>
 
 enum migrate_mode {
 	MIGRATE_ASYNC,			/* never block: trylock, batched flush */
@@ -41,23 +42,7 @@ enum migrate_mode {
 	MIGRATE_SYNC,			/* may block */
 };
 
-/* Why a migration happens (Linux's MR_*; trace spellings below). */
-enum migrate_reason {
-	MR_COMPACTION,			/* "compaction" */
-	MR_MEMORY_FAILURE,		/* "memory_failure" */
-	MR_MEMORY_HOTPLUG,		/* "memory_hotplug" */
-	MR_SYSCALL,			/* "syscall_or_cpuset" */
-	MR_MEMPOLICY_MBIND,		/* "mempolicy_mbind" */
-	MR_NUMA_MISPLACED,		/* "numa_misplaced" */
-	MR_CONTIG_RANGE,		/* "contig_range" */
-	MR_LONGTERM_PIN,		/* "longterm_pin" */
-	MR_DEMOTION,			/* "demotion" */
-	MR_DAMON,			/* "damon" */
-	MR_TYPES
-};
-
-/* The trace format's names: migrate_reason_names[MR_SYSCALL]... */
-extern const char *const migrate_reason_names[MR_TYPES];
+/* enum migrate_reason and migrate_reason_names[]: linux/migrate_mode.h. */
 extern const char *const migrate_mode_names[MIGRATE_SYNC + 1];
 
 #define NR_MAX_BATCHED_MIGRATION	512
@@ -107,8 +92,20 @@ int migrate_pages(struct list_head *from, new_folio_t get_new_folio,
  * the LRU (already isolated, or being freed).
  */
 bool isolate_folio_to_list(struct folio *folio, struct list_head *list);
+/* Nodes with memory (node_states[N_MEMORY]); no cpusets: all allowed. */
+nodemask_t node_states_memory(void);
 /* Put every folio of @l back on the LRU, dropping the isolation ref. */
 void putback_movable_pages(struct list_head *l);
+
+/*
+ * alloc_contig_range()'s first step: the movable (LRU) folios of pfns
+ * [@start, @end) migrate elsewhere on their node (MR_CONTIG_RANGE), so
+ * that the range can become free.  0, or -EBUSY if a page in use cannot
+ * move (nothing is migrated then) or some did not, -ENOMEM.  Caller
+ * holds no zone lock; the range is not isolated meanwhile, so it may be
+ * taken again before the caller claims it.
+ */
+int alloc_contig_migrate_range(unsigned long start, unsigned long end);
 
 /*
  * Thread-local batched TLB flush (Linux's current->tlb_ubc): with

@@ -23,6 +23,7 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
+#include <linux/nodemask.h>
 
 struct address_space;
 
@@ -142,6 +143,17 @@ struct file;
 struct vm_operations_struct;
 
 /*
+ * A NUMA memory policy (mm/mempolicy.c, include/linux/mempolicy.h), kept
+ * by value: a VMA's (mbind) or an mm's (set_mempolicy).  mode 0 is
+ * MPOL_DEFAULT, so a zeroed policy is the default.
+ */
+struct mempolicy {
+	unsigned short mode;		/* MPOL_DEFAULT, _PREFERRED, _BIND, ... */
+	unsigned short flags;		/* MPOL_F_* (none modelled yet) */
+	nodemask_t nodes;		/* the policy's nodes */
+};
+
+/*
  * One virtual memory area: [vm_start, vm_end) of one mm with one set of
  * flags, one backing (anonymous, or a file at vm_pgoff) and one anon_vma.
  *
@@ -171,6 +183,7 @@ struct vm_area_struct {
 	bool lazy_detached;		/* as a root: unmapped, kept for its folios */
 	unsigned long lazy_span_start;	/* as a root: its VMAs lie in */
 	unsigned long lazy_span_end;	/* [span_start, span_end) */
+	struct mempolicy vm_policy;	/* mbind()'s policy; default: none */
 };
 
 RB_HEAD(vma_tree, vm_area_struct);
@@ -219,6 +232,8 @@ struct mm_struct {
 	int execute_only_pkey;		/* x86 context's exec-only pkey, or -1 */
 	/* validate_mm()'s "left unmerged" rule (mm/validate_mm.c). */
 	bool splits_kept;		/* a VMA operation failed: a split it made may stay */
+	/* set_mempolicy() (a foliage task is one thread: its policy). */
+	struct mempolicy mempolicy;	/* the task's NUMA policy */
 };
 
 #endif /* _FOLIAGE_LINUX_MM_TYPES_H */

@@ -6,15 +6,15 @@
 #ifndef _FOLIAGE_LINUX_NODEMASK_H
 #define _FOLIAGE_LINUX_NODEMASK_H
 
-#include <linux/mmzone.h>
+#include <linux/compiler.h>
 
 #define NUMA_NO_NODE	(-1)
+/* Nodes a mask can hold (mmzone.h's MAX_NUMNODES must fit). */
+#define NODEMASK_BITS	((int)(8 * sizeof(unsigned long)))
 
 typedef struct {
 	unsigned long bits;		/* bit n: node n is in the set */
 } nodemask_t;
-
-BUILD_BUG_ON(MAX_NUMNODES > 8 * sizeof(unsigned long));
 
 #define NODE_MASK_NONE	((nodemask_t){ .bits = 0 })
 
@@ -30,7 +30,7 @@ static inline void node_clear(int nid, nodemask_t *m)
 
 static inline bool node_isset(int nid, nodemask_t m)
 {
-	return nid >= 0 && nid < MAX_NUMNODES && (m.bits >> nid) & 1;
+	return nid >= 0 && nid < NODEMASK_BITS && (m.bits >> nid) & 1;
 }
 
 static inline bool nodes_empty(nodemask_t m)
@@ -43,22 +43,32 @@ static inline int nodes_weight(nodemask_t m)
 	return __builtin_popcountl(m.bits);
 }
 
-/* The lowest node in @m, or MAX_NUMNODES if it is empty. */
+/* The lowest node in @m, or NODEMASK_BITS if it is empty. */
 static inline int first_node(nodemask_t m)
 {
-	return m.bits ? __builtin_ctzl(m.bits) : MAX_NUMNODES;
+	return m.bits ? __builtin_ctzl(m.bits) : NODEMASK_BITS;
 }
 
-/* The lowest node of @m above @n, or MAX_NUMNODES. */
+/* The lowest node of @m above @n, or NODEMASK_BITS. */
 static inline int next_node(int n, nodemask_t m)
 {
-	unsigned long rest = n + 1 >= MAX_NUMNODES ? 0 :
+	unsigned long rest = n + 1 >= NODEMASK_BITS ? 0 :
 			     m.bits & (~0UL << (n + 1));
 
-	return rest ? __builtin_ctzl(rest) : MAX_NUMNODES;
+	return rest ? __builtin_ctzl(rest) : NODEMASK_BITS;
+}
+
+/* The @n-th node of @m (0: the first); @m must hold more than @n. */
+static inline int nth_node(int n, nodemask_t m)
+{
+	int nid = first_node(m);
+
+	while (n-- > 0)
+		nid = next_node(nid, m);
+	return nid;
 }
 
 #define for_each_node_mask(n, m) \
-	for ((n) = first_node(m); (n) < MAX_NUMNODES; (n) = next_node(n, m))
+	for ((n) = first_node(m); (n) < NODEMASK_BITS; (n) = next_node(n, m))
 
 #endif /* _FOLIAGE_LINUX_NODEMASK_H */

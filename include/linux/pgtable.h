@@ -210,6 +210,7 @@ static inline pmd_t pmd_mkold(pmd_t p) { return __pmd(ARCH_CALL(pte_mkold, p.pmd
 static inline pmd_t pmd_mkspecial(pmd_t p) { return __pmd(ARCH_CALL(pte_mkspecial, p.pmd)); }
 static inline pmd_t pmd_mksoft_dirty(pmd_t p) { return __pmd(ARCH_CALL(pte_mksoft_dirty, p.pmd)); }
 static inline pmd_t pmd_clear_uffd_wp(pmd_t p) { return __pmd(ARCH_CALL(pte_clear_uffd_wp, p.pmd)); }
+static inline pmd_t pmd_mkuffd_wp(pmd_t p) { return __pmd(ARCH_CALL(pte_mkuffd_wp, p.pmd)); }
 /* Not present to the hardware, still a present huge PMD to software. */
 static inline pmd_t pmd_mkinvalid(pmd_t p) { return __pmd(ARCH_CALL(pmd_mkinvalid, p.pmd)); }
 static inline pmd_t pfn_pmd(unsigned long pfn, pgprot_t prot)
@@ -292,6 +293,10 @@ static inline swp_entry_t make_migration_entry(unsigned long pfn, bool write,
 	return swp_entry(write ? SWP_MIGRATION_WRITE :
 			 exclusive ? SWP_MIGRATION_READ_EXCLUSIVE :
 				     SWP_MIGRATION_READ, pfn);
+}
+static inline bool is_readable_migration_entry(swp_entry_t e)
+{
+	return swp_type(e) == SWP_MIGRATION_READ;
 }
 static inline bool is_readable_exclusive_migration_entry(swp_entry_t e)
 {
@@ -607,6 +612,47 @@ static inline struct page *pmd_pgtable(pmd_t pmd)
 	return pfn_to_page(table_entry_pfn(pmd_val(pmd)));
 }
 static inline bool is_swap_pmd(pmd_t pmd) { return !pmd_none(pmd) && !pmd_present(pmd); }
+/*
+ * Migration entry @e made read-only (read-exclusive if @exclusive), with
+ * its young and dirty bits: what fork and mprotect leave of a writable one.
+ */
+static inline swp_entry_t make_readable_migration_entry_of(swp_entry_t e,
+							   bool exclusive)
+{
+	swp_entry_t rd = make_migration_entry(swp_offset_pfn(e), false,
+					      exclusive);
+
+	if (is_migration_entry_young(e))
+		rd = make_migration_entry_young(rd);
+	if (is_migration_entry_dirty(e))
+		rd = make_migration_entry_dirty(rd);
+	return rd;
+}
+/*
+ * PMD migration entries (a PMD-mapped THP under migration): the PTE
+ * swap format in a PMD, with the same kept bits.
+ */
+static inline swp_entry_t pmd_to_swp_entry(pmd_t p)
+{
+	return pte_to_swp_entry(__pte(p.pmd));
+}
+static inline pmd_t swp_entry_to_pmd(swp_entry_t e)
+{
+	return __pmd(pte_val(swp_entry_to_pte(e)));
+}
+static inline bool is_pmd_migration_entry(pmd_t p)
+{
+	return is_swap_pmd(p) && is_migration_entry(pmd_to_swp_entry(p));
+}
+static inline bool pmd_swp_soft_dirty(pmd_t p) { return p.pmd & SWP_BIT(SOFT_DIRTY); }
+/* The soft-dirty and uffd-wp bits of a swap PMD, to carry to a new one. */
+static inline u64 pmd_swp_flags(pmd_t p)
+{
+	return p.pmd & (SWP_BIT(SOFT_DIRTY) | SWP_BIT(UFFD_WP));
+}
+static inline pmd_t pmd_swp_mkuffd_wp(pmd_t p) { return __pmd(p.pmd | SWP_BIT(UFFD_WP)); }
+static inline bool pmd_swp_uffd_wp(pmd_t p) { return p.pmd & SWP_BIT(UFFD_WP); }
+static inline pmd_t pmd_swp_clear_uffd_wp(pmd_t p) { return __pmd(p.pmd & ~SWP_BIT(UFFD_WP)); }
 /* A PMD's range as a mask (HPAGE_PMD_SIZE aligned). */
 #define HPAGE_PMD_MASK		(~(HPAGE_PMD_SIZE - 1))
 

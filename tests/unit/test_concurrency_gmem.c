@@ -24,6 +24,7 @@
 #include "threads_helpers.h"
 
 #define NR_PAGES	32
+#define HUGE_NR_PAGES	1024	/* two 2 MiB pages */
 #define ROUNDS		400
 #define GPA		(4ULL << 30)
 
@@ -34,6 +35,7 @@ typedef int (*racer_step)(struct racer *r, unsigned int i);
 
 struct racer {
 	pthread_t thread;		/* the thread */
+	unsigned long nr_pages;		/* pages of the file */
 	struct foliage_machine *m;	/* the machine */
 	struct foliage_task *task;	/* the host task (host racer) */
 	struct foliage_vm *vm;		/* the VM (vCPU racer) */
@@ -51,7 +53,7 @@ struct racer {
 /* Host: a byte read or written (SIGBUS on private pages), or a pin. */
 static int host_step(struct racer *r, unsigned int i)
 {
-	unsigned long pg = rand_r(&r->seed) % NR_PAGES;
+	unsigned long pg = rand_r(&r->seed) % r->nr_pages;
 	unsigned long a = r->addr + pg * PAGE_SIZE;
 	unsigned char c = 0x40 + (i & 0x3f);
 	int ret;
@@ -70,19 +72,24 @@ static int host_step(struct racer *r, unsigned int i)
 /* vCPU: 64 bytes read or written; never refused. */
 static int vcpu_step(struct racer *r, unsigned int i)
 {
-	unsigned long pg = rand_r(&r->seed) % NR_PAGES;
+	unsigned long pg = rand_r(&r->seed) % r->nr_pages;
 	unsigned char buf[64];
 
+	int ret;
+
 	memset(buf, i, sizeof(buf));
-	return foliage_vm_access(r->vm, GPA + pg * PAGE_SIZE + 100, buf,
-				 sizeof(buf), i & 1) ? -1 : 0;
+	ret = foliage_vm_access(r->vm, GPA + pg * PAGE_SIZE + 100, buf,
+				sizeof(buf), i & 1);
+	if (ret && getenv("GMEM_RACE_VERBOSE"))
+		print_message("vcpu: page %lu: %d\n", pg, ret);
+	return ret ? -1 : 0;
 }
 
 /* Converter: 1..4 pages each way; -EAGAIN names a page of the range. */
 static int convert_step(struct racer *r, unsigned int i)
 {
 	unsigned long nr = 1 + rand_r(&r->seed) % 4;
-	unsigned long pg = rand_r(&r->seed) % (NR_PAGES - nr + 1);
+	unsigned long pg = rand_r(&r->seed) % (r->nr_pages - nr + 1);
 	uint64_t e = 0;
 	int ret;
 
@@ -98,7 +105,7 @@ static int convert_step(struct racer *r, unsigned int i)
 /* Puncher: 1 or 2 pages; never refused. */
 static int punch_step(struct racer *r, unsigned int i)
 {
-	unsigned long pg = rand_r(&r->seed) % (NR_PAGES - 1);
+	unsigned long pg = rand_r(&r->seed) % (r->nr_pages - 1);
 
 	return foliage_fallocate(r->gmem, FOLIAGE_FALLOC_FL_KEEP_SIZE |
 				 FOLIAGE_FALLOC_FL_PUNCH_HOLE, pg * PAGE_SIZE,
@@ -127,7 +134,11 @@ static void *racer_thread(void *arg)
 	return NULL;
 }
 
-static void test_race(void **state)
+/*
+ * The race on a file of @nr_pages, 4 KiB-backed or (@huge) of 2 MiB
+ * hugetlb pages, where the conversions split and reconstruct.
+ */
+static void race(unsigned long nr_pages, bool huge)
 {
 	struct foliage_machine *m = threads_machine(64);
 	const racer_step steps[4] = { host_step, vcpu_step, convert_step,
@@ -139,22 +150,24 @@ static void test_race(void **state)
 	unsigned long addr, pg;
 	unsigned int i;
 
-	(void)state;
-	assert_int_equal(foliage_gmem_create(m, NR_PAGES * PAGE_SIZE,
+	if (huge)
+		assert_int_equal(foliage_set(m, "vm.nr_hugepages", "2"), 0);
+	assert_int_equal(foliage_gmem_create(m, nr_pages * PAGE_SIZE,
 					     FOLIAGE_GMEM_FLAG_MMAP |
-					     FOLIAGE_GMEM_FLAG_INIT_SHARED, 0,
-					     &gmem), 0);
+					     FOLIAGE_GMEM_FLAG_INIT_SHARED,
+					     huge ? 2 * MB : 0, &gmem), 0);
 	assert_int_equal(foliage_vm_create(m, &vm), 0);
-	assert_int_equal(foliage_vm_memslot(vm, GPA, NR_PAGES * PAGE_SIZE,
+	assert_int_equal(foliage_vm_memslot(vm, GPA, nr_pages * PAGE_SIZE,
 					    gmem, 0), 0);
 	task = new_task(m, "vmm");
-	assert_int_equal(foliage_mmap(task, 0, NR_PAGES * PAGE_SIZE,
+	assert_int_equal(foliage_mmap(task, 0, nr_pages * PAGE_SIZE,
 				      FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE,
 				      FOLIAGE_MAP_SHARED, gmem, 0, &addr), 0);
 	assert_int_equal(foliage_cpu_detach(m), 0);
 	for (i = 0; i < 4; i++) {
 		r[i] = (struct racer){ .m = m, .task = task, .vm = vm,
 				       .gmem = gmem, .addr = addr,
+				       .nr_pages = nr_pages,
 				       .step = steps[i],
 				       .rounds = i == 3 ? ROUNDS / 4 : ROUNDS,
 				       .cpu = 1 + i, .seed = 14 + i };
@@ -169,7 +182,8 @@ static void test_race(void **state)
 	assert_int_equal(machine_enter(m), 0);
 	assert_int_equal(foliage_validate(m), 0);
 	/* Every page: the host reaches it iff it is shared. */
-	for (pg = 0; pg < NR_PAGES; pg++) {
+	/* Every page of the small file; one in 16 of the hugetlb one. */
+	for (pg = 0; pg < nr_pages; pg += huge ? 16 : 1) {
 		uint64_t s, e;
 		unsigned char c;
 		unsigned long j;
@@ -192,16 +206,29 @@ static void test_race(void **state)
 				      r[i].nr_ok, r[i].nr_refused);
 	assert_true(r[0].nr_ok > 0 && r[1].nr_ok == ROUNDS &&
 		    r[2].nr_ok > 0 && r[3].nr_ok == ROUNDS / 4);
-	assert_int_equal(foliage_munmap(task, addr, NR_PAGES * PAGE_SIZE), 0);
+	assert_int_equal(foliage_munmap(task, addr, nr_pages * PAGE_SIZE), 0);
 	foliage_vm_destroy(vm);
 	foliage_file_put(gmem);
 	threads_machine_done(m);
+}
+
+static void test_race(void **state)
+{
+	(void)state;
+	race(NR_PAGES, false);
+}
+
+static void test_race_hugetlb(void **state)
+{
+	(void)state;
+	race(HUGE_NR_PAGES, true);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_race),
+		cmocka_unit_test(test_race_hugetlb),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -506,6 +506,49 @@ static void test_validator(void **state)
 	foliage_file_put(f);
 }
 
+/*
+ * Allocation failures (fail_page_alloc): a vCPU fault or a host fault
+ * that cannot get its page fails with nothing cached and nothing mapped;
+ * fallocate stops where it failed (Linux keeps what it allocated); every
+ * page goes at close.
+ */
+static void test_alloc_failures(void **state)
+{
+	struct foliage_file *f = new_gmem(m, TOTAL, GMEM_MMAP | GMEM_SHARED);
+	struct foliage_vm *vm = new_vm(m);
+	unsigned long addr = map_gmem(t, f, TOTAL);
+	unsigned long file0 = vmstat(m, "nr_file_pages");
+	unsigned char c;
+
+	(void)state;
+	assert_int_equal(foliage_vm_memslot(vm, 1ULL << 32, TOTAL, f, 0), 0);
+	fail_allocs(m, "0", "1");
+	assert_int_equal(foliage_vm_access(vm, 1ULL << 32, &c, 1, true),
+			 -ENOMEM);
+	assert_int_equal(gmem_stat(f).nr_pages_cached, 0);
+	assert_int_equal(vm_stat(vm).sptes_present, 0);
+	fail_allocs(m, "0", "1");
+	assert_int_equal(foliage_access(t, addr, &c, 1, true, NULL), -ENOMEM);
+	assert_int_equal(gmem_stat(f).nr_pages_cached, 0);
+	fail_allocs_off(m);
+	assert_int_equal(foliage_validate(m), 0);
+
+	/* fallocate: the third page fails, two stay. */
+	assert_int_equal(foliage_set(m, "fail_page_alloc.interval", "3"), 0);
+	fail_allocs(m, "0", "1");
+	assert_int_equal(foliage_fallocate(f, KEEP, 0, TOTAL), -ENOMEM);
+	assert_int_equal(foliage_set(m, "fail_page_alloc.interval", "1"), 0);
+	fail_allocs_off(m);
+	assert_int_equal(gmem_stat(f).nr_pages_cached, 2);
+	assert_int_equal(vmstat(m, "nr_file_pages"), file0 + 2);
+	assert_int_equal(foliage_validate(m), 0);
+
+	assert_int_equal(foliage_munmap(t, addr, TOTAL), 0);
+	foliage_vm_destroy(vm);
+	foliage_file_put(f);
+	assert_int_equal(vmstat(m, "nr_file_pages"), file0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -525,6 +568,7 @@ int main(void)
 		FIXTURE_TEST(test_private_unreachable),
 		FIXTURE_TEST(test_two_tasks),
 		FIXTURE_TEST(test_validator),
+		FIXTURE_TEST(test_alloc_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

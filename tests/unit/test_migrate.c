@@ -313,6 +313,237 @@ static void test_mthp_64k(void **state)
 	assert_int_equal(foliage_exit(t), 0);
 }
 
+/* ---- PMD migration entries ---- */
+
+/* The PMD of @addr in @t (a huge mapping, a migration entry or a table). */
+static pmd_t pmd_at(struct foliage_task *t, unsigned long addr)
+{
+	pmd_t *pmd;
+
+	assert_int_equal(machine_enter(t->machine), 0);
+	pmd = pmd_lookup(t->task.mm, addr);
+	assert_non_null(pmd);
+	return pmdp_get(pmd);
+}
+
+/*
+ * The folio lock as a migration on another CPU holds it while this thread
+ * forks, mprotects or unmaps: the bit alone, since lockdep-lite tracks
+ * locks per thread and this thread plays both parts.
+ */
+static void migration_lock(struct folio *folio)
+{
+	assert_false(folio_test_set_locked(folio));
+}
+
+/* A PMD-mapped THP at BASE of a new task, written. */
+static struct foliage_task *thp_task(const char *name, struct folio **thp)
+{
+	struct foliage_task *t = new_task(m, name);
+	bool huge;
+
+	assert_int_equal(foliage_set(m, "transparent_hugepage.enabled",
+				     "always"), 0);
+	map_anon(t, BASE, HPAGE_PMD_SIZE);
+	fill(t, BASE, 'h', HPAGE_PMD_SIZE);
+	entry_at(t, BASE, &huge);
+	assert_true(huge);
+	*thp = folio_at(t, BASE);
+	assert_int_equal(folio_order(*thp), HPAGE_PMD_ORDER);
+	return t;
+}
+
+/*
+ * One PMD-mapped THP moves whole: +512 pgmigrate_success, +1
+ * thp_migration_success, no split, still one PMD on node 1.
+ */
+static void test_pmd_thp(void **state)
+{
+	struct folio *thp;
+	struct foliage_task *t = thp_task("t", &thp);
+	unsigned long pages[1] = { BASE + 5 * PAGE_SIZE };
+	unsigned long success, thp_s, thp_split, split_pmd;
+	int nodes[1] = { 1 }, status[1];
+	bool huge;
+
+	success = vmstat(m, "pgmigrate_success");
+	thp_s = vmstat(m, "thp_migration_success");
+	thp_split = vmstat(m, "thp_migration_split");
+	split_pmd = vmstat(m, "thp_split_pmd");
+	assert_int_equal(foliage_move_pages(t, 1, pages, nodes, status,
+					    FOLIAGE_MPOL_MF_MOVE), 0);
+	assert_int_equal(status[0], 1);
+	assert_int_equal(vmstat(m, "pgmigrate_success") - success, 512);
+	assert_int_equal(vmstat(m, "thp_migration_success") - thp_s, 1);
+	assert_int_equal(vmstat(m, "thp_migration_split"), thp_split);
+	assert_int_equal(vmstat(m, "thp_split_pmd"), split_pmd);
+	entry_at(t, BASE, &huge);
+	assert_true(huge);
+	thp = folio_at(t, BASE);
+	assert_int_equal(folio_order(thp), HPAGE_PMD_ORDER);
+	assert_int_equal(folio_nid(thp), 1);
+	assert_true(pmd_write(pmd_at(t, BASE)));
+	expect_fill(t, BASE, 'h', HPAGE_PMD_SIZE);
+	assert_rmap_ok(m);
+	assert_int_equal(foliage_exit(t), 0);
+}
+
+/*
+ * A PMD migration entry seen by the rest of mm, as try_to_migrate()
+ * leaves it mid-migration:
+ *
+ *   fork       the child gets the entry; both become read entries
+ *   restore    both map the THP by PMD again, read-only (COW)
+ */
+static void test_pmd_entry_fork(void **state)
+{
+	struct folio *thp;
+	struct foliage_task *p = thp_task("p", &thp), *c;
+	swp_entry_t e;
+
+	assert_int_equal(machine_enter(m), 0);
+	folio_get(thp);
+	migration_lock(thp);
+	try_to_migrate(thp, 0);
+	assert_false(folio_mapped(thp));
+	assert_true(is_pmd_migration_entry(pmd_at(p, BASE)));
+	e = pmd_to_swp_entry(pmd_at(p, BASE));
+	assert_true(is_writable_migration_entry(e));
+	assert_int_equal(swp_offset_pfn(e), folio_pfn(thp));
+	assert_int_equal(get_mm_counter(p->task.mm, MM_ANONPAGES), 512);
+
+	c = fork_task(p, "c");
+	assert_true(is_pmd_migration_entry(pmd_at(c, BASE)));
+	assert_true(is_readable_migration_entry(
+		pmd_to_swp_entry(pmd_at(p, BASE))));
+	assert_true(is_readable_migration_entry(
+		pmd_to_swp_entry(pmd_at(c, BASE))));
+	assert_int_equal(get_mm_counter(c->task.mm, MM_ANONPAGES), 512);
+
+	assert_int_equal(machine_enter(m), 0);
+	remove_migration_ptes(thp, thp, 0);
+	folio_unlock(thp);
+	folio_put(thp);
+	assert_false(pmd_write(pmd_at(p, BASE)));
+	assert_false(pmd_write(pmd_at(c, BASE)));
+	assert_int_equal(folio_mapcount(thp), 2);
+	expect_fill(c, BASE, 'h', HPAGE_PMD_SIZE);
+	fill(p, BASE, 'p', PAGE_SIZE);		/* COW */
+	expect_fill(c, BASE, 'h', HPAGE_PMD_SIZE);
+	assert_rmap_ok(m);
+	assert_int_equal(foliage_exit(c), 0);
+	assert_int_equal(foliage_exit(p), 0);
+}
+
+/*
+ * mprotect over a whole entry makes it a read entry (exclusive: the PMD
+ * comes back read-only, AnonExclusive); over part of it, the entry is
+ * split into PTE entries that come back as PTEs; munmap of an entry
+ * frees the RSS and leaves the folio to the migration's reference.
+ */
+static void test_pmd_entry_mprotect_munmap(void **state)
+{
+	struct folio *thp;
+	struct foliage_task *t = thp_task("t", &thp);
+	swp_entry_t e;
+	bool huge;
+
+	assert_int_equal(machine_enter(m), 0);
+	folio_get(thp);
+	migration_lock(thp);
+	try_to_migrate(thp, 0);
+	assert_int_equal(foliage_mprotect(t, BASE, HPAGE_PMD_SIZE,
+					  FOLIAGE_PROT_READ), 0);
+	e = pmd_to_swp_entry(pmd_at(t, BASE));
+	assert_true(is_readable_exclusive_migration_entry(e));
+	assert_int_equal(machine_enter(m), 0);
+	remove_migration_ptes(thp, thp, 0);
+	folio_unlock(thp);
+	assert_false(pmd_write(pmd_at(t, BASE)));
+	assert_true(PageAnonExclusive(&thp->page));
+	expect_fill(t, BASE, 'h', HPAGE_PMD_SIZE);
+
+	/* Part of it: PTE entries, PTEs after. */
+	assert_int_equal(machine_enter(m), 0);
+	migration_lock(thp);
+	try_to_migrate(thp, 0);
+	assert_int_equal(foliage_mprotect(t, BASE + PAGE_SIZE, PAGE_SIZE,
+					  RW), 0);
+	e = pte_to_swp_entry(__pte(entry_at(t, BASE + 7 * PAGE_SIZE, &huge)));
+	assert_false(huge);
+	assert_true(is_migration_entry(e));
+	assert_int_equal(swp_offset_pfn(e), folio_pfn(thp) + 7);
+	assert_int_equal(machine_enter(m), 0);
+	remove_migration_ptes(thp, thp, 0);
+	folio_unlock(thp);
+	assert_int_equal(pfn_at(t, BASE + 7 * PAGE_SIZE), folio_pfn(thp) + 7);
+	assert_int_equal(folio_mapcount(thp), 512);
+	expect_fill(t, BASE, 'h', HPAGE_PMD_SIZE);
+	assert_rmap_ok(m);
+
+	/* munmap of the entries: RSS goes, the folio stays ours. */
+	assert_int_equal(foliage_exit(t), 0);
+	t = thp_task("u", &thp);
+	assert_int_equal(machine_enter(m), 0);
+	folio_get(thp);
+	migration_lock(thp);
+	try_to_migrate(thp, 0);
+	assert_int_equal(foliage_munmap(t, BASE, HPAGE_PMD_SIZE), 0);
+	assert_int_equal(get_mm_counter(t->task.mm, MM_ANONPAGES), 0);
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(folio_ref_count(thp), 1);
+	folio_unlock(thp);
+	folio_put(thp);
+	assert_int_equal(foliage_exit(t), 0);
+}
+
+/* ---- alloc_contig_range() ---- */
+
+/*
+ * A 2M-aligned range holding a task's pages is emptied by migration and
+ * handed out; the task's bytes are intact elsewhere.  A range with an
+ * unmovable page (a kernel allocation) fails with -EBUSY, nothing moved.
+ */
+static void test_alloc_contig_range_migrates(void **state)
+{
+	struct foliage_task *t = new_task(m, "t");
+	unsigned long pfn, start, success, i;
+	struct page *kpage;
+
+	map_anon(t, BASE, 64 * PAGE_SIZE);
+	fill_pages(t, BASE, 64);
+	pfn = pfn_at(t, BASE + 7 * PAGE_SIZE);
+	start = ALIGN_DOWN(pfn, 512);
+	success = vmstat(m, "pgmigrate_success");
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(alloc_contig_range(start, start + 512, GFP_KERNEL),
+			 0);
+	assert_true(vmstat(m, "pgmigrate_success") > success);
+	for (i = 0; i < 64; i++) {
+		unsigned long p = pfn_at(t, BASE + i * PAGE_SIZE);
+
+		assert_false(p >= start && p < start + 512);
+	}
+	expect_pages(t, BASE, 64);
+	assert_int_equal(machine_enter(m), 0);
+	free_contig_range(start, 512);
+
+	/* An unmovable page in the range: -EBUSY, nothing migrated. */
+	assert_int_equal(machine_enter(m), 0);
+	kpage = alloc_pages(GFP_KERNEL, 0);
+	assert_non_null(kpage);
+	start = ALIGN_DOWN(page_to_pfn(kpage), 512);
+	success = vmstat(m, "pgmigrate_success");
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(alloc_contig_range(start, start + 512, GFP_KERNEL),
+			 -EBUSY);
+	assert_int_equal(vmstat(m, "pgmigrate_success"), success);
+	assert_int_equal(machine_enter(m), 0);
+	__free_pages(kpage, 0);
+	assert_rmap_ok(m);
+	assert_int_equal(foliage_exit(t), 0);
+}
+
 /* ---- trace events, against the kernel's print fmt ---- */
 
 /*
@@ -445,7 +676,15 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_trace_events, setup2,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_pmd_thp, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_contig_range_migrates,
+						setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_pmd_entry_fork, setup2,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pmd_entry_mprotect_munmap,
+						setup2, teardown),
 	};
 
+	(void)setup;	/* the one-node fixture's; these tests boot two nodes */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

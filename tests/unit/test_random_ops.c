@@ -1083,6 +1083,7 @@ static void world_init(struct world *w, unsigned long seed, unsigned int arch,
 	w->seed = seed;
 	w->rng = seed * 0x9e3779b97f4a7c15ULL + 1;
 	foliage_config_init(&cfg);
+	cfg.anon_vma = RANDOM_OPS_ANON_VMA;
 	cfg.nr_nodes = 1;
 	cfg.bytes_per_node = 512UL << 20;
 	cfg.arch = arch;

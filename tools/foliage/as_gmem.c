@@ -14,7 +14,7 @@
  *	expect gmem NAME STAT OP VALUE
  *
  * A guest_memfd is a file of the scenario (close, mmap ... file=GMEM and
- * fallocate take it); a VM has a name of its own.  A vCPU read is what
+ * fallocate, as_hugetlb.c's, take it); a VM has a name of its own.  A vCPU read is what
  * 'expect read' then checks, as a task's read.
  */
 #include <errno.h>
@@ -32,10 +32,34 @@ struct scn_vm {
 	unsigned int line;		/* line of its 'vm' */
 };
 
+/* A memslot as the scenario made it. */
+struct scn_slot {
+	unsigned int vm_idx;		/* its VM, by index (vms may move) */
+	struct scn_file *f;		/* its guest_memfd */
+	uint64_t gpa;			/* first guest-physical byte */
+	uint64_t bytes;			/* its size */
+	uint64_t off;			/* file offset of gpa */
+};
+
+/*
+ * A guest_memfd's shadow, by file offset: what the guest wrote into pages
+ * that are private now (the host cannot reach them, so nothing else
+ * changes them but the rules: a punch zeroes them; going shared hands the
+ * bytes to the host tasks' shadows, zeroes with ZERO).
+ */
+struct scn_gmem_shadow {
+	struct scn_file *f;		/* the guest_memfd */
+	struct shadow sh;		/* claims by file offset */
+};
+
 /* The scenario's VMs (s->kvm). */
 struct scn_kvm {
 	struct scn_vm *vms;		/* every VM */
 	unsigned int nr_vms;		/* entries used in vms */
+	struct scn_slot *slots;		/* every memslot made */
+	unsigned int nr_slots;		/* entries used in slots */
+	struct scn_gmem_shadow *gs;	/* one per guest_memfd */
+	unsigned int nr_gs;		/* entries used in gs */
 };
 
 static int no_memory(struct scenario *s)
@@ -86,6 +110,10 @@ void scn_gmem_free(struct scenario *s)
 		return;
 	for (i = 0; i < s->kvm->nr_vms; i++)
 		free(s->kvm->vms[i].name);
+	for (i = 0; i < s->kvm->nr_gs; i++)
+		shadow_destroy(&s->kvm->gs[i].sh);
+	free(s->kvm->gs);
+	free(s->kvm->slots);
 	free(s->kvm->vms);
 	free(s->kvm);
 	s->kvm = NULL;
@@ -122,29 +150,79 @@ static struct scn_file *scn_find_gmem(struct scenario *s, const char *name)
 	return f;
 }
 
+static struct scn_kvm *scn_kvm(struct scenario *s)
+{
+	if (!s->kvm)
+		s->kvm = calloc(1, sizeof(*s->kvm));
+	return s->kvm;
+}
+
+static struct scn_gmem_shadow *gmem_shadow(struct scenario *s,
+					   struct scn_file *f)
+{
+	unsigned int i;
+
+	for (i = 0; s->kvm && i < s->kvm->nr_gs; i++)
+		if (s->kvm->gs[i].f == f)
+			return &s->kvm->gs[i];
+	return NULL;
+}
+
+/* Whether file offset @off of @f is private now. */
+static bool gmem_is_private(struct scn_file *f, uint64_t off)
+{
+	uint64_t start, end;
+	unsigned long i;
+	bool priv;
+
+	for (i = 0; !foliage_gmem_range(f->file, i, &start, &end, &priv); i++)
+		if (start <= off && off < end)
+			return priv;
+	return false;
+}
+
+/* The memslot of @vm holding @gpa, or NULL. */
+static struct scn_slot *gpa_slot(struct scenario *s, struct scn_vm *vm,
+				 uint64_t gpa)
+{
+	unsigned int i;
+
+	for (i = 0; s->kvm && i < s->kvm->nr_slots; i++) {
+		struct scn_slot *sl = &s->kvm->slots[i];
+
+		if (&s->kvm->vms[sl->vm_idx] == vm && sl->f->file &&
+		    gpa >= sl->gpa && gpa - sl->gpa < sl->bytes)
+			return sl;
+	}
+	return NULL;
+}
+
 /*
- * The host tasks' shadows after file pages [off, off + len) of @f changed
- * under them: their claims go (@zero false: the pages became private) or
- * read zero (@zero: punched, refaulted as zeros).
+ * Host tasks that map file range [off, off + len) of @f shared: call
+ * @fn on each task's shadow with the addresses of the part it maps
+ * (@arg and the file offset of @from passed through).
  */
-static int gmem_shadow_host(struct scenario *s, struct scn_file *f,
-			    uint64_t off, uint64_t len, bool zero)
+static int for_each_host_mapping(struct scenario *s, struct scn_file *f,
+				 uint64_t off, uint64_t len,
+				 int (*fn)(struct shadow *sh, unsigned long from,
+					   unsigned long to, uint64_t foff,
+					   void *arg), void *arg)
 {
 	struct foliage_gmem_stat st;
 	unsigned int i, j;
 	int ret = 0;
 
 	if (foliage_gmem_stat(f->file, &st))
-		return SCN_OK;
+		return 0;
 	for (i = 0; !ret && i < s->nr_tasks; i++) {
 		struct scn_task *t = s->tasks[i];
 		struct scn_maps maps;
 
-		if (!t->task || !t->shadow.nr_pages)
+		if (!t->task)
 			continue;
 		ret = scn_maps_read(s, t, "maps", &maps);
 		if (ret)
-			return ret;
+			return -EINVAL;
 		for (j = 0; !ret && j < maps.nr_vma; j++) {
 			struct scn_vma *v = &maps.vma[j];
 			uint64_t vend = v->offset + (v->end - v->start);
@@ -154,14 +232,83 @@ static int gmem_shadow_host(struct scenario *s, struct scn_file *f,
 			if (v->inode != st.ino || v->perms[3] != 's' ||
 			    from >= to)
 				continue;
-			from = v->start + (from - v->offset);
-			to = v->start + (to - v->offset);
-			ret = zero ? shadow_zero(&t->shadow, from, to) :
-				     shadow_drop(&t->shadow, from, to);
+			ret = fn(&t->shadow, v->start + (from - v->offset),
+				 v->start + (to - v->offset), from, arg);
 		}
 		scn_maps_free(&maps);
 	}
-	return ret ? no_memory(s) : SCN_OK;
+	return ret;
+}
+
+static int host_record(struct shadow *sh, unsigned long from,
+		       unsigned long to, uint64_t foff, void *arg)
+{
+	const unsigned char *buf = arg;
+
+	return shadow_record(sh, from, buf, to - from);
+}
+
+/*
+ * The claims of the file shadow on [off, off + len) go to the host tasks
+ * (the pages became shared): their bytes, or zeros with @zero; the file
+ * shadow forgets them.
+ */
+static int gmem_shadow_to_host(struct scenario *s, struct scn_file *f,
+			       uint64_t off, uint64_t len, bool zero)
+{
+	struct scn_gmem_shadow *g = gmem_shadow(s, f);
+	unsigned char data[SHADOW_PAGE_SIZE];
+	bool claimed[SHADOW_PAGE_SIZE];
+	struct shadow_page *p;
+	int ret = 0;
+
+	if (!g)
+		return 0;
+	for (p = shadow_first(&g->sh); !ret && p; p = shadow_next(&g->sh, p)) {
+		size_t i, run;
+
+		if (p->addr < off || p->addr >= off + len)
+			continue;
+		shadow_page_expect(p, data, claimed);
+		for (i = 0; !ret && i < SHADOW_PAGE_SIZE; i += run) {
+			for (run = 0; i + run < SHADOW_PAGE_SIZE &&
+			     claimed[i + run] == claimed[i]; run++)
+				;
+			if (!claimed[i])
+				continue;
+			if (zero)
+				memset(data + i, 0, run);
+			ret = for_each_host_mapping(s, f, p->addr + i, run,
+						    host_record, data + i);
+		}
+	}
+	return ret ?: shadow_drop(&g->sh, off, off + len);
+}
+
+static int host_drop(struct shadow *sh, unsigned long from,
+		     unsigned long to, uint64_t foff, void *arg)
+{
+	return shadow_drop(sh, from, to);
+}
+
+static int host_zero(struct shadow *sh, unsigned long from,
+		     unsigned long to, uint64_t foff, void *arg)
+{
+	return shadow_zero(sh, from, to);
+}
+
+/*
+ * The host tasks' shadows after file pages [off, off + len) of @f changed
+ * under them: their claims go (@zero false: the pages became private) or
+ * read zero (@zero: punched, refaulted as zeros).
+ */
+static int gmem_shadow_host(struct scenario *s, struct scn_file *f,
+			    uint64_t off, uint64_t len, bool zero)
+{
+	if (for_each_host_mapping(s, f, off, len, zero ? host_zero : host_drop,
+				  NULL))
+		return no_memory(s);
+	return SCN_OK;
 }
 
 int scn_do_vm(struct scenario *s, struct scn_args *a)
@@ -174,7 +321,7 @@ int scn_do_vm(struct scenario *s, struct scn_args *a)
 	ret = scn_check_new_name(s, name);
 	if (ret)
 		return ret;
-	if (!s->kvm && !(s->kvm = calloc(1, sizeof(*s->kvm))))
+	if (!scn_kvm(s))
 		return no_memory(s);
 	vms = realloc(s->kvm->vms, (s->kvm->nr_vms + 1) * sizeof(*vms));
 	if (!vms)
@@ -233,6 +380,17 @@ int scn_do_gmem(struct scenario *s, struct scn_args *a)
 		return scn_lib_error(s, ret, NULL);
 	}
 	f->bytes = bytes;
+	if (scn_kvm(s)) {
+		struct scn_gmem_shadow *gs;
+
+		gs = realloc(s->kvm->gs, (s->kvm->nr_gs + 1) * sizeof(*gs));
+		if (!gs)
+			return no_memory(s);
+		s->kvm->gs = gs;
+		gs[s->kvm->nr_gs].f = f;
+		shadow_init(&gs[s->kvm->nr_gs].sh);
+		s->kvm->nr_gs++;
+	}
 	return SCN_OK;
 }
 
@@ -257,7 +415,21 @@ int scn_do_memslot(struct scenario *s, struct scn_args *a)
 	    (off_s && (ret = scn_parse_size(s, "off=", off_s, &off))))
 		return ret;
 	ret = foliage_vm_memslot(v->vm, gpa, bytes, f->file, off);
-	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
+	if (ret)
+		return scn_lib_error(s, ret, NULL);
+	if (scn_kvm(s)) {
+		struct scn_slot *sl;
+
+		sl = realloc(s->kvm->slots,
+			     (s->kvm->nr_slots + 1) * sizeof(*sl));
+		if (!sl)
+			return no_memory(s);
+		s->kvm->slots = sl;
+		sl[s->kvm->nr_slots++] = (struct scn_slot){
+			.vm_idx = v - s->kvm->vms, .f = f, .gpa = gpa,
+			.bytes = bytes, .off = off };
+	}
+	return SCN_OK;
 }
 
 int scn_do_convert(struct scenario *s, struct scn_args *a)
@@ -297,9 +469,13 @@ int scn_do_convert(struct scenario *s, struct scn_args *a)
 	ret = foliage_gmem_convert(f->file, off, len,
 				   to_private ? FOLIAGE_MEMORY_ATTRIBUTE_PRIVATE
 					      : 0, flags, &eo);
-	if (!ret)
-		return to_private ? gmem_shadow_host(s, f, off, len, false) :
-				    SCN_OK;
+	if (!ret) {
+		if (to_private)
+			return gmem_shadow_host(s, f, off, len, false);
+		return gmem_shadow_to_host(s, f, off, len,
+					   flags & FOLIAGE_GMEM_CONVERT_ZERO) ?
+		       no_memory(s) : SCN_OK;
+	}
 	snprintf(detail, sizeof(detail), " error_offset=0x%llx",
 		 (unsigned long long)eo);
 	ret = scn_lib_error(s, ret, detail);
@@ -308,6 +484,18 @@ int scn_do_convert(struct scenario *s, struct scn_args *a)
 	return scn_fail(s, "convert: failed with error_offset=0x%llx, "
 			"expected 0x%llx", (unsigned long long)eo,
 			(unsigned long long)want_eo);
+}
+
+/* fallocate punched [off, off + len) of @f: the shadows follow. */
+static int gmem_punched(struct scenario *s, struct scn_file *f, uint64_t off,
+			uint64_t len)
+{
+	struct scn_gmem_shadow *g = gmem_shadow(s, f);
+
+	/* A punched page refaults as zeros, for the guest too. */
+	if (g && shadow_zero(&g->sh, off, off + len))
+		return no_memory(s);
+	return gmem_shadow_host(s, f, off, len, true);
 }
 
 int scn_do_fallocate(struct scenario *s, struct scn_args *a)
@@ -335,13 +523,46 @@ int scn_do_fallocate(struct scenario *s, struct scn_args *a)
 	ret = foliage_fallocate(f->file, mode, off, len);
 	if (ret)
 		return scn_lib_error(s, ret, NULL);
-	/* A punched page refaults as zeros. */
 	if (mode & FOLIAGE_FALLOC_FL_PUNCH_HOLE)
-		return gmem_shadow_host(s, f, off, len, true);
+		return gmem_punched(s, f, off, len);
 	return SCN_OK;
 }
 
 #define VCPU_MAX	(64UL << 20)	/* bytes of one vcpu read */
+
+/*
+ * The guest wrote @n bytes at @gpa: claims in the file's shadow where the
+ * page is private, in the host tasks' where it is shared.
+ */
+static int vcpu_shadow(struct scenario *s, struct scn_vm *v, uint64_t gpa,
+		       const unsigned char *buf, size_t n)
+{
+	int ret = 0;
+
+	while (!ret && n) {
+		size_t chunk = SHADOW_PAGE_SIZE - (gpa & ~SHADOW_PAGE_MASK);
+		struct scn_slot *sl = gpa_slot(s, v, gpa);
+		struct scn_gmem_shadow *g;
+		uint64_t off;
+
+		if (chunk > n)
+			chunk = n;
+		if (!sl)
+			break;
+		off = sl->off + (gpa - sl->gpa);
+		g = gmem_shadow(s, sl->f);
+		if (gmem_is_private(sl->f, off))
+			ret = g ? shadow_record(&g->sh, off, buf, chunk) : 0;
+		else
+			ret = for_each_host_mapping(s, sl->f, off, chunk,
+						    host_record,
+						    (void *)buf);
+		gpa += chunk;
+		buf += chunk;
+		n -= chunk;
+	}
+	return ret ? no_memory(s) : SCN_OK;
+}
 
 int scn_do_vcpu(struct scenario *s, struct scn_args *a)
 {
@@ -360,8 +581,12 @@ int scn_do_vcpu(struct scenario *s, struct scn_args *a)
 		if ((ret = scn_parse_data(s, a->words[3], &buf, &n)))
 			return ret;
 		ret = foliage_vm_access(v->vm, gpa, buf, n, true);
+		if (!ret)
+			ret = vcpu_shadow(s, v, gpa, buf, n);
+		else
+			ret = scn_lib_error(s, ret, NULL);
 		free(buf);
-		return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
+		return ret;
 	}
 	if (strcmp(op, "read"))
 		return scn_usage(s, "vcpu: expected 'read' or 'write', not '%s'",
@@ -554,6 +779,47 @@ static int expect_gmem_state(struct scenario *s, struct scn_file *f,
 	return SCN_OK;
 }
 
+/*
+ * expect gmem NAME shadow: every byte the guest wrote into a page that is
+ * private reads back through a vCPU of a memslot over it (zeros where a
+ * punch passed).
+ */
+static int expect_gmem_shadow(struct scenario *s, struct scn_file *f)
+{
+	struct scn_gmem_shadow *g = gmem_shadow(s, f);
+	unsigned char got[SHADOW_PAGE_SIZE];
+	struct shadow_page *p;
+	unsigned int i;
+
+	if (!g)
+		return SCN_OK;
+	for (p = shadow_first(&g->sh); p; p = shadow_next(&g->sh, p)) {
+		struct scn_slot *sl = NULL;
+
+		for (i = 0; s->kvm && i < s->kvm->nr_slots; i++) {
+			struct scn_slot *c = &s->kvm->slots[i];
+
+			if (c->f == f && p->addr >= c->off &&
+			    p->addr - c->off < c->bytes &&
+			    s->kvm->vms[c->vm_idx].vm)
+				sl = c;
+		}
+		if (!sl)
+			continue;	/* no vCPU reaches it */
+		if (foliage_vm_access(s->kvm->vms[sl->vm_idx].vm,
+				      sl->gpa + (p->addr - sl->off), got,
+				      sizeof(got), false))
+			return scn_fail(s, "expect failed: gmem %s shadow: "
+					"the vCPU cannot read offset 0x%lx",
+					f->name, p->addr);
+		if (!shadow_page_matches(p, got))
+			return scn_fail(s, "expect failed: gmem %s shadow: "
+					"page at offset 0x%lx differs from what "
+					"the guest wrote", f->name, p->addr);
+	}
+	return SCN_OK;
+}
+
 int scn_expect_gmem(struct scenario *s, struct scn_args *a)
 {
 	const char *order_s = scn_arg(a, "order");
@@ -567,13 +833,15 @@ int scn_expect_gmem(struct scenario *s, struct scn_args *a)
 
 	if (!(f = scn_find_gmem(s, a->words[1])))
 		return SCN_USAGE;
+	if (a->nr_words == 3 && !strcmp(a->words[2], "shadow"))
+		return expect_gmem_shadow(s, f);
 	if (a->nr_words == 4 && !order_s)
 		return expect_gmem_state(s, f, a->words[2], a->words[3]);
 	if (a->nr_words != 5)
 		return scn_usage(s, "expect gmem: usage: expect gmem NAME RANGE "
 				 "private|shared | expect gmem NAME folios "
 				 "order=N OP COUNT | expect gmem NAME STAT OP "
-				 "VALUE");
+				 "VALUE | expect gmem NAME shadow");
 	if ((ret = scn_parse_cmp(s, a->words[3], a->words[4], &c)))
 		return ret;
 	ret = foliage_gmem_stat(f->file, &st);

@@ -6,6 +6,12 @@
  *			move_pages(2) of every page of RANGE to node N
  *			(MPOL_MF_MOVE; with 'all' MPOL_MF_MOVE_ALL), or
  *			without node= the query; the status array is kept
+ *   migrate_pages TASK from=NODES to=NODES
+ *			migrate_pages(2): the task's pages on NODES to NODES
+ *   mbind TASK RANGE POLICY [nodes=LIST] [move] [strict]
+ *   set_mempolicy TASK POLICY [nodes=LIST]
+ *			POLICY: default, preferred, bind, interleave; NODES
+ *			and LIST: "0,2" or "0-3" or a mix
  *   expect status INDEX OP VALUE
  *   expect status count VALUE OP N
  *			the kept status of page INDEX of the range, or how
@@ -156,4 +162,262 @@ int scn_expect_status(struct scenario *s, struct scn_args *a)
 			index, status_name(seen, seen_buf, sizeof(seen_buf)),
 			a->words[2], status_name(value, want_buf,
 						 sizeof(want_buf)));
+}
+
+/* "0,2-3": a node set (bit n: node n); SCN_USAGE after a message. */
+static int parse_nodes(struct scenario *s, const char *what, const char *str,
+		       unsigned long *mask)
+{
+	const char *p = str;
+
+	*mask = 0;
+	while (*p) {
+		char *end;
+		unsigned long lo = strtoul(p, &end, 10), hi = lo;
+
+		if (end == p)
+			goto bad;
+		p = end;
+		if (*p == '-') {
+			hi = strtoul(++p, &end, 10);
+			if (end == p || hi < lo)
+				goto bad;
+			p = end;
+		}
+		if (hi >= FOLIAGE_MAX_NODES)
+			return scn_usage(s, "%s: node %lu is out of range (0..%d)",
+					 what, hi, FOLIAGE_MAX_NODES - 1);
+		for (; lo <= hi; lo++)
+			*mask |= 1UL << lo;
+		if (*p == ',' && p[1])
+			p++;
+		else if (*p)
+			goto bad;
+	}
+	if (p != str)
+		return SCN_OK;
+bad:
+	return scn_usage(s, "%s: bad node list '%s' (expected e.g. 0,2-3)",
+			 what, str);
+}
+
+static const char *const policy_names[] = {
+	[FOLIAGE_MPOL_DEFAULT] = "default",
+	[FOLIAGE_MPOL_PREFERRED] = "preferred",
+	[FOLIAGE_MPOL_BIND] = "bind",
+	[FOLIAGE_MPOL_INTERLEAVE] = "interleave",
+};
+
+static int parse_policy(struct scenario *s, const char *word, int *mode)
+{
+	int n = sizeof(policy_names) / sizeof(policy_names[0]);
+
+	for (*mode = 0; *mode < n; (*mode)++)
+		if (!strcmp(word, policy_names[*mode]))
+			return SCN_OK;
+	return scn_usage(s, "%s: unknown policy '%s' (default preferred bind "
+			 "interleave)", s->verb, word);
+}
+
+/* "POLICY [nodes=LIST]" of mbind and set_mempolicy. */
+static int parse_policy_nodes(struct scenario *s, struct scn_args *a,
+			      const char *word, int *mode,
+			      unsigned long *nodes)
+{
+	const char *v = scn_arg(a, "nodes");
+	int ret = parse_policy(s, word, mode);
+
+	*nodes = 0;
+	if (!ret && v)
+		ret = parse_nodes(s, "nodes", v, nodes);
+	return ret;
+}
+
+int scn_do_migrate_pages(struct scenario *s, struct scn_args *a)
+{
+	unsigned long from, to;
+	struct scn_task *t;
+	const char *f = scn_arg(a, "from"), *v = scn_arg(a, "to");
+	int ret;
+
+	t = scn_find_task(s, a->words[0]);
+	if (!t)
+		return SCN_USAGE;
+	if (!f || !v)
+		return scn_usage(s, "migrate_pages: expected from=NODES and "
+				 "to=NODES");
+	ret = parse_nodes(s, "from", f, &from);
+	if (!ret)
+		ret = parse_nodes(s, "to", v, &to);
+	if (ret)
+		return ret;
+	ret = foliage_migrate_pages(t->task, from, to);
+	if (ret < 0)
+		return scn_lib_error(s, ret, NULL);
+	if (ret > 0 && s->verbose)
+		fprintf(scn_note(s), "  migrate_pages: %d pages not migrated\n",
+			ret);
+	return SCN_OK;
+}
+
+int scn_do_mbind(struct scenario *s, struct scn_args *a)
+{
+	unsigned long nodes = 0;
+	unsigned int flags = 0, i;
+	struct scn_range r;
+	struct scn_task *t;
+	int mode, ret;
+
+	t = scn_find_task(s, a->words[0]);
+	if (!t)
+		return SCN_USAGE;
+	ret = scn_parse_range(s, a->words[1], &r);
+	if (!ret)
+		ret = parse_policy_nodes(s, a, a->words[2], &mode, &nodes);
+	if (ret)
+		return ret;
+	for (i = 3; i < a->nr_words; i++) {
+		if (!strcmp(a->words[i], "move"))
+			flags |= FOLIAGE_MPOL_MF_MOVE;
+		else if (!strcmp(a->words[i], "strict"))
+			flags |= FOLIAGE_MPOL_MF_STRICT;
+		else
+			return scn_usage(s, "mbind: unexpected '%s' (usage: mbind "
+					 "TASK RANGE POLICY [nodes=LIST] [move] "
+					 "[strict])", a->words[i]);
+	}
+	ret = foliage_mbind(t->task, r.start, r.len, mode, nodes, flags);
+	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
+}
+
+int scn_do_set_mempolicy(struct scenario *s, struct scn_args *a)
+{
+	unsigned long nodes = 0;
+	struct scn_task *t;
+	int mode, ret;
+
+	t = scn_find_task(s, a->words[0]);
+	if (!t)
+		return SCN_USAGE;
+	ret = parse_policy_nodes(s, a, a->words[1], &mode, &nodes);
+	if (ret)
+		return ret;
+	ret = foliage_set_mempolicy(t->task, mode, nodes);
+	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
+}
+
+/* ---- numa_maps ---- */
+
+int scn_show_numa_maps(struct scenario *s, struct scn_args *a)
+{
+	struct scn_show sh = { .what = "numa_maps",
+			       .pattern = scn_arg(a, "grep") };
+	struct scn_task *t;
+	char *text = NULL;
+	int ret;
+
+	if (a->nr_words != 2)
+		return scn_usage(s, "usage: show numa_maps TASK [grep=PATTERN]");
+	t = scn_find_task(s, a->words[1]);
+	if (!t)
+		return SCN_USAGE;
+	sh.task = t->name;
+	ret = foliage_render_task(t->task, "numa_maps",
+				  s->json ? FOLIAGE_RENDER_JSON : 0, &text);
+	if (ret)
+		return scn_fail(s, "cannot render numa_maps of %s: %s", t->name,
+				scn_errstr(ret));
+	ret = scn_show_print(s, &sh, text);
+	free(text);
+	return ret;
+}
+
+/*
+ * The value of " FIELD=N" on @line (0 when numa_maps leaves it out, as it
+ * does every zero count); "policy" is the second word.
+ */
+static bool numa_maps_field(const char *line, const char *field,
+			    char *policy, size_t len, uint64_t *value)
+{
+	char key[48];
+	const char *p;
+
+	*value = 0;
+	if (!strcmp(field, "policy")) {
+		p = strchr(line, ' ');
+		if (!p)
+			return false;
+		snprintf(policy, len, "%.*s", (int)strcspn(p + 1, " \n"), p + 1);
+		return true;
+	}
+	snprintf(key, sizeof(key), " %s=", field);
+	p = strstr(line, key);
+	if (p && (!strchr(line, '\n') || p < strchr(line, '\n')))
+		*value = strtoull(p + strlen(key), NULL, 10);
+	return true;
+}
+
+int scn_expect_numa_maps(struct scenario *s, struct scn_args *a)
+{
+	const char *field = a->words[3], *line;
+	char *text = NULL, want_start[32], policy[64], what[96];
+	struct scn_maps maps;
+	struct scn_range r;
+	struct scn_vma *v;
+	struct scn_task *t;
+	struct scn_cmp c;
+	uint64_t value;
+	int ret;
+
+	t = scn_find_task(s, a->words[1]);
+	if (!t)
+		return SCN_USAGE;
+	ret = scn_parse_range(s, a->words[2], &r);
+	if (ret)
+		return ret;
+	if (!strcmp(field, "policy")) {
+		if (strcmp(a->words[4], "==") && strcmp(a->words[4], "!="))
+			return scn_usage(s, "expect numa_maps: policy compares "
+					 "with == or !=");
+	} else {
+		ret = scn_parse_cmp(s, a->words[4], a->words[5], &c);
+		if (ret)
+			return ret;
+	}
+	ret = scn_maps_read(s, t, "maps", &maps);
+	if (ret)
+		return ret;
+	v = scn_maps_find(&maps, r.start);
+	if (!v) {
+		scn_maps_free(&maps);
+		return scn_fail(s, "expect failed: no VMA of %s at 0x%lx",
+				t->name, r.start);
+	}
+	snprintf(want_start, sizeof(want_start), "%08lx ", v->start);
+	scn_maps_free(&maps);
+	ret = foliage_render_task(t->task, "numa_maps", 0, &text);
+	if (ret)
+		return scn_fail(s, "cannot render numa_maps of %s: %s", t->name,
+				scn_errstr(ret));
+	for (line = text; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL)
+		if (!strncmp(line, want_start, strlen(want_start)))
+			break;
+	if (!line || !*line) {
+		free(text);
+		return scn_fail(s, "expect failed: numa_maps of %s has no line "
+				"for 0x%s", t->name, want_start);
+	}
+	numa_maps_field(line, field, policy, sizeof(policy), &value);
+	free(text);
+	snprintf(what, sizeof(what), "numa_maps %s %s %s", t->name,
+		 a->words[2], field);
+	if (!strcmp(field, "policy")) {
+		if ((strcmp(policy, a->words[5]) == 0) ==
+		    (strcmp(a->words[4], "==") == 0))
+			return SCN_OK;
+		return scn_fail(s, "expect failed: %s is %s, expected %s %s",
+				what, policy, a->words[4], a->words[5]);
+	}
+	return scn_check_cmp(s, what, &c, value);
 }

@@ -68,8 +68,9 @@ void diff_thp_restore(void);
  * (vm.nr_hugepages, vm.nr_overcommit_hugepages,
  * hugepages.hugepages-NkB/...) written to the host's file, remembered and
  * put back by diff_hugetlb_restore() (also at exit() and on deadly
- * signals).  0; 1 if @key is not a hugetlb knob; -EACCES (not root:
- * skip) or -EINVAL with the reason in @why.
+ * signals).  0; 1 if @key is not a hugetlb knob; -EACCES (not root, or
+ * a pool the host's memory cannot give: skip) or -EINVAL with the reason
+ * in @why.
  */
 int diff_hugetlb_set(const char *key, const char *value, char *why,
 		     size_t len);

@@ -5,17 +5,26 @@
  * hugepages.hugepages-NkB/ ones) are written to the host's files for the
  * run, as root, and put back at the end (also at exit() and on deadly
  * signals); the HugePages_Total/Free/Rsvd/Surp lines of both sides'
- * meminfo are compared after each operation once a scenario set one.
+ * meminfo are compared after each operation once a scenario set one.  A
+ * pool size the host's memory cannot give skips the run.
+ *
+ * The knobs and counters are the whole host's: a run that writes them
+ * holds an exclusive flock() on HUGETLB_HOST_LOCK from its first write to
+ * the restore, so that two runs (two worktrees' test suites, a bench and
+ * a diff) never see or save each other's values.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "diff.h"
 
 #define MAX_HUGETLB_SAVED	8
+#define HUGETLB_HOST_LOCK	"/tmp/foliage-host-hugetlb.lock"
 
 struct saved_hugetlb_knob {
 	char path[128];			/* the host's file */
@@ -24,6 +33,25 @@ struct saved_hugetlb_knob {
 
 static struct saved_hugetlb_knob saved[MAX_HUGETLB_SAVED];
 static int nr_saved;
+static int lock_fd = -1;		/* HUGETLB_HOST_LOCK, held */
+
+/* Wait for the host's hugetlb knobs to be ours: 0 or -errno. */
+static int host_lock(void)
+{
+	if (lock_fd >= 0)
+		return 0;
+	lock_fd = open(HUGETLB_HOST_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock_fd < 0)
+		return -errno;
+	while (flock(lock_fd, LOCK_EX)) {
+		if (errno != EINTR) {
+			close(lock_fd);
+			lock_fd = -1;
+			return -errno;
+		}
+	}
+	return 0;
+}
 
 /* The host file a foliage key stands for, or NULL. */
 static bool host_path(const char *key, char *path, size_t len)
@@ -77,6 +105,10 @@ void diff_hugetlb_restore(void)
 		nr_saved--;
 		(void)write_line(saved[nr_saved].path, saved[nr_saved].value);
 	}
+	if (lock_fd >= 0) {
+		close(lock_fd);		/* drops the flock */
+		lock_fd = -1;
+	}
 }
 
 int diff_hugetlb_set(const char *key, const char *value, char *why,
@@ -87,6 +119,10 @@ int diff_hugetlb_set(const char *key, const char *value, char *why,
 
 	if (!host_path(key, path, sizeof(path)))
 		return 1;
+	if (geteuid() == 0 && host_lock()) {
+		snprintf(why, len, "cannot lock %s", HUGETLB_HOST_LOCK);
+		return -EACCES;
+	}
 	ret = read_line(path, old, sizeof(old));
 	if (ret) {
 		snprintf(why, len, "cannot read %s: %s", path, strerror(-ret));
@@ -115,6 +151,13 @@ int diff_hugetlb_set(const char *key, const char *value, char *why,
 		snprintf(why, len, "the host refused %s=%s: %s", path, value,
 			 strerror(-ret));
 		return -EINVAL;
+	}
+	/* A pool the host's memory could not fill: nothing to compare. */
+	if (!read_line(path, old, sizeof(old)) &&
+	    strtoul(old, NULL, 10) != strtoul(value, NULL, 10)) {
+		snprintf(why, len, "the host's memory gave %s=%s, not %s",
+			 path, old, value);
+		return -EACCES;
 	}
 	return 0;
 }

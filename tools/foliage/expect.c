@@ -632,9 +632,10 @@ static const struct scn_verb subjects[] = {
 	{ "read", scn_expect_read, 3, 3, "", 0,
 	  "expect read ==|!= DATA | expect read all BYTE" },
 	/* guest_memfd (as_gmem.c) */
-	{ "gmem", scn_expect_gmem, 4, 5, "order", 0,
+	{ "gmem", scn_expect_gmem, 3, 5, "order", 0,
 	  "expect gmem NAME RANGE private|shared | expect gmem NAME folios "
-	  "order=N OP COUNT | expect gmem NAME STAT OP VALUE" },
+	  "order=N OP COUNT | expect gmem NAME STAT OP VALUE | expect gmem "
+	  "NAME shadow" },
 	/* ---- rmap (as_rmap.c, issue 13) ---- */
 	{ "rmap", scn_expect_rmap, 5, 6, "", 0,
 	  "expect rmap TASK ADDR mappings OP N | expect rmap TASK ADDR "
@@ -642,6 +643,8 @@ static const struct scn_verb subjects[] = {
 	/* ---- NUMA (as_numa.c) ---- */
 	{ "status", scn_expect_status, 4, 5, "", 0,
 	  "expect status INDEX OP VALUE | expect status count VALUE OP N" },
+	{ "numa_maps", scn_expect_numa_maps, 6, 6, "", 0,
+	  "expect numa_maps TASK ADDR FIELD OP VALUE" },
 	/* hugetlb (issue 10) */
 	{ "hugepages", scn_expect_hugepages, 5, 5, "", 0,
 	  "expect hugepages SIZE FILE OP VALUE" },

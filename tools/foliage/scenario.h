@@ -514,7 +514,13 @@ int scn_shadow_check(struct scenario *s, struct scn_task *t);
 
 /* NUMA verbs and expect subjects (as_numa.c). */
 int scn_do_move_pages(struct scenario *s, struct scn_args *a);
+int scn_do_migrate_pages(struct scenario *s, struct scn_args *a);
+int scn_do_mbind(struct scenario *s, struct scn_args *a);
+int scn_do_set_mempolicy(struct scenario *s, struct scn_args *a);
 int scn_expect_status(struct scenario *s, struct scn_args *a);
+/* show numa_maps TASK [grep=PATTERN]; expect numa_maps TASK ADDR FIELD OP VALUE */
+int scn_show_numa_maps(struct scenario *s, struct scn_args *a);
+int scn_expect_numa_maps(struct scenario *s, struct scn_args *a);
 /* hugetlb (as_hugetlb.c, issue 10). */
 /*
  * The hugetlb options of mmap and file: @word says the bare word

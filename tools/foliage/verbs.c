@@ -299,6 +299,8 @@ static int do_show(struct scenario *s, struct scn_args *a)
 	if (!strcmp(what, "maps") || !strcmp(what, "smaps") ||
 	    !strcmp(what, "smaps_rollup"))
 		return scn_show_task(s, a);
+	if (!strcmp(what, "numa_maps"))		/* as_numa.c */
+		return scn_show_numa_maps(s, a);
 	if (!strcmp(what, "pfnmap"))
 		return scn_show_pfnmap(s, a);
 	if (scn_arg(a, "node") || scn_arg(a, "svg"))
@@ -322,8 +324,8 @@ static int do_show(struct scenario *s, struct scn_args *a)
 				 "trace, tlb, slabinfo, thp, mthp_stats, uptime, "
 				 "hugepages, extfrag, unusable_index, "
 				 "extfrag_index, pfnmap; "
-				 "maps, smaps, smaps_rollup, pagetable of a "
-				 "task; rmap TASK ADDR)", what);
+				 "maps, smaps, smaps_rollup, pagetable, numa_maps "
+				 "of a task; rmap TASK ADDR)", what);
 	if (a->nr_words > 2)
 		return scn_usage(s, "unexpected argument '%s' (usage: show "
 				 "%s [PATTERN|grep=PATTERN])", a->words[2], what);
@@ -507,7 +509,7 @@ const struct scn_verb scn_verbs[] = {
 	  "pfnmap [node=N] [svg=FILE|--svg FILE] | show maps|smaps|"
 	  "smaps_rollup TASK [RANGE] [grep=PATTERN] | show gmem|vm NAME "
 	  "[grep=PATTERN] | show rmap TASK ADDR | show pagetable TASK RANGE "
-	  "[grep=PATTERN]" },
+	  "[grep=PATTERN] | show numa_maps TASK [grep=PATTERN]" },
 	{ "drain", do_drain, 0, 0, "", 0, "drain" },
 	{ "sleep", do_sleep, 1, 1, "", 0, "sleep DURATION" },
 	{ "check", do_check, 0, 0, "", 0, "check" },
@@ -564,9 +566,16 @@ const struct scn_verb scn_verbs[] = {
 	/* ---- NUMA: migration and memory policy (as_numa.c) ---- */
 	{ "move_pages", scn_do_move_pages, 2, 3, "node", SCN_VERB_ERRNO,
 	  "move_pages TASK RANGE [node=N] [all]" },
+	{ "migrate_pages", scn_do_migrate_pages, 1, 1, "from to",
+	  SCN_VERB_ERRNO, "migrate_pages TASK from=NODES to=NODES" },
+	{ "mbind", scn_do_mbind, 3, 5, "nodes", SCN_VERB_ERRNO,
+	  "mbind TASK RANGE POLICY [nodes=LIST] [move] [strict]" },
+	{ "set_mempolicy", scn_do_set_mempolicy, 2, 2, "nodes", SCN_VERB_ERRNO,
+	  "set_mempolicy TASK POLICY [nodes=LIST]" },
 	{ "expect", scn_expect, 1, SCN_MAX_WORDS, NULL, 0,
 	  "expect vmstat|tlb|meminfo|buddyinfo|mthp|slabinfo|page|bytes|bugs|"
-	  "knob|fault|maps|vma|smaps|rollup|shadow|read|gmem|rmap|status ... | "
+	  "knob|fault|maps|vma|smaps|rollup|shadow|read|gmem|rmap|status|"
+	  "numa_maps ... | "
 	  "expect NAME failed|ok" },
 	{ "echo", do_echo, 0, 0, NULL,
 	  SCN_VERB_BEFORE_MACHINE | SCN_VERB_RAW, "echo TEXT" },

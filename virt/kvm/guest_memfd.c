@@ -40,6 +40,7 @@
 #include <linux/rmap.h>
 #include <linux/shmem_fs.h>
 #include <linux/swap.h>
+#include <linux/hugetlb.h>
 #include <linux/machine_subsys.h>
 
 #include "../../mm/internal.h"
@@ -144,6 +145,290 @@ static void kvm_gmem_remove_folio(struct folio *folio)
 	VM_WARN_ON(last);
 }
 
+/* ---- hugetlb backing: huge folios, split and reconstructed -------- */
+
+static struct folio *kvm_gmem_get_huge_folio(struct inode *inode,
+					     pgoff_t index, int *err);
+
+static inline unsigned long gmem_huge_nr(const struct gmem_inode *gi)
+{
+	return 1UL << gi->huge_order;
+}
+
+/*
+ * A huge folio for the file, against the reservation its subpool made at
+ * creation (refcount 1), zeroed unless the pool knows it zero (seed 000's
+ * HPG_zeroed); NULL with *@err set.
+ */
+static struct folio *kvm_gmem_alloc_huge(struct gmem_inode *gi, int *err)
+{
+	struct folio *folio;
+	bool zeroed;
+
+	if (hugepage_subpool_get_pages(gi->spool, 1) < 0) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	folio = alloc_hugetlb_folio_reserve(gi->h, numa_node_id(), &zeroed);
+	if (!folio) {
+		(void)hugepage_subpool_put_pages(gi->spool, 1);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/* free_huge_folio() gives it back to the subpool, reserved again. */
+	folio->_hugetlb_subpool = gi->spool;
+	if (!zeroed)
+		memset(folio_address(folio), 0, gmem_huge_nr(gi) << PAGE_SHIFT);
+	return folio;
+}
+
+/*
+ * The part of a split common to a folio in the cache and a fresh one:
+ * off the pool's lists, no longer a hugetlb folio, base pages whose tails
+ * have no reference yet.  Nobody else may look the folio up meanwhile (it
+ * is not in the cache yet, or the invalidate_lock is held written): the
+ * head's flags change non-atomically.
+ */
+static void __kvm_gmem_split(struct gmem_inode *gi, struct folio *folio)
+{
+	spinlock_t *hugetlb_lock = &this_machine->hugetlb->hugetlb_lock;
+	int nid = folio_nid(folio);
+
+	VM_WARN_ON(!folio_test_locked(folio) || folio_mapped(folio));
+	spin_lock(hugetlb_lock);
+	list_del_init(&folio->lru);	/* off the active list */
+	gi->h->split_huge_pages_node[nid]++;
+	spin_unlock(hugetlb_lock);
+	folio->_hugetlb_private = 0;
+	folio->_hugetlb_subpool = NULL;
+	__ClearPageHugetlb(&folio->page);
+	__split_unmapped_folio(folio);
+	gi->nr_splits++;
+}
+
+/*
+ * Split huge @folio into base pages in place (the RFC's split: 1 GiB
+ * straight to 4 KiB), each its own folio in its slot of the cache with the
+ * cache's one reference; the head keeps the other references.  The pages
+ * stay the pool's, in use (off its lists: split_huge_pages_node).  @folio
+ * is unmapped (all its pages were private) and locked by the caller, who
+ * holds a reference and the invalidate_lock written (a conversion).
+ */
+static void kvm_gmem_split_folio(struct gmem_inode *gi, struct folio *folio)
+{
+	struct address_space *mapping = folio->mapping;
+	unsigned long nr = folio_nr_pages(folio), i;
+
+	lockdep_assert_held_write(&mapping->invalidate_lock);
+	__kvm_gmem_split(gi, folio);
+	spin_lock(&mapping->i_lock);
+	for (i = 1; i < nr; i++) {
+		struct folio *piece = page_folio(folio_page(folio, i));
+
+		set_page_count(&piece->page, 1);
+		__folio_clear_locked(piece);
+		mapping->i_pages[folio->index + i] = piece;
+	}
+	atomic_sub(nr - 1, &folio->_refcount);
+	spin_unlock(&mapping->i_lock);
+}
+
+/*
+ * A fresh huge folio (locked, our one reference) for the huge page at
+ * @base, which has a shared page already: split before anyone can see
+ * it, then its base pages into the cache, each with the cache's
+ * reference.  Caller holds huge_alloc_lock, under which the range's slots
+ * were found empty.
+ */
+static void kvm_gmem_add_split(struct gmem_inode *gi,
+			       struct address_space *mapping,
+			       struct folio *folio, pgoff_t base)
+{
+	unsigned long nr = folio_nr_pages(folio), i;
+
+	folio->mapping = mapping;
+	folio->index = base;
+	__kvm_gmem_split(gi, folio);
+	spin_lock(&mapping->i_lock);
+	for (i = 0; i < nr; i++) {
+		struct folio *piece = page_folio(folio_page(folio, i));
+
+		VM_WARN_ON(mapping->i_pages[base + i]);
+		if (i)
+			__folio_clear_locked(piece);
+		folio_ref_add(piece, 1);
+		mapping->i_pages[base + i] = piece;
+	}
+	mapping->nrpages += nr;
+	mod_node_page_state(NODE_DATA(folio_nid(folio)), NR_FILE_PAGES, nr);
+	spin_unlock(&mapping->i_lock);
+}
+
+/*
+ * Whether the base pages at [base, base + nr) are one split huge page
+ * that only the page cache holds (plus @extra references on each).
+ */
+static bool kvm_gmem_pieces_idle(struct gmem_inode *gi,
+				 struct address_space *mapping, pgoff_t base)
+{
+	struct folio *head = mapping->i_pages[base];
+	unsigned long nr = gmem_huge_nr(gi), i;
+
+	if (!head || folio_test_large(head) ||
+	    (folio_pfn(head) & (nr - 1)))
+		return false;
+	for (i = 0; i < nr; i++) {
+		struct folio *piece = mapping->i_pages[base + i];
+
+		if (!piece || piece != page_folio(folio_page(head, i)) ||
+		    folio_ref_count(piece) != 1 || folio_mapped(piece))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Make the split huge page at @base whole again (the RFC's reconstruct):
+ * every base page private, only the cache holding them
+ * (kvm_gmem_pieces_idle()).  Caller holds the invalidate_lock written.
+ */
+static void kvm_gmem_reconstruct(struct gmem_inode *gi,
+				 struct address_space *mapping, pgoff_t base)
+{
+	spinlock_t *hugetlb_lock = &this_machine->hugetlb->hugetlb_lock;
+	struct folio *head = mapping->i_pages[base];
+	unsigned long nr = gmem_huge_nr(gi), i;
+	const unsigned long drop = BIT(PG_active) | BIT(PG_referenced) |
+				   BIT(PG_workingset) | BIT(PG_dirty);
+
+	lockdep_assert_held_write(&mapping->invalidate_lock);
+	spin_lock(&mapping->i_lock);
+	for (i = 1; i < nr; i++) {
+		struct page *p = folio_page(head, i);
+
+		p->flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
+		set_page_count(p, 0);
+		p->mapping = NULL;
+		p->private = 0;
+	}
+	head->page.flags &= ~drop;
+	prep_compound_page(&head->page, gi->huge_order);
+	__SetPageHugetlb(&head->page);
+	head->mapping = mapping;
+	head->index = base;
+	head->_hugetlb_subpool = gi->spool;
+	atomic_add(nr - 1, &head->_refcount);
+	for (i = 0; i < nr; i++)
+		mapping->i_pages[base + i] = head;
+	spin_unlock(&mapping->i_lock);
+	spin_lock(hugetlb_lock);
+	list_add(&head->lru, &gi->h->hugepage_activelist);
+	gi->h->split_huge_pages_node[folio_nid(head)]--;
+	spin_unlock(hugetlb_lock);
+	gi->nr_reconstructs++;
+}
+
+/* Split every huge folio of [start, end) that holds a shared page. */
+static void kvm_gmem_split_range(struct inode *inode, pgoff_t start,
+				 pgoff_t end)
+{
+	struct address_space *mapping = &inode->i_data;
+	struct gmem_inode *gi = GMEM_I(inode);
+	unsigned long nr = gmem_huge_nr(gi);
+	pgoff_t base;
+
+	for (base = ALIGN_DOWN(start, nr); base < end; base += nr) {
+		struct folio *folio = filemap_get_folio(mapping, base);
+
+		if (!folio)
+			continue;
+		if (folio_test_large(folio) &&
+		    !range_attr_all(&gi->attrs, base, base + nr,
+				    KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
+			folio_lock(folio);
+			kvm_gmem_split_folio(gi, folio);
+			folio_unlock(folio);
+		}
+		folio_put(folio);
+	}
+}
+
+/* Reconstruct every split huge page of [start, end) that may be. */
+static void kvm_gmem_reconstruct_range(struct inode *inode, pgoff_t start,
+				       pgoff_t end)
+{
+	struct address_space *mapping = &inode->i_data;
+	struct gmem_inode *gi = GMEM_I(inode);
+	unsigned long nr = gmem_huge_nr(gi);
+	pgoff_t base;
+
+	for (base = ALIGN_DOWN(start, nr); base < end; base += nr)
+		if (range_attr_all(&gi->attrs, base, base + nr,
+				   KVM_MEMORY_ATTRIBUTE_PRIVATE) &&
+		    kvm_gmem_pieces_idle(gi, mapping, base))
+			kvm_gmem_reconstruct(gi, mapping, base);
+}
+
+/*
+ * A hole at @index of a hugetlb-backed file: a huge folio for its huge
+ * page, split at once if a page of that range is shared already; the one
+ * holding @index is returned locked with a reference, or NULL (-EEXIST:
+ * someone filled it first, look again).
+ */
+static struct folio *kvm_gmem_get_huge_folio(struct inode *inode,
+					     pgoff_t index, int *err)
+{
+	struct address_space *mapping = &inode->i_data;
+	struct gmem_inode *gi = GMEM_I(inode);
+	pgoff_t base = ALIGN_DOWN(index, gmem_huge_nr(gi));
+	struct folio *folio, *piece;
+	int ret;
+
+	/*
+	 * Two faults on one huge page: the second waits and finds the
+	 * first's folio, rather than charging the subpool a second page.
+	 */
+	pthread_mutex_lock(&gi->huge_alloc_lock);
+	spin_lock(&mapping->i_lock);
+	folio = mapping->i_pages[base];
+	spin_unlock(&mapping->i_lock);
+	if (folio) {
+		pthread_mutex_unlock(&gi->huge_alloc_lock);
+		*err = -EEXIST;
+		return NULL;
+	}
+	folio = kvm_gmem_alloc_huge(gi, err);
+	if (!folio) {
+		pthread_mutex_unlock(&gi->huge_alloc_lock);
+		return NULL;
+	}
+	__folio_set_locked(folio);
+	if (!range_attr_all(&gi->attrs, base, base + gmem_huge_nr(gi),
+			    KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
+		kvm_gmem_add_split(gi, mapping, folio, base);
+		pthread_mutex_unlock(&gi->huge_alloc_lock);
+		goto split;
+	}
+	ret = kvm_gmem_add_folio(mapping, folio, base);
+	pthread_mutex_unlock(&gi->huge_alloc_lock);
+	if (ret) {
+		__folio_clear_locked(folio);
+		folio_put(folio);	/* back to the pool, reserved again */
+		*err = ret;
+		return NULL;
+	}
+	return folio;
+split:
+	if (index == base)
+		return folio;
+	piece = page_folio(folio_page(folio, index - base));
+	folio_get(piece);
+	folio_unlock(folio);
+	folio_put(folio);
+	folio_lock(piece);
+	return piece;
+}
+
 /*
  * The folio at @index, allocated (zeroed by the allocator unless known
  * zero) for a hole: locked, with a reference for the caller.  Caller
@@ -158,11 +443,24 @@ static struct folio *kvm_gmem_get_folio(struct inode *inode, pgoff_t index,
 
 repeat:
 	folio = filemap_lock_folio(mapping, index);
-	if (folio)
+	if (folio) {
+		/* Split while we waited: the base page is its own folio now. */
+		if (unlikely(index - folio->index >= folio_nr_pages(folio))) {
+			folio_unlock(folio);
+			folio_put(folio);
+			goto repeat;
+		}
 		return folio;
+	}
 	if (index >= gmem_nr_pages(inode)) {
 		*err = -EINVAL;
 		return NULL;
+	}
+	if (GMEM_I(inode)->huge_order) {
+		folio = kvm_gmem_get_huge_folio(inode, index, err);
+		if (!folio && *err == -EEXIST)
+			goto repeat;
+		return folio;
 	}
 	folio = folio_alloc_user(GFP_HIGHUSER | __GFP_ZERO, 0, numa_node_id(),
 				 USER_ADDR_NONE);
@@ -230,6 +528,9 @@ static bool kvm_gmem_folio_has_private(struct gmem_inode *gi,
  * A folio with a private page is cleared first.  Caller holds the
  * invalidate_lock written.
  */
+static void kvm_gmem_truncate_huge(struct inode *inode, pgoff_t start,
+				   pgoff_t end);
+
 static void kvm_gmem_truncate_range(struct inode *inode, pgoff_t start,
 				    pgoff_t end)
 {
@@ -242,6 +543,10 @@ static void kvm_gmem_truncate_range(struct inode *inode, pgoff_t start,
 		return;
 	kvm_gmem_invalidate(inode, start, end);
 	unmap_mapping_pages(mapping, start, end - start);
+	if (gi->huge_order) {
+		kvm_gmem_truncate_huge(inode, start, end);
+		return;
+	}
 	for (index = start; index < end; index++) {
 		struct folio *folio = filemap_get_folio(mapping, index);
 
@@ -261,6 +566,75 @@ static void kvm_gmem_truncate_range(struct inode *inode, pgoff_t start,
 		}
 		folio_unlock(folio);
 		folio_put(folio);
+	}
+}
+
+/*
+ * Zero file pages [start, end) in place, those allocated (with
+ * @private_only, those private now).  Caller holds the invalidate_lock.
+ */
+static void kvm_gmem_zero_range(struct inode *inode, pgoff_t start,
+				pgoff_t end, bool private_only)
+{
+	struct address_space *mapping = &inode->i_data;
+	struct gmem_inode *gi = GMEM_I(inode);
+	pgoff_t index;
+
+	for (index = start; index < end; index++) {
+		struct folio *folio;
+
+		if (private_only && !kvm_gmem_is_private(gi, index))
+			continue;
+		folio = filemap_get_folio(mapping, index);
+		if (!folio)
+			continue;
+		memset((char *)folio_address(folio) +
+		       ((index - folio->index) << PAGE_SHIFT), 0, PAGE_SIZE);
+		folio_put(folio);
+	}
+}
+
+/*
+ * Punch or truncate a hugetlb-backed file (the RFC's rules): a huge page
+ * wholly inside [start, end) is reconstructed if split and freed back to
+ * the pool (the file's reservation comes back); the part of one that is
+ * not is zeroed in place, nothing freed.  A split huge page whose base
+ * pages someone still holds (a pin) cannot be made whole: it is zeroed in
+ * place too.  Caller holds the invalidate_lock written, the range
+ * invalidated and unmapped.
+ */
+static void kvm_gmem_truncate_huge(struct inode *inode, pgoff_t start,
+				   pgoff_t end)
+{
+	struct address_space *mapping = &inode->i_data;
+	struct gmem_inode *gi = GMEM_I(inode);
+	unsigned long nr = gmem_huge_nr(gi);
+	pgoff_t base;
+
+	for (base = ALIGN_DOWN(start, nr); base < end; base += nr) {
+		pgoff_t from = max(base, start), to = min(base + nr, end);
+		struct folio *folio;
+
+		if (from != base || to != base + nr) {
+			kvm_gmem_zero_range(inode, from, to, false);
+			continue;
+		}
+		if (!mapping->i_pages[base])
+			continue;
+		if (!folio_test_large(mapping->i_pages[base])) {
+			if (!kvm_gmem_pieces_idle(gi, mapping, base)) {
+				kvm_gmem_zero_range(inode, from, to, false);
+				continue;
+			}
+			kvm_gmem_reconstruct(gi, mapping, base);
+		}
+		folio = filemap_get_folio(mapping, base);
+		folio_lock(folio);
+		if (kvm_gmem_folio_has_private(gi, folio))
+			memset(folio_address(folio), 0, nr << PAGE_SHIFT);
+		kvm_gmem_remove_folio(folio);
+		folio_unlock(folio);
+		folio_put(folio);	/* free_huge_folio(): back to the pool */
 	}
 }
 
@@ -474,28 +848,6 @@ static int kvm_gmem_check_refs(struct address_space *mapping, pgoff_t start,
 	return 0;
 }
 
-/* Clear the allocated pages of [start, end) that are private now. */
-static void kvm_gmem_zero_private(struct inode *inode, pgoff_t start,
-				  pgoff_t end)
-{
-	struct address_space *mapping = &inode->i_data;
-	struct gmem_inode *gi = GMEM_I(inode);
-	pgoff_t index;
-
-	for (index = start; index < end; index++) {
-		struct folio *folio;
-
-		if (!kvm_gmem_is_private(gi, index))
-			continue;
-		folio = filemap_get_folio(mapping, index);
-		if (!folio)
-			continue;
-		memset((char *)folio_address(folio) +
-		       ((index - folio->index) << PAGE_SHIFT), 0, PAGE_SIZE);
-		folio_put(folio);
-	}
-}
-
 int kvm_gmem_set_attributes(struct file *file,
 			    struct kvm_memory_attributes2 *args)
 {
@@ -531,8 +883,26 @@ int kvm_gmem_set_attributes(struct file *file,
 		goto out;
 	}
 	if (to_private) {
+		pgoff_t cstart = start, cend = end;
+
+		/*
+		 * The huge pages this makes all private will be made whole:
+		 * their other base pages must be idle too (rounded outward,
+		 * as RFC v2).
+		 */
+		if (gi->huge_order) {
+			unsigned long nr = gmem_huge_nr(gi);
+			pgoff_t hs = ALIGN_DOWN(start, nr), he = ALIGN(end, nr);
+
+			if (range_attr_all(&gi->attrs, hs, start,
+					   KVM_MEMORY_ATTRIBUTE_PRIVATE))
+				cstart = hs;
+			if (range_attr_all(&gi->attrs, end, he,
+					   KVM_MEMORY_ATTRIBUTE_PRIVATE))
+				cend = he;
+		}
 		unmap_mapping_pages(mapping, start, end - start);
-		ret = kvm_gmem_check_refs(mapping, start, end, &bad);
+		ret = kvm_gmem_check_refs(mapping, cstart, cend, &bad);
 		if (ret) {
 			args->error_offset = (u64)bad << PAGE_SHIFT;
 			goto out;
@@ -541,9 +911,14 @@ int kvm_gmem_set_attributes(struct file *file,
 	/* Nothing fails from here: the change is all or nothing. */
 	kvm_gmem_invalidate(inode, start, end);
 	if (!to_private && (args->flags & KVM_SET_MEMORY_ATTRIBUTES2_ZERO))
-		kvm_gmem_zero_private(inode, start, end);
+		kvm_gmem_zero_range(inode, start, end, true);
 	range_attr_set(&gi->attrs, start, end, args->attributes);
 	gi->nr_conversions++;
+	/* Core mm only ever maps small folios for shared memory. */
+	if (gi->huge_order && !to_private)
+		kvm_gmem_split_range(inode, start, end);
+	else if (gi->huge_order)
+		kvm_gmem_reconstruct_range(inode, start, end);
 out:
 	filemap_invalidate_unlock(mapping);
 	return ret;
@@ -582,6 +957,11 @@ static void kvm_gmem_release(struct file *file)
 	kvm_gmem_truncate_range(inode, 0, gmem_nr_pages(inode));
 	filemap_invalidate_unlock(mapping);
 	VM_WARN_ON(mapping->nrpages);
+	/* Its minimum's reservations go back to the pool. */
+	if (gi->spool) {
+		hugepage_put_subpool(gi->spool);
+		pthread_mutex_destroy(&gi->huge_alloc_lock);
+	}
 	range_attr_destroy(&gi->attrs);
 	free(gi);
 	inode->i_private = NULL;
@@ -594,7 +974,7 @@ static const struct file_operations kvm_gmem_fops = {
 };
 
 /* __kvm_gmem_create(): the file, its inode state and its page cache. */
-static int __kvm_gmem_create(u64 size, u64 flags, unsigned int huge_order,
+static int __kvm_gmem_create(u64 size, u64 flags, struct hstate *h,
 			     struct file **out)
 {
 	pgoff_t nr_pages = size >> PAGE_SHIFT;
@@ -619,8 +999,20 @@ static int __kvm_gmem_create(u64 size, u64 flags, unsigned int huge_order,
 			    KVM_MEMORY_ATTRIBUTE_PRIVATE))
 		goto out_free;
 	gi->flags = flags;
-	gi->huge_order = huge_order;
 	INIT_LIST_HEAD(&gi->bindings);
+	if (h) {
+		long nr_huge = size >> (PAGE_SHIFT + h->order);
+
+		/* min = max = its huge pages: HugePages_Rsvd rises now. */
+		gi->spool = hugepage_new_subpool(h, nr_huge, nr_huge);
+		if (!gi->spool) {
+			range_attr_destroy(&gi->attrs);
+			goto out_free;
+		}
+		gi->h = h;
+		gi->huge_order = h->order;
+		pthread_mutex_init(&gi->huge_alloc_lock, NULL);
+	}
 	mapping->a_ops = kvm_gmem_aops;
 	/* mapping_set_unevictable(): its folios sit on the unevictable LRU. */
 	mapping->unevictable = true;
@@ -734,6 +1126,7 @@ int foliage_gmem_create(struct foliage_machine *m, uint64_t bytes,
 			uint64_t flags, uint64_t huge_bytes,
 			struct foliage_file **out)
 {
+	struct hstate *h = NULL;
 	struct file *file;
 	int ret;
 
@@ -741,14 +1134,19 @@ int foliage_gmem_create(struct foliage_machine *m, uint64_t bytes,
 		return -EINVAL;
 	if (flags & ~GMEM_SUPPORTED_FLAGS)
 		return -EINVAL;
-	if (huge_bytes)
-		return -EINVAL;	/* hugetlb backing: not yet */
-	if (!bytes || (bytes & ~PAGE_MASK) || bytes > MAX_LFS_FILESIZE)
+	if (huge_bytes && huge_bytes != (2ULL << 20) &&
+	    huge_bytes != (1ULL << 30))
+		return -EINVAL;
+	if (!bytes || (bytes & ~PAGE_MASK) || bytes > MAX_LFS_FILESIZE ||
+	    (huge_bytes && bytes % huge_bytes))
 		return -EINVAL;
 	ret = machine_enter(m);
 	if (ret)
 		return ret;
-	ret = __kvm_gmem_create(bytes, flags, 0, &file);
+	if (huge_bytes)
+		h = &m->hugetlb->hstates[huge_bytes == (1ULL << 30) ?
+					 HSTATE_1G : HSTATE_2M];
+	ret = __kvm_gmem_create(bytes, flags, h, &file);
 	if (!ret)
 		*out = container_of(file, struct foliage_file, file);
 	machine_exit_op(m);
@@ -821,6 +1219,13 @@ int foliage_gmem_stat(struct foliage_file *gmem, struct foliage_gmem_stat *st)
 	spin_unlock(&mapping->i_lock);
 	st->nr_invalidations = gi->nr_invalidations;
 	st->nr_conversions = gi->nr_conversions;
+	st->nr_splits = gi->nr_splits;
+	st->nr_reconstructs = gi->nr_reconstructs;
+	if (gi->spool) {
+		spin_lock(&gi->spool->lock);
+		st->resv_huge_pages = gi->spool->rsv_hpages;
+		spin_unlock(&gi->spool->lock);
+	}
 	list_for_each(pos, &gi->bindings)
 		st->nr_memslots++;
 	filemap_invalidate_unlock_shared(mapping);

@@ -54,7 +54,12 @@
 /* Swap-format entries (non-present, not protnone, not none). */
 #define _PAGE_SWP_TYPE_SHIFT	1
 #define _PAGE_SWP_TYPE_BITS	5
-#define _PAGE_SWP_SOFT_DIRTY	(1ULL << 7)
+/*
+ * Not bit 7: that is _PAGE_PSE, which makes a PMD present, and a PMD
+ * migration entry is swap-format too (Linux borrows another bit for the
+ * same reason).
+ */
+#define _PAGE_SWP_SOFT_DIRTY	(1ULL << 9)
 #define _PAGE_SWP_UFFD_WP	(1ULL << 10)
 #define _PAGE_SWP_EXCLUSIVE	(1ULL << 11)
 #define _PAGE_SWP_OFFSET_SHIFT	12

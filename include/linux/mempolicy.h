@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NUMA memory policy (mm/mempolicy.c): where a task's new pages go.
+ *
+ * A policy is a mode and a set of nodes (struct mempolicy, mm_types.h),
+ * kept by value: a VMA's (mbind(2)) wins over its mm's (set_mempolicy(2),
+ * the task's); MPOL_DEFAULT everywhere means the faulting CPU's node.
+ *
+ *   MPOL_DEFAULT	the local node (a VMA's: fall back to the task's)
+ *   MPOL_PREFERRED	the one node, then any other
+ *   MPOL_BIND		the nodes only (the local one if it is in, else the
+ *			first), never another
+ *   MPOL_INTERLEAVE	page (folio) i of the mapping on node i mod n of the
+ *			set, i = linear_page_index(vma, addr) >> order, so
+ *			that neither an unaligned VMA start nor where in a
+ *			large folio the fault was changes the node (seed
+ *			000's patch 2)
+ */
+#ifndef _FOLIAGE_LINUX_MEMPOLICY_H
+#define _FOLIAGE_LINUX_MEMPOLICY_H
+
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+
+enum {
+	MPOL_DEFAULT,
+	MPOL_PREFERRED,
+	MPOL_BIND,
+	MPOL_INTERLEAVE,
+	MPOL_MAX,			/* modes foliage models */
+};
+
+/* mbind() flags: the public FOLIAGE_MPOL_MF_*, Linux's values. */
+#define MPOL_MF_STRICT		(1 << 0)	/* every page must conform */
+#define MPOL_MF_MOVE		(1 << 1)	/* move this process's pages */
+#define MPOL_MF_MOVE_ALL	(1 << 2)	/* and shared ones */
+
+static const struct mempolicy default_mempolicy = { .mode = MPOL_DEFAULT };
+
+static inline bool mpol_equal(const struct mempolicy *a,
+			      const struct mempolicy *b)
+{
+	return a->mode == b->mode && a->flags == b->flags &&
+	       a->nodes.bits == b->nodes.bits;
+}
+
+/* The policy that applies at @vma (its own, else its mm's). */
+const struct mempolicy *get_vma_policy(struct vm_area_struct *vma);
+
+/*
+ * A user folio of @order for @vma at @addr, placed by the policy there
+ * (Linux's vma_alloc_folio()); @addr is also the zeroing hint.  NULL if
+ * the policy's nodes have none.
+ */
+struct folio *vma_alloc_folio(gfp_t gfp, unsigned int order,
+			      struct vm_area_struct *vma, unsigned long addr);
+
+/* Whether @folio sits where @pol (applied at @vma, @addr) wants it. */
+bool mpol_folio_conforms(const struct mempolicy *pol, struct folio *folio);
+
+#endif /* _FOLIAGE_LINUX_MEMPOLICY_H */

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NUMA memory policy (Linux 6.18's mm/mempolicy.c semantics, written
+ * anew; the modes are described in include/linux/mempolicy.h).
+ *
+ *   vma_alloc_folio()	the fault's folio, placed by the VMA's or the
+ *			task's policy
+ *   mbind(2)		foliage_mbind(): a range's policy, with MPOL_MF_MOVE
+ *			moving what does not conform, MPOL_MF_STRICT
+ *			failing (-EIO) if something still does not
+ *   set_mempolicy(2)	foliage_set_mempolicy(): the task's policy
+ *   migrate_pages(2)	foliage_migrate_pages(): a task's pages from one
+ *			node set to another
+ */
+#include "internal.h"
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/swap.h>
+#include <linux/mempolicy.h>
+#include <linux/migrate.h>
+#include <linux/err.h>
+#include <foliage/foliage.h>
+#include "task.h"
+#include "vma.h"
+
+BUILD_BUG_ON(MPOL_MF_STRICT != FOLIAGE_MPOL_MF_STRICT);
+BUILD_BUG_ON(MPOL_MF_MOVE != FOLIAGE_MPOL_MF_MOVE);
+BUILD_BUG_ON(MPOL_MF_MOVE_ALL != FOLIAGE_MPOL_MF_MOVE_ALL);
+BUILD_BUG_ON(MPOL_DEFAULT != FOLIAGE_MPOL_DEFAULT);
+BUILD_BUG_ON(MPOL_PREFERRED != FOLIAGE_MPOL_PREFERRED);
+BUILD_BUG_ON(MPOL_BIND != FOLIAGE_MPOL_BIND);
+BUILD_BUG_ON(MPOL_INTERLEAVE != FOLIAGE_MPOL_INTERLEAVE);
+
+const struct mempolicy *get_vma_policy(struct vm_area_struct *vma)
+{
+	if (vma->vm_policy.mode != MPOL_DEFAULT)
+		return &vma->vm_policy;
+	return &vma->vm_mm->mempolicy;
+}
+
+/*
+ * The interleave index of the folio of @order at @addr: the page's index
+ * in the mapping, in folios, so that it depends neither on where the VMA
+ * starts nor on where in the folio the fault was.
+ */
+static unsigned long interleave_index(struct vm_area_struct *vma,
+				      unsigned long addr, unsigned int order)
+{
+	return linear_page_index(vma, addr) >> order;
+}
+
+static int interleave_nid(const struct mempolicy *pol, unsigned long ilx)
+{
+	return nth_node(ilx % nodes_weight(pol->nodes), pol->nodes);
+}
+
+/* The node @pol puts the folio at @ilx on first. */
+static int policy_node(const struct mempolicy *pol, unsigned long ilx)
+{
+	int local = numa_node_id();
+
+	switch (pol->mode) {
+	case MPOL_PREFERRED:
+		return first_node(pol->nodes);
+	case MPOL_BIND:
+		return node_isset(local, pol->nodes) ? local :
+						       first_node(pol->nodes);
+	case MPOL_INTERLEAVE:
+		return interleave_nid(pol, ilx);
+	default:
+		return local;
+	}
+}
+
+static struct folio *alloc_folio_mpol(gfp_t gfp, unsigned int order,
+				      const struct mempolicy *pol,
+				      unsigned long ilx, unsigned long addr)
+{
+	int nid = policy_node(pol, ilx), other;
+	struct folio *folio;
+
+	if (pol->mode != MPOL_BIND)
+		return folio_alloc_user(gfp, order, nid, addr);
+	/* Only the policy's nodes: the chosen one first, then the others. */
+	folio = folio_alloc_user(gfp | __GFP_THISNODE, order, nid, addr);
+	for_each_node_mask(other, pol->nodes) {
+		if (folio)
+			break;
+		if (other != nid)
+			folio = folio_alloc_user(gfp | __GFP_THISNODE, order,
+						 other, addr);
+	}
+	return folio;
+}
+
+struct folio *vma_alloc_folio(gfp_t gfp, unsigned int order,
+			      struct vm_area_struct *vma, unsigned long addr)
+{
+	return alloc_folio_mpol(gfp, order, get_vma_policy(vma),
+				interleave_index(vma, addr, order), addr);
+}
+
+bool mpol_folio_conforms(const struct mempolicy *pol, struct folio *folio)
+{
+	if (pol->mode == MPOL_DEFAULT)
+		return true;
+	return node_isset(folio_nid(folio), pol->nodes);
+}
+
+/*
+ * Check and normalise a policy from user space (mpol_new()): DEFAULT
+ * takes no nodes; the others need some, all with memory; PREFERRED keeps
+ * only the first.  0 or -EINVAL.
+ */
+static int mpol_new(struct mempolicy *pol, int mode, unsigned long nodes)
+{
+	nodemask_t mask = { .bits = nodes };
+
+	if (mode < 0 || mode >= MPOL_MAX)
+		return -EINVAL;
+	if (mode == MPOL_DEFAULT) {
+		if (nodes)
+			return -EINVAL;
+		*pol = default_mempolicy;
+		return 0;
+	}
+	if (nodes_empty(mask) ||
+	    (mask.bits & ~node_states_memory().bits))
+		return -EINVAL;
+	if (mode == MPOL_PREFERRED)
+		mask = (nodemask_t){ .bits = 1UL << first_node(mask) };
+	*pol = (struct mempolicy){ .mode = mode, .nodes = mask };
+	return 0;
+}
+
+/* A NUMA call on @task: enter its machine; 0 or -errno. */
+static int mpol_task_enter(struct foliage_task *task)
+{
+	return task ? machine_enter(task->machine) : -EINVAL;
+}
+
+/* ---- queueing what does not conform (queue_pages_range()) ---- */
+
+struct queue_pages {
+	const struct mempolicy *pol;	/* the policy pages must follow */
+	unsigned long flags;		/* MPOL_MF_* */
+	struct list_head *pagelist;	/* where isolated folios go */
+	long nr_failed;			/* could not be queued */
+};
+
+/* The folios of [start, end) of @vma that @qp's policy does not want. */
+static void queue_pages_vma(struct vm_area_struct *vma, unsigned long start,
+			    unsigned long end, struct queue_pages *qp)
+{
+	unsigned long addr, page_mask;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		struct page *page;
+		struct folio *folio;
+
+		page = follow_page_mask(vma, addr, FOLL_GET, &page_mask);
+		if (IS_ERR_OR_NULL(page))
+			continue;
+		folio = page_folio(page);
+		if (is_zero_pfn(page_to_pfn(page)) ||
+		    folio == READ_ONCE(this_machine->huge_zero_folio) ||
+		    mpol_folio_conforms(qp->pol, folio)) {
+			folio_put(folio);
+			continue;
+		}
+		/* A shared folio moves only with MPOL_MF_MOVE_ALL. */
+		if (!(qp->flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) ||
+		    ((qp->flags & MPOL_MF_MOVE) &&
+		     !(qp->flags & MPOL_MF_MOVE_ALL) &&
+		     folio_mapcount(folio) > folio_nr_pages(folio)) ||
+		    !isolate_folio_to_list(folio, qp->pagelist))
+			qp->nr_failed++;
+		/* Skip the rest of a large folio. */
+		addr = ALIGN_DOWN(addr, PAGE_SIZE << folio_order(folio)) +
+		       folio_size(folio) - PAGE_SIZE;
+		folio_put(folio);
+	}
+}
+
+/* alloc_migration_target_by_mpol(): the destination, by the new policy. */
+struct mpol_target {
+	const struct mempolicy *pol;	/* the policy */
+	struct mm_struct *mm;		/* whose pages */
+};
+
+static struct folio *alloc_migration_target_by_mpol(struct folio *src,
+						    unsigned long private)
+{
+	const struct mpol_target *t = (const void *)private;
+	gfp_t gfp = GFP_HIGHUSER_MOVABLE;
+
+	if (folio_test_large(src))
+		gfp = GFP_TRANSHUGE & ~__GFP_DIRECT_RECLAIM;
+	/* Interleave by the folio's index, as its fault would have. */
+	return alloc_folio_mpol(gfp, folio_order(src), t->pol,
+				src->index >> folio_order(src), USER_ADDR_NONE);
+}
+
+/* ---- mbind(2) ---- */
+
+static long do_mbind(struct mm_struct *mm, unsigned long start,
+		     unsigned long len, const struct mempolicy *pol,
+		     unsigned long flags)
+{
+	struct vm_area_struct *vma, *prev;
+	unsigned long end = start + PAGE_ALIGN(len), addr;
+	struct queue_pages qp = { .pol = pol, .flags = flags };
+	struct mpol_target target = { .pol = pol, .mm = mm };
+	LIST_HEAD(pagelist);
+	long err = 0;
+	int nr_failed;
+
+	qp.pagelist = &pagelist;
+	mmap_write_lock(mm);
+	/* The whole range must be mapped. */
+	for (addr = start; addr < end; addr = vma->vm_end) {
+		vma = vma_lookup(mm, addr);
+		if (!vma) {
+			err = -EFAULT;
+			goto out_unlock;
+		}
+	}
+	if (flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL | MPOL_MF_STRICT))
+		for (addr = start; addr < end; addr = vma->vm_end) {
+			vma = vma_lookup(mm, addr);
+			queue_pages_vma(vma, addr, min(end, vma->vm_end), &qp);
+		}
+	/* mbind_range(): split at the edges, set, merge where equal. */
+	vma = vma_lookup(mm, start);
+	prev = vma->vm_start < start ? vma : vma_prev(mm, vma);
+	if (!prev)
+		prev = vma;
+	for (addr = start; addr < end; addr = vma->vm_end) {
+		vma = vma_lookup(mm, addr);
+		if (mpol_equal(&vma->vm_policy, pol)) {
+			prev = vma;
+			continue;
+		}
+		vma = vma_modify_policy(prev, vma, addr, min(end, vma->vm_end),
+					pol);
+		if (IS_ERR(vma)) {
+			err = PTR_ERR(vma);
+			mm->splits_kept = true;
+			break;
+		}
+		vma->vm_policy = *pol;
+		prev = vma;
+	}
+out_unlock:
+	mmap_write_unlock(mm);
+	if (!list_empty(&pagelist)) {
+		nr_failed = migrate_pages(&pagelist,
+					  alloc_migration_target_by_mpol, NULL,
+					  (unsigned long)&target, MIGRATE_SYNC,
+					  MR_MEMPOLICY_MBIND, NULL);
+		if (nr_failed > 0)
+			qp.nr_failed += nr_failed;
+		else if (nr_failed < 0 && !err)
+			err = nr_failed;
+		if (!list_empty(&pagelist))
+			putback_movable_pages(&pagelist);
+	}
+	if (!err && qp.nr_failed && (flags & MPOL_MF_STRICT))
+		err = -EIO;
+	return err;
+}
+
+int foliage_mbind(struct foliage_task *task, unsigned long addr,
+		  unsigned long len, int mode, unsigned long nodemask,
+		  unsigned int flags)
+{
+	struct mempolicy pol;
+	int err;
+
+	if (flags & ~(MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL))
+		return -EINVAL;
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (addr + PAGE_ALIGN(len) < addr)
+		return -EINVAL;
+	err = mpol_task_enter(task);
+	if (err)
+		return err;
+	err = mpol_new(&pol, mode, nodemask);
+	if (!err && len)
+		err = do_mbind(task->task.mm, addr, len, &pol, flags);
+	machine_exit_op(task->machine);
+	return err;
+}
+
+/* ---- set_mempolicy(2) ---- */
+
+int foliage_set_mempolicy(struct foliage_task *task, int mode,
+			  unsigned long nodemask)
+{
+	struct mempolicy pol;
+	int err;
+
+	err = mpol_task_enter(task);
+	if (err)
+		return err;
+	err = mpol_new(&pol, mode, nodemask);
+	if (!err) {
+		mmap_write_lock(task->task.mm);
+		task->task.mm->mempolicy = pol;
+		mmap_write_unlock(task->task.mm);
+	}
+	machine_exit_op(task->machine);
+	return err;
+}
+
+/* ---- migrate_pages(2) ---- */
+
+/*
+ * Linux's node_remap(): the n-th node of @from goes to the (n mod
+ * weight(@to))-th node of @to.
+ */
+static int node_remap(int nid, nodemask_t from, nodemask_t to)
+{
+	int n = 0, i;
+
+	for_each_node_mask(i, from) {
+		if (i == nid)
+			break;
+		n++;
+	}
+	return nth_node(n % nodes_weight(to), to);
+}
+
+struct remap_target {
+	nodemask_t from;		/* old nodes */
+	nodemask_t to;			/* new nodes */
+};
+
+static struct folio *alloc_remap_target(struct folio *src,
+					unsigned long private)
+{
+	const struct remap_target *r = (const void *)private;
+	struct migration_target_control mtc = {
+		.nid = node_remap(folio_nid(src), r->from, r->to),
+		.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE,
+		.reason = MR_SYSCALL,
+	};
+
+	return alloc_migration_target(src, (unsigned long)&mtc);
+}
+
+/*
+ * Every folio of @mm on a node of @from moves to its node_remap() in
+ * @to (do_migrate_pages(), with MPOL_MF_MOVE_ALL as a privileged
+ * caller).  Returns the number not migrated, or -errno.
+ */
+static int do_migrate_pages(struct mm_struct *mm, nodemask_t from,
+			    nodemask_t to)
+{
+	struct remap_target r = { .from = from, .to = to };
+	struct vm_area_struct *vma;
+	LIST_HEAD(pagelist);
+	long nr_failed = 0;
+	int rc;
+
+	mmap_read_lock(mm);
+	for_each_vma(mm, vma) {
+		unsigned long addr, page_mask;
+
+		for (addr = vma->vm_start; addr < vma->vm_end;
+		     addr += PAGE_SIZE) {
+			struct page *page;
+			struct folio *folio;
+
+			page = follow_page_mask(vma, addr, FOLL_GET,
+						&page_mask);
+			if (IS_ERR_OR_NULL(page))
+				continue;
+			folio = page_folio(page);
+			if (!is_zero_pfn(page_to_pfn(page)) &&
+			    folio != READ_ONCE(this_machine->huge_zero_folio) &&
+			    node_isset(folio_nid(folio), from) &&
+			    node_remap(folio_nid(folio), from, to) !=
+			    folio_nid(folio) &&
+			    !isolate_folio_to_list(folio, &pagelist))
+				nr_failed++;
+			addr = ALIGN_DOWN(addr, PAGE_SIZE << folio_order(folio)) +
+			       folio_size(folio) - PAGE_SIZE;
+			folio_put(folio);
+		}
+	}
+	mmap_read_unlock(mm);
+	if (list_empty(&pagelist))
+		return nr_failed;
+	rc = migrate_pages(&pagelist, alloc_remap_target, NULL,
+			   (unsigned long)&r, MIGRATE_SYNC, MR_SYSCALL, NULL);
+	if (!list_empty(&pagelist))
+		putback_movable_pages(&pagelist);
+	return rc < 0 ? rc : rc + nr_failed;
+}
+
+int foliage_migrate_pages(struct foliage_task *task, unsigned long old_nodes,
+			  unsigned long new_nodes)
+{
+	nodemask_t from = { .bits = old_nodes }, to = { .bits = new_nodes };
+	int err;
+
+	err = mpol_task_enter(task);
+	if (err)
+		return err;
+	/* Nodes outside the allowed (memory) ones: -EINVAL, as Linux. */
+	if ((from.bits | to.bits) & ~node_states_memory().bits)
+		err = -EINVAL;
+	else if (!nodes_empty(from) && !nodes_empty(to))
+		err = do_migrate_pages(task->task.mm, from, to);
+	machine_exit_op(task->machine);
+	return err;
+}
