@@ -219,6 +219,13 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  * file gives the index of the selected word in those lists.
  * On arm64 machines, "arch.FILE": "tlb_range" (bool: FEAT_TLBIRANGE, range
  * TLBIs); -ENOENT on x86_64.
+ * Copy offload (docs/migration-offload.md), each value a number unless
+ * said, a bad one -EINVAL: "fail_dma.FILE" (debugfs-like): "probability"
+ * 0..100, "interval" 1..2^40, "times" -1..2^40, "seed" 0..2^62, "type"
+ * (error, timeout, partial), "failures" (writing 0 resets);
+ * "dcbm.FILE": "offloading" (1 registers dcbm, 0 unregisters),
+ * "nr_dma_chan" 1..16, "folios_migrated" and "folios_failures" (writing
+ * any number resets); "mtcopy.FILE": "offloading", "threads" 1..32.
  * Free page reporting's module parameters as "page_reporting.FILE":
  * "page_reporting_order" (0..10; reads -1 until set or until a reporting
  * driver registers, which sets it to the driver's order, else 9) and the
