@@ -193,21 +193,6 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  *   hugepages.hugepages-1048576kB/nr_overcommit_hugepages	0..2^62	always
  *						-EINVAL: gigantic pages are never
  *						surplus
- *   fail_dma.probability		0..100	the DMA engine's fault injection
- *   fail_dma.interval			1..2^40	(docs/migration-offload.md), as
- *   fail_dma.times			-1..2^40	fail_page_alloc's
- *   fail_dma.seed			0..2^62
- *   fail_dma.failures			0	read only: failures injected
- * (and "fail_dma.type", a word: what an injected failure is, "error",
- * "timeout" or "partial")
- *   dcbm.offloading			bool	1 registers the dcbm migrator, 0
- *						unregisters it (waits for copies
- *						in flight)
- *   dcbm.nr_dma_chan			1..16	else -EINVAL
- *   dcbm.folios_migrated		counter	any write resets it
- *   dcbm.folios_failures		counter	any write resets it
- *   mtcopy.offloading			bool	as dcbm.offloading, for mtcopy
- *   mtcopy.threads			1..32	copy threads of mtcopy
  *
  * and the files of /sys/kernel/mm/transparent_hugepage as
  * "transparent_hugepage.FILE": "enabled" (always, madvise, never),
