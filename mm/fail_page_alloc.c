@@ -86,7 +86,7 @@ static int fault_inject_init(struct foliage_machine *m)
 }
 
 /* interval: a new period starts counting from 0. */
-int fault_interval_handler(const struct ctl_table *t, void *data,
+static int fault_interval_handler(const struct ctl_table *t, void *data,
 				  long v)
 {
 	struct fault_attr *attr = container_of(data, struct fault_attr,
@@ -98,7 +98,7 @@ int fault_interval_handler(const struct ctl_table *t, void *data,
 }
 
 /* seed: the PRNG restarts from it. */
-int fault_seed_handler(const struct ctl_table *t, void *data, long v)
+static int fault_seed_handler(const struct ctl_table *t, void *data, long v)
 {
 	struct fault_attr *attr = container_of(data, struct fault_attr, seed);
 

@@ -279,27 +279,130 @@ static const char *const fail_dma_type_names[NR_FAIL_DMA_TYPES] = {
 	[FAIL_DMA_PARTIAL] = "partial",
 };
 
-/* "fail_dma.type": a word; get gives its index. */
-static int fail_dma_type_set(const char *file, const char *value)
+/* A whole decimal (or 0x hex) number in [@min, @max], else -EINVAL. */
+static int fail_dma_parse(const char *value, long long min, long long max,
+			  long long *v)
+{
+	char *end;
+
+	if (!value || !*value)
+		return -EINVAL;
+	errno = 0;
+	*v = strtoll(value, &end, 0);
+	if (errno || *end || *v < min || *v > max)
+		return -EINVAL;
+	return 0;
+}
+
+/* fail_dma's numeric files and their ranges, in __fail_dma_*()'s order. */
+static const struct {
+	const char *file;		/* "fail_dma.<file>" */
+	long long min, max;		/* accepted values */
+} fail_dma_files[] = {
+	{ "probability", 0, 100 },
+	{ "interval", 1, 1LL << 40 },
+	{ "times", -1, 1LL << 40 },
+	{ "seed", 0, 1LL << 62 },
+	{ "failures", 0, 0 },
+};
+
+/* Store @v into numeric file @file of @attr.  Caller holds attr->lock. */
+static void __fail_dma_store(struct fault_attr *attr, unsigned int file,
+			     long long v)
+{
+	switch (file) {
+	case 0:
+		attr->probability = v;
+		break;
+	case 1:
+		attr->interval = v;	/* a new period counts from 0 */
+		attr->calls = 0;
+		break;
+	case 2:
+		attr->times = v;
+		break;
+	case 3:
+		attr->seed = v;		/* the PRNG restarts from it */
+		attr->rng = v;
+		break;
+	default:
+		attr->failures = 0;
+	}
+}
+
+/* The value of numeric file @file.  Caller holds attr->lock. */
+static long long __fail_dma_load(struct fault_attr *attr, unsigned int file)
+{
+	switch (file) {
+	case 0:
+		return attr->probability;
+	case 1:
+		return attr->interval;
+	case 2:
+		return attr->times;
+	case 3:
+		return attr->seed;
+	default:
+		return attr->failures;
+	}
+}
+
+static int fail_dma_file(const char *file)
 {
 	unsigned int i;
 
-	if (*file)
-		return -ENOENT;
-	for (i = 0; i < NR_FAIL_DMA_TYPES; i++) {
-		if (!strcmp(value, fail_dma_type_names[i])) {
-			WRITE_ONCE(this_machine->dma->fail_dma_type, i);
-			return 0;
-		}
-	}
-	return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(fail_dma_files); i++)
+		if (!strcmp(file, fail_dma_files[i].file))
+			return i;
+	return -ENOENT;
 }
 
-static int fail_dma_type_get(const char *file, long *value)
+/*
+ * The files of fail_dma's directory ("fail_dma.FILE", as debugfs's
+ * fail_page_alloc/): probability, interval, times, seed as
+ * lib/fault-inject.c's, type (error, timeout, partial), failures (the
+ * count so far; writing 0 resets it).  A bad value is -EINVAL.
+ */
+static int fail_dma_set(const char *file, const char *value)
 {
-	if (*file)
-		return -ENOENT;
-	*value = READ_ONCE(this_machine->dma->fail_dma_type);
+	struct dma_engine *e = engine();
+	int i = fail_dma_file(file);
+	long long v;
+
+	if (!strcmp(file, "type")) {
+		for (i = 0; i < NR_FAIL_DMA_TYPES; i++) {
+			if (!strcmp(value, fail_dma_type_names[i])) {
+				WRITE_ONCE(e->fail_dma_type, i);
+				return 0;
+			}
+		}
+		return -EINVAL;
+	}
+	if (i < 0)
+		return i;
+	if (fail_dma_parse(value, fail_dma_files[i].min,
+			   fail_dma_files[i].max, &v))
+		return -EINVAL;
+	spin_lock(&e->fail_dma.lock);
+	__fail_dma_store(&e->fail_dma, i, v);
+	spin_unlock(&e->fail_dma.lock);
+	return 0;
+}
+
+static int fail_dma_get(const char *file, long *value)
+{
+	struct dma_engine *e = engine();
+	int i = fail_dma_file(file);
+
+	if (!strcmp(file, "type")) {
+		*value = READ_ONCE(e->fail_dma_type);
+		return 0;
+	}
+	if (i < 0)
+		return i;
+	spin_lock(&e->fail_dma.lock);
+	*value = __fail_dma_load(&e->fail_dma, i);
+	spin_unlock(&e->fail_dma.lock);
 	return 0;
 }
 
@@ -381,31 +484,14 @@ static int dma_validate(struct foliage_machine *m)
 	return ret;
 }
 
-static const struct ctl_table dma_knobs[] = {
-	CTL_ENTRY("fail_dma.probability", struct dma_engine,
-		  fail_dma.probability, CTL_ULONG, 0, 100),
-	{ .procname = "fail_dma.interval", .type = CTL_ULONG,
-	  .offset = offsetof(struct dma_engine, fail_dma.interval),
-	  .min = 1, .max = 1L << 40, .proc_handler = fault_interval_handler },
-	CTL_ENTRY("fail_dma.times", struct dma_engine, fail_dma.times,
-		  CTL_LONG, -1, 1L << 40),
-	{ .procname = "fail_dma.seed", .type = CTL_U64,
-	  .offset = offsetof(struct dma_engine, fail_dma.seed),
-	  .min = 0, .max = 1L << 62, .proc_handler = fault_seed_handler },
-	CTL_ENTRY("fail_dma.failures", struct dma_engine, fail_dma.failures,
-		  CTL_ULONG, 0, 0),
-};
-
 const struct machine_subsys dma_subsys = {
 	.name = "dma",
 	MACHINE_SUBSYS_STATE(dma),
 	.init = dma_init,
 	.exit = dma_exit,
-	.knobs = dma_knobs,
-	.nr_knobs = ARRAY_SIZE(dma_knobs),
-	.sysfs_prefix = "fail_dma.type",
-	.sysfs_set = fail_dma_type_set,
-	.sysfs_get = fail_dma_type_get,
+	.sysfs_prefix = "fail_dma.",
+	.sysfs_set = fail_dma_set,
+	.sysfs_get = fail_dma_get,
 	.renders = dma_renders,
 	.nr_renders = ARRAY_SIZE(dma_renders),
 	.validate = dma_validate,

@@ -12,7 +12,7 @@
  * the batch.  A batch that gets no channel (no DMA device, or every
  * channel taken by concurrent batches) is declined the same way.
  *
- * Knobs: dcbm.offloading (1 registers dcbm with the registry, 0
+ * Knobs (sysfs files, the series' /sys/kernel/dcbm): dcbm.offloading (1 registers dcbm with the registry, 0
  * unregisters it), dcbm.nr_dma_chan (1..16, else -EINVAL),
  * dcbm.folios_migrated and dcbm.folios_failures (writing resets them).
  */
@@ -211,45 +211,55 @@ static void dcbm_exit(struct foliage_machine *m)
 	pthread_mutex_destroy(&d->last_lock);
 }
 
-static int dcbm_nr_dma_chan_handler(const struct ctl_table *t, void *data,
-				    long v)
+/* The files of /sys/kernel/dcbm: "dcbm.<file>". */
+static int dcbm_sysfs_set(const char *file, const char *value)
 {
-	if (v < 1 || v > DCBM_MAX_CHANS)
+	struct dcbm *d = dcbm();
+	unsigned int v;
+
+	if (!strcmp(file, "offloading"))
+		return migrator_offloading_store(&d->drv, value);
+	if (strcmp(file, "nr_dma_chan") && strcmp(file, "folios_migrated") &&
+	    strcmp(file, "folios_failures"))
+		return -ENOENT;
+	if (migrator_parse_uint(value, &v))
 		return -EINVAL;
-	WRITE_ONCE(*(unsigned int *)data, (unsigned int)v);
+	if (!strcmp(file, "nr_dma_chan")) {
+		if (v < 1 || v > DCBM_MAX_CHANS)
+			return -EINVAL;
+		WRITE_ONCE(d->nr_dma_chan, v);
+		return 0;
+	}
+	/* Writing any value resets a counter. */
+	__atomic_store_n(!strcmp(file, "folios_migrated") ?
+			 &d->folios_migrated : &d->folios_failures, 0,
+			 __ATOMIC_RELAXED);
 	return 0;
 }
 
-/* Writing any value resets a counter. */
-static int dcbm_counter_reset(const struct ctl_table *t, void *data, long v)
+static int dcbm_sysfs_get(const char *file, long *value)
 {
-	__atomic_store_n((unsigned long *)data, 0, __ATOMIC_RELAXED);
+	struct dcbm *d = dcbm();
+
+	if (!strcmp(file, "offloading"))
+		*value = READ_ONCE(d->drv.offloading);
+	else if (!strcmp(file, "nr_dma_chan"))
+		*value = READ_ONCE(d->nr_dma_chan);
+	else if (!strcmp(file, "folios_migrated"))
+		*value = __atomic_load_n(&d->folios_migrated, __ATOMIC_RELAXED);
+	else if (!strcmp(file, "folios_failures"))
+		*value = __atomic_load_n(&d->folios_failures, __ATOMIC_RELAXED);
+	else
+		return -ENOENT;
 	return 0;
 }
-
-static const struct ctl_table dcbm_knobs[] = {
-	{ .procname = "dcbm.offloading", .type = CTL_BOOL,
-	  .offset = offsetof(struct dcbm, drv.offloading), .min = 0, .max = 1,
-	  .proc_handler = migrator_offloading_handler },
-	{ .procname = "dcbm.nr_dma_chan", .type = CTL_UINT,
-	  .offset = offsetof(struct dcbm, nr_dma_chan),
-	  .min = LONG_MIN, .max = LONG_MAX,
-	  .proc_handler = dcbm_nr_dma_chan_handler },
-	{ .procname = "dcbm.folios_migrated", .type = CTL_ULONG,
-	  .offset = offsetof(struct dcbm, folios_migrated),
-	  .min = LONG_MIN, .max = LONG_MAX,
-	  .proc_handler = dcbm_counter_reset },
-	{ .procname = "dcbm.folios_failures", .type = CTL_ULONG,
-	  .offset = offsetof(struct dcbm, folios_failures),
-	  .min = LONG_MIN, .max = LONG_MAX,
-	  .proc_handler = dcbm_counter_reset },
-};
 
 const struct machine_subsys dcbm_subsys = {
 	.name = "dcbm",
 	MACHINE_SUBSYS_STATE(dcbm),
 	.init = dcbm_init,
 	.exit = dcbm_exit,
-	.knobs = dcbm_knobs,
-	.nr_knobs = ARRAY_SIZE(dcbm_knobs),
+	.sysfs_prefix = "dcbm.",
+	.sysfs_set = dcbm_sysfs_set,
+	.sysfs_get = dcbm_sysfs_get,
 };

@@ -3,6 +3,9 @@
  * The migrators by name, for the public API and the scenario verbs
  * (`migrator enable dcbm|mtcopy [reasons=LIST]`, `migrator disable NAME`).
  */
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/machine.h>
@@ -48,14 +51,28 @@ int migrator_driver_set(struct migrator_driver *drv, bool on,
 	return ret;
 }
 
-int migrator_offloading_handler(const struct ctl_table *t, void *data,
-				long v)
+int migrator_parse_uint(const char *s, unsigned int *v)
 {
-	struct migrator_driver *drv = container_of(data,
-						   struct migrator_driver,
-						   offloading);
+	unsigned long val;
+	char *end;
 
-	return migrator_driver_set(drv, v, drv->reason_mask);
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	val = strtoul(s, &end, 0);
+	if (errno || *end || val > UINT_MAX)
+		return -EINVAL;
+	*v = val;
+	return 0;
+}
+
+int migrator_offloading_store(struct migrator_driver *drv, const char *value)
+{
+	unsigned int on;
+
+	if (migrator_parse_uint(value, &on) || on > 1)
+		return -EINVAL;
+	return migrator_driver_set(drv, on, drv->reason_mask);
 }
 
 static struct migrator_driver *migrator_by_name(const char *name)

@@ -9,8 +9,8 @@
  * sleeps in flush_work() (its CPU given up, so its own CPU's kworker can
  * run) and, once every run is done, marks every destination copied.
  *
- * Knobs: mtcopy.threads (1..32), mtcopy.offloading (1 registers, 0
- * unregisters).
+ * Knobs (sysfs files): mtcopy.threads (1..32, else -EINVAL),
+ * mtcopy.offloading (1 registers, 0 unregisters).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -168,19 +168,41 @@ static void mtcopy_exit(struct foliage_machine *m)
 	pthread_mutex_destroy(&mt->last_lock);
 }
 
-static const struct ctl_table mtcopy_knobs[] = {
-	{ .procname = "mtcopy.offloading", .type = CTL_BOOL,
-	  .offset = offsetof(struct mtcopy, drv.offloading), .min = 0, .max = 1,
-	  .proc_handler = migrator_offloading_handler },
-	CTL_ENTRY("mtcopy.threads", struct mtcopy, threads, CTL_UINT,
-		  1, MTCOPY_MAX_THREADS),
-};
+/* The files of mtcopy's sysfs directory: "mtcopy.<file>". */
+static int mtcopy_sysfs_set(const char *file, const char *value)
+{
+	struct mtcopy *mt = mtcopy();
+	unsigned int v;
+
+	if (!strcmp(file, "offloading"))
+		return migrator_offloading_store(&mt->drv, value);
+	if (strcmp(file, "threads"))
+		return -ENOENT;
+	if (migrator_parse_uint(value, &v) || v < 1 || v > MTCOPY_MAX_THREADS)
+		return -EINVAL;
+	WRITE_ONCE(mt->threads, v);
+	return 0;
+}
+
+static int mtcopy_sysfs_get(const char *file, long *value)
+{
+	struct mtcopy *mt = mtcopy();
+
+	if (!strcmp(file, "offloading"))
+		*value = READ_ONCE(mt->drv.offloading);
+	else if (!strcmp(file, "threads"))
+		*value = READ_ONCE(mt->threads);
+	else
+		return -ENOENT;
+	return 0;
+}
 
 const struct machine_subsys mtcopy_subsys = {
 	.name = "mtcopy",
 	MACHINE_SUBSYS_STATE(mtcopy),
 	.init = mtcopy_init,
 	.exit = mtcopy_exit,
-	.knobs = mtcopy_knobs,
-	.nr_knobs = ARRAY_SIZE(mtcopy_knobs),
+	.sysfs_prefix = "mtcopy.",
+	.sysfs_set = mtcopy_sysfs_set,
+	.sysfs_get = mtcopy_sysfs_get,
 };

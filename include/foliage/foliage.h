@@ -193,21 +193,6 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  *   hugepages.hugepages-1048576kB/nr_overcommit_hugepages	0..2^62	always
  *						-EINVAL: gigantic pages are never
  *						surplus
- *   fail_dma.probability		0..100	the DMA engine's fault injection
- *   fail_dma.interval			1..2^40	(docs/migration-offload.md), as
- *   fail_dma.times			-1..2^40	fail_page_alloc's
- *   fail_dma.seed			0..2^62
- *   fail_dma.failures			0	read only: failures injected
- * (and "fail_dma.type", a word: what an injected failure is, "error",
- * "timeout" or "partial")
- *   dcbm.offloading			bool	1 registers the dcbm migrator, 0
- *						unregisters it (waits for copies
- *						in flight)
- *   dcbm.nr_dma_chan			1..16	else -EINVAL
- *   dcbm.folios_migrated		counter	any write resets it
- *   dcbm.folios_failures		counter	any write resets it
- *   mtcopy.offloading			bool	as dcbm.offloading, for mtcopy
- *   mtcopy.threads			1..32	copy threads of mtcopy
  *
  * and the files of /sys/kernel/mm/transparent_hugepage as
  * "transparent_hugepage.FILE": "enabled" (always, madvise, never),
@@ -219,6 +204,13 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  * file gives the index of the selected word in those lists.
  * On arm64 machines, "arch.FILE": "tlb_range" (bool: FEAT_TLBIRANGE, range
  * TLBIs); -ENOENT on x86_64.
+ * Copy offload (docs/migration-offload.md), each value a number unless
+ * said, a bad one -EINVAL: "fail_dma.FILE" (debugfs-like): "probability"
+ * 0..100, "interval" 1..2^40, "times" -1..2^40, "seed" 0..2^62, "type"
+ * (error, timeout, partial), "failures" (writing 0 resets);
+ * "dcbm.FILE": "offloading" (1 registers dcbm, 0 unregisters),
+ * "nr_dma_chan" 1..16, "folios_migrated" and "folios_failures" (writing
+ * any number resets); "mtcopy.FILE": "offloading", "threads" 1..32.
  * Free page reporting's module parameters as "page_reporting.FILE":
  * "page_reporting_order" (0..10; reads -1 until set or until a reporting
  * driver registers, which sets it to the driver's order, else 9) and the

@@ -36,14 +36,6 @@ bool should_fail(struct fault_attr *attr);
 /* Linux's defaults: off, interval 1, times 1, min-order 1, ignores on. */
 void fault_attr_init(struct fault_attr *attr);
 
-/*
- * ctl_table handlers of an attribute's "interval" (a new period counts
- * from 0) and "seed" (the PRNG restarts from it), for any fault_attr.
- */
-struct ctl_table;
-int fault_interval_handler(const struct ctl_table *t, void *data, long v);
-int fault_seed_handler(const struct ctl_table *t, void *data, long v);
-
 /* The machine's fault attributes. */
 struct fault_inject {
 	struct fault_attr fail_page_alloc; /* page allocator */

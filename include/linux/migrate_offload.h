@@ -43,40 +43,17 @@
 #include <pthread.h>
 
 #include <linux/list.h>
-#include <linux/mm_types.h>
-#include <linux/migrate_mode.h>
+#include <linux/migrate.h>
 
 struct foliage_machine;
-struct ctl_table;
 
 /*
- * The mark a migrator leaves on a destination it copied, in dst->private
- * beside the migration core's record of the source's state (Linux keeps
- * anon_vma | PAGE_WAS_MAPPED | PAGE_WAS_MLOCKED there during a batch).
+ * The mark a migrator leaves on a destination it copied is the migration
+ * core's (include/linux/migrate.h): FOLIO_CONTENT_COPIED in dst->private
+ * beside the source's anon_vma | PAGE_WAS_MAPPED | PAGE_WAS_MLOCKED;
+ * migrators set it with folio_mark_content_copied(), the move step
+ * consumes it with folio_test_clear_content_copied().
  */
-#ifndef FOLIO_CONTENT_COPIED
-#define FOLIO_CONTENT_COPIED	0x4UL
-#endif
-
-static inline void folio_mark_content_copied(struct folio *dst)
-{
-	dst->private = (void *)((unsigned long)dst->private |
-				FOLIO_CONTENT_COPIED);
-}
-
-static inline bool folio_test_content_copied(const struct folio *dst)
-{
-	return (unsigned long)dst->private & FOLIO_CONTENT_COPIED;
-}
-
-/* The move step's read of the mark: true once, the mark is gone after. */
-static inline bool folio_test_clear_content_copied(struct folio *dst)
-{
-	unsigned long v = (unsigned long)dst->private;
-
-	dst->private = (void *)(v & ~FOLIO_CONTENT_COPIED);
-	return v & FOLIO_CONTENT_COPIED;
-}
 
 /* A copy engine the migration core can hand batches to. */
 struct migrator {
@@ -181,9 +158,14 @@ void migrator_driver_init(struct migrator_driver *drv, const char *name,
 void migrator_driver_exit(struct migrator_driver *drv);
 int __must_check migrator_driver_set(struct migrator_driver *drv, bool on,
 				     unsigned int reason_mask);
-/* The offloading knob's handler, @data at drv->offloading. */
-int migrator_offloading_handler(const struct ctl_table *t, void *data,
-				long v);
+/*
+ * The migrators' knobs are sysfs files ("dcbm.offloading" is the series'
+ * /sys/kernel/dcbm/offloading): a value is kstrtouint()'s, a decimal (or
+ * 0x hex) unsigned number, anything else -EINVAL.  Writing the
+ * "offloading" file registers (1) or unregisters (0) the driver.
+ */
+int __must_check migrator_parse_uint(const char *s, unsigned int *v);
+int migrator_offloading_store(struct migrator_driver *drv, const char *value);
 
 /* The drivers (drivers/migrate_offload/{dcbm,mtcopy}.c). */
 struct migrator_driver *dcbm_driver(void);

@@ -102,6 +102,28 @@ static inline void expect_fill(struct foliage_task *task, unsigned long addr,
 	free(buf);
 }
 
+/*
+ * @nr pages from @addr, each its own byte ('a' + i % 23), so that a
+ * mixed-up copy shows; and the check that they still read so.
+ */
+static inline void fill_pages(struct foliage_task *task, unsigned long addr,
+			      unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++)
+		fill(task, addr + i * 4096UL, 'a' + i % 23, 4096);
+}
+
+static inline void expect_pages(struct foliage_task *task, unsigned long addr,
+				unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++)
+		expect_fill(task, addr + i * 4096UL, 'a' + i % 23, 4096);
+}
+
 /* Read one byte of every page of [addr, addr + len). */
 static inline void touch_read(struct foliage_task *task, unsigned long addr,
 			      unsigned long len)

@@ -588,6 +588,13 @@ static void test_dma_device_and_knobs(void **state)
 	assert_null(migrate_offload_active(NULL));
 	set_knob("fail_dma.type", "sometimes", -EINVAL);
 	set_knob("fail_dma.type", "partial", 0);
+	set_knob("fail_dma.probability", "101", -EINVAL);
+	set_knob("fail_dma.interval", "0", -EINVAL);
+	set_knob("fail_dma.failures", "1", -EINVAL);
+	set_knob("fail_dma.bogus", "1", -ENOENT);
+	set_knob("dcbm.bogus", "1", -ENOENT);
+	set_knob("dcbm.nr_dma_chan", "4x", -EINVAL);
+	set_knob("dcbm.offloading", "2", -EINVAL);
 	assert_int_equal(get_knob("fail_dma.type"), FAIL_DMA_PARTIAL);
 	set_knob("fail_dma.type", "error", 0);
 }
@@ -821,7 +828,9 @@ static void test_mtcopy_splits_large_folios(void **state)
 	struct batch b;
 
 	set_knob("mtcopy.threads", "4", 0);
-	set_knob("mtcopy.threads", "0", -ERANGE);
+	set_knob("mtcopy.threads", "0", -EINVAL);
+	set_knob("mtcopy.threads", "33", -EINVAL);
+	set_knob("mtcopy.threads", "-1", -EINVAL);
 	assert_int_equal(foliage_migrator_enable(m, "mtcopy",
 						 "compaction,demotion"), 0);
 	reenter();

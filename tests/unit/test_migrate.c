@@ -27,25 +27,6 @@ static int setup2(void **state)
 	return 0;
 }
 
-/* Each page its own byte, so that a mixed-up copy shows. */
-static void fill_pages(struct foliage_task *t, unsigned long addr,
-		       unsigned long nr)
-{
-	unsigned long i;
-
-	for (i = 0; i < nr; i++)
-		fill(t, addr + i * PAGE_SIZE, 'a' + i % 23, PAGE_SIZE);
-}
-
-static void expect_pages(struct foliage_task *t, unsigned long addr,
-			 unsigned long nr)
-{
-	unsigned long i;
-
-	for (i = 0; i < nr; i++)
-		expect_fill(t, addr + i * PAGE_SIZE, 'a' + i % 23, PAGE_SIZE);
-}
-
 static int nid_at(struct foliage_task *t, unsigned long addr)
 {
 	return pfn_to_nid(pfn_at(t, addr));

@@ -55,30 +55,16 @@ static void test_knob_names_unique(void **state)
 	}
 	/*
 	 * Every knob foliage has (the registry's 19, debug.validate_every,
-	 * debug.fork_batching, hugetlb's 6, vm.zero_aware_alloc, fail_dma's
-	 * 5, dcbm's 4 and mtcopy's 2).
+	 * debug.fork_batching, hugetlb's 6, vm.zero_aware_alloc); fail_dma,
+	 * dcbm and mtcopy have sysfs-style files instead.
 	 */
-	assert_int_equal(nr, 39);
+	assert_int_equal(nr, 28);
 }
 
 /*
  * Each knob takes its minimum and maximum and reads them back; one past
  * either end is -ERANGE and leaves the value alone; nonsense is -EINVAL.
  */
-/*
- * Knobs whose writes follow their own rules, tested with their subsystem:
- * a migrator's "offloading" registers it (test_migrate_offload.c), dcbm's
- * channel count is -EINVAL outside 1..16 and its counters reset on any
- * write (Linux's dcbm module parameters).
- */
-static bool own_rules(const char *name)
-{
-	size_t n = strlen(name);
-
-	return !strncmp(name, "dcbm.", 5) ||
-	       (n > 11 && !strcmp(name + n - 11, ".offloading"));
-}
-
 static void test_knob_ranges(void **state)
 {
 	struct foliage_machine *m = test_machine(1, 64);
@@ -95,8 +81,6 @@ static void test_knob_ranges(void **state)
 
 			assert_int_equal(foliage_get(m, t->procname, &before),
 					 0);
-			if (own_rules(t->procname))
-				continue;
 			if (t->boot_only) {
 				snprintf(buf, sizeof(buf), "%ld", before);
 				assert_int_equal(foliage_set(m, t->procname, buf),

@@ -29,6 +29,8 @@ static const struct bench benches[] = {
 	{ "gmem", "guest_memfd conversions of 1 GiB, sparse and bulk, vs memset",
 	  bench_gmem },
 	{ "rmap", "classic anon_vma and ANON_VMA_LAZY: rmap_walk, objects, fork, mremap", bench_rmap },
+	{ "migrate", "move_pages of 1 GiB between nodes: unbatched, batched, mtcopy, dcbm",
+	  bench_migrate },
 	{ "zero", "host-zeroed pages: reporting flush, then populate THP and aged 4K",
 	  bench_zero },
 	{ "hugetlb", "MAP_HUGETLB populate of 256 MiB, persistent and surplus, vs the host kernel and memset",

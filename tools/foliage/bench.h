@@ -112,6 +112,8 @@ int bench_fork(struct bench_report *r);
 int bench_pictures(struct bench_report *r);
 /* bench_gmem.c: guest_memfd conversions */
 int bench_gmem(struct bench_report *r);
+/* bench_migrate.c: move_pages of 1 GiB, batched, mtcopy, dcbm */
+int bench_migrate(struct bench_report *r);
 /* bench_zero.c */
 int bench_zero(struct bench_report *r);
 /* bench_fork_mthp.c: fork and munmap of mTHP sizes, batched vs per PTE */
