@@ -61,7 +61,12 @@ static void test_boot_4_nodes_1t(void **state)
 	rss1 = process_rss_bytes();
 	print_message("4 x 1 TiB: host RSS +%llu KiB at boot\n",
 		      (rss1 - rss0) >> 10);
-	assert_true(rss1 - rss0 < 32 * MiB);
+	/*
+	 * A written memmap would be 64 GiB; a boot costs about 3 MiB.  The
+	 * bound leaves room for what the sanitizers' allocator and the
+	 * machine's threads may touch on a busy host.
+	 */
+	assert_true(rss1 - rss0 < 64 * MiB);
 	assert_int_equal(vmstat(m, "nr_free_pages"), 4 * (TiB >> 12));
 	for (nid = 0; nid < 4; nid++) {
 		struct zone *zone = test_zone(m, nid, ZONE_NORMAL);
@@ -118,7 +123,7 @@ static void test_boot_4_nodes_1t(void **state)
 			    "Node 3, zone   Normal      0      0      0      0      0      0      0      0      0      0 262144 ");
 	assert_free_accounting(m);
 	assert_int_equal(foliage_validate(m), 0);
-	assert_true(process_rss_bytes() - rss0 < 32 * MiB);
+	assert_true(process_rss_bytes() - rss0 < 64 * MiB);
 	test_machine_done(m);
 }
 
