@@ -79,7 +79,9 @@ const struct pfn_state_desc pfn_states[NR_PFN_STATES] = {
 			       "#000000", 'G' },
 	[PFN_GMEM_SHARED] = { "gmem_shared", "guest_memfd, shared",
 			      "#c2a5cf", 'g' },
-	[PFN_MIGRATING] = { "migrating", "under migration", "#ee3377", 'M' },
+	[PFN_MIGRATING] = { "migrating",
+			    "under migration (behind migration entries)",
+			    "#ee3377", 'M' },
 	[PFN_KERNEL] = { "kernel", "allocated (kernel, other)", "#dddddd",
 			 'k' },
 };
@@ -195,6 +197,14 @@ static enum pfn_state page_state(struct page *page)
 	}
 	if (PageTable(page))
 		return PFN_PGTABLE;
+	/*
+	 * Under migration: an anonymous folio isolated from the LRU, locked
+	 * and unmapped, its PTEs migration entries (a batch's sources
+	 * between unmap and move, and its destinations until mapped).
+	 */
+	if (folio_test_anon(folio) && folio_test_locked(folio) &&
+	    !folio_test_lru(folio) && !folio_mapped(folio))
+		return PFN_MIGRATING;
 	if (folio_test_anon(folio)) {
 		int maps = page_mapcount(page);
 

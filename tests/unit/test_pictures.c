@@ -15,6 +15,7 @@
 #include "render.h"
 #include <linux/mm.h>
 #include <linux/pfnmap.h>
+#include <linux/migrate_offload.h>
 
 /* ---- extfrag -------------------------------------------------------------- */
 
@@ -249,6 +250,79 @@ static void test_pfnmap_balloon(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * A picture taken while migrate_pages() holds a batch (from a migrator's
+ * copy callback, between the batch's unmap and its move) shows its source
+ * folios under migration; afterwards, none.
+ */
+static unsigned long migrating_seen;
+
+static int picture_copy(struct list_head *dst_list, struct list_head *src_list,
+			unsigned int nr)
+{
+	struct pfnmap *map = calloc(1, sizeof(*map));
+
+	if (!map || pfnmap_collect(map, -1)) {
+		free(map);
+		return -ENOMEM;
+	}
+	migrating_seen = map->count[PFN_MIGRATING];
+	pfnmap_free(map);
+	free(map);
+	return -EBUSY;		/* decline: the CPU copies */
+}
+
+static int picture_owner;
+static struct migrator picture_migrator = {
+	.name = "picture",
+	.offload_copy = picture_copy,
+	.owner = &picture_owner,
+};
+
+static void test_pfnmap_migrating(void **state)
+{
+	struct foliage_machine *m = test_machine(2, 64);
+	struct pfnmap *map = calloc(1, sizeof(*map));
+	unsigned long addr, pages[8];
+	int nodes[8], status[8], i;
+	struct foliage_task *t;
+	char buf[4096];
+
+	assert_non_null(map);
+	assert_int_equal(foliage_task_create(m, "t", &t), 0);
+	assert_int_equal(foliage_mmap(t, 0, 8 * 4096, FOLIAGE_PROT_READ |
+				      FOLIAGE_PROT_WRITE, FOLIAGE_MAP_PRIVATE |
+				      FOLIAGE_MAP_ANONYMOUS, NULL, 0, &addr),
+			 0);
+	memset(buf, 0x3c, sizeof(buf));
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(foliage_access(t, addr + i * 4096UL, buf,
+						sizeof(buf), true, NULL), 0);
+		pages[i] = addr + i * 4096UL;
+		nodes[i] = 1;
+	}
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(migrate_offload_register(&picture_migrator,
+						  MIGRATE_REASON_ALL), 0);
+	machine_leave(m);
+	migrating_seen = 0;
+	assert_int_equal(foliage_move_pages(t, 8, pages, nodes, status,
+					    FOLIAGE_MPOL_MF_MOVE), 0);
+	assert_int_equal(migrating_seen, 8);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(status[i], 1);
+	collect(m, map);
+	assert_int_equal(map->count[PFN_MIGRATING], 0);
+	assert_int_equal(map->count[PFN_ANON], 8);
+	pfnmap_free(map);
+	free(map);
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(migrate_offload_unregister(&picture_migrator), 0);
+	machine_leave(m);
+	assert_int_equal(foliage_exit(t), 0);
+	test_machine_done(m);
+}
+
 static xmlDocPtr parse_xml(const char *text)
 {
 	xmlDocPtr doc = xmlReadMemory(text, (int)strlen(text), "map.svg",
@@ -350,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_pfnmap_counts),
 		cmocka_unit_test(test_pfnmap_gmem),
 		cmocka_unit_test(test_pfnmap_balloon),
+		cmocka_unit_test(test_pfnmap_migrating),
 		cmocka_unit_test(test_pfnmap_svg),
 		cmocka_unit_test(test_pfnmap_large),
 	};
