@@ -182,6 +182,11 @@ static bool should_failslab(void)
 	return fail;
 }
 
+bool kmalloc_should_fail(void)
+{
+	return should_failslab();
+}
+
 void *kmem_cache_zalloc(struct kmem_cache *s)
 {
 	void *obj;

@@ -47,6 +47,13 @@ struct slab_state {
 	struct kmem_cache *cache_anon_vma_chain; /* anon_vma_chain_cachep */
 };
 int __must_check kmem_caches_init(struct foliage_machine *m);
+/*
+ * failslab's verdict for kernel metadata foliage keeps in host memory
+ * rather than in a kmem_cache (what Linux would kmalloc(), or take from a
+ * maple tree's preallocation): true, and the caller fails with -ENOMEM
+ * as its kmalloc() would.  Counts as a failslab failure.
+ */
+bool kmalloc_should_fail(void);
 void kmem_caches_exit(struct foliage_machine *m);
 
 /* One row of /proc/slabinfo, and foliage's own two counters. */

@@ -294,6 +294,33 @@ static void test_ranges_merge(void **state)
 	foliage_file_put(f);
 }
 
+/*
+ * The attribute ranges' preallocation failing (failslab, as the series'
+ * maple tree preallocation can): -ENOMEM, error_offset the range's start,
+ * nothing changed; creation fails the same way with nothing left.
+ */
+static void test_enomem(void **state)
+{
+	struct foliage_file *f = new_gmem(m, 8 * P, GMEM_MMAP), *g = NULL;
+	uint64_t e = 0;
+
+	(void)state;
+	assert_int_equal(foliage_set(m, "failslab.times", "1"), 0);
+	assert_int_equal(foliage_set(m, "failslab.probability", "100"), 0);
+	assert_int_equal(convert(f, 2 * P, 3 * P, false, 0, &e), -ENOMEM);
+	assert_int_equal(e, 2 * P);
+	assert_int_equal(gmem_stat(f).nr_ranges, 1);
+	assert_int_equal(gmem_stat(f).nr_private_pages, 8);
+	assert_int_equal(gmem_stat(f).nr_conversions, 0);
+	assert_int_equal(foliage_set(m, "failslab.times", "1"), 0);
+	assert_int_equal(foliage_gmem_create(m, 8 * P, 0, 0, &g), -ENOMEM);
+	assert_null(g);
+	assert_int_equal(foliage_set(m, "failslab.probability", "0"), 0);
+	assert_int_equal(convert(f, 2 * P, 3 * P, false, 0, &e), 0);
+	assert_int_equal(gmem_stat(f).nr_private_pages, 5);
+	foliage_file_put(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +333,7 @@ int main(void)
 		FIXTURE_TEST(test_convert_before_alloc),
 		FIXTURE_TEST(test_punch_private_and_invalidate),
 		FIXTURE_TEST(test_ranges_merge),
+		FIXTURE_TEST(test_enomem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

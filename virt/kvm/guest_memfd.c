@@ -37,6 +37,7 @@
 #include <linux/mm.h>
 #include <linux/fs.h>
 #include <linux/kvm_host.h>
+#include <linux/slab.h>
 #include <linux/rmap.h>
 #include <linux/shmem_fs.h>
 #include <linux/swap.h>
@@ -877,7 +878,12 @@ int kvm_gmem_set_attributes(struct file *file,
 	ret = 0;
 	if (range_attr_all(&gi->attrs, start, end, args->attributes))
 		goto out;
-	ret = range_attr_prealloc(&gi->attrs);
+	/*
+	 * The attribute ranges' room for this change, before anything
+	 * changes (the series preallocates its maple tree nodes here, which
+	 * can fail: failslab applies).
+	 */
+	ret = kmalloc_should_fail() ? -ENOMEM : range_attr_prealloc(&gi->attrs);
 	if (ret) {
 		args->error_offset = args->offset;
 		goto out;
@@ -987,7 +993,8 @@ static int __kvm_gmem_create(u64 size, u64 flags, struct hstate *h,
 	if (ret)
 		return ret;
 	mapping = file->f_mapping;
-	gi = calloc(1, sizeof(*gi));
+	/* Linux kzalloc()s its gmem_inode: failslab applies. */
+	gi = kmalloc_should_fail() ? NULL : calloc(1, sizeof(*gi));
 	if (!gi)
 		goto out_put;
 	mapping->i_pages = calloc(nr_pages, sizeof(*mapping->i_pages));
