@@ -281,7 +281,8 @@ static struct page *hugetlb_follow_page_mask(struct vm_area_struct *vma,
 		return no_page_table(vma, flags);
 	spin_lock(ptl);
 	entry = pmdp_get(ptep);
-	if (pmd_none(entry) || ((flags & FOLL_WRITE) && !pmd_write(entry)))
+	/* Nothing, or a migration entry: fault (and wait) first. */
+	if (!pmd_present(entry) || ((flags & FOLL_WRITE) && !pmd_write(entry)))
 		goto out;
 	page = pmd_page(entry) + ((address & (sz - 1)) >> PAGE_SHIFT);
 	ret = try_grab_folio(page_folio(page), 1, flags);

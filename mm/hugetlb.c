@@ -22,6 +22,7 @@
 #include <linux/machine_subsys.h>
 #include <linux/vmstat.h>
 #include <linux/shmem_fs.h>
+#include <trace/events.h>
 #include "task.h"
 
 #define hugetlb_lock	(this_machine->hugetlb->hugetlb_lock)
@@ -350,11 +351,14 @@ void free_huge_folio(struct folio *folio)
 	if (!restore_reserve && hugepage_subpool_put_pages(spool, 1) == 0)
 		restore_reserve = true;
 	spin_lock(&hugetlb_lock);
+	folio_clear_hugetlb_migratable(folio);
 	list_del_init(&folio->lru);	/* off the active list */
 	if (restore_reserve)
 		h->resv_huge_pages++;
 	if (folio_test_hugetlb_temporary(folio)) {
+		/* A migration's temporary page: never surplus, back to buddy. */
 		folio_clear_hugetlb_temporary(folio);
+		remove_hugetlb_folio(h, folio, false);
 		spin_unlock(&hugetlb_lock);
 		update_and_free_hugetlb_folio(h, folio);
 		return;
@@ -1182,6 +1186,18 @@ static void hugetlb_remove_rmap(struct folio *folio)
 	atomic_dec(&folio->_large_mapcount);
 }
 
+/*
+ * A newly mapped or cached folio may migrate from now on (Linux sets
+ * HPG_migratable once a fault or fallocate has put it in place); under
+ * hugetlb_lock, which isolate_hugetlb() tests it under.
+ */
+void hugetlb_set_migratable(struct folio *folio)
+{
+	spin_lock(&hugetlb_lock);
+	folio_set_hugetlb_migratable(folio);
+	spin_unlock(&hugetlb_lock);
+}
+
 /* ---- faults ---- */
 
 /*
@@ -1210,6 +1226,19 @@ static struct folio *hugetlbfs_cache_get(struct hugetlbfs_inode_info *info,
 		folio = info->folios[idx];
 		folio_get(folio);
 	}
+	pthread_mutex_unlock(&info->cache_lock);
+	return folio;
+}
+
+/* The file's folio at @idx now (compared only, not referenced). */
+static struct folio *hugetlbfs_cache_peek(struct hugetlbfs_inode_info *info,
+					  pgoff_t idx)
+{
+	struct folio *folio = NULL;
+
+	pthread_mutex_lock(&info->cache_lock);
+	if (idx < info->nr_slots)
+		folio = info->folios[idx];
 	pthread_mutex_unlock(&info->cache_lock);
 	return folio;
 }
@@ -1258,8 +1287,8 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
 	unsigned long haddr = address & ~(huge_page_size(h) - 1);
 	pgoff_t idx = vma_hugecache_offset(h, vma, haddr);
 	bool shared = vma->vm_flags & VM_MAYSHARE;
-	bool anon = false, writable, zeroed = false;
-	struct folio *folio;
+	bool anon = false, writable, zeroed = false, new_folio = false;
+	struct folio *folio, *locked = NULL;
 	spinlock_t *ptl;
 	pmd_t entry;
 
@@ -1277,6 +1306,20 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
 	if (!shared && !vma->anon_vma && anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
 	folio = hugetlbfs_cache_get(info, idx);
+	if (folio) {
+		/*
+		 * A cached folio under migration is locked: wait, then
+		 * retry if it left the cache meanwhile (Linux's
+		 * filemap_lock_hugetlb_folio()).
+		 */
+		folio_lock(folio);
+		locked = folio;
+		if (hugetlbfs_cache_peek(info, idx) != folio) {
+			folio_unlock(folio);
+			folio_put(folio);
+			return 0;
+		}
+	}
 	if (!folio) {
 		folio = alloc_hugetlb_folio(vma, haddr, &zeroed);
 		if (IS_ERR(folio))
@@ -1293,12 +1336,14 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
 		} else {
 			anon = true;
 		}
+		new_folio = true;
 	} else if (!shared && (flags & FAULT_FLAG_WRITE)) {
 		/* A private write to a cached page: COW it right away. */
 		struct folio *copy;
 
 		copy = alloc_hugetlb_folio(vma, haddr, NULL);
 		if (IS_ERR(copy)) {
+			folio_unlock(folio);
 			folio_put(folio);
 			return PTR_ERR(copy) == -ENOMEM ? VM_FAULT_OOM :
 							  VM_FAULT_SIGBUS;
@@ -1306,15 +1351,20 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
 		memcpy(folio_address(copy), folio_address(folio),
 		       huge_page_size(h));
 		__folio_mark_uptodate(copy);
+		folio_unlock(folio);
+		locked = NULL;
 		folio_put(folio);
 		folio = copy;
 		anon = true;
+		new_folio = true;
 	}
 	ptl = huge_pte_lockptr(h, mm, ptep);
 	spin_lock(ptl);
 	if (!pmd_none(pmdp_get(ptep))) {
 		/* Another thread mapped it first. */
 		spin_unlock(ptl);
+		if (locked)
+			folio_unlock(locked);
 		folio_put(folio);
 		return 0;
 	}
@@ -1332,6 +1382,10 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm,
 							VM_WRITE));
 	set_pmd(ptep, entry);
 	spin_unlock(ptl);
+	if (locked)
+		folio_unlock(locked);
+	if (new_folio)
+		hugetlb_set_migratable(folio);
 	/* Our reference is the mapping's (the cache holds its own). */
 	return 0;
 }
@@ -1451,6 +1505,8 @@ static vm_fault_t hugetlb_wp(struct mm_struct *mm, struct vm_area_struct *vma,
 	set_pmd(ptep, make_huge_pte(vma, new, true));
 	folio_put(old);		/* the mapping's reference */
 	folio_put(old);		/* ours */
+	/* hugetlb_lock nests inside the entry's lock, as in Linux. */
+	hugetlb_set_migratable(new);
 	return 0;
 }
 
@@ -1475,10 +1531,18 @@ vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		pthread_mutex_unlock(&info->fault_mutex);
 		return ret;
 	}
+	if (is_hugetlb_entry_migration(entry)) {
+		/* Under migration: sleep until it is over, then retry. */
+		pthread_mutex_unlock(&info->fault_mutex);
+		migration_entry_wait_huge(vma, address, ptep);
+		return 0;
+	}
 	ptl = huge_pte_lockptr(h, mm, ptep);
 	spin_lock(ptl);
 	entry = pmdp_get(ptep);
-	if ((flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) &&
+	if (!pmd_present(entry)) {
+		/* Changed meanwhile (unmapped, or under migration): retry. */
+	} else if ((flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) &&
 	    !pmd_write(entry)) {
 		if (flags & FAULT_FLAG_WRITE)
 			ret = hugetlb_wp(mm, vma, address, ptep, ptl);
@@ -1529,6 +1593,15 @@ void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 		if (!ptep)
 			continue;
 		entry = pmdp_get(ptep);
+		if (!pmd_present(entry)) {
+			/*
+			 * A migration entry: the folio's mapping and its
+			 * reference went when it was made; just clear it.
+			 */
+			set_pmd(ptep, __pmd(0));
+			spin_unlock(ptl);
+			continue;
+		}
 		if (only && page_folio(pmd_page(entry)) != only) {
 			spin_unlock(ptl);
 			continue;
@@ -1609,7 +1682,26 @@ int copy_hugetlb_page_range(struct vm_area_struct *dst_vma,
 		if (dst_ptl != src_ptl)
 			spin_lock(dst_ptl);
 		entry = pmdp_get(src_pte);
-		if (!pmd_none(entry)) {
+		if (is_hugetlb_entry_migration(entry)) {
+			swp_entry_t swp = pmd_to_swp_entry(entry);
+
+			/*
+			 * Under migration: the child gets the entry too (no
+			 * reference, no rmap: the migration maps the new
+			 * folio into both); in a COW mapping a writable or
+			 * exclusive one becomes a plain read entry on both
+			 * sides, as Linux's make_readable_migration_entry()
+			 * makes it (the young and dirty bits go).
+			 */
+			if (!is_readable_migration_entry(swp) && cow) {
+				swp = make_migration_entry(swp_offset_pfn(swp),
+							   false, false);
+				entry = __pmd(pmd_val(swp_entry_to_pmd(swp)) |
+					      pmd_swp_flags(entry));
+				set_pmd(src_pte, entry);
+			}
+			set_pmd(dst_pte, pmd_swp_clear_uffd_wp(entry));
+		} else if (!pmd_none(entry)) {
 			folio = page_folio(pmd_page(entry));
 			folio_get(folio);
 			hugetlb_add_rmap(folio);
@@ -1650,6 +1742,23 @@ long hugetlb_change_protection(struct vm_area_struct *vma,
 		if (!ptep)
 			continue;
 		entry = pmdp_get(ptep);
+		if (is_hugetlb_entry_migration(entry)) {
+			swp_entry_t swp = pmd_to_swp_entry(entry);
+			struct folio *folio = page_folio(pfn_to_page(
+				swp_offset_pfn(swp)));
+
+			/* A writable entry becomes a read one (exclusive if anon). */
+			if (is_writable_migration_entry(swp)) {
+				swp = make_migration_entry(swp_offset_pfn(swp),
+							   false,
+							   folio_test_anon(folio));
+				set_pmd(ptep, __pmd(pmd_val(swp_entry_to_pmd(swp)) |
+						    pmd_swp_flags(entry)));
+				pages++;
+			}
+			spin_unlock(ptl);
+			continue;
+		}
 		write = pmd_write(entry);
 		entry = pmd_wrprotect(pmd_modify(entry, newprot));
 		/* What was writable stays so where the VMA allows it. */
@@ -1662,6 +1771,232 @@ long hugetlb_change_protection(struct vm_area_struct *vma,
 	if (pages)
 		flush_tlb_range(vma, start, end);
 	return pages << h->order;
+}
+
+/* ---- migration ---- */
+
+bool isolate_hugetlb(struct folio *folio, struct list_head *list)
+{
+	bool ret = false;
+
+	spin_lock(&hugetlb_lock);
+	if (PageHugetlb(&folio->page) && folio_test_hugetlb_migratable(folio) &&
+	    atomic_add_unless(&folio->_refcount, 1, 0)) {
+		folio_clear_hugetlb_migratable(folio);
+		list_move_tail(&folio->lru, list);
+		folio_hstate(folio)->isolated_huge_pages_node[folio_nid(folio)]++;
+		ret = true;
+	}
+	spin_unlock(&hugetlb_lock);
+	return ret;
+}
+
+void folio_putback_hugetlb(struct folio *folio)
+{
+	struct hstate *h = folio_hstate(folio);
+
+	spin_lock(&hugetlb_lock);
+	folio_set_hugetlb_migratable(folio);
+	list_move_tail(&folio->lru, &h->hugepage_activelist);
+	h->isolated_huge_pages_node[folio_nid(folio)]--;
+	spin_unlock(&hugetlb_lock);
+	folio_put(folio);
+}
+
+/*
+ * A free folio of @h for a migration (Linux's
+ * dequeue_hugetlb_folio_nodemask()): @nid only with __GFP_THISNODE, else
+ * @nid first, then the other nodes @nmask allows.  Caller holds
+ * hugetlb_lock.
+ */
+static struct folio *dequeue_hugetlb_folio_nodemask(struct hstate *h,
+						    gfp_t gfp_mask, int nid,
+						    nodemask_t *nmask)
+{
+	int i, n = (gfp_mask & __GFP_THISNODE) ? 1 : nr_online_nodes();
+
+	lockdep_assert_held(&hugetlb_lock);
+	if (nid < 0 || nid >= nr_online_nodes())
+		nid = numa_node_id();
+	for (i = 0; i < n; i++) {
+		int node = (nid + i) % nr_online_nodes();
+		struct folio *folio;
+
+		if (nmask && !node_isset(node, *nmask))
+			continue;
+		folio = __dequeue_hugetlb_folio_node_exact(h, node);
+		if (folio)
+			return folio;
+	}
+	return NULL;
+}
+
+/*
+ * A temporary folio from buddy for a migration (Linux's
+ * alloc_migrate_hugetlb_folio()): not from or for the pool, so it needs
+ * no overcommit room; counted in nr_huge_pages while it lives, never
+ * gigantic.
+ */
+static struct folio *alloc_migrate_hugetlb_folio(struct hstate *h,
+						 gfp_t gfp_mask, int nid)
+{
+	struct folio *folio;
+
+	if (hstate_is_gigantic(h))
+		return NULL;
+	if (nid < 0 || nid >= nr_online_nodes())
+		nid = numa_node_id();
+	folio = alloc_fresh_hugetlb_folio(h, nid, gfp_mask & __GFP_THISNODE);
+	if (!folio)
+		return NULL;
+	spin_lock(&hugetlb_lock);
+	h->nr_huge_pages++;
+	h->nr_huge_pages_node[folio_nid(folio)]++;
+	list_add(&folio->lru, &h->hugepage_activelist);
+	set_page_count(&folio->page, 1);
+	folio_set_hugetlb_temporary(folio);
+	spin_unlock(&hugetlb_lock);
+	return folio;
+}
+
+struct folio *alloc_hugetlb_folio_nodemask(struct hstate *h, int preferred_nid,
+					   nodemask_t *nmask, gfp_t gfp_mask,
+					   bool allow_alloc_fallback)
+{
+	struct folio *folio = NULL;
+
+	spin_lock(&hugetlb_lock);
+	/* Only pages no reservation is promised (available_huge_pages()). */
+	if (h->free_huge_pages > h->resv_huge_pages)
+		folio = dequeue_hugetlb_folio_nodemask(h, gfp_mask,
+						       preferred_nid, nmask);
+	/* Its contents are about to be copied over: not known zero. */
+	if (folio)
+		folio_clear_hugetlb_zeroed(folio);
+	spin_unlock(&hugetlb_lock);
+	if (folio)
+		return folio;
+	/* No other node's buddy: that would upset the per-node pools. */
+	if (!allow_alloc_fallback)
+		gfp_mask |= __GFP_THISNODE;
+	return alloc_migrate_hugetlb_folio(h, gfp_mask, preferred_nid);
+}
+
+void move_hugetlb_state(struct folio *old, struct folio *new, int reason)
+{
+	struct hstate *h = folio_hstate(old);
+	int old_nid = folio_nid(old), new_nid = folio_nid(new);
+
+	(void)reason;		/* page_owner's record: none in foliage */
+	spin_lock(&hugetlb_lock);
+	/*
+	 * The temporary page stays; the old one, freed next, goes back to
+	 * buddy in its place, and a surplus page of the old node becomes
+	 * one of the new node, so the per-node surplus still sums up.
+	 */
+	if (folio_test_hugetlb_temporary(new)) {
+		folio_set_hugetlb_temporary(old);
+		folio_clear_hugetlb_temporary(new);
+		if (old_nid != new_nid && h->surplus_huge_pages_node[old_nid]) {
+			h->surplus_huge_pages_node[old_nid]--;
+			h->surplus_huge_pages_node[new_nid]++;
+		}
+	}
+	folio_set_hugetlb_migratable(new);
+	list_move_tail(&new->lru, &h->hugepage_activelist);
+	spin_unlock(&hugetlb_lock);
+}
+
+bool hugetlb_set_migration_entry(struct page_vma_mapped_walk *pvmw,
+				 struct folio *folio)
+{
+	struct vm_area_struct *vma = pvmw->vma;
+	struct hstate *h = hstate_vma(vma);
+	unsigned long addr = pvmw->address & ~(huge_page_size(h) - 1);
+	pmd_t pteval = pmdp_get(pvmw->pmd), swp_pte;
+	bool anon_exclusive;
+	swp_entry_t entry;
+
+	lockdep_assert_held(pvmw->ptl);
+	anon_exclusive = folio_test_anon(folio) &&
+			 PageAnonExclusive(&folio->page);
+	/* hugetlb_try_share_anon_rmap(): a pinned page stays exclusive. */
+	if (anon_exclusive && folio_maybe_dma_pinned(folio))
+		return false;
+	/* hugetlb entries are flushed at once, never batched. */
+	set_pmd(pvmw->pmd, __pmd(0));
+	flush_huge_entry(vma, h, addr);
+	if (anon_exclusive)
+		ClearPageAnonExclusive(&folio->page);
+	if (pmd_dirty(pteval))
+		folio_mark_dirty(folio);
+	entry = make_migration_entry(folio_pfn(folio), pmd_write(pteval),
+				     anon_exclusive);
+	if (pmd_young(pteval))
+		entry = make_migration_entry_young(entry);
+	if (pmd_dirty(pteval))
+		entry = make_migration_entry_dirty(entry);
+	swp_pte = swp_entry_to_pmd(entry);
+	if (pmd_soft_dirty(pteval))
+		swp_pte = pmd_swp_mksoft_dirty(swp_pte);
+	if (pmd_uffd_wp(pteval))
+		swp_pte = pmd_swp_mkuffd_wp(swp_pte);
+	set_pmd(pvmw->pmd, swp_pte);
+	trace_set_migration_pte(addr, pmd_val(swp_pte), folio_order(folio));
+	hugetlb_remove_rmap(folio);
+	folio_put(folio);
+	return true;
+}
+
+void hugetlb_remove_migration_entry(struct page_vma_mapped_walk *pvmw,
+				    struct folio *new)
+{
+	struct vm_area_struct *vma = pvmw->vma;
+	unsigned long addr = pvmw->address &
+			     ~(huge_page_size(hstate_vma(vma)) - 1);
+	pmd_t old = pmdp_get(pvmw->pmd), pte;
+	swp_entry_t entry = pmd_to_swp_entry(old);
+
+	lockdep_assert_held(pvmw->ptl);
+	folio_get(new);
+	pte = pmd_mkhuge(pfn_pmd(folio_pfn(new), vma->vm_page_prot));
+	pte = is_migration_entry_young(entry) ? pmd_mkyoung(pte) :
+						pmd_mkold(pte);
+	if (folio_test_dirty(new) && is_migration_entry_dirty(entry))
+		pte = pmd_mkdirty(pte);
+	if (pmd_swp_soft_dirty(old))
+		pte = pmd_mksoft_dirty(pte);
+	if (is_writable_migration_entry(entry))
+		pte = pmd_mkwrite(pte);
+	else
+		pte = pmd_wrprotect(pte);
+	if (pmd_swp_uffd_wp(old) && !is_writable_migration_entry(entry))
+		pte = pmd_mkuffd_wp(pte);
+	/* hugetlb_add_anon_rmap() / hugetlb_add_file_rmap(). */
+	if (folio_test_anon(new) &&
+	    (is_writable_migration_entry(entry) ||
+	     is_readable_exclusive_migration_entry(entry)))
+		SetPageAnonExclusive(&new->page);
+	hugetlb_add_rmap(new);
+	set_pmd(pvmw->pmd, pte);
+	trace_remove_migration_pte(addr, pmd_val(pte), folio_order(new));
+}
+
+void migration_entry_wait_huge(struct vm_area_struct *vma, unsigned long addr,
+			       pmd_t *ptep)
+{
+	spinlock_t *ptl = huge_pte_lockptr(hstate_vma(vma), vma->vm_mm, ptep);
+	pmd_t entry;
+
+	(void)addr;
+	spin_lock(ptl);
+	entry = pmdp_get(ptep);
+	if (is_hugetlb_entry_migration(entry)) {
+		/* Drops ptl once queued on the folio's wait queue. */
+		migration_entry_wait_on_locked(pmd_to_swp_entry(entry), ptl);
+		return;
+	}
+	spin_unlock(ptl);
 }
 
 /* ---- the VMA operations ---- */
@@ -1880,9 +2215,13 @@ static int validate_hstate(struct hstate *h)
 			ret = -EUCLEAN;
 		node_nr[folio_nid(folio)]++;
 	}
-	/* Pages a guest_memfd holds split are in use, on no list. */
+	/*
+	 * Pages a guest_memfd holds split, and pages isolated for migration,
+	 * are in use, on no list of the pool.
+	 */
 	for (nid = 0; nid < nr_online_nodes(); nid++)
-		node_nr[nid] += h->split_huge_pages_node[nid];
+		node_nr[nid] += h->split_huge_pages_node[nid] +
+				h->isolated_huge_pages_node[nid];
 	for (nid = 0; nid < nr_online_nodes(); nid++) {
 		if (node_nr[nid] != h->nr_huge_pages_node[nid])
 			hbug(h, "node %d: %lu folios, counter %lu", nid,

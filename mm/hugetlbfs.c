@@ -163,9 +163,26 @@ static void remove_inode_hugepages(struct inode *inode, pgoff_t start,
 
 		pthread_mutex_lock(&info->cache_lock);
 		folio = info->folios[idx];
+		if (folio)
+			folio_get(folio);
 		pthread_mutex_unlock(&info->cache_lock);
 		if (!folio)
 			continue;
+		/*
+		 * Locked, as Linux's remove_inode_single_folio() has it: a
+		 * migration (hugetlbfs_migrate_folio()) may have moved the
+		 * slot to a new folio meanwhile; then take that one.
+		 */
+		folio_lock(folio);
+		pthread_mutex_lock(&info->cache_lock);
+		if (info->folios[idx] != folio) {
+			pthread_mutex_unlock(&info->cache_lock);
+			folio_unlock(folio);
+			folio_put(folio);
+			idx--;
+			continue;
+		}
+		pthread_mutex_unlock(&info->cache_lock);
 		/* Private mappings may map it still (not their COW copies). */
 		if (folio_mapped(folio))
 			hugetlb_unmap_file_folio(inode, folio, idx);
@@ -174,7 +191,9 @@ static void remove_inode_hugepages(struct inode *inode, pgoff_t start,
 		info->nr_folios--;
 		pthread_mutex_unlock(&info->cache_lock);
 		folio->mapping = NULL;
-		folio_put(folio);
+		folio_unlock(folio);
+		folio_put(folio);	/* ours */
+		folio_put(folio);	/* the cache's */
 		freed++;
 	}
 	(void)hugetlb_unreserve_pages(inode, start, end, freed);
@@ -219,6 +238,38 @@ int hugetlbfs_file_mmap(struct file *file, struct vm_area_struct *vma)
 		return -ENOMEM;
 	if ((vma->vm_flags & VM_WRITE) && inode->i_size < len)
 		inode->i_size = len;
+	return 0;
+}
+
+int hugetlbfs_migrate_folio(struct folio *dst, struct folio *src, int expected)
+{
+	struct hugetlbfs_inode_info *info =
+		HUGETLBFS_I(src->mapping->host);
+	pgoff_t idx = src->index >> folio_order(src);
+
+	/*
+	 * Linux's migrate_huge_page_move_mapping(): the references are
+	 * frozen while the slot changes, so a lookup finds @src before or
+	 * @dst after; the cache holds one reference in foliage (one per
+	 * base page in Linux: docs/fidelity.md).
+	 */
+	pthread_mutex_lock(&info->cache_lock);
+	if (idx >= info->nr_slots || info->folios[idx] != src ||
+	    atomic_cmpxchg(&src->_refcount, expected, 0) != expected) {
+		pthread_mutex_unlock(&info->cache_lock);
+		return -EAGAIN;
+	}
+	dst->index = src->index;
+	dst->mapping = src->mapping;
+	folio_get(dst);
+	WRITE_ONCE(info->folios[idx], dst);
+	atomic_set(&src->_refcount, expected - 1);
+	pthread_mutex_unlock(&info->cache_lock);
+	/* The file's subpool charge goes with the page. */
+	if (src->_hugetlb_subpool) {
+		dst->_hugetlb_subpool = src->_hugetlb_subpool;
+		src->_hugetlb_subpool = NULL;
+	}
 	return 0;
 }
 
@@ -287,6 +338,8 @@ static int hugetlbfs_fallocate_alloc(struct file *file, pgoff_t start,
 				folio_nr_pages(folio));
 		__folio_mark_uptodate(folio);
 		err = hugetlbfs_cache_add(info, folio, idx, file->f_mapping);
+		if (!err)
+			hugetlb_set_migratable(folio);
 		folio_put(folio);	/* the cache holds it */
 		pthread_mutex_unlock(&info->fault_mutex);
 		if (err)

@@ -95,6 +95,11 @@ static bool remove_migration_pte(struct folio *folio,
 		swp_entry_t entry;
 		pte_t old_pte, pte;
 
+		if (PageHugetlb(&folio->page)) {
+			/* Its one huge entry (PMD or PUD), the whole folio. */
+			hugetlb_remove_migration_entry(&pvmw, folio);
+			continue;
+		}
 		if (folio_test_large(folio))
 			idx = linear_page_index(vma, pvmw.address) - pvmw.pgoff;
 		new = folio_page(folio, idx);
@@ -237,8 +242,10 @@ static void node_stat_mod_isolated(struct folio *folio, long nr)
 
 bool isolate_folio_to_list(struct folio *folio, struct list_head *list)
 {
-	/* isolate_hugetlb() is not there yet: hugetlb folios stay put. */
-	if (PageHugetlb(&folio->page) || !folio_isolate_lru(folio))
+	/* hugetlb folios: not on the LRU, not counted as isolated. */
+	if (PageHugetlb(&folio->page))
+		return isolate_hugetlb(folio, list);
+	if (!folio_isolate_lru(folio))
 		return false;
 	list_add_tail(&folio->lru, list);
 	node_stat_mod_isolated(folio, folio_nr_pages(folio));
@@ -250,6 +257,10 @@ void putback_movable_pages(struct list_head *l)
 	struct folio *folio, *next;
 
 	list_for_each_entry_safe(folio, next, l, lru) {
+		if (PageHugetlb(&folio->page)) {
+			folio_putback_hugetlb(folio);
+			continue;
+		}
 		list_del(&folio->lru);
 		node_stat_mod_isolated(folio, -(long)folio_nr_pages(folio));
 		folio_putback_lru(folio);
@@ -620,6 +631,212 @@ struct migrate_pages_stats {
 	int nr_split;		/* large folios split */
 };
 
+/* ---- hugetlb folios, one at a time ---------------------------------- */
+
+/*
+ * @src's contents, page-cache slot or anon identity and flags go to @dst
+ * (move_to_new_folio() for a hugetlb folio: migrate_folio(), or
+ * hugetlbfs_migrate_folio() for a file's page).  -EAGAIN if @src has a
+ * reference migration does not expect.  Caller holds both folio locks;
+ * @src is unmapped.
+ */
+static int move_to_new_hugetlb_folio(struct folio *dst, struct folio *src)
+{
+	bool file = !folio_test_anon(src) && src->mapping;
+	/* The isolation's, and the page cache's one (docs/fidelity.md). */
+	int expected = 1 + file;
+	int rc;
+
+	VM_WARN_ON(!folio_test_locked(src));
+	VM_WARN_ON(!folio_test_locked(dst));
+	if (folio_ref_count(src) != expected)
+		return -EAGAIN;
+	folio_copy(dst, src);
+	if (file) {
+		rc = hugetlbfs_migrate_folio(dst, src, expected);
+		if (rc)
+			return rc;
+	} else {
+		dst->index = src->index;
+		dst->mapping = src->mapping;
+	}
+	folio_migrate_flags(dst, src);
+	if (file)
+		src->mapping = NULL;
+	return 0;
+}
+
+/*
+ * A shared mapping's folio is unmapped with its file's i_mmap_rwsem held
+ * for write (Linux's hugetlb_folio_mapping_lock_write(): a try-lock, so
+ * the folio lock is never held while sleeping on it); NULL if contended.
+ */
+static struct address_space *hugetlb_folio_mapping_lock_write(
+	struct folio *folio)
+{
+	struct address_space *mapping = folio_mapping_file(folio);
+
+	if (!mapping)
+		return NULL;
+	if (down_write_trylock_class(&mapping->i_mmap_rwsem,
+				     LOCK_CLASS_I_MMAP))
+		return mapping;
+	return NULL;
+}
+
+/*
+ * Migrate one isolated hugetlb folio (Linux's unmap_and_move_huge_page()):
+ * destination, locks (@force: sleep on @src's lock, in MIGRATE_SYNC only),
+ * migration entries, copy and move, the entries back pointing to the new
+ * folio (or the old one on failure), move_hugetlb_state().  0: migrated
+ * (or freed meanwhile), @src put back and let go; -EAGAIN and -ENOMEM:
+ * @src stays on its list; other errors: @src moved to @ret.
+ */
+static int unmap_and_move_huge_page(new_folio_t get_new_folio,
+				    free_folio_t put_new_folio,
+				    unsigned long private, struct folio *src,
+				    bool force, enum migrate_mode mode,
+				    enum migrate_reason reason,
+				    struct list_head *ret)
+{
+	struct address_space *mapping = NULL;
+	struct anon_vma *anon_vma = NULL;
+	enum ttu_flags ttu = 0;
+	bool was_mapped = false;
+	struct folio *dst;
+	int rc = -EAGAIN;
+
+	if (folio_ref_count(src) == 1) {
+		/* Freed under us: the isolation reference is the last. */
+		folio_putback_hugetlb(src);
+		return 0;
+	}
+	dst = get_new_folio(src, private);
+	if (!dst)
+		return -ENOMEM;
+
+	if (!folio_trylock(src)) {
+		if (!force || mode != MIGRATE_SYNC)
+			goto out;
+		folio_lock(src);
+	}
+	/*
+	 * Being freed from its file (no mapping left, a subpool still
+	 * charged): hugetlbfs_migrate_folio() would not move the charge.
+	 */
+	if (src->_hugetlb_subpool && !folio_mapping_file(src)) {
+		rc = -EBUSY;
+		goto out_unlock;
+	}
+	if (folio_test_anon(src))
+		anon_vma = folio_get_anon_vma(src);
+	if (unlikely(!folio_trylock(dst)))
+		goto put_anon;
+
+	if (folio_mapped(src)) {
+		if (!folio_test_anon(src)) {
+			mapping = hugetlb_folio_mapping_lock_write(src);
+			if (unlikely(!mapping))
+				goto unlock_put_anon;
+			ttu = TTU_RMAP_LOCKED;
+		}
+		try_to_migrate(src, ttu);
+		was_mapped = true;
+	}
+	if (!folio_mapped(src))
+		rc = move_to_new_hugetlb_folio(dst, src);
+	if (was_mapped)
+		remove_migration_ptes(src, rc ? src : dst,
+				      ttu ? RMP_LOCKED : 0);
+	if (ttu & TTU_RMAP_LOCKED)
+		i_mmap_unlock_write(mapping);
+unlock_put_anon:
+	folio_unlock(dst);
+put_anon:
+	if (anon_vma)
+		put_anon_vma(anon_vma);
+	if (!rc) {
+		move_hugetlb_state(src, dst, reason);
+		put_new_folio = NULL;
+	}
+out_unlock:
+	folio_unlock(src);
+out:
+	if (!rc)
+		folio_putback_hugetlb(src);
+	else if (rc != -EAGAIN)
+		list_move_tail(&src->lru, ret);
+	/* Unused, or mapped now: the allocation's reference goes. */
+	if (put_new_folio)
+		put_new_folio(dst, private);
+	else
+		folio_put(dst);
+	return rc;
+}
+
+/*
+ * The hugetlb folios of @from, one at a time, up to
+ * NR_MAX_MIGRATE_PAGES_RETRY passes (Linux's migrate_hugetlbs()); from the
+ * fourth pass on, a sync migration sleeps on the folio lock.  Returns the
+ * number of folios not migrated (permanent failures and those still
+ * retried after the last pass) or -ENOMEM; base pages count in @stats.
+ * What is retried stays on @from; permanent failures go to @ret_folios.
+ */
+static int migrate_hugetlbs(struct list_head *from, new_folio_t get_new_folio,
+			    free_folio_t put_new_folio, unsigned long private,
+			    enum migrate_mode mode, enum migrate_reason reason,
+			    struct migrate_pages_stats *stats,
+			    struct list_head *ret_folios)
+{
+	int pass, retry = 1, nr_failed = 0, nr_retry_pages = 0;
+	struct folio *folio, *folio2;
+	int rc, nr_pages;
+
+	for (pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && retry; pass++) {
+		retry = 0;
+		nr_retry_pages = 0;
+		list_for_each_entry_safe(folio, folio2, from, lru) {
+			if (!PageHugetlb(&folio->page))
+				continue;
+			nr_pages = folio_nr_pages(folio);
+			if (!hugepage_migration_supported(folio_hstate(folio))) {
+				nr_failed++;
+				stats->nr_failed_pages += nr_pages;
+				list_move_tail(&folio->lru, ret_folios);
+				continue;
+			}
+			rc = unmap_and_move_huge_page(get_new_folio,
+						      put_new_folio, private,
+						      folio, pass > 2, mode,
+						      reason, ret_folios);
+			switch (rc) {
+			case -ENOMEM:
+				/* Low on memory: stop trying the others. */
+				stats->nr_failed_pages += nr_pages +
+							  nr_retry_pages;
+				return -ENOMEM;
+			case -EAGAIN:
+				retry++;
+				nr_retry_pages += nr_pages;
+				break;
+			case 0:
+				stats->nr_succeeded += nr_pages;
+				break;
+			default:
+				/* Permanent (-EBUSY...): on ret_folios. */
+				nr_failed++;
+				stats->nr_failed_pages += nr_pages;
+				break;
+			}
+		}
+	}
+	/* Still retried after the last pass: failed. */
+	nr_failed += retry;
+	stats->nr_failed_pages += nr_retry_pages;
+	return nr_failed;
+}
+
+
 /*
  * PMD-size folios migrate whole only where the arch has PMD migration
  * entries (CONFIG_ARCH_ENABLE_THP_MIGRATION).
@@ -901,21 +1118,20 @@ int migrate_pages(struct list_head *from, new_folio_t get_new_folio,
 	int rc, rc_gather = 0, nr_pages;
 
 	trace_mm_migrate_pages_start(mode, reason);
-	/*
-	 * hugetlb folios go first, one at a time, in Linux; foliage's
-	 * hugetlb folios cannot be isolated yet (isolate_folio_to_list()),
-	 * so one found here is a permanent failure.
-	 */
-	list_for_each_entry_safe(folio, folio2, from, lru) {
-		if (!PageHugetlb(&folio->page))
-			continue;
-		rc_gather++;
-		stats.nr_failed_pages += folio_nr_pages(folio);
-		list_move_tail(&folio->lru, &ret_folios);
-	}
+	/* hugetlb folios first, one at a time. */
+	rc_gather = migrate_hugetlbs(from, get_new_folio, put_new_folio,
+				     private, mode, reason, &stats,
+				     &ret_folios);
+	if (rc_gather < 0)
+		goto out;
 again:
 	nr_pages = 0;
 	list_for_each_entry_safe(folio, folio2, from, lru) {
+		/* hugetlb folios still retried after their passes: failed. */
+		if (PageHugetlb(&folio->page)) {
+			list_move_tail(&folio->lru, &ret_folios);
+			continue;
+		}
 		nr_pages += folio_nr_pages(folio);
 		if (nr_pages >= NR_MAX_BATCHED_MIGRATION)
 			break;
@@ -973,6 +1189,39 @@ out:
 	return rc_gather;
 }
 
+/*
+ * Linux's htlb_allow_alloc_fallback(): memory offlining, memory failure
+ * and the migration system calls may take a temporary page on another
+ * node when the target has none; the others keep the per-node pools.
+ */
+static bool htlb_allow_alloc_fallback(enum migrate_reason reason)
+{
+	switch (reason) {
+	case MR_MEMORY_HOTPLUG:
+	case MR_MEMORY_FAILURE:
+	case MR_SYSCALL:
+	case MR_MEMPOLICY_MBIND:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * alloc_migration_target() of a hugetlb folio: alloc_hugetlb_folio_nodemask()
+ * with only __GFP_THISNODE of the caller's flags kept
+ * (htlb_modify_alloc_mask()).
+ */
+static struct folio *alloc_migration_target_hugetlb(
+	struct folio *src, const struct migration_target_control *mtc, int nid)
+{
+	gfp_t gfp = GFP_HIGHUSER_MOVABLE | (mtc->gfp_mask & __GFP_THISNODE);
+
+	return alloc_hugetlb_folio_nodemask(folio_hstate(src), nid, mtc->nmask,
+					    gfp,
+					    htlb_allow_alloc_fallback(mtc->reason));
+}
+
 struct folio *alloc_migration_target(struct folio *src, unsigned long private)
 {
 	struct migration_target_control *mtc = (void *)private;
@@ -982,6 +1231,8 @@ struct folio *alloc_migration_target(struct folio *src, unsigned long private)
 
 	if (nid == NUMA_NO_NODE)
 		nid = folio_nid(src);
+	if (PageHugetlb(&src->page))
+		return alloc_migration_target_hugetlb(src, mtc, nid);
 	if (folio_test_large(src)) {
 		/* As THP allocations: no reclaim for a large destination. */
 		gfp &= ~__GFP_RECLAIM;
@@ -1020,7 +1271,13 @@ static bool folio_maybe_mapped_shared(struct folio *folio)
 
 static bool vma_migratable(struct vm_area_struct *vma)
 {
-	return !(vma->vm_flags & (VM_IO | VM_PFNMAP));
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+		return false;
+	/* Sizes without migration entries at their level. */
+	if (is_vm_hugetlb_page(vma) &&
+	    !hugepage_migration_supported(hstate_vma(vma)))
+		return false;
+	return true;
 }
 
 /*

@@ -11,6 +11,7 @@
 #include "internal.h"
 #include <linux/mm.h>
 #include <linux/rmap.h>
+#include <linux/hugetlb.h>
 
 /* One past the last address of the walk's range in its VMA. */
 static unsigned long vma_address_end(const struct page_vma_mapped_walk *pvmw)
@@ -78,6 +79,38 @@ static void step_forward(struct page_vma_mapped_walk *pvmw, unsigned long size)
 }
 
 /*
+ * A hugetlb VMA: the one huge entry (a PMD, or a PUD for 1 GiB, returned
+ * in pvmw->pmd with pvmw->pte NULL) at pvmw->address that maps the folio
+ * whole, or with PVMW_MIGRATION is its migration entry.
+ */
+static bool hugetlb_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
+{
+	pmd_t *ptep, entry;
+	unsigned long pfn;
+
+	ptep = hugetlb_walk(pvmw->vma, pvmw->address, &pvmw->ptl);
+	if (!ptep) {
+		pvmw->ptl = NULL;
+		return false;
+	}
+	spin_lock(pvmw->ptl);
+	entry = pmdp_get(ptep);
+	if (pvmw->flags & PVMW_MIGRATION) {
+		if (!is_hugetlb_entry_migration(entry))
+			return not_found(pvmw);
+		pfn = swp_offset_pfn(pmd_to_swp_entry(entry));
+	} else {
+		if (!pmd_present(entry))
+			return not_found(pvmw);
+		pfn = pmd_pfn(entry);
+	}
+	if (pfn != pvmw->pfn)
+		return not_found(pvmw);
+	pvmw->pmd = ptep;
+	return true;
+}
+
+/*
  * The next PTE or PMD of pvmw->vma at or after pvmw->address that maps a
  * page of the range, with its lock held; false (nothing held) at the end.
  */
@@ -90,6 +123,8 @@ bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
 	/* A PMD mapping was the only possible one, and was returned. */
 	if (pvmw->pmd && !pvmw->pte)
 		return not_found(pvmw);
+	if (unlikely(is_vm_hugetlb_page(pvmw->vma)))
+		return hugetlb_vma_mapped_walk(pvmw);
 	end = vma_address_end(pvmw);
 	if (pvmw->pte)
 		goto next_pte;

@@ -223,8 +223,12 @@ pmd_t *pmd_lookup(struct mm_struct *mm, unsigned long addr)
 {
 	pud_t *pud = pud_lookup(mm, addr);
 
-	/* A 1 GiB hugetlb leaf has no PMD table below it. */
-	if (!pud || pud_none(*pud) || pud_leaf(*pud))
+	/*
+	 * A 1 GiB hugetlb leaf, or its migration entry, has no PMD table
+	 * below it.
+	 */
+	if (!pud || pud_none(*pud) || pud_leaf(*pud) ||
+	    !__pmd_is_table(pud->pud))
 		return NULL;
 	return pmd_offset(pud, addr);
 }

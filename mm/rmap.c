@@ -1666,6 +1666,15 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 		unsigned long pfn;
 		pte_t pteval, swp_pte;
 
+		if (PageHugetlb(&folio->page)) {
+			/* Its one huge entry (PMD or PUD), flushed at once. */
+			if (!hugetlb_set_migration_entry(&pvmw, folio)) {
+				ret = false;
+				page_vma_mapped_walk_done(&pvmw);
+				break;
+			}
+			continue;
+		}
 		if (!pvmw.pte) {
 			if (flags & TTU_SPLIT_HUGE_PMD) {
 				split_huge_pmd_locked(vma, pvmw.address,

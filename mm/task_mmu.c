@@ -166,7 +166,10 @@ static void smaps_hugetlb_range(struct vm_area_struct *vma,
 		if (!ptep)
 			continue;
 		spin_lock(ptl);
-		if (!pmd_none(pmdp_get(ptep))) {
+		if (is_hugetlb_entry_migration(pmdp_get(ptep))) {
+			/* Non-present entries count as "maybe shared". */
+			mss->shared_hugetlb += sz;
+		} else if (!pmd_none(pmdp_get(ptep))) {
 			folio = page_folio(pmd_page(pmdp_get(ptep)));
 			/* folio_maybe_mapped_shared() */
 			if (folio_mapcount(folio) > 1)

@@ -25,6 +25,7 @@
 #include <linux/mempolicy.h>
 #include <linux/migrate.h>
 #include <linux/huge_mm.h>
+#include <linux/hugetlb.h>
 
 /* What show_numa_map() counts over one VMA (struct numa_maps). */
 struct numa_maps_vma {
@@ -38,6 +39,7 @@ struct numa_maps_vma {
 	unsigned long mapcount_max;	/* most mappings of one page */
 	unsigned long node[MAX_NUMNODES]; /* pages per node */
 	unsigned long pagesize_kb;	/* kernelpagesize_kB */
+	bool huge;			/* a hugetlb VMA (" huge") */
 };
 
 /* mpol_to_str(): "default", "prefer:1", "bind:0-1", "interleave:0,2". */
@@ -92,6 +94,30 @@ static void gather_stats(struct numa_maps_vma *md, struct page *page,
 	if (folio_test_anon(folio))
 		md->anon += nr;
 	md->node[folio_nid(folio)] += nr;
+}
+
+/*
+ * A hugetlb VMA (Linux's gather_hugetlb_stats()): each present huge entry
+ * counts as one page; a migration entry maps nothing right now.
+ */
+static void gather_hugetlb_vma(struct vm_area_struct *vma,
+			       struct numa_maps_vma *md)
+{
+	unsigned long sz = vma_kernel_pagesize(vma), addr;
+
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += sz) {
+		spinlock_t *ptl;
+		pmd_t *ptep = hugetlb_walk(vma, addr, &ptl);
+		pmd_t entry;
+
+		if (!ptep)
+			continue;
+		spin_lock(ptl);
+		entry = pmdp_get(ptep);
+		if (pmd_present(entry))
+			gather_stats(md, pmd_page(entry), pmd_dirty(entry), 1);
+		spin_unlock(ptl);
+	}
 }
 
 /* The page tables of @vma (caller holds mmap_lock). */
@@ -170,6 +196,8 @@ static void show_numa_map(struct seq_buf *s, const struct numa_maps_vma *md,
 		seq_puts(s, " file=");
 		seq_path_escaped(s, md->file);
 	}
+	if (md->huge)
+		seq_puts(s, " huge");
 	if (!md->pages)
 		goto out;
 	if (md->anon)
@@ -180,7 +208,7 @@ static void show_numa_map(struct seq_buf *s, const struct numa_maps_vma *md,
 		seq_printf(s, " mapped=%lu", md->pages);
 	if (md->mapcount_max > 1)
 		seq_printf(s, " mapmax=%lu", md->mapcount_max);
-	if (md->active < md->pages)
+	if (md->active < md->pages && !md->huge)
 		seq_printf(s, " active=%lu", md->active);
 	for (nid = 0; nid < nr_nodes; nid++)
 		if (md->node[nid])
@@ -213,6 +241,8 @@ static struct json_object *numa_map_json(const struct numa_maps_vma *md,
 	}
 	json_set(obj, "nodes", nodes, err);
 	json_set_u64(obj, "kernelpagesize_kB", md->pagesize_kb, err);
+	if (md->huge)
+		json_set(obj, "huge", json_object_new_boolean(1), err);
 	return obj;
 }
 
@@ -243,8 +273,12 @@ int render_numa_maps(struct foliage_task *task, bool json, char **out)
 		if (vma->vm_file && file_path(vma->vm_file, md->file,
 					      sizeof(md->file)) < 0)
 			md->file[0] = '\0';
-		md->pagesize_kb = PAGE_SIZE >> 10;
-		gather_vma(vma, md);
+		md->pagesize_kb = vma_kernel_pagesize(vma) >> 10;
+		md->huge = is_vm_hugetlb_page(vma);
+		if (md->huge)
+			gather_hugetlb_vma(vma, md);
+		else
+			gather_vma(vma, md);
 	}
 	task_query_end(task);
 

@@ -382,6 +382,39 @@ static void count_hugetlb_mapping(struct mm_struct *mm, struct recount *rc,
 	c->pmds++;
 }
 
+/*
+ * A hugetlb migration entry (a PMD, or a PUD for 1 GiB) at @addr: inside
+ * a hugetlb VMA of that size, for the head of a locked hugetlb folio of
+ * it (the migration holds the lock until the entry is gone); it maps
+ * nothing, counts in no RSS and no mapcount.
+ */
+static void check_hugetlb_migration(struct mm_struct *mm, struct recount *rc,
+				    unsigned long addr, pmd_t entry,
+				    unsigned long size)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	unsigned long pfn = swp_offset_pfn(pmd_to_swp_entry(entry));
+	struct folio *folio;
+
+	if (!vma || !is_vm_hugetlb_page(vma) ||
+	    vma_kernel_pagesize(vma) != size) {
+		mm_bug(mm, "hugetlb migration entry at %lx (%lu kB) not "
+		       "inside a hugetlb vma of its size", addr, size >> 10);
+		rc->err = -EINVAL;
+		return;
+	}
+	folio = pfn_valid(pfn) ? page_folio(pfn_to_page(pfn)) : NULL;
+	if (!folio || folio_pfn(folio) != pfn ||
+	    !PageHugetlb(&folio->page) ||
+	    (PAGE_SIZE << folio_order(folio)) != size ||
+	    !folio_test_locked(folio)) {
+		mm_bug(mm, "hugetlb migration entry at %lx for pfn %lx, not "
+		       "a locked hugetlb folio's head of %lu kB", addr, pfn,
+		       size >> 10);
+		rc->err = -EINVAL;
+	}
+}
+
 static void walk_pte_table(struct mm_struct *mm, struct recount *rc,
 			   u64 *ptes, unsigned long base, long *rss)
 {
@@ -452,6 +485,13 @@ static void walk_mm(struct mm_struct *mm, struct recount *rc)
 					pmd_pfn(__pmd(pud)), PUD_SIZE);
 				continue;
 			}
+			if (is_hugetlb_entry_migration(__pmd(pud))) {
+				check_hugetlb_migration(mm, rc,
+					((unsigned long)g << PGDIR_SHIFT) |
+					((unsigned long)u << PUD_SHIFT),
+					__pmd(pud), PUD_SIZE);
+				continue;
+			}
 			count_table(mm, rc, table_entry_pfn(pud), &below_pgd,
 				    false);
 			count_deposited(mm, rc, table_entry_pfn(pud),
@@ -483,6 +523,13 @@ static void walk_mm(struct mm_struct *mm, struct recount *rc)
 					if (!is_huge_zero_pfn(pmd_pfn(pmd)))
 						count_mapping(mm, rc, pmd_pfn(pmd),
 							      true, rss);
+					continue;
+				}
+				if (is_hugetlb_entry_migration(pmd) &&
+				    vma_lookup(mm, addr) &&
+				    is_vm_hugetlb_page(vma_lookup(mm, addr))) {
+					check_hugetlb_migration(mm, rc, addr,
+								pmd, PMD_SIZE);
 					continue;
 				}
 				if (is_pmd_migration_entry(pmd)) {

@@ -31,6 +31,8 @@
 
 #include <linux/mm.h>
 #include <linux/fs.h>
+#include <linux/nodemask.h>
+#include <linux/pgtable.h>
 #include <linux/lockdep.h>
 #include <linux/spinlock.h>
 
@@ -60,6 +62,8 @@ struct hstate {
 	unsigned long surplus_huge_pages_node[MAX_NUMNODES]; /* per node */
 	/* in use, held split into base pages by a guest_memfd (off lists) */
 	unsigned long split_huge_pages_node[MAX_NUMNODES];
+	/* in use, isolated for migration (on a migration list, off lists) */
+	unsigned long isolated_huge_pages_node[MAX_NUMNODES];
 };
 
 /* The machine's hugetlb state (machine->hugetlb, hugetlb_subsys). */
@@ -79,7 +83,8 @@ struct hugetlb_state {
 enum hugetlb_page_flags {
 	HPG_restore_reserve = 0, /* freeing gives its reservation back */
 	HPG_migratable = 1,	/* in use, may be migrated */
-	HPG_temporary = 2,	/* never entered the pool's accounting */
+	HPG_temporary = 2,	/* a migration's page from buddy: counted in
+				 * nr_huge_pages, back to buddy when freed */
 	HPG_freed = 3,		/* on a free list of its hstate */
 	HPG_zeroed = 7,		/* known zero: allocated with __GFP_ZERO and
 				 * not mapped since (seed 000) */
@@ -391,6 +396,102 @@ unsigned long move_hugetlb_page_tables(struct vm_area_struct *vma,
 long hugetlb_change_protection(struct vm_area_struct *vma,
 			       unsigned long start, unsigned long end,
 			       pgprot_t newprot);
+
+/* ---- migration (mm/migrate.c's hugetlb path) ---- */
+
+struct page_vma_mapped_walk;
+
+/*
+ * A hugetlb migration entry: a migration swap entry in the huge entry
+ * itself (a PMD for 2 MiB, a PUD for 1 GiB; Linux's
+ * is_hugetlb_entry_migration()).
+ */
+static inline bool is_hugetlb_entry_migration(pmd_t entry)
+{
+	return is_pmd_migration_entry(entry);
+}
+
+/*
+ * Can pages of @h migrate?  x86-64 and arm64 have hugetlb migration
+ * entries at the PMD and PUD levels (arch_hugetlb_migration_supported()):
+ * both sizes.  A gigantic destination must come from the pool, though:
+ * no temporary 1 GiB page is ever allocated.
+ */
+static inline bool hugepage_migration_supported(const struct hstate *h)
+{
+	return h->order == PMD_SHIFT - PAGE_SHIFT ||
+	       h->order == PUD_SHIFT - PAGE_SHIFT;
+}
+
+/*
+ * Isolate hugetlb @folio for migration onto @list (Linux's
+ * isolate_hugetlb()): only an in-use folio marked HPG_migratable, which
+ * loses the mark and gains a reference; false otherwise.  Takes
+ * hugetlb_lock.
+ */
+bool isolate_hugetlb(struct folio *folio, struct list_head *list);
+/*
+ * @folio (in use, just mapped or cached) may migrate from now on
+ * (HPG_migratable, set under hugetlb_lock).
+ */
+void hugetlb_set_migratable(struct folio *folio);
+/*
+ * Undo isolate_hugetlb() (folio_putback_hugetlb()): migratable again,
+ * back on the active list, the isolation reference dropped (which frees
+ * a folio whose users are gone).
+ */
+void folio_putback_hugetlb(struct folio *folio);
+/*
+ * A destination for migrating a folio of @h to @preferred_nid (Linux's
+ * alloc_hugetlb_folio_nodemask()): a free pool page not promised to a
+ * reservation, on @preferred_nid only with __GFP_THISNODE in @gfp_mask
+ * (else the nearest node allowed by @nmask, NULL: any), else a temporary
+ * page from buddy (HPG_temporary, counted in nr_huge_pages while it
+ * lives, never surplus; on @preferred_nid only unless
+ * @allow_alloc_fallback; never for gigantic pages).  Refcount 1, on the
+ * active list; NULL if neither can be had.
+ */
+struct folio *alloc_hugetlb_folio_nodemask(struct hstate *h, int preferred_nid,
+					   nodemask_t *nmask, gfp_t gfp_mask,
+					   bool allow_alloc_fallback);
+/*
+ * Migration from @old to @new succeeded (Linux's move_hugetlb_state()):
+ * a temporary @new hands its HPG_temporary to @old (which goes back to
+ * buddy when freed) together with a per-node surplus page of @old's node;
+ * @new becomes migratable, on the active list.
+ */
+void move_hugetlb_state(struct folio *old, struct folio *new, int reason);
+/*
+ * try_to_migrate() of a hugetlb folio: the huge entry at pvmw->pmd becomes
+ * a migration entry (flushed at once; the write and AnonExclusive bits,
+ * young and dirty kept in it); the mapping's rmap and reference dropped.
+ * False (nothing changed) if an exclusive anon folio may be pinned.
+ * Caller holds the entry's lock and the folio lock.
+ */
+bool hugetlb_set_migration_entry(struct page_vma_mapped_walk *pvmw,
+				 struct folio *folio);
+/*
+ * remove_migration_ptes() of a hugetlb folio: the migration entry at
+ * pvmw->pmd maps @new (the whole folio) again, with the entry's bits.
+ * Caller holds the entry's lock and @new's lock.
+ */
+void hugetlb_remove_migration_entry(struct page_vma_mapped_walk *pvmw,
+				    struct folio *new);
+/*
+ * A fault met the hugetlb migration entry at @ptep: sleep until the
+ * migration is over (Linux's migration_entry_wait_huge()); the access
+ * then retries.  Takes and drops the entry's lock.
+ */
+void migration_entry_wait_huge(struct vm_area_struct *vma, unsigned long addr,
+			       pmd_t *ptep);
+/*
+ * Move a hugetlbfs file's page-cache slot from @src to @dst (Linux's
+ * hugetlbfs_migrate_folio()): -EAGAIN if @src has a reference migration
+ * does not expect (@expected is the count it does); the subpool moves
+ * with it.  Caller holds both folio locks; @src is unmapped.
+ */
+int hugetlbfs_migrate_folio(struct folio *dst, struct folio *src,
+			    int expected);
 
 /*
  * Recount each hstate's reserved pages from their owners (debug builds;
