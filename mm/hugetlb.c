@@ -1907,6 +1907,128 @@ void move_hugetlb_state(struct folio *old, struct folio *new, int reason)
 	spin_unlock(&hugetlb_lock);
 }
 
+/* ---- alloc_contig_range(): hugetlb pages in the way ---- */
+
+static bool folio_in_pfn_range(struct folio *folio, unsigned long start_pfn,
+			       unsigned long end_pfn)
+{
+	return folio_pfn(folio) < end_pfn &&
+	       folio_pfn(folio) + folio_nr_pages(folio) > start_pfn;
+}
+
+/*
+ * A fresh folio of @h on node @nid outside [start_pfn, end_pfn): the
+ * range is not isolated in foliage, so buddy may offer its pages; those
+ * are kept aside while trying again, then freed.  Frozen, out of the
+ * pool's accounting; NULL if none.
+ */
+static struct folio *alloc_fresh_outside(struct hstate *h, int nid,
+					 unsigned long start_pfn,
+					 unsigned long end_pfn)
+{
+	struct folio *folio, *next;
+	unsigned long tries;
+	LIST_HEAD(inside);
+
+	for (tries = 0; tries <= (end_pfn - start_pfn) >> h->order; tries++) {
+		folio = alloc_fresh_hugetlb_folio(h, nid, __GFP_THISNODE);
+		if (!folio || !folio_in_pfn_range(folio, start_pfn, end_pfn))
+			break;
+		list_add(&folio->lru, &inside);
+		folio = NULL;
+	}
+	while (!list_empty(&inside)) {
+		next = list_first_entry(&inside, struct folio, lru);
+		list_del(&next->lru);
+		update_and_free_hugetlb_folio(h, next);
+	}
+	return folio;
+}
+
+/*
+ * Replace free pool folio @old by a fresh one of its node outside the
+ * range, and give @old's pages back to buddy (Linux's
+ * alloc_and_dissolve_hugetlb_folio()): the pool's counters do not move.
+ * 0 (also when @old left the pool meanwhile), -EBUSY if it was taken
+ * meanwhile, -ENOMEM without a replacement.
+ */
+static int alloc_and_dissolve_hugetlb_folio(struct folio *old,
+					    unsigned long start_pfn,
+					    unsigned long end_pfn)
+{
+	struct hstate *h = folio_hstate(old);
+	int nid = folio_nid(old);
+	struct folio *new;
+
+	/* A new gigantic page would need alloc_contig_range() itself. */
+	if (hstate_is_gigantic(h))
+		return -ENOMEM;
+	new = alloc_fresh_outside(h, nid, start_pfn, end_pfn);
+	if (!new)
+		return -ENOMEM;
+	spin_lock(&hugetlb_lock);
+	if (!PageHugetlb(&old->page) || folio_hstate(old) != h) {
+		/* Freed to buddy meanwhile: nothing to replace. */
+		spin_unlock(&hugetlb_lock);
+		update_and_free_hugetlb_folio(h, new);
+		return 0;
+	}
+	if (folio_ref_count(old) || !folio_test_hugetlb_freed(old)) {
+		/* In use, or on its way to the free list: not now. */
+		spin_unlock(&hugetlb_lock);
+		update_and_free_hugetlb_folio(h, new);
+		return -EBUSY;
+	}
+	remove_hugetlb_folio(h, old, false);
+	add_hugetlb_folio(h, new);
+	spin_unlock(&hugetlb_lock);
+	update_and_free_hugetlb_folio(h, old);
+	return 0;
+}
+
+int isolate_or_dissolve_huge_folio(struct folio *folio, struct list_head *list,
+				   unsigned long start_pfn,
+				   unsigned long end_pfn)
+{
+	struct hstate *h;
+
+	spin_lock(&hugetlb_lock);
+	if (!PageHugetlb(&folio->page)) {
+		spin_unlock(&hugetlb_lock);
+		return 0;
+	}
+	h = folio_hstate(folio);
+	spin_unlock(&hugetlb_lock);
+	/* alloc_contig_range() is how gigantic pages are made: no cycle. */
+	if (hstate_is_gigantic(h))
+		return -ENOMEM;
+	if (folio_ref_count(folio) && isolate_hugetlb(folio, list))
+		return 0;
+	if (!folio_ref_count(folio))
+		return alloc_and_dissolve_hugetlb_folio(folio, start_pfn,
+							end_pfn);
+	return -EBUSY;
+}
+
+int replace_free_hugepage_folios(unsigned long start_pfn,
+				 unsigned long end_pfn)
+{
+	unsigned long pfn;
+	int ret = 0;
+
+	for (pfn = start_pfn; pfn < end_pfn && !ret; pfn++) {
+		struct folio *folio = page_folio(pfn_to_page(pfn));
+
+		if (!PageHugetlb(&folio->page) || folio_ref_count(folio))
+			continue;
+		ret = alloc_and_dissolve_hugetlb_folio(folio, start_pfn,
+						       end_pfn);
+		if (PageHugetlb(&folio->page))
+			pfn = folio_pfn(folio) + folio_nr_pages(folio) - 1;
+	}
+	return ret;
+}
+
 bool hugetlb_set_migration_entry(struct page_vma_mapped_walk *pvmw,
 				 struct folio *folio)
 {

@@ -17,6 +17,7 @@
 #include <linux/rmap.h>
 #include <linux/swap.h>
 #include <linux/mempolicy.h>
+#include <linux/hugetlb.h>
 #include <linux/migrate.h>
 #include <linux/err.h>
 #include <foliage/foliage.h>
@@ -148,6 +149,23 @@ struct queue_pages {
 	long nr_failed;			/* could not be queued */
 };
 
+/*
+ * A hugetlb folio the policy does not want (Linux's queue_folios_hugetlb()):
+ * without MPOL_MF_MOVE(_ALL) a failure; one mapped more than once stays
+ * without MPOL_MF_MOVE_ALL, and that is no failure.
+ */
+static void queue_folio_hugetlb(struct folio *folio, struct queue_pages *qp)
+{
+	if (!(qp->flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL))) {
+		qp->nr_failed++;
+		return;
+	}
+	if (((qp->flags & MPOL_MF_MOVE_ALL) ||
+	     folio_entire_mapcount(folio) <= 1) &&
+	    !isolate_folio_to_list(folio, qp->pagelist))
+		qp->nr_failed++;
+}
+
 /* The folios of [start, end) of @vma that @qp's policy does not want. */
 static void queue_pages_vma(struct vm_area_struct *vma, unsigned long start,
 			    unsigned long end, struct queue_pages *qp)
@@ -168,8 +186,10 @@ static void queue_pages_vma(struct vm_area_struct *vma, unsigned long start,
 			folio_put(folio);
 			continue;
 		}
+		if (PageHugetlb(&folio->page)) {
+			queue_folio_hugetlb(folio, qp);
 		/* A shared folio moves only with MPOL_MF_MOVE_ALL. */
-		if (!(qp->flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) ||
+		} else if (!(qp->flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) ||
 		    ((qp->flags & MPOL_MF_MOVE) &&
 		     !(qp->flags & MPOL_MF_MOVE_ALL) &&
 		     folio_mapcount(folio) > folio_nr_pages(folio)) ||
@@ -193,6 +213,20 @@ static struct folio *alloc_migration_target_by_mpol(struct folio *src,
 {
 	const struct mpol_target *t = (const void *)private;
 	gfp_t gfp = GFP_HIGHUSER_MOVABLE;
+
+	if (PageHugetlb(&src->page)) {
+		/*
+		 * policy_nodemask(): the policy's node first; only MPOL_BIND
+		 * restricts the nodes, and the mbind may fall back to a
+		 * temporary page elsewhere (htlb_allow_alloc_fallback()).
+		 */
+		nodemask_t nodes = t->pol->nodes;
+		int nid = policy_node(t->pol, src->index >> folio_order(src));
+
+		return alloc_hugetlb_folio_nodemask(folio_hstate(src), nid,
+				t->pol->mode == MPOL_BIND ? &nodes : NULL,
+				gfp, true);
+	}
 
 	if (folio_test_large(src))
 		gfp = GFP_TRANSHUGE & ~__GFP_DIRECT_RECLAIM;

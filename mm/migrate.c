@@ -1519,6 +1519,39 @@ struct contig_target {
 	struct list_head held;		/* allocated inside it: kept aside */
 };
 
+/*
+ * alloc_contig_target() of a hugetlb folio: a pool page or a temporary one
+ * of its node (MR_CONTIG_RANGE keeps the per-node pools), not inside the
+ * range; those found inside are held aside (off the active list) while
+ * trying again, then freed back to the pool, where
+ * replace_free_hugepage_folios() dissolves them.
+ */
+static struct folio *alloc_contig_hugetlb_target(struct folio *src,
+						 struct contig_target *ct)
+{
+	struct migration_target_control mtc = {
+		.nid = folio_nid(src),
+		.gfp_mask = GFP_HIGHUSER_MOVABLE,
+		.reason = MR_CONTIG_RANGE,
+	};
+	struct folio *dst = NULL, *held, *next;
+	unsigned long tries;
+	LIST_HEAD(inside);
+
+	for (tries = 0; tries <= (ct->end - ct->start) >> folio_order(src);
+	     tries++) {
+		dst = alloc_migration_target(src, (unsigned long)&mtc);
+		if (!dst || folio_pfn(dst) + folio_nr_pages(dst) <= ct->start ||
+		    folio_pfn(dst) >= ct->end)
+			break;
+		list_move(&dst->lru, &inside);
+		dst = NULL;
+	}
+	list_for_each_entry_safe(held, next, &inside, lru)
+		folio_put(held);
+	return dst;
+}
+
 static struct folio *alloc_contig_target(struct folio *src,
 					 unsigned long private)
 {
@@ -1530,6 +1563,8 @@ static struct folio *alloc_contig_target(struct folio *src,
 	};
 	unsigned long tries;
 
+	if (PageHugetlb(&src->page))
+		return alloc_contig_hugetlb_target(src, ct);
 	/* Each try keeps one of the range's pages aside: it ends. */
 	for (tries = 0; tries <= ct->end - ct->start; tries++) {
 		struct folio *dst = alloc_migration_target(src,
@@ -1565,6 +1600,32 @@ static struct folio *pfn_folio_try_get(unsigned long pfn)
 	return folio;
 }
 
+/*
+ * A page of a hugetlb folio in the range (alloc_contig_range()'s part of
+ * Linux's isolate_migratepages_block()): one in use is isolated onto
+ * @list, a free one replaced and dissolved (isolate_or_dissolve_huge_folio()).
+ * 1 with *@pfn at the folio's last page, 0 if @page is no hugetlb page, or
+ * -EBUSY / -ENOMEM: the range cannot be had.
+ */
+static int contig_range_hugetlb(struct page *page, struct list_head *list,
+				unsigned long start, unsigned long end,
+				unsigned long *pfn)
+{
+	struct folio *folio = page_folio(page);
+	unsigned long nr;
+	int ret;
+
+	if (!PageHugetlb(&folio->page))
+		return 0;
+	nr = folio_nr_pages(folio);
+	ret = isolate_or_dissolve_huge_folio(folio, list, start, end);
+	if (ret)
+		return ret;
+	/* A huge folio is aligned to its size. */
+	*pfn = ALIGN_DOWN(*pfn, nr) + nr - 1;
+	return 1;
+}
+
 int alloc_contig_migrate_range(unsigned long start, unsigned long end)
 {
 	struct contig_target ct = { .start = start, .end = end };
@@ -1584,6 +1645,13 @@ int alloc_contig_migrate_range(unsigned long start, unsigned long end)
 			if (PageBuddy(page) && order <= MAX_PAGE_ORDER)
 				pfn = ALIGN_DOWN(pfn, 1UL << order) +
 				      (1UL << order) - 1;
+			continue;
+		}
+		ret = contig_range_hugetlb(page, &list, start, end, &pfn);
+		if (ret < 0)
+			break;
+		if (ret) {
+			ret = 0;
 			continue;
 		}
 		folio = pfn_folio_try_get(pfn);
@@ -1614,5 +1682,8 @@ int alloc_contig_migrate_range(unsigned long start, unsigned long end)
 		list_del(&folio->lru);
 		folio_put(folio);
 	}
+	/* The migrated hugetlb folios came back to the pool in the range. */
+	if (!ret)
+		ret = replace_free_hugepage_folios(start, end);
 	return ret;
 }

@@ -2212,6 +2212,33 @@ out_unlock:
 	return 0;
 }
 
+/*
+ * The hugetlb part of Linux 6.18's pfn_range_valid_contig():
+ * alloc_contig_pages() does not try a range that holds a hugetlb page
+ * (alloc_contig_range() called on such a range migrates or dissolves it).
+ */
+static bool pfn_range_has_hugetlb(unsigned long start, unsigned long nr)
+{
+	unsigned long pfn;
+
+	for (pfn = start; pfn < start + nr; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (PageBuddy(page)) {
+			unsigned int order = buddy_order(page);
+
+			/* Racy, as Linux's: a stale order only slows it. */
+			if (order <= MAX_PAGE_ORDER)
+				pfn = ALIGN_DOWN(pfn, 1UL << order) +
+				      (1UL << order) - 1;
+			continue;
+		}
+		if (PageHugetlb(compound_head(page)))
+			return true;
+	}
+	return false;
+}
+
 struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, int nid)
 {
 	struct zonelist *zl;
@@ -2235,6 +2262,8 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, int nid)
 			continue;
 		for (pfn = ALIGN(zone->zone_start_pfn, align);
 		     pfn + nr_pages <= zone_end_pfn(zone); pfn += align) {
+			if (pfn_range_has_hugetlb(pfn, nr_pages))
+				continue;
 			if (alloc_contig_range(pfn, pfn + nr_pages, gfp) == 0)
 				return pfn_to_page(pfn);
 		}

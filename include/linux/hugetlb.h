@@ -462,6 +462,25 @@ struct folio *alloc_hugetlb_folio_nodemask(struct hstate *h, int preferred_nid,
  */
 void move_hugetlb_state(struct folio *old, struct folio *new, int reason);
 /*
+ * alloc_contig_range() met hugetlb @folio in [start_pfn, end_pfn) (Linux's
+ * isolate_or_dissolve_huge_folio()): one in use is isolated onto @list
+ * for migration; a free one is replaced in the pool by a fresh folio of
+ * its node outside the range and dissolved to buddy (the counters do not
+ * move).  0, -EBUSY (in use and not migratable, or taken meanwhile),
+ * -ENOMEM (gigantic, or no replacement).  foliage does not isolate the
+ * range, so the replacement is kept out of it explicitly.
+ */
+int isolate_or_dissolve_huge_folio(struct folio *folio, struct list_head *list,
+				   unsigned long start_pfn,
+				   unsigned long end_pfn);
+/*
+ * After the migration: the free pool folios in [start_pfn, end_pfn) (the
+ * migrated ones came back to the pool there) replaced and dissolved as
+ * above (Linux's replace_free_hugepage_folios()).  0 or -errno.
+ */
+int replace_free_hugepage_folios(unsigned long start_pfn,
+				 unsigned long end_pfn);
+/*
  * try_to_migrate() of a hugetlb folio: the huge entry at pvmw->pmd becomes
  * a migration entry (flushed at once; the write and AnonExclusive bits,
  * young and dirty kept in it); the mapping's rmap and reference dropped.

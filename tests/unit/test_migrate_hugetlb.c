@@ -22,6 +22,7 @@
 #include <linux/hugetlb.h>
 #include <linux/machine.h>
 #include <linux/migrate.h>
+#include <linux/gfp.h>
 #include <linux/rmap.h>
 #include <linux/shmem_fs.h>
 
@@ -687,6 +688,189 @@ static void test_isolate_putback(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * alloc_contig_range() over hugetlb pages: one in use migrates to another
+ * pool page of its node (outside the range), the old one, back in the
+ * pool, is dissolved and replaced (replace_free_hugepage_folios()); a
+ * free pool page is replaced and dissolved at once; one in use that
+ * cannot be isolated makes the range -EBUSY.  The pool's per-node
+ * counters end as they began.
+ */
+static void test_alloc_contig_range_hugetlb(void **state)
+{
+	struct foliage_machine *m = test_machine(2, 64);
+	struct foliage_task *t = new_task(m, "t");
+	const struct hstate *h = H2M(m);
+	unsigned long addr, start, success, allocs;
+	struct folio *a, *b, *c;
+	LIST_HEAD(list);
+
+	set(m, "vm.nr_hugepages", "4");
+	addr = map(t, 0, 2 * MB, PROT_RW, HUGE_PRIV, NULL, 0);
+	fill_pattern(t, addr, 2 * MB, 0x5a);
+	a = hfolio_at(t, addr);
+	assert_int_equal(folio_nid(a), 0);
+	assert_node(h, 0, 2, 1, 0);
+	start = folio_pfn(a);
+	success = vmstat(m, "pgmigrate_success");
+	allocs = vmstat(m, "htlb_buddy_alloc_success");
+
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(alloc_contig_range(start, start + 512, GFP_KERNEL),
+			 0);
+	assert_int_equal(vmstat(m, "pgmigrate_success") - success, 512);
+	/* The replacement of the migrated page, back in the pool. */
+	assert_int_equal(vmstat(m, "htlb_buddy_alloc_success") - allocs, 1);
+	b = hfolio_at(t, addr);
+	assert_ptr_not_equal(b, a);
+	assert_int_equal(folio_nid(b), 0);
+	assert_true(folio_pfn(b) + 512 <= start || folio_pfn(b) >= start + 512);
+	assert_node(h, 0, 2, 1, 0);
+	assert_node(h, 1, 2, 2, 0);
+	expect_pattern(t, addr, 2 * MB, 0x5a);
+	assert_int_equal(machine_enter(m), 0);
+	free_contig_range(start, 512);
+	assert_machine_ok(m);
+
+	/* A free pool page: replaced, dissolved, nothing migrated. */
+	spin_lock(&m->hugetlb->hugetlb_lock);
+	c = list_first_entry(&H2M(m)->hugepage_freelists[1], struct folio,
+			     lru);
+	spin_unlock(&m->hugetlb->hugetlb_lock);
+	start = folio_pfn(c);
+	success = vmstat(m, "pgmigrate_success");
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(alloc_contig_range(start, start + 512, GFP_KERNEL),
+			 0);
+	assert_int_equal(vmstat(m, "pgmigrate_success"), success);
+	assert_node(h, 1, 2, 2, 0);
+	assert_int_equal(machine_enter(m), 0);
+	free_contig_range(start, 512);
+	assert_machine_ok(m);
+
+	/* In use and isolated already (not migratable): -EBUSY. */
+	assert_int_equal(machine_enter(m), 0);
+	assert_true(isolate_folio_to_list(b, &list));
+	start = folio_pfn(b);
+	assert_int_equal(alloc_contig_range(start, start + 512, GFP_KERNEL),
+			 -EBUSY);
+	putback_movable_pages(&list);
+	assert_ptr_equal(hfolio_at(t, addr), b);
+	assert_node(h, 0, 2, 1, 0);
+	assert_machine_ok(m);
+	assert_int_equal(foliage_exit(t), 0);
+	test_machine_done(m);
+}
+
+/*
+ * mbind(MPOL_BIND, MPOL_MF_MOVE) and migrate_pages(2) over a hugetlb VMA:
+ * the pages move whole (to free pool pages of the target node), 512 base
+ * pages each in pgmigrate_success; MPOL_MF_STRICT without MOVE: -EIO; a
+ * page mapped twice stays without MOVE_ALL, and that is no failure.
+ */
+static void test_mbind_migrate_pages_hugetlb(void **state)
+{
+	struct foliage_machine *m = test_machine(2, 64);
+	struct foliage_task *t = new_task(m, "t"), *c;
+	const struct hstate *h = H2M(m);
+	unsigned long addr, success;
+
+	set(m, "vm.nr_hugepages", "4");
+	addr = map(t, 0, 4 * MB, PROT_RW, HUGE_PRIV, NULL, 0);
+	fill_pattern(t, addr, 4 * MB, 0x77);
+	assert_int_equal(where(t, addr), 0);
+	assert_int_equal(where(t, addr + 2 * MB), 0);
+	assert_int_equal(foliage_mbind(t, addr, 4 * MB, FOLIAGE_MPOL_BIND,
+				       1UL << 1, FOLIAGE_MPOL_MF_STRICT), -EIO);
+	assert_int_equal(where(t, addr), 0);
+
+	success = vmstat(m, "pgmigrate_success");
+	assert_int_equal(foliage_mbind(t, addr, 4 * MB, FOLIAGE_MPOL_BIND,
+				       1UL << 1, FOLIAGE_MPOL_MF_MOVE |
+				       FOLIAGE_MPOL_MF_STRICT), 0);
+	assert_int_equal(vmstat(m, "pgmigrate_success") - success, 1024);
+	assert_int_equal(where(t, addr), 1);
+	assert_int_equal(where(t, addr + 2 * MB), 1);
+	assert_node(h, 0, 2, 2, 0);
+	assert_node(h, 1, 2, 0, 0);
+	expect_pattern(t, addr, 4 * MB, 0x77);
+	assert_machine_ok(m);
+
+	assert_int_equal(foliage_migrate_pages(t, 1UL << 1, 1UL << 0), 0);
+	assert_int_equal(where(t, addr), 0);
+	assert_int_equal(where(t, addr + 2 * MB), 0);
+	assert_node(h, 0, 2, 0, 0);
+	assert_node(h, 1, 2, 2, 0);
+	expect_pattern(t, addr, 4 * MB, 0x77);
+	assert_machine_ok(m);
+
+	/* Shared with a child: stays, and MPOL_MF_STRICT sees no failure. */
+	c = fork_task(t, "c");
+	assert_int_equal(foliage_mbind(t, addr, 2 * MB, FOLIAGE_MPOL_BIND,
+				       1UL << 1, FOLIAGE_MPOL_MF_MOVE |
+				       FOLIAGE_MPOL_MF_STRICT), 0);
+	assert_int_equal(where(t, addr), 0);
+	assert_int_equal(foliage_mbind(t, addr, 2 * MB, FOLIAGE_MPOL_BIND,
+				       1UL << 1, FOLIAGE_MPOL_MF_MOVE_ALL), 0);
+	assert_int_equal(where(t, addr), 1);
+	assert_int_equal(where(c, addr), 1);
+	expect_pattern(c, addr, 2 * MB, 0x77);
+	assert_machine_ok(m);
+	assert_int_equal(foliage_exit(c), 0);
+	assert_int_equal(foliage_exit(t), 0);
+	test_machine_done(m);
+}
+
+/*
+ * 1 GiB pages migrate too (PUD migration entries; x86-64's
+ * arch_hugetlb_migration_supported() says yes), but only to a free pool
+ * page: no temporary gigantic page is allocated, so without one the move
+ * is -ENOMEM.
+ */
+static void test_gigantic(void **state)
+{
+	struct foliage_machine *m = test_machine(2, 1280);
+	const struct hstate *h = &m->hugetlb->hstates[HSTATE_1G];
+	struct foliage_task *t;
+	unsigned long addr, success;
+	struct folio *old;
+	int status;
+
+	set(m, "hugepages.hugepages-1048576kB/nr_hugepages", "2");
+	assert_node(h, 0, 1, 1, 0);
+	assert_node(h, 1, 1, 1, 0);
+	t = new_task(m, "t");
+	addr = map(t, 0, 1UL << 30, PROT_RW,
+		   HUGE_PRIV | FOLIAGE_MAP_HUGE_1GB, NULL, 0);
+	fill_pattern(t, addr, 64 * KB, 0x10);
+	fill_pattern(t, addr + (1UL << 30) - 64 * KB, 64 * KB, 0x20);
+	old = hfolio_at(t, addr);
+	assert_int_equal(folio_nid(old), 0);
+	success = vmstat(m, "pgmigrate_success");
+	assert_int_equal(move_one(t, addr, 1, FOLIAGE_MPOL_MF_MOVE, &status),
+			 0);
+	assert_int_equal(status, 1);
+	assert_int_equal(vmstat(m, "pgmigrate_success") - success,
+			 1UL << 18);
+	assert_ptr_not_equal(hfolio_at(t, addr), old);
+	assert_node(h, 0, 1, 1, 0);
+	assert_node(h, 1, 1, 0, 0);
+	expect_pattern(t, addr, 64 * KB, 0x10);
+	expect_pattern(t, addr + (1UL << 30) - 64 * KB, 64 * KB, 0x20);
+	assert_machine_ok(m);
+	/* Node 0's free page gone: nowhere to go back to, -ENOMEM. */
+	assert_int_equal(foliage_set(m, "hugepages.hugepages-1048576kB/"
+				     "nr_hugepages", "1"), 0);
+	assert_node(h, 0, 0, 0, 0);
+	assert_int_equal(move_one(t, addr, 0, FOLIAGE_MPOL_MF_MOVE, &status),
+			 -ENOMEM);
+	assert_int_equal(where(t, addr), 1);
+	expect_pattern(t, addr, 64 * KB, 0x10);
+	assert_machine_ok(m);
+	assert_int_equal(foliage_exit(t), 0);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -700,6 +884,9 @@ int main(void)
 		cmocka_unit_test(test_fork_and_walkers_over_entries),
 		cmocka_unit_test(test_munmap_mprotect_over_entries),
 		cmocka_unit_test(test_isolate_putback),
+		cmocka_unit_test(test_alloc_contig_range_hugetlb),
+		cmocka_unit_test(test_mbind_migrate_pages_hugetlb),
+		cmocka_unit_test(test_gigantic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
