@@ -17,6 +17,7 @@
 
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
+#include <linux/hugetlb.h>
 #include "task.h"
 #include <linux/rmap.h>
 
@@ -75,6 +76,33 @@ static void pte_state(struct vm_area_struct *vma, unsigned long addr,
 		page_facts(out, page);
 }
 
+/*
+ * A hugetlb VMA (Linux's pagemap_hugetlb_range()): its huge entry, a PMD
+ * or a PUD; a migration entry shows as not present (and not swapped).
+ */
+static void hugetlb_page_state(struct vm_area_struct *vma, unsigned long addr,
+			       struct foliage_pte_info *out)
+{
+	unsigned long sz = vma_kernel_pagesize(vma);
+	spinlock_t *ptl;
+	pmd_t *ptep = hugetlb_walk(vma, addr, &ptl), entry;
+
+	if (!ptep)
+		return;
+	spin_lock(ptl);
+	entry = pmdp_get(ptep);
+	if (pmd_present(entry)) {
+		out->present = true;
+		out->huge = true;
+		out->pfn = pmd_pfn(entry) + ((addr & (sz - 1)) >> PAGE_SHIFT);
+		out->write = pmd_write(entry);
+		out->dirty = pmd_dirty(entry);
+		out->young = pmd_young(entry);
+		page_facts(out, pmd_page(entry));
+	}
+	spin_unlock(ptl);
+}
+
 /* Caller holds mmap_lock. */
 static void page_state(struct mm_struct *mm, unsigned long addr,
 		       struct foliage_pte_info *out)
@@ -89,6 +117,10 @@ static void page_state(struct mm_struct *mm, unsigned long addr,
 	if (!vma)
 		return;
 	out->vma = true;
+	if (is_vm_hugetlb_page(vma)) {
+		hugetlb_page_state(vma, addr, out);
+		return;
+	}
 	pmd = pmd_lookup(mm, addr);
 	if (!pmd || pmd_none(pmdp_get(pmd)))
 		return;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "task_helpers.h"
+#include "rmap_check_helpers.h"
 #include <linux/hugetlb.h>
 #include <linux/machine.h>
 #include <linux/migrate.h>
@@ -230,6 +231,7 @@ static void test_move_to_free_pool_page(void **state)
 	assert_int_equal(h->free_huge_pages, 1);
 	assert_int_equal(h->resv_huge_pages, 0);
 	expect_pattern(t, addr, 2 * MB, 3);
+	(void)rc_check(m);
 	/* Still exclusive: a write reuses it, no COW. */
 	fill(t, addr, 0x11, 64);
 	assert_ptr_equal(hfolio_at(t, addr), new);
@@ -471,6 +473,7 @@ static void test_shared_memfd_two_tasks(void **state)
 	pc = map(a, 0, 2 * MB, PROT_RW, FOLIAGE_MAP_SHARED, f, 0);
 	expect_fill(a, pc + MB, 0x66, 128);
 	assert_ptr_equal(hfolio_at(a, pc), new);
+	(void)rc_check(m);
 	assert_machine_ok(m);
 	assert_int_equal(foliage_exit(a), 0);
 	assert_int_equal(foliage_exit(b), 0);
@@ -524,6 +527,7 @@ static void test_fork_and_walkers_over_entries(void **state)
 	const struct hstate *h = H2M(m);
 	unsigned long addr;
 	struct held hd = { .nr = 0 };
+	struct foliage_pte_info pi;
 	struct folio *folio;
 	struct smaps_vma sv;
 	char *nm = NULL;
@@ -550,6 +554,11 @@ static void test_fork_and_walkers_over_entries(void **state)
 	sv = smaps_at(t, addr);
 	assert_int_equal(sv.mss.shared_hugetlb, 2 * MB);
 	assert_int_equal(sv.mss.private_hugetlb, 0);
+	/* pagemap: not present, and not swapped either. */
+	assert_int_equal(foliage_page_state(t, addr + 5 * 4096, &pi), 0);
+	assert_true(pi.vma);
+	assert_false(pi.present);
+	assert_false(pi.swap);
 	assert_int_equal(foliage_render_task(t, "numa_maps", 0, &nm), 0);
 	assert_non_null(strstr(nm, " huge"));
 	assert_null(strstr(nm, " N0="));
@@ -571,6 +580,11 @@ static void test_fork_and_walkers_over_entries(void **state)
 	assert_int_equal(folio_mapcount(folio), 2);
 	assert_false(PageAnonExclusive(&folio->page));
 	assert_ptr_equal(hfolio_at(c, addr), folio);
+	assert_int_equal(foliage_page_state(c, addr + 5 * 4096, &pi), 0);
+	assert_true(pi.present);
+	assert_true(pi.huge);
+	assert_false(pi.write);
+	assert_int_equal(pi.pfn, folio_pfn(folio) + 5);
 	assert_machine_ok(m);
 	expect_pattern(c, addr, 2 * MB, 0x33);
 	expect_pattern(t, addr, 2 * MB, 0x33);
@@ -857,6 +871,7 @@ static void test_gigantic(void **state)
 	assert_node(h, 1, 1, 0, 0);
 	expect_pattern(t, addr, 64 * KB, 0x10);
 	expect_pattern(t, addr + (1UL << 30) - 64 * KB, 64 * KB, 0x20);
+	(void)rc_check(m);
 	assert_machine_ok(m);
 	/* Node 0's free page gone: nowhere to go back to, -ENOMEM. */
 	assert_int_equal(foliage_set(m, "hugepages.hugepages-1048576kB/"
