@@ -486,20 +486,35 @@ static void test_shared_memfd_two_tasks(void **state)
 
 /*
  * MAP_SHARED|MAP_HUGETLB mapped once (the page cache of its anon file):
- * it moves with plain MPOL_MF_MOVE, and smaps still counts it in
- * Private_Hugetlb afterwards.
+ * it moves with plain MPOL_MF_MOVE (the other base pages of the folio
+ * report as Linux's do_pages_move() reports them), and smaps still
+ * counts it in Private_Hugetlb afterwards.
  */
 static void test_shared_anon_one_task(void **state)
 {
 	struct foliage_machine *m = test_machine(2, 64);
 	struct foliage_task *t = new_task(m, "t");
-	unsigned long addr;
+	unsigned long addr, pages[3];
+	int nodes[3] = { 1, 1, 1 }, st[3];
 	struct smaps_vma sv;
 	int status;
 
 	set(m, "vm.nr_hugepages", "2");
 	addr = map(t, 0, 2 * MB, PROT_RW, HUGE_SHARED, NULL, 0);
 	fill_pattern(t, addr, 2 * MB, 0x21);
+	/*
+	 * Three base pages of one huge page: the first queues it, the
+	 * second finds it isolated (-EBUSY) and flushes the batch, the
+	 * third finds it on node 1 already.
+	 */
+	pages[0] = addr;
+	pages[1] = addr + 4096;
+	pages[2] = addr + 8192;
+	assert_int_equal(foliage_move_pages(t, 3, pages, nodes, st,
+					    FOLIAGE_MPOL_MF_MOVE), 0);
+	assert_int_equal(st[0], 1);
+	assert_int_equal(st[1], -EBUSY);
+	assert_int_equal(st[2], 1);
 	assert_int_equal(move_one(t, addr, 1, FOLIAGE_MPOL_MF_MOVE, &status),
 			 0);
 	assert_int_equal(status, 1);
