@@ -225,10 +225,9 @@ pmd_t *pmd_lookup(struct mm_struct *mm, unsigned long addr)
 
 	/*
 	 * A 1 GiB hugetlb leaf, or its migration entry, has no PMD table
-	 * below it.
+	 * below it: only a table entry leads on.
 	 */
-	if (!pud || pud_none(*pud) || pud_leaf(*pud) ||
-	    !__pmd_is_table(pud->pud))
+	if (!pud || !__pmd_is_table(pud->pud))
 		return NULL;
 	return pmd_offset(pud, addr);
 }
