@@ -123,7 +123,8 @@ bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
 	/* A PMD mapping was the only possible one, and was returned. */
 	if (pvmw->pmd && !pvmw->pte)
 		return not_found(pvmw);
-	if (unlikely(is_vm_hugetlb_page(pvmw->vma)))
+	/* A hugetlb folio is mapped only by hugetlb VMAs, by one entry. */
+	if (unlikely(PageHugetlb(pfn_to_page(pvmw->pfn))))
 		return hugetlb_vma_mapped_walk(pvmw);
 	end = vma_address_end(pvmw);
 	if (pvmw->pte)

@@ -227,7 +227,7 @@ pmd_t *pmd_lookup(struct mm_struct *mm, unsigned long addr)
 	 * A 1 GiB hugetlb leaf, or its migration entry, has no PMD table
 	 * below it: only a table entry leads on.
 	 */
-	if (!pud || !__pmd_is_table(pud->pud))
+	if (!pud || !__pmd_is_table(pgtable_entry_load(pud->pud)))
 		return NULL;
 	return pmd_offset(pud, addr);
 }
