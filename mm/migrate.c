@@ -33,6 +33,7 @@
 #include <linux/swap.h>
 #include <linux/rmap.h>
 #include <linux/migrate.h>
+#include <linux/copy_nocache.h>
 #include <linux/hugetlb.h>
 #include <linux/machine_subsys.h>
 #include <trace/events.h>
@@ -282,7 +283,8 @@ static bool folio_offload_eligible(struct folio *src)
 
 static void folio_copy(struct folio *dst, struct folio *src)
 {
-	memcpy(folio_address(dst), folio_address(src), folio_size(src));
+	memcpy_nocache(folio_address(dst), folio_address(src),
+		       folio_size(src));
 	migrate_stat_add(migrate_stat(nr_cpu_copies), 1);
 }
 
