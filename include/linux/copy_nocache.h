@@ -20,6 +20,6 @@
  */
 void memcpy_nocache(void *dst, const void *src, size_t len);
 
-#define COPY_NOCACHE_MIN	(4 * 4096UL)	/* four pages side by side */
+#define COPY_NOCACHE_MIN	4096UL		/* one page */
 
 #endif /* _FOLIAGE_LINUX_COPY_NOCACHE_H */
