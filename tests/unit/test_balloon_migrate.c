@@ -14,10 +14,12 @@
  * deflate queue; balloon_migrate and pgmigrate_success count each page;
  * a new page is PG_zeroed only if the host initialised it on its inflate
  * (VIRTIO_BALLOON_F_DEVICE_INIT_ON_INFLATE).  Then alloc_contig_pages()
- * over memory the balloon has a page in every 2 MiB of, and a destination
- * allocation that fails (the pages go back to the balloon).
+ * over memory the balloon has a page in every 2 MiB of, a 1 GiB hugetlb
+ * page over balloon pages, and a destination allocation that fails (the
+ * pages go back to the balloon).
  *
- * Each test uses one machine of 1 node x 64 MiB with 2 CPUs.
+ * Each test uses one machine of 1 node x 64 MiB with 2 CPUs (the 1 GiB
+ * page's, 2 GiB + 64 MiB).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,6 +279,61 @@ static void test_contig_pages_over_ballooned_memory(void **state)
 	assert_int_equal(m->nr_bugs, 0);
 }
 
+/*
+ * A 1 GiB hugetlb page (alloc_contig_pages() of 2^18 pages) over balloon
+ * pages, on a node of 2 GiB + 64 MiB whose first GiB has pages the
+ * kernel holds: the page can only be the second GiB, where the balloon
+ * was inflated (the first GiB taken aside meanwhile).  The balloon pages
+ * move to the first GiB, the page is had, the balloon keeps its size.
+ *
+ *	pfn 0          1 GiB                    2 GiB
+ *	[k .........  ][B . . B . B . . . . . .  ][..]   k: kernel, B: balloon
+ */
+#define GIB_PAGES	(1UL << 18)
+
+static void test_gigantic_page_over_balloon(void **state)
+{
+	static unsigned long held[GIB_PAGES / RANGE];
+	unsigned long zeroed, nr_held = 0, base, i;
+	struct foliage_config cfg;
+	long nr_pages = 0;
+
+	test_machine_done(m);
+	foliage_config_init(&cfg);
+	cfg.nr_cpus = 2;
+	cfg.bytes_per_node = (2048ULL + 64) << 20;
+	m = test_machine_cfg(&cfg);
+	assert_int_equal(machine_enter(m), 0);
+	/* The device's rings first, where the kernel's pages are. */
+	balloon(F(DEVICE_INIT_ON_INFLATE), 0);
+	for (base = 0; base < GIB_PAGES; base += RANGE)
+		if (!alloc_contig_range(base, base + RANGE, GFP_KERNEL))
+			held[nr_held++] = base;
+	host_balloon_set_target(hv, 1024);
+	assert_int_equal(virtio_balloon_settle(m), 0);
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(count_balloon(GIB_PAGES, 2 * GIB_PAGES, &zeroed),
+			 1024);
+	for (i = 0; i < nr_held; i++)
+		free_contig_range(held[i], RANGE);
+	assert_int_equal(foliage_set(m, "hugepages.hugepages-1048576kB/"
+				     "nr_hugepages", "1"), 0);
+	assert_int_equal(foliage_get(m, "hugepages.hugepages-1048576kB/"
+				     "nr_hugepages", &nr_pages), 0);
+	assert_int_equal(nr_pages, 1);
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(vmstat(m, "balloon_migrate"), 1024);
+	assert_int_equal(count_balloon(GIB_PAGES, 2 * GIB_PAGES, &zeroed), 0);
+	assert_int_equal(info().balloon_pages, 1024);
+	assert_int_equal(info().zeroed_pages, 1024);
+	assert_int_equal(foliage_set(m, "hugepages.hugepages-1048576kB/"
+				     "nr_hugepages", "0"), 0);
+	host_balloon_set_target(hv, 0);
+	assert_int_equal(virtio_balloon_settle(m), 0);
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(m->nr_bugs, 0);
+}
+
 /* The next page allocation fails (fail_page_alloc), once. */
 static void fail_next_alloc(void)
 {
@@ -342,6 +399,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_contig_range_no_destination, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_gigantic_page_over_balloon, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
