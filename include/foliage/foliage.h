@@ -697,8 +697,6 @@ int foliage_anon_rmap_stats(struct foliage_machine *m,
 			    struct foliage_anon_rmap_stats *out)
 	FOLIAGE_MUST_CHECK;
 
-#pragma GCC visibility pop
-
 /*
  * CPUs, kernel threads and time (issue 7; docs/concurrency.md).
  *
@@ -823,6 +821,8 @@ int foliage_migrate_pages(struct foliage_task *task, unsigned long old_nodes,
 int foliage_render_pagetable(struct foliage_task *task, unsigned long start,
 			     unsigned long len, char **out)
 	FOLIAGE_MUST_CHECK;
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
