@@ -1310,11 +1310,48 @@ static struct folio *pfn_folio_try_get(unsigned long pfn)
 	return folio;
 }
 
+/*
+ * A movable_ops (balloon) page of the range: isolated through its owner
+ * onto @mops_list (true), or *@ret = -EBUSY if it would not (true too);
+ * false if @page has no movable_ops.  Caller holds a reference.
+ */
+static bool contig_isolate_movable_ops(struct page *page,
+				       struct list_head *mops_list, int *ret)
+{
+	if (!page_movable_ops(page))
+		return false;
+	if (!isolate_movable_ops_page(page, mops_list))
+		*ret = -EBUSY;
+	return true;
+}
+
+/*
+ * The range's isolated movable_ops pages move out of it through their
+ * owner (balloon pages: the host hears of each new page and each old
+ * one), unless the range already failed (@ret): then they go back.
+ */
+static int contig_migrate_movable_ops(struct list_head *mops_list,
+				      struct contig_target *ct, int ret)
+{
+	int rc;
+
+	if (list_empty(mops_list))
+		return ret;
+	if (ret) {
+		putback_movable_ops_pages(mops_list);
+		return ret;
+	}
+	rc = migrate_movable_ops_pages(mops_list, alloc_contig_target,
+				       (unsigned long)ct, MIGRATE_SYNC);
+	return rc;
+}
+
 int alloc_contig_migrate_range(unsigned long start, unsigned long end)
 {
 	struct contig_target ct = { .start = start, .end = end };
 	struct folio *folio, *next;
 	unsigned long pfn;
+	LIST_HEAD(mops_list);
 	LIST_HEAD(list);
 	int ret = 0;
 
@@ -1334,6 +1371,12 @@ int alloc_contig_migrate_range(unsigned long start, unsigned long end)
 		folio = pfn_folio_try_get(pfn);
 		if (!folio)
 			continue;	/* free, on a per-CPU list, or going */
+		if (contig_isolate_movable_ops(page, &mops_list, &ret)) {
+			folio_put(folio);
+			if (ret)
+				break;
+			continue;
+		}
 		if (!folio_test_lru(folio) ||
 		    !isolate_folio_to_list(folio, &list)) {
 			/* Not movable: the range cannot be had. */
@@ -1355,6 +1398,7 @@ int alloc_contig_migrate_range(unsigned long start, unsigned long end)
 		if (!list_empty(&list))
 			putback_movable_pages(&list);
 	}
+	ret = contig_migrate_movable_ops(&mops_list, &ct, ret);
 	list_for_each_entry_safe(folio, next, &ct.held, lru) {
 		list_del(&folio->lru);
 		folio_put(folio);
