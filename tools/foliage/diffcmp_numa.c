@@ -189,8 +189,11 @@ static int numa_diverge(struct dc_divergence *div, const char *task,
 	snprintf(div->task, sizeof(div->task), "%s", task);
 	div->addr = addr;
 	snprintf(div->field, sizeof(div->field), "numa_maps %s", field);
-	snprintf(div->foliage, sizeof(div->foliage), "%s", foliage);
-	snprintf(div->real, sizeof(div->real), "%s", real);
+	/* A policy or file name longer than the record is cut short. */
+	snprintf(div->foliage, sizeof(div->foliage), "%.*s",
+		 (int)sizeof(div->foliage) - 1, foliage);
+	snprintf(div->real, sizeof(div->real), "%.*s",
+		 (int)sizeof(div->real) - 1, real);
 	return 1;
 }
 
