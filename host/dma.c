@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <host/dma.h>
+#include <linux/copy_nocache.h>
 
 #include "host_internal.h"
 
@@ -74,7 +75,8 @@ static int dma_do_copy(struct host_dma *dma, struct host_dma_desc *d,
 		return -EIO;
 	if (d->fault & HOST_DMA_FAULT_PARTIAL)
 		bytes = d->bytes / 2;
-	memcpy(dst, src, bytes);
+	/* A device's writes go around the CPU caches. */
+	memcpy_nocache(dst, src, bytes);
 	dma_throttle(dma, start, bytes);
 	*residue = d->bytes - bytes;
 	return *residue ? -EIO : 0;

@@ -8,6 +8,7 @@
 #include <linux/balloon_compaction.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/migrate.h>
 #include <linux/vmstat.h>
 
 void balloon_devinfo_init(struct balloon_dev_info *b_dev_info)
@@ -129,3 +130,15 @@ int balloon_page_migrate(struct page *newpage, struct page *page)
 		return -EAGAIN;
 	return b_dev_info->migratepage(b_dev_info, newpage, page);
 }
+
+static int balloon_page_migrate_mops(struct page *dst, struct page *src,
+				     enum migrate_mode mode)
+{
+	return balloon_page_migrate(dst, src);
+}
+
+const struct movable_operations balloon_mops = {
+	.isolate_page = balloon_page_isolate,
+	.migrate_page = balloon_page_migrate_mops,
+	.putback_page = balloon_page_putback,
+};

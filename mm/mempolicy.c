@@ -31,6 +31,8 @@ BUILD_BUG_ON(MPOL_DEFAULT != FOLIAGE_MPOL_DEFAULT);
 BUILD_BUG_ON(MPOL_PREFERRED != FOLIAGE_MPOL_PREFERRED);
 BUILD_BUG_ON(MPOL_BIND != FOLIAGE_MPOL_BIND);
 BUILD_BUG_ON(MPOL_INTERLEAVE != FOLIAGE_MPOL_INTERLEAVE);
+BUILD_BUG_ON(MPOL_LOCAL != FOLIAGE_MPOL_LOCAL);
+BUILD_BUG_ON(MPOL_PREFERRED_MANY != FOLIAGE_MPOL_PREFERRED_MANY);
 
 const struct mempolicy *get_vma_policy(struct vm_area_struct *vma)
 {
@@ -64,6 +66,7 @@ static int policy_node(const struct mempolicy *pol, unsigned long ilx)
 	case MPOL_PREFERRED:
 		return first_node(pol->nodes);
 	case MPOL_BIND:
+	case MPOL_PREFERRED_MANY:
 		return node_isset(local, pol->nodes) ? local :
 						       first_node(pol->nodes);
 	case MPOL_INTERLEAVE:
@@ -80,9 +83,12 @@ static struct folio *alloc_folio_mpol(gfp_t gfp, unsigned int order,
 	int nid = policy_node(pol, ilx), other;
 	struct folio *folio;
 
-	if (pol->mode != MPOL_BIND)
+	if (pol->mode != MPOL_BIND && pol->mode != MPOL_PREFERRED_MANY)
 		return folio_alloc_user(gfp, order, nid, addr);
-	/* Only the policy's nodes: the chosen one first, then the others. */
+	/*
+	 * The policy's nodes: the chosen one first, then the others; for
+	 * PREFERRED_MANY then any node.
+	 */
 	folio = folio_alloc_user(gfp | __GFP_THISNODE, order, nid, addr);
 	for_each_node_mask(other, pol->nodes) {
 		if (folio)
@@ -91,6 +97,8 @@ static struct folio *alloc_folio_mpol(gfp_t gfp, unsigned int order,
 			folio = folio_alloc_user(gfp | __GFP_THISNODE, order,
 						 other, addr);
 	}
+	if (!folio && pol->mode == MPOL_PREFERRED_MANY)
+		folio = folio_alloc_user(gfp, order, nid, addr);
 	return folio;
 }
 
@@ -105,13 +113,15 @@ bool mpol_folio_conforms(const struct mempolicy *pol, struct folio *folio)
 {
 	if (pol->mode == MPOL_DEFAULT)
 		return true;
+	if (pol->mode == MPOL_LOCAL)
+		return folio_nid(folio) == numa_node_id();
 	return node_isset(folio_nid(folio), pol->nodes);
 }
 
 /*
- * Check and normalise a policy from user space (mpol_new()): DEFAULT
- * takes no nodes; the others need some, all with memory; PREFERRED keeps
- * only the first.  0 or -EINVAL.
+ * Check and normalise a policy from user space (mpol_new()): DEFAULT and
+ * LOCAL take no nodes; PREFERRED without nodes is LOCAL; the others need
+ * some, all with memory; PREFERRED keeps only the first.  0 or -EINVAL.
  */
 static int mpol_new(struct mempolicy *pol, int mode, unsigned long nodes)
 {
@@ -123,6 +133,14 @@ static int mpol_new(struct mempolicy *pol, int mode, unsigned long nodes)
 		if (nodes)
 			return -EINVAL;
 		*pol = default_mempolicy;
+		return 0;
+	}
+	if (mode == MPOL_PREFERRED && !nodes)
+		mode = MPOL_LOCAL;
+	if (mode == MPOL_LOCAL) {
+		if (nodes)
+			return -EINVAL;
+		*pol = (struct mempolicy){ .mode = MPOL_LOCAL };
 		return 0;
 	}
 	if (nodes_empty(mask) ||
@@ -216,16 +234,18 @@ static struct folio *alloc_migration_target_by_mpol(struct folio *src,
 
 	if (PageHugetlb(&src->page)) {
 		/*
-		 * policy_nodemask(): the policy's node first; only MPOL_BIND
-		 * restricts the nodes, and the mbind may fall back to a
+		 * policy_nodemask(): the policy's node first; MPOL_BIND and
+		 * MPOL_PREFERRED_MANY restrict the nodes (no retry without
+		 * the mask for hugetlb), and the mbind may fall back to a
 		 * temporary page elsewhere (htlb_allow_alloc_fallback()).
 		 */
 		nodemask_t nodes = t->pol->nodes;
 		int nid = policy_node(t->pol, src->index >> folio_order(src));
+		bool masked = t->pol->mode == MPOL_BIND ||
+			      t->pol->mode == MPOL_PREFERRED_MANY;
 
 		return alloc_hugetlb_folio_nodemask(folio_hstate(src), nid,
-				t->pol->mode == MPOL_BIND ? &nodes : NULL,
-				gfp, true);
+				masked ? &nodes : NULL, gfp, true);
 	}
 
 	if (folio_test_large(src))

@@ -33,6 +33,7 @@
 #include <linux/swap.h>
 #include <linux/rmap.h>
 #include <linux/migrate.h>
+#include <linux/copy_nocache.h>
 #include <linux/hugetlb.h>
 #include <linux/machine_subsys.h>
 #include <trace/events.h>
@@ -293,7 +294,8 @@ static bool folio_offload_eligible(struct folio *src)
 
 static void folio_copy(struct folio *dst, struct folio *src)
 {
-	memcpy(folio_address(dst), folio_address(src), folio_size(src));
+	memcpy_nocache(folio_address(dst), folio_address(src),
+		       folio_size(src));
 	migrate_stat_add(migrate_stat(nr_cpu_copies), 1);
 }
 
@@ -1626,11 +1628,48 @@ static int contig_range_hugetlb(struct page *page, struct list_head *list,
 	return 1;
 }
 
+/*
+ * A movable_ops (balloon) page of the range: isolated through its owner
+ * onto @mops_list (true), or *@ret = -EBUSY if it would not (true too);
+ * false if @page has no movable_ops.  Caller holds a reference.
+ */
+static bool contig_isolate_movable_ops(struct page *page,
+				       struct list_head *mops_list, int *ret)
+{
+	if (!page_movable_ops(page))
+		return false;
+	if (!isolate_movable_ops_page(page, mops_list))
+		*ret = -EBUSY;
+	return true;
+}
+
+/*
+ * The range's isolated movable_ops pages move out of it through their
+ * owner (balloon pages: the host hears of each new page and each old
+ * one), unless the range already failed (@ret): then they go back.
+ */
+static int contig_migrate_movable_ops(struct list_head *mops_list,
+				      struct contig_target *ct, int ret)
+{
+	int rc;
+
+	if (list_empty(mops_list))
+		return ret;
+	if (ret) {
+		putback_movable_ops_pages(mops_list);
+		return ret;
+	}
+	rc = migrate_movable_ops_pages(mops_list, alloc_contig_target,
+				       (unsigned long)ct, MIGRATE_SYNC);
+	return rc;
+}
+
 int alloc_contig_migrate_range(unsigned long start, unsigned long end)
 {
 	struct contig_target ct = { .start = start, .end = end };
 	struct folio *folio, *next;
 	unsigned long pfn;
+	LIST_HEAD(mops_list);
 	LIST_HEAD(list);
 	int ret = 0;
 
@@ -1657,6 +1696,12 @@ int alloc_contig_migrate_range(unsigned long start, unsigned long end)
 		folio = pfn_folio_try_get(pfn);
 		if (!folio)
 			continue;	/* free, on a per-CPU list, or going */
+		if (contig_isolate_movable_ops(page, &mops_list, &ret)) {
+			folio_put(folio);
+			if (ret)
+				break;
+			continue;
+		}
 		if (!folio_test_lru(folio) ||
 		    !isolate_folio_to_list(folio, &list)) {
 			/* Not movable: the range cannot be had. */
@@ -1678,6 +1723,7 @@ int alloc_contig_migrate_range(unsigned long start, unsigned long end)
 		if (!list_empty(&list))
 			putback_movable_pages(&list);
 	}
+	ret = contig_migrate_movable_ops(&mops_list, &ct, ret);
 	list_for_each_entry_safe(folio, next, &ct.held, lru) {
 		list_del(&folio->lru);
 		folio_put(folio);

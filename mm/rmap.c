@@ -1049,9 +1049,15 @@ void folio_remove_rmap_pmd(struct folio *folio, struct page *page,
 	__folio_remove_rmap(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
 }
 
-/* More mappings of pages already counted mapped: fork's duplicates. */
-static void __folio_dup_rmap(struct folio *folio, struct page *page,
-			     int nr_pages, enum rmap_level level)
+/*
+ * More mappings of pages already counted mapped: fork's duplicates.
+ * @unshare: anon pages stop being AnonExclusive, each before it gains the
+ * child's mapping (one pass over a batch's struct pages).
+ */
+static __always_inline void __folio_dup_rmap(struct folio *folio,
+					     struct page *page, int nr_pages,
+					     enum rmap_level level,
+					     bool unshare)
 {
 	const int orig_nr_pages = nr_pages;
 
@@ -1059,10 +1065,14 @@ static void __folio_dup_rmap(struct folio *folio, struct page *page,
 	switch (level) {
 	case RMAP_LEVEL_PTE:
 		if (!folio_test_large(folio)) {
+			if (unshare && PageAnonExclusive(page))
+				ClearPageAnonExclusive(page);
 			atomic_inc(&folio->_mapcount);
 			break;
 		}
 		do {
+			if (unshare && PageAnonExclusive(page))
+				ClearPageAnonExclusive(page);
 			atomic_inc(&page->_mapcount);
 		} while (page++, --nr_pages > 0);
 		atomic_add(orig_nr_pages, &folio->_large_mapcount);
@@ -1103,15 +1113,12 @@ static int __folio_try_dup_anon_rmap(struct folio *folio, struct page *page,
 			for (i = 0; i < nr_pages; i++)
 				if (PageAnonExclusive(page + i))
 					return -EBUSY;
-		for (i = 0; i < nr_pages; i++)
-			if (PageAnonExclusive(page + i))
-				ClearPageAnonExclusive(page + i);
 	} else if (PageAnonExclusive(page)) {
 		if (unlikely(maybe_pinned))
 			return -EBUSY;
 		ClearPageAnonExclusive(page);
 	}
-	__folio_dup_rmap(folio, page, nr_pages, level);
+	__folio_dup_rmap(folio, page, nr_pages, level, true);
 	return 0;
 }
 
@@ -1135,14 +1142,14 @@ void folio_dup_file_rmap_ptes(struct folio *folio, struct page *page,
 			      int nr_pages, struct vm_area_struct *dst_vma)
 {
 	__folio_rmap_sanity_checks(folio, page, nr_pages, RMAP_LEVEL_PTE);
-	__folio_dup_rmap(folio, page, nr_pages, RMAP_LEVEL_PTE);
+	__folio_dup_rmap(folio, page, nr_pages, RMAP_LEVEL_PTE, false);
 }
 
 void folio_dup_file_rmap_pmd(struct folio *folio, struct page *page,
 			     struct vm_area_struct *dst_vma)
 {
 	__folio_rmap_sanity_checks(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
-	__folio_dup_rmap(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
+	__folio_dup_rmap(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD, false);
 }
 
 static int __folio_try_share_anon_rmap(struct folio *folio, struct page *page,

@@ -21,6 +21,7 @@
 #include <linux/fs.h>
 #include <linux/rmap.h>
 #include <linux/huge_mm.h>
+#include <linux/hugetlb.h>
 #include "task.h"
 #include <linux/validate.h>
 
@@ -888,6 +889,188 @@ int rmap_check_folio(struct folio *folio, struct rmap_map **maps,
 		c.walk.v = NULL;
 	}
 out:
+	unlock_machine(&c);
+	return ret;
+}
+
+/* ---- migration entries ---------------------------------------------- */
+
+/*
+ * A hugetlb VMA's migration entries of @folio: one per huge page, a PMD
+ * or (1 GiB) a PUD, recorded as a PMD mapping as page_vma_mapped_walk()
+ * reports it.
+ */
+static void scan_hugetlb_vma_migration(struct rmap_checker *c,
+				       struct vm_area_struct *vma,
+				       struct folio *folio)
+{
+	unsigned long sz = vma_kernel_pagesize(vma), addr, head;
+	spinlock_t *ptl;
+	pmd_t *ptep, e;
+
+	head = folio_pfn(folio);
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += sz) {
+		ptep = hugetlb_walk(vma, addr, &ptl);
+		if (!ptep)
+			continue;
+		e = pmdp_get(ptep);
+		if (!is_hugetlb_entry_migration(e) ||
+		    swp_offset_pfn(pmd_to_swp_entry(e)) != head)
+			continue;
+		map_add(c, &c->scan, head, vma, addr & PMD_MASK, 0, true);
+		c->st->pmd_maps++;
+	}
+}
+
+/*
+ * Every migration entry of @vma, a PTE or a PMD one, that names a page of
+ * @folio: what remove_migration_ptes() must turn back into mappings.
+ */
+static void scan_vma_migration(struct rmap_checker *c,
+			       struct vm_area_struct *vma, struct folio *folio)
+{
+	unsigned long head = folio_pfn(folio), nr = folio_nr_pages(folio);
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long addr, end, pfn;
+
+	if (is_vm_hugetlb_page(vma)) {
+		scan_hugetlb_vma_migration(c, vma, folio);
+		return;
+	}
+
+	for (addr = vma->vm_start; addr < vma->vm_end; addr = end) {
+		pte_t *ptes, *pte;
+		spinlock_t *ptl;
+		pmd_t *pmd, pmde;
+
+		end = pmd_addr_end(addr, vma->vm_end);
+		pmd = pmd_lookup(mm, addr);
+		if (!pmd)
+			continue;
+		pmde = pmdp_get(pmd);
+		if (is_pmd_migration_entry(pmde)) {
+			pfn = swp_offset_pfn(pmd_to_swp_entry(pmde));
+			if (pfn >= head && pfn < head + nr) {
+				map_add(c, &c->scan, head, vma, addr & PMD_MASK,
+					pfn - head, true);
+				c->st->pmd_maps++;
+			}
+			continue;
+		}
+		if (pmd_trans_huge(pmde))
+			continue;
+		ptes = pte_offset_map_lock(mm, pmd, addr, &ptl);
+		if (!ptes)
+			continue;
+		for (pte = ptes; addr < end; addr += PAGE_SIZE, pte++) {
+			pte_t ptent = ptep_get(pte);
+			swp_entry_t entry;
+
+			if (!is_swap_pte(ptent))
+				continue;
+			entry = pte_to_swp_entry(ptent);
+			if (!is_migration_entry(entry))
+				continue;
+			pfn = swp_offset_pfn(entry);
+			if (pfn < head || pfn >= head + nr)
+				continue;
+			map_add(c, &c->scan, head, vma, addr, pfn - head,
+				false);
+			c->st->pte_maps++;
+		}
+		pte_unmap_unlock(ptes, ptl);
+	}
+}
+
+/* rmap_one of the migration check: page_vma_mapped_walk(PVMW_MIGRATION). */
+static bool check_migration_one(struct folio *folio,
+				struct vm_area_struct *vma,
+				unsigned long address, void *arg)
+{
+	DEFINE_FOLIO_VMA_WALK(pvmw, folio, vma, address,
+			      PVMW_SYNC | PVMW_MIGRATION);
+	struct rmap_checker *c = arg;
+	unsigned long head = folio_pfn(folio), pfn;
+
+	c->st->vma_visits++;
+	if (!ptr_in((void **)c->vmas, c->nr_vmas, vma)) {
+		rcheck_bug(c, "folio pfn 0x%lx under migration: rmap_walk names vma %p, which no live mm has",
+			   head, (void *)vma);
+		c->st->bad_visits++;
+		return true;
+	}
+	while (page_vma_mapped_walk(&pvmw)) {
+		if (pvmw.pte)
+			pfn = swp_offset_pfn(pte_to_swp_entry(
+					ptep_get(pvmw.pte)));
+		else
+			pfn = swp_offset_pfn(pmd_to_swp_entry(
+					pmdp_get(pvmw.pmd)));
+		map_add(c, &c->pvmw, head, vma,
+			pvmw.pte ? pvmw.address : pvmw.address & PMD_MASK,
+			pfn - head, !pvmw.pte);
+		c->st->pvmw_maps++;
+	}
+	return true;
+}
+
+int rmap_check_migration_folio(struct folio *folio, unsigned long *nr_entries)
+{
+	struct rmap_check_stats stats = { 0 };
+	struct rmap_checker c = { .st = &stats };
+	struct rmap_walk_control rwc = {
+		.rmap_one = check_migration_one,
+		.arg = &c,
+	};
+	unsigned long only_walk;
+	unsigned int i;
+	int ret;
+
+	*nr_entries = 0;
+	if (!this_machine->tasks)
+		return 0;
+	ret = lock_machine(&c);
+	if (ret == -EBUSY)
+		return ret;
+	if (ret)
+		goto out;
+	/* Not under migration: no entry of it can be told from a stale one. */
+	if (!folio_test_locked(folio) || folio_mapped(folio)) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (folio_test_anon(folio) && !folio_test_anon_lazy(folio) &&
+	    !ptr_in((void **)c.anon_vmas, c.nr_anon_vmas,
+		    folio_anon_vma(folio)) && folio_anon_vma(folio)) {
+		/* Migration pins it: no live VMA links it, nothing maps it. */
+		for (i = 0; i < c.nr_tasks; i++) {
+			struct vm_area_struct *vma;
+
+			for_each_vma(c.tasks[i]->task.mm, vma)
+				scan_vma_migration(&c, vma, folio);
+		}
+		if (c.scan.nr)
+			rcheck_bug(&c, "folio pfn 0x%lx under migration: %zu migration entries, but its anon_vma links no live vma",
+				   folio_pfn(folio), c.scan.nr);
+		goto out;
+	}
+	for (i = 0; i < c.nr_tasks; i++) {
+		struct vm_area_struct *vma;
+
+		for_each_vma(c.tasks[i]->task.mm, vma)
+			scan_vma_migration(&c, vma, folio);
+	}
+	rmap_walk(folio, &rwc);
+	sort_maps(&c.scan);
+	sort_maps(&c.pvmw);
+	stats.missed = compare_maps(&c, folio, c.scan.v, c.scan.nr, c.pvmw.v,
+				    c.pvmw.nr, "migration entry rmap_walk misses",
+				    "found by rmap_walk only", false,
+				    &only_walk);
+	stats.extra = only_walk;
+	*nr_entries = c.scan.nr;
+out:
+	ret = ret ?: c.err ?: c.ret;
 	unlock_machine(&c);
 	return ret;
 }

@@ -25,6 +25,10 @@
  *   an anon folio's anon_vma is linked to some live VMA (else a walk would
  *	read a freed one); an anon folio mapped nowhere has mapcount 0 and is
  *	not walked (Linux's walkers check folio_mapped() first, too)
+ *   a folio under migration: its migration entries in the page tables ==
+ *	those page_vma_mapped_walk(PVMW_MIGRATION) finds in the VMAs
+ *	rmap_walk() names (rmap_check_migration_folio(), called while the
+ *	entries exist: from a migrator's copy callback)
  */
 #ifndef _FOLIAGE_MM_RMAP_CHECK_H
 #define _FOLIAGE_MM_RMAP_CHECK_H
@@ -81,5 +85,18 @@ int rmap_check_machine(struct rmap_check_stats *stats);
  */
 int rmap_check_folio(struct folio *folio, struct rmap_map **maps,
 		     size_t *nr_maps);
+
+/*
+ * @folio is under migration (locked, every mapping replaced by a
+ * migration entry, its anon_vma pinned by the migration): the migration
+ * entries naming it in every page table of every task against those
+ * page_vma_mapped_walk(PVMW_MIGRATION) finds in the VMAs rmap_walk()
+ * names, which is where remove_migration_ptes() will look.  Equal, or a
+ * migration entry would stay behind and its faults would sleep forever.
+ * *@nr_entries: the entries found.  0; -EINVAL after report_bug();
+ * -ENOENT if @folio is not under migration (unlocked, or mapped); -EBUSY
+ * when the machine is not quiet (some mmap_lock is held); -ENOMEM.
+ */
+int rmap_check_migration_folio(struct folio *folio, unsigned long *nr_entries);
 
 #endif /* _FOLIAGE_MM_RMAP_CHECK_H */

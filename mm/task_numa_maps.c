@@ -42,7 +42,10 @@ struct numa_maps_vma {
 	bool huge;			/* a hugetlb VMA (" huge") */
 };
 
-/* mpol_to_str(): "default", "prefer:1", "bind:0-1", "interleave:0,2". */
+/*
+ * mpol_to_str(): "default", "prefer:1", "bind:0-1", "interleave:0,2",
+ * "local", "prefer (many):0-1".
+ */
 static void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
 {
 	static const char *const names[MPOL_MAX] = {
@@ -50,12 +53,14 @@ static void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
 		[MPOL_PREFERRED] = "prefer",
 		[MPOL_BIND] = "bind",
 		[MPOL_INTERLEAVE] = "interleave",
+		[MPOL_LOCAL] = "local",
+		[MPOL_PREFERRED_MANY] = "prefer (many)",
 	};
 	size_t n = snprintf(buf, len, "%s", names[pol->mode]);
 	int nid, run_start = -1, prev = -2;
 	bool first = true;
 
-	if (pol->mode == MPOL_DEFAULT)
+	if (pol->mode == MPOL_DEFAULT || pol->mode == MPOL_LOCAL)
 		return;
 	n += snprintf(buf + n, len - n, ":");
 	/* %*pbl: ranges of consecutive nodes, "a-b", comma separated. */

@@ -632,12 +632,16 @@ static int dup_anon_vma(struct vm_area_struct *dst, struct vm_area_struct *src,
 
 /*
  * Could @a and @b (adjacent, @a first) one day merge, access flags aside?
- * Then they may share an anon_vma (Linux's anon_vma_compatible()).
+ * Then they may share an anon_vma (Linux's anon_vma_compatible()).  Two
+ * VMAs with different policies cannot (an mbind(2) split does not
+ * share its pieces' anon_vma: foliage diff's numa_maps corpus).
  */
 static bool anon_vma_compatible(const struct vm_area_struct *a,
 				const struct vm_area_struct *b)
 {
-	return a->vm_end == b->vm_start && a->vm_file == b->vm_file &&
+	return a->vm_end == b->vm_start &&
+	       mpol_equal(&a->vm_policy, &b->vm_policy) &&
+	       a->vm_file == b->vm_file &&
 	       !((a->vm_flags ^ b->vm_flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) &&
 	       b->vm_pgoff == a->vm_pgoff + PHYS_PFN(b->vm_start - a->vm_start);
 }

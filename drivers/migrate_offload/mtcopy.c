@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/copy_nocache.h>
 #include <linux/machine_subsys.h>
 #include <linux/migrate_offload.h>
 #include <linux/mm.h>
@@ -66,8 +67,8 @@ static void mtcopy_run(struct work_struct *work)
 		n = s->nr_pages - off;
 		if (n > w->end_page - page)
 			n = w->end_page - page;
-		memcpy(s->dst + off * PAGE_SIZE, s->src + off * PAGE_SIZE,
-		       n * PAGE_SIZE);
+		memcpy_nocache(s->dst + off * PAGE_SIZE,
+			       s->src + off * PAGE_SIZE, n * PAGE_SIZE);
 		page += n;
 	}
 }

@@ -697,8 +697,6 @@ int foliage_anon_rmap_stats(struct foliage_machine *m,
 			    struct foliage_anon_rmap_stats *out)
 	FOLIAGE_MUST_CHECK;
 
-#pragma GCC visibility pop
-
 /*
  * CPUs, kernel threads and time (issue 7; docs/concurrency.md).
  *
@@ -782,6 +780,8 @@ int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
 #define FOLIAGE_MPOL_PREFERRED		1
 #define FOLIAGE_MPOL_BIND		2
 #define FOLIAGE_MPOL_INTERLEAVE		3
+#define FOLIAGE_MPOL_LOCAL		4	/* the faulting CPU's node */
+#define FOLIAGE_MPOL_PREFERRED_MANY	5	/* the nodes first, then any */
 
 /*
  * mbind(2): the policy of [@addr, @addr + @len) of @task, @mode over the
@@ -789,8 +789,8 @@ int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
  * pages of the range that the policy does not want (MOVE_ALL: shared
  * ones too); MPOL_MF_STRICT: -EIO if some still do not conform.  -EFAULT
  * if part of the range is unmapped; -EINVAL for a bad mode, flags,
- * alignment or node set (DEFAULT takes none, the others some with
- * memory).
+ * alignment or node set (DEFAULT and LOCAL take none, the others some
+ * with memory; PREFERRED with none is LOCAL, as in Linux).
  */
 int foliage_mbind(struct foliage_task *task, unsigned long addr,
 		  unsigned long len, int mode, unsigned long nodemask,
@@ -821,6 +821,8 @@ int foliage_migrate_pages(struct foliage_task *task, unsigned long old_nodes,
 int foliage_render_pagetable(struct foliage_task *task, unsigned long start,
 			     unsigned long len, char **out)
 	FOLIAGE_MUST_CHECK;
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

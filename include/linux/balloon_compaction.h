@@ -22,8 +22,10 @@
  * reference, counts balloon_migrate), tells its host, and drops the
  * balloon's reference to @page, the caller's being the last; a @page
  * still PG_zeroed is known zero, and its last put is put_page_zeroed()
- * (the seed: migration keeps the hint).  Compaction
- * and alloc_contig_range() do not call these yet (the migration work).
+ * (the seed: migration keeps the hint).  The migration code reaches
+ * these through balloon_mops, the balloon pages' movable_ops
+ * (linux/migrate.h): alloc_contig_range() moves the balloon pages of its
+ * range so (mm/migrate_movable_ops.c); compaction does not yet.
  */
 #ifndef _FOLIAGE_LINUX_BALLOON_COMPACTION_H
 #define _FOLIAGE_LINUX_BALLOON_COMPACTION_H
@@ -32,6 +34,7 @@
 #include <linux/spinlock.h>
 
 struct page;
+struct movable_operations;
 
 struct balloon_dev_info {
 	unsigned long nr_pages;		/* pages on the list */
@@ -65,5 +68,7 @@ int balloon_page_migrate(struct page *newpage, struct page *page);
  */
 void balloon_page_replace(struct balloon_dev_info *b_dev_info,
 			  struct page *newpage, struct page *page);
+/* Balloon pages' movable_operations (Linux's balloon_mops). */
+extern const struct movable_operations balloon_mops;
 
 #endif /* _FOLIAGE_LINUX_BALLOON_COMPACTION_H */

@@ -10,6 +10,10 @@
  *   MPOL_PREFERRED	the one node, then any other
  *   MPOL_BIND		the nodes only (the local one if it is in, else the
  *			first), never another
+ *   MPOL_LOCAL		the local node (MPOL_PREFERRED without nodes
+ *			becomes it)
+ *   MPOL_PREFERRED_MANY	the nodes (the local one if it is in, else the
+ *			first), then any other
  *   MPOL_INTERLEAVE	page (folio) i of the mapping on node i mod n of the
  *			set, i = linear_page_index(vma, addr) >> order, so
  *			that neither an unaligned VMA start nor where in a
@@ -27,6 +31,8 @@ enum {
 	MPOL_PREFERRED,
 	MPOL_BIND,
 	MPOL_INTERLEAVE,
+	MPOL_LOCAL,
+	MPOL_PREFERRED_MANY,
 	MPOL_MAX,			/* modes foliage models */
 };
 

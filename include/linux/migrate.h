@@ -98,8 +98,51 @@ nodemask_t node_states_memory(void);
 void putback_movable_pages(struct list_head *l);
 
 /*
+ * movable_ops pages (Linux's struct movable_operations,
+ * mm/migrate_movable_ops.c): pages off the LRU that their owner can move
+ * for the migration code; in foliage, balloon pages.  The migration code
+ * isolates one (isolate_movable_ops_page(): the owner takes it off its
+ * list, with a reference for the isolation), then asks the owner to move
+ * its role to a new page (->migrate_page(): 0, or -EAGAIN to try again),
+ * or gives it back (->putback_page(), the reference dropped).  The page's
+ * contents are the owner's business: nothing is copied.
+ */
+struct movable_operations {
+	/* Take @page off the owner's list; false if it cannot move now. */
+	bool (*isolate_page)(struct page *page);
+	/* @dst takes isolated @src's place; 0 or -EAGAIN. */
+	int (*migrate_page)(struct page *dst, struct page *src,
+			    enum migrate_mode mode);
+	/* Migration gave up: @src back to its owner. */
+	void (*putback_page)(struct page *page);
+};
+/* The movable_ops of @page (referenced by the caller), or NULL. */
+const struct movable_operations *page_movable_ops(struct page *page);
+/*
+ * Isolate movable_ops @page (referenced by the caller) onto @list (by
+ * page->lru): its folio lock taken meanwhile, as Linux; false if its
+ * owner would not (already isolated, or going away).
+ */
+bool isolate_movable_ops_page(struct page *page, struct list_head *list);
+/*
+ * Migrate the isolated movable_ops pages of @pages, one at a time, each
+ * to a page from @get_new_folio(@private) (order 0), in up to
+ * NR_MAX_MIGRATE_PAGES_RETRY passes (Linux's async then sync passes of a
+ * batch); what did not move goes back to its owner.  A source that moved
+ * is freed with the isolation reference, known zero if still PG_zeroed.
+ * Counts pgmigrate_success and pgmigrate_fail.  0, -ENOMEM (no
+ * destination), or -EBUSY if some did not move.  @pages is empty after.
+ */
+int migrate_movable_ops_pages(struct list_head *pages,
+			      new_folio_t get_new_folio, unsigned long private,
+			      enum migrate_mode mode);
+/* Give every isolated page of @pages back to its owner. */
+void putback_movable_ops_pages(struct list_head *pages);
+
+/*
  * alloc_contig_range()'s first step: the movable (LRU) folios of pfns
- * [@start, @end) migrate elsewhere on their node (MR_CONTIG_RANGE), so
+ * [@start, @end), and its movable_ops (balloon) pages through their
+ * owner, migrate elsewhere on their node (MR_CONTIG_RANGE), so
  * that the range can become free.  0, or -EBUSY if a page in use cannot
  * move (nothing is migrated then) or some did not, -ENOMEM.  Caller
  * holds no zone lock; the range is not isolated meanwhile, so it may be

@@ -529,15 +529,41 @@ static inline void set_ptes(pte_t *ptep, pte_t pte, unsigned int nr)
 		pte = __pte(pte_val(pte) + PAGE_SIZE);
 	}
 }
-/* The arch's ptep_set_wrprotect(); arm64 keeps hardware dirtiness. */
+/*
+ * Debug builds: report_bug() unless the caller holds the split lock of the
+ * PTE table holding @ptep (pte_lockptr()).
+ */
+static inline void pte_assert_locked(pte_t *ptep)
+{
+#ifdef FOLIAGE_DEBUG_VM
+	unsigned long pfn = ((unsigned long)((char *)ptep -
+			     this_machine->direct_map)) >> PAGE_SHIFT;
+
+	lockdep_assert_held(ptlock_ptr(pfn_to_page(pfn)));
+#else
+	(void)ptep;
+#endif
+}
+
+/*
+ * The arch's ptep_set_wrprotect(); arm64 keeps hardware dirtiness.
+ *
+ * x86 Linux makes this a locked compare-and-swap because the MMU may set
+ * the dirty bit of the entry at any moment.  foliage's MMU (access_one()
+ * in mm/gup.c) sets accessed and dirty under the page-table lock, which
+ * every writer of a PTE holds, the caller included: a plain load and store
+ * is then the same operation, and costs no lock prefix per PTE.
+ */
 static inline void ptep_set_wrprotect(pte_t *ptep)
 {
 	if (arch_is_arm64()) {
 		if (pte_valid_cont(__ptep_get(ptep)))
 			contpte_try_unfold(ptep);
 		arm64_ptep_set_wrprotect(ptep);
-	} else
-		__atomic_fetch_and(&ptep->pte, ~_PAGE_RW, __ATOMIC_RELAXED);
+	} else {
+		pte_assert_locked(ptep);
+		__set_pte(ptep, __pte(pte_val(__ptep_get(ptep)) & ~_PAGE_RW));
+	}
 }
 /*
  * Write-protect @nr PTEs of one folio from @ptep (Linux's

@@ -3,9 +3,14 @@
 #
 # The library exports foliage_* and nothing else: every global symbol
 # defined in libfoliage.a and every dynamic symbol defined in libfoliage.so
-# starts with foliage_.  Usage: sealed.sh LIBFOLIAGE.a [LIBFOLIAGE.so]
+# starts with foliage_, and every function foliage.h declares is exported.
+# Usage: sealed.sh FOLIAGE.H LIBFOLIAGE.a [LIBFOLIAGE.so]
 set -eu
 fail=0
+header=$1
+shift
+declared=$(grep -oE '^[a-z][a-z0-9_ *]*[ *]foliage_[a-z0-9_]+\(' "$header" |
+	   sed -E 's/.*(foliage_[a-z0-9_]+)\($/\1/' | sort -u)
 check() {
 	what=$1
 	shift
@@ -21,6 +26,12 @@ check() {
 		echo "$what does not export foliage_machine_create" >&2
 		fail=1
 	fi
+	for f in $declared; do
+		if ! printf '%s\n' "$syms" | grep -qx "$f"; then
+			echo "$what: $f is declared in foliage.h but not exported" >&2
+			fail=1
+		fi
+	done
 	echo "$what: $nr foliage_* symbols, no other"
 }
 check "$1" -g --defined-only "$1"

@@ -359,6 +359,137 @@ static void test_compare_count(void **state)
 			  "Linux 1999");
 }
 
+/*
+ * numa_maps as Linux 6.18 printed it on a one-node host (captured from a
+ * real process: every policy mbind(2) and set_mempolicy(2) can set, a
+ * memfd, a line outside the window, one with no pages).
+ */
+static const char numa_real[] =
+	"55d0c8a3e000 default file=/usr/bin/foo mapped=3 N0=3 "
+	"kernelpagesize_kB=4\n"
+	"200000000000 default anon=6 dirty=6 active=0 N0=6 "
+	"kernelpagesize_kB=4\n"
+	"200000100000 bind:0 anon=16 dirty=16 active=0 N0=16 "
+	"kernelpagesize_kB=4\n"
+	"200000200000 prefer:0 anon=8 dirty=8 mapmax=2 active=0 N0=8 "
+	"kernelpagesize_kB=4\n"
+	"20000020c000 prefer (many):0 anon=2 dirty=2 active=0 N0=2 "
+	"kernelpagesize_kB=4\n"
+	"20000020e000 local anon=1 dirty=1 active=0 N0=1 kernelpagesize_kB=4\n"
+	"200000300000 bind=static:0\n"
+	"200000400000 interleave:0 file=/memfd:F\\040(deleted) mapped=2 "
+	"active=0 N0=2 kernelpagesize_kB=4\n";
+
+static int compare_numa_text(const char *f, const char *r, unsigned int flags,
+			     struct dc_divergence *div)
+{
+	struct dc_numa_maps fm, rm;
+	int ret;
+
+	assert_int_equal(dc_parse_numa_maps(f, WIN, WIN + (1UL << 40), &fm),
+			 0);
+	assert_int_equal(dc_parse_numa_maps(r, WIN, WIN + (1UL << 40), &rm),
+			 0);
+	ret = dc_compare_numa_maps("P", &fm, &rm, flags, div);
+	dc_numa_maps_free(&fm);
+	dc_numa_maps_free(&rm);
+	return ret;
+}
+
+/* Each word of a line lands in its field; outside the window is left. */
+static void test_parse_numa_maps(void **state)
+{
+	struct dc_numa_maps m;
+
+	(void)state;
+	assert_int_equal(dc_parse_numa_maps(numa_real, WIN, WIN + (1UL << 40),
+					    &m), 0);
+	assert_int_equal(m.nr, 7);
+	assert_int_equal(m.vma[0].start, WIN);
+	assert_string_equal(m.vma[0].policy, "default");
+	assert_int_equal(m.vma[0].value[DC_NUMA_ANON], 6);
+	assert_int_equal(m.vma[0].value[DC_NUMA_DIRTY], 6);
+	assert_int_equal(m.vma[0].value[DC_NUMA_ACTIVE], 0);
+	assert_int_equal(m.vma[0].node[0], 6);
+	assert_int_equal(m.vma[0].value[DC_NUMA_KERNELPAGESIZE], 4);
+	assert_string_equal(m.vma[2].policy, "prefer:0");
+	assert_int_equal(m.vma[2].value[DC_NUMA_MAPMAX], 2);
+	assert_string_equal(m.vma[3].policy, "prefer (many):0");
+	assert_int_equal(m.vma[3].node[0], 2);
+	assert_string_equal(m.vma[4].policy, "local");
+	assert_string_equal(m.vma[5].policy, "bind=static:0");
+	assert_int_equal(m.vma[5].value[DC_NUMA_KERNELPAGESIZE], 0);
+	assert_int_equal(m.vma[5].value[DC_NUMA_ACTIVE], 0);
+	assert_string_equal(m.vma[6].policy, "interleave:0");
+	assert_string_equal(m.vma[6].path, "/memfd:F (deleted)");
+	assert_int_equal(m.vma[6].value[DC_NUMA_MAPPED], 2);
+	dc_numa_maps_free(&m);
+	/* Not a numa_maps line. */
+	assert_int_equal(dc_parse_numa_maps("200000000000\n", WIN,
+					    WIN + PAGE, &m), -EINVAL);
+	assert_int_equal(dc_parse_numa_maps("200000000000 default bogus\n",
+					    WIN, WIN + PAGE, &m), -EINVAL);
+}
+
+/*
+ * The same text agrees; each deliberate difference is told: a count on
+ * a node, a policy, a missing line, a count, the file; active= only when
+ * asked for (the host's LRU aging moves it).
+ */
+static void test_compare_numa_maps(void **state)
+{
+	const char *line = "200000000000 default anon=6 dirty=6 active=0 N0=6 "
+			   "kernelpagesize_kB=4\n";
+	struct dc_divergence d;
+
+	(void)state;
+	assert_int_equal(compare_numa_text(numa_real, numa_real, 0, &d), 0);
+	assert_int_equal(compare_numa_text(
+		"200000000000 default anon=6 dirty=6 active=0 N0=5 N1=1 "
+		"kernelpagesize_kB=4\n", line, 0, &d), 1);
+	assert_divergence(&d, "task P 0x200000000000 numa_maps N0: "
+			  "foliage 5, Linux 6");
+	assert_int_equal(compare_numa_text(
+		"200000000000 bind:0 anon=6 dirty=6 active=0 N0=6 "
+		"kernelpagesize_kB=4\n", line, 0, &d), 1);
+	assert_divergence(&d, "task P 0x200000000000 numa_maps policy: "
+			  "foliage bind:0, Linux default");
+	assert_int_equal(compare_numa_text(
+		"200000000000 default anon=6 dirty=5 active=0 N0=6 "
+		"kernelpagesize_kB=4\n", line, 0, &d), 1);
+	assert_divergence(&d, "task P 0x200000000000 numa_maps dirty: "
+			  "foliage 5, Linux 6");
+	assert_int_equal(compare_numa_text(
+		"200000000000 default anon=6 dirty=6 mapmax=2 active=0 N0=6 "
+		"kernelpagesize_kB=4\n", line, 0, &d), 1);
+	assert_divergence(&d, "task P 0x200000000000 numa_maps mapmax: "
+			  "foliage 2, Linux 0");
+	assert_int_equal(compare_numa_text("", line, 0, &d), 1);
+	assert_divergence(&d, "task P 0x200000000000 numa_maps line: "
+			  "foliage (no line), Linux 200000000000");
+	assert_int_equal(compare_numa_text(
+		"200000000000 default file=/memfd:G\\040(deleted) "
+		"anon=6 dirty=6 active=0 N0=6 kernelpagesize_kB=4\n", line, 0,
+		&d), 1);
+	assert_divergence(&d, "task P 0x200000000000 numa_maps file: "
+			  "foliage /memfd:G (deleted), Linux ");
+	/* "/memfd:F (deleted)" and "/F" name the same file. */
+	assert_int_equal(compare_numa_text(
+		"200000000000 default file=/F mapped=1 N0=1 "
+		"kernelpagesize_kB=4\n",
+		"200000000000 default file=/memfd:F\\040(deleted) mapped=1 "
+		"N0=1 kernelpagesize_kB=4\n", 0, &d), 0);
+	/* active=: not compared unless asked. */
+	assert_int_equal(compare_numa_text(
+		"200000000000 default anon=6 dirty=6 N0=6 "
+		"kernelpagesize_kB=4\n", line, 0, &d), 0);
+	assert_int_equal(compare_numa_text(
+		"200000000000 default anon=6 dirty=6 N0=6 "
+		"kernelpagesize_kB=4\n", line, DC_CMP_NUMA_ACTIVE, &d), 1);
+	assert_divergence(&d, "task P 0x200000000000 numa_maps active: "
+			  "foliage 6, Linux 0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +503,8 @@ int main(void)
 		cmocka_unit_test(test_compare_pages),
 		cmocka_unit_test(test_parse_slabinfo),
 		cmocka_unit_test(test_compare_count),
+		cmocka_unit_test(test_parse_numa_maps),
+		cmocka_unit_test(test_compare_numa_maps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

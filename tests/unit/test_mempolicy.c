@@ -83,10 +83,22 @@ static void test_bind_preferred_default(void **state)
 	assert_int_equal(nid_at(t, BASE + 3 * PAGE_SIZE), 1);
 	assert_int_equal(nid_at(t, BASE + 4 * PAGE_SIZE), 1);
 	assert_int_equal(nid_at(t, BASE + 8 * PAGE_SIZE), 0);
-	/* Back to default everywhere: one VMA again. */
+	/*
+	 * Back to default everywhere: each piece got an anon_vma of its
+	 * own at its first fault (a neighbour with another policy lends
+	 * none: anon_vma_compatible()), so they stay three VMAs, as on
+	 * Linux 6.18.  Untouched, they merge back into one.
+	 */
 	assert_int_equal(foliage_mbind(t, BASE, 8 * PAGE_SIZE,
 				       FOLIAGE_MPOL_DEFAULT, 0, 0), 0);
-	assert_int_equal(nr_vmas(t), 1);
+	assert_int_equal(nr_vmas(t), 3);
+	map_anon(t, BASE + 0x100000, 8 * PAGE_SIZE);
+	assert_int_equal(foliage_mbind(t, BASE + 0x100000, 4 * PAGE_SIZE,
+				       FOLIAGE_MPOL_BIND, N1, 0), 0);
+	assert_int_equal(nr_vmas(t), 5);
+	assert_int_equal(foliage_mbind(t, BASE + 0x100000, 4 * PAGE_SIZE,
+				       FOLIAGE_MPOL_DEFAULT, 0, 0), 0);
+	assert_int_equal(nr_vmas(t), 4);
 	assert_int_equal(foliage_exit(t), 0);
 }
 
@@ -206,6 +218,48 @@ static void test_mbind_errors(void **state)
 	assert_int_equal(foliage_exit(t), 0);
 }
 
+/*
+ * MPOL_LOCAL (and MPOL_PREFERRED without nodes, which becomes it) puts
+ * pages on the CPU's node 0 and shows as "local"; MPOL_PREFERRED_MANY
+ * over node 1 puts them there and shows as "prefer (many):1"; LOCAL
+ * with nodes is -EINVAL, as in Linux's mpol_new().
+ *
+ *   BASE: [local local | prefer(many):1 prefer(many):1]
+ */
+static void test_local_preferred_many(void **state)
+{
+	struct foliage_task *t = new_task(m, "t");
+	char *text = NULL;
+
+	map_anon(t, BASE, 4 * PAGE_SIZE);
+	assert_int_equal(foliage_mbind(t, BASE, 2 * PAGE_SIZE,
+				       FOLIAGE_MPOL_PREFERRED, 0, 0), 0);
+	assert_int_equal(foliage_mbind(t, BASE + 2 * PAGE_SIZE,
+				       2 * PAGE_SIZE,
+				       FOLIAGE_MPOL_PREFERRED_MANY, N1, 0), 0);
+	assert_int_equal(foliage_mbind(t, BASE, PAGE_SIZE, FOLIAGE_MPOL_LOCAL,
+				       N1, 0), -EINVAL);
+	assert_int_equal(foliage_mbind(t, BASE, PAGE_SIZE,
+				       FOLIAGE_MPOL_PREFERRED_MANY, 0, 0),
+			 -EINVAL);
+	fill(t, BASE, 'l', 4 * PAGE_SIZE);
+	assert_int_equal(nid_at(t, BASE), 0);
+	assert_int_equal(nid_at(t, BASE + PAGE_SIZE), 0);
+	assert_int_equal(nid_at(t, BASE + 2 * PAGE_SIZE), 1);
+	assert_int_equal(nid_at(t, BASE + 3 * PAGE_SIZE), 1);
+	assert_int_equal(foliage_render_task(t, "numa_maps", 0, &text), 0);
+	assert_non_null(strstr(text, "20000000 local anon=2 dirty=2 "
+				     "active=0 N0=2 kernelpagesize_kB=4\n"));
+	assert_non_null(strstr(text, "20002000 prefer (many):1 anon=2 "
+				     "dirty=2 active=0 N1=2 "
+				     "kernelpagesize_kB=4\n"));
+	free(text);
+	assert_int_equal(foliage_set_mempolicy(t, FOLIAGE_MPOL_LOCAL, 0), 0);
+	assert_int_equal(foliage_set_mempolicy(t, FOLIAGE_MPOL_LOCAL, N0),
+			 -EINVAL);
+	assert_int_equal(foliage_exit(t), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +272,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mbind_move_strict, setup2,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_pages_syscall,
+						setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_local_preferred_many,
 						setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_mbind_errors, setup2,
 						teardown),

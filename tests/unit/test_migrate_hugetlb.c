@@ -542,6 +542,7 @@ static void test_fork_and_walkers_over_entries(void **state)
 	const struct hstate *h = H2M(m);
 	unsigned long addr;
 	struct held hd = { .nr = 0 };
+	unsigned long nr_entries = 0;
 	struct foliage_pte_info pi;
 	struct folio *folio;
 	struct smaps_vma sv;
@@ -565,6 +566,9 @@ static void test_fork_and_walkers_over_entries(void **state)
 	e = hentry_at(t, addr);
 	assert_true(is_hugetlb_entry_migration(e));
 	assert_true(is_writable_migration_entry(pmd_to_swp_entry(e)));
+	/* The rmap walk finds exactly the entries the page tables hold. */
+	assert_int_equal(rmap_check_migration_folio(folio, &nr_entries), 0);
+	assert_int_equal(nr_entries, 1);
 
 	sv = smaps_at(t, addr);
 	assert_int_equal(sv.mss.shared_hugetlb, 2 * MB);
@@ -580,6 +584,9 @@ static void test_fork_and_walkers_over_entries(void **state)
 	free(nm);
 
 	c = fork_task(t, "c");
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(rmap_check_migration_folio(folio, &nr_entries), 0);
+	assert_int_equal(nr_entries, 2);
 	e = hentry_at(t, addr);
 	assert_true(is_hugetlb_entry_migration(e));
 	assert_false(is_writable_migration_entry(pmd_to_swp_entry(e)));
@@ -860,8 +867,11 @@ static void test_gigantic(void **state)
 {
 	struct foliage_machine *m = test_machine(2, 1280);
 	const struct hstate *h = &m->hugetlb->hstates[HSTATE_1G];
+	struct held hd = { .nr = 0 };
+	unsigned long nr_entries = 0;
 	struct foliage_task *t;
 	unsigned long addr, success;
+	LIST_HEAD(list);
 	struct folio *old;
 	int status;
 
@@ -875,6 +885,19 @@ static void test_gigantic(void **state)
 	fill_pattern(t, addr + (1UL << 30) - 64 * KB, 64 * KB, 0x20);
 	old = hfolio_at(t, addr);
 	assert_int_equal(folio_nid(old), 0);
+	/* Under migration: a PUD migration entry, which every walker knows. */
+	assert_int_equal(machine_enter(m), 0);
+	assert_true(isolate_folio_to_list(old, &list));
+	hd.folios[hd.nr++] = old;
+	held_start(&hd, m);
+	assert_true(is_hugetlb_entry_migration(hentry_at(t, addr)));
+	assert_int_equal(rmap_check_migration_folio(old, &nr_entries), 0);
+	assert_int_equal(nr_entries, 1);
+	assert_int_equal(smaps_at(t, addr).mss.shared_hugetlb, 1UL << 30);
+	held_release(&hd);
+	assert_int_equal(machine_enter(m), 0);
+	putback_movable_pages(&list);
+	assert_ptr_equal(hfolio_at(t, addr), old);
 	success = vmstat(m, "pgmigrate_success");
 	assert_int_equal(move_one(t, addr, 1, FOLIAGE_MPOL_MF_MOVE, &status),
 			 0);

@@ -10,7 +10,8 @@
  *			migrate_pages(2): the task's pages on NODES to NODES
  *   mbind TASK RANGE POLICY [nodes=LIST] [move] [strict]
  *   set_mempolicy TASK POLICY [nodes=LIST]
- *			POLICY: default, preferred, bind, interleave; NODES
+ *			POLICY: default, preferred, bind, interleave,
+ *			local, preferred_many; NODES
  *			and LIST: "0,2" or "0-3" or a mix
  *   expect status INDEX OP VALUE
  *   expect status count VALUE OP N
@@ -69,6 +70,11 @@ int scn_do_move_pages(struct scenario *s, struct scn_args *a)
 		if (nodes)
 			nodes[i] = node;
 	}
+	s->action = (struct scn_action){ .kind = SCN_ACT_MOVE_PAGES, .task = t,
+					 .start = pages[0],
+					 .len = nr * NUMA_PAGE_SIZE,
+					 .flags = flags,
+					 .node = v ? (int)node : -1 };
 	ret = foliage_move_pages(t->task, nr, pages, nodes, status, flags);
 	free(pages);
 	free(nodes);
@@ -98,7 +104,7 @@ static int parse_status_value(struct scenario *s, const char *str, int *value)
 	return ret;
 }
 
-static const char *status_name(int value, char *buf, size_t len)
+const char *scn_status_name(int value, char *buf, size_t len)
 {
 	if (value < 0)
 		snprintf(buf, len, "-%s", scn_errname(value));
@@ -129,7 +135,7 @@ int scn_expect_status(struct scenario *s, struct scn_args *a)
 		for (i = 0; i < s->nr_status; i++)
 			count += s->status[i] == value;
 		snprintf(what, sizeof(what), "the count of status %s",
-			 status_name(value, want_buf, sizeof(want_buf)));
+			 scn_status_name(value, want_buf, sizeof(want_buf)));
 		return scn_check_cmp(s, what, &c, count);
 	}
 	if (a->nr_words != 4)
@@ -159,8 +165,8 @@ int scn_expect_status(struct scenario *s, struct scn_args *a)
 	if (holds)
 		return SCN_OK;
 	return scn_fail(s, "expect failed: status %u is %s, expected %s %s",
-			index, status_name(seen, seen_buf, sizeof(seen_buf)),
-			a->words[2], status_name(value, want_buf,
+			index, scn_status_name(seen, seen_buf, sizeof(seen_buf)),
+			a->words[2], scn_status_name(value, want_buf,
 						 sizeof(want_buf)));
 }
 
@@ -206,6 +212,8 @@ static const char *const policy_names[] = {
 	[FOLIAGE_MPOL_PREFERRED] = "preferred",
 	[FOLIAGE_MPOL_BIND] = "bind",
 	[FOLIAGE_MPOL_INTERLEAVE] = "interleave",
+	[FOLIAGE_MPOL_LOCAL] = "local",
+	[FOLIAGE_MPOL_PREFERRED_MANY] = "preferred_many",
 };
 
 static int parse_policy(struct scenario *s, const char *word, int *mode)
@@ -216,7 +224,7 @@ static int parse_policy(struct scenario *s, const char *word, int *mode)
 		if (!strcmp(word, policy_names[*mode]))
 			return SCN_OK;
 	return scn_usage(s, "%s: unknown policy '%s' (default preferred bind "
-			 "interleave)", s->verb, word);
+			 "interleave local preferred_many)", s->verb, word);
 }
 
 /* "POLICY [nodes=LIST]" of mbind and set_mempolicy. */
@@ -251,6 +259,9 @@ int scn_do_migrate_pages(struct scenario *s, struct scn_args *a)
 		ret = parse_nodes(s, "to", v, &to);
 	if (ret)
 		return ret;
+	s->action = (struct scn_action){ .kind = SCN_ACT_MIGRATE_PAGES,
+					 .task = t, .nodes = from,
+					 .nodes_to = to };
 	ret = foliage_migrate_pages(t->task, from, to);
 	if (ret < 0)
 		return scn_lib_error(s, ret, NULL);
@@ -286,6 +297,10 @@ int scn_do_mbind(struct scenario *s, struct scn_args *a)
 					 "TASK RANGE POLICY [nodes=LIST] [move] "
 					 "[strict])", a->words[i]);
 	}
+	s->action = (struct scn_action){ .kind = SCN_ACT_MBIND, .task = t,
+					 .start = r.start, .len = r.len,
+					 .flags = (int)flags, .mpol_mode = mode,
+					 .nodes = nodes };
 	ret = foliage_mbind(t->task, r.start, r.len, mode, nodes, flags);
 	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
 }
@@ -302,6 +317,9 @@ int scn_do_set_mempolicy(struct scenario *s, struct scn_args *a)
 	ret = parse_policy_nodes(s, a, a->words[1], &mode, &nodes);
 	if (ret)
 		return ret;
+	s->action = (struct scn_action){ .kind = SCN_ACT_SET_MEMPOLICY,
+					 .task = t, .mpol_mode = mode,
+					 .nodes = nodes };
 	ret = foliage_set_mempolicy(t->task, mode, nodes);
 	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
 }

@@ -96,6 +96,9 @@ struct diff {
 	bool map_count_set;		/* vm.max_map_count follows the host */
 	bool hugetlb;			/* hugetlb knobs set: compare HugePages */
 	int own_vmas;			/* a real task's VMAs outside the window */
+	/* ---- NUMA: numa_maps, policies, migration (diff_numa) ---- */
+	bool numa;			/* compare numa_maps of every task */
+	uint64_t host_nodes;		/* the host's nodes with memory */
 };
 
 #define TRACEFS_DIR		"/sys/kernel/tracing"
@@ -502,6 +505,52 @@ static int compare_slabinfo(struct diff *d)
 	return SCN_OK;
 }
 
+
+/* ---- NUMA: numa_maps, policies, migration ------------------------------ */
+
+/*
+ * numa_maps of task @i on both sides, inside the window, line by line
+ * (diffcmp_numa.c): the policies, the files, the counts per node and the
+ * others; active= only with --all-fields (the host's LRU aging moves it).
+ */
+static int compare_numa_maps(struct diff *d, unsigned int i)
+{
+	struct scn_task *st = d->s->tasks[i];
+	struct dc_numa_maps f, r;
+	struct dc_divergence div;
+	char *ftext = NULL, *rtext = NULL;
+	int ret;
+
+	ret = foliage_render_task(st->task, "numa_maps", 0, &ftext);
+	if (ret)
+		return scn_fail(d->s, "diff: numa_maps of %s: %s", st->name,
+				strerror(-ret));
+	ret = realproc_proc_read(d->tasks[i].real, "numa_maps", &rtext);
+	if (ret) {
+		free(ftext);
+		return real_error(d, "read numa_maps", ret);
+	}
+	ret = dc_parse_numa_maps(ftext, d->win_start, d->win_end, &f);
+	if (!ret) {
+		ret = dc_parse_numa_maps(rtext, d->win_start, d->win_end, &r);
+		if (ret)
+			dc_numa_maps_free(&f);
+	}
+	free(ftext);
+	free(rtext);
+	if (ret)
+		return scn_fail(d->s, "diff: cannot parse numa_maps of %s (%s)",
+				st->name, strerror(-ret));
+	ret = SCN_OK;
+	if (dc_compare_numa_maps(st->name, &f, &r,
+				 d->cmp_flags & DC_CMP_VMFLAGS ?
+				 DC_CMP_NUMA_ACTIVE : 0, &div))
+		ret = diverged(d, &div);
+	dc_numa_maps_free(&f);
+	dc_numa_maps_free(&r);
+	return ret;
+}
+
 /* Compare everything now; @slabinfo too (at 'compare' lines). */
 /* The HugePages lines of both sides' meminfo (hugetlb knobs were set). */
 static int compare_hugepages(struct diff *d)
@@ -537,6 +586,8 @@ static int compare_all(struct diff *d, bool slabinfo)
 		if (dc_compare_maps(d->s->tasks[i]->name, &f, &r, d->fields,
 				    d->cmp_flags, &div))
 			ret = diverged(d, &div);
+		if (!ret && d->numa)
+			ret = compare_numa_maps(d, i);
 		for (v = 0; !ret && d->pages && v < f.nr; v++)
 			if (vma_pages(d, i, f.vma[v].start, f.vma[v].end, &ps))
 				ret = scn_fail(d->s, "diff: cannot read the "
@@ -823,6 +874,179 @@ static int real_range_op(struct diff *d, const struct scn_action *op,
 		*real_ret = realproc_madvise(t, op->start, op->len,
 					     op->advice);
 	return SCN_OK;
+}
+
+/* "foliage diff: skipped: FILE:LINE: ..." and exit status 77. */
+static int numa_skip(struct diff *d, const char *fmt, unsigned long nodes)
+{
+	char list[128] = "";
+	size_t n = 0;
+	int nid;
+
+	for (nid = 0; nid < 64 && n < sizeof(list) - 4; nid++)
+		if (nodes & (1UL << nid))
+			n += snprintf(list + n, sizeof(list) - n, "%s%d",
+				      n ? "," : "", nid);
+	fprintf(stderr, "foliage diff: skipped: %s:%u: ", d->s->file,
+		d->s->line);
+	fprintf(stderr, fmt, list);
+	fprintf(stderr, "\n");
+	return SKIP_STATUS;
+}
+
+/*
+ * The first line about NUMA (a policy, a migration, numa_maps): from
+ * here on numa_maps is compared, which needs the machine's nodes to be
+ * the host's: nodes 0..n-1 must all have memory on the host.  Otherwise
+ * the run is skipped, saying why.
+ */
+static int numa_begin(struct diff *d)
+{
+	unsigned int nr = d->s->config.nr_nodes;
+	uint64_t want = nr >= 64 ? ~0ULL : (1ULL << nr) - 1;
+	char why[160];
+	int ret;
+
+	if (d->numa)
+		return SCN_OK;
+	if (!d->host_nodes) {
+		ret = realproc_host_nodes(&d->host_nodes);
+		if (ret)
+			return real_error(d, "read the host's NUMA nodes", ret);
+	}
+	if (want & ~d->host_nodes) {
+		snprintf(why, sizeof(why), "the machine has %u NUMA node%s, "
+			 "this host has memory on node(s) %%s only: numa_maps "
+			 "cannot be compared", nr, nr == 1 ? "" : "s");
+		return numa_skip(d, why, d->host_nodes);
+	}
+	d->numa = true;
+	return SCN_OK;
+}
+
+/* A migration to @nodes: each must be the host's, else skip. */
+static int numa_targets(struct diff *d, uint64_t nodes)
+{
+	int ret = numa_begin(d);
+
+	if (ret || !(nodes & ~d->host_nodes))
+		return ret;
+	return numa_skip(d, "a migration to node(s) %s, which this host "
+			 "lacks: it cannot be followed",
+			 nodes & ~d->host_nodes);
+}
+
+/* move_pages: the same call, then the status of every page. */
+static int real_move_pages(struct diff *d, const struct scn_action *op,
+			   int foliage_ret, int *real_ret)
+{
+	unsigned long nr = op->len / PAGE_BYTES, i;
+	unsigned long *pages = calloc(nr, sizeof(*pages));
+	int *nodes = calloc(nr, sizeof(*nodes));
+	int *status = calloc(nr, sizeof(*status));
+	struct dc_divergence div = { .addr = 0 };
+	int ret = SCN_OK;
+
+	if (!pages || !nodes || !status) {
+		ret = scn_fail(d->s, "diff: out of memory");
+		goto out;
+	}
+	for (i = 0; i < nr; i++) {
+		pages[i] = op->start + i * PAGE_BYTES;
+		nodes[i] = op->node;
+	}
+	*real_ret = realproc_move_pages(op_task(d, op), nr, pages,
+					op->node < 0 ? NULL : nodes, status,
+					op->flags);
+	/* A positive result is pages not migrated: not an error. */
+	if (*real_ret > 0)
+		*real_ret = 0;
+	if (foliage_ret || *real_ret || !d->s->status || d->s->nr_status != nr)
+		goto out;
+	for (i = 0; i < nr; i++) {
+		if (d->s->status[i] == status[i])
+			continue;
+		snprintf(div.task, sizeof(div.task), "%s", op->task->name);
+		div.addr = pages[i];
+		snprintf(div.field, sizeof(div.field), "move_pages status");
+		scn_status_name(d->s->status[i], div.foliage,
+				sizeof(div.foliage));
+		scn_status_name(status[i], div.real, sizeof(div.real));
+		ret = diverged(d, &div);
+		break;
+	}
+out:
+	free(pages);
+	free(nodes);
+	free(status);
+	return ret;
+}
+
+/* mbind, set_mempolicy, move_pages, migrate_pages. */
+static int real_numa(struct diff *d, const struct scn_action *op,
+		     int foliage_ret, int *real_ret)
+{
+	struct realproc_task *t = op_task(d, op);
+	int ret;
+
+	switch (op->kind) {
+	case SCN_ACT_MBIND:
+		ret = op->flags & (FOLIAGE_MPOL_MF_MOVE |
+				   FOLIAGE_MPOL_MF_MOVE_ALL) ?
+		      numa_targets(d, op->nodes) : numa_begin(d);
+		if (ret)
+			return ret;
+		*real_ret = realproc_mbind(t, op->start, op->len,
+					   op->mpol_mode, op->nodes,
+					   (unsigned int)op->flags);
+		return SCN_OK;
+	case SCN_ACT_SET_MEMPOLICY:
+		ret = numa_begin(d);
+		if (ret)
+			return ret;
+		*real_ret = realproc_set_mempolicy(t, op->mpol_mode, op->nodes);
+		return SCN_OK;
+	case SCN_ACT_MOVE_PAGES:
+		ret = op->node < 0 ? numa_begin(d) :
+		      numa_targets(d, op->node < 64 ? 1ULL << op->node :
+						      ~0ULL << 63);
+		return ret ? ret : real_move_pages(d, op, foliage_ret,
+						   real_ret);
+	default:
+		ret = numa_targets(d, op->nodes_to);
+		if (ret)
+			return ret;
+		*real_ret = realproc_migrate_pages(t, op->nodes, op->nodes_to);
+		if (*real_ret > 0)
+			*real_ret = 0;
+		return SCN_OK;
+	}
+}
+
+/*
+ * 'show numa_maps TASK' and 'expect numa_maps TASK ...': the task's
+ * numa_maps is compared with the real task's now (and every task's after
+ * every later comparison).
+ */
+static int numa_maps_line(struct diff *d, struct scn_args *a)
+{
+	int ret, i;
+
+	if (a->nr_words < 2 || strcmp(a->words[0], "numa_maps"))
+		return SCN_OK;
+	ret = numa_begin(d);
+	if (ret)
+		return ret;
+	for (i = 0; i < (int)d->s->nr_tasks; i++)
+		if (!strcmp(d->s->tasks[i]->name, a->words[1]))
+			break;
+	if (i == (int)d->s->nr_tasks || (unsigned int)i >= d->nr_tasks ||
+	    !d->tasks[i].real)
+		return SCN_OK;
+	ret = compare_numa_maps(d, (unsigned int)i);
+	if (!ret)
+		d->nr_compares++;
+	return ret;
 }
 
 /*
@@ -1117,6 +1341,8 @@ static int diff_after(struct scenario *s, struct scn_args *a, int status)
 		ret = check_host_pku(d);
 		return ret ? ret : machine_up(d);
 	}
+	if (!strcmp(a->verb, "show") || !strcmp(a->verb, "expect"))
+		return numa_maps_line(d, a);
 	switch (op->kind) {
 	case SCN_ACT_NONE:
 	case SCN_ACT_PIN:
@@ -1153,6 +1379,12 @@ static int diff_after(struct scenario *s, struct scn_args *a, int status)
 		break;
 	case SCN_ACT_READ:
 		ret = real_read(d, op, foliage_ret, &real_ret);
+		break;
+	case SCN_ACT_MBIND:
+	case SCN_ACT_SET_MEMPOLICY:
+	case SCN_ACT_MOVE_PAGES:
+	case SCN_ACT_MIGRATE_PAGES:
+		ret = real_numa(d, op, foliage_ret, &real_ret);
 		break;
 	}
 	if (ret)

@@ -15,6 +15,9 @@
  *			sharing of frames across all the tasks compared: two
  *			pages share a frame on one side iff they do on the
  *			other (frame numbers themselves differ, of course)
+ *   numa_maps		line by line: the policy, the file, N<nid>=, anon=,
+ *			dirty=, mapped=, mapmax=, kernelpagesize_kB=...
+ *			(diffcmp_numa.c)
  *   object counts	anon_vma, anon_vma_chain, vm_area_struct: a count
  *			against the kernel's, within a stated tolerance
  *
@@ -172,5 +175,68 @@ void dc_parse_slabinfo(const char *text, const char *const *names,
  */
 int dc_compare_count(const char *what, long foliage, long real,
 		     long tolerance, struct dc_divergence *div);
+
+/*
+ * numa_maps (fs/proc/task_mmu.c's show_numa_map()), one line a VMA:
+ *
+ *   200000000000 bind:0 anon=16 dirty=16 active=0 N0=16 kernelpagesize_kB=4
+ *
+ * The start, the policy (mpol_to_str(): "default", "prefer:0", "bind:0-1",
+ * "interleave:0,2", "local", "prefer (many):0", with "=static" or
+ * "=relative" after the mode), " file=PATH" (octal-escaped) or " heap" or
+ * " stack", " huge", then the counts, each left out when it is 0.
+ * Parsed into the counts by name (diffcmp_numa.c); a count left out is 0.
+ */
+enum dc_numa_field {
+	DC_NUMA_ANON,			/* anon= */
+	DC_NUMA_DIRTY,			/* dirty= */
+	DC_NUMA_MAPPED,			/* mapped= */
+	DC_NUMA_MAPMAX,			/* mapmax= */
+	DC_NUMA_SWAPCACHE,		/* swapcache= */
+	DC_NUMA_ACTIVE,			/* active= (left out: all pages) */
+	DC_NUMA_WRITEBACK,		/* writeback= */
+	DC_NUMA_KERNELPAGESIZE,		/* kernelpagesize_kB= */
+	DC_NUMA_NR_FIELDS,
+};
+extern const char *const dc_numa_field_name[DC_NUMA_NR_FIELDS];
+#define DC_NUMA_NODES		64	/* N0= .. N63= */
+/* Compare active= too (a flag of dc_compare_numa_maps()): the real
+ * side's follows the host's LRU aging, like smaps' Referenced. */
+#define DC_CMP_NUMA_ACTIVE	0x2U
+
+/* One line of numa_maps. */
+struct dc_numa_vma {
+	unsigned long start;		/* vm_start */
+	char policy[64];		/* as printed */
+	char path[DC_PATH_MAX];		/* file=, unescaped; "" if none */
+	char kind[8];			/* "heap", "stack" or "" */
+	bool huge;			/* " huge": a hugetlb VMA */
+	long value[DC_NUMA_NR_FIELDS];	/* the counts; 0 when left out */
+	long node[DC_NUMA_NODES];	/* N<nid>=; 0 when left out */
+};
+
+/* The numa_maps lines of one task inside the compared range. */
+struct dc_numa_maps {
+	struct dc_numa_vma *vma;	/* malloc()ed, in address order */
+	unsigned int nr;		/* entries */
+};
+
+/*
+ * Parse numa_maps @text, keeping the lines whose start is in [@lo, @hi).
+ * 0, -EINVAL on a line it cannot read, -ENOMEM.
+ */
+int dc_parse_numa_maps(const char *text, unsigned long lo, unsigned long hi,
+		       struct dc_numa_maps *out);
+void dc_numa_maps_free(struct dc_numa_maps *maps);
+/*
+ * Compare @task's numa_maps line by line: the starts, the policy, the
+ * file (dc_path_key()), heap/stack/huge, every N<nid>, anon, dirty,
+ * mapped, mapmax, swapcache, writeback, kernelpagesize_kB, and active
+ * with DC_CMP_NUMA_ACTIVE.  0 when they agree, 1 with *@div set (field
+ * "numa_maps FIELD") when not.
+ */
+int dc_compare_numa_maps(const char *task, const struct dc_numa_maps *foliage,
+			 const struct dc_numa_maps *real, unsigned int flags,
+			 struct dc_divergence *div);
 
 #endif /* _FOLIAGE_DIFFCMP_H */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -824,6 +825,91 @@ int realproc_mremap(struct realproc_task *t, unsigned long old_addr,
 	    (new_len > old_len || (flags & MREMAP_DONTUNMAP)))
 		return -ERANGE;
 	return call_addr(t, RP_MREMAP, args, 5, -1, addr_out);
+}
+
+/* ---- NUMA policy and migration ------------------------------------------ */
+
+int realproc_mbind(struct realproc_task *t, unsigned long addr,
+		   unsigned long len, int mode, uint64_t nodemask,
+		   unsigned int flags)
+{
+	uint64_t args[5] = { addr, len, (uint64_t)(unsigned int)mode,
+			     nodemask, flags };
+
+	if (!in_window(t->rp, addr, len))
+		return -ERANGE;
+	return (int)call(t->rp, t->sock, RP_MBIND, args, 5, -1, NULL);
+}
+
+int realproc_set_mempolicy(struct realproc_task *t, int mode,
+			   uint64_t nodemask)
+{
+	uint64_t args[2] = { (uint64_t)(unsigned int)mode, nodemask };
+
+	return (int)call(t->rp, t->sock, RP_SET_MEMPOLICY, args, 2, -1, NULL);
+}
+
+int realproc_move_pages(struct realproc_task *t, unsigned long nr,
+			const unsigned long *pages, const int *nodes,
+			int *status, int flags)
+{
+	void **addrs = malloc((nr ? nr : 1) * sizeof(*addrs));
+	unsigned long i;
+	long ret;
+
+	if (!addrs)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		if (!in_window(t->rp, pages[i], PAGE_BYTES)) {
+			free(addrs);
+			return -ERANGE;
+		}
+		addrs[i] = (void *)pages[i];
+	}
+	ret = syscall(SYS_move_pages, (int)t->pid, nr, addrs, nodes, status,
+		      flags);
+	free(addrs);
+	return ret < 0 ? -errno : (int)ret;
+}
+
+int realproc_migrate_pages(struct realproc_task *t, uint64_t from,
+			   uint64_t to)
+{
+	long ret = syscall(SYS_migrate_pages, (int)t->pid, RP_MAXNODE, &from,
+			   &to);
+
+	return ret < 0 ? -errno : (int)ret;
+}
+
+int realproc_host_nodes(uint64_t *mask)
+{
+	char *text, *p, *end;
+	int ret;
+
+	*mask = 0;
+	ret = read_whole("/sys/devices/system/node/has_memory", &text);
+	if (ret == -ENOENT) {
+		*mask = 1;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	/* "0", "0-1", "0,2-3" (%*pbl) */
+	for (p = text; *p && *p != '\n';) {
+		unsigned long lo = strtoul(p, &end, 10), hi = lo;
+
+		if (end == p)
+			break;
+		p = end;
+		if (*p == '-')
+			hi = strtoul(p + 1, &p, 10);
+		for (; lo <= hi && lo < 64; lo++)
+			*mask |= 1ULL << lo;
+		if (*p == ',')
+			p++;
+	}
+	free(text);
+	return *mask ? 0 : -EINVAL;
 }
 
 /* ---- stores and loads ------------------------------------------------ */

@@ -118,6 +118,31 @@ int realproc_madvise(struct realproc_task *t, unsigned long addr,
 		     unsigned long len, int advice);
 
 /*
+ * NUMA policy and migration (the numa_maps comparison).  mbind(2) and
+ * set_mempolicy(2) run in the task; @nodemask has bit n for node n and
+ * @mode, @flags are Linux's MPOL_* and MPOL_MF_*.  move_pages(2) and
+ * migrate_pages(2) are called on the task's pid by the controller (root
+ * may): move_pages returns what the system call returns (the number of
+ * pages not migrated, or -errno), with @status filled; @nodes NULL asks.
+ */
+int realproc_mbind(struct realproc_task *t, unsigned long addr,
+		   unsigned long len, int mode, uint64_t nodemask,
+		   unsigned int flags);
+int realproc_set_mempolicy(struct realproc_task *t, int mode,
+			   uint64_t nodemask);
+int realproc_move_pages(struct realproc_task *t, unsigned long nr,
+			const unsigned long *pages, const int *nodes,
+			int *status, int flags);
+int realproc_migrate_pages(struct realproc_task *t, uint64_t from,
+			   uint64_t to);
+/*
+ * The host's NUMA nodes with memory (N_MEMORY,
+ * /sys/devices/system/node/has_memory) as a mask (bit n: node n); a host
+ * without that file (no CONFIG_NUMA) has node 0.  0 or -errno.
+ */
+int realproc_host_nodes(uint64_t *mask);
+
+/*
  * Real stores and loads by the task, page by page in address order, the
  * first byte of each page first: on a fault, -EFAULT and the faulting
  * address in *@fault_addr (may be NULL); the pages before it are done.

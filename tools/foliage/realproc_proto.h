@@ -43,7 +43,12 @@ enum rp_op {
 	RP_WRITE,		/* addr len: store len bytes of the buffer */
 	RP_READ,		/* addr len: load len bytes into the buffer */
 	RP_TOUCH_READ,		/* addr len: load one byte of each page */
+	RP_MBIND,		/* addr len mode nodemask flags (mbind(2)) */
+	RP_SET_MEMPOLICY,	/* mode nodemask (set_mempolicy(2)) */
 };
+
+/* maxnode of mbind(2) and set_mempolicy(2): a 64-bit nodemask. */
+#define RP_MAXNODE		65
 
 struct rp_request {
 	uint32_t op;		/* enum rp_op */

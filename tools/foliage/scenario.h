@@ -140,6 +140,11 @@ enum scn_action_kind {
 	SCN_ACT_READ,			/* read TASK ADDR LEN */
 	SCN_ACT_PIN,			/* pin TASK RANGE [read|write] */
 	SCN_ACT_UNPIN,			/* unpin TASK RANGE */
+	/* ---- NUMA (as_numa.c) ---- */
+	SCN_ACT_MBIND,			/* mbind TASK RANGE POLICY ... */
+	SCN_ACT_SET_MEMPOLICY,		/* set_mempolicy TASK POLICY ... */
+	SCN_ACT_MOVE_PAGES,		/* move_pages TASK RANGE [node=N] */
+	SCN_ACT_MIGRATE_PAGES,		/* migrate_pages TASK from= to= */
 };
 
 struct scn_action {
@@ -160,6 +165,11 @@ struct scn_action {
 	const char *key;		/* set: the knob */
 	const char *value;		/* set: its value */
 	unsigned long addr;		/* result: mmap's or mremap's address */
+	/* ---- NUMA (as_numa.c) ---- */
+	int mpol_mode;			/* FOLIAGE_MPOL_* */
+	unsigned long nodes;		/* nodes=, from= (bit n: node n) */
+	unsigned long nodes_to;		/* migrate_pages to= */
+	int node;			/* move_pages node=; -1: a query */
 };
 
 /*
@@ -526,6 +536,8 @@ int scn_do_migrate_pages(struct scenario *s, struct scn_args *a);
 int scn_do_mbind(struct scenario *s, struct scn_args *a);
 int scn_do_set_mempolicy(struct scenario *s, struct scn_args *a);
 int scn_expect_status(struct scenario *s, struct scn_args *a);
+/* A move_pages status as 'expect status' spells it: "1" or "-ENOENT". */
+const char *scn_status_name(int value, char *buf, size_t len);
 /* show numa_maps TASK [grep=PATTERN]; expect numa_maps TASK ADDR FIELD OP VALUE */
 int scn_show_numa_maps(struct scenario *s, struct scn_args *a);
 int scn_expect_numa_maps(struct scenario *s, struct scn_args *a);

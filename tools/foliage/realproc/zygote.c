@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "realproc_proto.h"
@@ -243,6 +244,17 @@ static int64_t serve_one(const struct rp_request *req, int *fd,
 	case RP_READ:
 	case RP_TOUCH_READ:
 		return do_access(req->op, a[0], a[1], rep);
+	case RP_MBIND:
+		if (!in_window(a[0], a[1]))
+			return -ERANGE;
+		return syscall_result((int)syscall(SYS_mbind, a[0], a[1],
+						   (int)a[2], &a[3],
+						   RP_MAXNODE,
+						   (unsigned int)a[4]));
+	case RP_SET_MEMPOLICY:
+		return syscall_result((int)syscall(SYS_set_mempolicy,
+						   (int)a[0], &a[1],
+						   RP_MAXNODE));
 	}
 	return -ENOSYS;
 }
