@@ -593,6 +593,22 @@ static vm_fault_t do_fault(struct vm_fault *vmf)
  * faulting PTE table: if they are all of them, they are all this mm's.
  * (Conservative: a folio also mapped elsewhere in this mm is copied.)
  */
+/* How many of the PTEs [from, to) of @table map a page of the folio. */
+static int folio_mapped_in_table(pte_t *table, long from, long to,
+				 unsigned long pfn, unsigned long nr)
+{
+	int here = 0;
+
+	for (; from < to; from++) {
+		pte_t pte = ptep_get(table + from);
+
+		if (pte_present(pte) && !pte_special(pte) &&
+		    pte_pfn(pte) - pfn < nr)
+			here++;
+	}
+	return here;
+}
+
 static bool __wp_can_reuse_large_anon_folio(struct folio *folio,
 					    struct vm_fault *vmf)
 {
@@ -600,7 +616,8 @@ static bool __wp_can_reuse_large_anon_folio(struct folio *folio,
 	unsigned long pfn = folio_pfn(folio);
 	unsigned long nr = folio_nr_pages(folio);
 	pte_t *table = vmf->pte - pte_index(vmf->address);
-	int i, here = 0;
+	long first = (long)pte_index(vmf->address) -
+		     (long)(pte_pfn(vmf->orig_pte) - pfn);
 
 	/* Just free up a large folio if only a single page is mapped. */
 	if (mapcount <= 1)
@@ -609,14 +626,16 @@ static bool __wp_can_reuse_large_anon_folio(struct folio *folio,
 		return false;
 	if (folio_entire_mapcount(folio))
 		return false;
-	for (i = 0; i < PTRS_PER_PTE; i++) {
-		pte_t pte = ptep_get(table + i);
-
-		if (pte_present(pte) && !pte_special(pte) &&
-		    pte_pfn(pte) - pfn < nr)
-			here++;
-	}
-	return here == mapcount;
+	/*
+	 * Where the folio lies if it is mapped in order around the fault
+	 * (the usual case) first; the whole table only if that is not all.
+	 */
+	if (folio_mapped_in_table(table, max(first, 0L),
+				  min(first + (long)nr, (long)PTRS_PER_PTE),
+				  pfn, nr) == mapcount)
+		return true;
+	return folio_mapped_in_table(table, 0, PTRS_PER_PTE, pfn, nr) ==
+	       mapcount;
 }
 
 static bool wp_can_reuse_anon_folio(struct folio *folio,

@@ -270,6 +270,8 @@ static long do_mbind(struct mm_struct *mm, unsigned long start,
 	int nr_failed;
 
 	qp.pagelist = &pagelist;
+	if (flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL))
+		lru_cache_disable();
 	mmap_write_lock(mm);
 	/* The whole range must be mapped. */
 	for (addr = start; addr < end; addr = vma->vm_end) {
@@ -319,6 +321,8 @@ out_unlock:
 		if (!list_empty(&pagelist))
 			putback_movable_pages(&pagelist);
 	}
+	if (flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL))
+		lru_cache_enable();
 	if (!err && qp.nr_failed && (flags & MPOL_MF_STRICT))
 		err = -EIO;
 	return err;
@@ -418,6 +422,7 @@ static int do_migrate_pages(struct mm_struct *mm, nodemask_t from,
 	long nr_failed = 0;
 	int rc;
 
+	lru_cache_disable();
 	mmap_read_lock(mm);
 	for_each_vma(mm, vma) {
 		unsigned long addr, page_mask;
@@ -445,12 +450,15 @@ static int do_migrate_pages(struct mm_struct *mm, nodemask_t from,
 		}
 	}
 	mmap_read_unlock(mm);
-	if (list_empty(&pagelist))
+	if (list_empty(&pagelist)) {
+		lru_cache_enable();
 		return nr_failed;
+	}
 	rc = migrate_pages(&pagelist, alloc_remap_target, NULL,
 			   (unsigned long)&r, MIGRATE_SYNC, MR_SYSCALL, NULL);
 	if (!list_empty(&pagelist))
 		putback_movable_pages(&pagelist);
+	lru_cache_enable();
 	return rc < 0 ? rc : rc + nr_failed;
 }
 

@@ -1504,10 +1504,12 @@ int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
 	if (err)
 		return err;
 	mm = task->task.mm;
-	if (nodes)
+	if (nodes) {
+		lru_cache_disable();
 		err = do_pages_move(mm, node_states_memory(), nr_pages, pages,
 				    nodes, status, flags);
-	else
+		lru_cache_enable();
+	} else
 		do_pages_stat(mm, nr_pages, pages, status);
 	machine_exit_op(task->machine);
 	return err;
@@ -1674,6 +1676,7 @@ int alloc_contig_migrate_range(unsigned long start, unsigned long end)
 	int ret = 0;
 
 	INIT_LIST_HEAD(&ct.held);
+	lru_cache_disable();
 	for (pfn = start; pfn < end; pfn++) {
 		struct page *page = pfn_to_page(pfn);
 
@@ -1728,6 +1731,7 @@ int alloc_contig_migrate_range(unsigned long start, unsigned long end)
 		list_del(&folio->lru);
 		folio_put(folio);
 	}
+	lru_cache_enable();
 	/* The migrated hugetlb folios came back to the pool in the range. */
 	if (!ret)
 		ret = replace_free_hugepage_folios(start, end);

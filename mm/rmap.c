@@ -1071,6 +1071,8 @@ static __always_inline void __folio_dup_rmap(struct folio *folio,
 			break;
 		}
 		do {
+			/* Locked updates stall on misses: fetch ahead. */
+			__builtin_prefetch(page + 8, 1);
 			if (unshare && PageAnonExclusive(page))
 				ClearPageAnonExclusive(page);
 			atomic_inc(&page->_mapcount);

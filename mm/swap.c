@@ -24,6 +24,10 @@
 #include <linux/rmap.h>
 #include <linux/swap.h>
 #include <linux/fs.h>
+#include <linux/cpu.h>
+#include <linux/lockdep.h>
+#include <linux/machine_subsys.h>
+#include <linux/workqueue.h>
 
 static struct lruvec *folio_lruvec(const struct folio *folio)
 {
@@ -338,3 +342,79 @@ int validate_lru(void)
 	}
 	return ret;
 }
+
+/* ---- lru_cache_disable(): draining every CPU ------------------------- */
+
+/*
+ * One CPU's drain (lru_add_drain_per_cpu()): its batches are empty in
+ * foliage, so there is nothing to move; the item's run is counted.
+ */
+static void lru_add_drain_per_cpu(struct work_struct *work)
+{
+	(void)work;
+	__atomic_fetch_add(&this_machine->lru_drain->nr_drains, 1,
+			   __ATOMIC_RELAXED);
+}
+
+/*
+ * __lru_add_drain_all(true): a drain item queued on every online CPU,
+ * then each waited for, one such drain at a time.  A caller waiting for
+ * the lock gives its CPU up, as a sleeping mutex does: the holder's items
+ * may need that CPU.
+ */
+static void lru_add_drain_all_cpus(void)
+{
+	struct foliage_machine *m = this_machine;
+	struct lru_drain *ld = m->lru_drain;
+	int cpu;
+
+	if (pthread_mutex_trylock(&ld->lock)) {
+		cpu_sleep_begin();
+		pthread_mutex_lock(&ld->lock);
+		cpu_sleep_end();
+	}
+	for (cpu = 0; cpu < (int)m->nr_cpus; cpu++)
+		queue_work_on(cpu, system_wq, &ld->work[cpu]);
+	for (cpu = 0; cpu < (int)m->nr_cpus; cpu++)
+		flush_work(&ld->work[cpu]);
+	pthread_mutex_unlock(&ld->lock);
+}
+
+void lru_cache_disable(void)
+{
+	might_sleep();
+	__atomic_fetch_add(&this_machine->lru_drain->disable_count, 1,
+			   __ATOMIC_RELAXED);
+	lru_add_drain_all_cpus();
+}
+
+void lru_cache_enable(void)
+{
+	__atomic_fetch_sub(&this_machine->lru_drain->disable_count, 1,
+			   __ATOMIC_RELAXED);
+}
+
+static int lru_drain_init(struct foliage_machine *m)
+{
+	struct lru_drain *ld = m->lru_drain;
+	int cpu;
+
+	for (cpu = 0; cpu < NR_CPUS; cpu++)
+		INIT_WORK(&ld->work[cpu], lru_add_drain_per_cpu);
+	return -pthread_mutex_init(&ld->lock, NULL);
+}
+
+static void lru_drain_exit(struct foliage_machine *m)
+{
+	/* A machine whose creation failed before the subsystems' init. */
+	if (!m->lru_drain)
+		return;
+	pthread_mutex_destroy(&m->lru_drain->lock);
+}
+
+const struct machine_subsys lru_drain_subsys = {
+	.name = "lru_drain",
+	.init = lru_drain_init,
+	.exit = lru_drain_exit,
+	MACHINE_SUBSYS_STATE(lru_drain),
+};

@@ -134,6 +134,7 @@ struct foliage_machine {
 	struct dcbm *dcbm;		/* the DMA migrator (migrate_offload/) */
 	struct mtcopy *mtcopy;		/* the CPU-thread migrator */
 	struct migrate_stats *migrate;	/* migration batch counters (mm/migrate.c) */
+	struct lru_drain *lru_drain;	/* lru_cache_disable() (mm/swap.c) */
 	struct page *zero_page;		/* the shared zero page (memory.c) */
 	unsigned long zero_pfn;		/* its pfn */
 	struct folio *huge_zero_folio;	/* PMD-order zero folio, on first use */

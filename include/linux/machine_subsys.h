@@ -103,6 +103,7 @@ extern const struct machine_subsys vm_sysctl_subsys;	/* mm/page_alloc.c */
 extern const struct machine_subsys fault_inject_subsys;	/* mm/fail_page_alloc.c */
 extern const struct machine_subsys trace_subsys;	/* mm/trace.c */
 extern const struct machine_subsys debug_subsys;	/* mm/debug.c */
+extern const struct machine_subsys lru_drain_subsys;	/* mm/swap.c */
 extern const struct machine_subsys tlb_subsys;		/* mm/tlb.c */
 extern const struct machine_subsys slab_subsys;		/* mm/slab.c */
 extern const struct machine_subsys shmem_subsys;	/* mm/shmem.c */

@@ -14,6 +14,7 @@
 #include <linux/huge_mm.h>
 #include <asm-generic/tlb.h>
 #include <trace/events.h>
+#include <linux/swap.h>
 
 static struct foliage_machine *m2;
 
@@ -24,6 +25,27 @@ static int setup2(void **state)
 	/* Order-0 faults unless a test asks for THPs. */
 	assert_int_equal(foliage_set(m2, "transparent_hugepage.enabled",
 				     "never"), 0);
+	return 0;
+}
+
+/* Two nodes and two CPUs: lru_cache_disable() drains both. */
+static int setup2_smp(void **state)
+{
+	struct foliage_config cfg;
+
+	foliage_config_init(&cfg);
+	cfg.nr_nodes = 2;
+	cfg.bytes_per_node = 64UL << 20;
+	cfg.nr_cpus = 2;
+	m2 = test_machine_cfg(&cfg);
+	m = m2;
+	assert_int_equal(machine_enter(m), 0);
+	assert_int_equal(kmem_caches_init(m), 0);
+	if (!m->zero_page)
+		assert_int_equal(zero_page_init(), 0);
+	assert_int_equal(foliage_set(m2, "transparent_hugepage.enabled",
+				     "never"), 0);
+	(void)state;
 	return 0;
 }
 
@@ -659,6 +681,59 @@ static void test_trace_events(void **state)
 	assert_int_equal(foliage_exit(t), 0);
 }
 
+static unsigned long drains(void)
+{
+	return __atomic_load_n(&m->lru_drain->nr_drains, __ATOMIC_RELAXED);
+}
+
+/*
+ * Linux's lru_cache_disable() around move_pages(2), migrate_pages(2),
+ * mbind(MPOL_MF_MOVE) and alloc_contig_range(): a drain item run on each
+ * of the two CPUs per call; the query, and mbind without a move, drain
+ * nothing; the disable count is back to 0 after each.
+ */
+static void test_lru_cache_disable(void **state)
+{
+	struct foliage_task *t = new_task(m, "t");
+	unsigned long pages[4], before, i, pfn;
+	int nodes[4], status[4];
+
+	assert_int_equal(m->nr_cpus, 2);
+	map_anon(t, BASE, 4 * PAGE_SIZE);
+	fill_pages(t, BASE, 4);
+	for (i = 0; i < 4; i++) {
+		pages[i] = BASE + i * PAGE_SIZE;
+		nodes[i] = 1;
+	}
+	before = drains();
+	assert_int_equal(foliage_move_pages(t, 4, pages, NULL, status, 0), 0);
+	assert_int_equal(drains() - before, 0);
+	assert_int_equal(foliage_move_pages(t, 4, pages, nodes, status,
+					    FOLIAGE_MPOL_MF_MOVE), 0);
+	assert_int_equal(drains() - before, 2);
+	assert_int_equal(status[3], 1);
+	assert_int_equal(foliage_mbind(t, BASE, 4 * PAGE_SIZE,
+				       FOLIAGE_MPOL_BIND, 1UL << 0, 0), 0);
+	assert_int_equal(drains() - before, 2);
+	assert_int_equal(foliage_mbind(t, BASE, 4 * PAGE_SIZE,
+				       FOLIAGE_MPOL_BIND, 1UL << 0,
+				       FOLIAGE_MPOL_MF_MOVE), 0);
+	assert_int_equal(drains() - before, 4);
+	assert_int_equal(nid_at(t, BASE), 0);
+	assert_int_equal(foliage_migrate_pages(t, 1UL << 0, 1UL << 1), 0);
+	assert_int_equal(drains() - before, 6);
+	assert_int_equal(nid_at(t, BASE), 1);
+	/* alloc_contig_range() over the page now at BASE. */
+	assert_int_equal(machine_enter(m), 0);
+	pfn = pfn_at(t, BASE);
+	assert_int_equal(alloc_contig_range(pfn, pfn + 1, GFP_KERNEL), 0);
+	free_contig_range(pfn, 1);
+	assert_int_equal(drains() - before, 8);
+	assert_int_equal(m->lru_drain->disable_count, 0);
+	expect_pages(t, BASE, 4);
+	assert_int_equal(foliage_exit(t), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -683,6 +758,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pmd_entry_mprotect_munmap,
 						setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_lru_cache_disable,
+						setup2_smp, teardown),
 	};
 
 	(void)setup;	/* the one-node fixture's; these tests boot two nodes */
