@@ -679,7 +679,8 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 	if (vma->vm_flags & VM_LOCKED)
 		mm->locked_vm += pglen;
 	/* New or grown VMAs are soft-dirty: their pages are all "new". */
-	vma->vm_flags |= VM_SOFTDIRTY;
+	/* A merged VMA is visible to rmap walks already. */
+	WRITE_ONCE(vma->vm_flags, vma->vm_flags | VM_SOFTDIRTY);
 	vma_set_page_prot(vma);
 	return addr;
 

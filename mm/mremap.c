@@ -423,7 +423,7 @@ static void dontunmap_complete(struct vma_remap_struct *vrm,
 	unsigned long start = vrm->addr, end = vrm->addr + vrm->old_len;
 	struct vm_area_struct *vma = vrm->vma;
 
-	vma->vm_flags &= ~VM_LOCKED_MASK;
+	WRITE_ONCE(vma->vm_flags, vma->vm_flags & ~VM_LOCKED_MASK);
 	/* Its pages are all gone: it needs no anon_vma any more. */
 	if (new_vma != vma && start == vma->vm_start && end == vma->vm_end) {
 		unlink_anon_vmas(vma);
@@ -447,7 +447,7 @@ static void unmap_source_vma(struct vma_remap_struct *vrm)
 	int err;
 
 	if (accountable_move)
-		vma->vm_flags &= ~VM_ACCOUNT;
+		WRITE_ONCE(vma->vm_flags, vma->vm_flags & ~VM_ACCOUNT);
 	err = do_vmi_munmap(mm, addr, len);
 	vrm->vma = NULL;
 	if (err) {
@@ -460,9 +460,9 @@ static void unmap_source_vma(struct vma_remap_struct *vrm)
 
 		next = find_vma_prev(mm, addr, &prev);
 		if (vm_start < addr && prev)
-			prev->vm_flags |= VM_ACCOUNT;
+			WRITE_ONCE(prev->vm_flags, prev->vm_flags | VM_ACCOUNT);
 		if (vm_end > addr + len && next)
-			next->vm_flags |= VM_ACCOUNT;
+			WRITE_ONCE(next->vm_flags, next->vm_flags | VM_ACCOUNT);
 	}
 }
 

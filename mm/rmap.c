@@ -1489,7 +1489,7 @@ static bool folio_referenced_one(struct folio *folio,
 		referenced++;
 	if (referenced) {
 		pra->referenced++;
-		pra->vm_flags |= vma->vm_flags & ~VM_LOCKED;
+		pra->vm_flags |= READ_ONCE(vma->vm_flags) & ~VM_LOCKED;
 	}
 	return pra->mapcount != 0;	/* stop once every mapping was seen */
 }
@@ -1497,7 +1497,8 @@ static bool folio_referenced_one(struct folio *folio,
 /* Mappings without recency (MADV_SEQUENTIAL/RANDOM) don't count. */
 static bool invalid_folio_referenced_vma(struct vm_area_struct *vma, void *arg)
 {
-	return vma->vm_flags & (VM_SEQ_READ | VM_RAND_READ);
+	/* Without mmap_lock: madvise() may be changing them. */
+	return READ_ONCE(vma->vm_flags) & (VM_SEQ_READ | VM_RAND_READ);
 }
 
 int folio_referenced(struct folio *folio, bool is_locked,
