@@ -18,6 +18,7 @@
 #include <linux/rmap.h>
 #include <asm-generic/tlb.h>
 #include <linux/hugetlb.h>
+#include <linux/mempolicy.h>
 #include <linux/lockdep.h>
 #include <linux/machine_subsys.h>
 #include <linux/vmstat.h>
@@ -417,21 +418,31 @@ static struct folio *alloc_surplus_hugetlb_folio(struct hstate *h, int nid)
 }
 
 /*
- * A surplus folio for a fault, trying every node from the faulting CPU's
- * (the task's mempolicy is the default): refcount 0, off every list.
+ * A surplus folio, trying every node @nmask allows (NULL: all) from @nid
+ * on: refcount 0, off every list.
  */
-static struct folio *alloc_surplus_any_node(struct hstate *h)
+static struct folio *alloc_surplus_nodemask(struct hstate *h, int nid,
+					    const nodemask_t *nmask)
 {
-	int i, start = numa_node_id();
+	int i;
 
 	for (i = 0; i < nr_online_nodes(); i++) {
-		struct folio *folio = alloc_surplus_hugetlb_folio(
-			h, (start + i) % nr_online_nodes());
+		int node = (nid + i) % nr_online_nodes();
+		struct folio *folio;
 
+		if (nmask && !node_isset(node, *nmask))
+			continue;
+		folio = alloc_surplus_hugetlb_folio(h, node);
 		if (folio)
 			return folio;
 	}
 	return NULL;
+}
+
+/* For a reservation: from the calling CPU's node, any node. */
+static struct folio *alloc_surplus_any_node(struct hstate *h)
+{
+	return alloc_surplus_nodemask(h, numa_node_id(), NULL);
 }
 
 /*
@@ -974,11 +985,12 @@ static long vma_commit_reservation(struct hstate *h,
 /* ---- allocating for a user ---- */
 
 /*
- * A free folio of @h for a user, from the faulting node first; with
- * @gbl_chg (no reservation), only while free pages exceed the reserved
- * ones (Linux's dequeue_hugetlb_folio_vma()).  Caller holds hugetlb_lock.
+ * A free folio of @h for a user, from @nid first, on the nodes @nmask
+ * allows (NULL: all); with @gbl_chg (no reservation), only while free
+ * pages exceed the reserved ones.  Caller holds hugetlb_lock.
  */
 static struct folio *dequeue_hugetlb_folio(struct hstate *h, int nid,
+					   const nodemask_t *nmask,
 					   long gbl_chg)
 {
 	int i;
@@ -986,16 +998,59 @@ static struct folio *dequeue_hugetlb_folio(struct hstate *h, int nid,
 	lockdep_assert_held(&hugetlb_lock);
 	if (gbl_chg && h->free_huge_pages - h->resv_huge_pages == 0)
 		return NULL;
-	if (nid < 0)
+	if (nid < 0 || nid >= nr_online_nodes())
 		nid = numa_node_id();
 	for (i = 0; i < nr_online_nodes(); i++) {
-		struct folio *folio = __dequeue_hugetlb_folio_node_exact(
-			h, (nid + i) % nr_online_nodes());
+		int node = (nid + i) % nr_online_nodes();
+		struct folio *folio;
 
+		if (nmask && !node_isset(node, *nmask))
+			continue;
+		folio = __dequeue_hugetlb_folio_node_exact(h, node);
 		if (folio)
 			return folio;
 	}
 	return NULL;
+}
+
+/*
+ * The fault's folio by the task's or VMA's mempolicy (Linux's
+ * dequeue_hugetlb_folio_vma()): MPOL_BIND's nodes only, even when other
+ * nodes have free pages (the reservation is global, the placement not:
+ * such a fault may find none); PREFERRED_MANY's first, then any node.
+ * Caller holds hugetlb_lock.
+ */
+static struct folio *dequeue_hugetlb_folio_vma(struct hstate *h,
+					       struct vm_area_struct *vma,
+					       unsigned long addr,
+					       long gbl_chg)
+{
+	bool masked, fallback;
+	struct folio *folio;
+	nodemask_t mask;
+	int nid = huge_node(vma, addr, h->order, &mask, &masked,
+			    &fallback);
+
+	folio = dequeue_hugetlb_folio(h, nid, masked ? &mask : NULL, gbl_chg);
+	if (!folio && fallback)
+		folio = dequeue_hugetlb_folio(h, nid, NULL, gbl_chg);
+	return folio;
+}
+
+/* A surplus folio for the fault, placed as dequeue_hugetlb_folio_vma(). */
+static struct folio *alloc_buddy_hugetlb_folio_with_mpol(
+	struct hstate *h, struct vm_area_struct *vma, unsigned long addr)
+{
+	bool masked, fallback;
+	struct folio *folio;
+	nodemask_t mask;
+	int nid = huge_node(vma, addr, h->order, &mask, &masked,
+			    &fallback);
+
+	folio = alloc_surplus_nodemask(h, nid, masked ? &mask : NULL);
+	if (!folio && fallback)
+		folio = alloc_surplus_nodemask(h, nid, NULL);
+	return folio;
 }
 
 /* Report HPG_zeroed once, clearing it (seed 000). */
@@ -1031,10 +1086,10 @@ struct folio *alloc_hugetlb_folio(struct vm_area_struct *vma,
 			return ERR_PTR(-ENOSPC);
 	}
 	spin_lock(&hugetlb_lock);
-	folio = dequeue_hugetlb_folio(h, numa_node_id(), gbl_chg);
+	folio = dequeue_hugetlb_folio_vma(h, vma, addr, gbl_chg);
 	if (!folio) {
 		spin_unlock(&hugetlb_lock);
-		folio = alloc_surplus_any_node(h);
+		folio = alloc_buddy_hugetlb_folio_with_mpol(h, vma, addr);
 		if (!folio) {
 			if (map_chg)
 				(void)hugepage_subpool_put_pages(spool, 1);
@@ -1073,7 +1128,7 @@ struct folio *alloc_hugetlb_folio_reserve(struct hstate *h, int nid,
 		spin_unlock(&hugetlb_lock);
 		return NULL;
 	}
-	folio = dequeue_hugetlb_folio(h, nid, 0);
+	folio = dequeue_hugetlb_folio(h, nid, NULL, 0);
 	if (folio)
 		h->resv_huge_pages--;
 	spin_unlock(&hugetlb_lock);
@@ -1813,22 +1868,14 @@ static struct folio *dequeue_hugetlb_folio_nodemask(struct hstate *h,
 						    gfp_t gfp_mask, int nid,
 						    nodemask_t *nmask)
 {
-	int i, n = (gfp_mask & __GFP_THISNODE) ? 1 : nr_online_nodes();
-
 	lockdep_assert_held(&hugetlb_lock);
 	if (nid < 0 || nid >= nr_online_nodes())
 		nid = numa_node_id();
-	for (i = 0; i < n; i++) {
-		int node = (nid + i) % nr_online_nodes();
-		struct folio *folio;
-
-		if (nmask && !node_isset(node, *nmask))
-			continue;
-		folio = __dequeue_hugetlb_folio_node_exact(h, node);
-		if (folio)
-			return folio;
-	}
-	return NULL;
+	if (!(gfp_mask & __GFP_THISNODE))
+		return dequeue_hugetlb_folio(h, nid, nmask, 0);
+	if (nmask && !node_isset(nid, *nmask))
+		return NULL;
+	return __dequeue_hugetlb_folio_node_exact(h, nid);
 }
 
 /*

@@ -38,6 +38,9 @@ const struct mempolicy *get_vma_policy(struct vm_area_struct *vma)
 {
 	if (vma->vm_policy.mode != MPOL_DEFAULT)
 		return &vma->vm_policy;
+	/* A pseudo-VMA (hugetlbfs fallocate) has no mm: the local node. */
+	if (!vma->vm_mm)
+		return &default_mempolicy;
 	return &vma->vm_mm->mempolicy;
 }
 
@@ -107,6 +110,18 @@ struct folio *vma_alloc_folio(gfp_t gfp, unsigned int order,
 {
 	return alloc_folio_mpol(gfp, order, get_vma_policy(vma),
 				interleave_index(vma, addr, order), addr);
+}
+
+int huge_node(struct vm_area_struct *vma, unsigned long addr,
+	      unsigned int order, nodemask_t *mask, bool *masked,
+	      bool *fallback)
+{
+	const struct mempolicy *pol = get_vma_policy(vma);
+
+	*masked = pol->mode == MPOL_BIND || pol->mode == MPOL_PREFERRED_MANY;
+	*fallback = pol->mode == MPOL_PREFERRED_MANY;
+	*mask = pol->nodes;
+	return policy_node(pol, interleave_index(vma, addr, order));
 }
 
 bool mpol_folio_conforms(const struct mempolicy *pol, struct folio *folio)

@@ -61,6 +61,17 @@ const struct mempolicy *get_vma_policy(struct vm_area_struct *vma);
 struct folio *vma_alloc_folio(gfp_t gfp, unsigned int order,
 			      struct vm_area_struct *vma, unsigned long addr);
 
+/*
+ * Where a hugetlb folio of @order for @vma at @addr goes first (Linux's
+ * huge_node()): the node the policy picks (interleave by the huge page's
+ * index); MPOL_BIND and MPOL_PREFERRED_MANY also restrict the nodes to
+ * *@mask (*@masked), and PREFERRED_MANY falls back to every node
+ * (*@fallback) when those have none.
+ */
+int huge_node(struct vm_area_struct *vma, unsigned long addr,
+	      unsigned int order, nodemask_t *mask, bool *masked,
+	      bool *fallback);
+
 /* Whether @folio sits where @pol (applied at @vma, @addr) wants it. */
 bool mpol_folio_conforms(const struct mempolicy *pol, struct folio *folio);
 

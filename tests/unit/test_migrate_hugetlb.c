@@ -924,10 +924,76 @@ static void test_gigantic(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * Hugetlb faults are placed by the mempolicy (Linux's
+ * dequeue_hugetlb_folio_vma() and alloc_buddy_hugetlb_folio_with_mpol()),
+ * 2 pages per node, all 4 reserved by the private mapping:
+ *
+ *   A+0   MPOL_BIND {1}            -> node 1
+ *   A+2M  MPOL_INTERLEAVE {0,1}    -> node (index % 2)
+ *   A+4M  MPOL_INTERLEAVE {0,1}    -> the other node
+ *   A+6M  MPOL_BIND {1}: node 1 has none left, node 0 has one
+ *         -> SIGBUS (the reservation is global, the placement is not)
+ *   A+6M  MPOL_PREFERRED_MANY {1}  -> falls back to node 0
+ */
+static void test_fault_placed_by_policy(void **state)
+{
+	struct foliage_machine *m = test_machine(2, 64);
+	struct foliage_task *t = new_task(m, "t");
+	const struct hstate *h = H2M(m);
+	unsigned long addr, fault = 0;
+	char byte = 1;
+	int n2, n4;
+
+	(void)state;
+	set(m, "vm.nr_hugepages", "4");
+	assert_node(h, 0, 2, 2, 0);
+	assert_node(h, 1, 2, 2, 0);
+	addr = map(t, 0, 8 * MB, PROT_RW, HUGE_PRIV, NULL, 0);
+	assert_int_equal(h->resv_huge_pages, 4);
+
+	assert_int_equal(foliage_mbind(t, addr, 2 * MB, FOLIAGE_MPOL_BIND,
+				       1UL << 1, 0), 0);
+	fill_pattern(t, addr, 2 * MB, 1);
+	assert_int_equal(where(t, addr), 1);
+
+	assert_int_equal(foliage_mbind(t, addr + 2 * MB, 4 * MB,
+				       FOLIAGE_MPOL_INTERLEAVE, 3UL, 0), 0);
+	fill_pattern(t, addr + 2 * MB, 4 * MB, 2);
+	n2 = where(t, addr + 2 * MB);
+	n4 = where(t, addr + 4 * MB);
+	assert_true(n2 == 0 || n2 == 1);
+	assert_int_equal(n4, 1 - n2);
+	assert_node(h, 0, 2, 1, 0);
+	assert_node(h, 1, 2, 0, 0);
+
+	assert_int_equal(foliage_mbind(t, addr + 6 * MB, 2 * MB,
+				       FOLIAGE_MPOL_BIND, 1UL << 1, 0), 0);
+	assert_int_equal(foliage_access(t, addr + 6 * MB, &byte, 1, true,
+					&fault), -EFAULT);
+	assert_int_equal(fault, addr + 6 * MB);
+	assert_node(h, 0, 2, 1, 0);
+	assert_int_equal(h->resv_huge_pages, 1);
+
+	assert_int_equal(foliage_mbind(t, addr + 6 * MB, 2 * MB,
+				       FOLIAGE_MPOL_PREFERRED_MANY, 1UL << 1,
+				       0), 0);
+	fill_pattern(t, addr + 6 * MB, 2 * MB, 4);
+	assert_int_equal(where(t, addr + 6 * MB), 0);
+	assert_node(h, 0, 2, 0, 0);
+	assert_int_equal(h->resv_huge_pages, 0);
+	expect_pattern(t, addr, 2 * MB, 1);
+	expect_pattern(t, addr + 2 * MB, 4 * MB, 2);
+	expect_pattern(t, addr + 6 * MB, 2 * MB, 4);
+	assert_int_equal(foliage_exit(t), 0);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_move_to_free_pool_page),
+		cmocka_unit_test(test_fault_placed_by_policy),
 		cmocka_unit_test(test_move_to_temporary_page),
 		cmocka_unit_test(test_move_surplus_transfer),
 		cmocka_unit_test(test_move_enomem),
