@@ -258,8 +258,21 @@ static void scan_entry(struct rmap_checker *c, struct vm_area_struct *vma,
 		c->st->pte_maps++;
 }
 
-/* Every present PTE and huge PMD of @vma that maps a normal page. */
-static void scan_vma(struct rmap_checker *c, struct vm_area_struct *vma)
+/*
+ * Visit @vma's page tables: @pmd_entry for each huge or non-present
+ * (migration) PMD entry, at its PMD-aligned address; @pte_entry for each
+ * PTE of the tables, under their lock.
+ */
+static void walk_vma_tables(struct rmap_checker *c, struct vm_area_struct *vma,
+			    void (*pmd_entry)(struct rmap_checker *c,
+					      struct vm_area_struct *vma,
+					      unsigned long addr, pmd_t pmde,
+					      void *arg),
+			    void (*pte_entry)(struct rmap_checker *c,
+					      struct vm_area_struct *vma,
+					      unsigned long addr, pte_t pte,
+					      void *arg),
+			    void *arg)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	unsigned long addr, end;
@@ -274,25 +287,38 @@ static void scan_vma(struct rmap_checker *c, struct vm_area_struct *vma)
 		if (!pmd)
 			continue;
 		pmde = pmdp_get(pmd);
-		if (pmd_trans_huge(pmde)) {
-			if (!is_huge_zero_pmd(pmde))
-				scan_entry(c, vma, addr & PMD_MASK,
-					   pmd_pfn(pmde), true);
+		if (pmd_trans_huge(pmde) || is_pmd_migration_entry(pmde)) {
+			pmd_entry(c, vma, addr & PMD_MASK, pmde, arg);
 			continue;
 		}
 		ptes = pte_offset_map_lock(mm, pmd, addr, &ptl);
 		if (!ptes)
 			continue;
-		for (pte = ptes; addr < end; addr += PAGE_SIZE, pte++) {
-			pte_t ptent = ptep_get(pte);
-
-			if (!pte_present(ptent) || pte_special(ptent) ||
-			    is_zero_pfn(pte_pfn(ptent)))
-				continue;
-			scan_entry(c, vma, addr, pte_pfn(ptent), false);
-		}
+		for (pte = ptes; addr < end; addr += PAGE_SIZE, pte++)
+			pte_entry(c, vma, addr, ptep_get(pte), arg);
 		pte_unmap_unlock(ptes, ptl);
 	}
+}
+
+static void scan_pmd(struct rmap_checker *c, struct vm_area_struct *vma,
+		     unsigned long addr, pmd_t pmde, void *arg)
+{
+	if (pmd_trans_huge(pmde) && !is_huge_zero_pmd(pmde))
+		scan_entry(c, vma, addr, pmd_pfn(pmde), true);
+}
+
+static void scan_pte(struct rmap_checker *c, struct vm_area_struct *vma,
+		     unsigned long addr, pte_t ptent, void *arg)
+{
+	if (pte_present(ptent) && !pte_special(ptent) &&
+	    !is_zero_pfn(pte_pfn(ptent)))
+		scan_entry(c, vma, addr, pte_pfn(ptent), false);
+}
+
+/* Every present PTE and huge PMD of @vma that maps a normal page. */
+static void scan_vma(struct rmap_checker *c, struct vm_area_struct *vma)
+{
+	walk_vma_tables(c, vma, scan_pmd, scan_pte, NULL);
 }
 
 /* ---- the reverse-map view ------------------------------------------- */
@@ -922,6 +948,42 @@ static void scan_hugetlb_vma_migration(struct rmap_checker *c,
 	}
 }
 
+/* A migration entry naming a page of the folio (@arg), recorded. */
+static void scan_migration_entry(struct rmap_checker *c,
+				 struct vm_area_struct *vma,
+				 unsigned long addr, swp_entry_t entry,
+				 struct folio *folio, bool pmd)
+{
+	unsigned long head = folio_pfn(folio), pfn = swp_offset_pfn(entry);
+
+	if (!is_migration_entry(entry) || pfn < head ||
+	    pfn >= head + folio_nr_pages(folio))
+		return;
+	map_add(c, &c->scan, head, vma, addr, pfn - head, pmd);
+	if (pmd)
+		c->st->pmd_maps++;
+	else
+		c->st->pte_maps++;
+}
+
+static void scan_pmd_migration(struct rmap_checker *c,
+			       struct vm_area_struct *vma, unsigned long addr,
+			       pmd_t pmde, void *arg)
+{
+	if (is_pmd_migration_entry(pmde))
+		scan_migration_entry(c, vma, addr, pmd_to_swp_entry(pmde), arg,
+				     true);
+}
+
+static void scan_pte_migration(struct rmap_checker *c,
+			       struct vm_area_struct *vma, unsigned long addr,
+			       pte_t ptent, void *arg)
+{
+	if (is_swap_pte(ptent))
+		scan_migration_entry(c, vma, addr, pte_to_swp_entry(ptent),
+				     arg, false);
+}
+
 /*
  * Every migration entry of @vma, a PTE or a PMD one, that names a page of
  * @folio: what remove_migration_ptes() must turn back into mappings.
@@ -929,57 +991,11 @@ static void scan_hugetlb_vma_migration(struct rmap_checker *c,
 static void scan_vma_migration(struct rmap_checker *c,
 			       struct vm_area_struct *vma, struct folio *folio)
 {
-	unsigned long head = folio_pfn(folio), nr = folio_nr_pages(folio);
-	struct mm_struct *mm = vma->vm_mm;
-	unsigned long addr, end, pfn;
-
-	if (is_vm_hugetlb_page(vma)) {
+	if (is_vm_hugetlb_page(vma))
 		scan_hugetlb_vma_migration(c, vma, folio);
-		return;
-	}
-
-	for (addr = vma->vm_start; addr < vma->vm_end; addr = end) {
-		pte_t *ptes, *pte;
-		spinlock_t *ptl;
-		pmd_t *pmd, pmde;
-
-		end = pmd_addr_end(addr, vma->vm_end);
-		pmd = pmd_lookup(mm, addr);
-		if (!pmd)
-			continue;
-		pmde = pmdp_get(pmd);
-		if (is_pmd_migration_entry(pmde)) {
-			pfn = swp_offset_pfn(pmd_to_swp_entry(pmde));
-			if (pfn >= head && pfn < head + nr) {
-				map_add(c, &c->scan, head, vma, addr & PMD_MASK,
-					pfn - head, true);
-				c->st->pmd_maps++;
-			}
-			continue;
-		}
-		if (pmd_trans_huge(pmde))
-			continue;
-		ptes = pte_offset_map_lock(mm, pmd, addr, &ptl);
-		if (!ptes)
-			continue;
-		for (pte = ptes; addr < end; addr += PAGE_SIZE, pte++) {
-			pte_t ptent = ptep_get(pte);
-			swp_entry_t entry;
-
-			if (!is_swap_pte(ptent))
-				continue;
-			entry = pte_to_swp_entry(ptent);
-			if (!is_migration_entry(entry))
-				continue;
-			pfn = swp_offset_pfn(entry);
-			if (pfn < head || pfn >= head + nr)
-				continue;
-			map_add(c, &c->scan, head, vma, addr, pfn - head,
-				false);
-			c->st->pte_maps++;
-		}
-		pte_unmap_unlock(ptes, ptl);
-	}
+	else
+		walk_vma_tables(c, vma, scan_pmd_migration,
+				scan_pte_migration, folio);
 }
 
 /* rmap_one of the migration check: page_vma_mapped_walk(PVMW_MIGRATION). */
