@@ -260,8 +260,10 @@ static void scan_entry(struct rmap_checker *c, struct vm_area_struct *vma,
 
 /*
  * Visit @vma's page tables: @pmd_entry for each huge or non-present
- * (migration) PMD entry, at its PMD-aligned address; @pte_entry for each
- * PTE of the tables, under their lock.
+ * (migration) PMD entry, at its PMD-aligned address, and for each 1 GiB
+ * leaf (a hugetlb PUD, whose value reads as a huge PMD's) at its
+ * PUD-aligned one; @pte_entry for each PTE of the tables, under their
+ * lock.
  */
 static void walk_vma_tables(struct rmap_checker *c, struct vm_area_struct *vma,
 			    void (*pmd_entry)(struct rmap_checker *c,
@@ -284,8 +286,16 @@ static void walk_vma_tables(struct rmap_checker *c, struct vm_area_struct *vma,
 
 		end = pmd_addr_end(addr, vma->vm_end);
 		pmd = pmd_lookup(mm, addr);
-		if (!pmd)
+		if (!pmd) {
+			pud_t *pud = pud_lookup(mm, addr);
+
+			if (pud && pud_leaf(*pud)) {
+				pmd_entry(c, vma, addr & PUD_MASK,
+					  pmdp_get((pmd_t *)pud), arg);
+				end = pud_addr_end(addr, vma->vm_end);
+			}
 			continue;
+		}
 		pmde = pmdp_get(pmd);
 		if (pmd_trans_huge(pmde) || is_pmd_migration_entry(pmde)) {
 			pmd_entry(c, vma, addr & PMD_MASK, pmde, arg);
@@ -346,8 +356,19 @@ static void lookup_folio(struct rmap_checker *c, struct folio *folio,
 			continue;
 		addr = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
 		pmd = pmd_lookup(mm, addr);
-		if (!pmd)
+		if (!pmd) {
+			pud_t *pud = pud_lookup(mm, addr);
+
+			/* A 1 GiB hugetlb leaf maps the whole folio. */
+			if (pud && pud_leaf(*pud) && !i &&
+			    pmd_pfn(pmdp_get((pmd_t *)pud)) == head &&
+			    !(addr & ~PUD_MASK)) {
+				map_add(c, &c->walk, head, vma, addr, 0, true);
+				c->st->rmap_pmd_maps++;
+				break;
+			}
 			continue;
+		}
 		pmde = pmdp_get(pmd);
 		if (pmd_trans_huge(pmde)) {
 			unsigned long first = pmd_pfn(pmde);
