@@ -43,16 +43,6 @@ static struct foliage_machine *two_node_machine(void)
 	return m;
 }
 
-static void machine_done(struct foliage_machine *m)
-{
-	assert_int_equal(machine_enter(m), 0);
-	exit_all_tasks(m);
-	assert_int_equal(foliage_validate(m), 0);
-	if (foliage_bugs(m))
-		fail_msg("bug: %s", foliage_first_bug(m));
-	foliage_machine_destroy(m);
-}
-
 /* ---- a fault on a migration entry ---- */
 
 struct entry_wait {
@@ -145,7 +135,7 @@ static void test_fault_sleeps_on_entry(void **state)
 	sem_destroy(&w.unmapped);
 	sem_destroy(&w.go);
 	sem_destroy(&w.started);
-	machine_done(m);
+	threads_machine_done(m);
 }
 
 /* ---- move_pages(2) against writers, forks and walkers ---- */
@@ -343,7 +333,7 @@ static void test_move_pages_race(void **state)
 			assert_int_equal(v >> 32, i);
 		}
 	}
-	machine_done(m);
+	threads_machine_done(m);
 }
 
 int main(void)
