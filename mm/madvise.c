@@ -78,33 +78,6 @@ static bool madvise_behavior_valid(int behavior)
 /* ---- MADV_FREE ----------------------------------------------------- */
 
 /*
- * folio_maybe_mapped_shared() for a large folio.  Linux 6.18 tracks the
- * mms mapping a large folio (CONFIG_MM_ID); foliage does not, and counts
- * it shared when it has more mappings than the PTEs of @table (the PTE
- * table being advised) that map it, or for a PMD mapping more than one.
- * The two agree but for a folio also mapped elsewhere in the same mm
- * (after a partial mremap), which foliage takes as shared.
- */
-static bool folio_maybe_mapped_shared_table(struct folio *folio, pte_t *table)
-{
-	const unsigned long pfn = folio_pfn(folio);
-	const unsigned long nr = folio_nr_pages(folio);
-	int mapcount = folio_mapcount(folio), here = 0, i;
-
-	if (mapcount <= 1)
-		return false;
-	if (!table)
-		return true;
-	for (i = 0; i < PTRS_PER_PTE; i++) {
-		pte_t ptent = ptep_get(table + i);
-
-		if (pte_present(ptent) && pte_pfn(ptent) - pfn < nr)
-			here++;
-	}
-	return mapcount > here;
-}
-
-/*
  * A huge PMD in the range (Linux's madvise_free_huge_pmd()).  True if it
  * was dealt with; false leaves it to the PTE walk: a PMD left alone (the
  * huge zero page, a folio mapped by another mm too, or locked) stays
@@ -128,7 +101,7 @@ static bool madvise_free_huge_pmd(struct mmu_gather *tlb,
 		goto out;	/* the huge zero page */
 	folio = page_folio(page);
 	/* Others map it: it could only go if they all MADV_FREE it. */
-	if (folio_maybe_mapped_shared_table(folio, NULL))
+	if (folio_maybe_mapped_shared(folio))
 		goto out;
 	if (!folio_trylock(folio))
 		goto out;
@@ -192,8 +165,7 @@ static void madvise_free_pte_range(struct mmu_gather *tlb,
 						   max_nr,
 						   FPB_MERGE_YOUNG_DIRTY);
 			if (nr < folio_nr_pages(folio)) {
-				if (folio_maybe_mapped_shared_table(folio,
-						pte - pte_index(addr)))
+				if (folio_maybe_mapped_shared(folio))
 					continue;
 				if (!folio_trylock(folio))
 					continue;

@@ -588,61 +588,44 @@ static vm_fault_t do_fault(struct vm_fault *vmf)
 
 /*
  * A large anon folio may be reused if every reference is a mapping and
- * every mapping is in this mm.  Linux 6.18 knows the mapping mms from the
- * folio's mm_id slots; foliage has none, so it counts the mappings in the
- * faulting PTE table: if they are all of them, they are all this mm's.
- * (Conservative: a folio also mapped elsewhere in this mm is copied.)
+ * every mapping is this mm's: its mm slots (CONFIG_MM_ID) say no other mm
+ * maps it, and the large mapcount lock keeps mapcount and refcount from
+ * moving while they are compared.
  */
-/* How many of the PTEs [from, to) of @table map a page of the folio. */
-static int folio_mapped_in_table(pte_t *table, long from, long to,
-				 unsigned long pfn, unsigned long nr)
-{
-	int here = 0;
-
-	for (; from < to; from++) {
-		pte_t pte = ptep_get(table + from);
-
-		if (pte_present(pte) && !pte_special(pte) &&
-		    pte_pfn(pte) - pfn < nr)
-			here++;
-	}
-	return here;
-}
-
 static bool __wp_can_reuse_large_anon_folio(struct folio *folio,
-					    struct vm_fault *vmf)
+					    struct vm_area_struct *vma)
 {
-	int mapcount = folio_mapcount(folio);
-	unsigned long pfn = folio_pfn(folio);
-	unsigned long nr = folio_nr_pages(folio);
-	pte_t *table = vmf->pte - pte_index(vmf->address);
-	long first = (long)pte_index(vmf->address) -
-		     (long)(pte_pfn(vmf->orig_pte) - pfn);
+	bool exclusive = false;
 
 	/* Just free up a large folio if only a single page is mapped. */
-	if (mapcount <= 1)
+	if (folio_large_mapcount(folio) <= 1)
 		return false;
-	if (mapcount != folio_ref_count(folio))
+	if (folio_test_large_maybe_mapped_shared(folio))
 		return false;
-	if (folio_entire_mapcount(folio))
+	if (folio_large_mapcount(folio) != folio_ref_count(folio))
 		return false;
-	/*
-	 * Where the folio lies if it is mapped in order around the fault
-	 * (the usual case) first; the whole table only if that is not all.
-	 */
-	if (folio_mapped_in_table(table, max(first, 0L),
-				  min(first + (long)nr, (long)PTRS_PER_PTE),
-				  pfn, nr) == mapcount)
-		return true;
-	return folio_mapped_in_table(table, 0, PTRS_PER_PTE, pfn, nr) ==
-	       mapcount;
+
+	folio_lock_large_mapcount(folio);
+	VM_WARN_ON(folio_large_mapcount(folio) > folio_ref_count(folio));
+	if (folio_test_large_maybe_mapped_shared(folio))
+		goto unlock;
+	if (folio_large_mapcount(folio) != folio_ref_count(folio))
+		goto unlock;
+	VM_WARN_ON(folio_large_mapcount(folio) > (int)folio_nr_pages(folio));
+	VM_WARN_ON(folio_entire_mapcount(folio));
+	VM_WARN_ON(folio_mm_id(folio, 0) != vma->vm_mm->mm_id &&
+		   folio_mm_id(folio, 1) != vma->vm_mm->mm_id);
+	exclusive = true;
+unlock:
+	folio_unlock_large_mapcount(folio);
+	return exclusive;
 }
 
 static bool wp_can_reuse_anon_folio(struct folio *folio,
 				    struct vm_fault *vmf)
 {
 	if (folio_test_large(folio))
-		return __wp_can_reuse_large_anon_folio(folio, vmf);
+		return __wp_can_reuse_large_anon_folio(folio, vmf->vma);
 	/* Only our mapping's reference (no swap cache in foliage). */
 	if (folio_ref_count(folio) > 1)
 		return false;

@@ -1259,18 +1259,6 @@ nodemask_t node_states_memory(void)
 	return mask;
 }
 
-/*
- * Without mm-ids (CONFIG_MM_ID), Linux's folio_maybe_mapped_shared()
- * guesses from the mapcounts: more mappings than pages is sharing.
- */
-static bool folio_maybe_mapped_shared(struct folio *folio)
-{
-	if (!folio_test_large(folio))
-		return folio_mapcount(folio) > 1;
-	return folio_entire_mapcount(folio) > 1 ||
-	       folio_mapcount(folio) > folio_nr_pages(folio);
-}
-
 static bool vma_migratable(struct vm_area_struct *vma)
 {
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP))

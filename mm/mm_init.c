@@ -359,6 +359,7 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	spin_lock_init(&m->files_lock);
 	INIT_LIST_HEAD(&m->files);
 	spin_lock_init(&m->pins_lock);
+	spin_lock_init(&m->mm_ida_lock);
 	pthread_rwlock_init(&m->tasks_validate_lock, NULL);
 	folio_wait_table_init(m);
 	m->sysctl.init_on_alloc = cfg->init_on_alloc;
@@ -503,6 +504,7 @@ void foliage_machine_destroy(struct foliage_machine *m)
 		munmap(m->mem_map, m->mem_map_bytes);
 	folio_wait_table_destroy(m);
 	pthread_rwlock_destroy(&m->tasks_validate_lock);
+	free(m->mm_ida);
 	machine_kernel_exit(m);
 	if (this_machine == m) {
 		this_machine = NULL;

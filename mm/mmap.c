@@ -95,6 +95,57 @@ static unsigned long mmap_base(unsigned long task_size)
 	return PAGE_ALIGN(task_size - gap);
 }
 
+/*
+ * CONFIG_MM_ID: the smallest free id for a new mm (Linux's
+ * ida_alloc_range(MM_ID_MIN, MM_ID_MAX)), or -ENOMEM.
+ */
+static int mm_alloc_id(struct mm_struct *mm)
+{
+	struct foliage_machine *m = this_machine;
+	unsigned int i, longs, id;
+	unsigned long *map;
+
+	spin_lock(&m->mm_ida_lock);
+	for (i = 0; i < m->mm_ida_longs; i++)
+		if (~m->mm_ida[i])
+			break;
+	if (i == m->mm_ida_longs) {
+		longs = m->mm_ida_longs ? 2 * m->mm_ida_longs : 1;
+		map = NULL;
+		if ((unsigned long)longs * BITS_PER_LONG <= MM_ID_MAX + 1UL)
+			map = realloc(m->mm_ida, longs * sizeof(*map));
+		if (!map) {
+			/* A failed realloc leaves the old map in place. */
+			spin_unlock(&m->mm_ida_lock);
+			return -ENOMEM;
+		}
+		memset(map + m->mm_ida_longs, 0,
+		       (longs - m->mm_ida_longs) * sizeof(*map));
+		if (!m->mm_ida_longs)
+			map[0] = 1UL << MM_ID_DUMMY;
+		m->mm_ida = map;
+		m->mm_ida_longs = longs;
+	}
+	id = i * BITS_PER_LONG + (unsigned int)__builtin_ctzl(~m->mm_ida[i]);
+	m->mm_ida[i] |= 1UL << (id % BITS_PER_LONG);
+	spin_unlock(&m->mm_ida_lock);
+	mm->mm_id = id;
+	return 0;
+}
+
+static void mm_free_id(struct mm_struct *mm)
+{
+	struct foliage_machine *m = this_machine;
+	mm_id_t id = mm->mm_id;
+
+	mm->mm_id = MM_ID_DUMMY;
+	if (id == MM_ID_DUMMY)
+		return;
+	spin_lock(&m->mm_ida_lock);
+	m->mm_ida[id / BITS_PER_LONG] &= ~(1UL << (id % BITS_PER_LONG));
+	spin_unlock(&m->mm_ida_lock);
+}
+
 struct mm_struct *mm_alloc(void)
 {
 	struct mm_struct *mm = calloc(1, sizeof(*mm));
@@ -111,12 +162,17 @@ struct mm_struct *mm_alloc(void)
 	mm->mmap_base = mmap_base(mm->task_size);
 	mm->flags |= 1UL << MMF_TOPDOWN;
 	mm->execute_only_pkey = -1;
-	if (mm_alloc_pgd(mm)) {
-		pthread_rwlock_destroy(&mm->mmap_lock);
-		free(mm);
-		return NULL;
-	}
+	if (mm_alloc_pgd(mm))
+		goto fail_nopgd;
+	if (mm_alloc_id(mm))
+		goto fail_noid;
 	return mm;
+fail_noid:
+	mm_free_pgd(mm);
+fail_nopgd:
+	pthread_rwlock_destroy(&mm->mmap_lock);
+	free(mm);
+	return NULL;
 }
 
 /* Linux's check_mm(): a dead mm holds no pages and no page tables. */
@@ -142,6 +198,7 @@ void mmput(struct mm_struct *mm)
 		return;
 	exit_mmap(mm);
 	mm_free_pgd(mm);
+	mm_free_id(mm);
 	check_mm(mm);
 	pthread_rwlock_destroy(&mm->mmap_lock);
 	free(mm);

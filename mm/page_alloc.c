@@ -948,10 +948,17 @@ static noinline bool free_tail_pages_prepare(struct page *page,
 		if (check_pages_enabled() &&
 		    atomic_read(&folio->_entire_mapcount) != -1)
 			bad_page(page, "nonzero entire_mapcount");
+		if (check_pages_enabled() &&
+		    folio->_mm_id_mapcount[0] != -1)
+			bad_page(page, "nonzero mm mapcount 0");
+		if (check_pages_enabled() &&
+		    folio->_mm_id_mapcount[1] != -1)
+			bad_page(page, "nonzero mm mapcount 1");
 		folio->_flags_1 = 0;
 		folio->_folio_nr_pages = 0;
 		if (order >= 2) {
 			folio->_flags_2 = 0;
+			folio->_hugetlb_private = 0;
 			INIT_LIST_HEAD(&folio->_deferred_list);
 			folio->_deferred_list.next = NULL;
 			folio->_deferred_list.prev = NULL;
@@ -1250,10 +1257,14 @@ void prep_compound_page(struct page *page, unsigned int order)
 	atomic_set(&folio->_nr_pages_mapped, 0);
 	atomic_set(&folio->_entire_mapcount, -1);
 	atomic_set(&folio->_pincount, 0);
-	folio->_hugetlb_private = 0;
+	/* CONFIG_MM_ID: both slots free, "mapped exclusively", unlocked. */
+	folio->_mm_ids = 0;
+	folio->_mm_id_mapcount[0] = -1;
+	folio->_mm_id_mapcount[1] = -1;
 	if (order >= 2) {
 		INIT_LIST_HEAD(&folio->_deferred_list);
 		folio->_hugetlb_subpool = NULL;
+		folio->_hugetlb_private = 0;
 	}
 }
 

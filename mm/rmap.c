@@ -757,6 +757,112 @@ static void __folio_rmap_sanity_checks(const struct folio *folio,
 	}
 }
 
+/* ---- CONFIG_MM_ID: the mm slots of a large folio (see rmap.h) ---- */
+
+static __always_inline void large_mapcount_sanity_checks(struct folio *folio,
+							 int diff,
+							 mm_id_t mm_id)
+{
+	VM_WARN_ON(!folio_test_large(folio) || PageHugetlb(&folio->page));
+	VM_WARN_ON(diff <= 0 || diff > (int)folio_nr_pages(folio));
+	VM_WARN_ON(mm_id < MM_ID_MIN || mm_id > MM_ID_MAX);
+	VM_WARN_ON((folio_mm_id(folio, 0) == MM_ID_DUMMY) !=
+		   (folio_mm_id_mapcount(folio, 0) == -1));
+	VM_WARN_ON((folio_mm_id(folio, 1) == MM_ID_DUMMY) !=
+		   (folio_mm_id_mapcount(folio, 1) == -1));
+}
+
+/* A new folio's first @mapcount mappings, all @vma's mm's: no lock. */
+static __always_inline void folio_set_large_mapcount(struct folio *folio,
+						     int mapcount,
+						     struct vm_area_struct *vma)
+{
+	large_mapcount_sanity_checks(folio, mapcount, vma->vm_mm->mm_id);
+	VM_WARN_ON(folio_mm_id(folio, 0) != MM_ID_DUMMY ||
+		   folio_mm_id(folio, 1) != MM_ID_DUMMY);
+	atomic_set(&folio->_large_mapcount, mapcount - 1);
+	folio_set_mm_id_mapcount(folio, 0, mapcount - 1);
+	folio_set_mm_id(folio, 0, vma->vm_mm->mm_id);
+}
+
+/* @diff more mappings by @vma's mm; returns the folio's new total. */
+static __always_inline int folio_add_return_large_mapcount(struct folio *folio,
+							   int diff,
+							   struct vm_area_struct *vma)
+{
+	const mm_id_t mm_id = vma->vm_mm->mm_id;
+	int val;
+
+	folio_lock_large_mapcount(folio);
+	large_mapcount_sanity_checks(folio, diff, mm_id);
+	val = atomic_read(&folio->_large_mapcount) + diff;
+	atomic_set(&folio->_large_mapcount, val);
+
+	if (folio_mm_id(folio, 0) == mm_id) {
+		folio_set_mm_id_mapcount(folio, 0,
+					 folio_mm_id_mapcount(folio, 0) + diff);
+	} else if (folio_mm_id(folio, 1) == mm_id) {
+		folio_set_mm_id_mapcount(folio, 1,
+					 folio_mm_id_mapcount(folio, 1) + diff);
+	} else if (folio_mm_id(folio, 0) == MM_ID_DUMMY) {
+		folio_set_mm_id(folio, 0, mm_id);
+		folio_set_mm_id_mapcount(folio, 0, diff - 1);
+		/* Mappings without a slot may exist already. */
+		if (val != diff - 1)
+			folio_mark_maybe_mapped_shared(folio, true);
+	} else if (folio_mm_id(folio, 1) == MM_ID_DUMMY) {
+		folio_set_mm_id(folio, 1, mm_id);
+		folio_set_mm_id_mapcount(folio, 1, diff - 1);
+		/* Slot 0 has mappings too. */
+		folio_mark_maybe_mapped_shared(folio, true);
+	} else {
+		/* A third mm: no slot, so maybe shared from now on. */
+		folio_mark_maybe_mapped_shared(folio, true);
+	}
+	folio_unlock_large_mapcount(folio);
+	return val + 1;
+}
+
+/* @diff fewer mappings by @vma's mm; returns the folio's new total. */
+static __always_inline int folio_sub_return_large_mapcount(struct folio *folio,
+							   int diff,
+							   struct vm_area_struct *vma)
+{
+	const mm_id_t mm_id = vma->vm_mm->mm_id;
+	int val, idx = -1;
+
+	folio_lock_large_mapcount(folio);
+	large_mapcount_sanity_checks(folio, diff, mm_id);
+	val = atomic_read(&folio->_large_mapcount) - diff;
+	atomic_set(&folio->_large_mapcount, val);
+
+	if (folio_mm_id(folio, 0) == mm_id)
+		idx = 0;
+	else if (folio_mm_id(folio, 1) == mm_id)
+		idx = 1;
+	if (idx >= 0) {
+		mm_id_mapcount_t mc = folio_mm_id_mapcount(folio, idx) - diff;
+
+		/*
+		 * An mm may unmap more than its slot counted: mappings it
+		 * added while no slot was free.  A slot never goes below -1.
+		 */
+		if (mc >= 0) {
+			folio_set_mm_id_mapcount(folio, idx, mc);
+			goto out;
+		}
+		folio_set_mm_id_mapcount(folio, idx, -1);
+		folio_set_mm_id(folio, idx, MM_ID_DUMMY);
+	}
+	/* One slot owns every mapping (or none is left): exclusive. */
+	if (folio_mm_id_mapcount(folio, 0) == val ||
+	    folio_mm_id_mapcount(folio, 1) == val)
+		folio_mark_maybe_mapped_shared(folio, false);
+out:
+	folio_unlock_large_mapcount(folio);
+	return val + 1;
+}
+
 /* The node counters of pages newly (un)mapped: Linux's __folio_mod_stat. */
 static void __folio_mod_stat(struct folio *folio, int nr, int nr_pmdmapped)
 {
@@ -783,8 +889,8 @@ static void __folio_mod_stat(struct folio *folio, int nr, int nr_pmdmapped)
  * mapping was added.
  */
 static int __folio_add_rmap(struct folio *folio, struct page *page,
-			    int nr_pages, enum rmap_level level,
-			    int *nr_pmdmapped)
+			    int nr_pages, struct vm_area_struct *vma,
+			    enum rmap_level level, int *nr_pmdmapped)
 {
 	atomic_t *mapped = &folio->_nr_pages_mapped;
 	const int orig_nr_pages = nr_pages;
@@ -804,7 +910,7 @@ static int __folio_add_rmap(struct folio *folio, struct page *page,
 		/* Pages under a PMD mapping were counted already. */
 		if (first && atomic_add_return(first, mapped) < ENTIRELY_MAPPED)
 			nr = first;
-		atomic_add(orig_nr_pages, &folio->_large_mapcount);
+		folio_add_return_large_mapcount(folio, orig_nr_pages, vma);
 		break;
 	case RMAP_LEVEL_PMD:
 		first = atomic_inc_and_test(&folio->_entire_mapcount);
@@ -820,7 +926,7 @@ static int __folio_add_rmap(struct folio *folio, struct page *page,
 				nr = 0;
 			}
 		}
-		atomic_inc(&folio->_large_mapcount);
+		folio_add_return_large_mapcount(folio, 1, vma);
 		break;
 	}
 	return nr;
@@ -854,7 +960,8 @@ static void __folio_add_anon_rmap(struct folio *folio, struct page *page,
 	int i, nr, nr_pmdmapped = 0;
 
 	VM_WARN_ON(!folio_test_anon(folio));
-	nr = __folio_add_rmap(folio, page, nr_pages, level, &nr_pmdmapped);
+	nr = __folio_add_rmap(folio, page, nr_pages, vma, level,
+			      &nr_pmdmapped);
 	__page_check_anon_rmap(folio, page, vma, address);
 	__folio_mod_stat(folio, nr, nr_pmdmapped);
 
@@ -950,11 +1057,11 @@ void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 			if (exclusive)
 				SetPageAnonExclusive(page);
 		}
-		atomic_set(&folio->_large_mapcount, nr - 1);
+		folio_set_large_mapcount(folio, nr, vma);
 		atomic_set(&folio->_nr_pages_mapped, nr);
 	} else {
 		atomic_set(&folio->_entire_mapcount, 0);
-		atomic_set(&folio->_large_mapcount, 0);
+		folio_set_large_mapcount(folio, 1, vma);
 		atomic_set(&folio->_nr_pages_mapped, ENTIRELY_MAPPED);
 		if (exclusive)
 			SetPageAnonExclusive(&folio->page);
@@ -966,29 +1073,32 @@ void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 }
 
 static void __folio_add_file_rmap(struct folio *folio, struct page *page,
-				  int nr_pages, enum rmap_level level)
+				  int nr_pages, struct vm_area_struct *vma,
+				  enum rmap_level level)
 {
 	int nr, nr_pmdmapped = 0;
 
 	VM_WARN_ON(folio_test_anon(folio));
-	nr = __folio_add_rmap(folio, page, nr_pages, level, &nr_pmdmapped);
+	nr = __folio_add_rmap(folio, page, nr_pages, vma, level,
+			      &nr_pmdmapped);
 	__folio_mod_stat(folio, nr, nr_pmdmapped);
 }
 
 void folio_add_file_rmap_ptes(struct folio *folio, struct page *page,
 			      int nr_pages, struct vm_area_struct *vma)
 {
-	__folio_add_file_rmap(folio, page, nr_pages, RMAP_LEVEL_PTE);
+	__folio_add_file_rmap(folio, page, nr_pages, vma, RMAP_LEVEL_PTE);
 }
 
 void folio_add_file_rmap_pmd(struct folio *folio, struct page *page,
 			     struct vm_area_struct *vma)
 {
-	__folio_add_file_rmap(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
+	__folio_add_file_rmap(folio, page, HPAGE_PMD_NR, vma, RMAP_LEVEL_PMD);
 }
 
 static void __folio_remove_rmap(struct folio *folio, struct page *page,
-				int nr_pages, enum rmap_level level)
+				int nr_pages, struct vm_area_struct *vma,
+				enum rmap_level level)
 {
 	atomic_t *mapped = &folio->_nr_pages_mapped;
 	int last = 0, nr = 0, nr_pmdmapped = 0;
@@ -1001,7 +1111,7 @@ static void __folio_remove_rmap(struct folio *folio, struct page *page,
 			nr = atomic_add_negative(-1, &folio->_mapcount);
 			break;
 		}
-		atomic_sub(nr_pages, &folio->_large_mapcount);
+		folio_sub_return_large_mapcount(folio, nr_pages, vma);
 		do {
 			last += atomic_add_negative(-1, &page->_mapcount);
 		} while (page++, --nr_pages > 0);
@@ -1010,7 +1120,7 @@ static void __folio_remove_rmap(struct folio *folio, struct page *page,
 			nr = last;
 		break;
 	case RMAP_LEVEL_PMD:
-		atomic_dec(&folio->_large_mapcount);
+		folio_sub_return_large_mapcount(folio, 1, vma);
 		last = atomic_add_negative(-1, &folio->_entire_mapcount);
 		if (last) {
 			nr = atomic_sub_return(ENTIRELY_MAPPED, mapped);
@@ -1040,13 +1150,13 @@ static void __folio_remove_rmap(struct folio *folio, struct page *page,
 void folio_remove_rmap_ptes(struct folio *folio, struct page *page,
 			    int nr_pages, struct vm_area_struct *vma)
 {
-	__folio_remove_rmap(folio, page, nr_pages, RMAP_LEVEL_PTE);
+	__folio_remove_rmap(folio, page, nr_pages, vma, RMAP_LEVEL_PTE);
 }
 
 void folio_remove_rmap_pmd(struct folio *folio, struct page *page,
 			   struct vm_area_struct *vma)
 {
-	__folio_remove_rmap(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
+	__folio_remove_rmap(folio, page, HPAGE_PMD_NR, vma, RMAP_LEVEL_PMD);
 }
 
 /*
@@ -1056,6 +1166,7 @@ void folio_remove_rmap_pmd(struct folio *folio, struct page *page,
  */
 static __always_inline void __folio_dup_rmap(struct folio *folio,
 					     struct page *page, int nr_pages,
+					     struct vm_area_struct *dst_vma,
 					     enum rmap_level level,
 					     bool unshare)
 {
@@ -1077,11 +1188,11 @@ static __always_inline void __folio_dup_rmap(struct folio *folio,
 				ClearPageAnonExclusive(page);
 			atomic_inc(&page->_mapcount);
 		} while (page++, --nr_pages > 0);
-		atomic_add(orig_nr_pages, &folio->_large_mapcount);
+		folio_add_return_large_mapcount(folio, orig_nr_pages, dst_vma);
 		break;
 	case RMAP_LEVEL_PMD:
 		atomic_inc(&folio->_entire_mapcount);
-		atomic_inc(&folio->_large_mapcount);
+		folio_add_return_large_mapcount(folio, 1, dst_vma);
 		break;
 	}
 }
@@ -1094,6 +1205,7 @@ static __always_inline void __folio_dup_rmap(struct folio *folio,
  */
 static int __folio_try_dup_anon_rmap(struct folio *folio, struct page *page,
 				     int nr_pages,
+				     struct vm_area_struct *dst_vma,
 				     struct vm_area_struct *src_vma,
 				     enum rmap_level level)
 {
@@ -1120,7 +1232,7 @@ static int __folio_try_dup_anon_rmap(struct folio *folio, struct page *page,
 			return -EBUSY;
 		ClearPageAnonExclusive(page);
 	}
-	__folio_dup_rmap(folio, page, nr_pages, level, true);
+	__folio_dup_rmap(folio, page, nr_pages, dst_vma, level, true);
 	return 0;
 }
 
@@ -1128,30 +1240,32 @@ int folio_try_dup_anon_rmap_ptes(struct folio *folio, struct page *page,
 				 int nr_pages, struct vm_area_struct *dst_vma,
 				 struct vm_area_struct *src_vma)
 {
-	return __folio_try_dup_anon_rmap(folio, page, nr_pages, src_vma,
-					 RMAP_LEVEL_PTE);
+	return __folio_try_dup_anon_rmap(folio, page, nr_pages, dst_vma,
+					 src_vma, RMAP_LEVEL_PTE);
 }
 
 int folio_try_dup_anon_rmap_pmd(struct folio *folio, struct page *page,
 				struct vm_area_struct *dst_vma,
 				struct vm_area_struct *src_vma)
 {
-	return __folio_try_dup_anon_rmap(folio, page, HPAGE_PMD_NR, src_vma,
-					 RMAP_LEVEL_PMD);
+	return __folio_try_dup_anon_rmap(folio, page, HPAGE_PMD_NR, dst_vma,
+					 src_vma, RMAP_LEVEL_PMD);
 }
 
 void folio_dup_file_rmap_ptes(struct folio *folio, struct page *page,
 			      int nr_pages, struct vm_area_struct *dst_vma)
 {
 	__folio_rmap_sanity_checks(folio, page, nr_pages, RMAP_LEVEL_PTE);
-	__folio_dup_rmap(folio, page, nr_pages, RMAP_LEVEL_PTE, false);
+	__folio_dup_rmap(folio, page, nr_pages, dst_vma, RMAP_LEVEL_PTE,
+			 false);
 }
 
 void folio_dup_file_rmap_pmd(struct folio *folio, struct page *page,
 			     struct vm_area_struct *dst_vma)
 {
 	__folio_rmap_sanity_checks(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD);
-	__folio_dup_rmap(folio, page, HPAGE_PMD_NR, RMAP_LEVEL_PMD, false);
+	__folio_dup_rmap(folio, page, HPAGE_PMD_NR, dst_vma, RMAP_LEVEL_PMD,
+			 false);
 }
 
 static int __folio_try_share_anon_rmap(struct folio *folio, struct page *page,

@@ -589,6 +589,56 @@ static void walk_folio(struct rmap_checker *c, struct folio *folio)
  * Check one folio: @want (sorted, maybe empty) are its mappings in the
  * page tables.
  */
+/*
+ * CONFIG_MM_ID: @folio's mm slots against its mappings @maps (each with
+ * its VMA).  A slot is free exactly when its mapcount is -1; a slot's mm
+ * maps the folio at least slot mapcount + 1 times (more if it mapped some
+ * while no slot was free); and a mapped folio not marked "maybe mapped
+ * shared" is mapped by one mm only, whose slot counts every mapping.
+ */
+static void check_mm_slots(struct rmap_checker *c, struct folio *folio,
+			   const struct rmap_map *maps, size_t nr)
+{
+	unsigned long per_slot[2] = { 0, 0 }, others = 0;
+	mm_id_mapcount_t mc[2];
+	mm_id_t id[2];
+	size_t j;
+	int i;
+
+	if (!folio_test_large(folio) || PageHugetlb(&folio->page))
+		return;
+	for (i = 0; i < 2; i++) {
+		id[i] = folio_mm_id(folio, i);
+		mc[i] = folio_mm_id_mapcount(folio, i);
+		if ((id[i] == MM_ID_DUMMY) != (mc[i] == -1))
+			rcheck_bug(c, "folio pfn 0x%lx: mm slot %d holds id %u with mapcount %d",
+				   folio_pfn(folio), i, id[i], mc[i]);
+	}
+	for (j = 0; j < nr; j++) {
+		mm_id_t mm_id = maps[j].vma->vm_mm->mm_id;
+
+		if (mm_id == id[0])
+			per_slot[0]++;
+		else if (mm_id == id[1])
+			per_slot[1]++;
+		else
+			others++;
+	}
+	for (i = 0; i < 2; i++)
+		if (id[i] != MM_ID_DUMMY && (unsigned long)mc[i] + 1 > per_slot[i])
+			rcheck_bug(c, "folio pfn 0x%lx: mm slot %d counts %d mappings of mm id %u, which has %lu",
+				   folio_pfn(folio), i, mc[i] + 1, id[i],
+				   per_slot[i]);
+	if (!nr || folio_test_large_maybe_mapped_shared(folio))
+		return;
+	if (others || (per_slot[0] && per_slot[1]))
+		rcheck_bug(c, "folio pfn 0x%lx: not marked maybe mapped shared, but more than one mm maps it (%lu + %lu + %lu mappings)",
+			   folio_pfn(folio), per_slot[0], per_slot[1], others);
+	else if ((unsigned long)mc[0] + 1 != nr && (unsigned long)mc[1] + 1 != nr)
+		rcheck_bug(c, "folio pfn 0x%lx: not marked maybe mapped shared, but no mm slot counts its %zu mappings (%d, %d)",
+			   folio_pfn(folio), nr, mc[0] + 1, mc[1] + 1);
+}
+
 static void check_folio(struct rmap_checker *c, struct folio *folio,
 			const struct rmap_map *want, size_t nr_want)
 {
@@ -602,6 +652,7 @@ static void check_folio(struct rmap_checker *c, struct folio *folio,
 		c->st->file_folios++;
 	if (!nr_want)
 		c->st->unmapped_folios++;
+	check_mm_slots(c, folio, want, nr_want);
 	if (anon && !nr_want) {
 		if (folio_mapped(folio))
 			rcheck_bug(c, "anon folio pfn 0x%lx index 0x%lx: mapcount %d but no page table maps it",
@@ -813,6 +864,7 @@ static void check_walk_mapcounts(struct rmap_checker *c, struct folio *folio)
 		ptes += per_page[i];
 		pages += per_page[i] > 0;
 	}
+	check_mm_slots(c, folio, c->walk.v, c->walk.nr);
 	if (!large_mapcounts_ok(folio, ptes, pmds, pages))
 		rcheck_bug(c, "folio pfn 0x%lx: large %d entire %d nr_pages_mapped %#x; rmap_walk finds %lu PTEs %d PMDs on %lu pages",
 			   head, atomic_read(&folio->_large_mapcount) + 1,

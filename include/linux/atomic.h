@@ -219,4 +219,40 @@ static inline bool test_and_clear_bit(unsigned int nr, unsigned long *addr)
 	return __atomic_fetch_and(&addr[nr / 64], ~m, __ATOMIC_SEQ_CST) & m;
 }
 
+/*
+ * Bit spinlocks (Linux's bit_spin_lock() and __bit_spin_unlock()): a bit
+ * of a word that holds other data, taken with acquire, dropped with a
+ * release store of the whole word.  The holder may change the word's
+ * other bits only with __atomic stores while it holds the lock.
+ */
+static inline void bit_spin_lock(unsigned int nr, unsigned long *addr)
+{
+	unsigned long m = 1UL << (nr % 64);
+
+	addr += nr / 64;
+	if (machine_up) {
+		__atomic_store_n(addr, __atomic_load_n(addr, __ATOMIC_RELAXED) |
+				 m, __ATOMIC_RELAXED);
+		return;
+	}
+	while (__atomic_fetch_or(addr, m, __ATOMIC_ACQUIRE) & m)
+		while (__atomic_load_n(addr, __ATOMIC_RELAXED) & m)
+			__builtin_ia32_pause();
+}
+
+/* Non-atomic unlock: only the holder writes the word meanwhile. */
+static inline void __bit_spin_unlock(unsigned int nr, unsigned long *addr)
+{
+	unsigned long m = 1UL << (nr % 64);
+
+	addr += nr / 64;
+	__atomic_store_n(addr, __atomic_load_n(addr, __ATOMIC_RELAXED) & ~m,
+			 __ATOMIC_RELEASE);
+}
+
+static inline bool bit_spin_is_locked(unsigned int nr, unsigned long *addr)
+{
+	return test_bit(nr, addr);
+}
+
 #endif /* _FOLIAGE_LINUX_ATOMIC_H */

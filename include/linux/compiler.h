@@ -34,6 +34,7 @@ typedef unsigned int fpi_t;
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 #define BUILD_BUG_ON(cond)	_Static_assert(!(cond), #cond)
+#define BITS_PER_LONG		(8 * (int)sizeof(long))
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)

@@ -165,6 +165,10 @@ struct foliage_machine {
 	/* sleepers on folio bits, hashed by folio */
 	wait_queue_head_t folio_wait_table[FOLIO_WAIT_TABLE_SIZE];
 	spinlock_t pins_lock;		/* protects every task's pin list */
+	/* CONFIG_MM_ID: the ids in use, a bit each (mm/mmap.c) */
+	spinlock_t mm_ida_lock;		/* protects mm_ida */
+	unsigned long *mm_ida;		/* bit n: id n taken */
+	unsigned int mm_ida_longs;	/* its size in longs */
 	/*
 	 * Held for read by what changes mm state outside any listed mm's
 	 * mmap_lock (task create, fork, exit, unpin); the whole-machine mm

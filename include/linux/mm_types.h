@@ -54,6 +54,26 @@ struct page {
 BUILD_BUG_ON(sizeof(struct page) != 64);
 
 /*
+ * CONFIG_MM_ID (selected by THP in Linux 6.18): each mm has an id, and a
+ * large non-hugetlb folio remembers in two slots which mms map it and how
+ * often, so "mapped exclusively" vs "maybe mapped shared" is known without
+ * per-page mapcounts (include/linux/rmap.h).
+ */
+typedef int mm_id_mapcount_t;
+typedef unsigned int mm_id_t;
+#define MM_ID_DUMMY		0	/* a free slot; mms without an id */
+#define MM_ID_MIN		(MM_ID_DUMMY + 1)
+/* The top bit of each _mm_id[] is a flag, so ids have 31 bits. */
+#define MM_ID_BITS		31
+#define MM_ID_MASK		((1U << MM_ID_BITS) - 1)
+#define MM_ID_MAX		MM_ID_MASK
+/* In folio->_mm_ids: slot 0's top bit locks, slot 1's says "shared". */
+#define FOLIO_MM_IDS_LOCK_BITNUM	MM_ID_BITS
+#define FOLIO_MM_IDS_LOCK_BIT		(1UL << FOLIO_MM_IDS_LOCK_BITNUM)
+#define FOLIO_MM_IDS_SHARED_BITNUM	(2 * MM_ID_BITS + 1)
+#define FOLIO_MM_IDS_SHARED_BIT		(1UL << FOLIO_MM_IDS_SHARED_BITNUM)
+
+/*
  * A folio overlays the first three struct pages of a (possibly large) block.
  * Page 0 is the head; page 1 holds the large-folio counters, as in Linux.
  * Only folios of order >= 1 may touch the page-1 fields.
@@ -82,8 +102,15 @@ struct folio {
 			atomic_t _nr_pages_mapped; /* pages mapped by PTEs */
 			atomic_t _entire_mapcount; /* PMD/PUD mappings - 1 */
 			atomic_t _pincount;	/* FOLL_PIN pins */
+			/* CONFIG_MM_ID: the mms mapping a non-hugetlb folio */
+			mm_id_mapcount_t _mm_id_mapcount[2]; /* slot's mappings - 1 */
+			union {
+				mm_id_t _mm_id[2]; /* slot's mm, + lock/shared bit */
+				unsigned long _mm_ids;
+			};
+			atomic_t _mapcount_1;	/* page 1's own _mapcount */
+			atomic_t _refcount_1;	/* page 1's own _refcount */
 			unsigned long _folio_nr_pages; /* 1 << order */
-			unsigned long _hugetlb_private; /* hugetlb HPG_* bits */
 		};
 		struct page __page_1;
 	};
@@ -94,6 +121,7 @@ struct folio {
 			unsigned long _head_2;	/* compound_head of page 2 */
 			struct list_head _deferred_list; /* deferred split */
 			void *_hugetlb_subpool;	/* hugetlb subpool */
+			unsigned long _hugetlb_private; /* hugetlb HPG_* bits */
 		};
 		struct page __page_2;
 	};
@@ -112,6 +140,12 @@ BUILD_BUG_ON(offsetof(struct folio, _head_1) !=
 	     sizeof(struct page) + offsetof(struct page, compound_head));
 BUILD_BUG_ON(offsetof(struct folio, _head_2) !=
 	     2 * sizeof(struct page) + offsetof(struct page, compound_head));
+BUILD_BUG_ON(offsetof(struct folio, _mapcount_1) !=
+	     sizeof(struct page) + offsetof(struct page, _mapcount));
+BUILD_BUG_ON(offsetof(struct folio, _folio_nr_pages) !=
+	     sizeof(struct page) + offsetof(struct page, memcg_data));
+BUILD_BUG_ON(offsetof(struct folio, _hugetlb_private) !=
+	     2 * sizeof(struct page) + offsetof(struct page, private));
 BUILD_BUG_ON(sizeof(struct folio) != 3 * sizeof(struct page));
 
 #define page_folio(p)	((struct folio *)_compound_head(p))
@@ -234,6 +268,7 @@ struct mm_struct {
 	bool splits_kept;		/* a VMA operation failed: a split it made may stay */
 	/* set_mempolicy() (a foliage task is one thread: its policy). */
 	struct mempolicy mempolicy;	/* the task's NUMA policy */
+	mm_id_t mm_id;			/* CONFIG_MM_ID: this mm's id */
 };
 
 #endif /* _FOLIAGE_LINUX_MM_TYPES_H */

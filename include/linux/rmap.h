@@ -331,6 +331,94 @@ static inline bool folio_mapped(const struct folio *folio)
 	return folio_mapcount(folio) >= 1;
 }
 
+static inline int folio_large_mapcount(const struct folio *folio)
+{
+	return atomic_read(&folio->_large_mapcount) + 1;
+}
+
+/*
+ * ---- CONFIG_MM_ID: which mms map a large (non-hugetlb) folio ----------
+ *
+ * Two slots each hold an mm id and that mm's mappings of the folio - 1;
+ * an mm finding no slot free marks the folio "maybe mapped shared", and
+ * the mark goes when one slot again owns every mapping.  The slots, the
+ * mark and _large_mapcount change together under a bit spinlock in
+ * _mm_ids (bits 0-30 slot 0's id, 31 the lock, 32-62 slot 1's id, 63 the
+ * mark); lockless readers see the mark with test_bit().
+ *   slot free  <=>  its id == MM_ID_DUMMY  <=>  its mapcount == -1
+ *   mark clear and mapped  =>  one slot's mapcount == _large_mapcount
+ *   a slot's mapcount + 1 == that mm's mappings of the folio
+ * hugetlb folios keep the plain atomic _large_mapcount.
+ */
+static inline void folio_lock_large_mapcount(struct folio *folio)
+{
+	bit_spin_lock(FOLIO_MM_IDS_LOCK_BITNUM, &folio->_mm_ids);
+}
+
+static inline void folio_unlock_large_mapcount(struct folio *folio)
+{
+	__bit_spin_unlock(FOLIO_MM_IDS_LOCK_BITNUM, &folio->_mm_ids);
+}
+
+static inline mm_id_t folio_mm_id(const struct folio *folio, int idx)
+{
+	return (mm_id_t)(READ_ONCE(folio->_mm_ids) >> (32 * idx)) &
+	       MM_ID_MASK;
+}
+
+static inline mm_id_mapcount_t folio_mm_id_mapcount(const struct folio *folio,
+						    int idx)
+{
+	return READ_ONCE(folio->_mm_id_mapcount[idx]);
+}
+
+/* Caller holds the folio's large mapcount lock (or owns a new folio). */
+static inline void folio_set_mm_id(struct folio *folio, int idx, mm_id_t id)
+{
+	unsigned long ids = READ_ONCE(folio->_mm_ids);
+
+	ids &= ~((unsigned long)MM_ID_MASK << (32 * idx));
+	WRITE_ONCE(folio->_mm_ids, ids | (unsigned long)id << (32 * idx));
+}
+
+static inline void folio_set_mm_id_mapcount(struct folio *folio, int idx,
+					    mm_id_mapcount_t mapcount)
+{
+	WRITE_ONCE(folio->_mm_id_mapcount[idx], mapcount);
+}
+
+static inline void folio_mark_maybe_mapped_shared(struct folio *folio,
+						  bool shared)
+{
+	unsigned long ids = READ_ONCE(folio->_mm_ids);
+
+	WRITE_ONCE(folio->_mm_ids, shared ? ids | FOLIO_MM_IDS_SHARED_BIT :
+					    ids & ~FOLIO_MM_IDS_SHARED_BIT);
+}
+
+static inline bool folio_test_large_maybe_mapped_shared(const struct folio *folio)
+{
+	return test_bit(FOLIO_MM_IDS_SHARED_BITNUM, &folio->_mm_ids);
+}
+
+/*
+ * Linux's folio_maybe_mapped_shared(): may another mm map the folio?
+ * Exact for small and hugetlb folios (mapcount); for other large folios,
+ * false positives only once a third mm mapped it while two held slots.
+ */
+static inline bool folio_maybe_mapped_shared(struct folio *folio)
+{
+	int mapcount = folio_mapcount(folio);
+
+	if (!folio_test_large(folio) || PageHugetlb(&folio->page))
+		return mapcount > 1;
+	/* One mapping is "exclusive" whatever the mark says. */
+	if (mapcount <= 1)
+		return false;
+	return folio_test_large_maybe_mapped_shared(folio);
+}
+
+
 static inline int folio_entire_mapcount(const struct folio *folio)
 {
 	return atomic_read(&folio->_entire_mapcount) + 1;
