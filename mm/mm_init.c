@@ -345,6 +345,7 @@ int foliage_machine_create(const struct foliage_config *cfg,
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
 	m->pku = cfg->pku;
+	m->no_page_mapcount = cfg->no_page_mapcount;
 	/*
 	 * One thread at a time runs a one-CPU machine: no lock prefixes
 	 * until a kernel thread exists (atomic.h, kernel/cpu.c).

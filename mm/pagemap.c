@@ -30,8 +30,10 @@ static void page_facts(struct foliage_pte_info *out, struct page *page)
 	struct folio *folio = page_folio(page);
 
 	out->file = !folio_test_anon(folio);
-	out->mapcount = folio_precise_page_mapcount(folio, page);
-	out->exclusive = out->mapcount == 1;
+	out->mapcount = page_mapcount_enabled() ?
+			folio_precise_page_mapcount(folio, page) :
+			folio_average_page_mapcount(folio);
+	out->exclusive = __folio_page_mapped_exclusively(folio, page);
 	out->anon_exclusive = folio_test_anon(folio) &&
 			      PageAnonExclusive(page);
 }

@@ -206,8 +206,13 @@ static enum pfn_state page_state(struct page *page)
 	    !folio_test_lru(folio) && !folio_mapped(folio))
 		return PFN_MIGRATING;
 	if (folio_test_anon(folio)) {
-		int maps = page_mapcount(page);
+		int maps;
 
+		/* CONFIG_NO_PAGE_MAPCOUNT: the folio's mm slots say. */
+		if (!page_mapcount_enabled())
+			return folio_maybe_mapped_shared(folio) ?
+			       PFN_ANON_SHARED : PFN_ANON;
+		maps = page_mapcount(page);
 		if (folio_test_large(folio))
 			maps += folio_entire_mapcount(folio);
 		return maps > 1 ? PFN_ANON_SHARED : PFN_ANON;

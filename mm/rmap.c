@@ -904,6 +904,15 @@ static int __folio_add_rmap(struct folio *folio, struct page *page,
 			nr = atomic_inc_and_test(&folio->_mapcount);
 			break;
 		}
+		if (!page_mapcount_enabled()) {
+			/* The whole folio is counted from its first mapping. */
+			nr = folio_add_return_large_mapcount(folio,
+							     orig_nr_pages,
+							     vma);
+			nr = nr == orig_nr_pages ? (int)folio_nr_pages(folio) :
+						   0;
+			break;
+		}
 		do {
 			first += atomic_inc_and_test(&page->_mapcount);
 		} while (page++, --nr_pages > 0);
@@ -914,6 +923,13 @@ static int __folio_add_rmap(struct folio *folio, struct page *page,
 		break;
 	case RMAP_LEVEL_PMD:
 		first = atomic_inc_and_test(&folio->_entire_mapcount);
+		if (!page_mapcount_enabled()) {
+			if (first)
+				*nr_pmdmapped = folio_nr_pages(folio);
+			nr = folio_add_return_large_mapcount(folio, 1, vma);
+			nr = nr == 1 ? (int)folio_nr_pages(folio) : 0;
+			break;
+		}
 		if (first) {
 			nr = atomic_add_return(ENTIRELY_MAPPED, mapped);
 			if (likely(nr < ENTIRELY_MAPPED + ENTIRELY_MAPPED)) {
@@ -974,7 +990,7 @@ static void __folio_add_anon_rmap(struct folio *folio, struct page *page,
 			SetPageAnonExclusive(page);
 	}
 	/* An exclusive page is mapped once. */
-	for (i = 0; i < nr_pages; i++)
+	for (i = 0; i < nr_pages && page_mapcount_enabled(); i++)
 		VM_WARN_ON((atomic_read(&page[i]._mapcount) > 0 ||
 			    (folio_test_large(folio) &&
 			     folio_entire_mapcount(folio) > 1)) &&
@@ -1053,16 +1069,19 @@ void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 		for (i = 0; i < nr; i++) {
 			struct page *page = folio_page(folio, i);
 
-			atomic_set(&page->_mapcount, 0);
+			if (page_mapcount_enabled())
+				atomic_set(&page->_mapcount, 0);
 			if (exclusive)
 				SetPageAnonExclusive(page);
 		}
 		folio_set_large_mapcount(folio, nr, vma);
-		atomic_set(&folio->_nr_pages_mapped, nr);
+		if (page_mapcount_enabled())
+			atomic_set(&folio->_nr_pages_mapped, nr);
 	} else {
 		atomic_set(&folio->_entire_mapcount, 0);
 		folio_set_large_mapcount(folio, 1, vma);
-		atomic_set(&folio->_nr_pages_mapped, ENTIRELY_MAPPED);
+		if (page_mapcount_enabled())
+			atomic_set(&folio->_nr_pages_mapped, ENTIRELY_MAPPED);
 		if (exclusive)
 			SetPageAnonExclusive(&folio->page);
 		nr_pmdmapped = nr;
@@ -1111,6 +1130,13 @@ static void __folio_remove_rmap(struct folio *folio, struct page *page,
 			nr = atomic_add_negative(-1, &folio->_mapcount);
 			break;
 		}
+		if (!page_mapcount_enabled()) {
+			/* The whole folio goes with its last mapping. */
+			nr = folio_sub_return_large_mapcount(folio, nr_pages,
+							     vma);
+			nr = nr ? 0 : (int)folio_nr_pages(folio);
+			break;
+		}
 		folio_sub_return_large_mapcount(folio, nr_pages, vma);
 		do {
 			last += atomic_add_negative(-1, &page->_mapcount);
@@ -1120,6 +1146,15 @@ static void __folio_remove_rmap(struct folio *folio, struct page *page,
 			nr = last;
 		break;
 	case RMAP_LEVEL_PMD:
+		if (!page_mapcount_enabled()) {
+			last = atomic_add_negative(-1,
+						   &folio->_entire_mapcount);
+			if (last)
+				nr_pmdmapped = folio_nr_pages(folio);
+			nr = folio_sub_return_large_mapcount(folio, 1, vma);
+			nr = nr ? 0 : (int)folio_nr_pages(folio);
+			break;
+		}
 		folio_sub_return_large_mapcount(folio, 1, vma);
 		last = atomic_add_negative(-1, &folio->_entire_mapcount);
 		if (last) {
@@ -1181,13 +1216,22 @@ static __always_inline void __folio_dup_rmap(struct folio *folio,
 			atomic_inc(&folio->_mapcount);
 			break;
 		}
-		do {
-			/* Locked updates stall on misses: fetch ahead. */
-			__builtin_prefetch(page + 8, 1);
-			if (unshare && PageAnonExclusive(page))
-				ClearPageAnonExclusive(page);
-			atomic_inc(&page->_mapcount);
-		} while (page++, --nr_pages > 0);
+		if (!page_mapcount_enabled()) {
+			/* CONFIG_NO_PAGE_MAPCOUNT: only AnonExclusive. */
+			for (; unshare && nr_pages > 0; page++, nr_pages--) {
+				__builtin_prefetch(page + 8, 1);
+				if (PageAnonExclusive(page))
+					ClearPageAnonExclusive(page);
+			}
+		} else {
+			do {
+				/* Locked updates stall on misses: fetch ahead. */
+				__builtin_prefetch(page + 8, 1);
+				if (unshare && PageAnonExclusive(page))
+					ClearPageAnonExclusive(page);
+				atomic_inc(&page->_mapcount);
+			} while (page++, --nr_pages > 0);
+		}
 		folio_add_return_large_mapcount(folio, orig_nr_pages, dst_vma);
 		break;
 	case RMAP_LEVEL_PMD:

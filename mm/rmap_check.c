@@ -857,7 +857,7 @@ static void check_walk_mapcounts(struct rmap_checker *c, struct folio *folio)
 	for (i = 0; i < nr; i++) {
 		int mc = atomic_read(&folio_page(folio, i)->_mapcount) + 1;
 
-		if (mc != per_page[i])
+		if (mc != page_mapcount_expected(folio, per_page[i]))
 			rcheck_bug(c, "%s folio pfn 0x%lx index 0x%lx: page %lu mapcount %d, rmap_walk finds %d PTEs",
 				   folio_test_anon(folio) ? "anon" : "file",
 				   head, folio->index, i, mc, per_page[i]);

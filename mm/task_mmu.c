@@ -63,6 +63,8 @@ void smaps_account(struct mem_size_stats *mss, struct page *page,
 	struct folio *folio = page_folio(page);
 	unsigned long nr = compound ? folio_nr_pages(folio) : 1, i;
 	unsigned long size = nr * PAGE_SIZE;
+	bool exclusive = false;
+	int mapcount = 0;
 
 	/* First what depends only on the size and the kind of folio. */
 	if (folio_test_anon(folio)) {
@@ -86,14 +88,22 @@ void smaps_account(struct mem_size_stats *mss, struct page *page,
 				      dirty, locked, present);
 		return;
 	}
+	/* CONFIG_NO_PAGE_MAPCOUNT: every page as the folio's average. */
+	if (!page_mapcount_enabled()) {
+		mapcount = folio_average_page_mapcount(folio);
+		exclusive = !folio_maybe_mapped_shared(folio);
+	}
 	for (i = 0; i < nr; i++, page++) {
-		int mapcount = folio_precise_page_mapcount(folio, page);
 		u64 pss = (u64)PAGE_SIZE << PSS_SHIFT;
 
+		if (page_mapcount_enabled()) {
+			mapcount = folio_precise_page_mapcount(folio, page);
+			exclusive = mapcount < 2;
+		}
 		if (mapcount >= 2)
 			pss /= mapcount;
 		smaps_page_accumulate(mss, folio, PAGE_SIZE, pss, dirty,
-				      locked, mapcount < 2);
+				      locked, exclusive);
 	}
 }
 

@@ -87,7 +87,9 @@ static void gather_stats(struct numa_maps_vma *md, struct page *page,
 			 bool pte_dirty, unsigned long nr)
 {
 	struct folio *folio = page_folio(page);
-	unsigned long count = folio_precise_page_mapcount(folio, page);
+	unsigned long count = page_mapcount_enabled() ?
+			      folio_precise_page_mapcount(folio, page) :
+			      folio_average_page_mapcount(folio);
 
 	if (count > md->mapcount_max)
 		md->mapcount_max = count;

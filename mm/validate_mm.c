@@ -575,6 +575,12 @@ bool large_mapcounts_ok(struct folio *folio, unsigned long ptes, int pmds,
 
 	if (!folio_test_large(folio))
 		return true;
+	/* CONFIG_NO_PAGE_MAPCOUNT: _nr_pages_mapped is never touched. */
+	if (!page_mapcount_enabled())
+		return atomic_read(&folio->_large_mapcount) + 1 ==
+		       (int)ptes + pmds &&
+		       atomic_read(&folio->_entire_mapcount) + 1 == pmds &&
+		       !npm;
 	return atomic_read(&folio->_large_mapcount) + 1 == (int)ptes + pmds &&
 	       atomic_read(&folio->_entire_mapcount) + 1 == pmds &&
 	       (npm & FOLIO_PAGES_MAPPED) == (int)pages &&
@@ -616,7 +622,7 @@ static int check_folio(struct folio *folio, const struct pfn_table *t,
 		int p = c ? c->ptes : 0;
 		int mc = atomic_read(&folio_page(folio, i)->_mapcount) + 1;
 
-		if (mc != p) {
+		if (mc != page_mapcount_expected(folio, p)) {
 			report_bug("pfn %lx: mapcount %d, %d ptes map it",
 				   head + i, mc, p);
 			ret = -EINVAL;
@@ -638,6 +644,9 @@ static int check_folio(struct folio *folio, const struct pfn_table *t,
 		ret = -EINVAL;
 	}
 	mapped = pmds ? (long)nr : (long)pages;
+	/* CONFIG_NO_PAGE_MAPCOUNT: the whole folio while any of it is. */
+	if (!page_mapcount_enabled() && folio_test_large(folio))
+		mapped = ptes + pmds ? (long)nr : 0;
 	if (folio_test_anon(folio)) {
 		nodes[folio_nid(folio)].anon_mapped += mapped;
 		if (pmds)

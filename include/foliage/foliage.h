@@ -54,6 +54,8 @@ struct foliage_config {
 	bool coco;			/* confidential guest: host not trusted */
 	/* ---- anon rmap scheme (issue 13, docs/anon-vma-lazy.md) ---- */
 	unsigned int anon_vma;		/* FOLIAGE_ANON_VMA_CLASSIC (0) or _LAZY */
+	/* ---- mapcounts (docs/rmap.md) ---- */
+	bool no_page_mapcount;		/* CONFIG_NO_PAGE_MAPCOUNT: no per-page mapcount */
 };
 
 /* How a machine's anonymous reverse map works (foliage_config.anon_vma). */

@@ -113,6 +113,7 @@ struct foliage_machine {
 	bool tracing_on;		/* events recorded? */
 	bool debug_full;		/* expensive checks on */
 	bool fork_batching;		/* debug.fork_batching: fork copies runs */
+	bool no_page_mapcount;		/* CONFIG_NO_PAGE_MAPCOUNT (config) */
 	unsigned long nr_bugs;		/* broken invariants seen */
 	char first_bug[FOLIAGE_BUG_MSG_LEN]; /* description of the first */
 	spinlock_t bug_lock;		/* protects first_bug */

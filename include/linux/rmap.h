@@ -313,6 +313,27 @@ void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma);
 #define folio_dup_file_rmap_pte(folio, page, dst_vma) \
 	folio_dup_file_rmap_ptes(folio, page, 1, dst_vma)
 
+/*
+ * CONFIG_PAGE_MAPCOUNT (6.18's default) keeps a mapcount in every page of
+ * a large folio; a machine with foliage_config.no_page_mapcount models
+ * CONFIG_NO_PAGE_MAPCOUNT: per-folio counts only (_large_mapcount,
+ * _entire_mapcount and the mm slots), NR_*_MAPPED counting the whole folio
+ * while any of it is mapped, smaps and pagemap judging from the average.
+ */
+static inline bool page_mapcount_enabled(void)
+{
+	return !this_machine->no_page_mapcount;
+}
+
+/*
+ * What a page's _mapcount + 1 should be when @ptes PTEs map it: @ptes, or
+ * 0 in a large folio of a CONFIG_NO_PAGE_MAPCOUNT machine.
+ */
+static inline int page_mapcount_expected(const struct folio *folio, int ptes)
+{
+	return page_mapcount_enabled() || !folio_test_large(folio) ? ptes : 0;
+}
+
 static inline int page_mapcount(const struct page *page)
 {
 	return atomic_read(&page->_mapcount) + 1;
@@ -439,6 +460,40 @@ static inline int folio_precise_page_mapcount(const struct folio *folio,
 	if (folio_test_large(folio))
 		mapcount += folio_entire_mapcount(folio);
 	return mapcount;
+}
+
+/*
+ * The average mappings of a page of @folio, rounded to the closest
+ * integer (Linux's folio_average_page_mapcount(), what /proc reports with
+ * CONFIG_NO_PAGE_MAPCOUNT): PMD mappings count for every page.
+ */
+static inline int folio_average_page_mapcount(const struct folio *folio)
+{
+	int mapcount, entire_mapcount;
+
+	if (!folio_test_large(folio))
+		return atomic_read(&folio->_mapcount) + 1;
+	mapcount = folio_large_mapcount(folio);
+	if (mapcount <= 0)
+		return 0;
+	entire_mapcount = folio_entire_mapcount(folio);
+	if (mapcount <= entire_mapcount)
+		return entire_mapcount;
+	mapcount -= entire_mapcount;
+	return (int)(((unsigned int)mapcount + folio_nr_pages(folio) / 2) >>
+		     folio_order(folio)) + entire_mapcount;
+}
+
+/*
+ * Is @page of @folio mapped once only (pagemap's PM_MMAP_EXCLUSIVE)?
+ * Without per-page mapcounts: is the whole folio this one mm's.
+ */
+static inline bool __folio_page_mapped_exclusively(struct folio *folio,
+						   const struct page *page)
+{
+	if (page_mapcount_enabled())
+		return folio_precise_page_mapcount(folio, page) == 1;
+	return !folio_maybe_mapped_shared(folio);
 }
 
 /* Pages of a large folio mapped by PTEs (not counting a PMD mapping). */

@@ -37,15 +37,8 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	assert_int_equal(foliage_exit(f->task), 0);
-	pt_machine_done(f->m);
-	free(f);
-	return 0;
-}
+BATCH_FIXTURE(struct fixture);
+#define teardown batch_teardown
 
 /* Map @nr 64K blocks at BASE and write them: one folded folio each. */
 static void populate(struct fixture *f, int nr)

@@ -12,11 +12,6 @@
 
 #define BASE		(1UL << 30)
 #define NR		16
-#define RW		(FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE)
-#define ANON		(FOLIAGE_MAP_PRIVATE | FOLIAGE_MAP_ANONYMOUS | \
-			 FOLIAGE_MAP_FIXED)
-
-static struct page *tpage(struct foliage_task *t, unsigned long addr);
 
 struct fixture {
 	struct foliage_machine *m;	/* the machine */
@@ -24,44 +19,29 @@ struct fixture {
 	struct folio *folio;		/* the 64K folio at BASE */
 };
 
-static int setup_arch(void **state, unsigned int arch, bool batching)
+static int setup_kind(void **state, unsigned int arch, bool batching,
+		      bool no_page_mapcount)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	unsigned long a;
 
 	assert_non_null(f);
-	f->m = batch_machine(arch);
+	f->m = batch_machine_cfg(arch, no_page_mapcount);
 	assert_int_equal(foliage_set(f->m, "debug.fork_batching",
 				     batching ? "1" : "0"), 0);
 	f->task = new_task(f->m, "parent");
-	map(f->task, BASE, NR * PAGE_SIZE, RW, ANON, NULL, 0);
-	for (a = BASE; a < BASE + NR * PAGE_SIZE; a += PAGE_SIZE)
-		fill(f->task, a, 'a', PAGE_SIZE);
-	f->folio = page_folio(tpage(f->task, BASE));
-	assert_int_equal(folio_order(f->folio), 4);
+	f->folio = batch_folio_64k(f->task, BASE);
 	*state = f;
 	return 0;
 }
 
-static int setup_x86(void **s) { return setup_arch(s, FOLIAGE_ARCH_X86_64, true); }
-static int setup_x86_pte(void **s) { return setup_arch(s, FOLIAGE_ARCH_X86_64, false); }
-static int setup_arm64(void **s) { return setup_arch(s, FOLIAGE_ARCH_ARM64, true); }
+static int setup_x86(void **s) { return setup_kind(s, FOLIAGE_ARCH_X86_64, true, false); }
+static int setup_x86_pte(void **s) { return setup_kind(s, FOLIAGE_ARCH_X86_64, false, false); }
+static int setup_arm64(void **s) { return setup_kind(s, FOLIAGE_ARCH_ARM64, true, false); }
+/* CONFIG_NO_PAGE_MAPCOUNT: the slots are the only per-mm record. */
+static int setup_x86_none(void **s) { return setup_kind(s, FOLIAGE_ARCH_X86_64, true, true); }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	assert_int_equal(foliage_exit(f->task), 0);
-	pt_machine_done(f->m);
-	free(f);
-	return 0;
-}
-
-/* The page mapped at @addr by a PTE, on either arch. */
-static struct page *tpage(struct foliage_task *t, unsigned long addr)
-{
-	return pte_page(ptep_get(pte_slot(t, addr)));
-}
+BATCH_FIXTURE(struct fixture);
+#define teardown batch_teardown
 
 static mm_id_t id_of(struct foliage_task *t)
 {
@@ -186,7 +166,7 @@ static void test_false_positive(void **state)
 	assert_machine_ok(f->m);
 	/* So c2's write fault copies the page instead of reusing it. */
 	fill(c2, BASE, 'z', PAGE_SIZE);
-	assert_ptr_not_equal(page_folio(tpage(c2, BASE)), f->folio);
+	assert_ptr_not_equal(page_folio(batch_page(c2, BASE)), f->folio);
 	assert_int_equal(foliage_exit(c2), 0);
 }
 
@@ -200,12 +180,12 @@ static void test_wp_reuse(void **state)
 	struct foliage_task *child = fork_task(f->task, "child");
 
 	fill(f->task, BASE + 3 * PAGE_SIZE, 'w', PAGE_SIZE);
-	assert_ptr_not_equal(page_folio(tpage(f->task, BASE + 3 * PAGE_SIZE)),
+	assert_ptr_not_equal(page_folio(batch_page(f->task, BASE + 3 * PAGE_SIZE)),
 			     f->folio);
 	expect_fill(child, BASE + 3 * PAGE_SIZE, 'a', PAGE_SIZE);
 	assert_int_equal(foliage_exit(child), 0);
 	fill(f->task, BASE + 5 * PAGE_SIZE, 'w', PAGE_SIZE);
-	assert_ptr_equal(page_folio(tpage(f->task, BASE + 5 * PAGE_SIZE)),
+	assert_ptr_equal(page_folio(batch_page(f->task, BASE + 5 * PAGE_SIZE)),
 			 f->folio);
 	assert_true(PageAnonExclusive(folio_page(f->folio, 5)));
 }
@@ -227,13 +207,13 @@ static void test_wp_reuse_moved_half(void **state)
 					FOLIAGE_MREMAP_MAYMOVE |
 					FOLIAGE_MREMAP_FIXED, to, &out), 0);
 	assert_int_equal(out, to);
-	assert_ptr_equal(page_folio(tpage(f->task, to)), f->folio);
+	assert_ptr_equal(page_folio(batch_page(f->task, to)), f->folio);
 	assert_false(folio_maybe_mapped_shared(f->folio));
 	fill(f->task, to + PAGE_SIZE, 'm', PAGE_SIZE);
-	assert_ptr_equal(page_folio(tpage(f->task, to + PAGE_SIZE)),
+	assert_ptr_equal(page_folio(batch_page(f->task, to + PAGE_SIZE)),
 			 f->folio);
 	fill(f->task, BASE, 'm', PAGE_SIZE);
-	assert_ptr_equal(page_folio(tpage(f->task, BASE)), f->folio);
+	assert_ptr_equal(page_folio(batch_page(f->task, BASE)), f->folio);
 	assert_machine_ok(f->m);
 }
 
@@ -248,6 +228,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_ids, setup_x86),
 		RULES(setup_x86), RULES(setup_x86_pte), RULES(setup_arm64),
+		RULES(setup_x86_none),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

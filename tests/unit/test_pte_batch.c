@@ -48,15 +48,8 @@ static int setup_x86_pte(void **s) { return setup_arch(s, FOLIAGE_ARCH_X86_64, f
 static int setup_arm64(void **s) { return setup_arch(s, FOLIAGE_ARCH_ARM64, true); }
 static int setup_arm64_pte(void **s) { return setup_arch(s, FOLIAGE_ARCH_ARM64, false); }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	assert_int_equal(foliage_exit(f->task), 0);
-	pt_machine_done(f->m);
-	free(f);
-	return 0;
-}
+BATCH_FIXTURE(struct fixture);
+#define teardown batch_teardown
 
 /* The page mapped at @addr, on either arch (PTE or huge PMD), or NULL. */
 static struct page *tpage(struct foliage_task *t, unsigned long addr)

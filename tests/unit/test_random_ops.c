@@ -52,6 +52,9 @@
 #endif
 #define STEPS		260
 /* The machines' anon rmap scheme (test_random_ops_lazy.c: lazy). */
+#ifndef RANDOM_OPS_NO_PAGE_MAPCOUNT
+#define RANDOM_OPS_NO_PAGE_MAPCOUNT	false
+#endif
 #ifndef RANDOM_OPS_ANON_VMA
 #define RANDOM_OPS_ANON_VMA	FOLIAGE_ANON_VMA_CLASSIC
 #endif
@@ -1087,7 +1090,7 @@ static void world_init(struct world *w, unsigned long seed, unsigned int arch,
 	cfg.nr_nodes = 1;
 	cfg.bytes_per_node = 512UL << 20;
 	cfg.arch = arch;
-	cfg.anon_vma = RANDOM_OPS_ANON_VMA;
+	cfg.no_page_mapcount = RANDOM_OPS_NO_PAGE_MAPCOUNT;
 	w->m = test_machine_cfg(&cfg);
 	assert_int_equal(machine_enter(w->m), 0);
 	assert_int_equal(kmem_caches_init(w->m), 0);

@@ -81,6 +81,10 @@ static int do_machine(struct scenario *s, struct scn_args *a)
 			return scn_usage(s, "machine: anon_vma=%s: expected "
 					 "classic or lazy", v);
 	}
+	if ((v = scn_arg(a, "no_page_mapcount")) &&
+	    (ret = scn_parse_bool(s, "no_page_mapcount", v,
+				  &cfg.no_page_mapcount)))
+		return ret;
 	if (cfg.pku && cfg.arch != FOLIAGE_ARCH_X86_64)
 		return scn_usage(s, "machine: pku=1 is x86's protection keys: "
 				 "it needs arch=x86_64");
@@ -521,11 +525,12 @@ static int do_device(struct scenario *s, struct scn_args *a)
 
 const struct scn_verb scn_verbs[] = {
 	{ "machine", do_machine, 0, 0,
-	  "nodes mem movable prefault cpus arch pku clock anon_vma coco",
+	  "nodes mem movable prefault cpus arch pku clock anon_vma coco "
+	  "no_page_mapcount",
 	  SCN_VERB_BEFORE_MACHINE,
 	  "machine [nodes=N] [mem=SIZE] [movable=SIZE] [prefault=0|1] "
 	  "[cpus=N] [arch=x86_64|arm64] [pku=0|1] [clock=virtual|real] "
-	  "[anon_vma=classic|lazy] [coco=0|1]" },
+	  "[anon_vma=classic|lazy] [coco=0|1] [no_page_mapcount=0|1]" },
 	{ "set", do_set, 0, 0, NULL, SCN_VERB_BEFORE_MACHINE,
 	  "set KEY=VALUE" },
 	{ "alloc", do_alloc, 1, 1, "order node gfp", 0,

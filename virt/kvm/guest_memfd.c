@@ -1089,7 +1089,10 @@ int kvm_gmem_validate_file(struct file *file)
 		for (i = 0; i < (unsigned long)nr; i++) {
 			bool priv = kvm_gmem_is_private(gi, index + i);
 
-			if (priv && page_mapcount(folio_page(folio, i)) > 0)
+			/* No per-page count (NO_PAGE_MAPCOUNT): the folio's. */
+			if (priv && (page_mapcount_enabled() || nr == 1 ?
+				     page_mapcount(folio_page(folio, i)) > 0 :
+				     folio_mapped(folio)))
 				gbug(file, "private page %lu mapped by the host",
 				     index + i);
 			if (!priv && nr > 1)
