@@ -1273,6 +1273,46 @@ static int check_host_pku(struct diff *d)
 	return SCN_OK;
 }
 
+/* ---- mapcounts: foliage's configuration is the host kernel's ----------- */
+
+/*
+ * Whether the host kernel was built with CONFIG_NO_PAGE_MAPCOUNT, from
+ * /proc/config.gz (through gzip); a kernel that does not say is taken to
+ * have 6.18's default, per-page mapcounts.
+ */
+static bool host_no_page_mapcount(void)
+{
+	FILE *f = popen("gzip -dc /proc/config.gz 2>/dev/null", "r");
+	char line[256];
+	bool none = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "CONFIG_NO_PAGE_MAPCOUNT=y\n"))
+			none = true;
+	pclose(f);
+	return none;
+}
+
+/*
+ * 'machine': smaps, numa_maps and pagemap report mapcounts the way the
+ * kernel was built to keep them, so only that way can be compared.
+ */
+static int check_host_mapcount(struct diff *d)
+{
+	bool host = host_no_page_mapcount();
+
+	if (d->s->config.no_page_mapcount != host)
+		return scn_usage(d->s, "diff: the host kernel keeps %s: "
+				 "no_page_mapcount=%d cannot be compared",
+				 host ? "no per-page mapcounts "
+					"(CONFIG_NO_PAGE_MAPCOUNT)" :
+					"per-page mapcounts",
+				 d->s->config.no_page_mapcount);
+	return SCN_OK;
+}
+
 /* ---- the hooks ----------------------------------------------------------- */
 
 static struct diff *diff_of(struct scenario *s)
@@ -1338,7 +1378,7 @@ static int diff_after(struct scenario *s, struct scn_args *a, int status)
 	if (status)
 		return status;
 	if (!strcmp(a->verb, "machine")) {
-		ret = check_host_pku(d);
+		ret = check_host_pku(d) ?: check_host_mapcount(d);
 		return ret ? ret : machine_up(d);
 	}
 	if (!strcmp(a->verb, "show") || !strcmp(a->verb, "expect"))
