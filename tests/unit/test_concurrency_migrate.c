@@ -46,12 +46,6 @@ struct worker {
 	unsigned char last;		/* a writer's last byte */
 };
 
-#define check(w, cond) do {						\
-	if (!(cond) && !(w)->errors++)					\
-		snprintf((w)->what, sizeof((w)->what), "%.40s:%d: %.120s",\
-			 __FILE_NAME__, __LINE__, #cond);		\
-} while (0)
-
 static void *migrator(void *arg)
 {
 	struct worker *w = arg;

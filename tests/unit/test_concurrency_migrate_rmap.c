@@ -75,12 +75,6 @@ struct worker {
 	struct shadow sh;		/* the writer's claims */
 };
 
-#define check(w, cond) do {						\
-	if (!(cond) && !(w)->errors++)					\
-		snprintf((w)->what, sizeof((w)->what), "%.40s:%d: %.120s",\
-			 __FILE_NAME__, __LINE__, #cond);		\
-} while (0)
-
 static bool stopped(void)
 {
 	return __atomic_load_n(&stop, __ATOMIC_ACQUIRE);

@@ -57,12 +57,6 @@ struct worker {
 	char what[192];			/* the first of it */
 };
 
-#define check(w, cond) do {						\
-	if (!(cond) && !(w)->errors++)					\
-		snprintf((w)->what, sizeof((w)->what), "%.40s:%d: %.120s",\
-			 __FILE_NAME__, __LINE__, #cond);		\
-} while (0)
-
 /* Fill [addr, addr + len) of @t with @byte and read it back. */
 static void fill_check(struct worker *w, struct foliage_task *t,
 		       unsigned long addr, unsigned long len, int byte)

@@ -51,12 +51,6 @@ struct worker {
 	char what[160];			/* the first of it */
 };
 
-#define check(w, cond) do {						\
-	if (!(cond) && !(w)->errors++)					\
-		snprintf((w)->what, sizeof((w)->what), "%.40s:%d: %.100s",\
-			 __FILE_NAME__, __LINE__, #cond);		\
-} while (0)
-
 /* The byte page @i holds after round @r of the writer (r < 0: setup). */
 static unsigned char fill_of(unsigned long i, int r)
 {

@@ -35,4 +35,15 @@ static inline void threads_machine_done(struct foliage_machine *m)
 	foliage_machine_destroy(m);
 }
 
+/*
+ * In a worker thread (which must not call cmocka): count a failed @cond
+ * in @w->errors and keep the first in @w->what, "file:line: cond", for
+ * the main thread to report.
+ */
+#define check(w, cond) do {						\
+	if (!(cond) && !(w)->errors++)					\
+		snprintf((w)->what, sizeof((w)->what), "%.40s:%d: %.120s",\
+			 __FILE_NAME__, __LINE__, #cond);		\
+} while (0)
+
 #endif /* _FOLIAGE_TESTS_THREADS_HELPERS_H */
