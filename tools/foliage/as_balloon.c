@@ -201,6 +201,15 @@ int scn_do_balloon(struct scenario *s, struct scn_args *a)
 	if (target > UINT32_MAX)
 		return scn_usage(s, "balloon: a target of %llu pages is out "
 				 "of range", (unsigned long long)target);
+	/*
+	 * --fail-nth tries the line again after an injected failure, which
+	 * left the host's target raised (the guest was out of puff): ask
+	 * for the target the first try asked for, not that plus PAGES.
+	 */
+	if (s->fail_nth_attempt > 1 && s->balloon_line == s->line)
+		target = s->balloon_target;
+	s->balloon_target = target;
+	s->balloon_line = s->line;
 	ret = foliage_balloon_set_target(s->m, (uint32_t)target);
 	return ret ? scn_lib_error(s, ret, NULL) : SCN_OK;
 }

@@ -305,7 +305,9 @@ static int __fail_nth_line(struct scenario *s, const struct scn_verb *v,
 					 s->fail_nth);
 		}
 		s->quiet = true;
+		s->fail_nth_attempt = n;
 		ret = v->fn(s, a);
+		s->fail_nth_attempt = 0;
 		s->quiet = false;
 		hit = injected(s);
 		inject(s, 0);

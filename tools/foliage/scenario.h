@@ -236,7 +236,11 @@ struct scenario {
 	const char *fail_nth;		/* injector: "fail_page_alloc", "failslab" */
 	unsigned long fail_nth_max;	/* every N up to this, then past the end */
 	unsigned long fail_nth_failed;	/* operations failed by injection */
+	unsigned long fail_nth_attempt;	/* the line's try: 1, 2... (0: off) */
 	bool quiet;			/* messages suppressed (a failed attempt) */
+	/* 'balloon' (as_balloon.c): the target its line asked for first */
+	uint64_t balloon_target;	/* pages */
+	unsigned int balloon_line;	/* the line, 0: none yet */
 	/* ---- guest_memfd and VMs (as_gmem.c) ---- */
 	struct scn_kvm *kvm;		/* the scenario's VMs, or NULL */
 	/* NUMA (as_numa.c): the last move_pages' status array */
