@@ -305,6 +305,8 @@ static vm_fault_t __do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 	pgtable_trans_huge_deposit(mm, vmf->pmd, pgtable);
 	map_anon_folio_pmd_pf(folio, vmf->pmd, vma, haddr);
 	mm_inc_nr_ptes(mm);
+	/* For the shrinker's underused-THP check. */
+	deferred_split_folio(folio, false);
 	spin_unlock(ptl);
 	return 0;
 }
@@ -1008,6 +1010,8 @@ locked:
 		ret = -EAGAIN;
 		goto out_unlock;
 	}
+	/* Off its deferred split queue (the shrinker's list included). */
+	folio_unqueue_deferred_split(folio);
 	on_lru = lru_split_begin(folio);
 	mod_mthp_stat(order, MTHP_STAT_NR_ANON, -1);
 	__split_unmapped_folio(folio);
@@ -1041,6 +1045,211 @@ out:
 	if (order == HPAGE_PMD_ORDER)
 		count_vm_event(ret ? THP_SPLIT_PAGE_FAILED : THP_SPLIT_PAGE);
 	count_mthp_stat(order, ret ? MTHP_STAT_SPLIT_FAILED : MTHP_STAT_SPLIT);
+	return ret;
+}
+
+/* ---- the deferred split queue and its shrinker ---- */
+
+static struct deferred_split *get_deferred_split_queue(struct folio *folio)
+{
+	return &thp_state()->ds_queue[folio_nid(folio)];
+}
+
+static void folio_set_partially_mapped(struct folio *folio)
+{
+	set_bit(FOLIO_PARTIALLY_MAPPED_BIT, &folio->_flags_1);
+}
+
+/* Caller holds the folio's queue lock. */
+static void __folio_clear_partially_mapped(struct folio *folio)
+{
+	lockdep_assert_held(&get_deferred_split_queue(folio)->split_queue_lock);
+	if (!folio_test_partially_mapped(folio))
+		return;
+	clear_bit(FOLIO_PARTIALLY_MAPPED_BIT, &folio->_flags_1);
+	mod_mthp_stat(folio_order(folio), MTHP_STAT_NR_ANON_PARTIALLY_MAPPED,
+		      -1);
+}
+
+void deferred_split_folio(struct folio *folio, bool partially_mapped)
+{
+	struct deferred_split *ds_queue;
+
+	/* Order 1 has no room for the list (nor does Linux queue it). */
+	if (folio_order(folio) <= 1)
+		return;
+	ds_queue = get_deferred_split_queue(folio);
+	spin_lock(&ds_queue->split_queue_lock);
+	if (partially_mapped) {
+		if (!folio_test_partially_mapped(folio)) {
+			folio_set_partially_mapped(folio);
+			if (folio_test_pmd_mappable(folio))
+				count_vm_event(THP_DEFERRED_SPLIT_PAGE);
+			count_mthp_stat(folio_order(folio),
+					MTHP_STAT_SPLIT_DEFERRED);
+			mod_mthp_stat(folio_order(folio),
+				      MTHP_STAT_NR_ANON_PARTIALLY_MAPPED, 1);
+		}
+	} else {
+		/* A partially mapped folio never becomes whole again. */
+		VM_WARN_ON(folio_test_partially_mapped(folio));
+	}
+	if (list_empty(&folio->_deferred_list)) {
+		list_add_tail(&folio->_deferred_list, &ds_queue->split_queue);
+		ds_queue->split_queue_len++;
+	}
+	spin_unlock(&ds_queue->split_queue_lock);
+}
+
+bool __folio_unqueue_deferred_split(struct folio *folio)
+{
+	struct deferred_split *ds_queue = get_deferred_split_queue(folio);
+	bool unqueued = false;
+
+	spin_lock(&ds_queue->split_queue_lock);
+	if (!list_empty(&folio->_deferred_list)) {
+		ds_queue->split_queue_len--;
+		__folio_clear_partially_mapped(folio);
+		list_del_init(&folio->_deferred_list);
+		unqueued = true;
+	}
+	spin_unlock(&ds_queue->split_queue_lock);
+	return unqueued;
+}
+
+/*
+ * Linux's thp_underused(): a PMD THP with more zero-filled pages than
+ * khugepaged's max_ptes_none is split by the shrinker.  foliage has no
+ * khugepaged; max_ptes_none keeps its default, HPAGE_PMD_NR - 1, which
+ * turns the check off, as in Linux.
+ */
+static bool thp_underused(struct folio *folio)
+{
+	return false;
+}
+
+unsigned long deferred_split_scan(int nid)
+{
+	struct deferred_split *ds_queue = &thp_state()->ds_queue[nid];
+	struct folio *folio, *next;
+	unsigned long split = 0, removed = 0;
+	LIST_HEAD(list);
+
+	/* Take the folios (a reference each) onto a list of our own. */
+	spin_lock(&ds_queue->split_queue_lock);
+	list_for_each_entry_safe(folio, next, &ds_queue->split_queue,
+				 _deferred_list) {
+		if (atomic_add_unless(&folio->_refcount, 1, 0)) {
+			list_move(&folio->_deferred_list, &list);
+		} else {
+			/* Being freed: it leaves the queue now. */
+			__folio_clear_partially_mapped(folio);
+			list_del_init(&folio->_deferred_list);
+			ds_queue->split_queue_len--;
+		}
+	}
+	spin_unlock(&ds_queue->split_queue_lock);
+
+	list_for_each_entry_safe(folio, next, &list, _deferred_list) {
+		bool did_split = false;
+
+		if (!folio_test_partially_mapped(folio) &&
+		    !thp_underused(folio))
+			goto next;
+		if (!folio_trylock(folio))
+			goto next;
+		/* A split takes it off this list and the queue's count. */
+		if (!split_folio(folio)) {
+			did_split = true;
+			split++;
+		}
+		folio_unlock(folio);
+next:
+		/* Not split and whole: it is in use, no longer a candidate. */
+		if (!did_split && !folio_test_partially_mapped(folio)) {
+			spin_lock(&ds_queue->split_queue_lock);
+			list_del_init(&folio->_deferred_list);
+			ds_queue->split_queue_len--;
+			spin_unlock(&ds_queue->split_queue_lock);
+			removed++;
+		}
+		folio_put(folio);
+	}
+
+	/* The rest (partially mapped, not split this time) go back. */
+	spin_lock(&ds_queue->split_queue_lock);
+	list_splice_tail(&list, &ds_queue->split_queue);
+	spin_unlock(&ds_queue->split_queue_lock);
+	return split;
+}
+
+void drop_slab(void)
+{
+	unsigned long freed;
+	int shift = 0, nid;
+
+	/* Again while a pass frees more than a little (Linux's loop). */
+	do {
+		freed = 0;
+		for (nid = 0; nid < this_machine->nr_nodes; nid++)
+			freed += deferred_split_scan(nid);
+	} while ((freed >> ++shift) > 1);
+}
+
+/*
+ * The queues against their folios (thp_subsys->validate): each queued
+ * folio is a large anon folio of order > 1 on its own node's queue, each
+ * queue's length is its folios, and the partially mapped ones of each
+ * order are hugepages-NkB/stats/nr_anon_partially_mapped.
+ */
+static int validate_deferred_split(struct foliage_machine *m)
+{
+	/* In the machine: thp_state() is @m's. */
+	unsigned long partial[THP_PMD_ORDER + 1] = { 0 };
+	struct folio *folio;
+	int nid, ret = 0;
+	unsigned int o;
+
+	for (nid = 0; nid < m->nr_nodes; nid++) {
+		struct deferred_split *ds_queue = &thp_state()->ds_queue[nid];
+		unsigned long n = 0;
+
+		spin_lock(&ds_queue->split_queue_lock);
+		list_for_each_entry(folio, &ds_queue->split_queue,
+				    _deferred_list) {
+			n++;
+			if (folio_order(folio) <= 1 ||
+			    folio_order(folio) > THP_PMD_ORDER ||
+			    !folio_test_anon(folio) ||
+			    folio_nid(folio) != nid) {
+				report_bug("deferred split queue of node %d: folio %lx order %u anon %d node %d",
+					   nid, folio_pfn(folio),
+					   folio_order(folio),
+					   folio_test_anon(folio),
+					   folio_nid(folio));
+				ret = -EINVAL;
+				continue;
+			}
+			partial[folio_order(folio)] +=
+				folio_test_partially_mapped(folio);
+		}
+		if (n != ds_queue->split_queue_len) {
+			report_bug("deferred split queue of node %d: length %lu, %lu folios",
+				   nid, ds_queue->split_queue_len, n);
+			ret = -EINVAL;
+		}
+		spin_unlock(&ds_queue->split_queue_lock);
+	}
+	for (o = 2; o <= THP_PMD_ORDER; o++) {
+		unsigned long stat = READ_ONCE(thp_state()->mthp_stats[o]
+					[MTHP_STAT_NR_ANON_PARTIALLY_MAPPED]);
+
+		if (stat != partial[o]) {
+			report_bug("order %u: nr_anon_partially_mapped %lu, %lu partially mapped folios queued",
+				   o, stat, partial[o]);
+			ret = -EINVAL;
+		}
+	}
 	return ret;
 }
 
@@ -1371,7 +1580,13 @@ int render_mthp_stats(struct foliage_machine *m, char **out)
 
 static int thp_init(struct foliage_machine *m)
 {
+	int nid;
+
 	thp_settings_init();
+	for (nid = 0; nid < MAX_NUMNODES; nid++) {
+		spin_lock_init(&m->thp->ds_queue[nid].split_queue_lock);
+		INIT_LIST_HEAD(&m->thp->ds_queue[nid].split_queue);
+	}
 	return 0;
 }
 
@@ -1385,6 +1600,7 @@ const struct machine_subsys thp_subsys = {
 	.name = "thp",
 	MACHINE_SUBSYS_STATE(thp),
 	.init = thp_init,
+	.validate = validate_deferred_split,
 	.sysfs_prefix = "transparent_hugepage.",
 	.sysfs_set = thp_sysfs_set,
 	.sysfs_get = thp_sysfs_get,

@@ -286,4 +286,8 @@ static inline unsigned int folio_pte_batch(struct folio *folio, pte_t *ptep,
 	return folio_pte_batch_flags(folio, NULL, ptep, &pte, max_nr, 0);
 }
 
+/* vm.drop_caches' write (mm/drop_caches.c). */
+struct ctl_table;
+int drop_caches_sysctl_handler(const struct ctl_table *t, void *data, long v);
+
 #endif /* _FOLIAGE_MM_INTERNAL_H */

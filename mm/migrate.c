@@ -337,6 +337,14 @@ static int __folio_migrate_mapping(struct folio *dst, struct folio *src,
 	if (folio_test_anon(src) || !mapping) {
 		if (folio_ref_count(src) != expected)
 			return -EAGAIN;
+		/* Off the deferred split queue while frozen. */
+		if (folio_test_large(src) && folio_test_anon(src)) {
+			if (atomic_cmpxchg(&src->_refcount, expected, 0) !=
+			    expected)
+				return -EAGAIN;
+			folio_unqueue_deferred_split(src);
+			atomic_set(&src->_refcount, expected);
+		}
 		dst->index = src->index;
 		dst->mapping = src->mapping;
 		if (folio_test_swapbacked(src))
@@ -981,6 +989,24 @@ static int migrate_pages_batch(struct list_head *from,
 			is_large = folio_test_large(folio);
 			is_thp = is_large && folio_test_pmd_mappable(folio);
 			nr_pages = folio_nr_pages(folio);
+
+			/*
+			 * A partially mapped folio on the deferred split
+			 * queue is split now, its pieces migrated on their
+			 * own; counted failed, as Linux does, so that the
+			 * pieces' pass follows.
+			 */
+			if (nr_pages > 2 && split_folios &&
+			    READ_ONCE(folio->_deferred_list.next) !=
+			    &folio->_deferred_list &&
+			    folio_test_partially_mapped(folio) &&
+			    !try_split_folio(folio, split_folios, mode)) {
+				nr_failed++;
+				stats->nr_thp_failed += is_thp;
+				stats->nr_thp_split += is_thp;
+				stats->nr_split++;
+				continue;
+			}
 
 			if (is_thp && !thp_migration_supported()) {
 				nr_failed++;

@@ -1121,6 +1121,7 @@ static void __folio_remove_rmap(struct folio *folio, struct page *page,
 {
 	atomic_t *mapped = &folio->_nr_pages_mapped;
 	int last = 0, nr = 0, nr_pmdmapped = 0;
+	bool partially_mapped = false;
 
 	__folio_rmap_sanity_checks(folio, page, nr_pages, level);
 	touch_folio(folio);
@@ -1134,6 +1135,10 @@ static void __folio_remove_rmap(struct folio *folio, struct page *page,
 			/* The whole folio goes with its last mapping. */
 			nr = folio_sub_return_large_mapcount(folio, nr_pages,
 							     vma);
+			/* Fewer mappings than pages, none by a PMD. */
+			partially_mapped = nr &&
+					   nr < (int)folio_nr_pages(folio) &&
+					   !folio_entire_mapcount(folio);
 			nr = nr ? 0 : (int)folio_nr_pages(folio);
 			break;
 		}
@@ -1144,6 +1149,8 @@ static void __folio_remove_rmap(struct folio *folio, struct page *page,
 		/* Pages still under a PMD mapping stay counted. */
 		if (last && atomic_sub_return(last, mapped) < ENTIRELY_MAPPED)
 			nr = last;
+		/* Pages went unmapped while others stay mapped. */
+		partially_mapped = nr && atomic_read(mapped);
 		break;
 	case RMAP_LEVEL_PMD:
 		if (!page_mapcount_enabled()) {
@@ -1152,6 +1159,8 @@ static void __folio_remove_rmap(struct folio *folio, struct page *page,
 			if (last)
 				nr_pmdmapped = folio_nr_pages(folio);
 			nr = folio_sub_return_large_mapcount(folio, 1, vma);
+			partially_mapped = last && nr &&
+					   nr < (int)folio_nr_pages(folio);
 			nr = nr ? 0 : (int)folio_nr_pages(folio);
 			break;
 		}
@@ -1169,12 +1178,17 @@ static void __folio_remove_rmap(struct folio *folio, struct page *page,
 				nr = 0;
 			}
 		}
+		/* The PMD went, some of its pages stay mapped by PTEs. */
+		partially_mapped = nr && nr < nr_pmdmapped;
 		break;
 	}
 	/*
-	 * Linux queues a partially unmapped anon large folio for deferred
-	 * split here; foliage has no shrinker to split it later.
+	 * An anon large folio with pages unmapped and pages still mapped
+	 * waits on the deferred split queue for the shrinker to split it.
 	 */
+	if (partially_mapped && folio_test_anon(folio) &&
+	    !folio_test_partially_mapped(folio))
+		deferred_split_folio(folio, true);
 	__folio_mod_stat(folio, -nr, -nr_pmdmapped);
 	/*
 	 * ->mapping stays set while unmapped: a racing add may have set it,

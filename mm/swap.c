@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <linux/hugetlb.h>
+#include <linux/huge_mm.h>
 #include "internal.h"
 #include <linux/mm.h>
 #include <linux/rmap.h>
@@ -168,6 +169,7 @@ void __folio_put(struct folio *folio, fpi_t fpi)
 		return;
 	}
 	__page_cache_release(folio);
+	folio_unqueue_deferred_split(folio);
 	__free_frozen_pages(&folio->page, folio_order(folio), fpi);
 }
 

@@ -13,12 +13,70 @@
 
 struct seq_buf;
 
+/*
+ * A node's deferred split queue (Linux's struct deferred_split): anon
+ * large folios of order > 1 to split when the shrinker runs, linked by
+ * ->_deferred_list.  Partially mapped ones carry the partially_mapped
+ * flag; PMD THPs are queued from their fault for the underused-THP check.
+ *   folio on a queue  <=>  ->_deferred_list not empty
+ *   split_queue_len == folios on the queue (and on a scan's private list)
+ *   partially_mapped  =>  on a queue; hugepages-NkB/stats/
+ *	nr_anon_partially_mapped == such folios of that order
+ */
+struct deferred_split {
+	spinlock_t split_queue_lock;	/* protects the two below */
+	struct list_head split_queue;	/* folios, by ->_deferred_list */
+	unsigned long split_queue_len;	/* their number */
+};
+
 /* The machine's THP state (machine->thp, allocated by thp_subsys). */
 struct thp_state {
 	struct thp_settings settings;	/* transparent_hugepage knobs */
 	/* hugepages-NkB/stats, by order */
 	unsigned long mthp_stats[THP_PMD_ORDER + 1][__MTHP_STAT_COUNT];
+	struct deferred_split ds_queue[MAX_NUMNODES]; /* per node */
 };
+
+/* PG_partially_mapped: in page 1's flags, above the order byte. */
+#define FOLIO_PARTIALLY_MAPPED_BIT	8
+
+static inline bool folio_test_partially_mapped(const struct folio *folio)
+{
+	return folio_test_large(folio) &&
+	       test_bit(FOLIO_PARTIALLY_MAPPED_BIT, &folio->_flags_1);
+}
+
+/*
+ * Queue @folio (anon, order > 1) for deferred split; @partially_mapped:
+ * some of its pages lost their last mapping while others kept theirs
+ * (counted the first time: split_deferred, nr_anon_partially_mapped,
+ * thp_deferred_split_page for PMD-sized ones).
+ */
+void deferred_split_folio(struct folio *folio, bool partially_mapped);
+/* Take @folio off its queue; true if it was on one. */
+bool __folio_unqueue_deferred_split(struct folio *folio);
+
+/*
+ * The same where nobody else may queue @folio: its last reference is
+ * going, or its references are frozen.
+ */
+static inline bool folio_unqueue_deferred_split(struct folio *folio)
+{
+	if (folio_order(folio) <= 1 || PageHugetlb(&folio->page))
+		return false;
+	if (READ_ONCE(folio->_deferred_list.next) == &folio->_deferred_list)
+		return false;
+	return __folio_unqueue_deferred_split(folio);
+}
+
+/*
+ * The deferred split shrinker over node @nid: split the partially mapped
+ * folios of its queue, drop the others (none is underused: see
+ * thp_underused()).  Returns the folios split.
+ */
+unsigned long deferred_split_scan(int nid);
+/* Linux's drop_slab(): every shrinker, until they free little. */
+void drop_slab(void);
 
 /*
  * Which of @orders (a mask of THP_ORDERS_ALL) @vma may use, for @type:

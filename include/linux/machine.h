@@ -84,6 +84,7 @@ struct vm_sysctl {
 	int watermark_scale_factor;	/* vm.watermark_scale_factor */
 	int percpu_pagelist_high_fraction; /* vm.percpu_pagelist_high_fraction */
 	bool zero_aware_alloc;		/* vm.zero_aware_alloc (foliage's own) */
+	int drop_caches;		/* vm.drop_caches: the last value written */
 };
 
 #define FOLIAGE_BUG_MSG_LEN	256
