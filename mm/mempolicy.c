@@ -33,6 +33,8 @@ BUILD_BUG_ON(MPOL_BIND != FOLIAGE_MPOL_BIND);
 BUILD_BUG_ON(MPOL_INTERLEAVE != FOLIAGE_MPOL_INTERLEAVE);
 BUILD_BUG_ON(MPOL_LOCAL != FOLIAGE_MPOL_LOCAL);
 BUILD_BUG_ON(MPOL_PREFERRED_MANY != FOLIAGE_MPOL_PREFERRED_MANY);
+BUILD_BUG_ON(MPOL_F_STATIC_NODES != FOLIAGE_MPOL_F_STATIC_NODES);
+BUILD_BUG_ON(MPOL_F_RELATIVE_NODES != FOLIAGE_MPOL_F_RELATIVE_NODES);
 
 const struct mempolicy *get_vma_policy(struct vm_area_struct *vma)
 {
@@ -124,46 +126,100 @@ int huge_node(struct vm_area_struct *vma, unsigned long addr,
 	return policy_node(pol, interleave_index(vma, addr, order));
 }
 
+/*
+ * Whether @folio sits where mbind(2)'s queueing wants it: Linux's do_mbind()
+ * queues the folios off the caller's node mask (queue_pages_range() with
+ * MPOL_MF_INVERT), so for a flagged policy that is user_nodemask, not the
+ * nodes the policy resolved to.
+ */
 bool mpol_folio_conforms(const struct mempolicy *pol, struct folio *folio)
 {
 	if (pol->mode == MPOL_DEFAULT)
 		return true;
 	if (pol->mode == MPOL_LOCAL)
 		return folio_nid(folio) == numa_node_id();
+	if (pol->flags & MPOL_MODE_FLAGS)
+		return node_isset(folio_nid(folio), pol->user_nodemask);
 	return node_isset(folio_nid(folio), pol->nodes);
 }
 
 /*
- * Check and normalise a policy from user space (mpol_new()): DEFAULT and
- * LOCAL take no nodes; PREFERRED without nodes is LOCAL; the others need
- * some, all with memory; PREFERRED keeps only the first.  0 or -EINVAL.
+ * sanitize_mpol_flags(): split the mode flags off @mode.  -EINVAL for an
+ * unknown mode (MPOL_F_NUMA_BALANCING is not modelled: its bit leaves an
+ * unknown mode) or both flags at once.
+ */
+static int sanitize_mpol_flags(int *mode, unsigned short *flags)
+{
+	*flags = *mode & MPOL_MODE_FLAGS;
+	*mode &= ~MPOL_MODE_FLAGS;
+	if ((unsigned int)*mode >= MPOL_MAX)
+		return -EINVAL;
+	if ((*flags & MPOL_F_STATIC_NODES) && (*flags & MPOL_F_RELATIVE_NODES))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * mpol_relative_nodemask(): node n of @orig is the (n mod weight(@rel))-th
+ * node of @rel.
+ */
+static nodemask_t mpol_relative_nodemask(nodemask_t orig, nodemask_t rel)
+{
+	return nodes_onto(nodes_fold(orig, nodes_weight(rel)), rel);
+}
+
+/*
+ * Check and normalise a policy from user space, @mode with its flags
+ * (sanitize_mpol_flags(), mpol_new(), mpol_set_nodemask()): DEFAULT takes
+ * no nodes (flags or not, as Linux); LOCAL takes neither nodes nor flags;
+ * PREFERRED without nodes is LOCAL, but not with a flag; the others need
+ * some.  Without a flag every node must have memory; STATIC_NODES keeps
+ * the ones that do, RELATIVE_NODES folds the mask onto them; either way
+ * some must be left, and the caller's mask is kept.  PREFERRED keeps only
+ * the first node.  0 or -EINVAL.
  */
 static int mpol_new(struct mempolicy *pol, int mode, unsigned long nodes)
 {
-	nodemask_t mask = { .bits = nodes };
+	nodemask_t mask = { .bits = nodes }, allowed = node_states_memory();
+	nodemask_t eff = mask;
+	unsigned short flags;
+	int err;
 
-	if (mode < 0 || mode >= MPOL_MAX)
-		return -EINVAL;
+	err = sanitize_mpol_flags(&mode, &flags);
+	if (err)
+		return err;
 	if (mode == MPOL_DEFAULT) {
 		if (nodes)
 			return -EINVAL;
 		*pol = default_mempolicy;
 		return 0;
 	}
-	if (mode == MPOL_PREFERRED && !nodes)
+	if (mode == MPOL_PREFERRED && !nodes) {
+		if (flags)
+			return -EINVAL;
 		mode = MPOL_LOCAL;
+	}
 	if (mode == MPOL_LOCAL) {
-		if (nodes)
+		if (nodes || flags)
 			return -EINVAL;
 		*pol = (struct mempolicy){ .mode = MPOL_LOCAL };
 		return 0;
 	}
-	if (nodes_empty(mask) ||
-	    (mask.bits & ~node_states_memory().bits))
+	/* get_nodes(): nothing past the nodes a machine can have. */
+	if (nodes_empty(mask) || (mask.bits >> MAX_NUMNODES))
+		return -EINVAL;
+	if (flags & MPOL_F_RELATIVE_NODES)
+		eff = mpol_relative_nodemask(mask, allowed);
+	else if (flags & MPOL_F_STATIC_NODES)
+		eff.bits &= allowed.bits;
+	else if (mask.bits & ~allowed.bits)
+		return -EINVAL;
+	if (nodes_empty(eff))
 		return -EINVAL;
 	if (mode == MPOL_PREFERRED)
-		mask = (nodemask_t){ .bits = 1UL << first_node(mask) };
-	*pol = (struct mempolicy){ .mode = mode, .nodes = mask };
+		eff = (nodemask_t){ .bits = 1UL << first_node(eff) };
+	*pol = (struct mempolicy){ .mode = mode, .flags = flags, .nodes = eff,
+				   .user_nodemask = flags ? mask : NODE_MASK_NONE };
 	return 0;
 }
 

@@ -786,13 +786,30 @@ int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
 #define FOLIAGE_MPOL_PREFERRED_MANY	5	/* the nodes first, then any */
 
 /*
+ * Mode flags, OR-ed into the mode of foliage_mbind() and
+ * foliage_set_mempolicy() as Linux's MPOL_F_* (at most one; not with
+ * MPOL_LOCAL or a PREFERRED without nodes: -EINVAL).  foliage has no
+ * cpusets: the allowed nodes are every node with memory.
+ * STATIC_NODES: the policy's nodes are the mask's allowed ones (-EINVAL
+ * if none), and the mask may name nodes the machine lacks.
+ * RELATIVE_NODES: node n of the mask means the (n mod count)-th allowed
+ * node, so {2} on a two-node machine is node 0.  numa_maps shows them as
+ * "bind=static:0-1", "interleave=relative:0".
+ */
+#define FOLIAGE_MPOL_F_STATIC_NODES	(1 << 15)
+#define FOLIAGE_MPOL_F_RELATIVE_NODES	(1 << 14)
+
+/*
  * mbind(2): the policy of [@addr, @addr + @len) of @task, @mode over the
  * nodes of @nodemask (bit n: node n).  MPOL_MF_MOVE moves the task's
  * pages of the range that the policy does not want (MOVE_ALL: shared
  * ones too); MPOL_MF_STRICT: -EIO if some still do not conform.  -EFAULT
  * if part of the range is unmapped; -EINVAL for a bad mode, flags,
  * alignment or node set (DEFAULT and LOCAL take none, the others some
- * with memory; PREFERRED with none is LOCAL, as in Linux).
+ * with memory; PREFERRED with none is LOCAL, as in Linux).  @mode may
+ * carry FOLIAGE_MPOL_F_STATIC_NODES or _RELATIVE_NODES; with one, the
+ * pages queued for MPOL_MF_MOVE/STRICT are those off @nodemask itself,
+ * as Linux's do_mbind() queues them.
  */
 int foliage_mbind(struct foliage_task *task, unsigned long addr,
 		  unsigned long len, int mode, unsigned long nodemask,

@@ -11,7 +11,9 @@
  *   mbind TASK RANGE POLICY [nodes=LIST] [move] [strict]
  *   set_mempolicy TASK POLICY [nodes=LIST]
  *			POLICY: default, preferred, bind, interleave,
- *			local, preferred_many; NODES
+ *			local, preferred_many, each but default and local
+ *			optionally with =static or =relative (the mode
+ *			flags, as numa_maps spells them); NODES
  *			and LIST: "0,2" or "0-3" or a mix
  *   expect status INDEX OP VALUE
  *   expect status count VALUE OP N
@@ -216,15 +218,35 @@ static const char *const policy_names[] = {
 	[FOLIAGE_MPOL_PREFERRED_MANY] = "preferred_many",
 };
 
+/*
+ * POLICY, optionally with a mode flag as numa_maps spells it:
+ * "bind=static", "interleave=relative" (FOLIAGE_MPOL_F_*, OR-ed into
+ * *@mode; the library refuses them on default and local).
+ */
 static int parse_policy(struct scenario *s, const char *word, int *mode)
 {
 	int n = sizeof(policy_names) / sizeof(policy_names[0]);
+	size_t len = strcspn(word, "=");
+	const char *flag = word[len] ? word + len + 1 : NULL;
 
 	for (*mode = 0; *mode < n; (*mode)++)
-		if (!strcmp(word, policy_names[*mode]))
-			return SCN_OK;
-	return scn_usage(s, "%s: unknown policy '%s' (default preferred bind "
-			 "interleave local preferred_many)", s->verb, word);
+		if (strlen(policy_names[*mode]) == len &&
+		    !strncmp(word, policy_names[*mode], len))
+			break;
+	if (*mode == n)
+		return scn_usage(s, "%s: unknown policy '%.*s' (default "
+				 "preferred bind interleave local "
+				 "preferred_many)", s->verb, (int)len, word);
+	if (!flag)
+		return SCN_OK;
+	if (!strcmp(flag, "static"))
+		*mode |= FOLIAGE_MPOL_F_STATIC_NODES;
+	else if (!strcmp(flag, "relative"))
+		*mode |= FOLIAGE_MPOL_F_RELATIVE_NODES;
+	else
+		return scn_usage(s, "%s: unknown mode flag '%s' in '%s' "
+				 "(static relative)", s->verb, flag, word);
+	return SCN_OK;
 }
 
 /* "POLICY [nodes=LIST]" of mbind and set_mempolicy. */
