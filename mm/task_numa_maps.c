@@ -57,6 +57,7 @@ static void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
 		[MPOL_INTERLEAVE] = "interleave",
 		[MPOL_LOCAL] = "local",
 		[MPOL_PREFERRED_MANY] = "prefer (many)",
+		[MPOL_WEIGHTED_INTERLEAVE] = "weighted interleave",
 	};
 	size_t n = snprintf(buf, len, "%s", names[pol->mode]);
 	int nid, run_start = -1, prev = -2;

@@ -219,6 +219,13 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  * write-only "flush" (N: up to DIV_ROUND_UP(N, 32) reporting passes now,
  * stopping at one that reports nothing; -ENODEV without a driver, -EPERM
  * to read).
+ * The weights of FOLIAGE_MPOL_WEIGHTED_INTERLEAVE, Linux's
+ * /sys/kernel/mm/mempolicy/weighted_interleave/ as
+ * "mempolicy.weighted_interleave.FILE": "nodeN" (1..255, default 1, for
+ * each node N of the machine; writing one turns auto off) and "auto"
+ * (bool, reads 1 until a weight is written or it is set to 0; setting it
+ * to 1 is -ENODEV: the nodes have no bandwidth data to weigh them by,
+ * as on a Linux machine without HMAT, so auto weights are all 1).
  */
 int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	FOLIAGE_MUST_CHECK;
@@ -784,6 +791,12 @@ int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
 #define FOLIAGE_MPOL_INTERLEAVE		3
 #define FOLIAGE_MPOL_LOCAL		4	/* the faulting CPU's node */
 #define FOLIAGE_MPOL_PREFERRED_MANY	5	/* the nodes first, then any */
+/*
+ * By weight: of every sum(weights) consecutive folios of a mapping, node
+ * k of the set takes weight(k), in node order; the weights are the knobs
+ * "mempolicy.weighted_interleave.nodeN" (foliage_set()).
+ */
+#define FOLIAGE_MPOL_WEIGHTED_INTERLEAVE 6
 
 /*
  * Mode flags, OR-ed into the mode of foliage_mbind() and

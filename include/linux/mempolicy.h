@@ -19,6 +19,11 @@
  *			that neither an unaligned VMA start nor where in a
  *			large folio the fault was changes the node (seed
  *			000's patch 2)
+ *   MPOL_WEIGHTED_INTERLEAVE	the same index i, but node k of the set
+ *			takes weight(k) consecutive indices out of every
+ *			sum(weights) (weighted_interleave_nid()); the
+ *			weights are the machine's, 1..255, default 1
+ *			(mempolicy.weighted_interleave.nodeN)
  *
  * Mode flags, OR-ed into the mode by the caller (MPOL_MODE_FLAGS; at most
  * one; neither with MPOL_LOCAL or an empty MPOL_PREFERRED), say how the
@@ -43,6 +48,7 @@ enum {
 	MPOL_INTERLEAVE,
 	MPOL_LOCAL,
 	MPOL_PREFERRED_MANY,
+	MPOL_WEIGHTED_INTERLEAVE,
 	MPOL_MAX,			/* modes foliage models */
 };
 

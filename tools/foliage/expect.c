@@ -648,7 +648,7 @@ static const struct scn_verb subjects[] = {
 	/* ---- NUMA (as_numa.c) ---- */
 	{ "status", scn_expect_status, 4, 5, "", 0,
 	  "expect status INDEX OP VALUE | expect status count VALUE OP N" },
-	{ "numa_maps", scn_expect_numa_maps, 6, 6, "", SCN_VERB_WORD_EQ,
+	{ "numa_maps", scn_expect_numa_maps, 6, 7, "", SCN_VERB_WORD_EQ,
 	  "expect numa_maps TASK ADDR FIELD OP VALUE" },
 	/* hugetlb (issue 10) */
 	{ "hugepages", scn_expect_hugepages, 5, 5, "", 0,
