@@ -11,7 +11,13 @@
  *   set_mempolicy(2)	foliage_set_mempolicy(): the task's policy
  *   migrate_pages(2)	foliage_migrate_pages(): a task's pages from one
  *			node set to another
+ *   weighted_interleave/	the knobs "mempolicy.weighted_interleave.nodeN"
+ *			and ".auto" (/sys/kernel/mm/mempolicy/...): the
+ *			weights of MPOL_WEIGHTED_INTERLEAVE
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "internal.h"
 #include <linux/mm.h>
 #include <linux/rmap.h>
@@ -20,6 +26,7 @@
 #include <linux/hugetlb.h>
 #include <linux/migrate.h>
 #include <linux/err.h>
+#include <linux/machine_subsys.h>
 #include <foliage/foliage.h>
 #include "task.h"
 #include "vma.h"
@@ -33,6 +40,9 @@ BUILD_BUG_ON(MPOL_BIND != FOLIAGE_MPOL_BIND);
 BUILD_BUG_ON(MPOL_INTERLEAVE != FOLIAGE_MPOL_INTERLEAVE);
 BUILD_BUG_ON(MPOL_LOCAL != FOLIAGE_MPOL_LOCAL);
 BUILD_BUG_ON(MPOL_PREFERRED_MANY != FOLIAGE_MPOL_PREFERRED_MANY);
+BUILD_BUG_ON(MPOL_WEIGHTED_INTERLEAVE != FOLIAGE_MPOL_WEIGHTED_INTERLEAVE);
+BUILD_BUG_ON(MPOL_F_STATIC_NODES != FOLIAGE_MPOL_F_STATIC_NODES);
+BUILD_BUG_ON(MPOL_F_RELATIVE_NODES != FOLIAGE_MPOL_F_RELATIVE_NODES);
 
 const struct mempolicy *get_vma_policy(struct vm_area_struct *vma)
 {
@@ -60,6 +70,144 @@ static int interleave_nid(const struct mempolicy *pol, unsigned long ilx)
 	return nth_node(ilx % nodes_weight(pol->nodes), pol->nodes);
 }
 
+/* ---- weighted interleave ---- */
+
+/*
+ * The weights of MPOL_WEIGHTED_INTERLEAVE (Linux's wi_state), one set
+ * per machine.  Linux starts with no table (every weight 1, "auto") and
+ * fills weights in auto mode from the nodes' bandwidth (HMAT); foliage's
+ * nodes have none, so auto mode keeps every weight 1, as Linux does on a
+ * machine without HMAT.
+ *
+ *   wi_auto			until a weight is written or auto is set
+ *				to N; setting it to Y again: -ENODEV (no
+ *				bandwidth to compute weights from)
+ *   iw_table[nid] in 1..255	always (1 in auto mode)
+ */
+struct mempolicy_state {
+	bool wi_auto;			/* weighted_interleave/auto */
+	u8 iw_table[MAX_NUMNODES];	/* weighted_interleave/nodeN */
+};
+
+/* The weights now, for one placement (Linux reads them under RCU). */
+static void wi_weights(u8 weights[MAX_NUMNODES])
+{
+	struct mempolicy_state *st = this_machine->mempolicy;
+	int nid;
+
+	for (nid = 0; nid < MAX_NUMNODES; nid++)
+		weights[nid] = READ_ONCE(st->iw_table[nid]);
+}
+
+/*
+ * weighted_interleave_nid(): the node of the folio at index @ilx.  The
+ * index modulo the sum of the policy's nodes' weights walks the nodes in
+ * order, each taking as many indices as its weight:
+ *
+ *   weights 2:1 on nodes 0,1   ilx 0 1 2 3 4 5 ...
+ *                              nid 0 0 1 0 0 1 ...
+ */
+static int weighted_interleave_nid(const struct mempolicy *pol,
+				   unsigned long ilx)
+{
+	unsigned int weight_total = 0, target;
+	u8 weights[MAX_NUMNODES];
+	int nid;
+
+	wi_weights(weights);
+	for_each_node_mask(nid, pol->nodes)
+		weight_total += weights[nid];
+	target = ilx % weight_total;
+	nid = first_node(pol->nodes);
+	while (target >= weights[nid]) {
+		target -= weights[nid];
+		nid = next_node_in(nid, pol->nodes);
+	}
+	return nid;
+}
+
+/* "nodeN" of a node with memory: N; else -1. */
+static int wi_node_file(const char *file)
+{
+	const char *digits = file + strlen("node");
+	long nid;
+
+	if (strncmp(file, "node", strlen("node")) || !*digits ||
+	    strspn(digits, "0123456789") != strlen(digits) ||
+	    (digits[0] == '0' && digits[1]) || strlen(digits) > 3)
+		return -1;
+	nid = strtol(digits, NULL, 10);
+	if (nid >= MAX_NUMNODES || !node_isset(nid, node_states_memory()))
+		return -1;
+	return nid;
+}
+
+/*
+ * Linux's node_store() and weighted_interleave_auto_store(): a weight
+ * 1..255 (-ERANGE outside, -EINVAL if it is no number) also turns auto
+ * mode off; auto takes a bool, N keeps the weights, Y is -ENODEV.
+ */
+static int mempolicy_sysfs_set(const char *file, const char *value)
+{
+	struct mempolicy_state *st = this_machine->mempolicy;
+	int nid = wi_node_file(file);
+	long v;
+	int err;
+
+	if (!strcmp(file, "auto")) {
+		err = ctl_parse_bool(value, &v);
+		if (err)
+			return err;
+		if (v)
+			return -ENODEV;
+		WRITE_ONCE(st->wi_auto, false);
+		return 0;
+	}
+	if (nid < 0)
+		return -ENOENT;
+	err = ctl_parse_long(value, &v);
+	if (err)
+		return err;
+	if (v < 1 || v > 255)
+		return -ERANGE;
+	WRITE_ONCE(st->iw_table[nid], (u8)v);
+	WRITE_ONCE(st->wi_auto, false);
+	return 0;
+}
+
+static int mempolicy_sysfs_get(const char *file, long *value)
+{
+	struct mempolicy_state *st = this_machine->mempolicy;
+	int nid = wi_node_file(file);
+
+	if (!strcmp(file, "auto")) {
+		*value = READ_ONCE(st->wi_auto);
+		return 0;
+	}
+	if (nid < 0)
+		return -ENOENT;
+	*value = READ_ONCE(st->iw_table[nid]);
+	return 0;
+}
+
+static int mempolicy_init(struct foliage_machine *m)
+{
+	struct mempolicy_state *st = m->mempolicy;
+
+	st->wi_auto = true;
+	memset(st->iw_table, 1, sizeof(st->iw_table));
+	return 0;
+}
+
+const struct machine_subsys mempolicy_subsys = {
+	.name = "mempolicy",
+	MACHINE_SUBSYS_STATE(mempolicy),
+	.init = mempolicy_init,
+	.sysfs_prefix = "mempolicy.weighted_interleave.",
+	.sysfs_set = mempolicy_sysfs_set,
+	.sysfs_get = mempolicy_sysfs_get,
+};
+
 /* The node @pol puts the folio at @ilx on first. */
 static int policy_node(const struct mempolicy *pol, unsigned long ilx)
 {
@@ -74,6 +222,8 @@ static int policy_node(const struct mempolicy *pol, unsigned long ilx)
 						       first_node(pol->nodes);
 	case MPOL_INTERLEAVE:
 		return interleave_nid(pol, ilx);
+	case MPOL_WEIGHTED_INTERLEAVE:
+		return weighted_interleave_nid(pol, ilx);
 	default:
 		return local;
 	}
@@ -124,46 +274,100 @@ int huge_node(struct vm_area_struct *vma, unsigned long addr,
 	return policy_node(pol, interleave_index(vma, addr, order));
 }
 
+/*
+ * Whether @folio sits where mbind(2)'s queueing wants it: Linux's do_mbind()
+ * queues the folios off the caller's node mask (queue_pages_range() with
+ * MPOL_MF_INVERT), so for a flagged policy that is user_nodemask, not the
+ * nodes the policy resolved to.
+ */
 bool mpol_folio_conforms(const struct mempolicy *pol, struct folio *folio)
 {
 	if (pol->mode == MPOL_DEFAULT)
 		return true;
 	if (pol->mode == MPOL_LOCAL)
 		return folio_nid(folio) == numa_node_id();
+	if (pol->flags & MPOL_MODE_FLAGS)
+		return node_isset(folio_nid(folio), pol->user_nodemask);
 	return node_isset(folio_nid(folio), pol->nodes);
 }
 
 /*
- * Check and normalise a policy from user space (mpol_new()): DEFAULT and
- * LOCAL take no nodes; PREFERRED without nodes is LOCAL; the others need
- * some, all with memory; PREFERRED keeps only the first.  0 or -EINVAL.
+ * sanitize_mpol_flags(): split the mode flags off @mode.  -EINVAL for an
+ * unknown mode (MPOL_F_NUMA_BALANCING is not modelled: its bit leaves an
+ * unknown mode) or both flags at once.
+ */
+static int sanitize_mpol_flags(int *mode, unsigned short *flags)
+{
+	*flags = *mode & MPOL_MODE_FLAGS;
+	*mode &= ~MPOL_MODE_FLAGS;
+	if ((unsigned int)*mode >= MPOL_MAX)
+		return -EINVAL;
+	if ((*flags & MPOL_F_STATIC_NODES) && (*flags & MPOL_F_RELATIVE_NODES))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * mpol_relative_nodemask(): node n of @orig is the (n mod weight(@rel))-th
+ * node of @rel.
+ */
+static nodemask_t mpol_relative_nodemask(nodemask_t orig, nodemask_t rel)
+{
+	return nodes_onto(nodes_fold(orig, nodes_weight(rel)), rel);
+}
+
+/*
+ * Check and normalise a policy from user space, @mode with its flags
+ * (sanitize_mpol_flags(), mpol_new(), mpol_set_nodemask()): DEFAULT takes
+ * no nodes (flags or not, as Linux); LOCAL takes neither nodes nor flags;
+ * PREFERRED without nodes is LOCAL, but not with a flag; the others need
+ * some.  Without a flag every node must have memory; STATIC_NODES keeps
+ * the ones that do, RELATIVE_NODES folds the mask onto them; either way
+ * some must be left, and the caller's mask is kept.  PREFERRED keeps only
+ * the first node.  0 or -EINVAL.
  */
 static int mpol_new(struct mempolicy *pol, int mode, unsigned long nodes)
 {
-	nodemask_t mask = { .bits = nodes };
+	nodemask_t mask = { .bits = nodes }, allowed = node_states_memory();
+	nodemask_t eff = mask;
+	unsigned short flags;
+	int err;
 
-	if (mode < 0 || mode >= MPOL_MAX)
-		return -EINVAL;
+	err = sanitize_mpol_flags(&mode, &flags);
+	if (err)
+		return err;
 	if (mode == MPOL_DEFAULT) {
 		if (nodes)
 			return -EINVAL;
 		*pol = default_mempolicy;
 		return 0;
 	}
-	if (mode == MPOL_PREFERRED && !nodes)
+	if (mode == MPOL_PREFERRED && !nodes) {
+		if (flags)
+			return -EINVAL;
 		mode = MPOL_LOCAL;
+	}
 	if (mode == MPOL_LOCAL) {
-		if (nodes)
+		if (nodes || flags)
 			return -EINVAL;
 		*pol = (struct mempolicy){ .mode = MPOL_LOCAL };
 		return 0;
 	}
-	if (nodes_empty(mask) ||
-	    (mask.bits & ~node_states_memory().bits))
+	/* get_nodes(): nothing past the nodes a machine can have. */
+	if (nodes_empty(mask) || (mask.bits >> MAX_NUMNODES))
+		return -EINVAL;
+	if (flags & MPOL_F_RELATIVE_NODES)
+		eff = mpol_relative_nodemask(mask, allowed);
+	else if (flags & MPOL_F_STATIC_NODES)
+		eff.bits &= allowed.bits;
+	else if (mask.bits & ~allowed.bits)
+		return -EINVAL;
+	if (nodes_empty(eff))
 		return -EINVAL;
 	if (mode == MPOL_PREFERRED)
-		mask = (nodemask_t){ .bits = 1UL << first_node(mask) };
-	*pol = (struct mempolicy){ .mode = mode, .nodes = mask };
+		eff = (nodemask_t){ .bits = 1UL << first_node(eff) };
+	*pol = (struct mempolicy){ .mode = mode, .flags = flags, .nodes = eff,
+				   .user_nodemask = flags ? mask : NODE_MASK_NONE };
 	return 0;
 }
 

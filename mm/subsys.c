@@ -25,6 +25,7 @@ const struct machine_subsys *const machine_subsystems[] = {
 	&kvm_subsys,
 	&anon_rmap_subsys,
 	&migrate_subsys,
+	&mempolicy_subsys,
 	&lru_drain_subsys,
 	&page_reporting_subsys,
 	&vma_subsys,

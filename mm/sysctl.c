@@ -24,7 +24,7 @@ int ctl_parse_long(const char *s, long *v)
 	return 0;
 }
 
-static int parse_bool(const char *s, long *v)
+int ctl_parse_bool(const char *s, long *v)
 {
 	if (!s)
 		return -EINVAL;
@@ -118,7 +118,7 @@ static int ctl_write(struct foliage_machine *m, const struct machine_subsys *s,
 	int ret;
 	long v;
 
-	ret = t->type == CTL_BOOL ? parse_bool(value, &v) :
+	ret = t->type == CTL_BOOL ? ctl_parse_bool(value, &v) :
 				    ctl_parse_long(value, &v);
 	if (ret)
 		return ret;

@@ -44,7 +44,9 @@ struct numa_maps_vma {
 
 /*
  * mpol_to_str(): "default", "prefer:1", "bind:0-1", "interleave:0,2",
- * "local", "prefer (many):0-1".
+ * "local", "prefer (many):0-1", "weighted interleave:0-1"; a mode flag
+ * follows the mode as "=static" or "=relative" ("bind=static:0-1"), and
+ * the nodes are the policy's, not the caller's mask.
  */
 static void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
 {
@@ -55,6 +57,7 @@ static void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
 		[MPOL_INTERLEAVE] = "interleave",
 		[MPOL_LOCAL] = "local",
 		[MPOL_PREFERRED_MANY] = "prefer (many)",
+		[MPOL_WEIGHTED_INTERLEAVE] = "weighted interleave",
 	};
 	size_t n = snprintf(buf, len, "%s", names[pol->mode]);
 	int nid, run_start = -1, prev = -2;
@@ -62,6 +65,10 @@ static void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
 
 	if (pol->mode == MPOL_DEFAULT || pol->mode == MPOL_LOCAL)
 		return;
+	if (pol->flags & MPOL_F_STATIC_NODES)
+		n += snprintf(buf + n, len - n, "=static");
+	else if (pol->flags & MPOL_F_RELATIVE_NODES)
+		n += snprintf(buf + n, len - n, "=relative");
 	n += snprintf(buf + n, len - n, ":");
 	/* %*pbl: ranges of consecutive nodes, "a-b", comma separated. */
 	for (nid = 0; nid <= NODEMASK_BITS && n < len; nid++) {

@@ -224,6 +224,13 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  * write-only "flush" (N: up to DIV_ROUND_UP(N, 32) reporting passes now,
  * stopping at one that reports nothing; -ENODEV without a driver, -EPERM
  * to read).
+ * The weights of FOLIAGE_MPOL_WEIGHTED_INTERLEAVE, Linux's
+ * /sys/kernel/mm/mempolicy/weighted_interleave/ as
+ * "mempolicy.weighted_interleave.FILE": "nodeN" (1..255, default 1, for
+ * each node N of the machine; writing one turns auto off) and "auto"
+ * (bool, reads 1 until a weight is written or it is set to 0; setting it
+ * to 1 is -ENODEV: the nodes have no bandwidth data to weigh them by,
+ * as on a Linux machine without HMAT, so auto weights are all 1).
  */
 int foliage_set(struct foliage_machine *m, const char *key, const char *value)
 	FOLIAGE_MUST_CHECK;
@@ -789,6 +796,26 @@ int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
 #define FOLIAGE_MPOL_INTERLEAVE		3
 #define FOLIAGE_MPOL_LOCAL		4	/* the faulting CPU's node */
 #define FOLIAGE_MPOL_PREFERRED_MANY	5	/* the nodes first, then any */
+/*
+ * By weight: of every sum(weights) consecutive folios of a mapping, node
+ * k of the set takes weight(k), in node order; the weights are the knobs
+ * "mempolicy.weighted_interleave.nodeN" (foliage_set()).
+ */
+#define FOLIAGE_MPOL_WEIGHTED_INTERLEAVE 6
+
+/*
+ * Mode flags, OR-ed into the mode of foliage_mbind() and
+ * foliage_set_mempolicy() as Linux's MPOL_F_* (at most one; not with
+ * MPOL_LOCAL or a PREFERRED without nodes: -EINVAL).  foliage has no
+ * cpusets: the allowed nodes are every node with memory.
+ * STATIC_NODES: the policy's nodes are the mask's allowed ones (-EINVAL
+ * if none), and the mask may name nodes the machine lacks.
+ * RELATIVE_NODES: node n of the mask means the (n mod count)-th allowed
+ * node, so {2} on a two-node machine is node 0.  numa_maps shows them as
+ * "bind=static:0-1", "interleave=relative:0".
+ */
+#define FOLIAGE_MPOL_F_STATIC_NODES	(1 << 15)
+#define FOLIAGE_MPOL_F_RELATIVE_NODES	(1 << 14)
 
 /*
  * mbind(2): the policy of [@addr, @addr + @len) of @task, @mode over the
@@ -797,7 +824,10 @@ int foliage_move_pages(struct foliage_task *task, unsigned long nr_pages,
  * ones too); MPOL_MF_STRICT: -EIO if some still do not conform.  -EFAULT
  * if part of the range is unmapped; -EINVAL for a bad mode, flags,
  * alignment or node set (DEFAULT and LOCAL take none, the others some
- * with memory; PREFERRED with none is LOCAL, as in Linux).
+ * with memory; PREFERRED with none is LOCAL, as in Linux).  @mode may
+ * carry FOLIAGE_MPOL_F_STATIC_NODES or _RELATIVE_NODES; with one, the
+ * pages queued for MPOL_MF_MOVE/STRICT are those off @nodemask itself,
+ * as Linux's do_mbind() queues them.
  */
 int foliage_mbind(struct foliage_task *task, unsigned long addr,
 		  unsigned long len, int mode, unsigned long nodemask,

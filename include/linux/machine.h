@@ -51,6 +51,7 @@ struct migrate_offload;		/* mm/migrate_copy_offload.c */
 struct dma_engine;		/* linux/dmaengine.h */
 struct dcbm;			/* drivers/migrate_offload/dcbm.c */
 struct mtcopy;			/* drivers/migrate_offload/mtcopy.c */
+struct mempolicy_state;		/* mm/mempolicy.c */
 
 struct cpu_attach;
 
@@ -129,6 +130,7 @@ struct foliage_machine {
 	struct balloon_state *balloon;	/* virtio-balloon driver (drivers/virtio) */
 	struct anon_rmap_state *anon_rmap; /* anon rmap scheme, ANON_VMA_LAZY (rmap.c) */
 	struct page_reporting *page_reporting; /* free page reporting (mm/page_reporting.c) */
+	struct mempolicy_state *mempolicy; /* weighted interleave weights (mm/mempolicy.c) */
 	struct task_list *tasks;	/* live tasks (mm/task.c) */
 	struct kvm_state *kvm;		/* KVM VMs, guest_memfd (virt/kvm) */
 	struct migrate_offload *migrate_offload; /* copy offload, migrators */

@@ -109,6 +109,7 @@ extern const struct machine_subsys slab_subsys;		/* mm/slab.c */
 extern const struct machine_subsys shmem_subsys;	/* mm/shmem.c */
 extern const struct machine_subsys anon_rmap_subsys;	/* mm/rmap.c */
 extern const struct machine_subsys migrate_subsys;	/* mm/migrate.c */
+extern const struct machine_subsys mempolicy_subsys;	/* mm/mempolicy.c */
 extern const struct machine_subsys hugetlb_subsys;	/* mm/hugetlb.c */
 extern const struct machine_subsys kvm_subsys;		/* virt/kvm/kvm_main.c */
 extern const struct machine_subsys page_reporting_subsys; /* mm/page_reporting.c */

@@ -19,6 +19,21 @@
  *			that neither an unaligned VMA start nor where in a
  *			large folio the fault was changes the node (seed
  *			000's patch 2)
+ *   MPOL_WEIGHTED_INTERLEAVE	the same index i, but node k of the set
+ *			takes weight(k) consecutive indices out of every
+ *			sum(weights) (weighted_interleave_nid()); the
+ *			weights are the machine's, 1..255, default 1
+ *			(mempolicy.weighted_interleave.nodeN)
+ *
+ * Mode flags, OR-ed into the mode by the caller (MPOL_MODE_FLAGS; at most
+ * one; neither with MPOL_LOCAL or an empty MPOL_PREFERRED), say how the
+ * caller's node mask meets the allowed nodes (every node with memory,
+ * foliage has no cpusets):
+ *
+ *   none			the mask, every node of it allowed (else -EINVAL)
+ *   MPOL_F_STATIC_NODES	mask & allowed (not empty), the mask remembered
+ *   MPOL_F_RELATIVE_NODES	node n of the mask is the (n mod weight(allowed))-th
+ *				allowed node (nodes_fold() + nodes_onto())
  */
 #ifndef _FOLIAGE_LINUX_MEMPOLICY_H
 #define _FOLIAGE_LINUX_MEMPOLICY_H
@@ -33,8 +48,14 @@ enum {
 	MPOL_INTERLEAVE,
 	MPOL_LOCAL,
 	MPOL_PREFERRED_MANY,
+	MPOL_WEIGHTED_INTERLEAVE,
 	MPOL_MAX,			/* modes foliage models */
 };
+
+/* Mode flags: the public FOLIAGE_MPOL_F_*, Linux's values. */
+#define MPOL_F_STATIC_NODES	(1 << 15)	/* the mask as given, & allowed */
+#define MPOL_F_RELATIVE_NODES	(1 << 14)	/* the mask relative to allowed */
+#define MPOL_MODE_FLAGS		(MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES)
 
 /* mbind() flags: the public FOLIAGE_MPOL_MF_*, Linux's values. */
 #define MPOL_MF_STRICT		(1 << 0)	/* every page must conform */
@@ -43,9 +64,13 @@ enum {
 
 static const struct mempolicy default_mempolicy = { .mode = MPOL_DEFAULT };
 
+/* As Linux's __mpol_equal(): a flagged policy's user mask counts too. */
 static inline bool mpol_equal(const struct mempolicy *a,
 			      const struct mempolicy *b)
 {
+	if ((a->flags & MPOL_MODE_FLAGS) &&
+	    a->user_nodemask.bits != b->user_nodemask.bits)
+		return false;
 	return a->mode == b->mode && a->flags == b->flags &&
 	       a->nodes.bits == b->nodes.bits;
 }

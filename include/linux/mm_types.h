@@ -183,8 +183,9 @@ struct vm_operations_struct;
  */
 struct mempolicy {
 	unsigned short mode;		/* MPOL_DEFAULT, _PREFERRED, _BIND, ... */
-	unsigned short flags;		/* MPOL_F_* (none modelled yet) */
+	unsigned short flags;		/* MPOL_F_STATIC_NODES, _RELATIVE_NODES */
 	nodemask_t nodes;		/* the policy's nodes */
+	nodemask_t user_nodemask;	/* with a mode flag: the caller's mask */
 };
 
 /*

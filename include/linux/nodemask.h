@@ -71,4 +71,38 @@ static inline int nth_node(int n, nodemask_t m)
 #define for_each_node_mask(n, m) \
 	for ((n) = first_node(m); (n) < NODEMASK_BITS; (n) = next_node(n, m))
 
+/* The node after @n in @m, wrapping to the first (next_node_in()). */
+static inline int next_node_in(int n, nodemask_t m)
+{
+	int nid = next_node(n, m);
+
+	return nid < NODEMASK_BITS ? nid : first_node(m);
+}
+
+/* Node n of @m becomes node n mod @sz (bitmap_fold()); @sz > 0. */
+static inline nodemask_t nodes_fold(nodemask_t m, int sz)
+{
+	nodemask_t ret = NODE_MASK_NONE;
+	int n;
+
+	for_each_node_mask(n, m)
+		node_set(n % sz, &ret);
+	return ret;
+}
+
+/*
+ * Node n of @m becomes the n-th node of @rel (bitmap_onto()); nodes of
+ * @m past weight(@rel) go nowhere.
+ */
+static inline nodemask_t nodes_onto(nodemask_t m, nodemask_t rel)
+{
+	nodemask_t ret = NODE_MASK_NONE;
+	int n;
+
+	for_each_node_mask(n, m)
+		if (n < nodes_weight(rel))
+			node_set(nth_node(n, rel), &ret);
+	return ret;
+}
+
 #endif /* _FOLIAGE_LINUX_NODEMASK_H */

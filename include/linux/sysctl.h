@@ -51,6 +51,8 @@ struct ctl_table {
 
 /* A whole string as a number (strtol base 0): 0, or -EINVAL. */
 int ctl_parse_long(const char *s, long *v);
+/* "Y"/"N"/"y"/"n"/"1"/"0" as 1 or 0: 0, or -EINVAL. */
+int ctl_parse_bool(const char *s, long *v);
 
 /* The plain store/load of a value of t->type at @data. */
 void ctl_store(const struct ctl_table *t, void *data, long v);

@@ -4,31 +4,8 @@
  * where faults put pages under each mode, mbind's VMA splits and merges,
  * MPOL_MF_MOVE/STRICT, set_mempolicy, migrate_pages(2) and the errors.
  */
-#include "rmap_fixture.h"
+#include "numa_fixture.h"
 #include <linux/mempolicy.h>
-
-#define N0	(1UL << 0)
-#define N1	(1UL << 1)
-
-static int setup2(void **state)
-{
-	m = pt_machine(2, 64);
-	assert_int_equal(foliage_set(m, "transparent_hugepage.enabled",
-				     "never"), 0);
-	return 0;
-}
-
-static int nid_at(struct foliage_task *t, unsigned long addr)
-{
-	return pfn_to_nid(pfn_at(t, addr));
-}
-
-static int nr_vmas(struct foliage_task *t)
-{
-	struct smaps_vma v[16];
-
-	return task_smaps(t, v, 16);
-}
 
 /*
  * Interleave over both nodes: page i of the mapping on node i mod 2, by

@@ -15,19 +15,11 @@
  */
 #include <string.h>
 
-#include "rmap_fixture.h"
+#include "numa_fixture.h"
 
 static int setup1(void **state)
 {
 	m = pt_machine(1, 64);
-	assert_int_equal(foliage_set(m, "transparent_hugepage.enabled",
-				     "never"), 0);
-	return 0;
-}
-
-static int setup2(void **state)
-{
-	m = pt_machine(2, 64);
 	assert_int_equal(foliage_set(m, "transparent_hugepage.enabled",
 				     "never"), 0);
 	return 0;

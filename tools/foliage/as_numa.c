@@ -11,7 +11,10 @@
  *   mbind TASK RANGE POLICY [nodes=LIST] [move] [strict]
  *   set_mempolicy TASK POLICY [nodes=LIST]
  *			POLICY: default, preferred, bind, interleave,
- *			local, preferred_many; NODES
+ *			local, preferred_many, weighted_interleave, each
+ *			but default and local
+ *			optionally with =static or =relative (the mode
+ *			flags, as numa_maps spells them); NODES
  *			and LIST: "0,2" or "0-3" or a mix
  *   expect status INDEX OP VALUE
  *   expect status count VALUE OP N
@@ -23,6 +26,7 @@
 #include <string.h>
 
 #include "scenario.h"
+#include "diffcmp.h"
 
 #define NUMA_PAGE_SIZE	4096UL
 
@@ -214,17 +218,39 @@ static const char *const policy_names[] = {
 	[FOLIAGE_MPOL_INTERLEAVE] = "interleave",
 	[FOLIAGE_MPOL_LOCAL] = "local",
 	[FOLIAGE_MPOL_PREFERRED_MANY] = "preferred_many",
+	[FOLIAGE_MPOL_WEIGHTED_INTERLEAVE] = "weighted_interleave",
 };
 
+/*
+ * POLICY, optionally with a mode flag as numa_maps spells it:
+ * "bind=static", "interleave=relative" (FOLIAGE_MPOL_F_*, OR-ed into
+ * *@mode; the library refuses them on default and local).
+ */
 static int parse_policy(struct scenario *s, const char *word, int *mode)
 {
 	int n = sizeof(policy_names) / sizeof(policy_names[0]);
+	size_t len = strcspn(word, "=");
+	const char *flag = word[len] ? word + len + 1 : NULL;
 
 	for (*mode = 0; *mode < n; (*mode)++)
-		if (!strcmp(word, policy_names[*mode]))
-			return SCN_OK;
-	return scn_usage(s, "%s: unknown policy '%s' (default preferred bind "
-			 "interleave local preferred_many)", s->verb, word);
+		if (strlen(policy_names[*mode]) == len &&
+		    !strncmp(word, policy_names[*mode], len))
+			break;
+	if (*mode == n)
+		return scn_usage(s, "%s: unknown policy '%.*s' (default "
+				 "preferred bind interleave local "
+				 "preferred_many weighted_interleave)", s->verb,
+				 (int)len, word);
+	if (!flag)
+		return SCN_OK;
+	if (!strcmp(flag, "static"))
+		*mode |= FOLIAGE_MPOL_F_STATIC_NODES;
+	else if (!strcmp(flag, "relative"))
+		*mode |= FOLIAGE_MPOL_F_RELATIVE_NODES;
+	else
+		return scn_usage(s, "%s: unknown mode flag '%s' in '%s' "
+				 "(static relative)", s->verb, flag, word);
+	return SCN_OK;
 }
 
 /* "POLICY [nodes=LIST]" of mbind and set_mempolicy. */
@@ -352,7 +378,8 @@ int scn_show_numa_maps(struct scenario *s, struct scn_args *a)
 
 /*
  * The value of " FIELD=N" on @line (0 when numa_maps leaves it out, as it
- * does every zero count); "policy" is the second word.
+ * does every zero count); "policy" is what follows the start (two words
+ * for "prefer (many)" and "weighted interleave").
  */
 static bool numa_maps_field(const char *line, const char *field,
 			    char *policy, size_t len, uint64_t *value)
@@ -365,7 +392,8 @@ static bool numa_maps_field(const char *line, const char *field,
 		p = strchr(line, ' ');
 		if (!p)
 			return false;
-		snprintf(policy, len, "%.*s", (int)strcspn(p + 1, " \n"), p + 1);
+		snprintf(policy, len, "%.*s",
+			 (int)dc_numa_policy_len(p + 1, strlen(p + 1)), p + 1);
 		return true;
 	}
 	snprintf(key, sizeof(key), " %s=", field);
@@ -378,7 +406,7 @@ static bool numa_maps_field(const char *line, const char *field,
 int scn_expect_numa_maps(struct scenario *s, struct scn_args *a)
 {
 	const char *field = a->words[3], *line;
-	char *text = NULL, want_start[32], policy[64], what[96];
+	char *text = NULL, want_start[32], policy[64], what[96], want[64];
 	struct scn_maps maps;
 	struct scn_range r;
 	struct scn_vma *v;
@@ -397,6 +425,13 @@ int scn_expect_numa_maps(struct scenario *s, struct scn_args *a)
 		if (strcmp(a->words[4], "==") && strcmp(a->words[4], "!="))
 			return scn_usage(s, "expect numa_maps: policy compares "
 					 "with == or !=");
+		/* "prefer (many):1", "weighted interleave:0-1": two words. */
+		snprintf(want, sizeof(want), "%s%s%s", a->words[5],
+			 a->nr_words == 7 ? " " : "",
+			 a->nr_words == 7 ? a->words[6] : "");
+	} else if (a->nr_words == 7) {
+		return scn_usage(s, "expect numa_maps: unexpected '%s'",
+				 a->words[6]);
 	} else {
 		ret = scn_parse_cmp(s, a->words[4], a->words[5], &c);
 		if (ret)
@@ -431,11 +466,11 @@ int scn_expect_numa_maps(struct scenario *s, struct scn_args *a)
 	snprintf(what, sizeof(what), "numa_maps %s %s %s", t->name,
 		 a->words[2], field);
 	if (!strcmp(field, "policy")) {
-		if ((strcmp(policy, a->words[5]) == 0) ==
+		if ((strcmp(policy, want) == 0) ==
 		    (strcmp(a->words[4], "==") == 0))
 			return SCN_OK;
 		return scn_fail(s, "expect failed: %s is %s, expected %s %s",
-				what, policy, a->words[4], a->words[5]);
+				what, policy, a->words[4], want);
 	}
 	return scn_check_cmp(s, what, &c, value);
 }

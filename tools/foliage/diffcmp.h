@@ -182,11 +182,18 @@ int dc_compare_count(const char *what, long foliage, long real,
  *   200000000000 bind:0 anon=16 dirty=16 active=0 N0=16 kernelpagesize_kB=4
  *
  * The start, the policy (mpol_to_str(): "default", "prefer:0", "bind:0-1",
- * "interleave:0,2", "local", "prefer (many):0", with "=static" or
+ * "interleave:0,2", "local", "prefer (many):0", "weighted interleave:0-1",
+ * with "=static" or
  * "=relative" after the mode), " file=PATH" (octal-escaped) or " heap" or
  * " stack", " huge", then the counts, each left out when it is 0.
  * Parsed into the counts by name (diffcmp_numa.c); a count left out is 0.
  */
+/*
+ * The length of the policy that starts @p (@len bytes left): one word,
+ * but "prefer (many)..." and "weighted interleave..." are two.
+ */
+size_t dc_numa_policy_len(const char *p, size_t len);
+
 enum dc_numa_field {
 	DC_NUMA_ANON,			/* anon= */
 	DC_NUMA_DIRTY,			/* dirty= */

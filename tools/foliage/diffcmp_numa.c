@@ -94,10 +94,25 @@ static bool parse_word(const char *w, size_t n, struct dc_numa_vma *v)
 	return true;
 }
 
+size_t dc_numa_policy_len(const char *p, size_t len)
+{
+	static const char *const two_words[] = {
+		"prefer (many)", "weighted interleave",
+	};
+	size_t i, n = strcspn(p, " \n");
+
+	for (i = 0; i < sizeof(two_words) / sizeof(two_words[0]); i++) {
+		size_t w = strlen(two_words[i]);
+
+		if (len >= w && !strncmp(p, two_words[i], w))
+			n = w + strcspn(p + w, " \n");
+	}
+	return n;
+}
+
 /* "START POLICY words...": false if it is not such a line. */
 static bool parse_line(const char *p, size_t len, struct dc_numa_vma *v)
 {
-	static const char many[] = "prefer (many)";
 	const char *end = p + len, *w;
 	char *after;
 	size_t n;
@@ -107,11 +122,7 @@ static bool parse_line(const char *p, size_t len, struct dc_numa_vma *v)
 	if (after == p || after >= end || *after != ' ')
 		return false;
 	p = after + 1;
-	/* The policy: one word, but for "prefer (many)". */
-	n = strcspn(p, " \n");
-	if ((size_t)(end - p) >= sizeof(many) - 1 &&
-	    !strncmp(p, many, sizeof(many) - 1))
-		n = sizeof(many) - 1 + strcspn(p + sizeof(many) - 1, " \n");
+	n = dc_numa_policy_len(p, end - p);
 	if (!n || p + n > end || n >= sizeof(v->policy))
 		return false;
 	memcpy(v->policy, p, n);

@@ -648,7 +648,7 @@ static const struct scn_verb subjects[] = {
 	/* ---- NUMA (as_numa.c) ---- */
 	{ "status", scn_expect_status, 4, 5, "", 0,
 	  "expect status INDEX OP VALUE | expect status count VALUE OP N" },
-	{ "numa_maps", scn_expect_numa_maps, 6, 6, "", 0,
+	{ "numa_maps", scn_expect_numa_maps, 6, 7, "", SCN_VERB_WORD_EQ,
 	  "expect numa_maps TASK ADDR FIELD OP VALUE" },
 	/* hugetlb (issue 10) */
 	{ "hugepages", scn_expect_hugepages, 5, 5, "", 0,
@@ -660,14 +660,19 @@ static const struct scn_verb outcome = {
 	"NAME", expect_outcome, 2, 2, "", 0, "expect NAME failed|ok",
 };
 
-bool scn_expect_subject(const char *name)
+const struct scn_verb *scn_expect_verb(const char *name)
 {
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_LEN(subjects); i++)
 		if (!strcmp(subjects[i].name, name))
-			return true;
-	return false;
+			return &subjects[i];
+	return NULL;
+}
+
+bool scn_expect_subject(const char *name)
+{
+	return scn_expect_verb(name) != NULL;
 }
 
 /* Print the forms of 'expect', one a line, indented by @indent. */

@@ -451,34 +451,8 @@ static void tokenize(char *line, struct scn_args *a)
 	a->rest = p;
 }
 
-/* Cut the text after the verb in place into words and KEY=VALUE pairs. */
-static int tokenize_args(struct scenario *s, char *p, struct scn_args *a)
+static bool key_allowed(const char *keys, const char *key, size_t len)
 {
-	while (*(p += strspn(p, " \t"))) {
-		char *word = p, *eq;
-
-		p += strcspn(p, " \t");
-		if (*p)
-			*p++ = '\0';
-		if (a->nr_words + a->nr_kvs == SCN_MAX_WORDS)
-			return scn_usage(s, "too many words (at most %d)",
-					 SCN_MAX_WORDS);
-		eq = strchr(word, '=');
-		if (eq && is_key(word, eq - word)) {
-			*eq = '\0';
-			a->kvs[a->nr_kvs].key = word;
-			a->kvs[a->nr_kvs].value = eq + 1;
-			a->nr_kvs++;
-		} else {
-			a->words[a->nr_words++] = word;
-		}
-	}
-	return SCN_OK;
-}
-
-static bool key_allowed(const char *keys, const char *key)
-{
-	size_t len = strlen(key);
 	const char *p = keys;
 
 	while (*p) {
@@ -492,6 +466,43 @@ static bool key_allowed(const char *keys, const char *key)
 	return false;
 }
 
+/*
+ * Cut the text after the verb in place into words and KEY=VALUE pairs;
+ * with SCN_VERB_WORD_EQ in @v's flags, only its keys make pairs.  The
+ * words after 'expect SUBJECT' follow the subject's flags.
+ */
+static int tokenize_args(struct scenario *s, const struct scn_verb *v,
+			 char *p, struct scn_args *a)
+{
+	while (*(p += strspn(p, " \t"))) {
+		char *word = p, *eq;
+
+		if (v && v->fn == scn_expect && a->nr_words == 1 &&
+		    !a->nr_kvs && scn_expect_verb(a->words[0]))
+			v = scn_expect_verb(a->words[0]);
+
+		p += strcspn(p, " \t");
+		if (*p)
+			*p++ = '\0';
+		if (a->nr_words + a->nr_kvs == SCN_MAX_WORDS)
+			return scn_usage(s, "too many words (at most %d)",
+					 SCN_MAX_WORDS);
+		eq = strchr(word, '=');
+		if (eq && v && (v->flags & SCN_VERB_WORD_EQ) &&
+		    !key_allowed(v->keys, word, eq - word))
+			eq = NULL;
+		if (eq && is_key(word, eq - word)) {
+			*eq = '\0';
+			a->kvs[a->nr_kvs].key = word;
+			a->kvs[a->nr_kvs].value = eq + 1;
+			a->nr_kvs++;
+		} else {
+			a->words[a->nr_words++] = word;
+		}
+	}
+	return SCN_OK;
+}
+
 int scn_check_usage(struct scenario *s, const struct scn_verb *v,
 		    const struct scn_args *a)
 {
@@ -503,7 +514,8 @@ int scn_check_usage(struct scenario *s, const struct scn_verb *v,
 		return scn_usage(s, "unexpected argument '%s' (usage: %s)",
 				 a->words[v->max_words], v->usage);
 	for (i = 0; i < a->nr_kvs; i++) {
-		if (v->keys && !key_allowed(v->keys, a->kvs[i].key))
+		if (v->keys && !key_allowed(v->keys, a->kvs[i].key,
+					    strlen(a->kvs[i].key)))
 			return scn_usage(s, "unknown key '%s' (usage: %s)",
 					 a->kvs[i].key, v->usage);
 		for (j = 0; j < i; j++)
@@ -575,7 +587,7 @@ static int run_line(struct scenario *s, char *line)
 	s->verb = a.verb;
 	v = find_verb(a.verb);
 	if (!v && s->hooks && s->hooks->unknown_verb) {
-		ret = tokenize_args(s, (char *)a.rest, &a);
+		ret = tokenize_args(s, NULL, (char *)a.rest, &a);
 		if (ret)
 			return ret;
 		ret = s->hooks->unknown_verb(s, &a);
@@ -590,7 +602,7 @@ static int run_line(struct scenario *s, char *line)
 		return scn_usage(s, "%s: no machine yet: boot one first with "
 				 "'%s'", v->name, find_verb("machine")->usage);
 	if (!(v->flags & SCN_VERB_RAW)) {
-		ret = tokenize_args(s, (char *)a.rest, &a);
+		ret = tokenize_args(s, v, (char *)a.rest, &a);
 		if (ret)
 			return ret;
 		ret = take_want_err(s, v, &a);

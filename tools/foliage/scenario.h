@@ -262,6 +262,8 @@ struct scn_verb {
 #define SCN_VERB_BEFORE_MACHINE	0x1U	/* allowed before 'machine' */
 #define SCN_VERB_RAW		0x2U	/* takes the rest of the line as is */
 #define SCN_VERB_ERRNO		0x4U	/* may end with '=> -ERRNO' */
+/* A WORD=VALUE whose WORD is none of the keys is a word (bind=static). */
+#define SCN_VERB_WORD_EQ	0x8U
 
 extern const struct scn_verb scn_verbs[];
 extern const unsigned int scn_nr_verbs;
@@ -369,6 +371,8 @@ int scn_lib_error(struct scenario *s, int err, const char *detail);
 /* 'expect' (expect.c); and whether @name is one of its subjects. */
 int scn_expect(struct scenario *s, struct scn_args *a);
 bool scn_expect_subject(const char *name);
+/* The 'expect' form for subject @name (its words, keys, flags), or NULL. */
+const struct scn_verb *scn_expect_verb(const char *name);
 /* Print the forms of 'expect', one a line, indented by @indent. */
 void scn_expect_print_usage(FILE *f, const char *indent);
 

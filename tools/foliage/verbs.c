@@ -605,9 +605,11 @@ const struct scn_verb scn_verbs[] = {
 	  "move_pages TASK RANGE [node=N] [all]" },
 	{ "migrate_pages", scn_do_migrate_pages, 1, 1, "from to",
 	  SCN_VERB_ERRNO, "migrate_pages TASK from=NODES to=NODES" },
-	{ "mbind", scn_do_mbind, 3, 5, "nodes", SCN_VERB_ERRNO,
+	{ "mbind", scn_do_mbind, 3, 5, "nodes",
+	  SCN_VERB_ERRNO | SCN_VERB_WORD_EQ,
 	  "mbind TASK RANGE POLICY [nodes=LIST] [move] [strict]" },
-	{ "set_mempolicy", scn_do_set_mempolicy, 2, 2, "nodes", SCN_VERB_ERRNO,
+	{ "set_mempolicy", scn_do_set_mempolicy, 2, 2, "nodes",
+	  SCN_VERB_ERRNO | SCN_VERB_WORD_EQ,
 	  "set_mempolicy TASK POLICY [nodes=LIST]" },
 	/* balloon: the virtio-balloon and its host (as_balloon.c) */
 	{ "host", scn_do_host, 0, 0, "discard", 0,
