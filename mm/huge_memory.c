@@ -183,30 +183,75 @@ gfp_t vma_thp_gfp_mask(struct vm_area_struct *vma)
 
 /* ---- the huge zero folio ---- */
 
-struct folio *mm_get_huge_zero_folio(struct mm_struct *mm)
+/*
+ * Linux's huge zero folio: allocated on first use, referenced once by each
+ * mm that mapped it (MMF_HUGE_ZERO_FOLIO, dropped when the mm goes) and
+ * once by its shrinker, which frees it when that is the only reference
+ * left (huge_zero_refcount == 1).
+ */
+static bool get_huge_zero_folio(void)
 {
 	struct foliage_machine *m = this_machine;
 	struct folio *folio;
 
-	folio = __atomic_load_n(&m->huge_zero_folio, __ATOMIC_ACQUIRE);
-	if (likely(folio))
-		return folio;
-	spin_lock(&m->huge_zero_lock);
-	folio = m->huge_zero_folio;
+retry:
+	if (likely(atomic_add_unless(&m->huge_zero_refcount, 1, 0)))
+		return true;
+	folio = folio_alloc((GFP_TRANSHUGE | __GFP_ZERO | __GFP_ZEROTAGS) &
+			    ~__GFP_MOVABLE, HPAGE_PMD_ORDER);
 	if (!folio) {
-		folio = folio_alloc((GFP_TRANSHUGE | __GFP_ZERO |
-				     __GFP_ZEROTAGS) & ~__GFP_MOVABLE,
-				    HPAGE_PMD_ORDER);
-		if (folio) {
-			count_vm_event(THP_ZERO_PAGE_ALLOC);
-			__atomic_store_n(&m->huge_zero_folio, folio,
-					 __ATOMIC_RELEASE);
-		} else {
-			count_vm_event(THP_ZERO_PAGE_ALLOC_FAILED);
-		}
+		count_vm_event(THP_ZERO_PAGE_ALLOC_FAILED);
+		return false;
 	}
-	spin_unlock(&m->huge_zero_lock);
-	return folio;
+	if (!__sync_bool_compare_and_swap(&m->huge_zero_folio, NULL, folio)) {
+		/* Another CPU made one: take a reference on that. */
+		folio_put(folio);
+		goto retry;
+	}
+	/* Ours, and the shrinker's, which only it gives back. */
+	atomic_set(&m->huge_zero_refcount, 2);
+	count_vm_event(THP_ZERO_PAGE_ALLOC);
+	return true;
+}
+
+static void put_huge_zero_folio(void)
+{
+	/* The shrinker alone may drop the last reference. */
+	if (atomic_dec_and_test(&this_machine->huge_zero_refcount))
+		report_bug("huge zero folio: last reference put outside the shrinker");
+}
+
+struct folio *mm_get_huge_zero_folio(struct mm_struct *mm)
+{
+	if (test_bit(MMF_HUGE_ZERO_FOLIO, &mm->flags))
+		return READ_ONCE(this_machine->huge_zero_folio);
+	if (!get_huge_zero_folio())
+		return NULL;
+	if (test_and_set_bit(MMF_HUGE_ZERO_FOLIO, &mm->flags))
+		put_huge_zero_folio();
+	return READ_ONCE(this_machine->huge_zero_folio);
+}
+
+void mm_put_huge_zero_folio(struct mm_struct *mm)
+{
+	if (test_bit(MMF_HUGE_ZERO_FOLIO, &mm->flags))
+		put_huge_zero_folio();
+}
+
+/* The huge zero folio's shrinker: free it if nothing else holds it. */
+static unsigned long shrink_huge_zero_folio(void)
+{
+	struct foliage_machine *m = this_machine;
+	struct folio *folio;
+
+	if (atomic_cmpxchg(&m->huge_zero_refcount, 1, 0) != 1)
+		return 0;
+	folio = __atomic_exchange_n(&m->huge_zero_folio, NULL,
+				    __ATOMIC_ACQ_REL);
+	VM_WARN_ON(!folio);
+	if (folio)
+		folio_put(folio);
+	return HPAGE_PMD_NR;
 }
 
 bool is_huge_zero_pmd(pmd_t pmd)
@@ -577,8 +622,11 @@ int copy_huge_pmd(struct mm_struct *dst_mm, struct mm_struct *src_mm,
 		pte_free(dst_mm, pgtable);
 		goto out_eagain;
 	}
-	if (is_huge_zero_pmd(pmd))
+	if (is_huge_zero_pmd(pmd)) {
+		/* The child's reference (the folio exists: no allocation). */
+		mm_get_huge_zero_folio(dst_mm);
 		goto out_zero_page;
+	}
 
 	src_page = pmd_page(pmd);
 	src_folio = page_folio(src_page);
@@ -1190,7 +1238,7 @@ void drop_slab(void)
 
 	/* Again while a pass frees more than a little (Linux's loop). */
 	do {
-		freed = 0;
+		freed = shrink_huge_zero_folio();
 		for (nid = 0; nid < this_machine->nr_nodes; nid++)
 			freed += deferred_split_scan(nid);
 	} while ((freed >> ++shift) > 1);

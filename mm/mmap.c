@@ -197,6 +197,7 @@ void mmput(struct mm_struct *mm)
 	if (!atomic_dec_and_test(&mm->mm_users))
 		return;
 	exit_mmap(mm);
+	mm_put_huge_zero_folio(mm);
 	mm_free_pgd(mm);
 	mm_free_id(mm);
 	check_mm(mm);

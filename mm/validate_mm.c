@@ -821,6 +821,21 @@ int validate_all_mms(void)
 		err = check_unmapped_pages(&rc.pages);
 		ret = ret ?: err;
 	}
+	/* The huge zero folio: the shrinker's reference + one per mm. */
+	{
+		int refs = atomic_read(&m->huge_zero_refcount), mms = 0;
+
+		list_for_each_entry(t, &m->tasks->list, task.tasks)
+			mms += test_bit(MMF_HUGE_ZERO_FOLIO,
+					&t->task.mm->flags);
+		if (READ_ONCE(m->huge_zero_folio) ? refs != 1 + mms :
+						    refs || mms) {
+			report_bug("huge zero folio %p: refcount %d, %d mms hold it",
+				   (void *)READ_ONCE(m->huge_zero_folio), refs,
+				   mms);
+			ret = -EINVAL;
+		}
+	}
 	list_for_each_entry(t, &m->tasks->list, task.tasks)
 		mmap_write_unlock(t->task.mm);
 out:

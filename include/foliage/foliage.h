@@ -160,11 +160,13 @@ int foliage_page_info(struct foliage_machine *m, unsigned long pfn,
  *   vm.watermark_scale_factor		1..3000
  *   vm.percpu_pagelist_high_fraction	0, or 8..2^30 (-EINVAL for 1..7)
  *   vm.max_map_count			0..2^31-1, default 65530
- *   vm.drop_caches			1..4: 2 (or 3) runs the shrinkers, i.e.
- *						THP's deferred split queue, splitting
- *						its partially mapped folios; 1 drops no
- *						page cache (shmem, hugetlbfs); counts
- *						drop_pagecache, drop_slab
+ *   vm.drop_caches			1..4: 2 (or 3) runs the shrinkers: THP's
+ *						deferred split queue (splitting its
+ *						partially mapped folios) and the huge
+ *						zero folio's (freeing it if no mm holds
+ *						it); 1 drops no page cache (shmem,
+ *						hugetlbfs); counts drop_pagecache,
+ *						drop_slab
  *   vm.zero_aware_alloc		bool	foliage's own, default 0: keep known-zero
  *						blocks apart on the free lists;
  *						__GFP_ZERO takes them first, other

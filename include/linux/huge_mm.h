@@ -172,6 +172,8 @@ void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start,
 void thp_settings_init(void);
 /* The huge zero folio, allocating it on first use; NULL if that fails. */
 struct folio *mm_get_huge_zero_folio(struct mm_struct *mm);
+/* The mm is going: its reference on the huge zero folio, if it took one. */
+void mm_put_huge_zero_folio(struct mm_struct *mm);
 /* hugepages-NkB/stats/ counters. */
 static inline void mod_mthp_stat(unsigned int order,
 				 enum mthp_stat_item item, long delta)

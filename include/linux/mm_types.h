@@ -232,6 +232,7 @@ enum {
 };
 
 /* mm->flags */
+#define MMF_HUGE_ZERO_FOLIO	23	/* holds a huge zero folio reference */
 #define MMF_HAS_PINNED		27	/* FOLL_PIN ever taken on this mm */
 
 /*

@@ -6,8 +6,8 @@
  * (split_deferred, nr_anon_partially_mapped, thp_deferred_split_page for
  * a PMD THP); freeing takes it off; vm.drop_caches=2 runs the shrinker,
  * which splits it (the unmapped pages go back to the allocator) and lets
- * whole folios go from the queue; migration splits it first.  On both
- * mapcount configurations.
+ * whole folios go from the queue; migration splits it first.  And the
+ * huge zero folio's shrinker.  On both mapcount configurations.
  */
 #include "batch_helpers.h"
 #include <linux/huge_mm.h>
@@ -224,11 +224,64 @@ static void test_pmd_thp(void **state)
 	assert_machine_ok(f->m);
 }
 
+/*
+ * The other shrinker: the huge zero folio is freed by vm.drop_caches=2
+ * only once no mm holds it (each mm that mapped it keeps a reference
+ * until it goes, even after unmapping it); the next read fault makes a
+ * new one.
+ */
+static void test_huge_zero_shrinker(void **state)
+{
+	struct fixture *f = *state;
+	const unsigned long thp = 1UL << 32;
+	static unsigned char buf[PAGE_SIZE];
+	struct foliage_task *child, *t2;
+
+	assert_int_equal(foliage_set(f->m, "transparent_hugepage.enabled",
+				     "always"), 0);
+	map(f->task, thp, 2UL << 20, FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE,
+	    FOLIAGE_MAP_PRIVATE | FOLIAGE_MAP_ANONYMOUS | FOLIAGE_MAP_FIXED,
+	    NULL, 0);
+	get_bytes(f->task, thp, buf, PAGE_SIZE);
+	assert_non_null(f->m->huge_zero_folio);
+	assert_int_equal(vmstat(f->m, "thp_zero_page_alloc"), 1);
+	assert_int_equal(atomic_read(&f->m->huge_zero_refcount), 2);
+	child = fork_task(f->task, "child");
+	assert_int_equal(atomic_read(&f->m->huge_zero_refcount), 3);
+	assert_machine_ok(f->m);
+
+	assert_int_equal(foliage_munmap(f->task, thp, 2UL << 20), 0);
+	assert_int_equal(foliage_exit(child), 0);
+	drop_caches(f);
+	/* The parent unmapped it, but its mm keeps the reference. */
+	assert_non_null(f->m->huge_zero_folio);
+	assert_int_equal(atomic_read(&f->m->huge_zero_refcount), 2);
+
+	t2 = new_task(f->m, "t2");
+	assert_int_equal(foliage_exit(f->task), 0);
+	f->task = t2;
+	assert_int_equal(atomic_read(&f->m->huge_zero_refcount), 1);
+	drop_caches(f);
+	assert_null(f->m->huge_zero_folio);
+	assert_int_equal(atomic_read(&f->m->huge_zero_refcount), 0);
+	assert_machine_ok(f->m);
+
+	map(t2, thp, 2UL << 20, FOLIAGE_PROT_READ | FOLIAGE_PROT_WRITE,
+	    FOLIAGE_MAP_PRIVATE | FOLIAGE_MAP_ANONYMOUS | FOLIAGE_MAP_FIXED,
+	    NULL, 0);
+	get_bytes(t2, thp, buf, PAGE_SIZE);
+	assert_true(mem_is(buf, 0, PAGE_SIZE));
+	assert_int_equal(vmstat(f->m, "thp_zero_page_alloc"), 2);
+	assert_int_equal(atomic_read(&f->m->huge_zero_refcount), 2);
+	assert_machine_ok(f->m);
+}
+
 #define T(fn, s) cmocka_unit_test_setup_teardown(fn, s, teardown)
 #define RULES(s)							\
 	T(test_partial_unmap_queues, s), T(test_shrinker_splits, s),	\
 	T(test_whole_folio_stays, s), T(test_shared_folio, s),		\
-	T(test_migrate_splits, s), T(test_pmd_thp, s)
+	T(test_migrate_splits, s), T(test_pmd_thp, s),			\
+	T(test_huge_zero_shrinker, s)
 
 int main(void)
 {
