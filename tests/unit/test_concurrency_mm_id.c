@@ -88,20 +88,36 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+/*
+ * A child of @parent that read page @i of REGION as setup wrote it, or
+ * NULL (counted in @w) if the fork or the check failed.
+ */
+static struct foliage_task *fork_and_read(struct worker *w,
+					  struct foliage_task *parent,
+					  unsigned long i)
+{
+	static __thread unsigned char got[PAGE_SIZE];
+	struct foliage_task *c;
+
+	check(w, !foliage_fork(parent, "child", &c));
+	if (w->errors)
+		return NULL;
+	check(w, !foliage_access(c, REGION + i * PAGE_SIZE, got, PAGE_SIZE,
+				 false, NULL));
+	check(w, got[0] == fill_of(i, -1) && uniform(got));
+	return c;
+}
+
 static void *forker(void *arg)
 {
 	struct worker *w = arg;
-	static __thread unsigned char got[PAGE_SIZE];
 	struct foliage_task *c;
 	unsigned long n, half;
 
 	for (n = 0; n < FORKS && !w->errors; n++) {
-		check(w, !foliage_fork(P, "child", &c));
-		if (w->errors)
+		c = fork_and_read(w, P, n % NR_PAGES);
+		if (!c)
 			break;
-		check(w, !foliage_access(c, REGION + (n % NR_PAGES) * PAGE_SIZE,
-					 got, PAGE_SIZE, false, NULL));
-		check(w, got[0] == fill_of(n % NR_PAGES, -1) && uniform(got));
 		half = REGION + (n % 2) * LEN / 2;
 		if (n % 4 < 2)
 			check(w, !foliage_munmap(c, half, LEN / 2));
@@ -113,21 +129,17 @@ static void *forker(void *arg)
 	return NULL;
 }
 
+/* Q's family: a child of Q reads a page and exits, ZAPS times. */
 static void *sharer(void *arg)
 {
 	struct worker *w = arg;
-	static __thread unsigned char got[PAGE_SIZE];
 	struct foliage_task *c;
-	unsigned long n, i;
+	unsigned long n;
 
 	for (n = 0; n < ZAPS && !w->errors; n++) {
-		check(w, !foliage_fork(Q, "grandchild", &c));
-		if (w->errors)
+		c = fork_and_read(w, Q, (n * 5) % NR_PAGES);
+		if (!c)
 			break;
-		i = (n * 5) % NR_PAGES;
-		check(w, !foliage_access(c, REGION + i * PAGE_SIZE, got,
-					 PAGE_SIZE, false, NULL));
-		check(w, got[0] == fill_of(i, -1) && uniform(got));
 		check(w, !foliage_exit(c));
 	}
 	return NULL;
