@@ -48,7 +48,6 @@ int zero_page_init(void)
 	struct foliage_machine *m = this_machine;
 	struct page *page;
 
-	spin_lock_init(&m->huge_zero_lock);
 	/*
 	 * Linux's empty_zero_page is in the kernel image: reserved memory the
 	 * buddy allocator never had.  foliage's kernel image is one page past

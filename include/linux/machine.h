@@ -142,7 +142,6 @@ struct foliage_machine {
 	struct page *zero_page;		/* the shared zero page (memory.c) */
 	unsigned long zero_pfn;		/* its pfn */
 	struct folio *huge_zero_folio;	/* PMD-order zero folio, on first use */
-	spinlock_t huge_zero_lock;	/* unused: kept for the layout's sake */
 	/* 1 for the shrinker while it exists, + 1 per mm that used it */
 	atomic_t huge_zero_refcount;
 	int sysctl_max_map_count;	/* vm.max_map_count */
