@@ -873,7 +873,8 @@ void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start,
 void __split_unmapped_folio(struct folio *folio)
 {
 	const unsigned long nr = folio_nr_pages(folio);
-	const unsigned long flags = folio->flags & SPLIT_FOLIO_FLAGS;
+	/* A fault waiting on our migration entries sets PG_waiters meanwhile. */
+	const unsigned long flags = READ_ONCE(folio->flags) & SPLIT_FOLIO_FLAGS;
 	struct page *head = &folio->page;
 	unsigned long i;
 
@@ -894,7 +895,8 @@ void __split_unmapped_folio(struct folio *folio)
 		p->private = 0;
 		p->memcg_data = 0;
 	}
-	__ClearPageHead(head);
+	/* Atomic: a concurrent PG_waiters must not be lost (ClearPageCompound). */
+	ClearPageHead(head);
 }
 
 /* The last references of the new folios, each unlocked first. */

@@ -990,24 +990,6 @@ static int migrate_pages_batch(struct list_head *from,
 			is_thp = is_large && folio_test_pmd_mappable(folio);
 			nr_pages = folio_nr_pages(folio);
 
-			/*
-			 * A partially mapped folio on the deferred split
-			 * queue is split now, its pieces migrated on their
-			 * own; counted failed, as Linux does, so that the
-			 * pieces' pass follows.
-			 */
-			if (nr_pages > 2 && split_folios &&
-			    READ_ONCE(folio->_deferred_list.next) !=
-			    &folio->_deferred_list &&
-			    folio_test_partially_mapped(folio) &&
-			    !try_split_folio(folio, split_folios, mode)) {
-				nr_failed++;
-				stats->nr_thp_failed += is_thp;
-				stats->nr_thp_split += is_thp;
-				stats->nr_split++;
-				continue;
-			}
-
 			if (is_thp && !thp_migration_supported()) {
 				nr_failed++;
 				stats->nr_thp_failed++;

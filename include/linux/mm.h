@@ -149,7 +149,8 @@ static inline unsigned int folio_order(const struct folio *folio)
 {
 	if (!folio_test_large(folio))
 		return 0;
-	return folio->_flags_1 & 0xff;
+	/* Atomic bit ops change the other bits (partially_mapped). */
+	return READ_ONCE(folio->_flags_1) & 0xff;
 }
 
 static inline unsigned long folio_nr_pages(const struct folio *folio)
@@ -178,7 +179,7 @@ static inline void set_compound_head(struct page *page, struct page *head)
 
 static inline void clear_compound_head(struct page *page)
 {
-	WRITE_ONCE(page->compound_head, 0);
+	compound_head_store(page, 0UL);
 }
 
 /* Buddy order of a free block's head page. */

@@ -151,9 +151,26 @@ BUILD_BUG_ON(sizeof(struct folio) != 3 * sizeof(struct page));
 #define page_folio(p)	((struct folio *)_compound_head(p))
 #define folio_page(f, n) (&(f)->page + (n))
 
+/*
+ * A split publishes each new folio by clearing its compound_head, after
+ * writing its flags; a fault waiting on the split's migration entries may
+ * then set PG_waiters on it.  The hardware orders the two through the
+ * control dependency, as Linux relies on; ThreadSanitizer does not model
+ * that, so a TSan build makes the pair a release and an acquire.
+ */
+#ifdef FOLIAGE_TSAN_BUILD
+#define compound_head_load(p)	__atomic_load_n(&(p)->compound_head, \
+						__ATOMIC_ACQUIRE)
+#define compound_head_store(p, v) __atomic_store_n(&(p)->compound_head, (v), \
+						   __ATOMIC_RELEASE)
+#else
+#define compound_head_load(p)	READ_ONCE((p)->compound_head)
+#define compound_head_store(p, v) WRITE_ONCE((p)->compound_head, (v))
+#endif
+
 static inline unsigned long _compound_head(const struct page *page)
 {
-	unsigned long head = READ_ONCE(page->compound_head);
+	unsigned long head = compound_head_load(page);
 
 	if (head & 1)
 		return head - 1;
