@@ -250,9 +250,4 @@ static inline void __bit_spin_unlock(unsigned int nr, unsigned long *addr)
 			 __ATOMIC_RELEASE);
 }
 
-static inline bool bit_spin_is_locked(unsigned int nr, unsigned long *addr)
-{
-	return test_bit(nr, addr);
-}
-
 #endif /* _FOLIAGE_LINUX_ATOMIC_H */

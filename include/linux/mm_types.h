@@ -63,7 +63,7 @@ typedef int mm_id_mapcount_t;
 typedef unsigned int mm_id_t;
 #define MM_ID_DUMMY		0	/* a free slot; mms without an id */
 #define MM_ID_MIN		(MM_ID_DUMMY + 1)
-/* The top bit of each _mm_id[] is a flag, so ids have 31 bits. */
+/* Each slot's id has 31 bits; the bit above each is a flag. */
 #define MM_ID_BITS		31
 #define MM_ID_MASK		((1U << MM_ID_BITS) - 1)
 #define MM_ID_MAX		MM_ID_MASK
@@ -104,10 +104,8 @@ struct folio {
 			atomic_t _pincount;	/* FOLL_PIN pins */
 			/* CONFIG_MM_ID: the mms mapping a non-hugetlb folio */
 			mm_id_mapcount_t _mm_id_mapcount[2]; /* slot's mappings - 1 */
-			union {
-				mm_id_t _mm_id[2]; /* slot's mm, + lock/shared bit */
-				unsigned long _mm_ids;
-			};
+			/* bits 0-30 slot 0's id, 31 lock, 32-62 slot 1's, 63 shared */
+			unsigned long _mm_ids;
 			atomic_t _mapcount_1;	/* page 1's own _mapcount */
 			atomic_t _refcount_1;	/* page 1's own _refcount */
 			unsigned long _folio_nr_pages; /* 1 << order */
