@@ -106,7 +106,10 @@ void unmap_mapping_pages(struct address_space *mapping, pgoff_t start,
 
 static inline struct address_space *folio_mapping_file(const struct folio *f)
 {
-	return ((unsigned long)f->mapping & 3) ? NULL : f->mapping;
+	/* Once: an anon folio's ->mapping may move (folio_move_anon_rmap()). */
+	struct address_space *mapping = READ_ONCE(f->mapping);
+
+	return ((unsigned long)mapping & 3) ? NULL : mapping;
 }
 
 /* mm/shmem.c: file references */
