@@ -22,6 +22,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "threads_helpers.h"
 #include <linux/gfp.h>
@@ -229,14 +230,14 @@ static void kwork_fn(struct work_struct *work)
 	for (i = 0; i < KWORK_PAGES; i++)
 		if (pages[i])
 			__free_pages(pages[i], i % 4);
-	k->runs++;
+	__atomic_fetch_add(&k->runs, 1, __ATOMIC_RELAXED);
 	if (!__atomic_load_n(&kstop, __ATOMIC_ACQUIRE))
 		queue_work_on(k->cpu, system_wq, &k->work);
 }
 
 static void ktimer_fn(struct work_struct *work)
 {
-	ktimer_runs++;
+	__atomic_fetch_add(&ktimer_runs, 1, __ATOMIC_RELAXED);
 	if (!__atomic_load_n(&kstop, __ATOMIC_ACQUIRE))
 		queue_delayed_work_on(NR_WORKERS + 6, system_wq, &ktimer, 1);
 }
@@ -273,12 +274,29 @@ static void kernel_work_start(void)
 	assert_int_equal(pthread_create(&advancer, NULL, advancer_fn, NULL), 0);
 }
 
+/*
+ * Whether every work item and the timer ran at least once.  On a busy
+ * host the mm workers may be done before the kernel threads ran at all:
+ * the stop waits for them (up to 20 s) rather than cut them short.
+ */
+static bool kernel_work_all_ran(void)
+{
+	int i;
+
+	for (i = 0; i < NR_KWORK; i++)
+		if (!__atomic_load_n(&kwork[i].runs, __ATOMIC_RELAXED))
+			return false;
+	return __atomic_load_n(&ktimer_runs, __ATOMIC_RELAXED) > 0;
+}
+
 /* Stop them; each ran, and never failed to allocate. */
 static void kernel_work_stop(void)
 {
 	void *ret;
 	int i;
 
+	for (i = 0; i < 20000 && !kernel_work_all_ran(); i++)
+		usleep(1000);
 	__atomic_store_n(&kstop, true, __ATOMIC_RELEASE);
 	assert_int_equal(pthread_join(advancer, &ret), 0);
 	assert_null(ret);
